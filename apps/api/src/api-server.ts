@@ -1,0 +1,73 @@
+/**
+ * Assembles the NestJS HTTP API from explicit dependencies. No body parser is installed: each
+ * route reads its body with its own byte limit, so every error goes through one filter.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Module, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { createRequire } from 'node:module';
+import { AdminController } from './admin/admin.controller';
+import type { ApiDeps } from './api-deps';
+import { AuthGuard } from './auth/auth.guard';
+import { AuditInterceptor } from './common/audit.interceptor';
+import { HttpErrorFilter } from './common/http-error.filter';
+import { DocsController } from './docs/docs.controller';
+import { HealthController } from './health/health.controller';
+import { IngestController } from './ingest/ingest.controller';
+import { API_DEPS } from './tokens';
+
+const API_PREFIXES = ['/v1', '/docs', '/health', '/ready', '/metrics'];
+
+function apiModule(deps: ApiDeps) {
+  @Module({
+    controllers: [HealthController, IngestController, AdminController, DocsController],
+    providers: [{ provide: API_DEPS, useValue: deps }, AuthGuard],
+  })
+  class ApiModule {}
+  return ApiModule;
+}
+
+export async function createApiApp(deps: ApiDeps): Promise<INestApplication> {
+  const server = express();
+  server.disable('x-powered-by');
+  server.set('query parser', 'simple');
+  server.use((request: Request, response: Response, next: NextFunction) => {
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    response.setHeader('Referrer-Policy', 'no-referrer');
+    response.setHeader('X-Frame-Options', 'DENY');
+    const started = performance.now();
+    response.once('finish', () => {
+      const route = (request.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      deps.metrics.httpSeconds.observe(
+        { method: request.method, route, status: String(response.statusCode) },
+        (performance.now() - started) / 1000,
+      );
+    });
+    next();
+  });
+  const swaggerUi = join(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'), '..');
+  server.use('/docs/assets', express.static(swaggerUi, { index: false }));
+  if (deps.dashboardDir && existsSync(join(deps.dashboardDir, 'index.html'))) {
+    const dashboardDir = deps.dashboardDir;
+    server.use(express.static(dashboardDir, { index: false }));
+    // Single-page app: any other GET for a page gets index.html; API paths are never shadowed.
+    server.use((request: Request, response: Response, next: NextFunction) => {
+      const isApi = API_PREFIXES.some((prefix) => request.path === prefix || request.path.startsWith(`${prefix}/`));
+      if (request.method !== 'GET' || isApi || !request.accepts('html')) return next();
+      response.sendFile(join(dashboardDir, 'index.html'));
+    });
+  }
+
+  const app = await NestFactory.create(apiModule(deps), new ExpressAdapter(server), {
+    bodyParser: false,
+    logger: false,
+    abortOnError: false,
+  });
+  app.useGlobalFilters(new HttpErrorFilter(deps.logger));
+  app.useGlobalInterceptors(new AuditInterceptor(deps));
+  app.enableShutdownHooks([]);
+  return app;
+}

@@ -1,0 +1,2 @@
+export * from './api-deps';
+export * from './api-server';

@@ -1,0 +1,93 @@
+/**
+ * The `silhouette` command line. Works in both modes against the configured database.
+ * Exit codes: 0 success, 2 bad usage or bad input, 1 failure; errors are one line on stderr.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, parseEnv } from '@silhouette/config';
+import { MigrationStateError } from '@silhouette/db';
+import { InputError, UsageError } from './cli-error';
+import { ingestCommand } from './commands/ingest.command';
+import { migrateCommand } from './commands/migrate.command';
+import { retryFailedCommand } from './commands/retry-failed.command';
+import { startCommand } from './commands/start.command';
+import { statusCommand } from './commands/status.command';
+import { tenantCommand } from './commands/tenant.command';
+
+const USAGE = `usage: silhouette <command> [options]
+
+commands:
+  start [--migrate] [--role all|api|worker] [--no-demo]   serve API + dashboard and run the worker
+  migrate [--status] [--json]                             apply (or list) database migrations
+  tenant create SLUG [--name NAME] [--json]               create a tenant; prints its keys once
+  ingest FILE|- --tenant SLUG [--format auto|openai|anthropic|sharegpt] [--json]
+  status --tenant SLUG [--json]                           pipeline counts and recent failures
+  retry-failed [--tenant SLUG] [--json]                   re-enqueue dead-lettered conversations
+
+environment: DATABASE_URL and REDIS_URL select server mode; see README.md for the rest.`;
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        tenant: { type: 'string' },
+        format: { type: 'string' },
+        name: { type: 'string' },
+        role: { type: 'string' },
+        json: { type: 'boolean' },
+        migrate: { type: 'boolean' },
+        status: { type: 'boolean' },
+        'no-demo': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    console.error(`silhouette: ${(error as Error).message}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...args] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  try {
+    const env = parseEnv();
+    switch (command) {
+      case 'start':
+        await startCommand(env, { migrate: values.migrate ?? false, ...(values.role ? { role: values.role } : {}), demo: !values['no-demo'] });
+        return -1; // keeps running
+      case 'migrate':
+        await migrateCommand(env, { status: values.status ?? false, json: values.json ?? false });
+        return 0;
+      case 'tenant':
+        await tenantCommand(env, args, { ...(values.name ? { name: values.name } : {}), json: values.json ?? false });
+        return 0;
+      case 'ingest': {
+        const result = await ingestCommand(env, args, {
+          ...(values.tenant ? { tenant: values.tenant } : {}),
+          ...(values.format ? { format: values.format } : {}),
+          json: values.json ?? false,
+        });
+        // Some records rejected and none stored: bad input.
+        return result.accepted === 0 && result.duplicates === 0 && result.rejected.length > 0 ? 2 : 0;
+      }
+      case 'status':
+        await statusCommand(env, { ...(values.tenant ? { tenant: values.tenant } : {}), json: values.json ?? false });
+        return 0;
+      case 'retry-failed':
+        await retryFailedCommand(env, { ...(values.tenant ? { tenant: values.tenant } : {}), json: values.json ?? false });
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`silhouette: ${message}`);
+    if (error instanceof UsageError || error instanceof InputError || error instanceof ConfigError) return 2;
+    if (error instanceof MigrationStateError) return 1;
+    return 1;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './worker-deps';
+export * from './worker-runtime';
+export * from './processors/tag-conversation.processor';

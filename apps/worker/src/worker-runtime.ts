@@ -1,0 +1,90 @@
+/**
+ * The worker: registers a handler for every job name (refusing to start otherwise), marks
+ * dead-lettered conversations as failed with their reason, and runs two periodic duties:
+ * the reconciler (re-enqueue accepted conversations that have no live job, e.g. after a crash
+ * or a lost enqueue) and the retention sweep.
+ */
+import type { JobName } from '@silhouette/contracts';
+import { ConversationStatusRepository } from '@silhouette/sealed';
+import type { DeadLetter, JobContext, JobHandler, JobHandlers } from '@silhouette/queue';
+import { applyRetentionProcessor, eraseUserProcessor } from './processors/maintenance.processors';
+import { tagConversationProcessor } from './processors/tag-conversation.processor';
+import type { WorkerDeps } from './worker-deps';
+
+const RETENTION_INTERVAL_MS = 10 * 60 * 1000;
+const RECONCILE_BATCH = 5000;
+
+export interface RunningWorker {
+  /** Re-enqueues accepted conversations idle for at least `olderThanSeconds`. Returns how many. */
+  reconcile(olderThanSeconds?: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+function instrument<N extends JobName>(deps: WorkerDeps, name: N, handler: JobHandler<N>): JobHandler<N> {
+  return async (payload, context: JobContext) => {
+    const started = performance.now();
+    try {
+      await handler(payload, context);
+      deps.metrics.jobsProcessed.inc({ job: name, result: 'completed' });
+    } catch (error) {
+      const final = context.attempt >= context.maxAttempts;
+      deps.metrics.jobsProcessed.inc({ job: name, result: final ? 'failed' : 'retried' });
+      deps.logger.warn({ job: name, jobId: context.jobId, attempt: context.attempt, err: error }, 'job attempt failed');
+      throw error;
+    } finally {
+      deps.metrics.jobSeconds.observe({ job: name }, (performance.now() - started) / 1000);
+    }
+  };
+}
+
+export function buildHandlers(deps: WorkerDeps): JobHandlers {
+  return {
+    'tag-conversation': instrument(deps, 'tag-conversation', tagConversationProcessor(deps)),
+    'erase-user': instrument(deps, 'erase-user', eraseUserProcessor(deps)),
+    'apply-retention': instrument(deps, 'apply-retention', applyRetentionProcessor(deps)),
+  };
+}
+
+export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
+  const statuses = new ConversationStatusRepository(deps.db);
+
+  const onDeadLetter = async (dead: DeadLetter) => {
+    deps.metrics.jobsProcessed.inc({ job: dead.name, result: 'dead_lettered' });
+    deps.logger.error({ job: dead.name, jobId: dead.jobId, attempts: dead.attempts, reason: dead.reason }, 'job dead-lettered');
+    if (dead.name === 'tag-conversation') {
+      const payload = dead.payload as { tenantId: string; conversationId: string };
+      await statuses.markFailed(payload.tenantId, payload.conversationId, dead.reason);
+    }
+  };
+
+  const reconcile = async (olderThanSeconds = deps.env.RECONCILE_INTERVAL_S): Promise<number> => {
+    const waiting = await statuses.awaitingTagging(olderThanSeconds, RECONCILE_BATCH);
+    // Deterministic job ids make this safe: a conversation that still has a live job is skipped.
+    await deps.queue.enqueueMany('tag-conversation', waiting);
+    return waiting.length;
+  };
+
+  const sweepRetention = () => deps.queue.enqueue('apply-retention', { requestedAt: new Date().toISOString() });
+
+  await deps.queue.startWorkers(buildHandlers(deps), onDeadLetter);
+  const recovered = await reconcile(0);
+  if (recovered > 0) deps.logger.info({ recovered }, 'reconciler enqueued accepted conversations');
+  await sweepRetention();
+
+  const timers = [
+    setInterval(() => {
+      reconcile().catch((error: unknown) => deps.logger.error({ err: error }, 'reconciler failed'));
+    }, deps.env.RECONCILE_INTERVAL_S * 1000),
+    setInterval(() => {
+      sweepRetention().catch((error: unknown) => deps.logger.error({ err: error }, 'retention sweep enqueue failed'));
+    }, RETENTION_INTERVAL_MS),
+  ];
+  for (const timer of timers) timer.unref();
+
+  return {
+    reconcile,
+    async stop() {
+      for (const timer of timers) clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Environment schemas, parsed once at start-up. Fails fast with one readable message naming
+ * every bad variable. Empty strings count as unset. Sensitive values are never printed.
+ */
+import { z } from 'zod';
+
+const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
+const optionalString = z.preprocess(unsetIfEmpty, z.string().optional());
+const intWithDefault = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).max(max).default(fallback));
+
+/** Variables whose values must never appear in logs, errors or `describeConfig`. */
+export const SENSITIVE_ENV = new Set([
+  'DATABASE_URL',
+  'API_DATABASE_URL',
+  'REDIS_URL',
+  'SILHOUETTE_MASTER_KEY',
+  'SILHOUETTE_PSEUDONYM_SECRET',
+  'OPENAI_API_KEY',
+]);
+
+export const envSchema = z.object({
+  NODE_ENV: z.preprocess(unsetIfEmpty, z.enum(['development', 'production', 'test']).default('development')),
+  LOG_LEVEL: z.preprocess(
+    unsetIfEmpty,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  PORT: intWithDefault(3000, 0, 65535),
+  HOST: z.preprocess(unsetIfEmpty, z.string().default('127.0.0.1')),
+  SILHOUETTE_DATA_DIR: z.preprocess(unsetIfEmpty, z.string().default('./.silhouette')),
+  /** Server mode: PostgreSQL with pgvector. Owner/worker connection; runs migrations. */
+  DATABASE_URL: optionalString,
+  /** Server mode: the API's own login role (member of silhouette_api). Falls back to DATABASE_URL + SET ROLE. */
+  API_DATABASE_URL: optionalString,
+  /** Server mode: BullMQ on Redis. */
+  REDIS_URL: optionalString,
+  /** 32 bytes, base64 or hex. Wraps the per-tenant sealing keys. Worker-side only. */
+  SILHOUETTE_MASTER_KEY: optionalString,
+  /** Keyed HMAC secret for user pseudonyms (per-tenant keys are derived from it). API-side. */
+  SILHOUETTE_PSEUDONYM_SECRET: optionalString,
+  OPENAI_BASE_URL: optionalString,
+  OPENAI_API_KEY: optionalString,
+  TAG_MODEL: z.preprocess(unsetIfEmpty, z.string().default('gpt-4o-mini')),
+  NAME_MODEL: z.preprocess(unsetIfEmpty, z.string().default('gpt-4o-mini')),
+  AUDIT_MODEL: z.preprocess(unsetIfEmpty, z.string().default('gpt-4o-mini')),
+  EMBEDDING_MODEL: z.preprocess(unsetIfEmpty, z.string().default('text-embedding-3-small')),
+  K_USERS: intWithDefault(5, 2),
+  MIN_CONVERSATIONS: intWithDefault(10, 2),
+  /** Ingest limits; exceeding one answers 413 naming it. */
+  INGEST_MAX_RECORDS: intWithDefault(1000, 1),
+  INGEST_MAX_REQUEST_BYTES: intWithDefault(10 * 1024 * 1024, 1024),
+  INGEST_MAX_MESSAGE_BYTES: intWithDefault(256 * 1024, 64),
+  /** Queue tuning (both drivers). */
+  TAG_CONCURRENCY: intWithDefault(8, 1, 512),
+  JOB_ATTEMPTS: intWithDefault(5, 1, 50),
+  JOB_BACKOFF_MS: intWithDefault(2000, 0),
+  /** How often the worker re-enqueues accepted conversations with no live job (seconds). */
+  RECONCILE_INTERVAL_S: intWithDefault(60, 1),
+  RATE_LIMIT_PER_MINUTE: intWithDefault(600, 1),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  readonly code = 'invalid_config';
+}
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      // Never echo the received value: it may be a secret.
+      return `${name}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+export type RunMode = 'embedded' | 'server';
+
+export function runMode(env: Pick<Env, 'DATABASE_URL'>): RunMode {
+  return env.DATABASE_URL ? 'server' : 'embedded';
+}
+
+/** The LLM endpoint is used only when one of these is set (offline providers otherwise). */
+export function llmConfigured(env: Pick<Env, 'OPENAI_BASE_URL' | 'OPENAI_API_KEY'>): boolean {
+  return Boolean(env.OPENAI_BASE_URL || env.OPENAI_API_KEY);
+}
+
+/** Printable view of the configuration with sensitive values replaced. */
+export function describeConfig(env: Env): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(env).map(([key, value]) => [
+      key,
+      SENSITIVE_ENV.has(key) && value !== undefined ? '[set]' : value,
+    ]),
+  );
+}

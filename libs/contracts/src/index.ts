@@ -1,0 +1,4 @@
+export * from './facets';
+export * from './conversation';
+export * from './envelope';
+export * from './queues';

@@ -1,0 +1,46 @@
+/**
+ * Every queue, job name and payload schema in one place (STYLE.md). Payloads carry ids only:
+ * conversation content never enters the queue store. Payloads are parsed with these schemas at
+ * enqueue and again at dequeue.
+ *
+ * Deploy compatibility: add fields as optional; never rename a job without draining its queue.
+ */
+import { z } from 'zod';
+
+export const QUEUE_NAMES = ['tagging', 'maintenance'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+const tenantId = z.uuid();
+
+export const JOBS = {
+  /** Tag one conversation with its facet row (sealed worker). */
+  'tag-conversation': {
+    queue: 'tagging',
+    payload: z.object({ tenantId, conversationId: z.uuid() }).strict(),
+    jobId: (p: { tenantId: string; conversationId: string }) => `tag-conversation__${p.tenantId}__${p.conversationId}`,
+  },
+  /** Erase every conversation and derived row of one pseudonymous user. */
+  'erase-user': {
+    queue: 'maintenance',
+    payload: z.object({ tenantId, erasureRequestId: z.uuid() }).strict(),
+    jobId: (p: { tenantId: string; erasureRequestId: string }) => `erase-user__${p.erasureRequestId}`,
+  },
+  /** Delete content past its retention (all tenants). Runs periodically. */
+  'apply-retention': {
+    queue: 'maintenance',
+    payload: z.object({ requestedAt: z.iso.datetime() }).strict(),
+    jobId: (p: { requestedAt: string }) => `apply-retention__${p.requestedAt.slice(0, 16).replace(/[^0-9]/g, '')}`,
+  },
+} as const;
+
+export type JobName = keyof typeof JOBS;
+export const JOB_NAMES = Object.keys(JOBS) as JobName[];
+export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]['payload']>;
+
+export function jobIdFor<N extends JobName>(name: N, payload: JobPayload<N>): string {
+  return (JOBS[name].jobId as (p: JobPayload<N>) => string)(payload);
+}
+
+export function parseJobPayload<N extends JobName>(name: N, payload: unknown): JobPayload<N> {
+  return JOBS[name].payload.parse(payload) as JobPayload<N>;
+}

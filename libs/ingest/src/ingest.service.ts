@@ -1,0 +1,163 @@
+/**
+ * Ingest: raw body -> validated canonical records -> pseudonymized, sealed rows -> one tag job
+ * each. Used by the HTTP API and the CLI. A batch is stored with a single INSERT statement, so
+ * either all of its good records are stored or none are; bad records are reported per record
+ * and never block the good ones.
+ */
+import type { Queryable } from '@silhouette/db';
+import { TenantRepository } from '@silhouette/db';
+import type { QueueDriver } from '@silhouette/queue';
+import { EnvelopeBatch } from './envelope-sealer';
+import type { IngestFormat } from './formats';
+import { IntakeRepository, type IntakeRow } from './intake.repository';
+import { normalizeRecord } from './normalize-record';
+import { decodeUtf8, splitRecords, type RawRecord } from './parse-body';
+import type { Pseudonymizer } from './pseudonym';
+
+export interface IngestLimits {
+  maxRecords: number;
+  maxRequestBytes: number;
+  maxMessageBytes: number;
+}
+
+export type IngestLimitName = 'max_records' | 'max_request_bytes' | 'max_message_bytes';
+
+/** A request over one of the ingest limits: answered with 413, nothing written. */
+export class IngestLimitError extends Error {
+  readonly code = 'payload_too_large';
+  constructor(
+    readonly limit: IngestLimitName,
+    readonly max: number,
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class TenantNotReadyError extends Error {
+  readonly code = 'tenant_not_ready';
+}
+
+export interface RejectedRecord {
+  line?: number;
+  index?: number;
+  field: string;
+  message: string;
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: RejectedRecord[];
+}
+
+export interface IngestOptions {
+  format: IngestFormat;
+  limits: IngestLimits;
+  /**
+   * 'request': an oversized message fails the whole request with 413 (HTTP API).
+   * 'record': it is reported as a rejected record (CLI files).
+   */
+  oversizedMessage: 'request' | 'record';
+}
+
+export interface IngestObserver {
+  recordResult(tenantSlug: string, result: IngestResult, seconds: number): void;
+}
+
+export class IngestService {
+  constructor(
+    private readonly db: Queryable,
+    private readonly queue: QueueDriver,
+    private readonly pseudonymizer: Pseudonymizer,
+    private readonly observer?: IngestObserver,
+  ) {}
+
+  async ingestBody(tenant: { id: string; slug: string }, body: Uint8Array, options: IngestOptions): Promise<IngestResult> {
+    if (body.byteLength > options.limits.maxRequestBytes) {
+      throw new IngestLimitError(
+        'max_request_bytes',
+        options.limits.maxRequestBytes,
+        'body',
+        `request body is ${body.byteLength} bytes, over the max_request_bytes limit of ${options.limits.maxRequestBytes}`,
+      );
+    }
+    const records = splitRecords(decodeUtf8(body));
+    if (records.length > options.limits.maxRecords) {
+      throw new IngestLimitError(
+        'max_records',
+        options.limits.maxRecords,
+        'body',
+        `request has ${records.length} records, over the max_records limit of ${options.limits.maxRecords}`,
+      );
+    }
+    return this.ingestRecords(tenant, records, options);
+  }
+
+  async ingestRecords(tenant: { id: string; slug: string }, records: RawRecord[], options: IngestOptions): Promise<IngestResult> {
+    const started = performance.now();
+    const rejected: RejectedRecord[] = [];
+    const valid: { row: Omit<IntakeRow, 'nonce' | 'ciphertext'>; messages: { role: string; content: string }[] }[] = [];
+    const seenIds = new Map<string, RawRecord['position']>();
+
+    for (const record of records) {
+      if (record.parseError) {
+        rejected.push({ ...record.position, field: '(record)', message: record.parseError });
+        continue;
+      }
+      const normalized = normalizeRecord(record.value, { format: options.format, maxMessageBytes: options.limits.maxMessageBytes });
+      if (!normalized.ok) {
+        if (normalized.tooLarge && options.oversizedMessage === 'request') {
+          throw new IngestLimitError(
+            'max_message_bytes',
+            options.limits.maxMessageBytes,
+            normalized.error.field,
+            `${describePosition(record.position)}: ${normalized.error.field} ${normalized.error.message}`,
+          );
+        }
+        rejected.push({ ...record.position, ...normalized.error });
+        continue;
+      }
+      const { conversation, contentBytes } = normalized;
+      const earlier = seenIds.get(conversation.id);
+      if (earlier) {
+        rejected.push({ ...record.position, field: 'id', message: `duplicates the id of ${describePosition(earlier)} in this request` });
+        continue;
+      }
+      seenIds.set(conversation.id, record.position);
+      valid.push({
+        row: {
+          externalId: conversation.id,
+          userPseudonym: this.pseudonymizer.pseudonym(tenant.id, conversation.user_id),
+          ...(conversation.started_at ? { startedAt: conversation.started_at } : {}),
+          ...(conversation.metadata ? { metadata: conversation.metadata } : {}),
+          messageCount: conversation.messages.length,
+          contentBytes,
+        },
+        messages: conversation.messages,
+      });
+    }
+
+    let inserted: { externalId: string; conversationId: string }[] = [];
+    if (valid.length > 0) {
+      const sealingKey = await new TenantRepository(this.db).activeSealingKey(tenant.id);
+      if (!sealingKey) throw new TenantNotReadyError('tenant has no active sealing key');
+      const envelope = new EnvelopeBatch(tenant.id, sealingKey.publicKey);
+      const rows: IntakeRow[] = valid.map(({ row, messages }) => ({ ...row, ...envelope.seal(row.externalId, { messages }) }));
+      inserted = await new IntakeRepository(this.db).accept(tenant.id, sealingKey.keyId, envelope.ephemeralPublicKey, rows);
+      // Stored rows without a job are picked up by the worker's reconciler if this fails.
+      await this.queue.enqueueMany(
+        'tag-conversation',
+        inserted.map((row) => ({ tenantId: tenant.id, conversationId: row.conversationId })),
+      );
+    }
+    const result = { accepted: inserted.length, duplicates: valid.length - inserted.length, rejected };
+    this.observer?.recordResult(tenant.slug, result, (performance.now() - started) / 1000);
+    return result;
+  }
+}
+
+function describePosition(position: RawRecord['position']): string {
+  return 'line' in position ? `line ${position.line}` : `record ${position.index}`;
+}

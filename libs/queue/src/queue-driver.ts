@@ -1,0 +1,74 @@
+/**
+ * The queue seen by the rest of the system: typed enqueue of id-only payloads, workers with
+ * explicit retries/backoff/concurrency per queue, dead-letter inspection and retry. Two drivers:
+ * BullMQ on Redis (server mode) and in-process (embedded).
+ */
+import type { JobName, JobPayload, QueueName } from '@silhouette/contracts';
+
+export interface JobContext {
+  jobId: string;
+  /** 1 on the first run. */
+  attempt: number;
+  maxAttempts: number;
+}
+
+export type JobHandler<N extends JobName> = (payload: JobPayload<N>, context: JobContext) => Promise<void>;
+export type JobHandlers = { [N in JobName]: JobHandler<N> };
+
+/** Throw this to fail a job at once, without retries (e.g. the conversation no longer exists). */
+export class UnrecoverableJobError extends Error {
+  readonly code = 'unrecoverable_job';
+}
+
+export interface QueuePolicy {
+  attempts: number;
+  /** Exponential backoff base: attempt n waits backoffMs * 2^(n-1). */
+  backoffMs: number;
+  concurrency: number;
+}
+
+export type QueuePolicies = Record<QueueName, QueuePolicy>;
+
+export interface DeadLetter {
+  queue: QueueName;
+  name: JobName;
+  jobId: string;
+  payload: unknown;
+  reason: string;
+  attempts: number;
+  failedAt: Date;
+}
+
+/** Called once when a job has used its last attempt (or failed unrecoverably). */
+export type DeadLetterListener = (deadLetter: DeadLetter) => Promise<void> | void;
+
+export type JobCounts = Record<QueueName, { waiting: number; active: number; delayed: number; failed: number }>;
+
+export interface QueueDriver {
+  readonly kind: 'bullmq' | 'in-process';
+  enqueue<N extends JobName>(name: N, payload: JobPayload<N>): Promise<void>;
+  enqueueMany<N extends JobName>(name: N, payloads: JobPayload<N>[]): Promise<void>;
+  /** Starts processing every queue. Refuses to start unless every job name has a handler. */
+  startWorkers(handlers: JobHandlers, onDeadLetter?: DeadLetterListener): Promise<void>;
+  /** True while a job with this payload's id is waiting, delayed or running. */
+  isPending<N extends JobName>(name: N, payload: JobPayload<N>): Promise<boolean>;
+  counts(): Promise<JobCounts>;
+  deadLetters(limit?: number): Promise<DeadLetter[]>;
+  /** Re-enqueues dead-lettered jobs; returns how many. */
+  retryDeadLetters(): Promise<number>;
+  /** Resolves when no job is waiting, delayed or active (tests and `process`). */
+  waitUntilIdle(timeoutMs?: number): Promise<void>;
+  /** Throws when the queue backend is unreachable (readiness). */
+  ping(): Promise<void>;
+  /** Stops taking jobs, lets in-flight jobs finish, closes connections. */
+  close(): Promise<void>;
+}
+
+export function assertHandlersComplete(handlers: Partial<JobHandlers>, names: readonly JobName[]): void {
+  const missing = names.filter((name) => typeof handlers[name] !== 'function');
+  if (missing.length) throw new Error(`no handler registered for job(s): ${missing.join(', ')}`);
+}
+
+export function backoffDelay(policy: QueuePolicy, attempt: number): number {
+  return policy.backoffMs * 2 ** Math.max(0, attempt - 1);
+}

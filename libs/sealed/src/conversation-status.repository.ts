@@ -1,0 +1,64 @@
+/** Pipeline state of sealed conversations: what is waiting, done or dead-lettered. */
+import type { Queryable } from '@silhouette/db';
+
+export type ConversationStatus = 'accepted' | 'tagged' | 'embedded' | 'failed';
+
+export class ConversationStatusRepository {
+  constructor(private readonly db: Queryable) {}
+
+  async statusOf(tenantId: string, conversationId: string): Promise<ConversationStatus | undefined> {
+    const result = await this.db.query<{ status: ConversationStatus }>(
+      'SELECT status FROM sealed.conversations WHERE tenant_id = $1 AND id = $2',
+      [tenantId, conversationId],
+    );
+    return result.rows[0]?.status;
+  }
+
+  async markTagged(tenantId: string, conversationId: string): Promise<void> {
+    await this.db.query(
+      `UPDATE sealed.conversations SET status = 'tagged', status_at = now(), last_error = NULL
+        WHERE tenant_id = $1 AND id = $2 AND status IN ('accepted', 'failed')`,
+      [tenantId, conversationId],
+    );
+  }
+
+  /** `reason` is an error message from our own code: codes and counts, never content. */
+  async markFailed(tenantId: string, conversationId: string, reason: string): Promise<void> {
+    await this.db.query(
+      `UPDATE sealed.conversations SET status = 'failed', status_at = now(), last_error = left($3, 500)
+        WHERE tenant_id = $1 AND id = $2 AND status = 'accepted'`,
+      [tenantId, conversationId, reason],
+    );
+  }
+
+  /** Back to 'accepted' so the reconciler or a retry picks them up again. */
+  async resetFailed(tenantId?: string): Promise<{ tenantId: string; conversationId: string }[]> {
+    const result = await this.db.query<{ tenant_id: string; id: string }>(
+      `UPDATE sealed.conversations SET status = 'accepted', status_at = now()
+        WHERE status = 'failed' AND ($1::uuid IS NULL OR tenant_id = $1)
+        RETURNING tenant_id, id`,
+      [tenantId ?? null],
+    );
+    return result.rows.map((row) => ({ tenantId: row.tenant_id, conversationId: row.id }));
+  }
+
+  /** Accepted conversations untouched for `olderThanSeconds`: candidates for re-enqueueing. */
+  async awaitingTagging(olderThanSeconds: number, limit: number): Promise<{ tenantId: string; conversationId: string }[]> {
+    const result = await this.db.query<{ tenant_id: string; id: string }>(
+      `SELECT tenant_id, id FROM sealed.conversations
+        WHERE status = 'accepted' AND status_at < now() - make_interval(secs => $1)
+        ORDER BY status_at LIMIT $2`,
+      [olderThanSeconds, limit],
+    );
+    return result.rows.map((row) => ({ tenantId: row.tenant_id, conversationId: row.id }));
+  }
+
+  async failures(tenantId: string, limit = 100): Promise<{ conversationId: string; reason: string | null; at: Date }[]> {
+    const result = await this.db.query<{ id: string; last_error: string | null; status_at: Date | string }>(
+      `SELECT id, last_error, status_at FROM sealed.conversations
+        WHERE tenant_id = $1 AND status = 'failed' ORDER BY status_at DESC LIMIT $2`,
+      [tenantId, limit],
+    );
+    return result.rows.map((row) => ({ conversationId: row.id, reason: row.last_error, at: new Date(row.status_at) }));
+  }
+}

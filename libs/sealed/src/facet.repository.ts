@@ -1,0 +1,88 @@
+/** Facet rows (sealed schema): written by the tag processor, read by clustering and publishing. */
+import { minutesSaved, type ConversationStats, type FacetAnswer } from '@silhouette/contracts';
+import type { Queryable } from '@silhouette/db';
+
+export interface FacetWrite {
+  conversationId: string;
+  tenantId: string;
+  promptVersion: string;
+  provider: string;
+  model: string;
+  facet: FacetAnswer;
+  stats: ConversationStats;
+  redactions: number;
+  promptTokens: number;
+  completionTokens: number;
+  latencyMs: number;
+}
+
+export class FacetRepository {
+  constructor(private readonly db: Queryable) {}
+
+  async promptVersionOf(conversationId: string): Promise<string | undefined> {
+    const result = await this.db.query<{ prompt_version: string }>(
+      'SELECT prompt_version FROM sealed.facets WHERE conversation_id = $1',
+      [conversationId],
+    );
+    return result.rows[0]?.prompt_version;
+  }
+
+  /** Inserts, or replaces a row made by a different prompt version. Returns false if unchanged. */
+  async upsert(row: FacetWrite): Promise<boolean> {
+    const f = row.facet;
+    const result = await this.db.query(
+      `INSERT INTO sealed.facets (
+         conversation_id, tenant_id, prompt_version, provider, model, domain, task_type, use_case,
+         goal_summary, minutes_without_ai, minutes_with_ai, minutes_saved, outcome, failure_reasons,
+         user_frustration, language, confidence, turns, user_tokens, assistant_tokens, redactions,
+         prompt_tokens, completion_tokens, latency_ms)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14::text[],$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)
+       ON CONFLICT (conversation_id) DO UPDATE SET
+         prompt_version = EXCLUDED.prompt_version, provider = EXCLUDED.provider, model = EXCLUDED.model,
+         domain = EXCLUDED.domain, task_type = EXCLUDED.task_type, use_case = EXCLUDED.use_case,
+         goal_summary = EXCLUDED.goal_summary, minutes_without_ai = EXCLUDED.minutes_without_ai,
+         minutes_with_ai = EXCLUDED.minutes_with_ai, minutes_saved = EXCLUDED.minutes_saved,
+         outcome = EXCLUDED.outcome, failure_reasons = EXCLUDED.failure_reasons,
+         user_frustration = EXCLUDED.user_frustration, language = EXCLUDED.language,
+         confidence = EXCLUDED.confidence, turns = EXCLUDED.turns, user_tokens = EXCLUDED.user_tokens,
+         assistant_tokens = EXCLUDED.assistant_tokens, redactions = EXCLUDED.redactions,
+         prompt_tokens = EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens,
+         latency_ms = EXCLUDED.latency_ms, tagged_at = now()
+       WHERE sealed.facets.prompt_version <> EXCLUDED.prompt_version`,
+      [
+        row.conversationId,
+        row.tenantId,
+        row.promptVersion,
+        row.provider,
+        row.model,
+        f.domain,
+        f.task_type,
+        f.use_case,
+        f.goal_summary,
+        f.minutes_without_ai,
+        f.minutes_with_ai,
+        minutesSaved(f),
+        f.outcome,
+        f.failure_reasons,
+        f.user_frustration,
+        f.language,
+        f.confidence,
+        row.stats.turns,
+        row.stats.user_tokens,
+        row.stats.assistant_tokens,
+        row.redactions,
+        row.promptTokens,
+        row.completionTokens,
+        Math.round(row.latencyMs),
+      ],
+    );
+    return result.rowCount > 0;
+  }
+
+  async countForTenant(tenantId: string): Promise<number> {
+    const result = await this.db.query<{ n: number }>('SELECT count(*)::integer AS n FROM sealed.facets WHERE tenant_id = $1', [
+      tenantId,
+    ]);
+    return Number(result.rows[0]?.n ?? 0);
+  }
+}

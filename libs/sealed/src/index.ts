@@ -1,0 +1,5 @@
+export * from './keyring';
+export * from './sealed-conversation-store';
+export * from './tenant-provisioning';
+export * from './facet.repository';
+export * from './conversation-status.repository';

@@ -1,0 +1,127 @@
+/**
+ * The only reader of conversation content. Opens envelopes with the tenant's private key
+ * (worker-only), applies retention and erasure. Nothing here ever logs or returns content to a
+ * caller outside the worker's job handlers.
+ */
+import { createDecipheriv, diffieHellman } from 'node:crypto';
+import {
+  deriveEnvelopeKey,
+  envelopeAad,
+  x25519PublicKeyFromRaw,
+  type CanonicalMessage,
+  type ConversationMetadata,
+  type SealedPayload,
+} from '@silhouette/contracts';
+import { toBuffer, type Database } from '@silhouette/db';
+import { SealedKeyError, type TenantKeyring } from './keyring';
+
+export interface SealedConversation {
+  id: string;
+  tenantId: string;
+  userPseudonym: string;
+  startedAt: Date | null;
+  metadata: ConversationMetadata;
+  messages: CanonicalMessage[];
+}
+
+export class ContentUnavailableError extends Error {
+  readonly code = 'content_unavailable';
+}
+
+interface ConversationRow {
+  id: string;
+  tenant_id: string;
+  external_id: string;
+  user_pseudonym: string;
+  started_at: Date | string | null;
+  metadata: ConversationMetadata;
+  key_id: number;
+  ephemeral_public_key: unknown;
+  nonce: unknown;
+  ciphertext: unknown;
+}
+
+export class SealedConversationStore {
+  // Batch keys derived from (tenant key, ephemeral key): one X25519 agreement per ingest batch.
+  private readonly batchKeys = new Map<string, Buffer>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly keyring: TenantKeyring,
+  ) {}
+
+  async open(tenantId: string, conversationId: string): Promise<SealedConversation> {
+    const result = await this.db.query<ConversationRow>(
+      `SELECT id, tenant_id, external_id, user_pseudonym, started_at, metadata, key_id,
+              ephemeral_public_key, nonce, ciphertext
+         FROM sealed.conversations WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, conversationId],
+    );
+    const row = result.rows[0];
+    if (!row) throw new ContentUnavailableError('conversation not found (erased or wrong tenant)');
+    if (row.ciphertext === null || row.nonce === null || row.ephemeral_public_key === null) {
+      throw new ContentUnavailableError('conversation content has been deleted by retention');
+    }
+    const key = await this.batchKey(row.tenant_id, Number(row.key_id), toBuffer(row.ephemeral_public_key));
+    const sealed = toBuffer(row.ciphertext);
+    const decipher = createDecipheriv('aes-256-gcm', key, toBuffer(row.nonce));
+    decipher.setAAD(envelopeAad(row.tenant_id, row.external_id));
+    decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+    let plaintext: Buffer;
+    try {
+      plaintext = Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]);
+    } catch {
+      throw new SealedKeyError('conversation envelope failed authentication');
+    }
+    const payload = JSON.parse(plaintext.toString('utf8')) as SealedPayload;
+    return {
+      id: row.id,
+      tenantId: row.tenant_id,
+      userPseudonym: row.user_pseudonym,
+      startedAt: row.started_at === null ? null : new Date(row.started_at),
+      metadata: row.metadata,
+      messages: payload.messages as CanonicalMessage[],
+    };
+  }
+
+  private async batchKey(tenantId: string, keyId: number, ephemeralPublicKey: Buffer): Promise<Buffer> {
+    const cacheKey = `${tenantId}/${keyId}/${ephemeralPublicKey.toString('base64')}`;
+    const cached = this.batchKeys.get(cacheKey);
+    if (cached) return cached;
+    const { privateKey, publicKey } = await this.keyring.privateKey(this.db, tenantId, keyId);
+    const shared = diffieHellman({ privateKey, publicKey: x25519PublicKeyFromRaw(ephemeralPublicKey) });
+    const key = deriveEnvelopeKey(shared, ephemeralPublicKey, publicKey);
+    if (this.batchKeys.size > 10_000) this.batchKeys.clear();
+    this.batchKeys.set(cacheKey, key);
+    return key;
+  }
+
+  /**
+   * Retention: deletes content that is no longer needed. Tenants without `retention_days` lose
+   * content as soon as it is processed (tagged); others after that many days regardless.
+   */
+  async applyRetention(now = new Date()): Promise<number> {
+    const result = await this.db.query(
+      `UPDATE sealed.conversations c
+          SET ciphertext = NULL, nonce = NULL, ephemeral_public_key = NULL, content_deleted_at = $1
+         FROM app.tenants t
+        WHERE t.id = c.tenant_id
+          AND c.ciphertext IS NOT NULL
+          AND (
+            (t.retention_days IS NULL AND c.status IN ('tagged', 'embedded'))
+            OR (t.retention_days IS NOT NULL AND c.ingested_at < $1::timestamptz - make_interval(days => t.retention_days))
+          )`,
+      [now.toISOString()],
+    );
+    return result.rowCount;
+  }
+
+  /** Erases every conversation (and, through cascades, everything derived) of one user. */
+  async eraseUser(tenantId: string, userPseudonym: string): Promise<number> {
+    const result = await this.db.query(
+      'DELETE FROM sealed.conversations WHERE tenant_id = $1 AND user_pseudonym = $2',
+      [tenantId, userPseudonym],
+    );
+    return result.rowCount;
+  }
+}
