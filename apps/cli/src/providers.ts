@@ -1,14 +1,21 @@
-/** Chooses the tagging provider: OpenAI-compatible when an endpoint is configured, else offline. */
+/** Chooses the providers: OpenAI-compatible when an endpoint is configured, offline otherwise. */
 import { llmConfigured, type Env } from '@silhouette/config';
-import type { FacetTagger } from '@silhouette/llm';
-import { OfflineTagger } from '@silhouette/llm';
+import { LlmTagger, OfflineTagger, StructuredLlmClient, type FacetTagger } from '@silhouette/llm';
 import { scrubPii } from '@silhouette/privacy';
 
 export function createTagger(env: Env): FacetTagger {
-  if (llmConfigured(env)) {
-    throw new Error('OpenAI-compatible tagging is being wired (issue #3); unset OPENAI_BASE_URL/OPENAI_API_KEY');
-  }
-  return new OfflineTagger();
+  if (!llmConfigured(env)) return new OfflineTagger();
+  // One client per process: its concurrency limit and token budget are shared by all tag jobs.
+  const client = new StructuredLlmClient({
+    ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
+    ...(env.OPENAI_API_KEY ? { apiKey: env.OPENAI_API_KEY } : {}),
+    timeoutMs: env.LLM_TIMEOUT_MS,
+    maxAttempts: env.LLM_MAX_ATTEMPTS,
+    concurrency: env.LLM_CONCURRENCY,
+    ...(env.LLM_TOKENS_PER_MINUTE ? { tokensPerMinute: env.LLM_TOKENS_PER_MINUTE } : {}),
+    maxTokensParameter: env.LLM_MAX_TOKENS_PARAMETER,
+  });
+  return new LlmTagger({ client, model: env.TAG_MODEL });
 }
 
 export function createScrubber(): (text: string) => { text: string; redactions: number } {

@@ -44,6 +44,13 @@ export const envSchema = z.object({
   NAME_MODEL: z.preprocess(unsetIfEmpty, z.string().default('gpt-4o-mini')),
   AUDIT_MODEL: z.preprocess(unsetIfEmpty, z.string().default('gpt-4o-mini')),
   EMBEDDING_MODEL: z.preprocess(unsetIfEmpty, z.string().default('text-embedding-3-small')),
+  /** OpenAI-compatible client: per-call timeout, attempts, in-flight calls and token budget. */
+  LLM_TIMEOUT_MS: intWithDefault(60_000, 100),
+  LLM_MAX_ATTEMPTS: intWithDefault(5, 1, 20),
+  LLM_CONCURRENCY: intWithDefault(8, 1, 512),
+  LLM_TOKENS_PER_MINUTE: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1000).optional()),
+  /** OpenAI reasoning models want max_completion_tokens. */
+  LLM_MAX_TOKENS_PARAMETER: z.preprocess(unsetIfEmpty, z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens')),
   K_USERS: intWithDefault(5, 2),
   MIN_CONVERSATIONS: intWithDefault(10, 2),
   /** Ingest limits; exceeding one answers 413 naming it. */

@@ -15,7 +15,8 @@ export type NormalizedRecord =
   | { ok: false; error: FieldError; tooLarge?: boolean };
 
 const MAX_ID_LENGTH = 256;
-// C0 controls (other than none) make ids unprintable and are rejected by text columns (NUL).
+// C0 controls make ids unprintable, and text columns reject NUL.
+// eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 

@@ -3,7 +3,7 @@
  * own limit and gets every error through the same filter).
  */
 import type { Request } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { decodeUtf8, describeJsonError, IngestLimitError } from '@silhouette/ingest';
 import { badRequest } from './api-error';
 

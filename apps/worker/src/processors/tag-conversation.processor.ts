@@ -4,14 +4,10 @@
  * already tagged with the current prompt version is left as it is.
  */
 import type { CanonicalMessage, ConversationStats, FacetAnswer, JobPayload } from '@silhouette/contracts';
+import { estimateTokens, LlmRequestError } from '@silhouette/llm';
 import { UnrecoverableJobError } from '@silhouette/queue';
 import { ContentUnavailableError, ConversationStatusRepository, FacetRepository } from '@silhouette/sealed';
 import type { WorkerDeps } from '../worker-deps';
-
-/** About four characters a token for English text; good enough for accounting, not billing. */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
-}
 
 export function conversationStats(messages: CanonicalMessage[]): ConversationStats {
   let userTokens = 0;
@@ -59,7 +55,15 @@ export function tagConversationProcessor(deps: WorkerDeps) {
       if (error instanceof ContentUnavailableError) throw new UnrecoverableJobError(error.message);
       throw error;
     }
-    const result = await deps.tagger.tag({ conversationId, messages: conversation.messages });
+    let result;
+    try {
+      result = await deps.tagger.tag({ conversationId, messages: conversation.messages });
+    } catch (error) {
+      // The endpoint refused the request itself (bad key, unknown model): retrying cannot help
+      // until the operator fixes the configuration and runs `silhouette retry-failed`.
+      if (error instanceof LlmRequestError) throw new UnrecoverableJobError(error.message);
+      throw error;
+    }
     const { facet, redactions } = scrubFacet(result.facet, deps.scrub);
     await deps.db.transaction(async (tx) => {
       await new FacetRepository(tx).upsert({

@@ -1,0 +1,29 @@
+/** Public surface of the OpenAI-compatible structured-output client. */
+export {
+  StructuredLlmClient,
+  type CompletionRequest,
+  type CompletionResult,
+  type StructuredClientOptions,
+} from './structured-client';
+export {
+  LlmError,
+  LlmOutputError,
+  LlmRequestError,
+  LlmUnavailableError,
+  type LlmErrorCode,
+  type OutputIssueSummary,
+} from './errors';
+export {
+  LruResponseCache,
+  responseCacheKey,
+  type ResponseCache,
+  type ResponseCacheKeyParts,
+} from './response-cache';
+export { toStrictJsonSchema, type JsonSchema } from './json-schema';
+export type {
+  ModelPrice,
+  PriceTable,
+  UsageCounters,
+  UsageStats,
+  UsageStatsRow,
+} from './usage-stats';

@@ -1,0 +1,123 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { redisUrl } from '../../../test/helpers/services';
+import { BullmqQueueDriver } from './bullmq.driver';
+import { InProcessQueueDriver } from './in-process.driver';
+import { UnrecoverableJobError, type DeadLetter, type JobHandlers, type QueueDriver, type QueuePolicies } from './queue-driver';
+
+const policies: QueuePolicies = {
+  tagging: { attempts: 3, backoffMs: 20, concurrency: 4 },
+  maintenance: { attempts: 2, backoffMs: 20, concurrency: 1 },
+};
+
+type Kind = 'bullmq' | 'in-process';
+function openDriver(kind: Kind, prefix: string): QueueDriver {
+  return kind === 'bullmq' ? new BullmqQueueDriver(redisUrl(), policies, prefix) : new InProcessQueueDriver(policies);
+}
+
+function handlers(tag: JobHandlers['tag-conversation']): JobHandlers {
+  return { 'tag-conversation': tag, 'erase-user': async () => undefined, 'apply-retention': async () => undefined };
+}
+
+describe.each<Kind>(['bullmq', 'in-process'])('%s queue driver', (kind) => {
+  let driver: QueueDriver | undefined;
+  const prefix = `test-${randomBytes(4).toString('hex')}`;
+  afterEach(async () => {
+    await driver?.close();
+    driver = undefined;
+  });
+
+  it('refuses to start when a job name has no handler', async () => {
+    driver = openDriver(kind, prefix);
+    const partial = { 'tag-conversation': async () => undefined } as unknown as JobHandlers;
+    await expect(driver.startWorkers(partial)).rejects.toThrow(/no handler registered for job\(s\): erase-user, apply-retention/);
+  });
+
+  it('rejects a payload that does not match the job schema, at enqueue', async () => {
+    driver = openDriver(kind, prefix);
+    await expect(driver.enqueue('tag-conversation', { tenantId: 'nope', conversationId: randomUUID() })).rejects.toThrow();
+  });
+
+  it('dedupes by deterministic job id, retries with backoff, then dead-letters with the reason', async () => {
+    driver = openDriver(kind, `${prefix}-a`);
+    const tenantId = randomUUID();
+    const ok = randomUUID();
+    const flaky = randomUUID();
+    const broken = randomUUID();
+    const unrecoverable = randomUUID();
+    const runs = new Map<string, number>();
+    const deadLetters: DeadLetter[] = [];
+    await driver.enqueueMany('tag-conversation', [
+      { tenantId, conversationId: ok },
+      { tenantId, conversationId: ok }, // same id: deduplicated
+      { tenantId, conversationId: flaky },
+      { tenantId, conversationId: broken },
+      { tenantId, conversationId: unrecoverable },
+    ]);
+    await driver.startWorkers(
+      handlers(async ({ conversationId }) => {
+        const attempt = (runs.get(conversationId) ?? 0) + 1;
+        runs.set(conversationId, attempt);
+        if (conversationId === flaky && attempt < 2) throw new Error('transient failure');
+        if (conversationId === broken) throw new Error('always fails (code E_TEST)');
+        if (conversationId === unrecoverable) throw new UnrecoverableJobError('gone for good');
+      }),
+      (dead) => {
+        deadLetters.push(dead);
+      },
+    );
+    await driver.waitUntilIdle(20_000);
+    await expect.poll(() => deadLetters.length, { timeout: 5000 }).toBe(2);
+    expect(runs.get(ok)).toBe(1);
+    expect(runs.get(flaky)).toBe(2);
+    expect(runs.get(broken)).toBe(3);
+    expect(runs.get(unrecoverable)).toBe(1);
+    const reasons = Object.fromEntries(deadLetters.map((dead) => [(dead.payload as { conversationId: string }).conversationId, dead.reason]));
+    expect(reasons[broken]).toBe('always fails (code E_TEST)');
+    expect(reasons[unrecoverable]).toBe('gone for good');
+    const counts = await driver.counts();
+    expect(counts.tagging.failed).toBe(2);
+    expect((await driver.deadLetters()).map((dead) => dead.reason).sort()).toEqual(['always fails (code E_TEST)', 'gone for good']);
+  });
+
+  it('retries dead letters on request', async () => {
+    driver = openDriver(kind, `${prefix}-b`);
+    const tenantId = randomUUID();
+    const conversationId = randomUUID();
+    let healthy = false;
+    let successes = 0;
+    await driver.startWorkers(
+      handlers(async () => {
+        if (!healthy) throw new UnrecoverableJobError('downstream unavailable');
+        successes += 1;
+      }),
+    );
+    await driver.enqueue('tag-conversation', { tenantId, conversationId });
+    await driver.waitUntilIdle(10_000);
+    await expect.poll(async () => (await driver!.counts()).tagging.failed, { timeout: 5000 }).toBe(1);
+    healthy = true;
+    expect(await driver.retryDeadLetters()).toBe(1);
+    await driver.waitUntilIdle(10_000);
+    expect(successes).toBe(1);
+    expect((await driver.counts()).tagging.failed).toBe(0);
+  });
+});
+
+describe('BullMQ payloads in Redis', () => {
+  it('carry ids only', async () => {
+    const prefix = `test-${randomBytes(4).toString('hex')}`;
+    const driver = new BullmqQueueDriver(redisUrl(), policies, prefix);
+    const tenantId = randomUUID();
+    const conversationId = randomUUID();
+    await driver.enqueue('tag-conversation', { tenantId, conversationId });
+    const redis = new Redis(redisUrl());
+    try {
+      const data = await redis.hget(`${prefix}:tagging:tag-conversation__${tenantId}__${conversationId}`, 'data');
+      expect(JSON.parse(data!)).toEqual({ tenantId, conversationId });
+    } finally {
+      redis.disconnect();
+      await driver.close();
+    }
+  });
+});

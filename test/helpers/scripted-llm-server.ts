@@ -1,0 +1,1004 @@
+/**
+ * A scripted OpenAI-compatible HTTP server for tests: real HTTP on 127.0.0.1 (port 0), talked to by
+ * the real `openai` client. No network, no model: answers are derived deterministically from the
+ * request.
+ *
+ * Endpoints: `POST /v1/chat/completions`, `POST /v1/embeddings`, `GET /v1/models`.
+ *
+ * How a request is answered, first match wins:
+ *  1. the `respond` hook, when it returns a reply;
+ *  2. the next queued step (`enqueue`) for that endpoint;
+ *  3. a seeded failure draw (`failureRate`): 429, 500 or, for chat, invalid JSON;
+ *  4. the current mode (`setMode`).
+ * Modes: ok, rate_limit (429 + Retry-After), server_error (500/502/503 in turn), slow (answers after
+ * `slowMs`, meant to exceed the client timeout), invalid_json, schema_violation, leak_pii (a valid
+ * facet answer that copies names, emails, phones and card numbers from the user's messages into
+ * use_case and goal_summary), latency (ok after `latencyMs`, default 500). `latencyMs` also delays
+ * every other answer.
+ *
+ * Chat answers follow the request's `response_format`: the facet schema (recognised by its
+ * properties) gets a plausible facet answer from keyword rules; any other JSON schema gets a minimal
+ * conforming sample. Embeddings are hashed bag-of-words vectors (texts sharing words are close),
+ * L2-normalised, of a configurable dimension; `encoding_format: 'base64'` is supported because the
+ * SDK asks for it by default.
+ *
+ * Every request is recorded (body, answer mode, status) with the peak number in flight.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type ScriptedMode =
+  | 'ok'
+  | 'rate_limit'
+  | 'server_error'
+  | 'slow'
+  | 'invalid_json'
+  | 'schema_violation'
+  | 'leak_pii'
+  | 'latency';
+
+export type ScriptedEndpoint = 'chat' | 'embeddings';
+
+export interface ScriptedStep {
+  mode: ScriptedMode;
+  /** Endpoint whose next request consumes this step. Default 'chat'. */
+  endpoint?: ScriptedEndpoint | 'any';
+  /** Status for server_error (default: 500, 502, 503 in turn). */
+  status?: number;
+  /** Overrides the server's delay for slow / latency. */
+  delayMs?: number;
+}
+
+/** What the `respond` hook sees. */
+export interface ScriptedRequest {
+  seq: number;
+  endpoint: ScriptedEndpoint;
+  body: Record<string, unknown>;
+  /** Chat: the user messages' text, joined with blank lines. Embeddings: the inputs joined. */
+  userText: string;
+  /** Chat with `response_format.type === 'json_schema'`. */
+  schemaName?: string;
+  schema?: Record<string, unknown>;
+}
+
+export interface ScriptedReply {
+  /** Delegate to a mode (handled as if it were the current mode). */
+  mode?: ScriptedMode;
+  /** Chat only: message content, wrapped into a chat.completion object. */
+  content?: string;
+  /** Raw JSON body (with `status`, default 200). */
+  body?: unknown;
+  /** Raw body text sent as-is with a JSON content type (malformed responses). */
+  rawBody?: string;
+  status?: number;
+  headers?: Record<string, string>;
+  delayMs?: number;
+}
+
+export interface RecordedRequest {
+  seq: number;
+  method: string;
+  path: string;
+  endpoint: ScriptedEndpoint | 'models' | 'other';
+  body: unknown;
+  headers: IncomingMessage['headers'];
+  receivedAt: number;
+  /** How it was answered. */
+  answeredAs: ScriptedMode | 'custom' | 'not_found';
+  status: number;
+  /** The client went away before the answer (e.g. its timeout fired). */
+  aborted: boolean;
+}
+
+export interface ScriptedLlmServerOptions {
+  mode?: ScriptedMode;
+  /** Added before every answer. Mode 'latency' uses 500 when unset. */
+  latencyMs?: number;
+  /** Delay of mode 'slow'. Default 10 s. */
+  slowMs?: number;
+  /** Retry-After header of 429s, in seconds. Default 1. */
+  retryAfterSeconds?: number;
+  /** Also send `retry-after-ms` (which the client prefers) when set. */
+  retryAfterMs?: number;
+  /** Statuses of server_error, used in turn. Default [500, 502, 503]. */
+  serverErrorStatuses?: number[];
+  /** Share of chat/embedding requests that fail (seeded). 0 by default. */
+  failureRate?: number;
+  seed?: number;
+  /** Default embedding dimension when the request has no `dimensions`. Default 64. */
+  embeddingDimension?: number;
+  models?: string[];
+  respond?: (
+    request: ScriptedRequest,
+  ) => ScriptedReply | undefined | Promise<ScriptedReply | undefined>;
+}
+
+export class ScriptedLlmServer {
+  /** e.g. http://127.0.0.1:41234/v1 — pass as the client's baseURL. */
+  readonly baseURL: string;
+  readonly port: number;
+  respond: ScriptedLlmServerOptions['respond'];
+
+  private mode: ScriptedMode;
+  private latencyMs: number | undefined;
+  private readonly slowMs: number;
+  private readonly retryAfterSeconds: number;
+  private readonly retryAfterMs: number | undefined;
+  private readonly serverErrorStatuses: number[];
+  private failureRate: number;
+  private rng: () => number;
+  private readonly embeddingDimension: number;
+  private readonly models: string[];
+  private readonly queue: ScriptedStep[] = [];
+  private readonly recorded: RecordedRequest[] = [];
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private serverErrorTurn = 0;
+  private current = 0;
+  private peak = 0;
+  private seq = 0;
+
+  private constructor(
+    private readonly server: Server,
+    options: ScriptedLlmServerOptions,
+  ) {
+    const address = server.address() as AddressInfo;
+    this.port = address.port;
+    this.baseURL = `http://127.0.0.1:${address.port}/v1`;
+    this.mode = options.mode ?? 'ok';
+    this.latencyMs = options.latencyMs;
+    this.slowMs = options.slowMs ?? 10_000;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
+    this.retryAfterMs = options.retryAfterMs;
+    this.serverErrorStatuses = options.serverErrorStatuses ?? [500, 502, 503];
+    this.failureRate = options.failureRate ?? 0;
+    this.rng = mulberry32(options.seed ?? 1);
+    this.embeddingDimension = options.embeddingDimension ?? 64;
+    this.models = options.models ?? ['scripted-tagger', 'scripted-embedder'];
+    this.respond = options.respond;
+  }
+
+  static async start(options: ScriptedLlmServerOptions = {}): Promise<ScriptedLlmServer> {
+    // The request handler needs the instance, which needs the listening server: break the cycle.
+    const holder: { instance?: ScriptedLlmServer } = {};
+    const server = createServer((req, res) => {
+      holder.instance!.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) {
+          sendJson(res, 500, {
+            error: { message: `scripted server bug: ${String(error)}`, type: 'server_error' },
+          });
+        } else {
+          res.destroy();
+        }
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    holder.instance = new ScriptedLlmServer(server, options);
+    return holder.instance;
+  }
+
+  setMode(mode: ScriptedMode): void {
+    this.mode = mode;
+  }
+
+  setLatency(ms: number | undefined): void {
+    this.latencyMs = ms;
+  }
+
+  setFailureRate(rate: number, seed = 1): void {
+    this.failureRate = rate;
+    this.rng = mulberry32(seed);
+  }
+
+  /** Steps consumed in order by the next matching requests, before the failure draw and the mode. */
+  enqueue(...steps: (ScriptedStep | ScriptedMode)[]): void {
+    for (const step of steps) this.queue.push(typeof step === 'string' ? { mode: step } : step);
+  }
+
+  get pendingSteps(): number {
+    return this.queue.length;
+  }
+
+  get requests(): readonly RecordedRequest[] {
+    return this.recorded;
+  }
+
+  requestsTo(endpoint: RecordedRequest['endpoint']): RecordedRequest[] {
+    return this.recorded.filter((r) => r.endpoint === endpoint);
+  }
+
+  get chatRequestCount(): number {
+    return this.requestsTo('chat').length;
+  }
+
+  get inFlight(): number {
+    return this.current;
+  }
+
+  /** Peak of requests in flight at the same time since start or the last `resetRecording`. */
+  get maxInFlight(): number {
+    return this.peak;
+  }
+
+  resetRecording(): void {
+    this.recorded.length = 0;
+    this.peak = this.current;
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const seq = ++this.seq;
+    this.current++;
+    this.peak = Math.max(this.peak, this.current);
+    let done = false;
+    const record: RecordedRequest = {
+      seq,
+      method: req.method ?? 'GET',
+      path: (req.url ?? '/').split('?')[0]!,
+      endpoint: 'other',
+      body: undefined,
+      headers: req.headers,
+      receivedAt: Date.now(),
+      answeredAs: 'ok',
+      status: 0,
+      aborted: false,
+    };
+    this.recorded.push(record);
+    res.on('close', () => {
+      if (done) return;
+      done = true;
+      this.current--;
+      if (!res.writableFinished) record.aborted = true;
+    });
+
+    const raw = await readBody(req);
+    if (raw.length > 0) {
+      try {
+        record.body = JSON.parse(raw);
+      } catch {
+        record.body = raw;
+      }
+    }
+
+    const path = record.path.replace(/\/+$/, '');
+    if (record.method === 'GET' && path.endsWith('/models')) {
+      record.endpoint = 'models';
+      record.status = 200;
+      sendJson(res, 200, {
+        object: 'list',
+        data: this.models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'scripted' })),
+      });
+      return;
+    }
+    const endpoint: ScriptedEndpoint | undefined =
+      record.method === 'POST' && path.endsWith('/chat/completions')
+        ? 'chat'
+        : record.method === 'POST' && path.endsWith('/embeddings')
+          ? 'embeddings'
+          : undefined;
+    if (!endpoint) {
+      record.answeredAs = 'not_found';
+      record.status = 404;
+      sendJson(res, 404, { error: { message: 'not found', type: 'invalid_request_error' } });
+      return;
+    }
+    record.endpoint = endpoint;
+    const body = isRecord(record.body) ? record.body : {};
+    const request = describeRequest(seq, endpoint, body);
+
+    // 1. hook, 2. queue, 3. failure draw, 4. mode
+    let reply = this.respond ? await this.respond(request) : undefined;
+    let mode: ScriptedMode;
+    let step: ScriptedStep | undefined;
+    if (reply && reply.mode === undefined) {
+      mode = 'ok';
+    } else {
+      step = reply?.mode
+        ? { mode: reply.mode, ...(reply.delayMs !== undefined ? { delayMs: reply.delayMs } : {}) }
+        : this.takeStep(endpoint);
+      mode = step?.mode ?? this.drawFailure(endpoint) ?? this.mode;
+      if (reply?.mode) reply = { ...reply, mode: undefined };
+    }
+
+    const latency =
+      reply?.delayMs ?? step?.delayMs ?? this.latencyMs ?? (mode === 'latency' ? 500 : 0);
+    const delay = mode === 'slow' ? (step?.delayMs ?? this.slowMs) : latency;
+    if (delay > 0) {
+      await this.wait(delay);
+      if (res.destroyed || done) return;
+    }
+
+    if (
+      reply &&
+      (reply.content !== undefined ||
+        reply.body !== undefined ||
+        reply.rawBody !== undefined ||
+        reply.status !== undefined)
+    ) {
+      record.answeredAs = 'custom';
+      record.status = reply.status ?? 200;
+      if (reply.rawBody !== undefined) {
+        res.writeHead(record.status, { 'content-type': 'application/json', ...reply.headers });
+        res.end(reply.rawBody);
+        return;
+      }
+      if (reply.body !== undefined || endpoint !== 'chat') {
+        sendJson(res, record.status, reply.body ?? {}, reply.headers);
+      } else {
+        sendJson(res, record.status, chatCompletion(body, reply.content ?? ''), reply.headers);
+      }
+      return;
+    }
+
+    record.answeredAs = mode;
+    switch (mode) {
+      case 'rate_limit': {
+        record.status = 429;
+        const headers: Record<string, string> = { 'retry-after': String(this.retryAfterSeconds) };
+        if (this.retryAfterMs !== undefined) headers['retry-after-ms'] = String(this.retryAfterMs);
+        sendJson(
+          res,
+          429,
+          {
+            error: {
+              message: 'Rate limit reached (scripted)',
+              type: 'requests',
+              code: 'rate_limit_exceeded',
+            },
+          },
+          headers,
+        );
+        return;
+      }
+      case 'server_error': {
+        const status =
+          step?.status ??
+          this.serverErrorStatuses[this.serverErrorTurn++ % this.serverErrorStatuses.length]!;
+        record.status = status;
+        if (status === 502) {
+          res.writeHead(502, { 'content-type': 'text/html' });
+          res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+        } else {
+          sendJson(res, status, {
+            error: { message: 'The server had an error (scripted)', type: 'server_error' },
+          });
+        }
+        return;
+      }
+      default:
+        break;
+    }
+
+    record.status = 200;
+    if (endpoint === 'embeddings') {
+      sendJson(res, 200, this.embeddingsResponse(body));
+      return;
+    }
+    sendJson(res, 200, chatCompletion(body, chatContent(mode, request)));
+  }
+
+  private takeStep(endpoint: ScriptedEndpoint): ScriptedStep | undefined {
+    const index = this.queue.findIndex(
+      (s) => (s.endpoint ?? 'chat') === endpoint || s.endpoint === 'any',
+    );
+    if (index < 0) return undefined;
+    return this.queue.splice(index, 1)[0];
+  }
+
+  private drawFailure(endpoint: ScriptedEndpoint): ScriptedMode | undefined {
+    if (this.failureRate <= 0) return undefined;
+    if (this.rng() >= this.failureRate) return undefined;
+    const kinds: ScriptedMode[] =
+      endpoint === 'chat'
+        ? ['rate_limit', 'server_error', 'invalid_json']
+        : ['rate_limit', 'server_error'];
+    return kinds[Math.floor(this.rng() * kinds.length)]!;
+  }
+
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+
+  private embeddingsResponse(body: Record<string, unknown>): unknown {
+    const inputs = embeddingInputs(body['input']);
+    const dimension =
+      typeof body['dimensions'] === 'number' && body['dimensions'] > 0
+        ? body['dimensions']
+        : this.embeddingDimension;
+    const base64 = body['encoding_format'] === 'base64';
+    const data = inputs.map((text, index) => {
+      const vector = pseudoEmbedding(text, dimension);
+      return {
+        object: 'embedding',
+        index,
+        embedding: base64
+          ? Buffer.from(new Float32Array(vector).buffer).toString('base64')
+          : vector,
+      };
+    });
+    const tokens = inputs.reduce((sum, t) => sum + Math.ceil(t.length / 4), 0);
+    return {
+      object: 'list',
+      data,
+      model: typeof body['model'] === 'string' ? body['model'] : 'scripted-embedder',
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    };
+  }
+}
+
+export function startScriptedLlmServer(
+  options: ScriptedLlmServerOptions = {},
+): Promise<ScriptedLlmServer> {
+  return ScriptedLlmServer.start(options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chat answers
+
+type Json = Record<string, unknown>;
+
+function describeRequest(seq: number, endpoint: ScriptedEndpoint, body: Json): ScriptedRequest {
+  if (endpoint === 'embeddings') {
+    return { seq, endpoint, body, userText: embeddingInputs(body['input']).join('\n\n') };
+  }
+  const messages = Array.isArray(body['messages']) ? (body['messages'] as unknown[]) : [];
+  const userText = messages
+    .filter((m): m is Json => isRecord(m) && m['role'] === 'user')
+    .map((m) => messageText(m['content']))
+    .join('\n\n');
+  const format = isRecord(body['response_format']) ? body['response_format'] : undefined;
+  const jsonSchema =
+    format?.['type'] === 'json_schema' && isRecord(format['json_schema'])
+      ? format['json_schema']
+      : undefined;
+  const request: ScriptedRequest = { seq, endpoint, body, userText };
+  if (jsonSchema) {
+    if (typeof jsonSchema['name'] === 'string') request.schemaName = jsonSchema['name'];
+    if (isRecord(jsonSchema['schema'])) request.schema = jsonSchema['schema'];
+  }
+  return request;
+}
+
+function messageText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((part) => (isRecord(part) && typeof part['text'] === 'string' ? part['text'] : ''))
+      .join('');
+  }
+  return '';
+}
+
+function chatCompletion(body: Json, content: string): unknown {
+  const messages = Array.isArray(body['messages']) ? (body['messages'] as unknown[]) : [];
+  const promptChars = messages.reduce<number>(
+    (sum, m) => sum + (isRecord(m) ? messageText(m['content']).length : 0),
+    0,
+  );
+  const format = body['response_format'];
+  const promptTokens =
+    Math.ceil(promptChars / 4) + (format ? Math.ceil(JSON.stringify(format).length / 4) : 0);
+  const completionTokens = Math.ceil(content.length / 4);
+  return {
+    id: `chatcmpl-scripted-${Math.abs(hashString(content + promptChars)).toString(36)}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: typeof body['model'] === 'string' ? body['model'] : 'scripted-tagger',
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content, refusal: null },
+        finish_reason: 'stop',
+        logprobs: null,
+      },
+    ],
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    },
+  };
+}
+
+function chatContent(mode: ScriptedMode, request: ScriptedRequest): string {
+  if (mode === 'invalid_json') {
+    return 'Sure! Here is the JSON you asked for: {"domain": "finance", "task_type": "analysis", "use_case":';
+  }
+  const schema = request.schema;
+  if (!schema) {
+    const format = request.body['response_format'];
+    return isRecord(format) && format['type'] === 'json_object' ? '{}' : 'OK';
+  }
+  if (isFacetSchema(schema)) {
+    const conversation = parseConversation(request.userText);
+    const answer = mode === 'leak_pii' ? leakyFacetAnswer(conversation) : facetAnswer(conversation);
+    if (mode === 'schema_violation') {
+      answer['outcome'] = 'great';
+      answer['user_frustration'] = 9;
+    }
+    return JSON.stringify(answer);
+  }
+  const sample = sampleFromSchema(schema, schema, 0);
+  if (mode === 'schema_violation') {
+    if (isRecord(sample) && Object.keys(sample).length > 0) {
+      delete sample[Object.keys(sample)[0]!];
+      sample['unexpected_field'] = true;
+      return JSON.stringify(sample);
+    }
+    return JSON.stringify({ unexpected_field: true });
+  }
+  return JSON.stringify(sample);
+}
+
+export function isFacetSchema(schema: Json): boolean {
+  const props = isRecord(schema['properties']) ? schema['properties'] : {};
+  return 'goal_summary' in props && 'outcome' in props && 'domain' in props;
+}
+
+/** Minimal value conforming to a (strict-mode style) JSON schema. */
+export function sampleFromSchema(node: unknown, root: Json, depth: number): unknown {
+  if (!isRecord(node) || depth > 16) return null;
+  if (typeof node['$ref'] === 'string') {
+    const name = node['$ref'].replace(/^#\/\$defs\//, '');
+    const defs = isRecord(root['$defs']) ? root['$defs'] : {};
+    return sampleFromSchema(defs[name], root, depth + 1);
+  }
+  if ('const' in node) return node['const'];
+  if (Array.isArray(node['enum']) && node['enum'].length > 0) return node['enum'][0];
+  if (Array.isArray(node['anyOf']) && node['anyOf'].length > 0) {
+    const nonNull = (node['anyOf'] as unknown[]).find(
+      (n) => !(isRecord(n) && n['type'] === 'null'),
+    );
+    return sampleFromSchema(nonNull ?? node['anyOf'][0], root, depth + 1);
+  }
+  const types = Array.isArray(node['type']) ? (node['type'] as unknown[]) : [node['type']];
+  const type = types.find((t) => t !== 'null') ?? types[0];
+  switch (type) {
+    case 'string':
+      return 'example';
+    case 'number':
+      return typeof node['minimum'] === 'number' ? node['minimum'] : 0.5;
+    case 'integer':
+      return typeof node['minimum'] === 'number' ? node['minimum'] : 1;
+    case 'boolean':
+      return false;
+    case 'null':
+      return null;
+    case 'array': {
+      const min = typeof node['minItems'] === 'number' ? node['minItems'] : 0;
+      return Array.from({ length: min }, () => sampleFromSchema(node['items'], root, depth + 1));
+    }
+    case 'object':
+    default: {
+      const props = isRecord(node['properties']) ? node['properties'] : {};
+      return Object.fromEntries(
+        Object.entries(props).map(([key, sub]) => [key, sampleFromSchema(sub, root, depth + 1)]),
+      );
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Facet answers from keywords
+
+interface Turn {
+  role: 'user' | 'assistant' | 'tool' | 'system';
+  text: string;
+}
+
+/** Reads the transcript rendered by the tagger ("USER: …\nASSISTANT: …"), wrapper tags optional. */
+export function parseConversation(userText: string): Turn[] {
+  const inner = /<conversation>\n?([\s\S]*?)\n?<\/conversation>/.exec(userText)?.[1] ?? userText;
+  const turns: Turn[] = [];
+  const pattern = /^(USER|ASSISTANT|TOOL|SYSTEM): /gm;
+  const marks = [...inner.matchAll(pattern)];
+  if (marks.length === 0) return [{ role: 'user', text: inner }];
+  for (let i = 0; i < marks.length; i++) {
+    const mark = marks[i]!;
+    const start = mark.index! + mark[0].length;
+    const end = i + 1 < marks.length ? marks[i + 1]!.index! : inner.length;
+    turns.push({
+      role: mark[1]!.toLowerCase() as Turn['role'],
+      text: inner.slice(start, end).trim(),
+    });
+  }
+  return turns;
+}
+
+interface TopicRule {
+  domain: string;
+  taskType: string;
+  useCase: string;
+  goal: string;
+  keywords: string[];
+}
+
+const TOPIC_RULES: TopicRule[] = [
+  {
+    domain: 'software engineering',
+    taskType: 'debugging',
+    useCase: 'fixing an error in a program',
+    goal: 'get failing code to run correctly',
+    keywords: ['error', 'bug', 'exception', 'traceback', 'stack trace', 'crash', 'debug', 'fails'],
+  },
+  {
+    domain: 'software engineering',
+    taskType: 'writing code',
+    useCase: 'writing a small program or script',
+    goal: 'produce working code for a programming task',
+    keywords: [
+      'python',
+      'javascript',
+      'typescript',
+      'function',
+      'code',
+      'script',
+      'sql',
+      'regex',
+      'api',
+    ],
+  },
+  {
+    domain: 'finance',
+    taskType: 'financial analysis',
+    useCase: 'analysing budget and spending figures',
+    goal: 'understand and summarise financial figures',
+    keywords: [
+      'budget',
+      'invoice',
+      'revenue',
+      'tax',
+      'expense',
+      'forecast',
+      'profit',
+      'accounting',
+    ],
+  },
+  {
+    domain: 'human resources',
+    taskType: 'drafting a document',
+    useCase: 'preparing hiring and employee documents',
+    goal: 'prepare a document for a people process',
+    keywords: [
+      'hiring',
+      'interview',
+      'employee',
+      'onboarding',
+      'resume',
+      'candidate',
+      'payroll',
+      'vacation',
+    ],
+  },
+  {
+    domain: 'marketing',
+    taskType: 'content creation',
+    useCase: 'planning marketing content',
+    goal: 'create marketing material for a campaign',
+    keywords: ['campaign', 'marketing', 'competitor', 'brand', 'seo', 'social media', 'newsletter'],
+  },
+  {
+    domain: 'legal',
+    taskType: 'document review',
+    useCase: 'reviewing contract terms',
+    goal: 'understand obligations in a legal document',
+    keywords: ['contract', 'clause', 'legal', 'compliance', 'gdpr', 'nda', 'liability'],
+  },
+  {
+    domain: 'customer support',
+    taskType: 'drafting an email',
+    useCase: 'writing a reply to a customer',
+    goal: 'send a clear and polite customer reply',
+    keywords: ['email', 'reply', 'customer', 'complaint', 'refund', 'letter'],
+  },
+  {
+    domain: 'translation',
+    taskType: 'translation',
+    useCase: 'translating text between languages',
+    goal: 'get an accurate translation of a text',
+    keywords: ['translate', 'translation'],
+  },
+];
+
+const DEFAULT_RULE: TopicRule = {
+  domain: 'general knowledge',
+  taskType: 'question answering',
+  useCase: 'answering a general question',
+  goal: 'get an answer to a general question',
+  keywords: [],
+};
+
+const LANGUAGE_HINTS: [string, RegExp][] = [
+  ['es', /\b(hola|gracias|por favor|necesito|quiero|cómo|qué)\b/i],
+  ['fr', /\b(bonjour|merci|s'il vous plaît|je voudrais|besoin|comment)\b/i],
+  ['de', /\b(hallo|danke|bitte|ich möchte|brauche|wie kann)\b/i],
+  ['pt-BR', /\b(olá|obrigad[oa]|preciso|você|não)\b/i],
+];
+
+function facetAnswer(turns: Turn[]): Json {
+  const userText = turns
+    .filter((t) => t.role === 'user')
+    .map((t) => t.text)
+    .join('\n');
+  const lower = userText.toLowerCase();
+  let best = DEFAULT_RULE;
+  let bestScore = 0;
+  for (const rule of TOPIC_RULES) {
+    const score = rule.keywords.reduce((sum, word) => sum + countOccurrences(lower, word), 0);
+    if (score > bestScore) {
+      best = rule;
+      bestScore = score;
+    }
+  }
+
+  const lastUser =
+    [...turns]
+      .reverse()
+      .find((t) => t.role === 'user')
+      ?.text.toLowerCase() ?? '';
+  const lastAssistant =
+    [...turns]
+      .reverse()
+      .find((t) => t.role === 'assistant')
+      ?.text.toLowerCase() ?? '';
+  const last = turns[turns.length - 1];
+  let outcome = 'resolved';
+  let failureReasons: string[] = [];
+  let frustration = 1;
+  if (
+    /\b(i can(?:no|')t help|i cannot (?:help|assist)|i(?:'m| am) unable to|i won't)\b/.test(
+      lastAssistant,
+    )
+  ) {
+    outcome = 'refused';
+    failureReasons = ['refused'];
+    frustration = 3;
+  } else if (
+    /(doesn't work|does not work|still (?:broken|fails|failing|wrong)|that's wrong|not what i)/.test(
+      lastUser,
+    )
+  ) {
+    outcome = 'unresolved';
+    failureReasons = ['incorrect_answer'];
+    frustration = 4;
+  } else if (
+    turns.length > 1 &&
+    last?.role === 'user' &&
+    !/\b(thanks|thank you|perfect|great)\b/.test(lastUser)
+  ) {
+    outcome = 'abandoned';
+    failureReasons = ['incomplete'];
+    frustration = 2;
+  }
+
+  const words = userText.split(/\s+/).filter(Boolean).length;
+  const minutesWithout = Math.min(
+    480,
+    10 + Math.round(words / 10) + (Math.abs(hashString(lower)) % 20),
+  );
+  const minutesWith = Math.min(minutesWithout, 2 + (Math.abs(hashString(lower)) % 5));
+  return {
+    domain: best.domain,
+    task_type: best.taskType,
+    use_case: best.useCase,
+    goal_summary: best.goal,
+    minutes_without_ai: minutesWithout,
+    minutes_with_ai: minutesWith,
+    outcome,
+    failure_reasons: failureReasons,
+    user_frustration: frustration,
+    language: LANGUAGE_HINTS.find(([, pattern]) => pattern.test(userText))?.[0] ?? 'en',
+    confidence: bestScore === 0 ? 0.3 : Math.min(0.9, 0.5 + 0.1 * bestScore),
+  };
+}
+
+/** Personal details found in the user's messages, as a careless model would copy them. */
+export interface FoundPii {
+  names: string[];
+  emails: string[];
+  phones: string[];
+  cards: string[];
+}
+
+const NOT_NAMES = new Set(
+  (
+    'I Hi Hello Hey Dear Thanks Thank Please The A An My Our Your We You He She They It This That These ' +
+    'Those Can Could Would Should Will Is Are Was Were Do Does Did How What Why When Where Which Who ' +
+    'Also And But Or So If Then Yes No Ok Okay Sure Best Regards Kind Monday Tuesday Wednesday Thursday ' +
+    'Friday Saturday Sunday January February March April May June July August September October ' +
+    'November December USER ASSISTANT TOOL SYSTEM'
+  ).split(' '),
+);
+
+export function findPii(text: string): FoundPii {
+  const emails = unique(text.match(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g) ?? []);
+  const withoutEmails = text.replace(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, ' ');
+  const digitRuns = withoutEmails.match(/\+?\d[\d ().-]{5,}\d/g) ?? [];
+  const cards: string[] = [];
+  const phones: string[] = [];
+  for (const run of digitRuns) {
+    const digits = run.replace(/\D/g, '');
+    // Luhn-valid 13-19 digit runs are cards; other runs of 7+ digits are leaked as phones.
+    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) cards.push(digits);
+    else if (digits.length >= 7) phones.push(run.trim().replace(/\s+/g, ''));
+  }
+  const names: string[] = [];
+  for (const match of withoutEmails.matchAll(/\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b/g)) {
+    const words = match[0].split(' ');
+    while (words.length > 0 && NOT_NAMES.has(words[0]!)) words.shift();
+    if (words.length >= 2) names.push(words.slice(0, 3).join(' '));
+  }
+  if (names.length === 0) {
+    // Only the lead-in is case-insensitive: the name itself must be capitalised.
+    const leadIn =
+      /\b(?:[Mm]y name is|I am|I'm|[Tt]his is|[Aa]sk|[Ff]or|[Tt]o|[Ee]mail|[Cc]all) ([A-Z][a-z]+)\b/g;
+    for (const match of withoutEmails.matchAll(leadIn)) {
+      if (!NOT_NAMES.has(match[1]!)) names.push(match[1]!);
+    }
+  }
+  return { names: unique(names), emails, phones: unique(phones), cards: unique(cards) };
+}
+
+function leakyFacetAnswer(turns: Turn[]): Json {
+  const answer = facetAnswer(turns);
+  const pii = findPii(
+    turns
+      .filter((t) => t.role === 'user')
+      .map((t) => t.text)
+      .join('\n'),
+  );
+  const name = pii.names[0];
+  const contact = pii.emails[0] ?? pii.phones[0];
+  if (!name && !contact && pii.cards.length === 0) return answer; // nothing to leak
+  const useCase = ['helping', name ?? 'a user', ...(contact ? ['reach', contact] : [])].join(' ');
+  const goalParts = [
+    `${answer['goal_summary'] as string} for ${name ?? 'a user'}`,
+    ...(pii.emails[0] ? [`email ${pii.emails[0]}`] : []),
+    ...(pii.phones[0] ? [`phone ${pii.phones[0]}`] : []),
+    ...(pii.cards[0] ? [`card ${pii.cards[0]}`] : []),
+  ];
+  answer['use_case'] = clampWords(useCase, 12, 120);
+  answer['goal_summary'] = clampWords(goalParts.join(', '), 25, 240);
+  return answer;
+}
+
+function clampWords(text: string, maxWords: number, maxChars: number): string {
+  let out = text.split(/\s+/).slice(0, maxWords).join(' ');
+  if (out.length > maxChars) out = out.slice(0, maxChars).trimEnd();
+  return out;
+}
+
+function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Embeddings
+
+function embeddingInputs(input: unknown): string[] {
+  if (typeof input === 'string') return [input];
+  if (Array.isArray(input)) {
+    if (input.every((x) => typeof x === 'number')) return [JSON.stringify(input)];
+    return input.map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
+  }
+  return [];
+}
+
+const tokenVectors = new Map<string, number[]>();
+
+function tokenVector(token: string, dimension: number): number[] {
+  const key = `${dimension}\u0000${token}`;
+  let vector = tokenVectors.get(key);
+  if (!vector) {
+    const rng = mulberry32(hashString(token));
+    vector = Array.from({ length: dimension }, () => rng() * 2 - 1);
+    if (tokenVectors.size > 50_000) tokenVectors.clear();
+    tokenVectors.set(key, vector);
+  }
+  return vector;
+}
+
+/**
+ * Deterministic pseudo-embedding: the sum of per-word random vectors (seeded by a hash of the
+ * word) plus a smaller whole-text component, L2-normalised. Texts sharing words are close.
+ */
+export function pseudoEmbedding(text: string, dimension: number): number[] {
+  const sum = new Array<number>(dimension).fill(0);
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  for (const word of words) {
+    const v = tokenVector(word, dimension);
+    for (let i = 0; i < dimension; i++) sum[i]! += v[i]!;
+  }
+  const whole = mulberry32(hashString(`text:${text}`));
+  const weight = words.length === 0 ? 1 : 0.25;
+  for (let i = 0; i < dimension; i++) sum[i]! += weight * (whole() * 2 - 1);
+  const norm = Math.sqrt(sum.reduce((s, x) => s + x * x, 0)) || 1;
+  return sum.map((x) => x / norm);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Utilities
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** FNV-1a, 32 bit. */
+function hashString(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
+
+function countOccurrences(haystack: string, needle: string): number {
+  const pattern = new RegExp(`\\b${needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'g');
+  return haystack.match(pattern)?.length ?? 0;
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  if (res.destroyed) return;
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    ...headers,
+  });
+  res.end(payload);
+}
