@@ -7,14 +7,26 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.silhouette/', '.silhouette-test/', 'test-artifacts/', '.nx/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      '.silhouette/',
+      '.silhouette-test/',
+      'test-artifacts/',
+      '.nx/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-console': 'off',
     },
@@ -35,8 +47,14 @@ export default tseslint.config(
             { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:frontend', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:sealed', onlyDependOnLibsWithTags: ['scope:shared', 'scope:sealed'] },
-            { sourceTag: 'scope:operator', onlyDependOnLibsWithTags: ['scope:shared', 'scope:sealed', 'scope:api'] },
+            {
+              sourceTag: 'scope:sealed',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:sealed'],
+            },
+            {
+              sourceTag: 'scope:operator',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:sealed', 'scope:api'],
+            },
           ],
         },
       ],

@@ -7,15 +7,23 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const tsconfig = JSON.parse(readFileSync(new URL('./tsconfig.base.json', import.meta.url), 'utf8')) as {
+const tsconfig = JSON.parse(
+  readFileSync(new URL('./tsconfig.base.json', import.meta.url), 'utf8'),
+) as {
   compilerOptions: { paths: Record<string, string[]> };
 };
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 // tsconfig paths as exact-match aliases; `name/*` entries map the rest of the specifier.
 const alias = Object.entries(tsconfig.compilerOptions.paths).map(([name, [target]]) =>
   name.endsWith('/*')
-    ? { find: new RegExp(`^${escape(name.slice(0, -2))}/(.*)$`), replacement: `${root}${target!.replace(/^\.\//, "").replace('*', '$1')}` }
-    : { find: new RegExp(`^${escape(name)}$`), replacement: `${root}${target!.replace(/^\.\//, "")}` },
+    ? {
+        find: new RegExp(`^${escape(name.slice(0, -2))}/(.*)$`),
+        replacement: `${root}${target!.replace(/^\.\//, '').replace('*', '$1')}`,
+      }
+    : {
+        find: new RegExp(`^${escape(name)}$`),
+        replacement: `${root}${target!.replace(/^\.\//, '')}`,
+      },
 );
 const exclude = ['**/node_modules/**', '**/dist/**'];
 

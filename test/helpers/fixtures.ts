@@ -1,7 +1,12 @@
 /** Small builders for conversations in each ingest format, and canary strings for privacy tests. */
 import { randomBytes } from 'node:crypto';
 
-export function openaiRecord(id: string, userId: string, text = 'How do I reverse a list in Python?', extra: Record<string, unknown> = {}) {
+export function openaiRecord(
+  id: string,
+  userId: string,
+  text = 'How do I reverse a list in Python?',
+  extra: Record<string, unknown> = {},
+) {
   return {
     id,
     user_id: userId,
@@ -15,19 +20,30 @@ export function openaiRecord(id: string, userId: string, text = 'How do I revers
   };
 }
 
-export function anthropicRecord(id: string, userId: string, text = 'Summarise this quarterly report for me.') {
+export function anthropicRecord(
+  id: string,
+  userId: string,
+  text = 'Summarise this quarterly report for me.',
+) {
   return {
     id,
     user_id: userId,
     system: 'Be concise.',
     messages: [
       { role: 'user', content: [{ type: 'text', text }] },
-      { role: 'assistant', content: [{ type: 'text', text: 'Revenue grew while costs stayed flat.' }] },
+      {
+        role: 'assistant',
+        content: [{ type: 'text', text: 'Revenue grew while costs stayed flat.' }],
+      },
     ],
   };
 }
 
-export function sharegptRecord(id: string, userId: string, text = 'Write a short poem about autumn.') {
+export function sharegptRecord(
+  id: string,
+  userId: string,
+  text = 'Write a short poem about autumn.',
+) {
   return {
     id,
     user_id: userId,
@@ -50,4 +66,5 @@ export function canaries() {
   };
 }
 
-export const toJsonl = (records: unknown[]) => records.map((record) => JSON.stringify(record)).join('\n');
+export const toJsonl = (records: unknown[]) =>
+  records.map((record) => JSON.stringify(record)).join('\n');

@@ -22,13 +22,17 @@ function servicesEnv(): Record<string, string> {
 
 function required(name: string): string {
   const value = process.env[name] ?? servicesEnv()[name];
-  if (!value) throw new Error(`${name} is not set: run the tests with \`npm test\` (scripts/test.sh starts the services)`);
+  if (!value)
+    throw new Error(
+      `${name} is not set: run the tests with \`npm test\` (scripts/test.sh starts the services)`,
+    );
   return value;
 }
 
 export const adminDatabaseUrl = () => required('DATABASE_ADMIN_URL');
 export const redisUrl = () => required('REDIS_URL');
-export const chromiumPath = () => process.env.CHROMIUM_PATH ?? servicesEnv().CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const chromiumPath = () =>
+  process.env.CHROMIUM_PATH ?? servicesEnv().CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export interface TestDatabase {
   url: string;
@@ -60,7 +64,9 @@ export async function createTestDatabase(prefix = 'silhouette_t'): Promise<TestD
 export type Engine = 'postgres' | 'pglite';
 
 /** A migrated database of either engine, with a cleanup function. */
-export async function openMigratedDatabase(engine: Engine): Promise<{ db: Database; url?: string; cleanup(): Promise<void> }> {
+export async function openMigratedDatabase(
+  engine: Engine,
+): Promise<{ db: Database; url?: string; cleanup(): Promise<void> }> {
   if (engine === 'pglite') {
     const db = await PgliteDatabase.open();
     await migrate(db);

@@ -9,10 +9,27 @@ import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { createApiApp } from '@silhouette/api';
 import type { Env } from '@silhouette/config';
-import { migrate, PgDatabase, PgliteDatabase, API_ROLE, WORKER_ROLE, type Database } from '@silhouette/db';
+import {
+  migrate,
+  PgDatabase,
+  PgliteDatabase,
+  API_ROLE,
+  WORKER_ROLE,
+  type Database,
+} from '@silhouette/db';
 import { Pseudonymizer } from '@silhouette/ingest';
-import { BullmqQueueDriver, InProcessQueueDriver, queuePolicies, type QueueDriver } from '@silhouette/queue';
-import { provisionTenant, SealedConversationStore, TenantKeyring, type ProvisionedTenant } from '@silhouette/sealed';
+import {
+  BullmqQueueDriver,
+  InProcessQueueDriver,
+  queuePolicies,
+  type QueueDriver,
+} from '@silhouette/queue';
+import {
+  provisionTenant,
+  SealedConversationStore,
+  TenantKeyring,
+  type ProvisionedTenant,
+} from '@silhouette/sealed';
 import { createLogger, Metrics } from '@silhouette/telemetry';
 import { startWorker, type RunningWorker, type WorkerDeps } from '@silhouette/worker';
 import { createTestDatabase, redisUrl, testEnv, type TestDatabase } from './services';
@@ -66,7 +83,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
   const env = testEnv({ LOG_LEVEL: 'trace', ...envOverrides });
   const policies = queuePolicies(env);
-  const queue = options.mode === 'server' ? new BullmqQueueDriver(redisUrl(), policies, queuePrefix) : new InProcessQueueDriver(policies);
+  const queue =
+    options.mode === 'server'
+      ? new BullmqQueueDriver(redisUrl(), policies, queuePrefix)
+      : new InProcessQueueDriver(policies);
 
   let captured = '';
   const destination = new Writable({
@@ -78,16 +98,32 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const logger = createLogger({ level: 'trace', destination });
   const metrics = new Metrics({ defaultMetrics: false });
   metrics.watchQueues(queue);
-  const keyring = new TenantKeyring({ key: Buffer.from(env.SILHOUETTE_MASTER_KEY!, 'hex'), id: 'mk-test' });
+  const keyring = new TenantKeyring({
+    key: Buffer.from(env.SILHOUETTE_MASTER_KEY!, 'hex'),
+    id: 'mk-test',
+  });
   const store = new SealedConversationStore(workerDb, keyring);
   const pseudonymizer = new Pseudonymizer(Buffer.from(env.SILHOUETTE_PSEUDONYM_SECRET!, 'hex'));
-  const createTenant = (slug: string) => provisionTenant(ownerDb, keyring, { slug, kUsers: env.K_USERS, minConversations: env.MIN_CONVERSATIONS });
+  const createTenant = (slug: string) =>
+    provisionTenant(ownerDb, keyring, {
+      slug,
+      kUsers: env.K_USERS,
+      minConversations: env.MIN_CONVERSATIONS,
+    });
   const tenant = await createTenant('acme');
 
   let worker: RunningWorker | undefined;
   if (options.worker) {
     if (!options.workerProviders) throw new Error('worker: true needs workerProviders');
-    worker = await startWorker({ env, db: workerDb, queue, store, logger, metrics, ...options.workerProviders(env) });
+    worker = await startWorker({
+      env,
+      db: workerDb,
+      queue,
+      store,
+      logger,
+      metrics,
+      ...options.workerProviders(env),
+    });
   }
 
   let shuttingDown = false;
@@ -134,7 +170,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 export async function call(
   stack: Pick<Stack, 'baseUrl'>,
   path: string,
-  init: { method?: string; key?: string; body?: string | Buffer; headers?: Record<string, string> } = {},
+  init: {
+    method?: string;
+    key?: string;
+    body?: string | Buffer;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<{ status: number; body: any; text: string; headers: Headers }> {
   const response = await fetch(`${stack.baseUrl}${path}`, {
     method: init.method ?? 'GET',
@@ -143,7 +184,9 @@ export async function call(
       ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
       ...init.headers,
     },
-    ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : new Uint8Array(init.body) } : {}),
+    ...(init.body !== undefined
+      ? { body: typeof init.body === 'string' ? init.body : new Uint8Array(init.body) }
+      : {}),
   });
   const text = await response.text();
   let body: unknown;

@@ -41,21 +41,37 @@ export async function createApiApp(deps: ApiDeps): Promise<INestApplication> {
     const started = performance.now();
     response.once('finish', () => {
       const route = (request.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      const seconds = (performance.now() - started) / 1000;
       deps.metrics.httpSeconds.observe(
         { method: request.method, route, status: String(response.statusCode) },
-        (performance.now() - started) / 1000,
+        seconds,
+      );
+      // Access log: route pattern and status only; never the body, never the full URL.
+      deps.logger.info(
+        {
+          method: request.method,
+          route,
+          status: response.statusCode,
+          ms: Math.round(seconds * 1000),
+        },
+        'http request',
       );
     });
     next();
   });
-  const swaggerUi = join(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'), '..');
+  const swaggerUi = join(
+    createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'),
+    '..',
+  );
   server.use('/docs/assets', express.static(swaggerUi, { index: false }));
   if (deps.dashboardDir && existsSync(join(deps.dashboardDir, 'index.html'))) {
     const dashboardDir = deps.dashboardDir;
     server.use(express.static(dashboardDir, { index: false }));
     // Single-page app: any other GET for a page gets index.html; API paths are never shadowed.
     server.use((request: Request, response: Response, next: NextFunction) => {
-      const isApi = API_PREFIXES.some((prefix) => request.path === prefix || request.path.startsWith(`${prefix}/`));
+      const isApi = API_PREFIXES.some(
+        (prefix) => request.path === prefix || request.path.startsWith(`${prefix}/`),
+      );
       if (request.method !== 'GET' || isApi || !request.accepts('html')) return next();
       response.sendFile(join(dashboardDir, 'index.html'));
     });

@@ -1,18 +1,33 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openaiRecord, sharegptRecord, anthropicRecord, toJsonl } from '../../../test/helpers/fixtures';
+import {
+  openaiRecord,
+  sharegptRecord,
+  anthropicRecord,
+  toJsonl,
+} from '../../../test/helpers/fixtures';
 import { redisUrl } from '../../../test/helpers/services';
 import { call, startStack, type Stack } from '../../../test/helpers/stack';
 
 const countConversations = async (stack: Stack) =>
-  Number((await stack.ownerDb.query<{ n: number }>('SELECT count(*)::integer AS n FROM sealed.conversations')).rows[0]!.n);
+  Number(
+    (
+      await stack.ownerDb.query<{ n: number }>(
+        'SELECT count(*)::integer AS n FROM sealed.conversations',
+      )
+    ).rows[0]!.n,
+  );
 
 describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({
       mode: 'server',
-      env: { INGEST_MAX_RECORDS: '50', INGEST_MAX_REQUEST_BYTES: '200000', INGEST_MAX_MESSAGE_BYTES: '2000' },
+      env: {
+        INGEST_MAX_RECORDS: '50',
+        INGEST_MAX_REQUEST_BYTES: '200000',
+        INGEST_MAX_MESSAGE_BYTES: '2000',
+      },
     });
   });
   afterAll(async () => stack?.close());
@@ -21,10 +36,19 @@ describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
     expect((await call(stack, '/health')).body).toEqual({ status: 'ok' });
     const ready = await call(stack, '/ready');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { shutdown: 'ok', database: 'ok', queue: 'ok' } });
-    await call(stack, '/v1/conversations', { method: 'POST', key: stack.tenant.ingestKey, body: JSON.stringify([openaiRecord('m-1', 'u1')]) });
+    expect(ready.body).toEqual({
+      status: 'ready',
+      checks: { shutdown: 'ok', database: 'ok', queue: 'ok' },
+    });
+    await call(stack, '/v1/conversations', {
+      method: 'POST',
+      key: stack.tenant.ingestKey,
+      body: JSON.stringify([openaiRecord('m-1', 'u1')]),
+    });
     const metrics = await call(stack, '/metrics');
-    expect(metrics.text).toMatch(/silhouette_ingest_records_total\{tenant="acme",result="accepted"\} 1/);
+    expect(metrics.text).toMatch(
+      /silhouette_ingest_records_total\{tenant="acme",result="accepted"\} 1/,
+    );
     expect(metrics.text).toMatch(/silhouette_queue_jobs\{queue="tagging",state="waiting"\} \d+/);
     expect(metrics.text).toMatch(/silhouette_http_request_duration_seconds_bucket/);
   });
@@ -41,10 +65,18 @@ describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
   it('authenticates keys and enforces scopes', async () => {
     const body = JSON.stringify([openaiRecord('auth-1', 'u1')]);
     expect((await call(stack, '/v1/conversations', { method: 'POST', body })).status).toBe(401);
-    const unknown = await call(stack, '/v1/conversations', { method: 'POST', body, key: 'sil_ingest_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
+    const unknown = await call(stack, '/v1/conversations', {
+      method: 'POST',
+      body,
+      key: 'sil_ingest_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    });
     expect(unknown.status).toBe(401);
     expect(unknown.body.error.field).toBe('authorization');
-    const wrongScope = await call(stack, '/v1/conversations', { method: 'POST', body, key: stack.tenant.readKey });
+    const wrongScope = await call(stack, '/v1/conversations', {
+      method: 'POST',
+      body,
+      key: stack.tenant.readKey,
+    });
     expect(wrongScope.status).toBe(403);
     expect(wrongScope.body.error.message).toMatch(/scope ingest/);
     expect((await call(stack, '/v1/admin/keys', { key: stack.tenant.readKey })).status).toBe(403);
@@ -53,8 +85,16 @@ describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
 
   it('ingests JSON arrays and JSON lines in all formats, idempotently, with one id-only tag job each', async () => {
     const before = await countConversations(stack);
-    const records = [openaiRecord('f-1', 'u1'), anthropicRecord('f-2', 'u2'), sharegptRecord('f-3', 'u3')];
-    const first = await call(stack, '/v1/conversations', { method: 'POST', key: stack.tenant.ingestKey, body: JSON.stringify(records) });
+    const records = [
+      openaiRecord('f-1', 'u1'),
+      anthropicRecord('f-2', 'u2'),
+      sharegptRecord('f-3', 'u3'),
+    ];
+    const first = await call(stack, '/v1/conversations', {
+      method: 'POST',
+      key: stack.tenant.ingestKey,
+      body: JSON.stringify(records),
+    });
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
     const again = await call(stack, '/v1/conversations', {
@@ -81,27 +121,68 @@ describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
   it('answers 413 naming the limit, and stores nothing, when a limit is exceeded', async () => {
     const before = await countConversations(stack);
     const tooMany = Array.from({ length: 51 }, (_, i) => openaiRecord(`many-${i}`, 'u1'));
-    const records = await call(stack, '/v1/conversations', { method: 'POST', key: stack.tenant.ingestKey, body: JSON.stringify(tooMany) });
+    const records = await call(stack, '/v1/conversations', {
+      method: 'POST',
+      key: stack.tenant.ingestKey,
+      body: JSON.stringify(tooMany),
+    });
     expect(records.status).toBe(413);
     expect(records.body.error).toMatchObject({ limit: 'max_records', max: 50 });
-    const bigMessage = [openaiRecord('ok-before-big', 'u1'), openaiRecord('big', 'u1', 'x'.repeat(2001))];
-    const message = await call(stack, '/v1/conversations', { method: 'POST', key: stack.tenant.ingestKey, body: JSON.stringify(bigMessage) });
+    const bigMessage = [
+      openaiRecord('ok-before-big', 'u1'),
+      openaiRecord('big', 'u1', 'x'.repeat(2001)),
+    ];
+    const message = await call(stack, '/v1/conversations', {
+      method: 'POST',
+      key: stack.tenant.ingestKey,
+      body: JSON.stringify(bigMessage),
+    });
     expect(message.status).toBe(413);
-    expect(message.body.error).toMatchObject({ limit: 'max_message_bytes', max: 2000, field: 'messages[1]' });
-    const bytes = await call(stack, '/v1/conversations', { method: 'POST', key: stack.tenant.ingestKey, body: 'x'.repeat(200_001) });
+    expect(message.body.error).toMatchObject({
+      limit: 'max_message_bytes',
+      max: 2000,
+      field: 'messages[1]',
+    });
+    const bytes = await call(stack, '/v1/conversations', {
+      method: 'POST',
+      key: stack.tenant.ingestKey,
+      body: 'x'.repeat(200_001),
+    });
     expect(bytes.status).toBe(413);
-    expect(bytes.body.error).toMatchObject({ limit: 'max_request_bytes', max: 200000, field: 'body' });
+    expect(bytes.body.error).toMatchObject({
+      limit: 'max_request_bytes',
+      max: 200000,
+      field: 'body',
+    });
     expect(await countConversations(stack)).toBe(before);
   });
 
   describe('fuzzed bad input: 4xx naming the field, never a 5xx, nothing stored', () => {
     const valid = () => openaiRecord('fuzz-id', 'fuzz-user') as Record<string, unknown>;
     const withField = (patch: Record<string, unknown>) => ({ ...valid(), ...patch });
-    const without = (key: string) => Object.fromEntries(Object.entries(valid()).filter(([k]) => k !== key));
-    const message = (patch: Record<string, unknown>) => withField({ messages: [{ role: 'user', content: 'hello', ...patch }] });
-    const msgNo = (key: string) => withField({ messages: [Object.fromEntries(Object.entries({ role: 'user', content: 'hi' }).filter(([k]) => k !== key))] });
-    const share = (conversations: unknown) => ({ id: 'fuzz-id', user_id: 'fuzz-user', conversations });
-    const anthropic = (messages: unknown) => ({ id: 'fuzz-id', user_id: 'fuzz-user', system: 'x', messages });
+    const without = (key: string) =>
+      Object.fromEntries(Object.entries(valid()).filter(([k]) => k !== key));
+    const message = (patch: Record<string, unknown>) =>
+      withField({ messages: [{ role: 'user', content: 'hello', ...patch }] });
+    const msgNo = (key: string) =>
+      withField({
+        messages: [
+          Object.fromEntries(
+            Object.entries({ role: 'user', content: 'hi' }).filter(([k]) => k !== key),
+          ),
+        ],
+      });
+    const share = (conversations: unknown) => ({
+      id: 'fuzz-id',
+      user_id: 'fuzz-user',
+      conversations,
+    });
+    const anthropic = (messages: unknown) => ({
+      id: 'fuzz-id',
+      user_id: 'fuzz-user',
+      system: 'x',
+      messages,
+    });
 
     const recordCases: [string, unknown, string][] = [
       ['missing id', without('id'), 'id'],
@@ -133,15 +214,39 @@ describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
       ['missing content', msgNo('content'), 'messages[0].content'],
       ['numeric content', message({ content: 42 }), 'messages[0].content'],
       ['object content', message({ content: { text: 'x' } }), 'messages[0].content'],
-      ['content part without type', message({ content: [{ text: 'x' }] }), 'messages[0].content[0]'],
-      ['content part with numeric text', message({ content: [{ type: 'text', text: 5 }] }), 'messages[0].content[0].text'],
-      ['assistant only', withField({ messages: [{ role: 'assistant', content: 'hi' }] }), 'messages'],
+      [
+        'content part without type',
+        message({ content: [{ text: 'x' }] }),
+        'messages[0].content[0]',
+      ],
+      [
+        'content part with numeric text',
+        message({ content: [{ type: 'text', text: 5 }] }),
+        'messages[0].content[0].text',
+      ],
+      [
+        'assistant only',
+        withField({ messages: [{ role: 'assistant', content: 'hi' }] }),
+        'messages',
+      ],
       ['blank user text', withField({ messages: [{ role: 'user', content: '   ' }] }), 'messages'],
       ['lone surrogate in content', message({ content: 'bad \ud800 text' }), 'messages[0]'],
       ['NUL in content', message({ content: 'bad \u0000 text' }), 'messages[0]'],
-      ['anthropic system role in messages', anthropic([{ role: 'system', content: 'x' }]), 'messages[0].role'],
-      ['anthropic bad tool_result', anthropic([{ role: 'user', content: [{ type: 'tool_result', content: 5 }] }]), 'messages[0].content[0].content'],
-      ['anthropic numeric system', { ...anthropic([{ role: 'user', content: 'hi' }]), system: 7 }, 'system'],
+      [
+        'anthropic system role in messages',
+        anthropic([{ role: 'system', content: 'x' }]),
+        'messages[0].role',
+      ],
+      [
+        'anthropic bad tool_result',
+        anthropic([{ role: 'user', content: [{ type: 'tool_result', content: 5 }] }]),
+        'messages[0].content[0].content',
+      ],
+      [
+        'anthropic numeric system',
+        { ...anthropic([{ role: 'user', content: 'hi' }]), system: 7 },
+        'system',
+      ],
       ['sharegpt conversations string', share('x'), 'conversations'],
       ['sharegpt conversations empty', share([]), 'conversations'],
       ['sharegpt unknown speaker', share([{ from: 'alien', value: 'x' }]), 'conversations[0].from'],
@@ -150,13 +255,25 @@ describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
       ['started_at not a date', withField({ started_at: 'yesterday' }), 'started_at'],
       ['started_at a number', withField({ started_at: 12345 }), 'started_at'],
       ['started_at out of range', withField({ started_at: '1850-01-01T00:00:00Z' }), 'started_at'],
-      ['started_at impossible date', withField({ started_at: '2025-13-45T00:00:00Z' }), 'started_at'],
+      [
+        'started_at impossible date',
+        withField({ started_at: '2025-13-45T00:00:00Z' }),
+        'started_at',
+      ],
       ['metadata a string', withField({ metadata: 'team' }), 'metadata'],
       ['metadata.team a number', withField({ metadata: { team: 5 } }), 'metadata.team'],
       ['metadata.team empty', withField({ metadata: { team: '' } }), 'metadata.team'],
       ['metadata unknown key', withField({ metadata: { email: 'x@y.z' } }), 'metadata.email'],
-      ['metadata.feedback unknown value', withField({ metadata: { feedback: 'amazing' } }), 'metadata.feedback'],
-      ['metadata.team too long', withField({ metadata: { team: 't'.repeat(500) } }), 'metadata.team'],
+      [
+        'metadata.feedback unknown value',
+        withField({ metadata: { feedback: 'amazing' } }),
+        'metadata.feedback',
+      ],
+      [
+        'metadata.team too long',
+        withField({ metadata: { team: 't'.repeat(500) } }),
+        'metadata.team',
+      ],
       ['record is an array', [], '(record)'],
       ['record is a string', 'conversation', '(record)'],
       ['record is a number', 42, '(record)'],
@@ -165,7 +282,11 @@ describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
 
     it.each(recordCases)('%s', async (_label, record, field) => {
       const before = await countConversations(stack);
-      const response = await call(stack, '/v1/conversations', { method: 'POST', key: stack.tenant.ingestKey, body: JSON.stringify([record]) });
+      const response = await call(stack, '/v1/conversations', {
+        method: 'POST',
+        key: stack.tenant.ingestKey,
+        body: JSON.stringify([record]),
+      });
       expect(response.status).toBe(400);
       expect(response.body.accepted).toBe(0);
       expect(response.body.rejected).toHaveLength(1);
@@ -176,19 +297,32 @@ describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
 
     const bodyCases: [string, string | Buffer, string, Record<string, string>?][] = [
       ['truncated JSON array', '[{"id": "x"', 'body'],
-      ['invalid UTF-8', Buffer.concat([Buffer.from('[{"id": "'), Buffer.from([0xff, 0xfe]), Buffer.from('"}]')]), 'body'],
+      [
+        'invalid UTF-8',
+        Buffer.concat([Buffer.from('[{"id": "'), Buffer.from([0xff, 0xfe]), Buffer.from('"}]')]),
+        'body',
+      ],
       ['empty body', '', 'body'],
       ['plain text', 'hello world', 'body'],
       ['JSON scalar', '42', 'body'],
       ['deeply nested arrays', `${'['.repeat(5000)}${']'.repeat(5000)}`, '(record)'],
       ['bad JSON line', '{"id": "a", "user_id": ', '(record)'],
-      ['forced format mismatch', JSON.stringify([sharegptRecord('fm', 'u1')]), 'messages', { format: 'openai' }],
+      [
+        'forced format mismatch',
+        JSON.stringify([sharegptRecord('fm', 'u1')]),
+        'messages',
+        { format: 'openai' },
+      ],
     ];
 
     it.each(bodyCases)('%s', async (_label, body, field, query) => {
       const before = await countConversations(stack);
       const path = `/v1/conversations${query ? `?${new URLSearchParams(query)}` : ''}`;
-      const response = await call(stack, path, { method: 'POST', key: stack.tenant.ingestKey, body });
+      const response = await call(stack, path, {
+        method: 'POST',
+        key: stack.tenant.ingestKey,
+        body,
+      });
       expect(response.status).toBeGreaterThanOrEqual(400);
       expect(response.status).toBeLessThan(500);
       const named = response.body.error?.field ?? response.body.rejected?.[0]?.field;
@@ -197,25 +331,42 @@ describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
     });
 
     it('an unknown format parameter is a 400 naming it', async () => {
-      const response = await call(stack, '/v1/conversations?format=xml', { method: 'POST', key: stack.tenant.ingestKey, body: '[]' });
+      const response = await call(stack, '/v1/conversations?format=xml', {
+        method: 'POST',
+        key: stack.tenant.ingestKey,
+        body: '[]',
+      });
       expect(response.status).toBe(400);
       expect(response.body.error.field).toBe('format');
     });
 
     it('a duplicate id within one batch is rejected by line while the first copy is kept', async () => {
-      const body = toJsonl([openaiRecord('dup-in-batch', 'u1'), openaiRecord('dup-in-batch', 'u1')]);
-      const response = await call(stack, '/v1/conversations', { method: 'POST', key: stack.tenant.ingestKey, body });
+      const body = toJsonl([
+        openaiRecord('dup-in-batch', 'u1'),
+        openaiRecord('dup-in-batch', 'u1'),
+      ]);
+      const response = await call(stack, '/v1/conversations', {
+        method: 'POST',
+        key: stack.tenant.ingestKey,
+        body,
+      });
       expect(response.status).toBe(200);
       expect(response.body).toEqual({
         accepted: 1,
         duplicates: 0,
-        rejected: [{ line: 2, field: 'id', message: 'duplicates the id of line 1 in this request' }],
+        rejected: [
+          { line: 2, field: 'id', message: 'duplicates the id of line 1 in this request' },
+        ],
       });
     });
   });
 
   it('manages keys: created once, listed without secrets, revoked, and another tenant sees 404', async () => {
-    const created = await call(stack, '/v1/admin/keys', { method: 'POST', key: stack.tenant.adminKey, body: JSON.stringify({ scope: 'read', label: 'bi' }) });
+    const created = await call(stack, '/v1/admin/keys', {
+      method: 'POST',
+      key: stack.tenant.adminKey,
+      body: JSON.stringify({ scope: 'read', label: 'bi' }),
+    });
     expect(created.status).toBe(201);
     expect(created.body.key).toMatch(/^sil_read_/);
     const listed = await call(stack, '/v1/admin/keys', { key: stack.tenant.adminKey });
@@ -224,19 +375,37 @@ describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
     expect((await call(stack, '/v1/tenant', { key: created.body.key })).status).toBe(200);
 
     const other = await stack.createTenant('globex');
-    const foreign = await call(stack, `/v1/admin/keys/${created.body.id}`, { method: 'DELETE', key: other.adminKey });
+    const foreign = await call(stack, `/v1/admin/keys/${created.body.id}`, {
+      method: 'DELETE',
+      key: other.adminKey,
+    });
     expect(foreign.status).toBe(404);
     expect((await call(stack, '/v1/tenant', { key: created.body.key })).status).toBe(200);
 
-    expect((await call(stack, `/v1/admin/keys/${created.body.id}`, { method: 'DELETE', key: stack.tenant.adminKey })).status).toBe(204);
+    expect(
+      (
+        await call(stack, `/v1/admin/keys/${created.body.id}`, {
+          method: 'DELETE',
+          key: stack.tenant.adminKey,
+        })
+      ).status,
+    ).toBe(204);
     expect((await call(stack, '/v1/tenant', { key: created.body.key })).status).toBe(401);
-    const badScope = await call(stack, '/v1/admin/keys', { method: 'POST', key: stack.tenant.adminKey, body: JSON.stringify({ scope: 'root' }) });
+    const badScope = await call(stack, '/v1/admin/keys', {
+      method: 'POST',
+      key: stack.tenant.adminKey,
+      body: JSON.stringify({ scope: 'root' }),
+    });
     expect(badScope.status).toBe(400);
     expect(badScope.body.error.field).toBe('scope');
   });
 
   it('only lets thresholds move up from the deployment floor', async () => {
-    const lower = await call(stack, '/v1/admin/settings', { method: 'PATCH', key: stack.tenant.adminKey, body: JSON.stringify({ k_users: 2 }) });
+    const lower = await call(stack, '/v1/admin/settings', {
+      method: 'PATCH',
+      key: stack.tenant.adminKey,
+      body: JSON.stringify({ k_users: 2 }),
+    });
     expect(lower.status).toBe(400);
     expect(lower.body.error.field).toBe('k_users');
     const higher = await call(stack, '/v1/admin/settings', {
@@ -248,14 +417,26 @@ describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
   });
 
   it('queues an erasure by pseudonym and audit-logs every authenticated request', async () => {
-    const response = await call(stack, '/v1/admin/erasure', { method: 'POST', key: stack.tenant.adminKey, body: JSON.stringify({ user_id: 'u1' }) });
+    const response = await call(stack, '/v1/admin/erasure', {
+      method: 'POST',
+      key: stack.tenant.adminKey,
+      body: JSON.stringify({ user_id: 'u1' }),
+    });
     expect(response.status).toBe(202);
-    const rows = await stack.ownerDb.query<{ user_pseudonym: string }>('SELECT user_pseudonym FROM app.erasure_requests WHERE id = $1', [
-      response.body.erasure_request_id,
-    ]);
+    const rows = await stack.ownerDb.query<{ user_pseudonym: string }>(
+      'SELECT user_pseudonym FROM app.erasure_requests WHERE id = $1',
+      [response.body.erasure_request_id],
+    );
     expect(rows.rows[0]!.user_pseudonym).toMatch(/^u_/);
-    expect(await stack.queue.isPending('erase-user', { tenantId: stack.tenant.tenant.id, erasureRequestId: response.body.erasure_request_id })).toBe(true);
-    const audit = await call(stack, '/v1/admin/audit-log?limit=500', { key: stack.tenant.adminKey });
+    expect(
+      await stack.queue.isPending('erase-user', {
+        tenantId: stack.tenant.tenant.id,
+        erasureRequestId: response.body.erasure_request_id,
+      }),
+    ).toBe(true);
+    const audit = await call(stack, '/v1/admin/audit-log?limit=500', {
+      key: stack.tenant.adminKey,
+    });
     const actions = audit.body.entries.map((entry: { action: string }) => entry.action);
     expect(actions).toContain('POST /v1/admin/erasure');
     expect(actions).toContain('POST /v1/conversations');
@@ -266,7 +447,8 @@ describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
     const limited = await startStack({ mode: 'embedded', env: { RATE_LIMIT_PER_MINUTE: '3' } });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 5; i++) statuses.push((await call(limited, '/v1/tenant', { key: limited.tenant.readKey })).status);
+      for (let i = 0; i < 5; i++)
+        statuses.push((await call(limited, '/v1/tenant', { key: limited.tenant.readKey })).status);
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
       const response = await call(limited, '/v1/tenant', { key: limited.tenant.readKey });
       expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);

@@ -57,13 +57,20 @@ export async function main(argv: string[]): Promise<number> {
     const env = parseEnv();
     switch (command) {
       case 'start':
-        await startCommand(env, { migrate: values.migrate ?? false, ...(values.role ? { role: values.role } : {}), demo: !values['no-demo'] });
+        await startCommand(env, {
+          migrate: values.migrate ?? false,
+          ...(values.role ? { role: values.role } : {}),
+          demo: !values['no-demo'],
+        });
         return -1; // keeps running
       case 'migrate':
         await migrateCommand(env, { status: values.status ?? false, json: values.json ?? false });
         return 0;
       case 'tenant':
-        await tenantCommand(env, args, { ...(values.name ? { name: values.name } : {}), json: values.json ?? false });
+        await tenantCommand(env, args, {
+          ...(values.name ? { name: values.name } : {}),
+          json: values.json ?? false,
+        });
         return 0;
       case 'ingest': {
         const result = await ingestCommand(env, args, {
@@ -72,13 +79,21 @@ export async function main(argv: string[]): Promise<number> {
           json: values.json ?? false,
         });
         // Some records rejected and none stored: bad input.
-        return result.accepted === 0 && result.duplicates === 0 && result.rejected.length > 0 ? 2 : 0;
+        return result.accepted === 0 && result.duplicates === 0 && result.rejected.length > 0
+          ? 2
+          : 0;
       }
       case 'status':
-        await statusCommand(env, { ...(values.tenant ? { tenant: values.tenant } : {}), json: values.json ?? false });
+        await statusCommand(env, {
+          ...(values.tenant ? { tenant: values.tenant } : {}),
+          json: values.json ?? false,
+        });
         return 0;
       case 'retry-failed':
-        await retryFailedCommand(env, { ...(values.tenant ? { tenant: values.tenant } : {}), json: values.json ?? false });
+        await retryFailedCommand(env, {
+          ...(values.tenant ? { tenant: values.tenant } : {}),
+          json: values.json ?? false,
+        });
         return 0;
       default:
         throw new UsageError(`unknown command "${command}"\n${USAGE}`);
@@ -86,7 +101,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     console.error(`silhouette: ${message}`);
-    if (error instanceof UsageError || error instanceof InputError || error instanceof ConfigError) return 2;
+    if (error instanceof UsageError || error instanceof InputError || error instanceof ConfigError)
+      return 2;
     if (error instanceof MigrationStateError) return 1;
     return 1;
   }

@@ -5,7 +5,13 @@
  */
 import { resolve } from 'node:path';
 import { resolveSecrets, runMode, type Env } from '@silhouette/config';
-import { assertMigrationsCurrent, migrate, openDatabase, openOwnerDatabase, type Database } from '@silhouette/db';
+import {
+  assertMigrationsCurrent,
+  migrate,
+  openDatabase,
+  openOwnerDatabase,
+  type Database,
+} from '@silhouette/db';
 import { Pseudonymizer } from '@silhouette/ingest';
 import { openQueue, type QueueDriver } from '@silhouette/queue';
 import { SealedConversationStore, TenantKeyring } from '@silhouette/sealed';
@@ -71,7 +77,9 @@ export function masterKeyFrom(env: Env) {
 }
 
 export function pseudonymizerFrom(env: Env): Pseudonymizer {
-  return new Pseudonymizer(resolveSecrets(env, { master: false, pseudonym: true }).pseudonymSecret!);
+  return new Pseudonymizer(
+    resolveSecrets(env, { master: false, pseudonym: true }).pseudonymSecret!,
+  );
 }
 
 export function keyringFrom(env: Env): TenantKeyring {

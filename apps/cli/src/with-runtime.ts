@@ -5,8 +5,16 @@ import { acquireEmbeddedLock } from './embedded-lock';
 import { openRuntime, type Runtime, type RuntimeOptions } from './runtime';
 
 /** Opens the runtime for one command (taking the embedded lock when needed) and closes it after. */
-export async function withRuntime<T>(env: Env, command: string, options: RuntimeOptions, fn: (runtime: Runtime) => Promise<T>): Promise<T> {
-  const release = runMode(env) === 'embedded' ? acquireEmbeddedLock(env.SILHOUETTE_DATA_DIR, command) : () => undefined;
+export async function withRuntime<T>(
+  env: Env,
+  command: string,
+  options: RuntimeOptions,
+  fn: (runtime: Runtime) => Promise<T>,
+): Promise<T> {
+  const release =
+    runMode(env) === 'embedded'
+      ? acquireEmbeddedLock(env.SILHOUETTE_DATA_DIR, command)
+      : () => undefined;
   try {
     const runtime = await openRuntime(env, options);
     try {
@@ -22,6 +30,9 @@ export async function withRuntime<T>(env: Env, command: string, options: Runtime
 export async function requireTenant(runtime: Runtime, slug: string | undefined): Promise<Tenant> {
   if (!slug) throw new InputError('--tenant: required (the tenant slug)');
   const tenant = await new TenantRepository(runtime.ownerDb).findBySlug(slug);
-  if (!tenant) throw new InputError(`--tenant: no tenant "${slug}" (create it with \`silhouette tenant create ${slug}\`)`);
+  if (!tenant)
+    throw new InputError(
+      `--tenant: no tenant "${slug}" (create it with \`silhouette tenant create ${slug}\`)`,
+    );
   return tenant;
 }

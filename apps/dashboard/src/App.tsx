@@ -26,7 +26,15 @@ function SignIn({ onSignedIn }: { onSignedIn: (key: string, tenant: TenantInfo) 
       <h2>Sign in</h2>
       <p>Use a read or admin API key of your organisation.</p>
       <label htmlFor="api-key">API key</label>
-      <input id="api-key" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} placeholder="sil_read_…" required />
+      <input
+        id="api-key"
+        type="password"
+        autoComplete="off"
+        value={key}
+        onChange={(e) => setKey(e.target.value)}
+        placeholder="sil_read_…"
+        required
+      />
       <button type="submit" disabled={busy || key.trim().length === 0}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>
@@ -39,7 +47,15 @@ function SignIn({ onSignedIn }: { onSignedIn: (key: string, tenant: TenantInfo) 
   );
 }
 
-function Pipeline({ apiKey, tenant, onSignOut }: { apiKey: string; tenant: TenantInfo; onSignOut: () => void }) {
+function Pipeline({
+  apiKey,
+  tenant,
+  onSignOut,
+}: {
+  apiKey: string;
+  tenant: TenantInfo;
+  onSignOut: () => void;
+}) {
   const [status, setStatus] = useState<PipelineStatus>();
   const [error, setError] = useState<string>();
 
@@ -67,18 +83,37 @@ function Pipeline({ apiKey, tenant, onSignOut }: { apiKey: string; tenant: Tenan
         </button>
       </header>
       <p>
-        Insights are published only for groups of at least <strong>{tenant.k_users}</strong> people and{' '}
-        <strong>{tenant.min_conversations}</strong> conversations.
+        Insights are published only for groups of at least <strong>{tenant.k_users}</strong> people
+        and <strong>{tenant.min_conversations}</strong> conversations.
       </p>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {!status && !error && <p aria-busy="true">Loading…</p>}
       {status && (
         <dl className="tiles">
-          <div><dt>Conversations</dt><dd data-testid="kpi-conversations">{status.conversations.toLocaleString()}</dd></div>
-          <div><dt>Waiting for tagging</dt><dd>{status.accepted.toLocaleString()}</dd></div>
-          <div><dt>Tagged</dt><dd data-testid="kpi-tagged">{(status.tagged + status.embedded).toLocaleString()}</dd></div>
-          <div><dt>Failed</dt><dd>{status.failed.toLocaleString()}</dd></div>
-          <div><dt>Content deleted (retention)</dt><dd>{status.content_deleted.toLocaleString()}</dd></div>
+          <div>
+            <dt>Conversations</dt>
+            <dd data-testid="kpi-conversations">{status.conversations.toLocaleString()}</dd>
+          </div>
+          <div>
+            <dt>Waiting for tagging</dt>
+            <dd>{status.accepted.toLocaleString()}</dd>
+          </div>
+          <div>
+            <dt>Tagged</dt>
+            <dd data-testid="kpi-tagged">{(status.tagged + status.embedded).toLocaleString()}</dd>
+          </div>
+          <div>
+            <dt>Failed</dt>
+            <dd>{status.failed.toLocaleString()}</dd>
+          </div>
+          <div>
+            <dt>Content deleted (retention)</dt>
+            <dd data-testid="kpi-content-deleted">{status.content_deleted.toLocaleString()}</dd>
+          </div>
         </dl>
       )}
     </section>
@@ -92,7 +127,11 @@ export function App() {
   useEffect(() => {
     void api.ready().then((result) => setReady(result.status));
     const saved = sessionStorage.getItem(KEY_STORAGE);
-    if (saved) void api.tenant(saved).then((tenant) => setSession({ key: saved, tenant }), () => sessionStorage.removeItem(KEY_STORAGE));
+    if (saved)
+      void api.tenant(saved).then(
+        (tenant) => setSession({ key: saved, tenant }),
+        () => sessionStorage.removeItem(KEY_STORAGE),
+      );
   }, []);
 
   return (
@@ -103,7 +142,9 @@ export function App() {
           service: {ready}
         </span>
       </header>
-      <p className="lede">How your organisation uses its AI assistant, without anyone reading a conversation.</p>
+      <p className="lede">
+        How your organisation uses its AI assistant, without anyone reading a conversation.
+      </p>
       {session ? (
         <Pipeline
           apiKey={session.key}

@@ -30,12 +30,20 @@ export class ApiRequestError extends Error {
 async function request<T>(path: string, key?: string): Promise<T> {
   const response = await fetch(path, { headers: key ? { Authorization: `Bearer ${key}` } : {} });
   const body = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
-  if (!response.ok) throw new ApiRequestError(response.status, body.error?.message ?? `request failed (${response.status})`);
+  if (!response.ok)
+    throw new ApiRequestError(
+      response.status,
+      body.error?.message ?? `request failed (${response.status})`,
+    );
   return body as T;
 }
 
 export const api = {
-  ready: () => request<{ status: string; checks: Record<string, string> }>('/ready').catch(() => ({ status: 'unreachable', checks: {} })),
+  ready: () =>
+    request<{ status: string; checks: Record<string, string> }>('/ready').catch(() => ({
+      status: 'unreachable',
+      checks: {},
+    })),
   tenant: (key: string) => request<TenantInfo>('/v1/tenant', key),
   status: (key: string) => request<PipelineStatus>('/v1/status', key),
 };

@@ -20,16 +20,32 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-function instrument<N extends JobName>(deps: WorkerDeps, name: N, handler: JobHandler<N>): JobHandler<N> {
+function instrument<N extends JobName>(
+  deps: WorkerDeps,
+  name: N,
+  handler: JobHandler<N>,
+): JobHandler<N> {
   return async (payload, context: JobContext) => {
     const started = performance.now();
     try {
       await handler(payload, context);
       deps.metrics.jobsProcessed.inc({ job: name, result: 'completed' });
+      deps.logger.debug(
+        {
+          job: name,
+          jobId: context.jobId,
+          attempt: context.attempt,
+          ms: Math.round(performance.now() - started),
+        },
+        'job completed',
+      );
     } catch (error) {
       const final = context.attempt >= context.maxAttempts;
       deps.metrics.jobsProcessed.inc({ job: name, result: final ? 'failed' : 'retried' });
-      deps.logger.warn({ job: name, jobId: context.jobId, attempt: context.attempt, err: error }, 'job attempt failed');
+      deps.logger.warn(
+        { job: name, jobId: context.jobId, attempt: context.attempt, err: error },
+        'job attempt failed',
+      );
       throw error;
     } finally {
       deps.metrics.jobSeconds.observe({ job: name }, (performance.now() - started) / 1000);
@@ -50,7 +66,10 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
 
   const onDeadLetter = async (dead: DeadLetter) => {
     deps.metrics.jobsProcessed.inc({ job: dead.name, result: 'dead_lettered' });
-    deps.logger.error({ job: dead.name, jobId: dead.jobId, attempts: dead.attempts, reason: dead.reason }, 'job dead-lettered');
+    deps.logger.error(
+      { job: dead.name, jobId: dead.jobId, attempts: dead.attempts, reason: dead.reason },
+      'job dead-lettered',
+    );
     if (dead.name === 'tag-conversation') {
       const payload = dead.payload as { tenantId: string; conversationId: string };
       await statuses.markFailed(payload.tenantId, payload.conversationId, dead.reason);
@@ -64,7 +83,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     return waiting.length;
   };
 
-  const sweepRetention = () => deps.queue.enqueue('apply-retention', { requestedAt: new Date().toISOString() });
+  const sweepRetention = () =>
+    deps.queue.enqueue('apply-retention', { requestedAt: new Date().toISOString() });
 
   await deps.queue.startWorkers(buildHandlers(deps), onDeadLetter);
   const recovered = await reconcile(0);
@@ -76,7 +96,9 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       reconcile().catch((error: unknown) => deps.logger.error({ err: error }, 'reconciler failed'));
     }, deps.env.RECONCILE_INTERVAL_S * 1000),
     setInterval(() => {
-      sweepRetention().catch((error: unknown) => deps.logger.error({ err: error }, 'retention sweep enqueue failed'));
+      sweepRetention().catch((error: unknown) =>
+        deps.logger.error({ err: error }, 'retention sweep enqueue failed'),
+      );
     }, RETENTION_INTERVAL_MS),
   ];
   for (const timer of timers) timer.unref();

@@ -20,7 +20,10 @@ export const SENSITIVE_ENV = new Set([
 ]);
 
 export const envSchema = z.object({
-  NODE_ENV: z.preprocess(unsetIfEmpty, z.enum(['development', 'production', 'test']).default('development')),
+  NODE_ENV: z.preprocess(
+    unsetIfEmpty,
+    z.enum(['development', 'production', 'test']).default('development'),
+  ),
   LOG_LEVEL: z.preprocess(
     unsetIfEmpty,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -34,6 +37,14 @@ export const envSchema = z.object({
   API_DATABASE_URL: optionalString,
   /** Server mode: BullMQ on Redis. */
   REDIS_URL: optionalString,
+  /** Redis key prefix of the queues, so several deployments can share one Redis. */
+  QUEUE_PREFIX: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .default('silhouette'),
+  ),
   /** 32 bytes, base64 or hex. Wraps the per-tenant sealing keys. Worker-side only. */
   SILHOUETTE_MASTER_KEY: optionalString,
   /** Keyed HMAC secret for user pseudonyms (per-tenant keys are derived from it). API-side. */
@@ -50,7 +61,10 @@ export const envSchema = z.object({
   LLM_CONCURRENCY: intWithDefault(8, 1, 512),
   LLM_TOKENS_PER_MINUTE: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1000).optional()),
   /** OpenAI reasoning models want max_completion_tokens. */
-  LLM_MAX_TOKENS_PARAMETER: z.preprocess(unsetIfEmpty, z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens')),
+  LLM_MAX_TOKENS_PARAMETER: z.preprocess(
+    unsetIfEmpty,
+    z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens'),
+  ),
   K_USERS: intWithDefault(5, 2),
   MIN_CONVERSATIONS: intWithDefault(10, 2),
   /** Ingest limits; exceeding one answers 413 naming it. */

@@ -42,7 +42,10 @@ function loadOrCreateStored(dataDir: string): StoredSecrets {
 }
 
 /** Resolves the secrets a process needs; `needs` limits what server mode must provide. */
-export function resolveSecrets(env: Env, needs: { master: boolean; pseudonym: boolean }): Partial<Secrets> {
+export function resolveSecrets(
+  env: Env,
+  needs: { master: boolean; pseudonym: boolean },
+): Partial<Secrets> {
   const embedded = runMode(env) === 'embedded';
   const stored =
     embedded && (!env.SILHOUETTE_MASTER_KEY || !env.SILHOUETTE_PSEUDONYM_SECRET)
@@ -51,14 +54,19 @@ export function resolveSecrets(env: Env, needs: { master: boolean; pseudonym: bo
   const secrets: Partial<Secrets> = {};
   if (needs.master) {
     const raw = env.SILHOUETTE_MASTER_KEY ?? stored?.masterKey;
-    if (!raw) throw new ConfigError('SILHOUETTE_MASTER_KEY: required in server mode (32 bytes, hex or base64)');
+    if (!raw)
+      throw new ConfigError(
+        'SILHOUETTE_MASTER_KEY: required in server mode (32 bytes, hex or base64)',
+      );
     secrets.masterKey = decodeKey('SILHOUETTE_MASTER_KEY', raw);
     secrets.masterKeyId = masterKeyId(secrets.masterKey);
   }
   if (needs.pseudonym) {
     const raw = env.SILHOUETTE_PSEUDONYM_SECRET ?? stored?.pseudonymSecret;
     if (!raw) {
-      throw new ConfigError('SILHOUETTE_PSEUDONYM_SECRET: required in server mode (32 bytes, hex or base64)');
+      throw new ConfigError(
+        'SILHOUETTE_PSEUDONYM_SECRET: required in server mode (32 bytes, hex or base64)',
+      );
     }
     secrets.pseudonymSecret = decodeKey('SILHOUETTE_PSEUDONYM_SECRET', raw);
   }

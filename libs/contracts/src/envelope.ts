@@ -25,14 +25,21 @@ export interface SealedPayload {
  * The AES-256-GCM key for one batch, from the X25519 shared secret. Salt binds both public keys,
  * so a ciphertext opens only with the sealing key it was made for.
  */
-export function deriveEnvelopeKey(sharedSecret: Buffer, ephemeralPublicKey: Buffer, recipientPublicKey: Buffer): Buffer {
+export function deriveEnvelopeKey(
+  sharedSecret: Buffer,
+  ephemeralPublicKey: Buffer,
+  recipientPublicKey: Buffer,
+): Buffer {
   const salt = Buffer.concat([ephemeralPublicKey, recipientPublicKey]);
   return Buffer.from(hkdfSync('sha256', sharedSecret, salt, ENVELOPE_HKDF_INFO, 32));
 }
 
 /** Raw 32-byte X25519 public key <-> Node KeyObject. */
 export function x25519PublicKeyFromRaw(raw: Buffer): KeyObject {
-  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: raw.toString('base64url') }, format: 'jwk' });
+  return createPublicKey({
+    key: { kty: 'OKP', crv: 'X25519', x: raw.toString('base64url') },
+    format: 'jwk',
+  });
 }
 
 export function x25519RawPublicKey(key: KeyObject): Buffer {

@@ -3,8 +3,12 @@ import { facetAnswerSchema, minutesSaved } from './facets';
 
 describe('minutesSaved', () => {
   it('is the difference for successful outcomes and never negative', () => {
-    expect(minutesSaved({ minutes_without_ai: 30, minutes_with_ai: 5, outcome: 'resolved' })).toBe(25);
-    expect(minutesSaved({ minutes_without_ai: 5, minutes_with_ai: 30, outcome: 'resolved' })).toBe(0);
+    expect(minutesSaved({ minutes_without_ai: 30, minutes_with_ai: 5, outcome: 'resolved' })).toBe(
+      25,
+    );
+    expect(minutesSaved({ minutes_without_ai: 5, minutes_with_ai: 30, outcome: 'resolved' })).toBe(
+      0,
+    );
   });
 
   it('is zero for unresolved, abandoned and refused conversations', () => {

@@ -71,7 +71,9 @@ export interface ConversationStats {
 }
 
 /** Minutes saved, success-adjusted: 0 for unsuccessful outcomes, never negative. */
-export function minutesSaved(facet: Pick<FacetAnswer, 'minutes_without_ai' | 'minutes_with_ai' | 'outcome'>): number {
+export function minutesSaved(
+  facet: Pick<FacetAnswer, 'minutes_without_ai' | 'minutes_with_ai' | 'outcome'>,
+): number {
   if (UNSUCCESSFUL_OUTCOMES.includes(facet.outcome)) return 0;
   return Math.max(0, facet.minutes_without_ai - facet.minutes_with_ai);
 }

@@ -17,19 +17,22 @@ export const JOBS = {
   'tag-conversation': {
     queue: 'tagging',
     payload: z.object({ tenantId, conversationId: z.uuid() }).strict(),
-    jobId: (p: { tenantId: string; conversationId: string }) => `tag-conversation__${p.tenantId}__${p.conversationId}`,
+    jobId: (p: { tenantId: string; conversationId: string }) =>
+      `tag-conversation__${p.tenantId}__${p.conversationId}`,
   },
   /** Erase every conversation and derived row of one pseudonymous user. */
   'erase-user': {
     queue: 'maintenance',
     payload: z.object({ tenantId, erasureRequestId: z.uuid() }).strict(),
-    jobId: (p: { tenantId: string; erasureRequestId: string }) => `erase-user__${p.erasureRequestId}`,
+    jobId: (p: { tenantId: string; erasureRequestId: string }) =>
+      `erase-user__${p.erasureRequestId}`,
   },
   /** Delete content past its retention (all tenants). Runs periodically. */
   'apply-retention': {
     queue: 'maintenance',
     payload: z.object({ requestedAt: z.iso.datetime() }).strict(),
-    jobId: (p: { requestedAt: string }) => `apply-retention__${p.requestedAt.slice(0, 16).replace(/[^0-9]/g, '')}`,
+    jobId: (p: { requestedAt: string }) =>
+      `apply-retention__${p.requestedAt.slice(0, 16).replace(/[^0-9]/g, '')}`,
   },
 } as const;
 

@@ -28,7 +28,8 @@ export interface Database extends Queryable {
 /** Both drivers return bytea differently (Buffer vs Uint8Array): normalize at the edge. */
 export function toBuffer(value: unknown): Buffer {
   if (Buffer.isBuffer(value)) return value;
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof Uint8Array)
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   throw new TypeError('expected a bytea value');
 }
 

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openMigratedDatabase, type Engine } from '../../../test/helpers/services';
-import { assertMigrationsCurrent, migrate, MIGRATIONS_DIR, migrationState, readMigrationFiles } from './migrations';
+import {
+  assertMigrationsCurrent,
+  migrate,
+  MIGRATIONS_DIR,
+  migrationState,
+  readMigrationFiles,
+} from './migrations';
 
 describe.each<Engine>(['postgres', 'pglite'])('migrations on %s', (engine) => {
   let cleanup: (() => Promise<void>) | undefined;
@@ -24,7 +30,9 @@ describe.each<Engine>(['postgres', 'pglite'])('migrations on %s', (engine) => {
       "SELECT nspname FROM pg_namespace WHERE nspname IN ('app', 'sealed', 'insights', 'intake') ORDER BY nspname",
     );
     expect(schemas.rows.map((row) => row.nspname)).toEqual(['app', 'insights', 'intake', 'sealed']);
-    const vector = await opened.db.query<{ d: number }>("SELECT '[1,0]'::vector <=> '[0,1]'::vector AS d");
+    const vector = await opened.db.query<{ d: number }>(
+      "SELECT '[1,0]'::vector <=> '[0,1]'::vector AS d",
+    );
     expect(Number(vector.rows[0]!.d)).toBeCloseTo(1);
   });
 
@@ -42,10 +50,18 @@ describe.each<Engine>(['postgres', 'pglite'])('migrations on %s', (engine) => {
   it('refuses a database with a migration this build does not know, or an edited one', async () => {
     const opened = await openMigratedDatabase(engine);
     cleanup = opened.cleanup;
-    await opened.db.query("INSERT INTO public.schema_migrations (version, name, checksum) VALUES (9998, '9998_newer.sql', 'x')");
-    await expect(assertMigrationsCurrent(opened.db)).rejects.toThrow(/unknown migration\(s\) in the database: 9998_newer\.sql/);
+    await opened.db.query(
+      "INSERT INTO public.schema_migrations (version, name, checksum) VALUES (9998, '9998_newer.sql', 'x')",
+    );
+    await expect(assertMigrationsCurrent(opened.db)).rejects.toThrow(
+      /unknown migration\(s\) in the database: 9998_newer\.sql/,
+    );
     await opened.db.query('DELETE FROM public.schema_migrations WHERE version = 9998');
-    await opened.db.query("UPDATE public.schema_migrations SET checksum = 'edited' WHERE version = 1");
-    await expect(assertMigrationsCurrent(opened.db)).rejects.toThrow(/edited after being applied: 0001_init\.sql/);
+    await opened.db.query(
+      "UPDATE public.schema_migrations SET checksum = 'edited' WHERE version = 1",
+    );
+    await expect(assertMigrationsCurrent(opened.db)).rejects.toThrow(
+      /edited after being applied: 0001_init\.sql/,
+    );
   });
 });

@@ -72,7 +72,10 @@ async function appliedMigrations(db: Database): Promise<AppliedRow[] | undefined
   return result.rows;
 }
 
-export async function migrationState(db: Database, files = readMigrationFiles()): Promise<MigrationState> {
+export async function migrationState(
+  db: Database,
+  files = readMigrationFiles(),
+): Promise<MigrationState> {
   const applied = (await appliedMigrations(db)) ?? [];
   const byVersion = new Map(applied.map((row) => [row.version, row]));
   const known = new Set(files.map((file) => file.version));
@@ -90,11 +93,16 @@ export async function migrationState(db: Database, files = readMigrationFiles())
 }
 
 /** Throws a readable error unless every migration file is applied and nothing else is. */
-export async function assertMigrationsCurrent(db: Database, files = readMigrationFiles()): Promise<void> {
+export async function assertMigrationsCurrent(
+  db: Database,
+  files = readMigrationFiles(),
+): Promise<void> {
   const state = await migrationState(db, files);
   const problems: string[] = [];
   if (state.pending.length) {
-    problems.push(`${state.pending.length} unapplied migration(s): ${state.pending.join(', ')} (run \`silhouette migrate\`)`);
+    problems.push(
+      `${state.pending.length} unapplied migration(s): ${state.pending.join(', ')} (run \`silhouette migrate\`)`,
+    );
   }
   if (state.unknown.length) {
     problems.push(
@@ -104,7 +112,8 @@ export async function assertMigrationsCurrent(db: Database, files = readMigratio
   if (state.changed.length) {
     problems.push(`migration(s) edited after being applied: ${state.changed.join(', ')}`);
   }
-  if (problems.length) throw new MigrationStateError(`Database schema is not current: ${problems.join('; ')}`);
+  if (problems.length)
+    throw new MigrationStateError(`Database schema is not current: ${problems.join('; ')}`);
 }
 
 /** Applies pending migrations in order, each in its own transaction. Returns the names applied. */
@@ -118,14 +127,15 @@ export async function migrate(db: Database, files = readMigrationFiles()): Promi
     await db.transaction(async (tx) => {
       // Serializes concurrent migrators in server mode; a no-op cost in PGlite.
       await tx.query('SELECT pg_advisory_xact_lock(7243001)');
-      const already = await tx.query('SELECT 1 FROM public.schema_migrations WHERE version = $1', [file.version]);
+      const already = await tx.query('SELECT 1 FROM public.schema_migrations WHERE version = $1', [
+        file.version,
+      ]);
       if (already.rowCount > 0) return;
       await tx.exec(file.sql);
-      await tx.query('INSERT INTO public.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
-        file.version,
-        file.name,
-        file.checksum,
-      ]);
+      await tx.query(
+        'INSERT INTO public.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)',
+        [file.version, file.name, file.checksum],
+      );
       applied.push(file.name);
     });
   }

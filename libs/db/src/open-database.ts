@@ -19,16 +19,31 @@ export async function openDatabase(env: Env, role: DatabaseRole): Promise<Databa
   if (!env.DATABASE_URL) return PgliteDatabase.open(embeddedDataDir(env));
   if (role === 'api') {
     return env.API_DATABASE_URL
-      ? new PgDatabase({ connectionString: env.API_DATABASE_URL, applicationName: 'silhouette-api' })
-      : new PgDatabase({ connectionString: env.DATABASE_URL, role: API_ROLE, applicationName: 'silhouette-api' });
+      ? new PgDatabase({
+          connectionString: env.API_DATABASE_URL,
+          applicationName: 'silhouette-api',
+        })
+      : new PgDatabase({
+          connectionString: env.DATABASE_URL,
+          role: API_ROLE,
+          applicationName: 'silhouette-api',
+        });
   }
-  return new PgDatabase({ connectionString: env.DATABASE_URL, role: WORKER_ROLE, applicationName: 'silhouette-worker' });
+  return new PgDatabase({
+    connectionString: env.DATABASE_URL,
+    role: WORKER_ROLE,
+    applicationName: 'silhouette-worker',
+  });
 }
 
 /** Owner connection for migrations (server mode) or the embedded database. */
 export async function openOwnerDatabase(env: Env): Promise<Database> {
   if (!env.DATABASE_URL) return PgliteDatabase.open(embeddedDataDir(env));
-  return new PgDatabase({ connectionString: env.DATABASE_URL, max: 2, applicationName: 'silhouette-migrate' });
+  return new PgDatabase({
+    connectionString: env.DATABASE_URL,
+    max: 2,
+    applicationName: 'silhouette-migrate',
+  });
 }
 
 export function embeddedDataDir(env: Pick<Env, 'SILHOUETTE_DATA_DIR'>): string {

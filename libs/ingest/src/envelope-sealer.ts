@@ -28,7 +28,10 @@ export class EnvelopeBatch {
   ) {
     const ephemeral = generateKeyPairSync('x25519');
     this.ephemeralPublicKey = x25519RawPublicKey(ephemeral.publicKey);
-    const shared = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: x25519PublicKeyFromRaw(recipientPublicKey) });
+    const shared = diffieHellman({
+      privateKey: ephemeral.privateKey,
+      publicKey: x25519PublicKeyFromRaw(recipientPublicKey),
+    });
     this.key = deriveEnvelopeKey(shared, this.ephemeralPublicKey, recipientPublicKey);
   }
 
@@ -36,7 +39,11 @@ export class EnvelopeBatch {
     const nonce = randomBytes(ENVELOPE_NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.key, nonce);
     cipher.setAAD(envelopeAad(this.tenantId, externalId));
-    const ciphertext = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    const ciphertext = Buffer.concat([
+      cipher.update(JSON.stringify(payload), 'utf8'),
+      cipher.final(),
+      cipher.getAuthTag(),
+    ]);
     return { nonce, ciphertext };
   }
 }

@@ -27,12 +27,21 @@ export class RecordError extends Error {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const ANTHROPIC_BLOCK_TYPES = new Set(['tool_use', 'tool_result', 'thinking', 'redacted_thinking', 'document']);
+const ANTHROPIC_BLOCK_TYPES = new Set([
+  'tool_use',
+  'tool_result',
+  'thinking',
+  'redacted_thinking',
+  'document',
+]);
 
 export function detectFormat(record: Record<string, unknown>): ConcreteFormat {
   if ('conversations' in record) return 'sharegpt';
   if (!('messages' in record)) {
-    throw new RecordError('messages', 'unknown format: expected "messages" (OpenAI or Anthropic) or "conversations" (ShareGPT)');
+    throw new RecordError(
+      'messages',
+      'unknown format: expected "messages" (OpenAI or Anthropic) or "conversations" (ShareGPT)',
+    );
   }
   if ('system' in record) return 'anthropic';
   const messages = record.messages;
@@ -41,7 +50,8 @@ export function detectFormat(record: Record<string, unknown>): ConcreteFormat {
       if (!isObject(message) || !Array.isArray(message.content)) continue;
       for (const block of message.content) {
         if (!isObject(block)) continue;
-        if (typeof block.type === 'string' && ANTHROPIC_BLOCK_TYPES.has(block.type)) return 'anthropic';
+        if (typeof block.type === 'string' && ANTHROPIC_BLOCK_TYPES.has(block.type))
+          return 'anthropic';
         if (block.type === 'image' && 'source' in block) return 'anthropic';
       }
     }
@@ -78,14 +88,16 @@ const SHAREGPT_ROLES: Record<string, MessageRole> = {
 function openaiText(content: unknown, field: string): string {
   if (typeof content === 'string') return content;
   if (content === null || content === undefined) return '';
-  if (!Array.isArray(content)) throw new RecordError(field, 'must be a string, null or an array of content parts');
+  if (!Array.isArray(content))
+    throw new RecordError(field, 'must be a string, null or an array of content parts');
   return content
     .map((part, index) => {
       if (!isObject(part) || typeof part.type !== 'string') {
         throw new RecordError(`${field}[${index}]`, 'must be a content part object with a "type"');
       }
       if (part.type === 'text') {
-        if (typeof part.text !== 'string') throw new RecordError(`${field}[${index}].text`, 'must be a string');
+        if (typeof part.text !== 'string')
+          throw new RecordError(`${field}[${index}].text`, 'must be a string');
         return part.text;
       }
       return ''; // images, audio and files carry no text we analyse
@@ -97,17 +109,20 @@ function openaiText(content: unknown, field: string): string {
 /** Text of an Anthropic content value: a string or content blocks (text, tool_use, tool_result…). */
 function anthropicText(content: unknown, field: string): string {
   if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) throw new RecordError(field, 'must be a string or an array of content blocks');
+  if (!Array.isArray(content))
+    throw new RecordError(field, 'must be a string or an array of content blocks');
   return content
     .map((block, index) => {
       if (!isObject(block) || typeof block.type !== 'string') {
         throw new RecordError(`${field}[${index}]`, 'must be a content block object with a "type"');
       }
       if (block.type === 'text') {
-        if (typeof block.text !== 'string') throw new RecordError(`${field}[${index}].text`, 'must be a string');
+        if (typeof block.text !== 'string')
+          throw new RecordError(`${field}[${index}].text`, 'must be a string');
         return block.text;
       }
-      if (block.type === 'tool_result') return anthropicText(block.content ?? '', `${field}[${index}].content`);
+      if (block.type === 'tool_result')
+        return anthropicText(block.content ?? '', `${field}[${index}].content`);
       return '';
     })
     .filter(Boolean)
@@ -122,14 +137,24 @@ function requireArray(record: Record<string, unknown>, key: string): unknown[] {
   return value;
 }
 
-export function toCanonicalMessages(record: Record<string, unknown>, format: ConcreteFormat): CanonicalMessage[] {
+export function toCanonicalMessages(
+  record: Record<string, unknown>,
+  format: ConcreteFormat,
+): CanonicalMessage[] {
   if (format === 'sharegpt') {
     return requireArray(record, 'conversations').map((turn, index) => {
       const field = `conversations[${index}]`;
-      if (!isObject(turn)) throw new RecordError(field, 'must be an object with "from" and "value"');
-      const role = typeof turn.from === 'string' ? SHAREGPT_ROLES[turn.from.toLowerCase()] : undefined;
-      if (!role) throw new RecordError(`${field}.from`, `must be one of ${Object.keys(SHAREGPT_ROLES).join(', ')}`);
-      if (typeof turn.value !== 'string') throw new RecordError(`${field}.value`, 'must be a string');
+      if (!isObject(turn))
+        throw new RecordError(field, 'must be an object with "from" and "value"');
+      const role =
+        typeof turn.from === 'string' ? SHAREGPT_ROLES[turn.from.toLowerCase()] : undefined;
+      if (!role)
+        throw new RecordError(
+          `${field}.from`,
+          `must be one of ${Object.keys(SHAREGPT_ROLES).join(', ')}`,
+        );
+      if (typeof turn.value !== 'string')
+        throw new RecordError(`${field}.value`, 'must be a string');
       return { role, content: turn.value };
     });
   }
@@ -140,19 +165,32 @@ export function toCanonicalMessages(record: Record<string, unknown>, format: Con
   }
   requireArray(record, 'messages').forEach((message, index) => {
     const field = `messages[${index}]`;
-    if (!isObject(message)) throw new RecordError(field, 'must be an object with "role" and "content"');
-    if (typeof message.role !== 'string') throw new RecordError(`${field}.role`, 'must be a string');
+    if (!isObject(message))
+      throw new RecordError(field, 'must be an object with "role" and "content"');
+    if (typeof message.role !== 'string')
+      throw new RecordError(`${field}.role`, 'must be a string');
     if (format === 'anthropic') {
       if (message.role !== 'user' && message.role !== 'assistant') {
-        throw new RecordError(`${field}.role`, 'must be "user" or "assistant" (Anthropic format; use top-level "system")');
+        throw new RecordError(
+          `${field}.role`,
+          'must be "user" or "assistant" (Anthropic format; use top-level "system")',
+        );
       }
       if (!('content' in message)) throw new RecordError(`${field}.content`, 'is required');
-      messages.push({ role: message.role, content: anthropicText(message.content, `${field}.content`) });
+      messages.push({
+        role: message.role,
+        content: anthropicText(message.content, `${field}.content`),
+      });
       return;
     }
     const role = OPENAI_ROLES[message.role];
-    if (!role) throw new RecordError(`${field}.role`, `must be one of ${Object.keys(OPENAI_ROLES).join(', ')}`);
-    if (!('content' in message) && !('tool_calls' in message)) throw new RecordError(`${field}.content`, 'is required');
+    if (!role)
+      throw new RecordError(
+        `${field}.role`,
+        `must be one of ${Object.keys(OPENAI_ROLES).join(', ')}`,
+      );
+    if (!('content' in message) && !('tool_calls' in message))
+      throw new RecordError(`${field}.content`, 'is required');
     messages.push({ role, content: openaiText(message.content, `${field}.content`) });
   });
   return messages;

@@ -2,8 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@silhouette/db';
 import { InProcessQueueDriver } from '@silhouette/queue';
-import { provisionTenant, SealedConversationStore, TenantKeyring, type ProvisionedTenant } from '@silhouette/sealed';
-import { anthropicRecord, openaiRecord, sharegptRecord, toJsonl } from '../../../test/helpers/fixtures';
+import {
+  provisionTenant,
+  SealedConversationStore,
+  TenantKeyring,
+  type ProvisionedTenant,
+} from '@silhouette/sealed';
+import {
+  anthropicRecord,
+  openaiRecord,
+  sharegptRecord,
+  toJsonl,
+} from '../../../test/helpers/fixtures';
 import { openMigratedDatabase, type Engine } from '../../../test/helpers/services';
 import { IngestService, type IngestOptions } from './ingest.service';
 import { Pseudonymizer } from './pseudonym';
@@ -47,25 +57,47 @@ describe.each<Engine>(['postgres', 'pglite'])('sealed ingest on %s', (engine) =>
     const result = await service.ingestBody(tenant.tenant, body, options);
     expect(result).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
 
-    const rows = await db.query<{ id: string; external_id: string; user_pseudonym: string; ciphertext: Uint8Array }>(
+    const rows = await db.query<{
+      id: string;
+      external_id: string;
+      user_pseudonym: string;
+      ciphertext: Uint8Array;
+    }>(
       'SELECT id, external_id, user_pseudonym, ciphertext FROM sealed.conversations WHERE tenant_id = $1 ORDER BY external_id',
       [tenant.tenant.id],
     );
-    expect(rows.rows.map((row) => row.external_id)).toEqual(['c-anthropic', 'c-openai', 'c-sharegpt']);
+    expect(rows.rows.map((row) => row.external_id)).toEqual([
+      'c-anthropic',
+      'c-openai',
+      'c-sharegpt',
+    ]);
     for (const row of rows.rows) {
       expect(Buffer.from(row.ciphertext).toString('latin1')).not.toContain('PLAIN-');
       expect(row.user_pseudonym).toMatch(/^u_[A-Za-z0-9_-]{27}$/);
       expect(row.user_pseudonym).not.toContain('alice');
     }
     const store = new SealedConversationStore(db, keyring);
-    const openai = await store.open(tenant.tenant.id, rows.rows.find((row) => row.external_id === 'c-openai')!.id);
-    expect(openai.messages.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    const openai = await store.open(
+      tenant.tenant.id,
+      rows.rows.find((row) => row.external_id === 'c-openai')!.id,
+    );
+    expect(openai.messages.map((message) => message.role)).toEqual([
+      'system',
+      'user',
+      'assistant',
+      'user',
+    ]);
     expect(openai.messages[1]!.content).toBe('Plaintext marker PLAIN-OPENAI');
-    const anthropic = await store.open(tenant.tenant.id, rows.rows.find((row) => row.external_id === 'c-anthropic')!.id);
+    const anthropic = await store.open(
+      tenant.tenant.id,
+      rows.rows.find((row) => row.external_id === 'c-anthropic')!.id,
+    );
     expect(anthropic.messages[0]).toEqual({ role: 'system', content: 'Be concise.' });
 
     const wrongKeyring = new TenantKeyring({ key: randomBytes(32), id: 'mk-test' });
-    await expect(new SealedConversationStore(db, wrongKeyring).open(tenant.tenant.id, openai.id)).rejects.toThrow(/could not be unwrapped/);
+    await expect(
+      new SealedConversationStore(db, wrongKeyring).open(tenant.tenant.id, openai.id),
+    ).rejects.toThrow(/could not be unwrapped/);
 
     const counts = await queue.counts();
     expect(counts.tagging.waiting).toBe(3); // no workers started: jobs wait, carrying ids only
@@ -73,12 +105,18 @@ describe.each<Engine>(['postgres', 'pglite'])('sealed ingest on %s', (engine) =>
 
   it('is idempotent on (tenant, id): a re-send counts duplicates and stores nothing twice', async () => {
     const service = new IngestService(db, queue, pseudonymizer);
-    const body = Buffer.from(JSON.stringify([openaiRecord('c-openai', 'alice@example.com'), openaiRecord('c-new', 'dave')]));
+    const body = Buffer.from(
+      JSON.stringify([
+        openaiRecord('c-openai', 'alice@example.com'),
+        openaiRecord('c-new', 'dave'),
+      ]),
+    );
     const result = await service.ingestBody(tenant.tenant, body, options);
     expect(result).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
-    const count = await db.query<{ n: number }>('SELECT count(*)::integer AS n FROM sealed.conversations WHERE tenant_id = $1', [
-      tenant.tenant.id,
-    ]);
+    const count = await db.query<{ n: number }>(
+      'SELECT count(*)::integer AS n FROM sealed.conversations WHERE tenant_id = $1',
+      [tenant.tenant.id],
+    );
     expect(Number(count.rows[0]!.n)).toBe(4);
   });
 
@@ -102,9 +140,17 @@ describe.each<Engine>(['postgres', 'pglite'])('sealed ingest on %s', (engine) =>
   });
 
   it('keeps tenants apart: the same external id in another tenant is a new conversation', async () => {
-    const other = await provisionTenant(db, keyring, { slug: 'globex', kUsers: 5, minConversations: 10 });
+    const other = await provisionTenant(db, keyring, {
+      slug: 'globex',
+      kUsers: 5,
+      minConversations: 10,
+    });
     const service = new IngestService(db, queue, pseudonymizer);
-    const result = await service.ingestBody(other.tenant, Buffer.from(JSON.stringify([openaiRecord('c-openai', 'alice@example.com')])), options);
+    const result = await service.ingestBody(
+      other.tenant,
+      Buffer.from(JSON.stringify([openaiRecord('c-openai', 'alice@example.com')])),
+      options,
+    );
     expect(result.accepted).toBe(1);
     const pseudonyms = await db.query<{ user_pseudonym: string }>(
       "SELECT DISTINCT user_pseudonym FROM sealed.conversations WHERE external_id = 'c-openai'",
@@ -115,7 +161,10 @@ describe.each<Engine>(['postgres', 'pglite'])('sealed ingest on %s', (engine) =>
 
   it('deletes content after processing by default and erases a user completely', async () => {
     const store = new SealedConversationStore(db, keyring);
-    await db.query("UPDATE sealed.conversations SET status = 'tagged' WHERE tenant_id = $1 AND external_id = 'c-new'", [tenant.tenant.id]);
+    await db.query(
+      "UPDATE sealed.conversations SET status = 'tagged' WHERE tenant_id = $1 AND external_id = 'c-new'",
+      [tenant.tenant.id],
+    );
     expect(await store.applyRetention()).toBe(1);
     const row = await db.query<{ id: string; ciphertext: unknown; content_deleted_at: unknown }>(
       "SELECT id, ciphertext, content_deleted_at FROM sealed.conversations WHERE tenant_id = $1 AND external_id = 'c-new'",
@@ -123,9 +172,14 @@ describe.each<Engine>(['postgres', 'pglite'])('sealed ingest on %s', (engine) =>
     );
     expect(row.rows[0]!.ciphertext).toBeNull();
     expect(row.rows[0]!.content_deleted_at).not.toBeNull();
-    await expect(store.open(tenant.tenant.id, row.rows[0]!.id)).rejects.toThrow(/deleted by retention/);
+    await expect(store.open(tenant.tenant.id, row.rows[0]!.id)).rejects.toThrow(
+      /deleted by retention/,
+    );
 
-    const erased = await store.eraseUser(tenant.tenant.id, pseudonymizer.pseudonym(tenant.tenant.id, 'alice@example.com'));
+    const erased = await store.eraseUser(
+      tenant.tenant.id,
+      pseudonymizer.pseudonym(tenant.tenant.id, 'alice@example.com'),
+    );
     expect(erased).toBe(1);
     const left = await db.query<{ n: number }>(
       "SELECT count(*)::integer AS n FROM sealed.conversations WHERE tenant_id = $1 AND external_id = 'c-openai'",

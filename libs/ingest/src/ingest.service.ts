@@ -74,7 +74,11 @@ export class IngestService {
     private readonly observer?: IngestObserver,
   ) {}
 
-  async ingestBody(tenant: { id: string; slug: string }, body: Uint8Array, options: IngestOptions): Promise<IngestResult> {
+  async ingestBody(
+    tenant: { id: string; slug: string },
+    body: Uint8Array,
+    options: IngestOptions,
+  ): Promise<IngestResult> {
     if (body.byteLength > options.limits.maxRequestBytes) {
       throw new IngestLimitError(
         'max_request_bytes',
@@ -95,10 +99,17 @@ export class IngestService {
     return this.ingestRecords(tenant, records, options);
   }
 
-  async ingestRecords(tenant: { id: string; slug: string }, records: RawRecord[], options: IngestOptions): Promise<IngestResult> {
+  async ingestRecords(
+    tenant: { id: string; slug: string },
+    records: RawRecord[],
+    options: IngestOptions,
+  ): Promise<IngestResult> {
     const started = performance.now();
     const rejected: RejectedRecord[] = [];
-    const valid: { row: Omit<IntakeRow, 'nonce' | 'ciphertext'>; messages: { role: string; content: string }[] }[] = [];
+    const valid: {
+      row: Omit<IntakeRow, 'nonce' | 'ciphertext'>;
+      messages: { role: string; content: string }[];
+    }[] = [];
     const seenIds = new Map<string, RawRecord['position']>();
 
     for (const record of records) {
@@ -106,7 +117,10 @@ export class IngestService {
         rejected.push({ ...record.position, field: '(record)', message: record.parseError });
         continue;
       }
-      const normalized = normalizeRecord(record.value, { format: options.format, maxMessageBytes: options.limits.maxMessageBytes });
+      const normalized = normalizeRecord(record.value, {
+        format: options.format,
+        maxMessageBytes: options.limits.maxMessageBytes,
+      });
       if (!normalized.ok) {
         if (normalized.tooLarge && options.oversizedMessage === 'request') {
           throw new IngestLimitError(
@@ -122,7 +136,11 @@ export class IngestService {
       const { conversation, contentBytes } = normalized;
       const earlier = seenIds.get(conversation.id);
       if (earlier) {
-        rejected.push({ ...record.position, field: 'id', message: `duplicates the id of ${describePosition(earlier)} in this request` });
+        rejected.push({
+          ...record.position,
+          field: 'id',
+          message: `duplicates the id of ${describePosition(earlier)} in this request`,
+        });
         continue;
       }
       seenIds.set(conversation.id, record.position);
@@ -144,15 +162,27 @@ export class IngestService {
       const sealingKey = await new TenantRepository(this.db).activeSealingKey(tenant.id);
       if (!sealingKey) throw new TenantNotReadyError('tenant has no active sealing key');
       const envelope = new EnvelopeBatch(tenant.id, sealingKey.publicKey);
-      const rows: IntakeRow[] = valid.map(({ row, messages }) => ({ ...row, ...envelope.seal(row.externalId, { messages }) }));
-      inserted = await new IntakeRepository(this.db).accept(tenant.id, sealingKey.keyId, envelope.ephemeralPublicKey, rows);
+      const rows: IntakeRow[] = valid.map(({ row, messages }) => ({
+        ...row,
+        ...envelope.seal(row.externalId, { messages }),
+      }));
+      inserted = await new IntakeRepository(this.db).accept(
+        tenant.id,
+        sealingKey.keyId,
+        envelope.ephemeralPublicKey,
+        rows,
+      );
       // Stored rows without a job are picked up by the worker's reconciler if this fails.
       await this.queue.enqueueMany(
         'tag-conversation',
         inserted.map((row) => ({ tenantId: tenant.id, conversationId: row.conversationId })),
       );
     }
-    const result = { accepted: inserted.length, duplicates: valid.length - inserted.length, rejected };
+    const result = {
+      accepted: inserted.length,
+      duplicates: valid.length - inserted.length,
+      rejected,
+    };
     this.observer?.recordResult(tenant.slug, result, (performance.now() - started) / 1000);
     return result;
   }

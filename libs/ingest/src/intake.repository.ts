@@ -38,6 +38,9 @@ export class IntakeRepository {
       'SELECT external_id, conversation_id FROM intake.accept_conversations($1, $2, $3, $4::jsonb)',
       [tenantId, keyId, ephemeralPublicKey, JSON.stringify(records)],
     );
-    return result.rows.map((row) => ({ externalId: row.external_id, conversationId: row.conversation_id }));
+    return result.rows.map((row) => ({
+      externalId: row.external_id,
+      conversationId: row.conversation_id,
+    }));
   }
 }

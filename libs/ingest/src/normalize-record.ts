@@ -3,7 +3,13 @@
  * Nothing here touches storage; the caller seals and stores only records that pass.
  */
 import { conversationMetadataSchema, type CanonicalConversation } from '@silhouette/contracts';
-import { detectFormat, RecordError, toCanonicalMessages, type FieldError, type IngestFormat } from './formats';
+import {
+  detectFormat,
+  RecordError,
+  toCanonicalMessages,
+  type FieldError,
+  type IngestFormat,
+} from './formats';
 
 export interface NormalizeOptions {
   format: IngestFormat;
@@ -18,18 +24,22 @@ const MAX_ID_LENGTH = 256;
 // C0 controls make ids unprintable, and text columns reject NUL.
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_DATE_TIME =
+  /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 class TooLargeError extends RecordError {}
 
 function identifier(record: Record<string, unknown>, key: string, aliases: string[] = []): string {
-  const present = [key, ...aliases].find((name) => record[name] !== undefined && record[name] !== null);
+  const present = [key, ...aliases].find(
+    (name) => record[name] !== undefined && record[name] !== null,
+  );
   if (!present) throw new RecordError(key, 'is required');
   const value = record[present];
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   if (typeof value !== 'string') throw new RecordError(present, 'must be a string');
   if (value.trim().length === 0) throw new RecordError(present, 'must not be empty');
-  if (value.length > MAX_ID_LENGTH) throw new RecordError(present, `must be at most ${MAX_ID_LENGTH} characters`);
+  if (value.length > MAX_ID_LENGTH)
+    throw new RecordError(present, `must be at most ${MAX_ID_LENGTH} characters`);
   if (CONTROL_CHARS.test(value) || !value.isWellFormed()) {
     throw new RecordError(present, 'must not contain control characters or unpaired surrogates');
   }
@@ -40,10 +50,14 @@ function startedAt(record: Record<string, unknown>): string | undefined {
   const value = record.started_at;
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || !ISO_DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new RecordError('started_at', 'must be an ISO 8601 date-time such as 2025-01-31T09:30:00Z');
+    throw new RecordError(
+      'started_at',
+      'must be an ISO 8601 date-time such as 2025-01-31T09:30:00Z',
+    );
   }
   const year = new Date(value).getUTCFullYear();
-  if (year < 2000 || year > 2100) throw new RecordError('started_at', 'must be between the years 2000 and 2100');
+  if (year < 2000 || year > 2100)
+    throw new RecordError('started_at', 'must be between the years 2000 and 2100');
   return new Date(value).toISOString();
 }
 
@@ -53,7 +67,12 @@ function metadata(record: Record<string, unknown>): CanonicalConversation['metad
   const parsed = conversationMetadataSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const keys = issue.code === 'unrecognized_keys' ? `.${issue.keys[0]}` : issue.path.length ? `.${issue.path.join('.')}` : '';
+    const keys =
+      issue.code === 'unrecognized_keys'
+        ? `.${issue.keys[0]}`
+        : issue.path.length
+          ? `.${issue.path.join('.')}`
+          : '';
     const message =
       issue.code === 'unrecognized_keys'
         ? 'is not a known metadata field (allowed: team, department, product, model, locale, feedback)'
@@ -62,7 +81,10 @@ function metadata(record: Record<string, unknown>): CanonicalConversation['metad
   }
   for (const [key, text] of Object.entries(parsed.data)) {
     if (typeof text === 'string' && (CONTROL_CHARS.test(text) || !text.isWellFormed())) {
-      throw new RecordError(`metadata.${key}`, 'must not contain control characters or unpaired surrogates');
+      throw new RecordError(
+        `metadata.${key}`,
+        'must not contain control characters or unpaired surrogates',
+      );
     }
   }
   return parsed.data;
@@ -81,7 +103,10 @@ export function normalizeRecord(raw: unknown, options: NormalizeOptions): Normal
       throw new RecordError('conversations', 'is required (ShareGPT format)');
     }
     if (format !== 'sharegpt' && !('messages' in record)) {
-      throw new RecordError('messages', `is required (${format === 'openai' ? 'OpenAI chat' : 'Anthropic'} format)`);
+      throw new RecordError(
+        'messages',
+        `is required (${format === 'openai' ? 'OpenAI chat' : 'Anthropic'} format)`,
+      );
     }
     const messages = toCanonicalMessages(record, format);
     const listField = format === 'sharegpt' ? 'conversations' : 'messages';
@@ -89,11 +114,16 @@ export function normalizeRecord(raw: unknown, options: NormalizeOptions): Normal
     const offset = messages.length - (record[listField] as unknown[]).length;
     messages.forEach((message, index) => {
       const field = index < offset ? 'system' : `${listField}[${index - offset}]`;
-      if (!message.content.isWellFormed()) throw new RecordError(field, 'contains an unpaired UTF-16 surrogate');
-      if (message.content.includes('\u0000')) throw new RecordError(field, 'contains a NUL character');
+      if (!message.content.isWellFormed())
+        throw new RecordError(field, 'contains an unpaired UTF-16 surrogate');
+      if (message.content.includes('\u0000'))
+        throw new RecordError(field, 'contains a NUL character');
       const bytes = Buffer.byteLength(message.content, 'utf8');
       if (bytes > options.maxMessageBytes) {
-        throw new TooLargeError(field, `is ${bytes} bytes, over the max_message_bytes limit of ${options.maxMessageBytes}`);
+        throw new TooLargeError(
+          field,
+          `is ${bytes} bytes, over the max_message_bytes limit of ${options.maxMessageBytes}`,
+        );
       }
       contentBytes += bytes;
     });
@@ -108,7 +138,11 @@ export function normalizeRecord(raw: unknown, options: NormalizeOptions): Normal
     return { ok: true, conversation, contentBytes };
   } catch (error) {
     if (error instanceof RecordError) {
-      return { ok: false, error: { field: error.field, message: error.message }, tooLarge: error instanceof TooLargeError };
+      return {
+        ok: false,
+        error: { field: error.field, message: error.message },
+        tooLarge: error instanceof TooLargeError,
+      };
     }
     throw error;
   }

@@ -31,9 +31,18 @@ export function decodeUtf8(body: Uint8Array): string {
 }
 
 function firstInvalidUtf8Offset(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const byte = bytes[i]!;
-    const length = byte < 0x80 ? 1 : byte >= 0xc2 && byte < 0xe0 ? 2 : byte >= 0xe0 && byte < 0xf0 ? 3 : byte >= 0xf0 && byte < 0xf5 ? 4 : 0;
+    const length =
+      byte < 0x80
+        ? 1
+        : byte >= 0xc2 && byte < 0xe0
+          ? 2
+          : byte >= 0xe0 && byte < 0xf0
+            ? 3
+            : byte >= 0xf0 && byte < 0xf5
+              ? 4
+              : 0;
     if (length === 0) return i;
     try {
       utf8.decode(bytes.subarray(i, i + length));
@@ -53,7 +62,8 @@ export function describeJsonError(error: unknown): string {
 
 export function splitRecords(text: string): RawRecord[] {
   const trimmed = text.trimStart();
-  if (trimmed.length === 0) throw new BodyError('body', 'is empty: send a JSON array or JSON lines of conversations');
+  if (trimmed.length === 0)
+    throw new BodyError('body', 'is empty: send a JSON array or JSON lines of conversations');
   if (trimmed.startsWith('[')) {
     let parsed: unknown;
     try {
@@ -64,7 +74,8 @@ export function splitRecords(text: string): RawRecord[] {
     if (!Array.isArray(parsed)) throw new BodyError('body', 'must be a JSON array or JSON lines');
     return parsed.map((value, index) => ({ position: { index }, value }));
   }
-  if (!trimmed.startsWith('{')) throw new BodyError('body', 'must be a JSON array or JSON lines of objects');
+  if (!trimmed.startsWith('{'))
+    throw new BodyError('body', 'must be a JSON array or JSON lines of objects');
   // A single (possibly pretty-printed) object is one record.
   if (!trimmed.includes('\n') || /^\{[\s\S]*\}\s*$/.test(trimmed)) {
     try {

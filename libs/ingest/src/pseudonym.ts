@@ -17,7 +17,9 @@ export class Pseudonymizer {
   private tenantKey(tenantId: string): Buffer {
     let key = this.tenantKeys.get(tenantId);
     if (!key) {
-      key = Buffer.from(hkdfSync('sha256', this.secret, Buffer.alloc(0), `silhouette/pseudonym/${tenantId}`, 32));
+      key = Buffer.from(
+        hkdfSync('sha256', this.secret, Buffer.alloc(0), `silhouette/pseudonym/${tenantId}`, 32),
+      );
       this.tenantKeys.set(tenantId, key);
     }
     return key;

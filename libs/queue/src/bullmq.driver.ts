@@ -4,7 +4,16 @@
  * are kept as dead letters with their reason until retried.
  */
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { JOBS, JOB_NAMES, QUEUE_NAMES, jobIdFor, parseJobPayload, type JobName, type JobPayload, type QueueName } from '@silhouette/contracts';
+import {
+  JOBS,
+  JOB_NAMES,
+  QUEUE_NAMES,
+  jobIdFor,
+  parseJobPayload,
+  type JobName,
+  type JobPayload,
+  type QueueName,
+} from '@silhouette/contracts';
 import {
   assertHandlersComplete,
   UnrecoverableJobError,
@@ -76,7 +85,8 @@ export class BullmqQueueDriver implements QueueDriver {
         queueName,
         async (job: Job) => {
           const name = job.name as JobName;
-          if (!JOB_NAMES.includes(name)) throw new UnrecoverableError(`unknown job name ${job.name}`);
+          if (!JOB_NAMES.includes(name))
+            throw new UnrecoverableError(`unknown job name ${job.name}`);
           const handler = handlers[name] as (payload: unknown, context: unknown) => Promise<void>;
           try {
             await handler(parseJobPayload(name, job.data), {
@@ -89,13 +99,22 @@ export class BullmqQueueDriver implements QueueDriver {
             throw error;
           }
         },
-        { connection: this.connection(), prefix: this.prefix, concurrency: policy.concurrency, autorun: true },
+        {
+          connection: this.connection(),
+          prefix: this.prefix,
+          concurrency: policy.concurrency,
+          autorun: true,
+        },
       );
       worker.on('failed', (job, error) => {
         if (!job) return;
-        const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? policy.attempts);
+        const final =
+          error instanceof UnrecoverableError ||
+          job.attemptsMade >= (job.opts.attempts ?? policy.attempts);
         if (final && onDeadLetter) {
-          void Promise.resolve(onDeadLetter(this.toDeadLetter(queueName, job, error.message))).catch(() => undefined);
+          void Promise.resolve(
+            onDeadLetter(this.toDeadLetter(queueName, job, error.message)),
+          ).catch(() => undefined);
         }
       });
       // Connection errors are retried by ioredis; log-worthy but never fatal here.
@@ -118,7 +137,13 @@ export class BullmqQueueDriver implements QueueDriver {
 
   async isPending<N extends JobName>(name: N, payload: JobPayload<N>): Promise<boolean> {
     const state = await this.queue(name).getJobState(jobIdFor(name, payload));
-    return state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children';
+    return (
+      state === 'waiting' ||
+      state === 'active' ||
+      state === 'delayed' ||
+      state === 'prioritized' ||
+      state === 'waiting-children'
+    );
   }
 
   async counts(): Promise<JobCounts> {
@@ -160,7 +185,8 @@ export class BullmqQueueDriver implements QueueDriver {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const counts = await this.counts();
-      if (Object.values(counts).every((c) => c.waiting === 0 && c.active === 0 && c.delayed === 0)) return;
+      if (Object.values(counts).every((c) => c.waiting === 0 && c.active === 0 && c.delayed === 0))
+        return;
       if (Date.now() > deadline) throw new Error(`queue not idle after ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -4,7 +4,16 @@
  * Semantics follow BullMQ where it matters: dedupe by job id while pending, retries with
  * exponential backoff, dead letters kept with their reason.
  */
-import { JOBS, JOB_NAMES, QUEUE_NAMES, jobIdFor, parseJobPayload, type JobName, type JobPayload, type QueueName } from '@silhouette/contracts';
+import {
+  JOBS,
+  JOB_NAMES,
+  QUEUE_NAMES,
+  jobIdFor,
+  parseJobPayload,
+  type JobName,
+  type JobPayload,
+  type QueueName,
+} from '@silhouette/contracts';
 import {
   assertHandlersComplete,
   backoffDelay,
@@ -41,7 +50,12 @@ export class InProcessQueueDriver implements QueueDriver {
 
   constructor(private readonly policies: QueuePolicies) {
     for (const queue of QUEUE_NAMES) {
-      this.queues.set(queue, { waiting: [], delayed: new Map(), active: new Map(), failed: new Map() });
+      this.queues.set(queue, {
+        waiting: [],
+        delayed: new Map(),
+        active: new Map(),
+        failed: new Map(),
+      });
     }
   }
 
@@ -106,7 +120,10 @@ export class InProcessQueueDriver implements QueueDriver {
   async waitUntilIdle(timeoutMs = 60_000): Promise<void> {
     if (this.isIdle()) return;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`queue not idle after ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`queue not idle after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.idleWaiters.push(() => {
         clearTimeout(timer);
         resolve();
@@ -136,11 +153,15 @@ export class InProcessQueueDriver implements QueueDriver {
   }
 
   private isPendingId(state: QueueState, id: string): boolean {
-    return state.active.has(id) || state.delayed.has(id) || state.waiting.some((job) => job.id === id);
+    return (
+      state.active.has(id) || state.delayed.has(id) || state.waiting.some((job) => job.id === id)
+    );
   }
 
   private isIdle(): boolean {
-    return [...this.queues.values()].every((s) => s.waiting.length === 0 && s.delayed.size === 0 && s.active.size === 0);
+    return [...this.queues.values()].every(
+      (s) => s.waiting.length === 0 && s.delayed.size === 0 && s.active.size === 0,
+    );
   }
 
   private notifyIfIdle(): void {
@@ -165,7 +186,10 @@ export class InProcessQueueDriver implements QueueDriver {
     const state = this.state(queue);
     const policy = this.policies[queue];
     try {
-      const handler = this.handlers![job.name] as (payload: unknown, context: unknown) => Promise<void>;
+      const handler = this.handlers![job.name] as (
+        payload: unknown,
+        context: unknown,
+      ) => Promise<void>;
       await handler(parseJobPayload(job.name, job.payload), {
         jobId: job.id,
         attempt: job.attempt,
@@ -174,7 +198,8 @@ export class InProcessQueueDriver implements QueueDriver {
       state.active.delete(job.id);
     } catch (error) {
       state.active.delete(job.id);
-      const final = error instanceof UnrecoverableJobError || job.attempt >= policy.attempts || this.closing;
+      const final =
+        error instanceof UnrecoverableJobError || job.attempt >= policy.attempts || this.closing;
       if (final) {
         const dead: DeadLetter = {
           queue,
@@ -189,11 +214,14 @@ export class InProcessQueueDriver implements QueueDriver {
         await Promise.resolve(this.onDeadLetter?.(dead)).catch(() => undefined);
       } else {
         const next = { ...job, attempt: job.attempt + 1 };
-        const timer = setTimeout(() => {
-          state.delayed.delete(job.id);
-          state.waiting.push(next);
-          this.pump(queue);
-        }, backoffDelay(policy, job.attempt));
+        const timer = setTimeout(
+          () => {
+            state.delayed.delete(job.id);
+            state.waiting.push(next);
+            this.pump(queue);
+          },
+          backoffDelay(policy, job.attempt),
+        );
         state.delayed.set(job.id, { job: next, timer });
       }
     }

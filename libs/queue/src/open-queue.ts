@@ -5,16 +5,25 @@ import { InProcessQueueDriver } from './in-process.driver';
 import type { QueueDriver, QueuePolicies } from './queue-driver';
 
 /** Per-queue retries, backoff and concurrency, explicit and from configuration. */
-export function queuePolicies(env: Pick<Env, 'JOB_ATTEMPTS' | 'JOB_BACKOFF_MS' | 'TAG_CONCURRENCY'>): QueuePolicies {
+export function queuePolicies(
+  env: Pick<Env, 'JOB_ATTEMPTS' | 'JOB_BACKOFF_MS' | 'TAG_CONCURRENCY'>,
+): QueuePolicies {
   const policies = {
-    tagging: { attempts: env.JOB_ATTEMPTS, backoffMs: env.JOB_BACKOFF_MS, concurrency: env.TAG_CONCURRENCY },
+    tagging: {
+      attempts: env.JOB_ATTEMPTS,
+      backoffMs: env.JOB_BACKOFF_MS,
+      concurrency: env.TAG_CONCURRENCY,
+    },
     maintenance: { attempts: 3, backoffMs: env.JOB_BACKOFF_MS, concurrency: 1 },
   } satisfies QueuePolicies;
-  for (const name of QUEUE_NAMES) if (!policies[name]) throw new Error(`no policy for queue ${name}`);
+  for (const name of QUEUE_NAMES)
+    if (!policies[name]) throw new Error(`no policy for queue ${name}`);
   return policies;
 }
 
-export function openQueue(env: Env, prefix?: string): QueueDriver {
+export function openQueue(env: Env): QueueDriver {
   const policies = queuePolicies(env);
-  return env.REDIS_URL ? new BullmqQueueDriver(env.REDIS_URL, policies, prefix) : new InProcessQueueDriver(policies);
+  return env.REDIS_URL
+    ? new BullmqQueueDriver(env.REDIS_URL, policies, env.QUEUE_PREFIX)
+    : new InProcessQueueDriver(policies);
 }

@@ -12,7 +12,10 @@ export interface JobContext {
   maxAttempts: number;
 }
 
-export type JobHandler<N extends JobName> = (payload: JobPayload<N>, context: JobContext) => Promise<void>;
+export type JobHandler<N extends JobName> = (
+  payload: JobPayload<N>,
+  context: JobContext,
+) => Promise<void>;
 export type JobHandlers = { [N in JobName]: JobHandler<N> };
 
 /** Throw this to fail a job at once, without retries (e.g. the conversation no longer exists). */
@@ -42,7 +45,10 @@ export interface DeadLetter {
 /** Called once when a job has used its last attempt (or failed unrecoverably). */
 export type DeadLetterListener = (deadLetter: DeadLetter) => Promise<void> | void;
 
-export type JobCounts = Record<QueueName, { waiting: number; active: number; delayed: number; failed: number }>;
+export type JobCounts = Record<
+  QueueName,
+  { waiting: number; active: number; delayed: number; failed: number }
+>;
 
 export interface QueueDriver {
   readonly kind: 'bullmq' | 'in-process';
@@ -64,7 +70,10 @@ export interface QueueDriver {
   close(): Promise<void>;
 }
 
-export function assertHandlersComplete(handlers: Partial<JobHandlers>, names: readonly JobName[]): void {
+export function assertHandlersComplete(
+  handlers: Partial<JobHandlers>,
+  names: readonly JobName[],
+): void {
   const missing = names.filter((name) => typeof handlers[name] !== 'function');
   if (missing.length) throw new Error(`no handler registered for job(s): ${missing.join(', ')}`);
 }

@@ -4,7 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { redisUrl } from '../../../test/helpers/services';
 import { BullmqQueueDriver } from './bullmq.driver';
 import { InProcessQueueDriver } from './in-process.driver';
-import { UnrecoverableJobError, type DeadLetter, type JobHandlers, type QueueDriver, type QueuePolicies } from './queue-driver';
+import {
+  UnrecoverableJobError,
+  type DeadLetter,
+  type JobHandlers,
+  type QueueDriver,
+  type QueuePolicies,
+} from './queue-driver';
 
 const policies: QueuePolicies = {
   tagging: { attempts: 3, backoffMs: 20, concurrency: 4 },
@@ -13,11 +19,17 @@ const policies: QueuePolicies = {
 
 type Kind = 'bullmq' | 'in-process';
 function openDriver(kind: Kind, prefix: string): QueueDriver {
-  return kind === 'bullmq' ? new BullmqQueueDriver(redisUrl(), policies, prefix) : new InProcessQueueDriver(policies);
+  return kind === 'bullmq'
+    ? new BullmqQueueDriver(redisUrl(), policies, prefix)
+    : new InProcessQueueDriver(policies);
 }
 
 function handlers(tag: JobHandlers['tag-conversation']): JobHandlers {
-  return { 'tag-conversation': tag, 'erase-user': async () => undefined, 'apply-retention': async () => undefined };
+  return {
+    'tag-conversation': tag,
+    'erase-user': async () => undefined,
+    'apply-retention': async () => undefined,
+  };
 }
 
 describe.each<Kind>(['bullmq', 'in-process'])('%s queue driver', (kind) => {
@@ -31,12 +43,16 @@ describe.each<Kind>(['bullmq', 'in-process'])('%s queue driver', (kind) => {
   it('refuses to start when a job name has no handler', async () => {
     driver = openDriver(kind, prefix);
     const partial = { 'tag-conversation': async () => undefined } as unknown as JobHandlers;
-    await expect(driver.startWorkers(partial)).rejects.toThrow(/no handler registered for job\(s\): erase-user, apply-retention/);
+    await expect(driver.startWorkers(partial)).rejects.toThrow(
+      /no handler registered for job\(s\): erase-user, apply-retention/,
+    );
   });
 
   it('rejects a payload that does not match the job schema, at enqueue', async () => {
     driver = openDriver(kind, prefix);
-    await expect(driver.enqueue('tag-conversation', { tenantId: 'nope', conversationId: randomUUID() })).rejects.toThrow();
+    await expect(
+      driver.enqueue('tag-conversation', { tenantId: 'nope', conversationId: randomUUID() }),
+    ).rejects.toThrow();
   });
 
   it('dedupes by deterministic job id, retries with backoff, then dead-letters with the reason', async () => {
@@ -73,12 +89,20 @@ describe.each<Kind>(['bullmq', 'in-process'])('%s queue driver', (kind) => {
     expect(runs.get(flaky)).toBe(2);
     expect(runs.get(broken)).toBe(3);
     expect(runs.get(unrecoverable)).toBe(1);
-    const reasons = Object.fromEntries(deadLetters.map((dead) => [(dead.payload as { conversationId: string }).conversationId, dead.reason]));
+    const reasons = Object.fromEntries(
+      deadLetters.map((dead) => [
+        (dead.payload as { conversationId: string }).conversationId,
+        dead.reason,
+      ]),
+    );
     expect(reasons[broken]).toBe('always fails (code E_TEST)');
     expect(reasons[unrecoverable]).toBe('gone for good');
     const counts = await driver.counts();
     expect(counts.tagging.failed).toBe(2);
-    expect((await driver.deadLetters()).map((dead) => dead.reason).sort()).toEqual(['always fails (code E_TEST)', 'gone for good']);
+    expect((await driver.deadLetters()).map((dead) => dead.reason).sort()).toEqual([
+      'always fails (code E_TEST)',
+      'gone for good',
+    ]);
   });
 
   it('retries dead letters on request', async () => {
@@ -95,7 +119,9 @@ describe.each<Kind>(['bullmq', 'in-process'])('%s queue driver', (kind) => {
     );
     await driver.enqueue('tag-conversation', { tenantId, conversationId });
     await driver.waitUntilIdle(10_000);
-    await expect.poll(async () => (await driver!.counts()).tagging.failed, { timeout: 5000 }).toBe(1);
+    await expect
+      .poll(async () => (await driver!.counts()).tagging.failed, { timeout: 5000 })
+      .toBe(1);
     healthy = true;
     expect(await driver.retryDeadLetters()).toBe(1);
     await driver.waitUntilIdle(10_000);
@@ -113,7 +139,10 @@ describe('BullMQ payloads in Redis', () => {
     await driver.enqueue('tag-conversation', { tenantId, conversationId });
     const redis = new Redis(redisUrl());
     try {
-      const data = await redis.hget(`${prefix}:tagging:tag-conversation__${tenantId}__${conversationId}`, 'data');
+      const data = await redis.hget(
+        `${prefix}:tagging:tag-conversation__${tenantId}__${conversationId}`,
+        'data',
+      );
       expect(JSON.parse(data!)).toEqual({ tenantId, conversationId });
     } finally {
       redis.disconnect();

@@ -6,7 +6,10 @@ export type ConversationStatus = 'accepted' | 'tagged' | 'embedded' | 'failed';
 export class ConversationStatusRepository {
   constructor(private readonly db: Queryable) {}
 
-  async statusOf(tenantId: string, conversationId: string): Promise<ConversationStatus | undefined> {
+  async statusOf(
+    tenantId: string,
+    conversationId: string,
+  ): Promise<ConversationStatus | undefined> {
     const result = await this.db.query<{ status: ConversationStatus }>(
       'SELECT status FROM sealed.conversations WHERE tenant_id = $1 AND id = $2',
       [tenantId, conversationId],
@@ -14,10 +17,20 @@ export class ConversationStatusRepository {
     return result.rows[0]?.status;
   }
 
+  /**
+   * Marks a conversation tagged. With the default retention (none), its content is deleted in the
+   * same statement: nothing needs it any more, and content that does not exist cannot leak.
+   */
   async markTagged(tenantId: string, conversationId: string): Promise<void> {
     await this.db.query(
-      `UPDATE sealed.conversations SET status = 'tagged', status_at = now(), last_error = NULL
-        WHERE tenant_id = $1 AND id = $2 AND status IN ('accepted', 'failed')`,
+      `UPDATE sealed.conversations c
+          SET status = 'tagged', status_at = now(), last_error = NULL,
+              ciphertext = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.ciphertext END,
+              nonce = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.nonce END,
+              ephemeral_public_key = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.ephemeral_public_key END,
+              content_deleted_at = CASE WHEN t.retention_days IS NULL THEN coalesce(c.content_deleted_at, now()) ELSE c.content_deleted_at END
+         FROM app.tenants t
+        WHERE t.id = c.tenant_id AND c.tenant_id = $1 AND c.id = $2 AND c.status IN ('accepted', 'failed')`,
       [tenantId, conversationId],
     );
   }
@@ -43,7 +56,10 @@ export class ConversationStatusRepository {
   }
 
   /** Accepted conversations untouched for `olderThanSeconds`: candidates for re-enqueueing. */
-  async awaitingTagging(olderThanSeconds: number, limit: number): Promise<{ tenantId: string; conversationId: string }[]> {
+  async awaitingTagging(
+    olderThanSeconds: number,
+    limit: number,
+  ): Promise<{ tenantId: string; conversationId: string }[]> {
     const result = await this.db.query<{ tenant_id: string; id: string }>(
       `SELECT tenant_id, id FROM sealed.conversations
         WHERE status = 'accepted' AND status_at < now() - make_interval(secs => $1)
@@ -53,12 +69,23 @@ export class ConversationStatusRepository {
     return result.rows.map((row) => ({ tenantId: row.tenant_id, conversationId: row.id }));
   }
 
-  async failures(tenantId: string, limit = 100): Promise<{ conversationId: string; reason: string | null; at: Date }[]> {
-    const result = await this.db.query<{ id: string; last_error: string | null; status_at: Date | string }>(
+  async failures(
+    tenantId: string,
+    limit = 100,
+  ): Promise<{ conversationId: string; reason: string | null; at: Date }[]> {
+    const result = await this.db.query<{
+      id: string;
+      last_error: string | null;
+      status_at: Date | string;
+    }>(
       `SELECT id, last_error, status_at FROM sealed.conversations
         WHERE tenant_id = $1 AND status = 'failed' ORDER BY status_at DESC LIMIT $2`,
       [tenantId, limit],
     );
-    return result.rows.map((row) => ({ conversationId: row.id, reason: row.last_error, at: new Date(row.status_at) }));
+    return result.rows.map((row) => ({
+      conversationId: row.id,
+      reason: row.last_error,
+      at: new Date(row.status_at),
+    }));
   }
 }

@@ -80,9 +80,10 @@ export class FacetRepository {
   }
 
   async countForTenant(tenantId: string): Promise<number> {
-    const result = await this.db.query<{ n: number }>('SELECT count(*)::integer AS n FROM sealed.facets WHERE tenant_id = $1', [
-      tenantId,
-    ]);
+    const result = await this.db.query<{ n: number }>(
+      'SELECT count(*)::integer AS n FROM sealed.facets WHERE tenant_id = $1',
+      [tenantId],
+    );
     return Number(result.rows[0]?.n ?? 0);
   }
 }

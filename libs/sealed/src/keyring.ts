@@ -3,7 +3,14 @@
  * public half lives in app.tenant_sealing_keys for the API to seal with; the private half is
  * wrapped with AES-256-GCM under the master key and lives in sealed.tenant_private_keys.
  */
-import { createCipheriv, createDecipheriv, createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  generateKeyPairSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import { x25519RawPublicKey } from '@silhouette/contracts';
 import { toBuffer, type Queryable } from '@silhouette/db';
 
@@ -32,7 +39,9 @@ export function unwrapWithMasterKey(master: MasterKey, wrapped: Buffer, aad: str
   try {
     return Buffer.concat([decipher.update(wrapped.subarray(28)), decipher.final()]);
   } catch {
-    throw new SealedKeyError('a tenant key could not be unwrapped: wrong master key or corrupted key row');
+    throw new SealedKeyError(
+      'a tenant key could not be unwrapped: wrong master key or corrupted key row',
+    );
   }
 }
 
@@ -51,27 +60,42 @@ export class TenantKeyring {
       [tenantId],
     );
     const keyId = Number(next.rows[0]?.key_id ?? 1);
-    await tx.query('UPDATE app.tenant_sealing_keys SET active = false WHERE tenant_id = $1 AND active', [tenantId]);
-    await tx.query('INSERT INTO app.tenant_sealing_keys (tenant_id, key_id, public_key) VALUES ($1, $2, $3)', [
-      tenantId,
-      keyId,
-      x25519RawPublicKey(publicKey),
-    ]);
+    await tx.query(
+      'UPDATE app.tenant_sealing_keys SET active = false WHERE tenant_id = $1 AND active',
+      [tenantId],
+    );
+    await tx.query(
+      'INSERT INTO app.tenant_sealing_keys (tenant_id, key_id, public_key) VALUES ($1, $2, $3)',
+      [tenantId, keyId, x25519RawPublicKey(publicKey)],
+    );
     const der = privateKey.export({ format: 'der', type: 'pkcs8' });
     await tx.query(
       `INSERT INTO sealed.tenant_private_keys (tenant_id, key_id, wrapped_private_key, master_key_id)
        VALUES ($1, $2, $3, $4)`,
-      [tenantId, keyId, wrapWithMasterKey(this.master, der, keyAad(tenantId, keyId)), this.master.id],
+      [
+        tenantId,
+        keyId,
+        wrapWithMasterKey(this.master, der, keyAad(tenantId, keyId)),
+        this.master.id,
+      ],
     );
     return keyId;
   }
 
   /** The private key for (tenant, key id), unwrapped once and cached in memory. */
-  async privateKey(db: Queryable, tenantId: string, keyId: number): Promise<{ privateKey: KeyObject; publicKey: Buffer }> {
+  async privateKey(
+    db: Queryable,
+    tenantId: string,
+    keyId: number,
+  ): Promise<{ privateKey: KeyObject; publicKey: Buffer }> {
     const cacheKey = `${tenantId}/${keyId}`;
     const cached = this.privateKeys.get(cacheKey);
     if (cached) return cached;
-    const result = await db.query<{ wrapped_private_key: unknown; master_key_id: string; public_key: unknown }>(
+    const result = await db.query<{
+      wrapped_private_key: unknown;
+      master_key_id: string;
+      public_key: unknown;
+    }>(
       `SELECT p.wrapped_private_key, p.master_key_id, s.public_key
          FROM sealed.tenant_private_keys p
          JOIN app.tenant_sealing_keys s USING (tenant_id, key_id)
@@ -81,9 +105,15 @@ export class TenantKeyring {
     const row = result.rows[0];
     if (!row) throw new SealedKeyError(`no sealing key ${keyId} for this tenant`);
     if (row.master_key_id !== this.master.id) {
-      throw new SealedKeyError(`sealing key ${keyId} is wrapped by master key ${row.master_key_id}, not the configured ${this.master.id}`);
+      throw new SealedKeyError(
+        `sealing key ${keyId} is wrapped by master key ${row.master_key_id}, not the configured ${this.master.id}`,
+      );
     }
-    const der = unwrapWithMasterKey(this.master, toBuffer(row.wrapped_private_key), keyAad(tenantId, keyId));
+    const der = unwrapWithMasterKey(
+      this.master,
+      toBuffer(row.wrapped_private_key),
+      keyAad(tenantId, keyId),
+    );
     const entry = {
       privateKey: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }),
       publicKey: toBuffer(row.public_key),
@@ -94,7 +124,11 @@ export class TenantKeyring {
 
   /** Re-wraps every private key wrapped by `previous` under this keyring's master key. */
   async rewrapFrom(db: Queryable, previous: MasterKey): Promise<number> {
-    const rows = await db.query<{ tenant_id: string; key_id: number; wrapped_private_key: unknown }>(
+    const rows = await db.query<{
+      tenant_id: string;
+      key_id: number;
+      wrapped_private_key: unknown;
+    }>(
       'SELECT tenant_id, key_id, wrapped_private_key FROM sealed.tenant_private_keys WHERE master_key_id = $1',
       [previous.id],
     );

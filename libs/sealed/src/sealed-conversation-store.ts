@@ -62,14 +62,21 @@ export class SealedConversationStore {
     if (row.ciphertext === null || row.nonce === null || row.ephemeral_public_key === null) {
       throw new ContentUnavailableError('conversation content has been deleted by retention');
     }
-    const key = await this.batchKey(row.tenant_id, Number(row.key_id), toBuffer(row.ephemeral_public_key));
+    const key = await this.batchKey(
+      row.tenant_id,
+      Number(row.key_id),
+      toBuffer(row.ephemeral_public_key),
+    );
     const sealed = toBuffer(row.ciphertext);
     const decipher = createDecipheriv('aes-256-gcm', key, toBuffer(row.nonce));
     decipher.setAAD(envelopeAad(row.tenant_id, row.external_id));
     decipher.setAuthTag(sealed.subarray(sealed.length - 16));
     let plaintext: Buffer;
     try {
-      plaintext = Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]);
+      plaintext = Buffer.concat([
+        decipher.update(sealed.subarray(0, sealed.length - 16)),
+        decipher.final(),
+      ]);
     } catch {
       throw new SealedKeyError('conversation envelope failed authentication');
     }
@@ -84,12 +91,19 @@ export class SealedConversationStore {
     };
   }
 
-  private async batchKey(tenantId: string, keyId: number, ephemeralPublicKey: Buffer): Promise<Buffer> {
+  private async batchKey(
+    tenantId: string,
+    keyId: number,
+    ephemeralPublicKey: Buffer,
+  ): Promise<Buffer> {
     const cacheKey = `${tenantId}/${keyId}/${ephemeralPublicKey.toString('base64')}`;
     const cached = this.batchKeys.get(cacheKey);
     if (cached) return cached;
     const { privateKey, publicKey } = await this.keyring.privateKey(this.db, tenantId, keyId);
-    const shared = diffieHellman({ privateKey, publicKey: x25519PublicKeyFromRaw(ephemeralPublicKey) });
+    const shared = diffieHellman({
+      privateKey,
+      publicKey: x25519PublicKeyFromRaw(ephemeralPublicKey),
+    });
     const key = deriveEnvelopeKey(shared, ephemeralPublicKey, publicKey);
     if (this.batchKeys.size > 10_000) this.batchKeys.clear();
     this.batchKeys.set(cacheKey, key);

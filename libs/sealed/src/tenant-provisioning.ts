@@ -2,7 +2,13 @@
  * Creating a tenant needs the master key (to wrap its first sealing key), so it is an operator
  * action on the sealed side (CLI, embedded start), never an API call.
  */
-import { ApiKeyRepository, TENANT_SLUG, TenantRepository, type Database, type Tenant } from '@silhouette/db';
+import {
+  ApiKeyRepository,
+  TENANT_SLUG,
+  TenantRepository,
+  type Database,
+  type Tenant,
+} from '@silhouette/db';
 import type { TenantKeyring } from './keyring';
 
 export interface ProvisionedTenant {
@@ -26,11 +32,14 @@ export async function provisionTenant(
   input: { slug: string; name?: string; kUsers: number; minConversations: number },
 ): Promise<ProvisionedTenant> {
   if (!TENANT_SLUG.test(input.slug)) {
-    throw new InvalidTenantError('slug: use 2-63 lowercase letters, digits and dashes, starting with a letter or digit');
+    throw new InvalidTenantError(
+      'slug: use 2-63 lowercase letters, digits and dashes, starting with a letter or digit',
+    );
   }
   return db.transaction(async (tx) => {
     const tenants = new TenantRepository(tx);
-    if (await tenants.findBySlug(input.slug)) throw new TenantExistsError(`tenant "${input.slug}" already exists`);
+    if (await tenants.findBySlug(input.slug))
+      throw new TenantExistsError(`tenant "${input.slug}" already exists`);
     const tenant = await tenants.insert({
       slug: input.slug,
       name: input.name ?? input.slug,

@@ -58,7 +58,8 @@ export class Metrics {
   private queueSource?: QueueDepthSource;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'silhouette_' });
+    if (options.defaultMetrics ?? true)
+      collectDefaultMetrics({ register: this.registry, prefix: 'silhouette_' });
   }
 
   watchQueues(source: QueueDepthSource): void {
@@ -70,7 +71,8 @@ export class Metrics {
       const counts = await this.queueSource.counts();
       this.queueJobs.reset();
       for (const [queue, states] of Object.entries(counts)) {
-        for (const [state, value] of Object.entries(states)) this.queueJobs.set({ queue, state }, value);
+        for (const [state, value] of Object.entries(states))
+          this.queueJobs.set({ queue, state }, value);
       }
     }
     return this.registry.metrics();

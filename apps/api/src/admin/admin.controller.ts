@@ -1,4 +1,15 @@
-import { Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
 import { z } from 'zod';
 import {
   API_KEY_SCOPES,
@@ -15,7 +26,9 @@ import { badRequest, notFound } from '../common/api-error';
 import { parseWith, readJsonBody } from '../common/read-body';
 import { API_DEPS } from '../tokens';
 
-const createKeyBody = z.object({ scope: z.enum(API_KEY_SCOPES), label: z.string().trim().max(100).default('') }).strict();
+const createKeyBody = z
+  .object({ scope: z.enum(API_KEY_SCOPES), label: z.string().trim().max(100).default('') })
+  .strict();
 const settingsBody = z
   .object({
     k_users: z.number().int().optional(),
@@ -63,7 +76,9 @@ export class AdminController {
   @Get('status')
   @RequireScopes('read', 'admin', 'ingest')
   async status(@Req() request: AuthenticatedRequest) {
-    const status = await new PipelineStatusRepository(this.deps.db).forTenant(request.auth!.tenantId);
+    const status = await new PipelineStatusRepository(this.deps.db).forTenant(
+      request.auth!.tenantId,
+    );
     return {
       conversations: status.total,
       accepted: status.accepted,
@@ -85,8 +100,16 @@ export class AdminController {
   @RequireScopes('admin')
   async createKey(@Req() request: AuthenticatedRequest) {
     const body = await readJsonBody(request, createKeyBody);
-    const created = await new ApiKeyRepository(this.deps.db).create(request.auth!.tenantId, body.scope, body.label);
-    return { ...keyView(created), key: created.key, note: 'store this key now: it is not shown again' };
+    const created = await new ApiKeyRepository(this.deps.db).create(
+      request.auth!.tenantId,
+      body.scope,
+      body.label,
+    );
+    return {
+      ...keyView(created),
+      key: created.key,
+      note: 'store this key now: it is not shown again',
+    };
   }
 
   @Delete('admin/keys/:id')
@@ -111,10 +134,19 @@ export class AdminController {
     const body = await readJsonBody(request, settingsBody);
     // Thresholds may only be raised above the deployment's floor, never lowered below it.
     if (body.k_users !== undefined && body.k_users < this.deps.env.K_USERS) {
-      throw badRequest('k_users', `must be at least the deployment minimum of ${this.deps.env.K_USERS}`);
+      throw badRequest(
+        'k_users',
+        `must be at least the deployment minimum of ${this.deps.env.K_USERS}`,
+      );
     }
-    if (body.min_conversations !== undefined && body.min_conversations < this.deps.env.MIN_CONVERSATIONS) {
-      throw badRequest('min_conversations', `must be at least the deployment minimum of ${this.deps.env.MIN_CONVERSATIONS}`);
+    if (
+      body.min_conversations !== undefined &&
+      body.min_conversations < this.deps.env.MIN_CONVERSATIONS
+    ) {
+      throw badRequest(
+        'min_conversations',
+        `must be at least the deployment minimum of ${this.deps.env.MIN_CONVERSATIONS}`,
+      );
     }
     await new TenantRepository(this.deps.db).updateSettings(request.auth!.tenantId, {
       ...(body.k_users !== undefined ? { kUsers: body.k_users } : {}),
@@ -132,7 +164,10 @@ export class AdminController {
     const body = await readJsonBody(request, erasureBody);
     const tenantId = request.auth!.tenantId;
     const pseudonym = this.deps.pseudonymizer.pseudonym(tenantId, body.user_id);
-    const { id: erasureRequestId } = await new ErasureRequestRepository(this.deps.db).create(tenantId, pseudonym);
+    const { id: erasureRequestId } = await new ErasureRequestRepository(this.deps.db).create(
+      tenantId,
+      pseudonym,
+    );
     await this.deps.queue.enqueue('erase-user', { tenantId, erasureRequestId });
     return { erasure_request_id: erasureRequestId, status: 'queued' };
   }

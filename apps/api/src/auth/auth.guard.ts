@@ -3,7 +3,13 @@
  * `Authorization: Bearer sil_…` or `X-Api-Key`. An unknown, revoked or malformed key is a 401
  * that says only that; a key of the wrong scope is a 403 naming the scopes that would do.
  */
-import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  SetMetadata,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ApiKeyRepository, TenantRepository, type ApiKeyScope } from '@silhouette/db';
@@ -51,23 +57,57 @@ export class AuthGuard implements CanActivate {
     if (!scopes) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = presentedKey(request);
-    if (!key) throw new ApiError(401, 'unauthenticated', 'an API key is required (Authorization: Bearer <key>)', 'authorization');
+    if (!key)
+      throw new ApiError(
+        401,
+        'unauthenticated',
+        'an API key is required (Authorization: Bearer <key>)',
+        'authorization',
+      );
     const keys = new ApiKeyRepository(this.deps.db);
     const info = await keys.authenticate(key);
-    if (!info) throw new ApiError(401, 'unauthenticated', 'the API key is unknown or revoked', 'authorization');
+    if (!info)
+      throw new ApiError(
+        401,
+        'unauthenticated',
+        'the API key is unknown or revoked',
+        'authorization',
+      );
     const wait = this.limiter.take(info.id);
     if (wait > 0) {
-      throw new ApiError(429, 'rate_limited', 'too many requests for this key; retry later', undefined, {
-        'Retry-After': String(Math.ceil(wait / 1000)),
-      });
+      throw new ApiError(
+        429,
+        'rate_limited',
+        'too many requests for this key; retry later',
+        undefined,
+        {
+          'Retry-After': String(Math.ceil(wait / 1000)),
+        },
+      );
     }
     if (!scopes.includes(info.scope)) {
-      throw new ApiError(403, 'forbidden', `this route needs a key with scope ${scopes.join(' or ')}`, 'authorization');
+      throw new ApiError(
+        403,
+        'forbidden',
+        `this route needs a key with scope ${scopes.join(' or ')}`,
+        'authorization',
+      );
     }
     const tenant = await new TenantRepository(this.deps.db).findById(info.tenantId);
-    if (!tenant) throw new ApiError(401, 'unauthenticated', 'the API key is unknown or revoked', 'authorization');
+    if (!tenant)
+      throw new ApiError(
+        401,
+        'unauthenticated',
+        'the API key is unknown or revoked',
+        'authorization',
+      );
     await keys.touch(info.id);
-    request.auth = { tenantId: tenant.id, tenantSlug: tenant.slug, keyId: info.id, scope: info.scope };
+    request.auth = {
+      tenantId: tenant.id,
+      tenantSlug: tenant.slug,
+      keyId: info.id,
+      scope: info.scope,
+    };
     return true;
   }
 }

@@ -14,5 +14,6 @@ export class ApiError extends Error {
   }
 }
 
-export const badRequest = (field: string, message: string) => new ApiError(400, 'invalid_request', `${field}: ${message}`, field);
+export const badRequest = (field: string, message: string) =>
+  new ApiError(400, 'invalid_request', `${field}: ${message}`, field);
 export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);

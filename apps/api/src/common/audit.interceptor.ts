@@ -2,7 +2,13 @@
  * After authentication: records every authenticated request in the audit log (who, what, when).
  * The entry holds the route and query parameters, never a body.
  */
-import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { AuditLogRepository } from '@silhouette/db';
 import type { ApiDeps } from '../api-deps';
@@ -19,7 +25,11 @@ export class AuditInterceptor implements NestInterceptor {
     return from(this.handle(request, route, next));
   }
 
-  private async handle(request: AuthenticatedRequest, route: string, next: CallHandler): Promise<unknown> {
+  private async handle(
+    request: AuthenticatedRequest,
+    route: string,
+    next: CallHandler,
+  ): Promise<unknown> {
     if (request.auth) {
       await new AuditLogRepository(this.deps.db).record({
         tenantId: request.auth.tenantId,

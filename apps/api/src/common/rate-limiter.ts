@@ -8,7 +8,10 @@ export class RateLimiter {
   take(key: string, now = Date.now()): number {
     const refillPerMs = this.perMinute / 60_000;
     const bucket = this.buckets.get(key) ?? { tokens: this.perMinute, updatedAt: now };
-    bucket.tokens = Math.min(this.perMinute, bucket.tokens + (now - bucket.updatedAt) * refillPerMs);
+    bucket.tokens = Math.min(
+      this.perMinute,
+      bucket.tokens + (now - bucket.updatedAt) * refillPerMs,
+    );
     bucket.updatedAt = now;
     this.buckets.set(key, bucket);
     if (bucket.tokens >= 1) {

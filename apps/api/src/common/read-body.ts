@@ -33,7 +33,11 @@ function tooLarge(bytes: number, maxBytes: number): IngestLimitError {
 }
 
 /** A small JSON body validated with `schema`; the first issue names its field. */
-export async function readJsonBody<T>(request: Request, schema: z.ZodType<T>, maxBytes = 64 * 1024): Promise<T> {
+export async function readJsonBody<T>(
+  request: Request,
+  schema: z.ZodType<T>,
+  maxBytes = 64 * 1024,
+): Promise<T> {
   const raw = await readRawBody(request, maxBytes);
   let value: unknown = {};
   if (raw.length > 0) {

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { API_KEY_SCOPES } from '@silhouette/db';
 import { INGEST_FORMATS } from '@silhouette/ingest';
 
-const json = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'output', unrepresentable: 'any' });
+const json = (schema: z.ZodType) =>
+  z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'output', unrepresentable: 'any' });
 
 const errorBody = z.object({
   error: z.object({
@@ -63,7 +64,9 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         'Privacy-preserving conversation analytics. Conversations are sealed at ingest; only thresholded aggregates are ever readable.',
     },
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'sil_<scope>_… API key' } },
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'sil_<scope>_… API key' },
+      },
       schemas: { Error: json(errorBody), IngestResult: json(ingestResult), ApiKey: json(apiKey) },
     },
     paths: {
@@ -74,12 +77,21 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           responses: { 200: ok('Ready'), 503: ok('Not ready, with the failing checks') },
         },
       },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: ok('Text exposition format') } } },
+      '/metrics': {
+        get: { summary: 'Prometheus metrics', responses: { 200: ok('Text exposition format') } },
+      },
       '/v1/conversations': {
         post: {
           ...secured('ingest'),
-          summary: 'Ingest conversations (JSON array or JSON lines; OpenAI, Anthropic or ShareGPT records)',
-          parameters: [{ name: 'format', in: 'query', schema: { type: 'string', enum: INGEST_FORMATS, default: 'auto' } }],
+          summary:
+            'Ingest conversations (JSON array or JSON lines; OpenAI, Anthropic or ShareGPT records)',
+          parameters: [
+            {
+              name: 'format',
+              in: 'query',
+              schema: { type: 'string', enum: INGEST_FORMATS, default: 'auto' },
+            },
+          ],
           requestBody: {
             required: true,
             content: {
@@ -89,39 +101,79 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           },
           responses: {
             200: ok('Per-record results', { $ref: '#/components/schemas/IngestResult' }),
-            400: errorResponse('Body unreadable, or every record rejected (then the body is an IngestResult)'),
+            400: errorResponse(
+              'Body unreadable, or every record rejected (then the body is an IngestResult)',
+            ),
             401: errorResponse('Missing, unknown or revoked key'),
             413: errorResponse('A limit was exceeded; `limit` names it. Nothing was stored.'),
             429: errorResponse('Rate limited; see Retry-After'),
           },
         },
       },
-      '/v1/tenant': { get: { ...secured('read, ingest or admin'), summary: 'The tenant of the presented key', responses: { 200: ok('Tenant') } } },
+      '/v1/tenant': {
+        get: {
+          ...secured('read, ingest or admin'),
+          summary: 'The tenant of the presented key',
+          responses: { 200: ok('Tenant') },
+        },
+      },
       '/v1/status': {
-        get: { ...secured('read, ingest or admin'), summary: 'Pipeline progress (counts only)', responses: { 200: ok('Counts per stage') } },
+        get: {
+          ...secured('read, ingest or admin'),
+          summary: 'Pipeline progress (counts only)',
+          responses: { 200: ok('Counts per stage') },
+        },
       },
       '/v1/admin/keys': {
-        get: { ...secured('admin'), summary: 'List API keys (never the keys themselves)', responses: { 200: ok('Keys') } },
+        get: {
+          ...secured('admin'),
+          summary: 'List API keys (never the keys themselves)',
+          responses: { 200: ok('Keys') },
+        },
         post: {
           ...secured('admin'),
           summary: 'Create an API key; the key is returned once',
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { scope: { type: 'string', enum: API_KEY_SCOPES }, label: { type: 'string' } }, required: ['scope'] } } } },
-          responses: { 201: ok('Created', { $ref: '#/components/schemas/ApiKey' }), 400: errorResponse('Invalid field') },
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    scope: { type: 'string', enum: API_KEY_SCOPES },
+                    label: { type: 'string' },
+                  },
+                  required: ['scope'],
+                },
+              },
+            },
+          },
+          responses: {
+            201: ok('Created', { $ref: '#/components/schemas/ApiKey' }),
+            400: errorResponse('Invalid field'),
+          },
         },
       },
       '/v1/admin/keys/{id}': {
         delete: {
           ...secured('admin'),
           summary: 'Revoke an API key',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+          ],
           responses: { 204: ok('Revoked'), 404: errorResponse('No such key in this tenant') },
         },
       },
       '/v1/admin/settings': {
-        get: { ...secured('admin'), summary: 'Privacy thresholds and retention', responses: { 200: ok('Settings') } },
+        get: {
+          ...secured('admin'),
+          summary: 'Privacy thresholds and retention',
+          responses: { 200: ok('Settings') },
+        },
         patch: {
           ...secured('admin'),
-          summary: 'Raise thresholds or change retention (thresholds can never go below the deployment minimum)',
+          summary:
+            'Raise thresholds or change retention (thresholds can never go below the deployment minimum)',
           responses: { 200: ok('Updated settings'), 400: errorResponse('Invalid field') },
         },
       },
@@ -132,7 +184,13 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           responses: { 202: ok('Queued'), 400: errorResponse('Invalid field') },
         },
       },
-      '/v1/admin/audit-log': { get: { ...secured('admin'), summary: 'Who accessed what, when', responses: { 200: ok('Entries') } } },
+      '/v1/admin/audit-log': {
+        get: {
+          ...secured('admin'),
+          summary: 'Who accessed what, when',
+          responses: { 200: ok('Entries') },
+        },
+      },
     },
   };
 }

@@ -26,13 +26,26 @@ export class IngestController {
         deps.metrics.ingestRecords.inc({ tenant, result: 'duplicate' }, result.duplicates);
         deps.metrics.ingestRecords.inc({ tenant, result: 'rejected' }, result.rejected.length);
         deps.metrics.ingestBatchSeconds.observe(seconds);
+        deps.logger.info(
+          {
+            tenant,
+            accepted: result.accepted,
+            duplicates: result.duplicates,
+            rejected: result.rejected.length,
+            ms: Math.round(seconds * 1000),
+          },
+          'ingest batch',
+        );
       },
     });
   }
 
   @Post()
   @RequireScopes('ingest')
-  async ingest(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) response: Response): Promise<IngestResult> {
+  async ingest(
+    @Req() request: AuthenticatedRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<IngestResult> {
     const { format } = parseWith(ingestQuery, request.query, 'query');
     const limits = {
       maxRecords: this.deps.env.INGEST_MAX_RECORDS,
@@ -41,12 +54,17 @@ export class IngestController {
     };
     const body = await readRawBody(request, limits.maxRequestBytes);
     const auth = request.auth!;
-    const result = await this.service.ingestBody({ id: auth.tenantId, slug: auth.tenantSlug }, body, {
-      format,
-      limits,
-      oversizedMessage: 'request',
-    });
-    const nothingUsable = result.accepted === 0 && result.duplicates === 0 && result.rejected.length > 0;
+    const result = await this.service.ingestBody(
+      { id: auth.tenantId, slug: auth.tenantSlug },
+      body,
+      {
+        format,
+        limits,
+        oversizedMessage: 'request',
+      },
+    );
+    const nothingUsable =
+      result.accepted === 0 && result.duplicates === 0 && result.rejected.length > 0;
     response.status(nothingUsable ? 400 : 200);
     return result;
   }

@@ -4,8 +4,14 @@ import { runMode } from '@silhouette/config';
 import { acquireEmbeddedLock } from '../embedded-lock';
 
 /** `silhouette migrate [--status]`: applies pending migrations, or lists their state. */
-export async function migrateCommand(env: Env, flags: { status?: boolean; json?: boolean }): Promise<void> {
-  const release = runMode(env) === 'embedded' ? acquireEmbeddedLock(env.SILHOUETTE_DATA_DIR, 'migrate') : () => undefined;
+export async function migrateCommand(
+  env: Env,
+  flags: { status?: boolean; json?: boolean },
+): Promise<void> {
+  const release =
+    runMode(env) === 'embedded'
+      ? acquireEmbeddedLock(env.SILHOUETTE_DATA_DIR, 'migrate')
+      : () => undefined;
   const db = await openOwnerDatabase(env);
   try {
     if (flags.status) {

@@ -3,14 +3,18 @@ import { ConversationStatusRepository } from '@silhouette/sealed';
 import { requireTenant, withRuntime } from '../with-runtime';
 
 /** `silhouette retry-failed [--tenant SLUG]`: dead-lettered conversations go back to the queue. */
-export async function retryFailedCommand(env: Env, flags: { tenant?: string; json?: boolean }): Promise<void> {
+export async function retryFailedCommand(
+  env: Env,
+  flags: { tenant?: string; json?: boolean },
+): Promise<void> {
   await withRuntime(env, 'retry-failed', {}, async (runtime) => {
     const tenant = flags.tenant ? await requireTenant(runtime, flags.tenant) : undefined;
     const reset = await new ConversationStatusRepository(runtime.ownerDb).resetFailed(tenant?.id);
     // Failed BullMQ jobs keep their ids: retry them in place, then enqueue (deduped) for the rest.
     const retriedJobs = await runtime.queue.retryDeadLetters();
     await runtime.queue.enqueueMany('tag-conversation', reset);
-    if (flags.json) console.log(JSON.stringify({ conversations: reset.length, jobs_retried: retriedJobs }));
+    if (flags.json)
+      console.log(JSON.stringify({ conversations: reset.length, jobs_retried: retriedJobs }));
     else console.log(`re-enqueued ${reset.length} failed conversation(s)`);
   });
 }

@@ -14,7 +14,14 @@ import { startWorker } from '@silhouette/worker';
 import { UsageError } from '../cli-error';
 import { acquireEmbeddedLock } from '../embedded-lock';
 import { demoConversations } from '../demo/demo-data';
-import { dashboardDir, keyringFrom, openRuntime, pseudonymizerFrom, workerDepsFrom, type Runtime } from '../runtime';
+import {
+  dashboardDir,
+  keyringFrom,
+  openRuntime,
+  pseudonymizerFrom,
+  workerDepsFrom,
+  type Runtime,
+} from '../runtime';
 
 export const DEMO_TENANT = 'demo';
 
@@ -38,7 +45,11 @@ async function ensureDemo(runtime: Runtime): Promise<DemoKeys | undefined> {
       minConversations: env.MIN_CONVERSATIONS,
     });
     tenant = created.tenant;
-    const keys: DemoKeys = { admin_key: created.adminKey, read_key: created.readKey, ingest_key: created.ingestKey };
+    const keys: DemoKeys = {
+      admin_key: created.adminKey,
+      read_key: created.readKey,
+      ingest_key: created.ingestKey,
+    };
     writeFileSync(keysFile, JSON.stringify(keys, null, 2), { mode: 0o600 });
   }
   const lines = demoConversations();
@@ -49,16 +60,24 @@ async function ensureDemo(runtime: Runtime): Promise<DemoKeys | undefined> {
     for (let start = 0; start < records.length; start += 500) {
       const result = await service.ingestRecords(tenant, records.slice(start, start + 500), {
         format: 'openai',
-        limits: { maxRecords: 500, maxRequestBytes: Number.MAX_SAFE_INTEGER, maxMessageBytes: env.INGEST_MAX_MESSAGE_BYTES },
+        limits: {
+          maxRecords: 500,
+          maxRequestBytes: Number.MAX_SAFE_INTEGER,
+          maxMessageBytes: env.INGEST_MAX_MESSAGE_BYTES,
+        },
         oversizedMessage: 'record',
       });
       accepted += result.accepted;
     }
     if (accepted > 0) runtime.logger.info({ accepted }, 'demo conversations ingested');
   } else {
-    runtime.logger.warn('demo data not found (../shared/data/sgd-dev); the demo tenant starts empty');
+    runtime.logger.warn(
+      'demo data not found (../shared/data/sgd-dev); the demo tenant starts empty',
+    );
   }
-  return existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, 'utf8')) as DemoKeys) : undefined;
+  return existsSync(keysFile)
+    ? (JSON.parse(readFileSync(keysFile, 'utf8')) as DemoKeys)
+    : undefined;
 }
 
 async function ensureDashboardBuilt(runtime: Runtime): Promise<string | undefined> {
@@ -67,7 +86,10 @@ async function ensureDashboardBuilt(runtime: Runtime): Promise<string | undefine
   try {
     const { build } = await import('vite');
     runtime.logger.info('building the dashboard (first start only)');
-    await build({ configFile: new URL('../../../dashboard/vite.config.ts', import.meta.url).pathname, logLevel: 'warn' });
+    await build({
+      configFile: new URL('../../../dashboard/vite.config.ts', import.meta.url).pathname,
+      logLevel: 'warn',
+    });
     return dir;
   } catch (error) {
     runtime.logger.error({ err: error }, 'dashboard build failed; serving the API only');
@@ -75,12 +97,20 @@ async function ensureDashboardBuilt(runtime: Runtime): Promise<string | undefine
   }
 }
 
-export async function startCommand(env: Env, flags: { migrate?: boolean; role?: string; demo?: boolean }): Promise<void> {
+export async function startCommand(
+  env: Env,
+  flags: { migrate?: boolean; role?: string; demo?: boolean },
+): Promise<void> {
   const role = flags.role ?? 'all';
-  if (!['all', 'api', 'worker'].includes(role)) throw new UsageError('--role: must be all, api or worker');
+  if (!['all', 'api', 'worker'].includes(role))
+    throw new UsageError('--role: must be all, api or worker');
   const embedded = runMode(env) === 'embedded';
-  if (embedded && role !== 'all') throw new UsageError('--role: embedded mode runs everything in one process (set DATABASE_URL for server mode)');
-  const release = embedded ? acquireEmbeddedLock(env.SILHOUETTE_DATA_DIR, 'start') : () => undefined;
+  // Embedded mode owns the data directory in one process; `api` alone (no worker) exists for benchmarks.
+  if (embedded && role === 'worker')
+    throw new UsageError('--role worker: needs server mode (set DATABASE_URL and REDIS_URL)');
+  const release = embedded
+    ? acquireEmbeddedLock(env.SILHOUETTE_DATA_DIR, 'start')
+    : () => undefined;
   const runtime = await openRuntime(env, { migrate: flags.migrate ?? false });
   let shuttingDown = false;
 
@@ -104,7 +134,9 @@ export async function startCommand(env: Env, flags: { migrate?: boolean; role?: 
   }
 
   const url = `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${env.PORT}`;
-  console.log(`Silhouette is running (${embedded ? 'embedded: PGlite, in-process queue' : 'server mode'}, role ${role}).`);
+  console.log(
+    `Silhouette is running (${embedded ? 'embedded: PGlite, in-process queue' : 'server mode'}, role ${role}).`,
+  );
   if (app) console.log(`  dashboard: ${url}/   API docs: ${url}/docs   health: ${url}/ready`);
   if (demoKeys) {
     console.log(`  demo tenant "${DEMO_TENANT}": sign in to the dashboard with the read key`);

@@ -4,11 +4,17 @@ import { ConversationStatusRepository } from '@silhouette/sealed';
 import { requireTenant, withRuntime } from '../with-runtime';
 
 /** `silhouette status --tenant SLUG [--json]`: pipeline counts and the latest dead-letter reasons. */
-export async function statusCommand(env: Env, flags: { tenant?: string; json?: boolean }): Promise<void> {
+export async function statusCommand(
+  env: Env,
+  flags: { tenant?: string; json?: boolean },
+): Promise<void> {
   await withRuntime(env, 'status', {}, async (runtime) => {
     const tenant = await requireTenant(runtime, flags.tenant);
     const status = await new PipelineStatusRepository(runtime.ownerDb).forTenant(tenant.id);
-    const failures = await new ConversationStatusRepository(runtime.ownerDb).failures(tenant.id, 10);
+    const failures = await new ConversationStatusRepository(runtime.ownerDb).failures(
+      tenant.id,
+      10,
+    );
     const pending = status.accepted;
     const summary = {
       tenant: tenant.slug,
@@ -18,15 +24,22 @@ export async function statusCommand(env: Env, flags: { tenant?: string; json?: b
       failed: status.failed,
       pending,
       content_deleted: status.contentDeleted,
-      recent_failures: failures.map((failure) => ({ conversation_id: failure.conversationId, reason: failure.reason, at: failure.at.toISOString() })),
+      recent_failures: failures.map((failure) => ({
+        conversation_id: failure.conversationId,
+        reason: failure.reason,
+        at: failure.at.toISOString(),
+      })),
     };
     if (flags.json) {
       console.log(JSON.stringify(summary));
       return;
     }
     console.log(`tenant ${tenant.slug}`);
-    console.log(`  accepted: ${summary.accepted}  tagged: ${summary.tagged}  embedded: ${summary.embedded}  failed: ${summary.failed}  pending: ${summary.pending}`);
+    console.log(
+      `  accepted: ${summary.accepted}  tagged: ${summary.tagged}  embedded: ${summary.embedded}  failed: ${summary.failed}  pending: ${summary.pending}`,
+    );
     console.log(`  content deleted by retention: ${summary.content_deleted}`);
-    for (const failure of summary.recent_failures) console.log(`  failed ${failure.conversation_id}: ${failure.reason ?? 'unknown'}`);
+    for (const failure of summary.recent_failures)
+      console.log(`  failed ${failure.conversation_id}: ${failure.reason ?? 'unknown'}`);
   });
 }

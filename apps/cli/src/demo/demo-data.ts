@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const DEFAULT_DEMO_DATA = fileURLToPath(new URL('../../../../../shared/data/sgd-dev/conversations.jsonl', import.meta.url));
+export const DEFAULT_DEMO_DATA = fileURLToPath(
+  new URL('../../../../../shared/data/sgd-dev/conversations.jsonl', import.meta.url),
+);
 
 const TEAMS = ['sales', 'support', 'engineering', 'finance', 'operations', 'marketing'];
 const USERS = 80;
@@ -22,7 +24,10 @@ function hashNumber(text: string): number {
   return createHash('sha256').update(text).digest().readUInt32BE(0);
 }
 
-export function demoConversations(file = DEFAULT_DEMO_DATA, now = new Date()): string[] | undefined {
+export function demoConversations(
+  file = DEFAULT_DEMO_DATA,
+  now = new Date(),
+): string[] | undefined {
   if (!existsSync(file)) return undefined;
   return readFileSync(file, 'utf8')
     .split('\n')
@@ -36,8 +41,15 @@ export function demoConversations(file = DEFAULT_DEMO_DATA, now = new Date()): s
         id: `sgd-${dialogue.dialogue_id}`,
         user_id: `demo-user-${String(user).padStart(3, '0')}`,
         started_at: new Date(now.getTime() - minutesAgo * 60_000).toISOString(),
-        metadata: { team: TEAMS[user % TEAMS.length], department: user % 2 ? 'commercial' : 'operations', product: 'assistant' },
-        messages: dialogue.turns.map((turn) => ({ role: turn.speaker === 'USER' ? 'user' : 'assistant', content: turn.utterance })),
+        metadata: {
+          team: TEAMS[user % TEAMS.length],
+          department: user % 2 ? 'commercial' : 'operations',
+          product: 'assistant',
+        },
+        messages: dialogue.turns.map((turn) => ({
+          role: turn.speaker === 'USER' ? 'user' : 'assistant',
+          content: turn.utterance,
+        })),
       });
     });
 }

@@ -12,7 +12,10 @@ export function eraseUserProcessor(deps: WorkerDeps) {
     if (request.completedAt) return;
     const erased = await deps.store.eraseUser(request.tenantId, request.userPseudonym);
     await requests.complete(request.id, erased);
-    deps.logger.info({ tenantId: request.tenantId, erasureRequestId: request.id, erased }, 'user erased');
+    deps.logger.info(
+      { tenantId: request.tenantId, erasureRequestId: request.id, erased },
+      'user erased',
+    );
   };
 }
 

@@ -3,10 +3,19 @@
  * free-text facet, store the row and mark the conversation tagged. Idempotent: a conversation
  * already tagged with the current prompt version is left as it is.
  */
-import type { CanonicalMessage, ConversationStats, FacetAnswer, JobPayload } from '@silhouette/contracts';
+import type {
+  CanonicalMessage,
+  ConversationStats,
+  FacetAnswer,
+  JobPayload,
+} from '@silhouette/contracts';
 import { estimateTokens, LlmRequestError } from '@silhouette/llm';
 import { UnrecoverableJobError } from '@silhouette/queue';
-import { ContentUnavailableError, ConversationStatusRepository, FacetRepository } from '@silhouette/sealed';
+import {
+  ContentUnavailableError,
+  ConversationStatusRepository,
+  FacetRepository,
+} from '@silhouette/sealed';
 import type { WorkerDeps } from '../worker-deps';
 
 export function conversationStats(messages: CanonicalMessage[]): ConversationStats {
@@ -26,7 +35,10 @@ export function conversationStats(messages: CanonicalMessage[]): ConversationSta
 
 const FREE_TEXT_FACETS = ['domain', 'task_type', 'use_case', 'goal_summary'] as const;
 
-export function scrubFacet(facet: FacetAnswer, scrub: WorkerDeps['scrub']): { facet: FacetAnswer; redactions: number } {
+export function scrubFacet(
+  facet: FacetAnswer,
+  scrub: WorkerDeps['scrub'],
+): { facet: FacetAnswer; redactions: number } {
   let redactions = 0;
   const scrubbed = { ...facet };
   for (const field of FREE_TEXT_FACETS) {
@@ -43,7 +55,8 @@ export function tagConversationProcessor(deps: WorkerDeps) {
     const statuses = new ConversationStatusRepository(deps.db);
     const facets = new FacetRepository(deps.db);
     const status = await statuses.statusOf(tenantId, conversationId);
-    if (status === undefined) throw new UnrecoverableJobError('conversation no longer exists (erased)');
+    if (status === undefined)
+      throw new UnrecoverableJobError('conversation no longer exists (erased)');
     if ((await facets.promptVersionOf(conversationId)) === deps.tagger.promptVersion) {
       await statuses.markTagged(tenantId, conversationId);
       return;

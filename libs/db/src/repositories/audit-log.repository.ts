@@ -15,7 +15,13 @@ export class AuditLogRepository {
   async record(entry: AuditEntry): Promise<void> {
     await this.db.query(
       'INSERT INTO app.audit_log (tenant_id, actor, action, resource, details) VALUES ($1, $2, $3, $4, $5)',
-      [entry.tenantId, entry.actor, entry.action, entry.resource, JSON.stringify(entry.details ?? {})],
+      [
+        entry.tenantId,
+        entry.actor,
+        entry.action,
+        entry.resource,
+        JSON.stringify(entry.details ?? {}),
+      ],
     );
   }
 

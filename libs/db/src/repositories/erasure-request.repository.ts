@@ -42,10 +42,10 @@ export class ErasureRequestRepository {
   }
 
   async find(tenantId: string, id: string): Promise<ErasureRequest | undefined> {
-    const result = await this.db.query<Row>(`SELECT ${COLUMNS} FROM app.erasure_requests WHERE tenant_id = $1 AND id = $2`, [
-      tenantId,
-      id,
-    ]);
+    const result = await this.db.query<Row>(
+      `SELECT ${COLUMNS} FROM app.erasure_requests WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, id],
+    );
     return result.rows[0] ? toRequest(result.rows[0]) : undefined;
   }
 

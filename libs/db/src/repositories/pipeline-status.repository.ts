@@ -15,14 +15,27 @@ export class PipelineStatusRepository {
   constructor(private readonly db: Queryable) {}
 
   async forTenant(tenantId: string): Promise<PipelineStatus> {
-    const result = await this.db.query<{ status: string; conversations: number; content_deleted: number }>(
-      'SELECT status, conversations, content_deleted FROM intake.pipeline_status($1)',
-      [tenantId],
-    );
-    const status: PipelineStatus = { accepted: 0, tagged: 0, embedded: 0, failed: 0, total: 0, contentDeleted: 0 };
+    const result = await this.db.query<{
+      status: string;
+      conversations: number;
+      content_deleted: number;
+    }>('SELECT status, conversations, content_deleted FROM intake.pipeline_status($1)', [tenantId]);
+    const status: PipelineStatus = {
+      accepted: 0,
+      tagged: 0,
+      embedded: 0,
+      failed: 0,
+      total: 0,
+      contentDeleted: 0,
+    };
     for (const row of result.rows) {
       const count = Number(row.conversations);
-      if (row.status === 'accepted' || row.status === 'tagged' || row.status === 'embedded' || row.status === 'failed') {
+      if (
+        row.status === 'accepted' ||
+        row.status === 'tagged' ||
+        row.status === 'embedded' ||
+        row.status === 'failed'
+      ) {
         status[row.status] = count;
       }
       status.total += count;

@@ -41,7 +41,12 @@ export const TENANT_SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 export class TenantRepository {
   constructor(private readonly db: Queryable) {}
 
-  async insert(input: { slug: string; name: string; kUsers: number; minConversations: number }): Promise<Tenant> {
+  async insert(input: {
+    slug: string;
+    name: string;
+    kUsers: number;
+    minConversations: number;
+  }): Promise<Tenant> {
     const result = await this.db.query<TenantRow>(
       `INSERT INTO app.tenants (slug, name, k_users, min_conversations) VALUES ($1, $2, $3, $4)
        RETURNING ${COLUMNS}`,
@@ -51,22 +56,32 @@ export class TenantRepository {
   }
 
   async findBySlug(slug: string): Promise<Tenant | undefined> {
-    const result = await this.db.query<TenantRow>(`SELECT ${COLUMNS} FROM app.tenants WHERE slug = $1`, [slug]);
+    const result = await this.db.query<TenantRow>(
+      `SELECT ${COLUMNS} FROM app.tenants WHERE slug = $1`,
+      [slug],
+    );
     return result.rows[0] ? toTenant(result.rows[0]) : undefined;
   }
 
   async findById(id: string): Promise<Tenant | undefined> {
-    const result = await this.db.query<TenantRow>(`SELECT ${COLUMNS} FROM app.tenants WHERE id = $1`, [id]);
+    const result = await this.db.query<TenantRow>(
+      `SELECT ${COLUMNS} FROM app.tenants WHERE id = $1`,
+      [id],
+    );
     return result.rows[0] ? toTenant(result.rows[0]) : undefined;
   }
 
   async list(): Promise<Tenant[]> {
-    const result = await this.db.query<TenantRow>(`SELECT ${COLUMNS} FROM app.tenants ORDER BY slug`);
+    const result = await this.db.query<TenantRow>(
+      `SELECT ${COLUMNS} FROM app.tenants ORDER BY slug`,
+    );
     return result.rows.map(toTenant);
   }
 
   /** The active public sealing key the API encrypts new conversations with. */
-  async activeSealingKey(tenantId: string): Promise<{ keyId: number; publicKey: Buffer } | undefined> {
+  async activeSealingKey(
+    tenantId: string,
+  ): Promise<{ keyId: number; publicKey: Buffer } | undefined> {
     const result = await this.db.query<{ key_id: number; public_key: unknown }>(
       'SELECT key_id, public_key FROM app.tenant_sealing_keys WHERE tenant_id = $1 AND active',
       [tenantId],

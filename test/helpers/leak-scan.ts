@@ -1,0 +1,68 @@
+/**
+ * Searches every place content could leak to: database tables (by schema), Redis keys and values
+ * under a prefix, and captured logs. Returns human-readable locations of any canary found.
+ */
+import { Redis } from 'ioredis';
+import type { Database } from '@silhouette/db';
+
+export async function scanTables(
+  db: Database,
+  schemas: string[],
+  canaries: string[],
+): Promise<string[]> {
+  const tables = await db.query<{ table_schema: string; table_name: string }>(
+    `SELECT table_schema, table_name FROM information_schema.tables
+      WHERE table_schema = ANY($1::text[]) AND table_type = 'BASE TABLE'`,
+    [schemas],
+  );
+  const found: string[] = [];
+  for (const { table_schema, table_name } of tables.rows) {
+    const rows = await db.query<{ row: string }>(
+      `SELECT t::text AS row FROM "${table_schema}"."${table_name}" t`,
+    );
+    for (const { row } of rows.rows) {
+      for (const canary of canaries)
+        if (row.includes(canary)) found.push(`${table_schema}.${table_name}: ${canary}`);
+    }
+  }
+  return found;
+}
+
+export async function scanRedis(
+  url: string,
+  prefix: string,
+  canaries: string[],
+): Promise<{ keys: number; found: string[] }> {
+  const redis = new Redis(url);
+  const found: string[] = [];
+  let keys = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', '500');
+      cursor = next;
+      for (const key of batch) {
+        keys += 1;
+        const type = await redis.type(key);
+        let values: string[] = [];
+        if (type === 'string') values = [(await redis.get(key)) ?? ''];
+        else if (type === 'hash') values = Object.entries(await redis.hgetall(key)).flat();
+        else if (type === 'list') values = await redis.lrange(key, 0, -1);
+        else if (type === 'set') values = await redis.smembers(key);
+        else if (type === 'zset') values = await redis.zrange(key, '0', '-1');
+        else if (type === 'stream')
+          values = (await redis.xrange(key, '-', '+')).flatMap(([id, fields]) => [id, ...fields]);
+        const text = `${key}\n${values.join('\n')}`;
+        for (const canary of canaries)
+          if (text.includes(canary)) found.push(`redis ${key}: ${canary}`);
+      }
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return { keys, found };
+}
+
+export function scanText(where: string, text: string, canaries: string[]): string[] {
+  return canaries.filter((canary) => text.includes(canary)).map((canary) => `${where}: ${canary}`);
+}
