@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { createApiApp } from '@silhouette/api';
-import type { Env } from '@silhouette/config';
+import { masterKeyId, type Env } from '@silhouette/config';
 import {
   migrate,
   PgDatabase,
@@ -98,10 +98,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const logger = createLogger({ level: 'trace', destination });
   const metrics = new Metrics({ defaultMetrics: false });
   metrics.watchQueues(queue);
-  const keyring = new TenantKeyring({
-    key: Buffer.from(env.SILHOUETTE_MASTER_KEY!, 'hex'),
-    id: 'mk-test',
-  });
+  const masterKey = Buffer.from(env.SILHOUETTE_MASTER_KEY!, 'hex');
+  // The same id the CLI derives, so a worker process started with this env can unwrap the keys.
+  const keyring = new TenantKeyring({ key: masterKey, id: masterKeyId(masterKey) });
   const store = new SealedConversationStore(workerDb, keyring);
   const pseudonymizer = new Pseudonymizer(Buffer.from(env.SILHOUETTE_PSEUDONYM_SECRET!, 'hex'));
   const createTenant = (slug: string) =>

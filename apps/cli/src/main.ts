@@ -8,6 +8,7 @@ import { MigrationStateError } from '@silhouette/db';
 import { InputError, UsageError } from './cli-error';
 import { ingestCommand } from './commands/ingest.command';
 import { migrateCommand } from './commands/migrate.command';
+import { retagCommand } from './commands/retag.command';
 import { retryFailedCommand } from './commands/retry-failed.command';
 import { startCommand } from './commands/start.command';
 import { statusCommand } from './commands/status.command';
@@ -22,6 +23,7 @@ commands:
   ingest FILE|- --tenant SLUG [--format auto|openai|anthropic|sharegpt] [--json]
   status --tenant SLUG [--json]                           pipeline counts and recent failures
   retry-failed [--tenant SLUG] [--json]                   re-enqueue dead-lettered conversations
+  retag --tenant SLUG [--json]                            re-tag retained conversations with the current prompt
 
 environment: DATABASE_URL and REDIS_URL select server mode; see README.md for the rest.`;
 
@@ -88,6 +90,9 @@ export async function main(argv: string[]): Promise<number> {
           ...(values.tenant ? { tenant: values.tenant } : {}),
           json: values.json ?? false,
         });
+        return 0;
+      case 'retag':
+        await retagCommand(env, { ...(values.tenant ? { tenant: values.tenant } : {}), json: values.json ?? false });
         return 0;
       case 'retry-failed':
         await retryFailedCommand(env, {

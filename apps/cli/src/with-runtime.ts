@@ -2,7 +2,8 @@ import { runMode, type Env } from '@silhouette/config';
 import { TenantRepository, type Tenant } from '@silhouette/db';
 import { InputError } from './cli-error';
 import { acquireEmbeddedLock } from './embedded-lock';
-import { openRuntime, type Runtime, type RuntimeOptions } from './runtime';
+import { startWorker } from '@silhouette/worker';
+import { openRuntime, workerDepsFrom, type Runtime, type RuntimeOptions } from './runtime';
 
 /** Opens the runtime for one command (taking the embedded lock when needed) and closes it after. */
 export async function withRuntime<T>(
@@ -35,4 +36,18 @@ export async function requireTenant(runtime: Runtime, slug: string | undefined):
       `--tenant: no tenant "${slug}" (create it with \`silhouette tenant create ${slug}\`)`,
     );
   return tenant;
+}
+
+/**
+ * Embedded mode has no separate worker to hand jobs to: run this process's queue to completion
+ * before exiting, so the work a command enqueued is actually done. Server mode: workers do it.
+ */
+export async function drainIfEmbedded(runtime: Runtime): Promise<void> {
+  if (runtime.queue.kind !== 'in-process') return;
+  const worker = await startWorker(workerDepsFrom(runtime));
+  try {
+    await runtime.queue.waitUntilIdle(24 * 3600 * 1000);
+  } finally {
+    await worker.stop();
+  }
 }

@@ -75,6 +75,8 @@ export const envSchema = z.object({
   TAG_CONCURRENCY: intWithDefault(8, 1, 512),
   JOB_ATTEMPTS: intWithDefault(5, 1, 50),
   JOB_BACKOFF_MS: intWithDefault(2000, 0),
+  /** BullMQ: how long a job's lock lives; a worker killed mid-job has its jobs retried after this. */
+  JOB_LOCK_MS: intWithDefault(30_000, 1000),
   /** How often the worker re-enqueues accepted conversations with no live job (seconds). */
   RECONCILE_INTERVAL_S: intWithDefault(60, 1),
   RATE_LIMIT_PER_MINUTE: intWithDefault(600, 1),

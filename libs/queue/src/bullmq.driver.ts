@@ -103,6 +103,9 @@ export class BullmqQueueDriver implements QueueDriver {
           connection: this.connection(),
           prefix: this.prefix,
           concurrency: policy.concurrency,
+          // A job whose worker died is handed back once its lock expires (stalled-job check).
+          lockDuration: policy.lockMs,
+          stalledInterval: policy.lockMs,
           autorun: true,
         },
       );

@@ -6,15 +6,16 @@ import type { QueueDriver, QueuePolicies } from './queue-driver';
 
 /** Per-queue retries, backoff and concurrency, explicit and from configuration. */
 export function queuePolicies(
-  env: Pick<Env, 'JOB_ATTEMPTS' | 'JOB_BACKOFF_MS' | 'TAG_CONCURRENCY'>,
+  env: Pick<Env, 'JOB_ATTEMPTS' | 'JOB_BACKOFF_MS' | 'TAG_CONCURRENCY' | 'JOB_LOCK_MS'>,
 ): QueuePolicies {
   const policies = {
     tagging: {
       attempts: env.JOB_ATTEMPTS,
       backoffMs: env.JOB_BACKOFF_MS,
       concurrency: env.TAG_CONCURRENCY,
+      lockMs: env.JOB_LOCK_MS,
     },
-    maintenance: { attempts: 3, backoffMs: env.JOB_BACKOFF_MS, concurrency: 1 },
+    maintenance: { attempts: 3, backoffMs: env.JOB_BACKOFF_MS, concurrency: 1, lockMs: env.JOB_LOCK_MS },
   } satisfies QueuePolicies;
   for (const name of QUEUE_NAMES)
     if (!policies[name]) throw new Error(`no policy for queue ${name}`);

@@ -28,6 +28,8 @@ export interface QueuePolicy {
   /** Exponential backoff base: attempt n waits backoffMs * 2^(n-1). */
   backoffMs: number;
   concurrency: number;
+  /** BullMQ lock duration: a job held by a dead worker is re-run after this (stalled-job check). */
+  lockMs: number;
 }
 
 export type QueuePolicies = Record<QueueName, QueuePolicy>;

@@ -13,8 +13,8 @@ import {
 } from './queue-driver';
 
 const policies: QueuePolicies = {
-  tagging: { attempts: 3, backoffMs: 20, concurrency: 4 },
-  maintenance: { attempts: 2, backoffMs: 20, concurrency: 1 },
+  tagging: { attempts: 3, backoffMs: 20, concurrency: 4, lockMs: 30_000 },
+  maintenance: { attempts: 2, backoffMs: 20, concurrency: 1, lockMs: 30_000 },
 };
 
 type Kind = 'bullmq' | 'in-process';

@@ -69,6 +69,28 @@ export class ConversationStatusRepository {
     return result.rows.map((row) => ({ tenantId: row.tenant_id, conversationId: row.id }));
   }
 
+  /**
+   * Conversations whose content is still held and whose facet row is missing or was made by
+   * another prompt version: what `silhouette retag` can re-tag. Keyset-paginated by id.
+   */
+  async retaggable(
+    tenantId: string,
+    promptVersion: string,
+    afterId: string | null,
+    limit: number,
+  ): Promise<string[]> {
+    const result = await this.db.query<{ id: string }>(
+      `SELECT c.id FROM sealed.conversations c
+         LEFT JOIN sealed.facets f ON f.conversation_id = c.id
+        WHERE c.tenant_id = $1 AND c.ciphertext IS NOT NULL
+          AND (f.prompt_version IS NULL OR f.prompt_version <> $2)
+          AND ($3::uuid IS NULL OR c.id > $3::uuid)
+        ORDER BY c.id LIMIT $4`,
+      [tenantId, promptVersion, afterId, limit],
+    );
+    return result.rows.map((row) => row.id);
+  }
+
   async failures(
     tenantId: string,
     limit = 100,

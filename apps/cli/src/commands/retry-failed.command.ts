@@ -1,6 +1,6 @@
 import type { Env } from '@silhouette/config';
 import { ConversationStatusRepository } from '@silhouette/sealed';
-import { requireTenant, withRuntime } from '../with-runtime';
+import { drainIfEmbedded, requireTenant, withRuntime } from '../with-runtime';
 
 /** `silhouette retry-failed [--tenant SLUG]`: dead-lettered conversations go back to the queue. */
 export async function retryFailedCommand(
@@ -13,6 +13,7 @@ export async function retryFailedCommand(
     // Failed BullMQ jobs keep their ids: retry them in place, then enqueue (deduped) for the rest.
     const retriedJobs = await runtime.queue.retryDeadLetters();
     await runtime.queue.enqueueMany('tag-conversation', reset);
+    await drainIfEmbedded(runtime);
     if (flags.json)
       console.log(JSON.stringify({ conversations: reset.length, jobs_retried: retriedJobs }));
     else console.log(`re-enqueued ${reset.length} failed conversation(s)`);

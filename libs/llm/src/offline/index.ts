@@ -1,0 +1,16 @@
+export {
+  OfflineTagger,
+  OFFLINE_PROMPT_VERSION,
+  OFFLINE_TAGGER_MODEL,
+  type OfflineTagExplanation,
+} from './offline-tagger';
+export { DOMAIN_TAXONOMY, TASK_TYPE_TAXONOMY, type TaxonomyEntry } from './taxonomy';
+export {
+  ABSTAIN_LABEL,
+  MANUAL_MINUTES,
+  minutesOverridesSchema,
+  type MinutesOverrides,
+} from './tagging-tables';
+export { detectLanguage, type LanguageGuess } from './language-detector';
+export type { LabelDecision } from './taxonomy-classifier';
+export type { ConversationSignals } from './conversation-signals';
