@@ -22,7 +22,10 @@ export function sgdRecords(count: number, users: number): Record<string, unknown
     id: `sgd-${dialogue.dialogue_id}`,
     user_id: `user-${i % users}`,
     metadata: { team: `team-${i % 4}` },
-    messages: dialogue.turns.map((turn) => ({ role: turn.speaker === 'USER' ? 'user' : 'assistant', content: turn.utterance })),
+    messages: dialogue.turns.map((turn) => ({
+      role: turn.speaker === 'USER' ? 'user' : 'assistant',
+      content: turn.utterance,
+    })),
   }));
 }
 
@@ -32,12 +35,20 @@ interface PresidioSample {
 
 /** PII values written by a third party (presidio-research synthetic set), by entity type. */
 export function presidioValues(types: string[], perType: number): Record<string, string[]> {
-  const samples = JSON.parse(readFileSync(`${DATA}presidio/synth_dataset_v2.json`, 'utf8')) as PresidioSample[];
+  const samples = JSON.parse(
+    readFileSync(`${DATA}presidio/synth_dataset_v2.json`, 'utf8'),
+  ) as PresidioSample[];
   const values: Record<string, string[]> = Object.fromEntries(types.map((type) => [type, []]));
   for (const sample of samples) {
     for (const span of sample.spans) {
       const list = values[span.entity_type];
-      if (list && list.length < perType && span.entity_value.trim().length >= 4 && !list.includes(span.entity_value)) list.push(span.entity_value);
+      if (
+        list &&
+        list.length < perType &&
+        span.entity_value.trim().length >= 4 &&
+        !list.includes(span.entity_value)
+      )
+        list.push(span.entity_value);
     }
   }
   return values;

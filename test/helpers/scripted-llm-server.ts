@@ -271,6 +271,12 @@ export class ScriptedLlmServer {
     }
 
     const path = record.path.replace(/\/+$/, '');
+    // Counters for a server running in another process (benchmarks).
+    if (record.method === 'GET' && path.endsWith('/__stats')) {
+      record.status = 200;
+      sendJson(res, 200, { chatRequests: this.chatRequestCount, maxInFlight: this.maxInFlight });
+      return;
+    }
     if (record.method === 'GET' && path.endsWith('/models')) {
       record.endpoint = 'models';
       record.status = 200;

@@ -5,7 +5,12 @@
  */
 import type { Env } from '@silhouette/config';
 import { LlmTagger, StructuredLlmClient, TAG_SCHEMA_NAME } from '@silhouette/llm';
-import { buildTagUserMessage, renderConversation, tagResponseJsonSchema, TAG_SYSTEM_PROMPT } from '../../libs/llm/src/tagging/prompt';
+import {
+  buildTagUserMessage,
+  renderConversation,
+  tagResponseJsonSchema,
+  TAG_SYSTEM_PROMPT,
+} from '../../libs/llm/src/tagging/prompt';
 import { scrubPii } from '@silhouette/privacy';
 import type { WorkerDeps } from '@silhouette/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +27,15 @@ const scrub: WorkerDeps['scrub'] = (text) => {
 function llmProviders(server: ScriptedLlmServer) {
   return (env: Env): Pick<WorkerDeps, 'tagger' | 'scrub'> => ({
     tagger: new LlmTagger({
-      client: new StructuredLlmClient({ baseURL: server.baseURL, apiKey: 'test', maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 1500, concurrency: env.TAG_CONCURRENCY }),
+      client: new StructuredLlmClient({
+        baseURL: server.baseURL,
+        apiKey: 'test',
+        maxAttempts: 2,
+        baseDelayMs: 5,
+        maxDelayMs: 20,
+        timeoutMs: 1500,
+        concurrency: env.TAG_CONCURRENCY,
+      }),
       model: env.TAG_MODEL,
     }),
     scrub,
@@ -31,13 +44,21 @@ function llmProviders(server: ScriptedLlmServer) {
 
 async function ingestAll(stack: Stack, records: Record<string, unknown>[]): Promise<void> {
   for (let i = 0; i < records.length; i += 100) {
-    const response = await call(stack, '/v1/conversations', { method: 'POST', key: stack.tenant.ingestKey, body: JSON.stringify(records.slice(i, i + 100)) });
+    const response = await call(stack, '/v1/conversations', {
+      method: 'POST',
+      key: stack.tenant.ingestKey,
+      body: JSON.stringify(records.slice(i, i + 100)),
+    });
     expect(response.status).toBe(200);
   }
 }
 
 async function facetCounts(stack: Stack) {
-  const result = await stack.ownerDb.query<{ facets: number; conversations: number; distinct_facets: number }>(
+  const result = await stack.ownerDb.query<{
+    facets: number;
+    conversations: number;
+    distinct_facets: number;
+  }>(
     `SELECT (SELECT count(*)::integer FROM sealed.facets) AS facets,
             (SELECT count(*)::integer FROM sealed.conversations) AS conversations,
             (SELECT count(DISTINCT conversation_id)::integer FROM sealed.facets) AS distinct_facets`,
@@ -60,17 +81,32 @@ describe('tagging 200 SGD conversations', () => {
     stack = await startStack({ mode: 'server', worker: true, workerProviders: offlineProviders });
     await ingestAll(stack, records);
     await stack.queue.waitUntilIdle(120_000);
-    expect(await facetCounts(stack)).toEqual({ facets: 200, conversations: 200, distinct_facets: 200 });
-    const providers = await stack.ownerDb.query<{ provider: string }>('SELECT DISTINCT provider FROM sealed.facets');
+    expect(await facetCounts(stack)).toEqual({
+      facets: 200,
+      conversations: 200,
+      distinct_facets: 200,
+    });
+    const providers = await stack.ownerDb.query<{ provider: string }>(
+      'SELECT DISTINCT provider FROM sealed.facets',
+    );
     expect(providers.rows).toEqual([{ provider: 'offline' }]);
   });
 
   it('OpenAI-compatible provider: one facet row and exactly one model call per conversation', async () => {
     server = await ScriptedLlmServer.start();
-    stack = await startStack({ mode: 'server', worker: true, workerProviders: llmProviders(server), env: { TAG_MODEL: 'scripted-tagger' } });
+    stack = await startStack({
+      mode: 'server',
+      worker: true,
+      workerProviders: llmProviders(server),
+      env: { TAG_MODEL: 'scripted-tagger' },
+    });
     await ingestAll(stack, records);
     await stack.queue.waitUntilIdle(120_000);
-    expect(await facetCounts(stack)).toEqual({ facets: 200, conversations: 200, distinct_facets: 200 });
+    expect(await facetCounts(stack)).toEqual({
+      facets: 200,
+      conversations: 200,
+      distinct_facets: 200,
+    });
     expect(server.chatRequestCount).toBe(200);
     const tokens = await stack.ownerDb.query<{ provider: string; prompt_tokens: number }>(
       'SELECT DISTINCT provider, (prompt_tokens > 0) AS prompt_tokens FROM sealed.facets',
@@ -89,22 +125,34 @@ describe('tagging 200 SGD conversations', () => {
     });
     await ingestAll(stack, records);
     await stack.queue.waitUntilIdle(180_000);
-    const faults = server.requestsTo('chat').filter((request) => request.answeredAs !== 'ok').length;
+    const faults = server
+      .requestsTo('chat')
+      .filter((request) => request.answeredAs !== 'ok').length;
     expect(faults).toBeGreaterThan(40);
     const status = (await call(stack, '/v1/status', { key: stack.tenant.readKey })).body;
     expect(status.accepted).toBe(0);
     expect(status.tagged + status.failed).toBe(200);
-    const failed = await stack.ownerDb.query<{ last_error: string | null }>("SELECT last_error FROM sealed.conversations WHERE status = 'failed'");
+    const failed = await stack.ownerDb.query<{ last_error: string | null }>(
+      "SELECT last_error FROM sealed.conversations WHERE status = 'failed'",
+    );
     for (const row of failed.rows) expect(row.last_error).toMatch(/\w+/);
     if (status.failed > 0) {
-      expect((await call(stack, '/metrics')).text).toMatch(/silhouette_jobs_processed_total\{job="tag-conversation",result="dead_lettered"\} [1-9]/);
+      expect((await call(stack, '/metrics')).text).toMatch(
+        /silhouette_jobs_processed_total\{job="tag-conversation",result="dead_lettered"\} [1-9]/,
+      );
     }
 
     server.setFailureRate(0);
-    await stack.ownerDb.query("UPDATE sealed.conversations SET status = 'accepted' WHERE status = 'failed'");
+    await stack.ownerDb.query(
+      "UPDATE sealed.conversations SET status = 'accepted' WHERE status = 'failed'",
+    );
     await stack.queue.retryDeadLetters();
     await stack.queue.waitUntilIdle(120_000);
-    expect(await facetCounts(stack)).toEqual({ facets: 200, conversations: 200, distinct_facets: 200 });
+    expect(await facetCounts(stack)).toEqual({
+      facets: 200,
+      conversations: 200,
+      distinct_facets: 200,
+    });
   });
 });
 
@@ -116,7 +164,12 @@ describe('a PII-leaking model', () => {
 
   beforeAll(async () => {
     server = await ScriptedLlmServer.start({ mode: 'leak_pii' });
-    stack = await startStack({ mode: 'server', worker: true, workerProviders: llmProviders(server), env: { TAG_MODEL: 'scripted-tagger' } });
+    stack = await startStack({
+      mode: 'server',
+      worker: true,
+      workerProviders: llmProviders(server),
+      env: { TAG_MODEL: 'scripted-tagger' },
+    });
     const records = sgdRecords(60, 12).map((record, i) => {
       const messages = record.messages as { role: string; content: string }[];
       const first = messages.findIndex((message) => message.role === 'user');
@@ -124,7 +177,10 @@ describe('a PII-leaking model', () => {
       const email = pii.EMAIL_ADDRESS![i % pii.EMAIL_ADDRESS!.length]!;
       const phone = pii.PHONE_NUMBER![i % pii.PHONE_NUMBER!.length]!;
       const card = pii.CREDIT_CARD![i % pii.CREDIT_CARD!.length]!;
-      messages[first] = { role: 'user', content: `I am ${person}, reach me at ${email} or ${phone}; pay with ${card}. ${messages[first]!.content}` };
+      messages[first] = {
+        role: 'user',
+        content: `I am ${person}, reach me at ${email} or ${phone}; pay with ${card}. ${messages[first]!.content}`,
+      };
       return record;
     });
     await ingestAll(stack, records);
@@ -144,9 +200,19 @@ describe('a PII-leaking model', () => {
         model: 'scripted-tagger',
         messages: [
           { role: 'system', content: TAG_SYSTEM_PROMPT },
-          { role: 'user', content: buildTagUserMessage(renderConversation([{ role: 'user', content: `Mail me at ${email} about the booking` }])) },
+          {
+            role: 'user',
+            content: buildTagUserMessage(
+              renderConversation([
+                { role: 'user', content: `Mail me at ${email} about the booking` },
+              ]),
+            ),
+          },
         ],
-        response_format: { type: 'json_schema', json_schema: { name: TAG_SCHEMA_NAME, schema: tagResponseJsonSchema(), strict: true } },
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: TAG_SCHEMA_NAME, schema: tagResponseJsonSchema(), strict: true },
+        },
       }),
     });
     const completion = (await response.json()) as { choices: { message: { content: string } }[] };
@@ -154,7 +220,9 @@ describe('a PII-leaking model', () => {
   });
 
   it('leaves no canary in any facet row, and records the redactions', async () => {
-    const rows = await stack.ownerDb.query<{ row: string; redactions: number }>('SELECT f::text AS row, redactions FROM sealed.facets f');
+    const rows = await stack.ownerDb.query<{ row: string; redactions: number }>(
+      'SELECT f::text AS row, redactions FROM sealed.facets f',
+    );
     expect(rows.rows).toHaveLength(60);
     const leaks = rows.rows.flatMap(({ row }) => canaries.filter((canary) => row.includes(canary)));
     expect(leaks).toEqual([]);

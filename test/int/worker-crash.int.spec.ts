@@ -44,7 +44,9 @@ describe('worker killed mid-batch', () => {
   }
 
   async function taggedCount(): Promise<number> {
-    const result = await stack.ownerDb.query<{ n: number }>('SELECT count(*)::integer AS n FROM sealed.facets');
+    const result = await stack.ownerDb.query<{ n: number }>(
+      'SELECT count(*)::integer AS n FROM sealed.facets',
+    );
     return Number(result.rows[0]!.n);
   }
 
@@ -54,7 +56,11 @@ describe('worker killed mid-batch', () => {
     stack = await startStack({ mode: 'server', env: { JOB_LOCK_MS: '2000' } });
     const records = sgdRecords(200, 40);
     for (let i = 0; i < records.length; i += 100) {
-      await call(stack, '/v1/conversations', { method: 'POST', key: stack.tenant.ingestKey, body: JSON.stringify(records.slice(i, i + 100)) });
+      await call(stack, '/v1/conversations', {
+        method: 'POST',
+        key: stack.tenant.ingestKey,
+        body: JSON.stringify(records.slice(i, i + 100)),
+      });
     }
   });
   afterAll(async () => {
@@ -65,9 +71,12 @@ describe('worker killed mid-batch', () => {
 
   it('keeps every conversation tagged or queued, and finishes after a restart', async () => {
     const first = startWorkerProcess();
-    await expect.poll(taggedCount, { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(30).catch((error: Error) => {
-      throw new Error(`${error.message}\nworker output:\n${output.slice(-3000)}`);
-    });
+    await expect
+      .poll(taggedCount, { timeout: 60_000, interval: 100 })
+      .toBeGreaterThanOrEqual(30)
+      .catch((error: Error) => {
+        throw new Error(`${error.message}\nworker output:\n${output.slice(-3000)}`);
+      });
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     const taggedAtKill = await taggedCount();
@@ -80,7 +89,12 @@ describe('worker killed mid-batch', () => {
     );
     expect(untagged.rows.length).toBe(200 - taggedAtKill);
     for (const row of untagged.rows) {
-      expect(await stack.queue.isPending('tag-conversation', { tenantId: row.tenant_id, conversationId: row.id })).toBe(true);
+      expect(
+        await stack.queue.isPending('tag-conversation', {
+          tenantId: row.tenant_id,
+          conversationId: row.id,
+        }),
+      ).toBe(true);
     }
 
     startWorkerProcess();

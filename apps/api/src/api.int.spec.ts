@@ -414,6 +414,22 @@ describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
       body: JSON.stringify({ k_users: 8, retention_days: 30 }),
     });
     expect(higher.body).toMatchObject({ k_users: 8, retention_days: 30 });
+    const minutes = await call(stack, '/v1/admin/settings', {
+      method: 'PATCH',
+      key: stack.tenant.adminKey,
+      body: JSON.stringify({ minutes_overrides: { debugging: { manual_minutes: 45 } } }),
+    });
+    expect(minutes.body).toMatchObject({
+      k_users: 8,
+      minutes_overrides: { debugging: { manual_minutes: 45 } },
+    });
+    const badMinutes = await call(stack, '/v1/admin/settings', {
+      method: 'PATCH',
+      key: stack.tenant.adminKey,
+      body: JSON.stringify({ minutes_overrides: { debugging: { manual_minutes: 9000 } } }),
+    });
+    expect(badMinutes.status).toBe(400);
+    expect(badMinutes.body.error.field).toBe('minutes_overrides.debugging.manual_minutes');
   });
 
   it('queues an erasure by pseudonym and audit-logs every authenticated request', async () => {

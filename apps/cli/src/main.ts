@@ -92,7 +92,10 @@ export async function main(argv: string[]): Promise<number> {
         });
         return 0;
       case 'retag':
-        await retagCommand(env, { ...(values.tenant ? { tenant: values.tenant } : {}), json: values.json ?? false });
+        await retagCommand(env, {
+          ...(values.tenant ? { tenant: values.tenant } : {}),
+          json: values.json ?? false,
+        });
         return 0;
       case 'retry-failed':
         await retryFailedCommand(env, {

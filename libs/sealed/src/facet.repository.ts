@@ -16,6 +16,56 @@ export interface FacetWrite {
   latencyMs: number;
 }
 
+/** Insert, or replace a row made by a different prompt version (same version: unchanged). */
+const UPSERT_SQL = `INSERT INTO sealed.facets (
+    conversation_id, tenant_id, prompt_version, provider, model, domain, task_type, use_case,
+    goal_summary, minutes_without_ai, minutes_with_ai, minutes_saved, outcome, failure_reasons,
+    user_frustration, language, confidence, turns, user_tokens, assistant_tokens, redactions,
+    prompt_tokens, completion_tokens, latency_ms)
+  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14::text[],$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)
+  ON CONFLICT (conversation_id) DO UPDATE SET
+    prompt_version = EXCLUDED.prompt_version, provider = EXCLUDED.provider, model = EXCLUDED.model,
+    domain = EXCLUDED.domain, task_type = EXCLUDED.task_type, use_case = EXCLUDED.use_case,
+    goal_summary = EXCLUDED.goal_summary, minutes_without_ai = EXCLUDED.minutes_without_ai,
+    minutes_with_ai = EXCLUDED.minutes_with_ai, minutes_saved = EXCLUDED.minutes_saved,
+    outcome = EXCLUDED.outcome, failure_reasons = EXCLUDED.failure_reasons,
+    user_frustration = EXCLUDED.user_frustration, language = EXCLUDED.language,
+    confidence = EXCLUDED.confidence, turns = EXCLUDED.turns, user_tokens = EXCLUDED.user_tokens,
+    assistant_tokens = EXCLUDED.assistant_tokens, redactions = EXCLUDED.redactions,
+    prompt_tokens = EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens,
+    latency_ms = EXCLUDED.latency_ms, tagged_at = now()
+  WHERE sealed.facets.prompt_version <> EXCLUDED.prompt_version`;
+
+function facetParams(row: FacetWrite): unknown[] {
+  const f = row.facet;
+  return [
+    row.conversationId,
+    row.tenantId,
+    row.promptVersion,
+    row.provider,
+    row.model,
+    f.domain,
+    f.task_type,
+    f.use_case,
+    f.goal_summary,
+    f.minutes_without_ai,
+    f.minutes_with_ai,
+    minutesSaved(f),
+    f.outcome,
+    f.failure_reasons,
+    f.user_frustration,
+    f.language,
+    f.confidence,
+    row.stats.turns,
+    row.stats.user_tokens,
+    row.stats.assistant_tokens,
+    row.redactions,
+    row.promptTokens,
+    row.completionTokens,
+    Math.round(row.latencyMs),
+  ];
+}
+
 export class FacetRepository {
   constructor(private readonly db: Queryable) {}
 
@@ -27,56 +77,32 @@ export class FacetRepository {
     return result.rows[0]?.prompt_version;
   }
 
-  /** Inserts, or replaces a row made by a different prompt version. Returns false if unchanged. */
+  /** Returns false when the row was already there with this prompt version. */
   async upsert(row: FacetWrite): Promise<boolean> {
-    const f = row.facet;
-    const result = await this.db.query(
-      `INSERT INTO sealed.facets (
-         conversation_id, tenant_id, prompt_version, provider, model, domain, task_type, use_case,
-         goal_summary, minutes_without_ai, minutes_with_ai, minutes_saved, outcome, failure_reasons,
-         user_frustration, language, confidence, turns, user_tokens, assistant_tokens, redactions,
-         prompt_tokens, completion_tokens, latency_ms)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14::text[],$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)
-       ON CONFLICT (conversation_id) DO UPDATE SET
-         prompt_version = EXCLUDED.prompt_version, provider = EXCLUDED.provider, model = EXCLUDED.model,
-         domain = EXCLUDED.domain, task_type = EXCLUDED.task_type, use_case = EXCLUDED.use_case,
-         goal_summary = EXCLUDED.goal_summary, minutes_without_ai = EXCLUDED.minutes_without_ai,
-         minutes_with_ai = EXCLUDED.minutes_with_ai, minutes_saved = EXCLUDED.minutes_saved,
-         outcome = EXCLUDED.outcome, failure_reasons = EXCLUDED.failure_reasons,
-         user_frustration = EXCLUDED.user_frustration, language = EXCLUDED.language,
-         confidence = EXCLUDED.confidence, turns = EXCLUDED.turns, user_tokens = EXCLUDED.user_tokens,
-         assistant_tokens = EXCLUDED.assistant_tokens, redactions = EXCLUDED.redactions,
-         prompt_tokens = EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens,
-         latency_ms = EXCLUDED.latency_ms, tagged_at = now()
-       WHERE sealed.facets.prompt_version <> EXCLUDED.prompt_version`,
-      [
-        row.conversationId,
-        row.tenantId,
-        row.promptVersion,
-        row.provider,
-        row.model,
-        f.domain,
-        f.task_type,
-        f.use_case,
-        f.goal_summary,
-        f.minutes_without_ai,
-        f.minutes_with_ai,
-        minutesSaved(f),
-        f.outcome,
-        f.failure_reasons,
-        f.user_frustration,
-        f.language,
-        f.confidence,
-        row.stats.turns,
-        row.stats.user_tokens,
-        row.stats.assistant_tokens,
-        row.redactions,
-        row.promptTokens,
-        row.completionTokens,
-        Math.round(row.latencyMs),
-      ],
-    );
+    const result = await this.db.query(UPSERT_SQL, facetParams(row));
     return result.rowCount > 0;
+  }
+
+  /**
+   * Writes the facet row and marks the conversation tagged in one statement: atomic without a
+   * transaction's extra round trips. Under the default retention (none) the same statement
+   * deletes the content, which nothing needs any more.
+   */
+  async saveAndMarkTagged(row: FacetWrite): Promise<void> {
+    await this.db.query(
+      `WITH saved AS (${UPSERT_SQL} RETURNING conversation_id)
+       UPDATE sealed.conversations c
+          SET status = 'tagged', status_at = now(), last_error = NULL,
+              ciphertext = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.ciphertext END,
+              nonce = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.nonce END,
+              ephemeral_public_key = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.ephemeral_public_key END,
+              content_deleted_at = CASE WHEN t.retention_days IS NULL
+                                        THEN coalesce(c.content_deleted_at, now())
+                                        ELSE c.content_deleted_at END
+         FROM app.tenants t
+        WHERE t.id = c.tenant_id AND c.tenant_id = $2 AND c.id = $1 AND c.status IN ('accepted', 'failed')`,
+      facetParams(row),
+    );
   }
 
   async countForTenant(tenantId: string): Promise<number> {

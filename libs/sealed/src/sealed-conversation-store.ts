@@ -24,6 +24,14 @@ export interface SealedConversation {
   messages: CanonicalMessage[];
 }
 
+export interface LoadedConversation extends Omit<SealedConversation, 'messages'> {
+  status: 'accepted' | 'tagged' | 'embedded' | 'failed';
+  /** Prompt version of the existing facet row, if any. */
+  facetPromptVersion: string | null;
+  /** Decrypts the messages; throws ContentUnavailableError once retention deleted them. */
+  messages(): Promise<CanonicalMessage[]>;
+}
+
 export class ContentUnavailableError extends Error {
   readonly code = 'content_unavailable';
 }
@@ -51,14 +59,42 @@ export class SealedConversationStore {
   ) {}
 
   async open(tenantId: string, conversationId: string): Promise<SealedConversation> {
-    const result = await this.db.query<ConversationRow>(
-      `SELECT id, tenant_id, external_id, user_pseudonym, started_at, metadata, key_id,
-              ephemeral_public_key, nonce, ciphertext
-         FROM sealed.conversations WHERE tenant_id = $1 AND id = $2`,
+    const loaded = await this.load(tenantId, conversationId);
+    if (!loaded)
+      throw new ContentUnavailableError('conversation not found (erased or wrong tenant)');
+    return { ...loaded, messages: await loaded.messages() };
+  }
+
+  /**
+   * One round trip for everything the tag processor needs: the row, its pipeline status, the
+   * prompt version of its facet row, and a lazy opener (nothing is decrypted unless asked).
+   */
+  async load(tenantId: string, conversationId: string): Promise<LoadedConversation | undefined> {
+    const result = await this.db.query<
+      ConversationRow & { status: string; facet_prompt_version: string | null }
+    >(
+      `SELECT c.id, c.tenant_id, c.external_id, c.user_pseudonym, c.started_at, c.metadata, c.key_id,
+              c.ephemeral_public_key, c.nonce, c.ciphertext, c.status, f.prompt_version AS facet_prompt_version
+         FROM sealed.conversations c
+         LEFT JOIN sealed.facets f ON f.conversation_id = c.id
+        WHERE c.tenant_id = $1 AND c.id = $2`,
       [tenantId, conversationId],
     );
     const row = result.rows[0];
-    if (!row) throw new ContentUnavailableError('conversation not found (erased or wrong tenant)');
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      tenantId: row.tenant_id,
+      userPseudonym: row.user_pseudonym,
+      startedAt: row.started_at === null ? null : new Date(row.started_at),
+      metadata: row.metadata,
+      status: row.status as LoadedConversation['status'],
+      facetPromptVersion: row.facet_prompt_version,
+      messages: () => this.decrypt(row),
+    };
+  }
+
+  private async decrypt(row: ConversationRow): Promise<CanonicalMessage[]> {
     if (row.ciphertext === null || row.nonce === null || row.ephemeral_public_key === null) {
       throw new ContentUnavailableError('conversation content has been deleted by retention');
     }
@@ -80,15 +116,7 @@ export class SealedConversationStore {
     } catch {
       throw new SealedKeyError('conversation envelope failed authentication');
     }
-    const payload = JSON.parse(plaintext.toString('utf8')) as SealedPayload;
-    return {
-      id: row.id,
-      tenantId: row.tenant_id,
-      userPseudonym: row.user_pseudonym,
-      startedAt: row.started_at === null ? null : new Date(row.started_at),
-      metadata: row.metadata,
-      messages: payload.messages as CanonicalMessage[],
-    };
+    return (JSON.parse(plaintext.toString('utf8')) as SealedPayload).messages as CanonicalMessage[];
   }
 
   private async batchKey(

@@ -34,6 +34,13 @@ const settingsBody = z
     k_users: z.number().int().optional(),
     min_conversations: z.number().int().optional(),
     retention_days: z.number().int().min(0).max(3650).nullable().optional(),
+    /** Manual minutes per task type label; replaces the whole table. */
+    minutes_overrides: z
+      .record(
+        z.string().trim().min(1).max(60),
+        z.object({ manual_minutes: z.number().min(0).max(480) }).strict(),
+      )
+      .optional(),
   })
   .strict();
 const erasureBody = z.object({ user_id: z.string().min(1).max(256) }).strict();
@@ -70,6 +77,12 @@ export class AdminController {
       k_users: tenant.kUsers,
       min_conversations: tenant.minConversations,
       retention_days: tenant.retentionDays,
+      minutes_overrides: Object.fromEntries(
+        Object.entries(tenant.minutesOverrides).map(([label, value]) => [
+          label,
+          { manual_minutes: value.manualMinutes },
+        ]),
+      ),
     };
   }
 
@@ -152,6 +165,16 @@ export class AdminController {
       ...(body.k_users !== undefined ? { kUsers: body.k_users } : {}),
       ...(body.min_conversations !== undefined ? { minConversations: body.min_conversations } : {}),
       ...(body.retention_days !== undefined ? { retentionDays: body.retention_days } : {}),
+      ...(body.minutes_overrides !== undefined
+        ? {
+            minutesOverrides: Object.fromEntries(
+              Object.entries(body.minutes_overrides).map(([label, value]) => [
+                label,
+                { manualMinutes: value.manual_minutes },
+              ]),
+            ),
+          }
+        : {}),
     });
     return this.tenant(request);
   }

@@ -11,7 +11,10 @@ const PAGE = 1000;
  * retained. With the default retention (delete once tagged) there is nothing left to re-tag:
  * set `retention_days` on the tenant to keep content for re-tagging.
  */
-export async function retagCommand(env: Env, flags: { tenant?: string; json?: boolean }): Promise<void> {
+export async function retagCommand(
+  env: Env,
+  flags: { tenant?: string; json?: boolean },
+): Promise<void> {
   await withRuntime(env, 'retag', {}, async (runtime) => {
     const tenant = await requireTenant(runtime, flags.tenant);
     const promptVersion = createTagger(env).promptVersion;
@@ -30,6 +33,9 @@ export async function retagCommand(env: Env, flags: { tenant?: string; json?: bo
     }
     await drainIfEmbedded(runtime);
     if (flags.json) console.log(JSON.stringify({ enqueued, prompt_version: promptVersion }));
-    else console.log(`enqueued ${enqueued} conversation(s) for re-tagging with prompt version ${promptVersion}`);
+    else
+      console.log(
+        `enqueued ${enqueued} conversation(s) for re-tagging with prompt version ${promptVersion}`,
+      );
   });
 }

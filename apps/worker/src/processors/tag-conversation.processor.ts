@@ -9,7 +9,8 @@ import type {
   FacetAnswer,
   JobPayload,
 } from '@silhouette/contracts';
-import { estimateTokens, LlmRequestError } from '@silhouette/llm';
+import { TenantRepository } from '@silhouette/db';
+import { estimateTokens, LlmRequestError, type TaggingInput } from '@silhouette/llm';
 import { UnrecoverableJobError } from '@silhouette/queue';
 import {
   ContentUnavailableError,
@@ -49,28 +50,54 @@ export function scrubFacet(
   return { facet: scrubbed, redactions };
 }
 
+/** Tenant settings change rarely: a short-lived cache saves a query per job. */
+class TenantSettingsCache {
+  private readonly entries = new Map<
+    string,
+    { at: number; overrides: TaggingInput['minutesOverrides'] }
+  >();
+  constructor(
+    private readonly deps: WorkerDeps,
+    private readonly ttlMs = 30_000,
+  ) {}
+
+  async minutesOverrides(tenantId: string): Promise<TaggingInput['minutesOverrides']> {
+    const cached = this.entries.get(tenantId);
+    if (cached && Date.now() - cached.at < this.ttlMs) return cached.overrides;
+    const tenant = await new TenantRepository(this.deps.db).findById(tenantId);
+    const overrides =
+      tenant && Object.keys(tenant.minutesOverrides).length ? tenant.minutesOverrides : undefined;
+    this.entries.set(tenantId, { at: Date.now(), overrides });
+    return overrides;
+  }
+}
+
 export function tagConversationProcessor(deps: WorkerDeps) {
+  const settings = new TenantSettingsCache(deps);
   return async (payload: JobPayload<'tag-conversation'>): Promise<void> => {
     const { tenantId, conversationId } = payload;
-    const statuses = new ConversationStatusRepository(deps.db);
-    const facets = new FacetRepository(deps.db);
-    const status = await statuses.statusOf(tenantId, conversationId);
-    if (status === undefined)
-      throw new UnrecoverableJobError('conversation no longer exists (erased)');
-    if ((await facets.promptVersionOf(conversationId)) === deps.tagger.promptVersion) {
-      await statuses.markTagged(tenantId, conversationId);
+    const conversation = await deps.store.load(tenantId, conversationId);
+    if (!conversation) throw new UnrecoverableJobError('conversation no longer exists (erased)');
+    if (conversation.facetPromptVersion === deps.tagger.promptVersion) {
+      // Already tagged with this prompt (a re-run): make sure the status says so, change nothing else.
+      await new ConversationStatusRepository(deps.db).markTagged(tenantId, conversationId);
       return;
     }
-    let conversation;
+    let messages: CanonicalMessage[];
     try {
-      conversation = await deps.store.open(tenantId, conversationId);
+      messages = await conversation.messages();
     } catch (error) {
       if (error instanceof ContentUnavailableError) throw new UnrecoverableJobError(error.message);
       throw error;
     }
     let result;
     try {
-      result = await deps.tagger.tag({ conversationId, messages: conversation.messages });
+      const minutesOverrides = await settings.minutesOverrides(tenantId);
+      result = await deps.tagger.tag({
+        conversationId,
+        messages,
+        ...(minutesOverrides ? { minutesOverrides } : {}),
+      });
     } catch (error) {
       // The endpoint refused the request itself (bad key, unknown model): retrying cannot help
       // until the operator fixes the configuration and runs `silhouette retry-failed`.
@@ -78,21 +105,18 @@ export function tagConversationProcessor(deps: WorkerDeps) {
       throw error;
     }
     const { facet, redactions } = scrubFacet(result.facet, deps.scrub);
-    await deps.db.transaction(async (tx) => {
-      await new FacetRepository(tx).upsert({
-        conversationId,
-        tenantId,
-        promptVersion: result.promptVersion,
-        provider: result.provider,
-        model: result.model,
-        facet,
-        stats: conversationStats(conversation.messages),
-        redactions,
-        promptTokens: result.promptTokens,
-        completionTokens: result.completionTokens,
-        latencyMs: result.latencyMs,
-      });
-      await new ConversationStatusRepository(tx).markTagged(tenantId, conversationId);
+    await new FacetRepository(deps.db).saveAndMarkTagged({
+      conversationId,
+      tenantId,
+      promptVersion: result.promptVersion,
+      provider: result.provider,
+      model: result.model,
+      facet,
+      stats: conversationStats(messages),
+      redactions,
+      promptTokens: result.promptTokens,
+      completionTokens: result.completionTokens,
+      latencyMs: result.latencyMs,
     });
   };
 }

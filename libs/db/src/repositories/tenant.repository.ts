@@ -9,6 +9,8 @@ export interface Tenant {
   kUsers: number;
   minConversations: number;
   retentionDays: number | null;
+  /** Admin-edited manual minutes per task type label (Nebuly-style), used by both taggers. */
+  minutesOverrides: Record<string, { manualMinutes: number }>;
   createdAt: Date;
 }
 
@@ -19,10 +21,11 @@ interface TenantRow {
   k_users: number;
   min_conversations: number;
   retention_days: number | null;
+  settings: { minutes_overrides?: Record<string, { manual_minutes: number }> } | null;
   created_at: Date | string;
 }
 
-const COLUMNS = 'id, slug, name, k_users, min_conversations, retention_days, created_at';
+const COLUMNS = 'id, slug, name, k_users, min_conversations, retention_days, settings, created_at';
 
 function toTenant(row: TenantRow): Tenant {
   return {
@@ -32,6 +35,12 @@ function toTenant(row: TenantRow): Tenant {
     kUsers: Number(row.k_users),
     minConversations: Number(row.min_conversations),
     retentionDays: row.retention_days === null ? null : Number(row.retention_days),
+    minutesOverrides: Object.fromEntries(
+      Object.entries(row.settings?.minutes_overrides ?? {}).map(([label, value]) => [
+        label,
+        { manualMinutes: Number(value.manual_minutes) },
+      ]),
+    ),
     createdAt: new Date(row.created_at),
   };
 }
@@ -92,13 +101,20 @@ export class TenantRepository {
 
   async updateSettings(
     tenantId: string,
-    settings: { kUsers?: number; minConversations?: number; retentionDays?: number | null },
+    settings: {
+      kUsers?: number;
+      minConversations?: number;
+      retentionDays?: number | null;
+      minutesOverrides?: Record<string, { manualMinutes: number }>;
+    },
   ): Promise<Tenant | undefined> {
     const result = await this.db.query<TenantRow>(
       `UPDATE app.tenants SET
          k_users = coalesce($2, k_users),
          min_conversations = coalesce($3, min_conversations),
-         retention_days = CASE WHEN $4::boolean THEN $5::integer ELSE retention_days END
+         retention_days = CASE WHEN $4::boolean THEN $5::integer ELSE retention_days END,
+         settings = CASE WHEN $6::jsonb IS NULL THEN settings
+                         ELSE jsonb_set(settings, '{minutes_overrides}', $6::jsonb) END
        WHERE id = $1 RETURNING ${COLUMNS}`,
       [
         tenantId,
@@ -106,6 +122,16 @@ export class TenantRepository {
         settings.minConversations ?? null,
         settings.retentionDays !== undefined,
         settings.retentionDays ?? null,
+        settings.minutesOverrides === undefined
+          ? null
+          : JSON.stringify(
+              Object.fromEntries(
+                Object.entries(settings.minutesOverrides).map(([label, value]) => [
+                  label,
+                  { manual_minutes: value.manualMinutes },
+                ]),
+              ),
+            ),
       ],
     );
     return result.rows[0] ? toTenant(result.rows[0]) : undefined;
