@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeConfig, parseEnv, runMode } from './env';
+import { decodeKey } from './secrets';
+
+describe('parseEnv', () => {
+  it('applies defaults, treats empty strings as unset and picks the run mode', () => {
+    const env = parseEnv({ PORT: '', DATABASE_URL: '' });
+    expect(env.PORT).toBe(3000);
+    expect(env.K_USERS).toBe(5);
+    expect(runMode(env)).toBe('embedded');
+    expect(runMode(parseEnv({ DATABASE_URL: 'postgres://x/y' }))).toBe('server');
+  });
+
+  it('names every bad variable and never echoes a value', () => {
+    expect(() => parseEnv({ PORT: 'abc', K_USERS: '1', OPENAI_API_KEY: 'sk-secret' })).toThrow(
+      ConfigError,
+    );
+    try {
+      parseEnv({ PORT: 'abc', K_USERS: '1' });
+    } catch (error) {
+      expect((error as Error).message).toMatch(/PORT: .*; K_USERS: /);
+      expect((error as Error).message).not.toContain('abc');
+    }
+  });
+
+  it('hides sensitive values when describing the configuration', () => {
+    const described = describeConfig(
+      parseEnv({ OPENAI_API_KEY: 'sk-secret', DATABASE_URL: 'postgres://u:p@h/d' }),
+    );
+    expect(JSON.stringify(described)).not.toMatch(/sk-secret|u:p@h/);
+    expect(described.OPENAI_API_KEY).toBe('[set]');
+  });
+});
+
+describe('decodeKey', () => {
+  it('accepts 32 bytes as hex or base64 and rejects anything else, naming the variable', () => {
+    expect(decodeKey('K', 'ab'.repeat(32))).toHaveLength(32);
+    expect(decodeKey('K', Buffer.alloc(32, 7).toString('base64'))).toHaveLength(32);
+    expect(() => decodeKey('SILHOUETTE_MASTER_KEY', 'short')).toThrow(
+      /SILHOUETTE_MASTER_KEY: must be 32 bytes/,
+    );
+  });
+});

@@ -1,0 +1,18 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { Pseudonymizer } from './pseudonym';
+
+describe('Pseudonymizer', () => {
+  const secret = randomBytes(32);
+  it('is stable within a tenant, different across tenants and secrets, and hides the id', () => {
+    const p = new Pseudonymizer(secret);
+    const a = p.pseudonym('tenant-a', 'alice@example.com');
+    expect(a).toBe(p.pseudonym('tenant-a', 'alice@example.com'));
+    expect(a).not.toBe(p.pseudonym('tenant-b', 'alice@example.com'));
+    expect(a).not.toBe(
+      new Pseudonymizer(randomBytes(32)).pseudonym('tenant-a', 'alice@example.com'),
+    );
+    expect(a).toMatch(/^u_[A-Za-z0-9_-]{27}$/);
+    expect(a).not.toContain('alice');
+  });
+});
