@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, parseEnv } from '@silhouette/config';
 import { MigrationStateError } from '@silhouette/db';
 import { InputError, UsageError } from './cli-error';
+import { evalClustersCommand } from './commands/eval-clusters.command';
 import { ingestCommand } from './commands/ingest.command';
 import { migrateCommand } from './commands/migrate.command';
 import { retagCommand } from './commands/retag.command';
@@ -24,6 +25,8 @@ commands:
   status --tenant SLUG [--json]                           pipeline counts and recent failures
   retry-failed [--tenant SLUG] [--json]                   re-enqueue dead-lettered conversations
   retag --tenant SLUG [--json]                            re-tag retained conversations with the current prompt
+  eval-clusters --input FILE.jsonl [--text-field text] [--label-field label] [--parent-label-field F]
+                [--k N] [--parent-k M] [--out assignments.jsonl]   clustering quality on labelled texts
 
 environment: DATABASE_URL and REDIS_URL select server mode; see README.md for the rest.`;
 
@@ -37,6 +40,13 @@ export async function main(argv: string[]): Promise<number> {
         tenant: { type: 'string' },
         format: { type: 'string' },
         name: { type: 'string' },
+        input: { type: 'string' },
+        out: { type: 'string' },
+        'text-field': { type: 'string' },
+        'label-field': { type: 'string' },
+        'parent-label-field': { type: 'string' },
+        k: { type: 'string' },
+        'parent-k': { type: 'string' },
         role: { type: 'string' },
         json: { type: 'boolean' },
         migrate: { type: 'boolean' },
@@ -91,6 +101,21 @@ export async function main(argv: string[]): Promise<number> {
           json: values.json ?? false,
         });
         return 0;
+      case 'eval-clusters': {
+        const metrics = await evalClustersCommand({
+          ...(values.input ? { input: values.input } : {}),
+          ...(values['text-field'] ? { textField: values['text-field'] } : {}),
+          ...(values['label-field'] ? { labelField: values['label-field'] } : {}),
+          ...(values['parent-label-field']
+            ? { parentLabelField: values['parent-label-field'] }
+            : {}),
+          ...(values.k ? { k: values.k } : {}),
+          ...(values['parent-k'] ? { parentK: values['parent-k'] } : {}),
+          ...(values.out ? { out: values.out } : {}),
+        });
+        console.log(JSON.stringify(metrics));
+        return 0;
+      }
       case 'retag':
         await retagCommand(env, {
           ...(values.tenant ? { tenant: values.tenant } : {}),

@@ -3,3 +3,4 @@ export * from './sealed-conversation-store';
 export * from './tenant-provisioning';
 export * from './facet.repository';
 export * from './conversation-status.repository';
+export * from './clustering.repository';

@@ -1,0 +1,253 @@
+/**
+ * Sealed-side storage of a clustering run: the facet rows it reads, the embeddings, clusters
+ * (with centroids) and memberships it writes. Bulk writes go through jsonb_to_recordset so one
+ * statement stores a whole batch on both engines.
+ */
+import { toVectorLiteral, type Queryable } from '@silhouette/db';
+
+/** What clustering and publishing need of one tagged conversation (no content). */
+export interface FacetRow {
+  conversationId: string;
+  user: string;
+  at: Date;
+  domain: string;
+  taskType: string;
+  useCase: string;
+  goalSummary: string;
+  outcome: string;
+  failureReasons: string[];
+  minutesSaved: number;
+  minutesWithoutAi: number;
+  frustration: number;
+  language: string;
+  confidence: number;
+  team: string | null;
+  department: string | null;
+}
+
+export interface StoredCluster {
+  id: string;
+  level: number;
+  parentId: string | null;
+  centroid: Float32Array;
+  size: number;
+  name: string;
+  description: string;
+  lineage: 'continued' | 'new' | 'split' | 'merged';
+  lineageSources: string[];
+}
+
+export interface PreviousRun {
+  runId: string;
+  clusters: (StoredCluster & { members: Set<string> })[];
+}
+
+const parseVector = (text: string) => Float32Array.from(text.slice(1, -1).split(','), Number);
+
+export class ClusteringRepository {
+  constructor(private readonly db: Queryable) {}
+
+  async facetRows(tenantId: string): Promise<FacetRow[]> {
+    const result = await this.db.query<{
+      conversation_id: string;
+      user_pseudonym: string;
+      at: Date | string;
+      domain: string;
+      task_type: string;
+      use_case: string;
+      goal_summary: string;
+      outcome: string;
+      failure_reasons: string[];
+      minutes_saved: number;
+      minutes_without_ai: number;
+      user_frustration: number;
+      language: string;
+      confidence: number;
+      team: string | null;
+      department: string | null;
+    }>(
+      `SELECT f.conversation_id, c.user_pseudonym, coalesce(c.started_at, c.ingested_at) AS at,
+              f.domain, f.task_type, f.use_case, f.goal_summary, f.outcome, f.failure_reasons,
+              f.minutes_saved, f.minutes_without_ai, f.user_frustration, f.language, f.confidence,
+              c.metadata->>'team' AS team, c.metadata->>'department' AS department
+         FROM sealed.facets f JOIN sealed.conversations c ON c.id = f.conversation_id
+        WHERE f.tenant_id = $1
+        ORDER BY f.conversation_id`,
+      [tenantId],
+    );
+    return result.rows.map((row) => ({
+      conversationId: row.conversation_id,
+      user: row.user_pseudonym,
+      at: new Date(row.at),
+      domain: row.domain,
+      taskType: row.task_type,
+      useCase: row.use_case,
+      goalSummary: row.goal_summary,
+      outcome: row.outcome,
+      failureReasons: row.failure_reasons,
+      minutesSaved: Number(row.minutes_saved),
+      minutesWithoutAi: Number(row.minutes_without_ai),
+      frustration: Number(row.user_frustration),
+      language: row.language,
+      confidence: Number(row.confidence),
+      team: row.team,
+      department: row.department,
+    }));
+  }
+
+  async createRun(
+    tenantId: string,
+    embeddingModel: string,
+    dimension: number,
+    params: Record<string, unknown>,
+  ): Promise<string> {
+    const result = await this.db.query<{ id: string }>(
+      `INSERT INTO sealed.cluster_runs (tenant_id, embedding_model, dimension, params) VALUES ($1, $2, $3, $4) RETURNING id`,
+      [tenantId, embeddingModel, dimension, JSON.stringify(params)],
+    );
+    return result.rows[0]!.id;
+  }
+
+  async finishRun(
+    runId: string,
+    status: 'done' | 'failed',
+    conversations: number,
+    embedderState?: Buffer,
+  ): Promise<void> {
+    await this.db.query(
+      `UPDATE sealed.cluster_runs SET status = $2, finished_at = now(), conversations = $3,
+              embedder_state = coalesce($4, embedder_state) WHERE id = $1`,
+      [runId, status, conversations, embedderState ?? null],
+    );
+  }
+
+  async saveEmbeddings(
+    tenantId: string,
+    model: string,
+    rows: { conversationId: string; vector: Float32Array }[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const dimension = rows[0]!.vector.length;
+    await this.db.query(
+      `INSERT INTO sealed.conversation_embeddings (conversation_id, tenant_id, model, dimension, embedding)
+       SELECT r.conversation_id, $1, $2, $3, r.embedding::vector
+         FROM jsonb_to_recordset($4::jsonb) AS r(conversation_id uuid, embedding text)
+       ON CONFLICT (conversation_id) DO UPDATE SET model = EXCLUDED.model, dimension = EXCLUDED.dimension,
+              embedding = EXCLUDED.embedding, embedded_at = now()`,
+      [
+        tenantId,
+        model,
+        dimension,
+        JSON.stringify(
+          rows.map((row) => ({
+            conversation_id: row.conversationId,
+            embedding: toVectorLiteral(row.vector),
+          })),
+        ),
+      ],
+    );
+  }
+
+  async ensureEmbeddingIndex(dimension: number): Promise<void> {
+    await this.db.query('SELECT sealed.ensure_embedding_index($1)', [dimension]);
+  }
+
+  async saveClusters(runId: string, tenantId: string, clusters: StoredCluster[]): Promise<void> {
+    for (let i = 0; i < clusters.length; i += 500) {
+      const batch = clusters.slice(i, i + 500).map((cluster) => ({
+        id: cluster.id,
+        level: cluster.level,
+        parent_id: cluster.parentId,
+        centroid: toVectorLiteral(cluster.centroid),
+        size: cluster.size,
+        name: cluster.name,
+        description: cluster.description,
+        lineage: cluster.lineage,
+        lineage_sources: cluster.lineageSources,
+      }));
+      await this.db.query(
+        `INSERT INTO sealed.clusters (run_id, id, tenant_id, level, parent_id, centroid, size, name, description, lineage, lineage_sources)
+         SELECT $1, r.id, $2, r.level, r.parent_id, r.centroid::vector, r.size, r.name, r.description, r.lineage,
+                ARRAY(SELECT jsonb_array_elements_text(r.lineage_sources))::uuid[]
+           FROM jsonb_to_recordset($3::jsonb) AS r(id uuid, level integer, parent_id uuid, centroid text, size integer,
+                name text, description text, lineage text, lineage_sources jsonb)`,
+        [runId, tenantId, JSON.stringify(batch)],
+      );
+    }
+  }
+
+  async saveMembers(
+    runId: string,
+    members: { conversationId: string; clusterId: string; similarity: number }[],
+  ): Promise<void> {
+    for (let i = 0; i < members.length; i += 5000) {
+      const batch = members
+        .slice(i, i + 5000)
+        .map((m) => ({ c: m.conversationId, k: m.clusterId, s: m.similarity }));
+      await this.db.query(
+        `INSERT INTO sealed.cluster_members (run_id, conversation_id, cluster_id, similarity)
+         SELECT $1, r.c, r.k, r.s FROM jsonb_to_recordset($2::jsonb) AS r(c uuid, k uuid, s real)`,
+        [runId, JSON.stringify(batch)],
+      );
+    }
+  }
+
+  async markEmbedded(runId: string): Promise<void> {
+    await this.db.query(
+      `UPDATE sealed.conversations c SET status = 'embedded', status_at = now()
+         FROM sealed.cluster_members m
+        WHERE m.run_id = $1 AND m.conversation_id = c.id AND c.status = 'tagged'`,
+      [runId],
+    );
+  }
+
+  /** The latest finished run of a tenant with its clusters and their base-level members. */
+  async previousRun(tenantId: string): Promise<PreviousRun | undefined> {
+    const run = await this.db.query<{ id: string }>(
+      `SELECT id FROM sealed.cluster_runs WHERE tenant_id = $1 AND status = 'done' ORDER BY started_at DESC LIMIT 1`,
+      [tenantId],
+    );
+    const runId = run.rows[0]?.id;
+    if (!runId) return undefined;
+    const clusters = await this.db.query<{
+      id: string;
+      level: number;
+      parent_id: string | null;
+      centroid: string;
+      size: number;
+      name: string;
+      description: string;
+      lineage: StoredCluster['lineage'];
+      lineage_sources: string[];
+    }>(
+      `SELECT id, level, parent_id, centroid::text AS centroid, size, name, description, lineage, lineage_sources
+         FROM sealed.clusters WHERE run_id = $1`,
+      [runId],
+    );
+    const members = await this.db.query<{ cluster_id: string; conversation_id: string }>(
+      'SELECT cluster_id, conversation_id FROM sealed.cluster_members WHERE run_id = $1',
+      [runId],
+    );
+    const byCluster = new Map<string, Set<string>>();
+    for (const row of members.rows) {
+      const set = byCluster.get(row.cluster_id) ?? new Set<string>();
+      set.add(row.conversation_id);
+      byCluster.set(row.cluster_id, set);
+    }
+    return {
+      runId,
+      clusters: clusters.rows.map((row) => ({
+        id: row.id,
+        level: Number(row.level),
+        parentId: row.parent_id,
+        centroid: parseVector(row.centroid),
+        size: Number(row.size),
+        name: row.name,
+        description: row.description,
+        lineage: row.lineage,
+        lineageSources: row.lineage_sources,
+        members: byCluster.get(row.id) ?? new Set(),
+      })),
+    };
+  }
+}
