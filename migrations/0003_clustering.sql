@@ -22,15 +22,18 @@ LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+  -- The search path is pinned (SECURITY DEFINER), so name pgvector's schema explicitly.
+  v_schema text := (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'vector');
 BEGIN
   IF p_dimension < 1 OR p_dimension > 2000 THEN
     RAISE EXCEPTION 'embedding dimension % is outside 1..2000 (HNSW limit)', p_dimension;
   END IF;
   EXECUTE format(
     'CREATE INDEX IF NOT EXISTS conversation_embeddings_hnsw_%s ON sealed.conversation_embeddings
-       USING hnsw ((embedding::vector(%s)) vector_cosine_ops) WITH (m = 16, ef_construction = 64)
+       USING hnsw ((embedding::%s.vector(%s)) %s.vector_cosine_ops) WITH (m = 16, ef_construction = 64)
        WHERE dimension = %s',
-    p_dimension, p_dimension, p_dimension);
+    p_dimension, v_schema, p_dimension, v_schema, p_dimension);
 END
 $$;
 REVOKE ALL ON FUNCTION sealed.ensure_embedding_index(integer) FROM PUBLIC;

@@ -157,6 +157,7 @@ function llm(model: ModelProcess, concurrency: number) {
       model: env.TAG_MODEL,
     }),
     scrub,
+    embedderFor: offlineProviders(env).embedderFor,
   });
 }
 

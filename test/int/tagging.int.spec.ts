@@ -25,7 +25,7 @@ const scrub: WorkerDeps['scrub'] = (text) => {
 };
 
 function llmProviders(server: ScriptedLlmServer) {
-  return (env: Env): Pick<WorkerDeps, 'tagger' | 'scrub'> => ({
+  return (env: Env): Pick<WorkerDeps, 'tagger' | 'scrub' | 'embedderFor'> => ({
     tagger: new LlmTagger({
       client: new StructuredLlmClient({
         baseURL: server.baseURL,
@@ -39,6 +39,7 @@ function llmProviders(server: ScriptedLlmServer) {
       model: env.TAG_MODEL,
     }),
     scrub,
+    embedderFor: offlineProviders(env).embedderFor,
   });
 }
 

@@ -1,2 +1,3 @@
 export * from './api-deps';
 export * from './api-server';
+export * from './insights/snapshot-document';

@@ -7,6 +7,8 @@ import { ConfigError, parseEnv } from '@silhouette/config';
 import { MigrationStateError } from '@silhouette/db';
 import { InputError, UsageError } from './cli-error';
 import { evalClustersCommand } from './commands/eval-clusters.command';
+import { exportCommand } from './commands/export.command';
+import { processCommand } from './commands/process.command';
 import { ingestCommand } from './commands/ingest.command';
 import { migrateCommand } from './commands/migrate.command';
 import { retagCommand } from './commands/retag.command';
@@ -23,6 +25,8 @@ commands:
   tenant create SLUG [--name NAME] [--json]               create a tenant; prints its keys once
   ingest FILE|- --tenant SLUG [--format auto|openai|anthropic|sharegpt] [--json]
   status --tenant SLUG [--json]                           pipeline counts and recent failures
+  process --tenant SLUG [--json]                          tag, embed, cluster and publish to completion
+  export --tenant SLUG --out DIR [--json]                 write what the tenant's users can see
   retry-failed [--tenant SLUG] [--json]                   re-enqueue dead-lettered conversations
   retag --tenant SLUG [--json]                            re-tag retained conversations with the current prompt
   eval-clusters --input FILE.jsonl [--text-field text] [--label-field label] [--parent-label-field F]
@@ -98,6 +102,19 @@ export async function main(argv: string[]): Promise<number> {
       case 'status':
         await statusCommand(env, {
           ...(values.tenant ? { tenant: values.tenant } : {}),
+          json: values.json ?? false,
+        });
+        return 0;
+      case 'process':
+        await processCommand(env, {
+          ...(values.tenant ? { tenant: values.tenant } : {}),
+          json: values.json ?? false,
+        });
+        return 0;
+      case 'export':
+        await exportCommand(env, {
+          ...(values.tenant ? { tenant: values.tenant } : {}),
+          ...(values.out ? { out: values.out } : {}),
           json: values.json ?? false,
         });
         return 0;

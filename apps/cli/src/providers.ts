@@ -2,6 +2,8 @@
 import { llmConfigured, type Env } from '@silhouette/config';
 import { LlmTagger, OfflineTagger, StructuredLlmClient, type FacetTagger } from '@silhouette/llm';
 import { scrubPii } from '@silhouette/privacy';
+import { OfflineEmbedder, OpenAiEmbedder } from '@silhouette/clustering';
+import type { WorkerDeps } from '@silhouette/worker';
 
 export function createTagger(env: Env): FacetTagger {
   if (!llmConfigured(env)) return new OfflineTagger();
@@ -16,6 +18,24 @@ export function createTagger(env: Env): FacetTagger {
     maxTokensParameter: env.LLM_MAX_TOKENS_PARAMETER,
   });
   return new LlmTagger({ client, model: env.TAG_MODEL });
+}
+
+export function createEmbedderFactory(env: Env): WorkerDeps['embedderFor'] {
+  if (llmConfigured(env)) {
+    const embedder = new OpenAiEmbedder({
+      model: env.EMBEDDING_MODEL,
+      dimension: env.EMBEDDING_DIMENSION,
+      ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
+      ...(env.OPENAI_API_KEY ? { apiKey: env.OPENAI_API_KEY } : {}),
+    });
+    return async () => ({ embedder });
+  }
+  return async (texts, previousState) => {
+    const embedder = previousState
+      ? OfflineEmbedder.fromBytes(previousState)
+      : OfflineEmbedder.fit(texts);
+    return { embedder, state: Buffer.from(embedder.toBytes()) };
+  };
 }
 
 export function createScrubber(): (text: string) => { text: string; redactions: number } {

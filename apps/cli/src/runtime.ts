@@ -17,7 +17,7 @@ import { openQueue, type QueueDriver } from '@silhouette/queue';
 import { SealedConversationStore, TenantKeyring } from '@silhouette/sealed';
 import { createLogger, Metrics, type Logger } from '@silhouette/telemetry';
 import type { WorkerDeps } from '@silhouette/worker';
-import { createTagger, createScrubber } from './providers';
+import { createEmbedderFactory, createScrubber, createTagger } from './providers';
 
 export interface Runtime {
   env: Env;
@@ -94,6 +94,7 @@ export function workerDepsFrom(runtime: Runtime): WorkerDeps {
     store: new SealedConversationStore(runtime.workerDb, keyringFrom(runtime.env)),
     tagger: createTagger(runtime.env),
     scrub: createScrubber(),
+    embedderFor: createEmbedderFactory(runtime.env),
     logger: runtime.logger,
     metrics: runtime.metrics,
   };

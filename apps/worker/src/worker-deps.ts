@@ -1,5 +1,6 @@
 import type { Env } from '@silhouette/config';
 import type { Database } from '@silhouette/db';
+import type { Embedder } from '@silhouette/clustering';
 import type { FacetTagger } from '@silhouette/llm';
 import type { QueueDriver } from '@silhouette/queue';
 import type { SealedConversationStore } from '@silhouette/sealed';
@@ -13,6 +14,15 @@ export interface WorkerDeps {
   queue: QueueDriver;
   store: SealedConversationStore;
   tagger: FacetTagger;
+  /**
+   * The embedding space for one clustering run over `texts`. The offline embedder is fitted on
+   * them, or restored from `previousState` (a previous run's fitted model) to stay in the same
+   * space; its state is kept with the run. An OpenAI-compatible embedder ignores both.
+   */
+  embedderFor: (
+    texts: readonly string[],
+    previousState?: Buffer,
+  ) => Promise<{ embedder: Embedder; state?: Buffer }>;
   /** Removes PII from a free-text facet; returns the count of spans removed. */
   scrub: (text: string) => { text: string; redactions: number };
   logger: Logger;

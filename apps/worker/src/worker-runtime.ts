@@ -7,6 +7,7 @@
 import type { JobName } from '@silhouette/contracts';
 import { ConversationStatusRepository } from '@silhouette/sealed';
 import type { DeadLetter, JobContext, JobHandler, JobHandlers } from '@silhouette/queue';
+import { clusterTenantProcessor } from './clustering/cluster-tenant.processor';
 import { applyRetentionProcessor, eraseUserProcessor } from './processors/maintenance.processors';
 import { tagConversationProcessor } from './processors/tag-conversation.processor';
 import type { WorkerDeps } from './worker-deps';
@@ -56,6 +57,7 @@ function instrument<N extends JobName>(
 export function buildHandlers(deps: WorkerDeps): JobHandlers {
   return {
     'tag-conversation': instrument(deps, 'tag-conversation', tagConversationProcessor(deps)),
+    'cluster-tenant': instrument(deps, 'cluster-tenant', clusterTenantProcessor(deps)),
     'erase-user': instrument(deps, 'erase-user', eraseUserProcessor(deps)),
     'apply-retention': instrument(deps, 'apply-retention', applyRetentionProcessor(deps)),
   };

@@ -55,6 +55,13 @@ export const envSchema = z.object({
   NAME_MODEL: z.preprocess(unsetIfEmpty, z.string().default('gpt-4o-mini')),
   AUDIT_MODEL: z.preprocess(unsetIfEmpty, z.string().default('gpt-4o-mini')),
   EMBEDDING_MODEL: z.preprocess(unsetIfEmpty, z.string().default('text-embedding-3-small')),
+  /** OpenAI-compatible embeddings: vector length (sent as `dimensions`). The offline embedder uses 96. */
+  EMBEDDING_DIMENSION: intWithDefault(1536, 8, 2000),
+  /** Cluster tree shape: levels including the base, and groups at the top. */
+  CLUSTER_LEVELS: intWithDefault(3, 1, 5),
+  CLUSTER_TOP_K: intWithDefault(7, 2, 30),
+  /** New conversations join the last run between full re-clusterings, at most this long. */
+  CLUSTER_FULL_EVERY_DAYS: intWithDefault(7, 1, 365),
   /** OpenAI-compatible client: per-call timeout, attempts, in-flight calls and token budget. */
   LLM_TIMEOUT_MS: intWithDefault(60_000, 100),
   LLM_MAX_ATTEMPTS: intWithDefault(5, 1, 20),

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 
-export const QUEUE_NAMES = ['tagging', 'maintenance'] as const;
+export const QUEUE_NAMES = ['tagging', 'clustering', 'maintenance'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 const tenantId = z.uuid();
@@ -19,6 +19,13 @@ export const JOBS = {
     payload: z.object({ tenantId, conversationId: z.uuid() }).strict(),
     jobId: (p: { tenantId: string; conversationId: string }) =>
       `tag-conversation__${p.tenantId}__${p.conversationId}`,
+  },
+  /** Embed, cluster, name and publish a tenant's snapshot (one at a time per tenant). */
+  'cluster-tenant': {
+    queue: 'clustering',
+    // full: re-cluster from scratch instead of letting new conversations join the last run.
+    payload: z.object({ tenantId, full: z.boolean().optional() }).strict(),
+    jobId: (p: { tenantId: string }) => `cluster-tenant__${p.tenantId}`,
   },
   /** Erase every conversation and derived row of one pseudonymous user. */
   'erase-user': {

@@ -8,3 +8,4 @@ export * from './repositories/api-key.repository';
 export * from './repositories/audit-log.repository';
 export * from './repositories/pipeline-status.repository';
 export * from './repositories/erasure-request.repository';
+export * from './repositories/insights.repository';

@@ -15,7 +15,19 @@ export function queuePolicies(
       concurrency: env.TAG_CONCURRENCY,
       lockMs: env.JOB_LOCK_MS,
     },
-    maintenance: { attempts: 3, backoffMs: env.JOB_BACKOFF_MS, concurrency: 1, lockMs: env.JOB_LOCK_MS },
+    // Clustering holds a tenant's vectors in memory: one run at a time per worker.
+    clustering: {
+      attempts: 2,
+      backoffMs: env.JOB_BACKOFF_MS,
+      concurrency: 1,
+      lockMs: Math.max(env.JOB_LOCK_MS, 600_000),
+    },
+    maintenance: {
+      attempts: 3,
+      backoffMs: env.JOB_BACKOFF_MS,
+      concurrency: 1,
+      lockMs: env.JOB_LOCK_MS,
+    },
   } satisfies QueuePolicies;
   for (const name of QUEUE_NAMES)
     if (!policies[name]) throw new Error(`no policy for queue ${name}`);

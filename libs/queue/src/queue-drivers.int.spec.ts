@@ -14,6 +14,7 @@ import {
 
 const policies: QueuePolicies = {
   tagging: { attempts: 3, backoffMs: 20, concurrency: 4, lockMs: 30_000 },
+  clustering: { attempts: 1, backoffMs: 20, concurrency: 1, lockMs: 30_000 },
   maintenance: { attempts: 2, backoffMs: 20, concurrency: 1, lockMs: 30_000 },
 };
 
@@ -27,6 +28,7 @@ function openDriver(kind: Kind, prefix: string): QueueDriver {
 function handlers(tag: JobHandlers['tag-conversation']): JobHandlers {
   return {
     'tag-conversation': tag,
+    'cluster-tenant': async () => undefined,
     'erase-user': async () => undefined,
     'apply-retention': async () => undefined,
   };
@@ -44,7 +46,7 @@ describe.each<Kind>(['bullmq', 'in-process'])('%s queue driver', (kind) => {
     driver = openDriver(kind, prefix);
     const partial = { 'tag-conversation': async () => undefined } as unknown as JobHandlers;
     await expect(driver.startWorkers(partial)).rejects.toThrow(
-      /no handler registered for job\(s\): erase-user, apply-retention/,
+      /no handler registered for job\(s\): cluster-tenant, erase-user, apply-retention/,
     );
   });
 

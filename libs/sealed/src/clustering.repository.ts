@@ -3,7 +3,7 @@
  * (with centroids) and memberships it writes. Bulk writes go through jsonb_to_recordset so one
  * statement stores a whole batch on both engines.
  */
-import { toVectorLiteral, type Queryable } from '@silhouette/db';
+import { toBuffer, toVectorLiteral, type Queryable } from '@silhouette/db';
 
 /** What clustering and publishing need of one tagged conversation (no content). */
 export interface FacetRow {
@@ -39,6 +39,12 @@ export interface StoredCluster {
 
 export interface PreviousRun {
   runId: string;
+  startedAt: Date;
+  params: Record<string, unknown>;
+  embeddingModel: string;
+  conversations: number;
+  /** The fitted offline embedding model of that run, if any. */
+  embedderState: Buffer | null;
   clusters: (StoredCluster & { members: Set<string> })[];
 }
 
@@ -93,6 +99,47 @@ export class ClusteringRepository {
       team: row.team,
       department: row.department,
     }));
+  }
+
+  /** Which taggers produced the facet rows (for the privacy evidence). */
+  async taggingVersions(
+    tenantId: string,
+  ): Promise<{ provider: string; model: string; promptVersion: string; conversations: number }[]> {
+    const result = await this.db.query<{
+      provider: string;
+      model: string;
+      prompt_version: string;
+      n: number;
+    }>(
+      `SELECT provider, model, prompt_version, count(*)::integer AS n FROM sealed.facets
+        WHERE tenant_id = $1 GROUP BY provider, model, prompt_version ORDER BY n DESC`,
+      [tenantId],
+    );
+    return result.rows.map((row) => ({
+      provider: row.provider,
+      model: row.model,
+      promptVersion: row.prompt_version,
+      conversations: Number(row.n),
+    }));
+  }
+
+  /** Status of the tenant's latest run started at or after `since`, if any. */
+  async latestRunStatus(
+    tenantId: string,
+    since: Date,
+  ): Promise<'running' | 'done' | 'failed' | undefined> {
+    const result = await this.db.query<{ status: 'running' | 'done' | 'failed' }>(
+      `SELECT status FROM sealed.cluster_runs WHERE tenant_id = $1 AND started_at >= $2 ORDER BY started_at DESC LIMIT 1`,
+      [tenantId, since.toISOString()],
+    );
+    return result.rows[0]?.status;
+  }
+
+  async updateRunParams(runId: string, params: Record<string, unknown>): Promise<void> {
+    await this.db.query(
+      'UPDATE sealed.cluster_runs SET params = params || $2::jsonb WHERE id = $1',
+      [runId, JSON.stringify(params)],
+    );
   }
 
   async createRun(
@@ -192,6 +239,55 @@ export class ClusteringRepository {
     }
   }
 
+  /**
+   * Between full runs: the nearest base cluster of each conversation (by its stored embedding),
+   * through pgvector's cosine distance.
+   */
+  async nearestBaseClusters(
+    runId: string,
+    baseLevel: number,
+    conversationIds: string[],
+  ): Promise<{ conversationId: string; clusterId: string; similarity: number }[]> {
+    if (conversationIds.length === 0) return [];
+    const result = await this.db.query<{
+      conversation_id: string;
+      cluster_id: string;
+      similarity: number;
+    }>(
+      `SELECT e.conversation_id, c.id AS cluster_id, 1 - (c.centroid <=> e.embedding) AS similarity
+         FROM sealed.conversation_embeddings e
+         CROSS JOIN LATERAL (
+           SELECT id, centroid FROM sealed.clusters
+            WHERE run_id = $1 AND level = $2
+            ORDER BY centroid <=> e.embedding LIMIT 1
+         ) c
+        WHERE e.conversation_id = ANY($3::uuid[])`,
+      [runId, baseLevel, conversationIds],
+    );
+    return result.rows.map((row) => ({
+      conversationId: row.conversation_id,
+      clusterId: row.cluster_id,
+      similarity: Number(row.similarity),
+    }));
+  }
+
+  async addMembers(
+    runId: string,
+    members: { conversationId: string; clusterId: string; similarity: number }[],
+  ): Promise<void> {
+    for (let i = 0; i < members.length; i += 5000) {
+      const batch = members
+        .slice(i, i + 5000)
+        .map((m) => ({ c: m.conversationId, k: m.clusterId, s: m.similarity }));
+      await this.db.query(
+        `INSERT INTO sealed.cluster_members (run_id, conversation_id, cluster_id, similarity, from_run)
+         SELECT $1, r.c, r.k, r.s, false FROM jsonb_to_recordset($2::jsonb) AS r(c uuid, k uuid, s real)
+         ON CONFLICT (run_id, conversation_id) DO NOTHING`,
+        [runId, JSON.stringify(batch)],
+      );
+    }
+  }
+
   async markEmbedded(runId: string): Promise<void> {
     await this.db.query(
       `UPDATE sealed.conversations c SET status = 'embedded', status_at = now()
@@ -203,12 +299,21 @@ export class ClusteringRepository {
 
   /** The latest finished run of a tenant with its clusters and their base-level members. */
   async previousRun(tenantId: string): Promise<PreviousRun | undefined> {
-    const run = await this.db.query<{ id: string }>(
-      `SELECT id FROM sealed.cluster_runs WHERE tenant_id = $1 AND status = 'done' ORDER BY started_at DESC LIMIT 1`,
+    const run = await this.db.query<{
+      id: string;
+      embedding_model: string;
+      conversations: number;
+      embedder_state: unknown;
+      params: Record<string, unknown>;
+      started_at: Date | string;
+    }>(
+      `SELECT id, embedding_model, conversations, embedder_state, params, started_at FROM sealed.cluster_runs
+        WHERE tenant_id = $1 AND status = 'done' ORDER BY started_at DESC LIMIT 1`,
       [tenantId],
     );
-    const runId = run.rows[0]?.id;
-    if (!runId) return undefined;
+    const latest = run.rows[0];
+    if (!latest) return undefined;
+    const runId = latest.id;
     const clusters = await this.db.query<{
       id: string;
       level: number;
@@ -236,6 +341,11 @@ export class ClusteringRepository {
     }
     return {
       runId,
+      params: latest.params,
+      startedAt: new Date(latest.started_at),
+      embeddingModel: latest.embedding_model,
+      conversations: Number(latest.conversations),
+      embedderState: latest.embedder_state === null ? null : toBuffer(latest.embedder_state),
       clusters: clusters.rows.map((row) => ({
         id: row.id,
         level: Number(row.level),

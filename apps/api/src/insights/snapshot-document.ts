@@ -1,0 +1,81 @@
+/**
+ * The published snapshot as one JSON document: what the API serves and `silhouette export`
+ * writes. Built from the `insights` schema only.
+ */
+import { InsightsRepository, type Queryable } from '@silhouette/db';
+
+export interface SnapshotDocument {
+  snapshot_id: string;
+  version: number;
+  published_at: string;
+  period: { start: string | null; end: string | null };
+  overview: Record<string, unknown>;
+  clusters: {
+    id: string;
+    level: number;
+    parent_id: string | null;
+    is_other: boolean;
+    name: string;
+    description: string;
+    conversations: number;
+    distinct_users: number;
+    minutes_saved: number;
+    goals: string[];
+    metrics: Record<string, unknown>;
+    lineage: Record<string, unknown>;
+  }[];
+  breakdowns: {
+    facet: string;
+    value: string;
+    is_other: boolean;
+    conversations: number;
+    distinct_users: number;
+    minutes_saved: number;
+  }[];
+  privacy: Record<string, unknown>;
+}
+
+/** The latest snapshot of a tenant, or undefined when nothing has been published yet. */
+export async function latestSnapshotDocument(
+  db: Queryable,
+  tenantId: string,
+): Promise<SnapshotDocument | undefined> {
+  const insights = new InsightsRepository(db);
+  const snapshot = await insights.latest(tenantId);
+  if (!snapshot) return undefined;
+  const clusters = await insights.clusters(tenantId, snapshot.id);
+  const breakdowns = await insights.breakdowns(tenantId, snapshot.id);
+  return {
+    snapshot_id: snapshot.id,
+    version: snapshot.version,
+    published_at: snapshot.publishedAt.toISOString(),
+    period: {
+      start: snapshot.periodStart?.toISOString() ?? null,
+      end: snapshot.periodEnd?.toISOString() ?? null,
+    },
+    overview: snapshot.overview,
+    clusters: clusters.map((cluster) => ({
+      id: cluster.clusterId,
+      level: cluster.level,
+      parent_id: cluster.parentId,
+      is_other: cluster.isOther,
+      name: cluster.name,
+      description: cluster.description,
+      conversations: cluster.conversations,
+      distinct_users: cluster.distinctUsers,
+      minutes_saved: cluster.minutesSavedTotal,
+      goals: cluster.goals.map((goal) => goal.text),
+      metrics: cluster.metrics,
+      lineage: cluster.lineage,
+    })),
+    breakdowns: breakdowns.map((row) => ({
+      facet: row.facet,
+      value: row.value,
+      is_other: row.isOther,
+      conversations: row.conversations,
+      distinct_users: row.distinctUsers,
+      minutes_saved: row.minutesSavedTotal,
+    })),
+    privacy: snapshot.evidence,
+  };
+}

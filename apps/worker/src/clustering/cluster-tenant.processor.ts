@@ -1,0 +1,51 @@
+/**
+ * cluster-tenant: a full run (embed, cluster, name, keep ids stable) followed by publishing a new
+ * snapshot through the privacy gates. The snapshot and its rows are written in one transaction,
+ * so readers see the previous snapshot or the complete new one, never half of it.
+ */
+import type { JobPayload } from '@silhouette/contracts';
+import { InsightsRepository, TenantRepository } from '@silhouette/db';
+import { UnrecoverableJobError } from '@silhouette/queue';
+import { ClusteringRepository } from '@silhouette/sealed';
+import { buildSnapshot } from '../publishing/build-snapshot';
+import type { WorkerDeps } from '../worker-deps';
+import { runClustering } from './run-clustering';
+
+export function clusterTenantProcessor(deps: WorkerDeps) {
+  return async (payload: JobPayload<'cluster-tenant'>): Promise<void> => {
+    const tenant = await new TenantRepository(deps.db).findById(payload.tenantId);
+    if (!tenant) throw new UnrecoverableJobError('tenant no longer exists');
+    const started = performance.now();
+    const run = await runClustering(deps, tenant, { full: payload.full ?? false });
+    if (!run) {
+      deps.logger.info({ tenantId: tenant.id }, 'nothing tagged yet: no clustering run');
+      return;
+    }
+    const versions = await new ClusteringRepository(deps.db).taggingVersions(tenant.id);
+    const draft = buildSnapshot({
+      tenantId: tenant.id,
+      run,
+      thresholds: { kUsers: tenant.kUsers, minConversations: tenant.minConversations },
+      models: {
+        tagger: versions.map((v) => `${v.provider}/${v.model}`).join(', '),
+        taggerPromptVersion: versions.map((v) => v.promptVersion).join(', '),
+        embedder: run.embeddingModel,
+        namer: 'offline c-TF-IDF (terms used by at least k users)',
+      },
+    });
+    const snapshot = await deps.db.transaction((tx) => new InsightsRepository(tx).save(draft));
+    deps.logger.info(
+      {
+        tenantId: tenant.id,
+        runId: run.runId,
+        mode: run.mode,
+        snapshotId: snapshot.id,
+        version: snapshot.version,
+        conversations: run.rows.length,
+        clusters: draft.clusters.length,
+        ms: Math.round(performance.now() - started),
+      },
+      'snapshot published',
+    );
+  };
+}

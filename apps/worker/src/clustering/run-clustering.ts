@@ -1,0 +1,353 @@
+/**
+ * Clustering runs for a tenant, inside the sealed boundary.
+ *
+ * Full run: embed every tagged conversation's facet text, build the three-level tree, keep
+ * cluster ids stable against the previous run (warm-started k-means in the same embedding space,
+ * then optimal matching), name the clusters (offline: c-TF-IDF restricted to terms used by at
+ * least k users) and store it all in the sealed schema.
+ *
+ * Between full runs, new conversations join the previous run: each is embedded in that run's
+ * space and assigned to its nearest base cluster through pgvector. A full run happens on the
+ * first run, when forced, when the corpus grew by more than a quarter, or when too many new
+ * conversations fit no cluster well (drift). Publishing (thresholds, gates) happens after.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  buildHierarchy,
+  chooseK,
+  matchClusters,
+  nameClusters,
+  packRows,
+  type Hierarchy,
+} from '@silhouette/clustering';
+import type { Tenant } from '@silhouette/db';
+import {
+  ClusteringRepository,
+  type FacetRow,
+  type PreviousRun,
+  type StoredCluster,
+} from '@silhouette/sealed';
+import type { WorkerDeps } from '../worker-deps';
+
+/** What is embedded per conversation: the task, the use case and the goal (BRIEF.md, Clustering). */
+export function facetText(row: Pick<FacetRow, 'taskType' | 'useCase' | 'goalSummary'>): string {
+  return `${row.taskType}; ${row.useCase}; ${row.goalSummary}`;
+}
+
+export interface ClusterNode {
+  id: string;
+  level: number;
+  parentId: string | null;
+  /** Row indexes (into the run's facet rows) of the conversations under this node. */
+  members: number[];
+  centroid: Float32Array;
+  name: string;
+  description: string;
+  lineage: StoredCluster['lineage'];
+  lineageSources: string[];
+}
+
+export interface ClusteringRun {
+  runId: string;
+  mode: 'full' | 'incremental';
+  rows: FacetRow[];
+  /** Top level first. */
+  levels: ClusterNode[][];
+  embeddingModel: string;
+  /** Incremental runs: share of new conversations that fit no cluster well. */
+  drift?: number;
+}
+
+export interface ClusteringOptions {
+  /** Re-cluster from scratch even when new conversations could join the previous run. */
+  full?: boolean;
+}
+
+/** Refit the offline embedding model once the corpus has grown by half since it was fitted. */
+const REFIT_GROWTH = 1.5;
+/** Largest share of new conversations (relative to the run) that may join it without a re-cluster. */
+const MAX_INCREMENTAL_GROWTH = 0.25;
+/** Re-cluster when more than this share of new conversations fall below the run's similarity floor. */
+const MAX_DRIFT = 0.2;
+/** The similarity floor of a run: this quantile of its members' similarity to their centroid. */
+const FLOOR_QUANTILE = 0.05;
+
+const row = (data: Float32Array, d: number, i: number) => data.subarray(i * d, (i + 1) * d);
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
+}
+
+export async function runClustering(
+  deps: WorkerDeps,
+  tenant: Tenant,
+  options: ClusteringOptions = {},
+): Promise<ClusteringRun | undefined> {
+  const repository = new ClusteringRepository(deps.db);
+  const rows = await repository.facetRows(tenant.id);
+  if (rows.length === 0) return undefined;
+  const last = await repository.previousRun(tenant.id);
+  if (!options.full && last) {
+    const incremental = await joinPreviousRun(deps, repository, tenant, rows, last);
+    if (incremental) return incremental;
+  }
+  return fullRun(deps, repository, tenant, rows, last);
+}
+
+/** Members of every node of every level, from the base assignments up through the parents. */
+function nodeMembers(tree: Hierarchy): number[][][] {
+  const levels = tree.levels.length;
+  const members: number[][][] = tree.levels.map((level) =>
+    Array.from({ length: level.k }, () => []),
+  );
+  tree.assignments.forEach((cluster, index) => {
+    let current = cluster;
+    for (let level = levels - 1; level >= 0; level--) {
+      members[level]![current]!.push(index);
+      if (level > 0) current = tree.levels[level]!.parents[current]!;
+    }
+  });
+  return members;
+}
+
+/** A run's clusters per level, each with its members as conversation ids (parents: the union). */
+function clustersByLevel(run: PreviousRun | undefined, levels: number) {
+  const byLevel: { id: string; centroid: Float32Array; members: Set<string> }[][] = Array.from(
+    { length: levels },
+    () => [],
+  );
+  if (!run) return byLevel;
+  const byId = new Map(run.clusters.map((cluster) => [cluster.id, cluster]));
+  // Only base members are stored; children come before parents in this order.
+  for (const cluster of [...run.clusters].sort((a, b) => b.level - a.level)) {
+    const parent = cluster.parentId ? byId.get(cluster.parentId) : undefined;
+    if (parent) for (const member of cluster.members) parent.members.add(member);
+  }
+  for (const cluster of run.clusters) {
+    if (cluster.level < levels) {
+      byLevel[cluster.level]!.push({
+        id: cluster.id,
+        centroid: cluster.centroid,
+        members: cluster.members,
+      });
+    }
+  }
+  return byLevel;
+}
+
+async function joinPreviousRun(
+  deps: WorkerDeps,
+  repository: ClusteringRepository,
+  tenant: Tenant,
+  rows: FacetRow[],
+  last: PreviousRun,
+): Promise<ClusteringRun | undefined> {
+  if (!last.embedderState && last.embeddingModel.startsWith('offline')) return undefined;
+  // Scheduled full re-cluster: incremental assignment never runs for longer than this.
+  if (Date.now() - last.startedAt.getTime() > deps.env.CLUSTER_FULL_EVERY_DAYS * 86_400_000)
+    return undefined;
+  const levels = Math.max(...last.clusters.map((cluster) => cluster.level)) + 1;
+  const byLevel = clustersByLevel(last, levels);
+  const known = new Set(byLevel[levels - 1]!.flatMap((cluster) => [...cluster.members]));
+  const fresh = rows.filter((r) => !known.has(r.conversationId));
+  if (fresh.length > known.size * MAX_INCREMENTAL_GROWTH) return undefined;
+
+  let drift = 0;
+  if (fresh.length > 0) {
+    const texts = fresh.map(facetText);
+    const { embedder } = await deps.embedderFor(texts, last.embedderState ?? undefined);
+    if (embedder.model !== last.embeddingModel) return undefined;
+    const vectors = await embedder.embed(texts);
+    await repository.saveEmbeddings(
+      tenant.id,
+      embedder.model,
+      fresh.map((r, i) => ({ conversationId: r.conversationId, vector: vectors[i]! })),
+    );
+    const assigned = await repository.nearestBaseClusters(
+      last.runId,
+      levels - 1,
+      fresh.map((r) => r.conversationId),
+    );
+    const floor = Number(last.params.similarityFloor ?? -1);
+    drift = assigned.filter((a) => a.similarity < floor).length / Math.max(1, assigned.length);
+    if (drift > MAX_DRIFT) {
+      deps.logger.info({ tenantId: tenant.id, drift }, 'drift past the threshold: full re-cluster');
+      return undefined;
+    }
+    await repository.addMembers(last.runId, assigned);
+    await repository.markEmbedded(last.runId);
+    for (const a of assigned) {
+      byLevel[levels - 1]!.find((cluster) => cluster.id === a.clusterId)?.members.add(
+        a.conversationId,
+      );
+    }
+    // Parents gain their children's new members too.
+    const parentOf = new Map(last.clusters.map((cluster) => [cluster.id, cluster.parentId]));
+    const nodes = new Map(byLevel.flat().map((cluster) => [cluster.id, cluster]));
+    for (const a of assigned) {
+      for (let id = parentOf.get(a.clusterId); id; id = parentOf.get(id))
+        nodes.get(id)?.members.add(a.conversationId);
+    }
+  }
+
+  const index = new Map(rows.map((r, i) => [r.conversationId, i]));
+  const stored = new Map(last.clusters.map((cluster) => [cluster.id, cluster]));
+  return {
+    runId: last.runId,
+    mode: 'incremental',
+    rows,
+    embeddingModel: last.embeddingModel,
+    drift,
+    levels: byLevel.map((clusters, level) =>
+      clusters.map((cluster) => {
+        const meta = stored.get(cluster.id)!;
+        return {
+          id: cluster.id,
+          level,
+          parentId: meta.parentId,
+          members: [...cluster.members]
+            .map((id) => index.get(id))
+            .filter((i): i is number => i !== undefined),
+          centroid: cluster.centroid,
+          name: meta.name,
+          description: meta.description,
+          lineage: meta.lineage,
+          lineageSources: meta.lineageSources,
+        };
+      }),
+    ),
+  };
+}
+
+async function fullRun(
+  deps: WorkerDeps,
+  repository: ClusteringRepository,
+  tenant: Tenant,
+  rows: FacetRow[],
+  last: PreviousRun | undefined,
+): Promise<ClusteringRun> {
+  const texts = rows.map(facetText);
+  // Stay in the previous run's embedding space while the corpus has not grown much: centroids stay
+  // comparable, k-means starts from them, and cluster ids stay stable. Refit past that.
+  const reuse =
+    last?.embedderState && rows.length <= last.conversations * REFIT_GROWTH
+      ? last.embedderState
+      : undefined;
+  const { embedder, state } = await deps.embedderFor(texts, reuse);
+  const sameSpace = last !== undefined && last.embeddingModel === embedder.model;
+  const vectors = await embedder.embed(texts);
+  const d = embedder.dimension;
+  const params = { levels: deps.env.CLUSTER_LEVELS, topK: deps.env.CLUSTER_TOP_K, seed: 42 };
+  const runId = await repository.createRun(tenant.id, embedder.model, d, params);
+  try {
+    for (let i = 0; i < rows.length; i += 1000) {
+      await repository.saveEmbeddings(
+        tenant.id,
+        embedder.model,
+        rows
+          .slice(i, i + 1000)
+          .map((r, j) => ({ conversationId: r.conversationId, vector: vectors[i + j]! })),
+      );
+    }
+    await repository.ensureEmbeddingIndex(d);
+
+    const data = packRows(vectors, d);
+    const previous = clustersByLevel(last, params.levels);
+    const warmStart = sameSpace
+      ? previous.map((clusters) =>
+          clusters.length
+            ? packRows(
+                clusters.map((c) => c.centroid),
+                d,
+              )
+            : undefined,
+        )
+      : undefined;
+    // Hysteresis on k: while n moves by less than a quarter, keep the previous run's base k, so a
+    // few new conversations do not reshuffle every cluster (and so every id).
+    const previousBaseK = previous[params.levels - 1]?.length ?? 0;
+    const targetK = Math.max(1, chooseK(rows.length));
+    const keepK =
+      sameSpace &&
+      previousBaseK > 0 &&
+      targetK >= previousBaseK * 0.8 &&
+      targetK <= previousBaseK * 1.25;
+    const tree = buildHierarchy(data, d, {
+      levels: params.levels,
+      topK: params.topK,
+      seed: params.seed,
+      baseK: keepK ? Math.min(previousBaseK, rows.length) : targetK,
+      ...(warmStart ? { warmStart } : {}),
+    });
+    const members = nodeMembers(tree);
+
+    // Stable identity, level by level; then parents are known by id.
+    const lineageById = new Map<string, { kind: StoredCluster['lineage']; sources: string[] }>();
+    const ids: string[][] = tree.levels.map((level, l) => {
+      const current = Array.from({ length: level.k }, (_, k) => ({
+        key: String(k),
+        centroid: row(level.centroids, d, k),
+        members: new Set(members[l]![k]!.map((index) => rows[index]!.conversationId)),
+      }));
+      const matched = matchClusters(previous[l]!, current, { newId: () => randomUUID() });
+      const lineage = new Map(matched.lineage.map((entry) => [entry.id, entry]));
+      return current.map((cluster) => {
+        const id = matched.ids.get(cluster.key)!;
+        const entry = lineage.get(id);
+        lineageById.set(id, { kind: entry?.kind ?? 'new', sources: entry?.sources ?? [] });
+        return id;
+      });
+    });
+
+    const levels: ClusterNode[][] = tree.levels.map((level, l) => {
+      const names = nameClusters(
+        ids[l]!.map((id, k) => ({
+          id,
+          members: members[l]![k]!.map((index) => ({
+            text: texts[index]!,
+            user: rows[index]!.user,
+          })),
+        })),
+        { kUsers: tenant.kUsers },
+      );
+      return ids[l]!.map((id, k) => ({
+        id,
+        level: l,
+        parentId: l === 0 ? null : ids[l - 1]![level.parents[k]!]!,
+        members: members[l]![k]!,
+        centroid: row(level.centroids, d, k),
+        name: names.get(id)!.name,
+        description: names.get(id)!.description,
+        lineage: lineageById.get(id)!.kind,
+        lineageSources: lineageById.get(id)!.sources,
+      }));
+    });
+
+    await repository.saveClusters(
+      runId,
+      tenant.id,
+      levels.flat().map((node) => ({ ...node, size: node.members.length })),
+    );
+    const base = levels[levels.length - 1]!;
+    const assignments = base.flatMap((node) =>
+      node.members.map((index) => ({
+        conversationId: rows[index]!.conversationId,
+        clusterId: node.id,
+        similarity: dot(row(data, d, index), node.centroid),
+      })),
+    );
+    await repository.saveMembers(runId, assignments);
+    // New conversations that fit worse than almost all of this run's members count as drift later.
+    const similarities = assignments.map((a) => a.similarity).sort((a, b) => a - b);
+    const similarityFloor = similarities[Math.floor(similarities.length * FLOOR_QUANTILE)] ?? -1;
+    await repository.updateRunParams(runId, { similarityFloor, baseK: base.length });
+    await repository.markEmbedded(runId);
+    await repository.finishRun(runId, 'done', rows.length, state);
+    return { runId, mode: 'full', rows, levels, embeddingModel: embedder.model };
+  } catch (error) {
+    await repository.finishRun(runId, 'failed', rows.length).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,367 @@
+/**
+ * Turns a clustering run into what may cross the boundary: a snapshot of aggregates where every
+ * cell (cluster, breakdown value, week, outcome share, goal) meets k_users distinct users and
+ * min_conversations, small cells are pooled into "other" under the anti-differencing rule of
+ * `publishBreakdown`, and every published text passes the PII gate. Pure: no I/O.
+ */
+import { createHash } from 'node:crypto';
+import {
+  bootstrapInterval,
+  EvidenceRecorder,
+  gatePublishedText,
+  mergeGoalsWithSuppressions,
+  publishBreakdown,
+  type Cell,
+  type Thresholds,
+} from '@silhouette/privacy';
+import type { PublishedBreakdownRow, PublishedCluster, SnapshotDraft } from '@silhouette/db';
+import type { FacetRow } from '@silhouette/sealed';
+import type { ClusterNode, ClusteringRun } from '../clustering/run-clustering';
+
+export interface SnapshotInput {
+  tenantId: string;
+  run: ClusteringRun;
+  thresholds: Thresholds;
+  models: { tagger: string; taggerPromptVersion: string; embedder: string; namer: string };
+  now?: Date;
+}
+
+interface MetricCell extends Cell {
+  minutesSaved: number;
+}
+
+const OUTCOMES = ['resolved', 'partially_resolved', 'unresolved', 'abandoned', 'refused'];
+const UNNAMED = 'Unnamed group';
+const OTHER_NAME = 'Other';
+const OTHER_DESCRIPTION =
+  'Smaller groups pooled together: each alone has too few people or conversations to show.';
+/** The pooled bucket's value in breakdowns (a real label may well be "other"). */
+export const OTHER_VALUE = '(other)';
+/** Confidence under which a facet row is counted (and shown) as low-confidence. */
+export const LOW_CONFIDENCE = 0.5;
+
+/** ISO week label (e.g. 2025-W03) of a date, UTC. */
+export function isoWeek(date: Date): string {
+  const day = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+  const weekday = day.getUTCDay() || 7;
+  day.setUTCDate(day.getUTCDate() + 4 - weekday);
+  const yearStart = new Date(Date.UTC(day.getUTCFullYear(), 0, 1));
+  const week = Math.ceil(((day.getTime() - yearStart.getTime()) / 86_400_000 + 1) / 7);
+  return `${day.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+}
+
+/** A stable id for the "other" node under a parent, so it too survives re-publishing. */
+function otherId(parentId: string | null, level: number): string {
+  const hex = createHash('sha256')
+    .update(`other/${parentId ?? 'root'}/${level}`)
+    .digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function cellOf(key: string, rows: readonly FacetRow[]): MetricCell {
+  let minutes = 0;
+  const users = new Set<string>();
+  for (const row of rows) {
+    minutes += row.minutesSaved;
+    users.add(row.user);
+  }
+  return { key, conversations: rows.length, users, minutesSaved: minutes };
+}
+
+/** Rows without a value form their own part: dropping them would let "total − parts" reveal them. */
+export const NOT_SET = '(not set)';
+
+function groupBy(
+  rows: readonly FacetRow[],
+  keyOf: (row: FacetRow) => string | null,
+): Map<string, FacetRow[]> {
+  const groups = new Map<string, FacetRow[]>();
+  for (const row of rows) {
+    const key = keyOf(row) ?? NOT_SET;
+    const list = groups.get(key);
+    if (list) list.push(row);
+    else groups.set(key, [row]);
+  }
+  return groups;
+}
+
+/** Normalized free-form label (tags drift in case and spacing). */
+const label = (text: string) => text.trim().toLowerCase().replace(/\s+/g, ' ');
+
+export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
+  const { run, thresholds } = input;
+  const rows = run.rows;
+  const evidence = new EvidenceRecorder(thresholds, {
+    tagger: input.models.tagger,
+    taggerPromptVersion: input.models.taggerPromptVersion,
+    embedder: input.models.embedder,
+    namer: input.models.namer,
+  });
+
+  /** A gated breakdown of `rows` by `keyOf`, as {value, conversations, users, minutes} rows. */
+  const breakdown = (
+    scope: string,
+    subset: readonly FacetRow[],
+    keyOf: (row: FacetRow) => string | null,
+    totalPublished = true,
+  ) => {
+    const cells = [...groupBy(subset, keyOf)]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([key, members]) => cellOf(key, members));
+    const publication = publishBreakdown(cells, thresholds, {
+      otherKey: OTHER_VALUE,
+      totalPublished,
+    });
+    for (const suppressed of publication.suppressed)
+      evidence.record(scope, suppressed.key, suppressed.reason);
+    evidence.recordPublished(scope, publication.published.length);
+    const out = publication.published.map((part) => ({
+      value: part.key,
+      isOther: false,
+      conversations: part.conversations,
+      distinctUsers: part.users,
+      minutesSavedTotal: round(part.minutesSaved),
+    }));
+    if (publication.other) {
+      evidence.recordPublished(scope);
+      out.push({
+        value: OTHER_VALUE,
+        isOther: true,
+        conversations: publication.other.conversations,
+        distinctUsers: publication.other.users,
+        minutesSavedTotal: round(publication.other.minutesSaved),
+      });
+    }
+    return { rows: out, withheld: publication.withheld, pooled: publication.suppressed.length };
+  };
+
+  const metricsFor = (scope: string, subset: readonly FacetRow[]) => {
+    const minutes = subset.map((row) => row.minutesSaved);
+    const mean = bootstrapInterval(minutes, { statistic: 'mean', seed: 7 });
+    const total = bootstrapInterval(minutes, { statistic: 'sum', seed: 7 });
+    const frustration =
+      subset.reduce((sum, row) => sum + row.frustration, 0) / Math.max(1, subset.length);
+    const failures = subset.filter((row) => row.failureReasons.length > 0);
+    const outcomes = breakdown(`${scope}/outcome`, subset, (row) => row.outcome).rows;
+    return {
+      minutes_saved: {
+        total: round(total.estimate),
+        total_low: round(total.low),
+        total_high: round(total.high),
+        mean: round(mean.estimate),
+        mean_low: round(mean.low),
+        mean_high: round(mean.high),
+      },
+      outcomes,
+      // Reasons overlap (one conversation may have several): each gated on its own, no total.
+      failure_reasons: breakdown(
+        `${scope}/failure_reason`,
+        failures.flatMap((row) =>
+          row.failureReasons.map((reason) => ({ ...row, failureReasons: [reason] })),
+        ),
+        (row) => row.failureReasons[0]!,
+        false,
+      ).rows,
+      // Rates come from the published outcome figures only: a rate computed from raw rows times the
+      // published size would reveal a count the outcome breakdown had pooled away.
+      ...ratesFrom(outcomes, subset.length),
+      frustration_mean: round(frustration, 2),
+      languages: breakdown(`${scope}/language`, subset, (row) => row.language).rows,
+      weekly: breakdown(`${scope}/week`, subset, (row) => isoWeek(row.at)).rows,
+      domains: breakdown(`${scope}/domain`, subset, (row) => label(row.domain)).rows,
+      task_types: breakdown(`${scope}/task_type`, subset, (row) => label(row.taskType)).rows,
+      teams: breakdown(`${scope}/team`, subset, (row) => row.team).rows,
+      low_confidence_conversations: subset.filter((row) => row.confidence < LOW_CONFIDENCE).length,
+    };
+  };
+
+  const gateText = (text: string, fallback: string) => {
+    const gated = gatePublishedText(text);
+    evidence.recordText(gated);
+    return gated.ok ? gated.text : fallback;
+  };
+
+  const all = cellOf('all', rows);
+  const clusters: PublishedCluster[] = [];
+  const breakdowns: PublishedBreakdownRow[] = [];
+  const times = rows.map((row) => row.at.getTime());
+  // Whole UTC days: exact first and last timestamps would date two individual conversations.
+  const periodStart = rows.length ? startOfDay(Math.min(...times)) : null;
+  const periodEnd = rows.length
+    ? new Date(startOfDay(Math.max(...times)).getTime() + 86_400_000 - 1)
+    : null;
+
+  const totalPasses =
+    all.conversations >= thresholds.minConversations &&
+    (all.users as Set<string>).size >= thresholds.kUsers;
+  let overview: Record<string, unknown> = {
+    published: totalPasses,
+    thresholds: { k_users: thresholds.kUsers, min_conversations: thresholds.minConversations },
+  };
+
+  if (totalPasses) {
+    const byLevel = run.levels;
+    const rowsOf = (node: ClusterNode) => node.members.map((index) => rows[index]!);
+
+    // Walk the tree from the top, publishing only children of published nodes.
+    const publishChildren = (parentId: string | null, level: number, children: ClusterNode[]) => {
+      const cells = children.map((node) => ({ ...cellOf(node.id, rowsOf(node)), node }));
+      const publication = publishBreakdown(
+        cells.map(({ node: _node, ...cell }) => cell),
+        thresholds,
+        { otherKey: otherId(parentId, level), totalPublished: true },
+      );
+      for (const suppressed of publication.suppressed)
+        evidence.record(`cluster/level-${level}`, suppressed.key, suppressed.reason);
+      const pooledRows: FacetRow[] = [];
+      const publishedIds = new Set(publication.published.map((part) => part.key));
+      for (const { node } of cells) {
+        if (!publishedIds.has(node.id)) {
+          pooledRows.push(...rowsOf(node));
+          continue;
+        }
+        evidence.recordPublished(`cluster/level-${level}`);
+        const subset = rowsOf(node);
+        const users = new Set(subset.map((row) => row.user));
+        clusters.push({
+          clusterId: node.id,
+          level,
+          parentId,
+          isOther: false,
+          name: gateText(node.name, UNNAMED),
+          description: gateText(node.description, ''),
+          conversations: subset.length,
+          distinctUsers: users.size,
+          minutesSavedTotal: round(subset.reduce((sum, row) => sum + row.minutesSaved, 0)),
+          metrics: metricsFor(`cluster/${node.id}`, subset),
+          goals: goalsFor(`cluster/${node.id}`, subset),
+          lineage: { kind: node.lineage, sources: node.lineageSources },
+        });
+        const next = byLevel[level + 1];
+        if (next)
+          publishChildren(
+            node.id,
+            level + 1,
+            next.filter((child) => child.parentId === node.id),
+          );
+      }
+      if (publication.other) {
+        evidence.recordPublished(`cluster/level-${level}`);
+        clusters.push({
+          clusterId: publication.other.key,
+          level,
+          parentId,
+          isOther: true,
+          name: OTHER_NAME,
+          description: OTHER_DESCRIPTION,
+          conversations: pooledRows.length,
+          distinctUsers: new Set(pooledRows.map((row) => row.user)).size,
+          minutesSavedTotal: round(pooledRows.reduce((sum, row) => sum + row.minutesSaved, 0)),
+          metrics: {
+            ...metricsFor(`cluster/${publication.other.key}`, pooledRows),
+            pooled_groups: publication.other.members,
+          },
+          goals: goalsFor(`cluster/${publication.other.key}`, pooledRows),
+          lineage: { kind: 'pooled', sources: [] },
+        });
+      }
+    };
+
+    // Goal statements: merged groups backed by ≥ k distinct users, each through the text gate.
+    const goalsFor = (scope: string, subset: readonly FacetRow[]) => {
+      const merged = mergeGoalsWithSuppressions(
+        subset.map((row) => ({ text: row.goalSummary, user: row.user })),
+        { kUsers: thresholds.kUsers },
+      );
+      for (const suppressed of merged.suppressed)
+        evidence.record(
+          `${scope}/goal`,
+          suppressed.key,
+          suppressed.reason,
+          suppressed.conversations,
+        );
+      return merged.goals.filter((goal) => {
+        const gated = gatePublishedText(goal.text);
+        evidence.recordText(gated);
+        return gated.ok;
+      });
+    };
+
+    publishChildren(null, 0, byLevel[0] ?? []);
+
+    for (const [facet, keyOf] of [
+      ['domain', (row: FacetRow) => label(row.domain)],
+      ['task_type', (row: FacetRow) => label(row.taskType)],
+      ['outcome', (row: FacetRow) => row.outcome],
+      ['language', (row: FacetRow) => row.language],
+      ['team', (row: FacetRow) => row.team],
+      ['department', (row: FacetRow) => row.department],
+    ] as const) {
+      for (const row of breakdown(`breakdown/${facet}`, rows, keyOf).rows)
+        breakdowns.push({ facet, ...row });
+    }
+
+    const users = (all.users as Set<string>).size;
+    const weeks =
+      periodStart && periodEnd
+        ? Math.max(1, Math.ceil((periodEnd.getTime() - periodStart.getTime()) / (7 * 86_400_000)))
+        : 1;
+    const metrics = metricsFor('overview', rows);
+    overview = {
+      ...overview,
+      conversations: rows.length,
+      distinct_users: users,
+      minutes_saved: {
+        ...metrics.minutes_saved,
+        per_active_user_per_week: round(metrics.minutes_saved.total / users / weeks, 2),
+        method:
+          'Per conversation: estimated minutes without AI minus minutes with AI, 0 for unresolved, abandoned or refused conversations; 90% bootstrap interval over conversations.',
+      },
+      resolution_rate: metrics.resolution_rate,
+      failure_rate: metrics.failure_rate,
+      outcomes: metrics.outcomes,
+      weekly: metrics.weekly,
+      low_confidence_conversations: metrics.low_confidence_conversations,
+      clusters_published: clusters.length,
+      outcome_labels: OUTCOMES,
+    };
+  }
+
+  return {
+    tenantId: input.tenantId,
+    runId: run.runId,
+    periodStart,
+    periodEnd,
+    overview,
+    evidence: evidence.finish(input.now ?? new Date()) as unknown as Record<string, unknown>,
+    clusters,
+    breakdowns,
+  };
+}
+
+function startOfDay(time: number): Date {
+  const date = new Date(time);
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+}
+
+const FAILED_OUTCOMES = new Set(['unresolved', 'abandoned', 'refused']);
+
+/** Resolution and failure rates from published outcome parts (pooled outcomes count in neither). */
+function ratesFrom(
+  outcomes: { value: string; isOther: boolean; conversations: number }[],
+  total: number,
+) {
+  const published = (predicate: (value: string) => boolean) =>
+    outcomes
+      .filter((row) => !row.isOther && predicate(row.value))
+      .reduce((sum, row) => sum + row.conversations, 0);
+  return {
+    resolution_rate: total ? round(published((value) => value === 'resolved') / total, 4) : 0,
+    failure_rate: total ? round(published((value) => FAILED_OUTCOMES.has(value)) / total, 4) : 0,
+  };
+}
+
+function round(value: number, digits = 1): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}

@@ -1,0 +1,278 @@
+/**
+ * The default offline embedder: LSA (latent semantic analysis) over hashed word uni/bigram and
+ * character 3-5-gram TF-IDF, fitted on the corpus being clustered. No network, nothing downloaded,
+ * deterministic for a given corpus.
+ *
+ * Why this one (k-means, 3 seeds, `npm run eval -- clustering --candidates`):
+ *
+ *   candidate                                  banking77 NMI / ARI / ACC   sgd-dev NMI / ACC
+ *   word uni+bigram TF-IDF, random proj. 256   57.7 / 23.5 / 37.2
+ *   char 3-5 TF-IDF, random proj. 256          64.2 / 29.4 / 43.3
+ *   word+char TF, random proj. 256 (stateless) 65.7 / 29.5 / 44.4          87.0 / 80.8
+ *   word+char TF-IDF, LSA 96 (this)            68.0 / 33.2 / 46.6          95.7 / 87.6
+ *   GloVe (wink 100-d) SIF + 1st PC removed    63.1 / 29.7 / 42.9
+ *   published: k-means on GloVe NMI 49.3 / ACC 28.6; SCCL 63.9; USNID 75.3
+ *
+ * LSA beats the best stateless variant by ~2.5 NMI on short banking questions and ~9 on whole
+ * dialogues, where the low-rank projection filters out the conversational filler that a random
+ * projection keeps. 64-128 dimensions score the same; 96 keeps some headroom for corpora with many
+ * more topics than banking77 while keeping k-means cheap.
+ *
+ * The price is that the model depends on the corpus. Design:
+ *  - `OfflineEmbedder.fit(texts)` learns the vocabulary, IDF and the SVD basis once per clustering
+ *    run (on a seeded sample of at most `maxFitTexts` texts) and returns an immutable embedder;
+ *  - `embed(texts)` applies that fixed model to any text, including texts that arrive after the run,
+ *    so new items can be assigned to the run's clusters (features never seen at fit time are ignored);
+ *  - `toBytes()` / `fromBytes()` persist the model with the run; `model` carries a fingerprint of
+ *    the fitted state, so vectors from two different fits are never mixed by accident.
+ * Where no corpus is at hand, `HashingEmbedder` is the stateless alternative.
+ */
+import { finalizeHash, seededRandom } from '../random/seeded-random';
+import type { Embedder } from './embedder';
+import {
+  documentFrequencies,
+  featureCounts,
+  smoothIdf,
+  tfidfVector,
+  type SparseVector,
+} from './hashed-features';
+import { randomizedSvd } from './randomized-svd';
+
+export interface OfflineEmbedderOptions {
+  /** Output dimension. Default 96. */
+  dimension?: number;
+  /** Seed for the fit sample and the randomized SVD. Default 7. */
+  seed?: number;
+  /** Largest number of texts the model is fitted on (a seeded sample beyond). Default 20,000. */
+  maxFitTexts?: number;
+  /** Features in fewer texts are dropped (typos, ids). Default 2, or 1 for fewer than 100 texts. */
+  minDocumentFrequency?: number;
+  /** At most this many features per family (most frequent kept). Default 100,000. */
+  maxFeatures?: number;
+}
+
+const FEATURES = { wordWeight: 0.5, charWeight: 0.5, charRange: [3, 5] as const };
+const BLOCK_WEIGHTS = [FEATURES.wordWeight, FEATURES.charWeight];
+// One power iteration scores the same as two on banking77 and sgd-dev and fits ~35% faster.
+const POWER_ITERATIONS = 1;
+const FORMAT_VERSION = 1;
+
+/** The fitted state. */
+interface LsaModel {
+  dimension: number;
+  /** Per feature family: hashed feature → IDF. Only kept features appear. */
+  idf: Map<number, number>[];
+  /** Combined hashed index → row of `components`. */
+  columns: Map<number, number>;
+  /** columns × dimension, row-major. */
+  components: Float32Array;
+}
+
+export class OfflineEmbedder implements Embedder {
+  readonly model: string;
+  readonly dimension: number;
+
+  private constructor(private readonly lsa: LsaModel) {
+    this.dimension = lsa.dimension;
+    this.model = `offline-lsa-v${FORMAT_VERSION}/d${lsa.dimension}/${fingerprint(lsa)}`;
+  }
+
+  /** Fits the model on `texts` (the corpus to be clustered). Deterministic for the same input. */
+  static fit(texts: readonly string[], options: OfflineEmbedderOptions = {}): OfflineEmbedder {
+    const dimension = options.dimension ?? 96;
+    const seed = options.seed ?? 7;
+    const sample = seededSample(texts, options.maxFitTexts ?? 20_000, seed);
+    const counts = sample.map((text) => featureCounts(text, FEATURES));
+    const minDf = options.minDocumentFrequency ?? (sample.length >= 100 ? 2 : 1);
+    const maxFeatures = options.maxFeatures ?? 100_000;
+
+    const idf = documentFrequencies(counts).map((df) => {
+      const kept = [...df].filter(([, count]) => count >= minDf);
+      kept.sort((a, b) => b[1] - a[1] || a[0] - b[0]); // most frequent first, ties by index
+      // Stored as float32 (see toBytes), so a restored model embeds bit-identically.
+      return new Map(
+        kept
+          .slice(0, maxFeatures)
+          .map(([index, count]) => [index, Math.fround(smoothIdf(count, sample.length))]),
+      );
+    });
+    const columns = new Map<number, number>();
+    const rows = counts.map((blocks) => {
+      const vector = weightedVector(blocks, idf);
+      const indices = new Int32Array(vector.indices.length);
+      vector.indices.forEach((index, e) => {
+        let column = columns.get(index);
+        if (column === undefined) {
+          column = columns.size;
+          columns.set(index, column);
+        }
+        indices[e] = column;
+      });
+      return { indices, values: vector.values };
+    });
+
+    const components = new Float32Array(columns.size * dimension);
+    if (columns.size > 0) {
+      const svd = randomizedSvd(
+        { rows, columns: columns.size },
+        { rank: dimension, seed, powerIterations: POWER_ITERATIONS },
+      );
+      // Fewer texts or features than dimensions: the missing directions stay zero.
+      for (let c = 0; c < columns.size; c++) {
+        for (let r = 0; r < svd.rank; r++)
+          components[c * dimension + r] = svd.components[c * svd.rank + r]!;
+      }
+    }
+    return new OfflineEmbedder({ dimension, idf, columns, components });
+  }
+
+  /**
+   * Unit vectors under the fitted model. A text with no feature known to the model (empty, or
+   * only unseen words) gets the zero vector: it is equally far from every unit centroid.
+   */
+  embedSync(texts: readonly string[]): Float32Array[] {
+    const { dimension, columns, components, idf } = this.lsa;
+    return texts.map((text) => {
+      const vector = weightedVector(featureCounts(text, FEATURES), idf);
+      const out = new Float32Array(dimension);
+      for (let e = 0; e < vector.indices.length; e++) {
+        const column = columns.get(vector.indices[e]!);
+        if (column === undefined) continue;
+        const value = vector.values[e]!;
+        const offset = column * dimension;
+        for (let r = 0; r < dimension; r++) out[r]! += value * components[offset + r]!;
+      }
+      let norm = 0;
+      for (let r = 0; r < dimension; r++) norm += out[r]! * out[r]!;
+      if (norm > 0) {
+        const scale = 1 / Math.sqrt(norm);
+        for (let r = 0; r < dimension; r++) out[r]! *= scale;
+      }
+      return out;
+    });
+  }
+
+  embed(texts: string[]): Promise<Float32Array[]> {
+    return Promise.resolve(this.embedSync(texts));
+  }
+
+  /** Number of features the model knows. */
+  get vocabularySize(): number {
+    return this.lsa.columns.size;
+  }
+
+  /**
+   * Binary form to store with a clustering run: a JSON header line, then little-endian arrays
+   * (column keys, per-family IDF keys and values, components).
+   */
+  toBytes(): Uint8Array {
+    const { dimension, idf, columns, components } = this.lsa;
+    const columnKeys = Int32Array.from(columns.keys());
+    const idfKeys = idf.map((m) => Int32Array.from(m.keys()));
+    const idfValues = idf.map((m) => Float32Array.from(m.values()));
+    const header = {
+      format: 'silhouette-offline-lsa',
+      version: FORMAT_VERSION,
+      dimension,
+      columns: columnKeys.length,
+      idf: idfKeys.map((k) => k.length),
+    };
+    const parts: ArrayBufferView[] = [
+      columnKeys,
+      ...idfKeys.flatMap((k, b) => [k, idfValues[b]!]),
+      components,
+    ];
+    const head = new TextEncoder().encode(`${JSON.stringify(header)}\n`);
+    // Pad the header so every array starts 4-byte aligned.
+    const headLength = Math.ceil(head.length / 4) * 4;
+    const total = headLength + parts.reduce((sum, p) => sum + p.byteLength, 0);
+    const out = new Uint8Array(total).fill(0x20, 0, headLength);
+    out.set(head.subarray(0, head.length - 1), 0);
+    out[headLength - 1] = 0x0a;
+    let offset = headLength;
+    for (const part of parts) {
+      out.set(new Uint8Array(part.buffer, part.byteOffset, part.byteLength), offset);
+      offset += part.byteLength;
+    }
+    return out;
+  }
+
+  static fromBytes(bytes: Uint8Array): OfflineEmbedder {
+    const newline = bytes.indexOf(0x0a);
+    if (newline < 0) throw new Error('offline embedder model: missing header');
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(0, newline))) as {
+      format?: string;
+      version?: number;
+      dimension: number;
+      columns: number;
+      idf: number[];
+    };
+    if (header.format !== 'silhouette-offline-lsa' || header.version !== FORMAT_VERSION) {
+      throw new Error('offline embedder model: unsupported format or version');
+    }
+    // Copy into an aligned buffer of its own: the caller's bytes may start at any offset, and a
+    // Node Buffer's slice() is a view into a shared pool, not a copy.
+    const body = new Uint8Array(bytes.subarray(newline + 1));
+    const expected =
+      4 *
+      (header.columns +
+        2 * header.idf.reduce((a, b) => a + b, 0) +
+        header.columns * header.dimension);
+    if (body.byteLength !== expected)
+      throw new Error('offline embedder model: truncated or corrupt');
+    let offset = 0;
+    const take = <T>(
+      make: (buffer: ArrayBuffer, offset: number, length: number) => T,
+      length: number,
+    ): T => {
+      const value = make(body.buffer, offset, length);
+      offset += length * 4;
+      return value;
+    };
+    const int32 = (b: ArrayBuffer, o: number, l: number) => new Int32Array(b, o, l);
+    const float32 = (b: ArrayBuffer, o: number, l: number) => new Float32Array(b, o, l);
+    const columnKeys = take(int32, header.columns);
+    const idf = header.idf.map((length) => {
+      const keys = take(int32, length);
+      const values = take(float32, length);
+      return new Map(Array.from(keys, (k, i) => [k, values[i]!]));
+    });
+    const components = take(float32, header.columns * header.dimension);
+    const columns = new Map(Array.from(columnKeys, (k, i) => [k, i]));
+    return new OfflineEmbedder({ dimension: header.dimension, idf, columns, components });
+  }
+}
+
+/** TF-IDF over the model's features only, so fit and embed see exactly the same vector. */
+function weightedVector(
+  blocks: Map<number, number>[],
+  idf: readonly Map<number, number>[],
+): SparseVector {
+  const known = blocks.map((block, b) => {
+    const kept = new Map<number, number>();
+    for (const [index, count] of block) if (idf[b]!.has(index)) kept.set(index, count);
+    return kept;
+  });
+  return tfidfVector(known, BLOCK_WEIGHTS, idf);
+}
+
+/** The first `size` texts of a seeded shuffle (all texts, in order, when there are few enough). */
+function seededSample(texts: readonly string[], size: number, seed: number): readonly string[] {
+  if (texts.length <= size) return texts;
+  const random = seededRandom(seed);
+  const order = Array.from(texts.keys());
+  for (let i = 0; i < size; i++) {
+    const j = i + Math.floor(random() * (order.length - i));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order.slice(0, size).map((i) => texts[i]!);
+}
+
+/** Short content hash of the fitted state for the model name. */
+function fingerprint({ components, columns }: LsaModel): string {
+  let h = 0x811c9dc5 ^ columns.size;
+  const words = new Uint32Array(components.buffer, components.byteOffset, components.length);
+  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i]!, 0x01000193);
+  for (const key of columns.keys()) h = Math.imul(h ^ key, 0x01000193);
+  return finalizeHash(h).toString(16).padStart(8, '0');
+}

@@ -1,0 +1,127 @@
+/**
+ * OpenAiEmbedder against the scripted OpenAI-compatible server: real HTTP on 127.0.0.1 through the
+ * real `openai` package, no mocks in between.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  pseudoEmbedding,
+  ScriptedLlmServer,
+  type ScriptedLlmServerOptions,
+} from '../../../../test/helpers/scripted-llm-server';
+import { EmbeddingError, OpenAiEmbedder, type OpenAiEmbedderOptions } from './openai-embedder';
+
+/** Appears in every input; must never appear in an error. */
+const SENTINEL = 'Zebulon Quartermain';
+
+let server: ScriptedLlmServer | undefined;
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function setup(
+  serverOptions: ScriptedLlmServerOptions = {},
+  embedderOptions: Partial<OpenAiEmbedderOptions> = {},
+): Promise<{ server: ScriptedLlmServer; embedder: OpenAiEmbedder }> {
+  server = await ScriptedLlmServer.start({ retryAfterMs: 5, ...serverOptions });
+  const embedder = new OpenAiEmbedder({
+    model: 'scripted-embedder',
+    dimension: 32,
+    baseURL: server.baseURL,
+    apiKey: 'test-key',
+    baseDelayMs: 5,
+    maxDelayMs: 20,
+    timeoutMs: 5_000,
+    ...embedderOptions,
+  });
+  return { server, embedder };
+}
+
+const texts = (count: number) =>
+  Array.from({ length: count }, (_, i) => `question ${i} from ${SENTINEL}`);
+
+function inputsOf(s: ScriptedLlmServer): string[][] {
+  return s.requestsTo('embeddings').map((r) => (r.body as { input: string[] }).input);
+}
+
+describe('OpenAiEmbedder', () => {
+  it('batches inputs, keeps their order and returns unit vectors of the requested dimension', async () => {
+    const { server, embedder } = await setup({}, { batchSize: 256, concurrency: 2 });
+    const input = texts(600);
+    const vectors = await embedder.embed(input);
+
+    const batches = inputsOf(server);
+    expect(batches.map((b) => b.length).sort((a, b) => a - b)).toEqual([88, 256, 256]);
+    expect(batches.flat().sort()).toEqual([...input].sort());
+    for (const request of server.requestsTo('embeddings')) {
+      expect(request.body).toMatchObject({ model: 'scripted-embedder', dimensions: 32 });
+    }
+    expect(vectors).toHaveLength(600);
+    for (const i of [0, 255, 256, 599]) {
+      const expected = pseudoEmbedding(input[i]!, 32);
+      expect(vectors[i]).toHaveLength(32);
+      expect(vectors[i]![0]).toBeCloseTo(expected[0]!, 5);
+      expect(vectors[i]![31]).toBeCloseTo(expected[31]!, 5);
+      expect(Math.hypot(...vectors[i]!)).toBeCloseTo(1, 5);
+    }
+  });
+
+  it('retries 429 and 5xx answers with backoff, then succeeds', async () => {
+    const { server, embedder } = await setup();
+    server.enqueue(
+      { mode: 'rate_limit', endpoint: 'embeddings' },
+      { mode: 'server_error', endpoint: 'embeddings', status: 503 },
+    );
+    const vectors = await embedder.embed(texts(3));
+    expect(vectors).toHaveLength(3);
+    expect(server.requestsTo('embeddings').map((r) => r.status)).toEqual([429, 503, 200]);
+  });
+
+  it('gives up after maxAttempts with a retryable, content-free error', async () => {
+    const { server, embedder } = await setup({ mode: 'server_error' }, { maxAttempts: 3 });
+    const error = await embedder.embed(texts(2)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(EmbeddingError);
+    const failure = error as EmbeddingError;
+    expect(failure.code).toBe('embedding_unavailable');
+    expect(failure.retryable).toBe(true);
+    expect(failure.attempts).toBe(3);
+    expect(server.requestsTo('embeddings')).toHaveLength(3);
+    const text = `${failure.message} ${String(failure)} ${JSON.stringify(failure)}`;
+    expect(text).not.toContain(SENTINEL);
+    expect(text).not.toContain('question');
+    expect((failure as { cause?: unknown }).cause).toBeUndefined();
+  });
+
+  it('does not retry a rejected request (4xx)', async () => {
+    const { server, embedder } = await setup({
+      respond: () => ({
+        status: 400,
+        body: { error: { message: `bad input ${SENTINEL}`, code: 'invalid_input' } },
+      }),
+    });
+    const error = (await embedder.embed(texts(1)).catch((e: unknown) => e)) as EmbeddingError;
+    expect(error.code).toBe('embedding_rejected');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain('HTTP 400');
+    expect(error.message).not.toContain(SENTINEL);
+    expect(server.requestsTo('embeddings')).toHaveLength(1);
+  });
+
+  it('rejects vectors of the wrong dimension', async () => {
+    const { embedder } = await setup({ embeddingDimension: 16 }, { sendDimensions: false });
+    const error = (await embedder.embed(texts(1)).catch((e: unknown) => e)) as EmbeddingError;
+    expect(error.code).toBe('embedding_invalid');
+    expect(error.message).toContain('dimension 16, expected 32');
+  });
+
+  it('sends a space for empty strings, which the API would reject', async () => {
+    const { server, embedder } = await setup();
+    const vectors = await embedder.embed(['', 'hello']);
+    expect(vectors).toHaveLength(2);
+    expect(inputsOf(server)[0]).toEqual([' ', 'hello']);
+  });
+});

@@ -1,0 +1,262 @@
+/**
+ * Embeddings from any OpenAI-compatible `/embeddings` endpoint (OpenAI, Azure, vLLM, Ollama,
+ * LM Studio, OpenRouter) through the `openai` package.
+ *
+ * Owns: batching (the API takes many inputs per call), bounded retries with exponential backoff
+ * and full jitter on 408/409/429/5xx, timeouts and connection errors (honouring `retry-after-ms` /
+ * `Retry-After` up to a cap), a check that every vector has the configured dimension, and
+ * L2 normalisation.
+ *
+ * Privacy: errors thrown from here carry the model name, HTTP status, a provider error code that
+ * looks like an identifier and counts, never input text or the provider's message (which can echo
+ * the request), and no `cause`. The SDK's logger is off: at debug level it logs request bodies.
+ */
+import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
+import { toUnitFloat32, type Embedder } from './embedder';
+
+export interface OpenAiEmbedderOptions {
+  /** e.g. 'text-embedding-3-small'. */
+  model: string;
+  /** Expected vector length; also sent as `dimensions` unless `sendDimensions` is false. */
+  dimension: number;
+  /** Some compatible servers reject the `dimensions` parameter. Default true. */
+  sendDimensions?: boolean;
+  /** e.g. `http://localhost:11434/v1`; the SDK falls back to `OPENAI_BASE_URL` / api.openai.com. */
+  baseURL?: string;
+  /** Local servers usually accept any key; a placeholder is sent when none is configured. */
+  apiKey?: string;
+  /** Inputs per HTTP call. Default 256 (OpenAI accepts up to 2048). */
+  batchSize?: number;
+  /** Batches in flight at once. Default 2. */
+  concurrency?: number;
+  /** HTTP attempts per batch, first try included. Default 5. */
+  maxAttempts?: number;
+  /** Backoff: the n-th retry waits uniform [0, min(maxDelayMs, baseDelayMs·2^(n-1))]. Default 500. */
+  baseDelayMs?: number;
+  /** Default 20 s. */
+  maxDelayMs?: number;
+  /** Longer server-requested waits fail fast, so the job queue retries later. Default 60 s. */
+  maxRetryAfterMs?: number;
+  /** Per HTTP request. Default 60 s. */
+  timeoutMs?: number;
+  /** Jitter source (tests). */
+  random?: () => number;
+  /** Pre-built SDK client (tests or custom fetch). */
+  client?: OpenAI;
+}
+
+export type EmbeddingErrorCode =
+  'embedding_unavailable' | 'embedding_rejected' | 'embedding_invalid';
+
+/** A content-free embedding failure; `retryable` says whether a later job retry may succeed. */
+export class EmbeddingError extends Error {
+  constructor(
+    readonly code: EmbeddingErrorCode,
+    message: string,
+    readonly retryable: boolean,
+    readonly status: number | undefined,
+    readonly attempts: number,
+  ) {
+    super(message);
+    this.name = 'EmbeddingError';
+  }
+}
+
+export class OpenAiEmbedder implements Embedder {
+  readonly model: string;
+  readonly dimension: number;
+  private readonly client: OpenAI;
+  private readonly sendDimensions: boolean;
+  private readonly batchSize: number;
+  private readonly concurrency: number;
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly random: () => number;
+
+  constructor(options: OpenAiEmbedderOptions) {
+    if (!Number.isInteger(options.dimension) || options.dimension < 1) {
+      throw new RangeError('dimension must be a positive integer');
+    }
+    this.model = options.model;
+    this.dimension = options.dimension;
+    this.sendDimensions = options.sendDimensions ?? true;
+    this.batchSize = Math.max(1, options.batchSize ?? 256);
+    this.concurrency = Math.max(1, options.concurrency ?? 2);
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+    this.baseDelayMs = options.baseDelayMs ?? 500;
+    this.maxDelayMs = options.maxDelayMs ?? 20_000;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+    this.random = options.random ?? Math.random;
+    this.client =
+      options.client ??
+      new OpenAI({
+        baseURL: options.baseURL,
+        apiKey: options.apiKey ?? 'not-configured',
+        timeout: options.timeoutMs ?? 60_000,
+        maxRetries: 0, // retries are ours: bounded, jittered, content-free errors
+        logLevel: 'off',
+      });
+  }
+
+  async embed(texts: string[]): Promise<Float32Array[]> {
+    const out = new Array<Float32Array>(texts.length);
+    const starts: number[] = [];
+    for (let start = 0; start < texts.length; start += this.batchSize) starts.push(start);
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+      // After one batch fails for good, the others stop taking new batches.
+      while (next < starts.length && !failed) {
+        const start = starts[next++]!;
+        const batch = texts.slice(start, start + this.batchSize);
+        const vectors = await this.embedBatch(batch).catch((error: unknown) => {
+          failed = true;
+          throw error;
+        });
+        vectors.forEach((v, i) => {
+          out[start + i] = v;
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, starts.length) }, worker));
+    return out;
+  }
+
+  private async embedBatch(batch: string[]): Promise<Float32Array[]> {
+    // The API rejects empty strings; a space embeds as "nothing in particular".
+    const input = batch.map((t) => (t.length === 0 ? ' ' : t));
+    let lastStatus: number | undefined;
+    let lastReason = 'unknown';
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      try {
+        const response = await this.client.embeddings.create({
+          model: this.model,
+          input,
+          ...(this.sendDimensions ? { dimensions: this.dimension } : {}),
+        });
+        return this.readVectors(response.data, batch.length, attempt);
+      } catch (error) {
+        if (error instanceof EmbeddingError) throw error;
+        const failure = classify(error);
+        if (failure.kind === 'fatal') {
+          throw new EmbeddingError(
+            'embedding_rejected',
+            `embedding request rejected (model ${this.model}): HTTP ${failure.status ?? 'n/a'}${
+              failure.code ? ` (${failure.code})` : ''
+            }`,
+            false,
+            failure.status,
+            attempt,
+          );
+        }
+        lastStatus = failure.status;
+        lastReason = failure.reason;
+        if (attempt === this.maxAttempts) break;
+        const requested = failure.retryAfterMs;
+        if (requested !== undefined && requested > this.maxRetryAfterMs) break;
+        const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
+        await sleep(requested ?? Math.floor(this.random() * ceiling));
+      }
+    }
+    throw new EmbeddingError(
+      'embedding_unavailable',
+      `embeddings unavailable (model ${this.model}) after retries; last failure: ${lastReason}`,
+      true,
+      lastStatus,
+      this.maxAttempts,
+    );
+  }
+
+  private readVectors(
+    data: readonly { embedding: number[]; index: number }[],
+    expected: number,
+    attempt: number,
+  ): Float32Array[] {
+    const invalid = (detail: string) =>
+      new EmbeddingError(
+        'embedding_invalid',
+        `invalid embeddings response (model ${this.model}): ${detail}`,
+        false,
+        undefined,
+        attempt,
+      );
+    if (data.length !== expected) throw invalid(`${data.length} vectors for ${expected} inputs`);
+    const out = new Array<Float32Array>(expected);
+    for (const item of data) {
+      if (!Number.isInteger(item.index) || item.index < 0 || item.index >= expected) {
+        throw invalid('index out of range');
+      }
+      if (item.embedding.length !== this.dimension) {
+        throw invalid(`dimension ${item.embedding.length}, expected ${this.dimension}`);
+      }
+      out[item.index] = toUnitFloat32(item.embedding);
+    }
+    if (out.some((v) => v === undefined)) throw invalid('duplicate index');
+    return out;
+  }
+}
+
+type Failure =
+  | {
+      kind: 'retryable';
+      reason: string;
+      status: number | undefined;
+      retryAfterMs: number | undefined;
+    }
+  | { kind: 'fatal'; status: number | undefined; code: string | undefined };
+
+function classify(error: unknown): Failure {
+  if (error instanceof APIUserAbortError)
+    return { kind: 'fatal', status: undefined, code: 'aborted' };
+  // APIConnectionTimeoutError is a subclass of APIConnectionError.
+  if (error instanceof APIConnectionError) {
+    return {
+      kind: 'retryable',
+      reason: 'connection error or timeout',
+      status: undefined,
+      retryAfterMs: undefined,
+    };
+  }
+  if (error instanceof APIError) {
+    const status = error.status;
+    const code = identifier(error.code) ?? identifier(error.type);
+    const retryable =
+      status !== undefined && (status === 408 || status === 409 || status === 429 || status >= 500);
+    if (!retryable) return { kind: 'fatal', status, code };
+    return {
+      kind: 'retryable',
+      reason: `HTTP ${status}${code ? ` (${code})` : ''}`,
+      status,
+      retryAfterMs: retryAfterMs(error.headers),
+    };
+  }
+  // The SDK could not parse a 2xx body (its message quotes the body, so it is not kept).
+  if (error instanceof SyntaxError) {
+    return {
+      kind: 'retryable',
+      reason: 'malformed response body',
+      status: undefined,
+      retryAfterMs: undefined,
+    };
+  }
+  return { kind: 'fatal', status: undefined, code: undefined };
+}
+
+/** Provider strings are only echoed when they look like identifiers. */
+function identifier(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(value) ? value : undefined;
+}
+
+function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const ms = headers?.get('retry-after-ms');
+  if (ms && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const seconds = headers?.get('retry-after');
+  if (seconds && /^\d+(\.\d+)?$/.test(seconds.trim())) return Number(seconds) * 1000;
+  return undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

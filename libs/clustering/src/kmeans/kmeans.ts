@@ -1,0 +1,677 @@
+/**
+ * Lloyd's k-means with Hamerly's bounds, k-means++ seeding from a fixed seed, on an n × d
+ * row-major Float32Array.
+ *
+ * Why Hamerly: after the first few iterations most points provably keep their centroid, and one
+ * upper and one lower bound per point (2 doubles, not k like Elkan) are enough to skip them. On
+ * embedding data this cuts the distance computations of a run by 5-20× at a memory cost of
+ * 16 bytes per point.
+ *
+ * Metrics: 'cosine' is spherical k-means (centroids are re-normalised to unit length after each
+ * update, assignment by highest cosine); 'euclidean' is the classic mean. For unit-length input both
+ * minimise squared Euclidean distance, so the bounds work unchanged for either.
+ *
+ * Same input + same options (seed included) = the same result, bit for bit.
+ */
+import { seededRandom, type Random } from '../random/seeded-random';
+import { rowSquaredNorms } from './vector-math';
+
+export type KMeansMetric = 'cosine' | 'euclidean';
+
+export interface KMeansOptions {
+  k: number;
+  /** PRNG seed for k-means++. Default 42. */
+  seed?: number;
+  /** Assignment passes at most. Default 100. */
+  maxIterations?: number;
+  /** Stop when no centroid moves more than this (Euclidean). Default 1e-4. */
+  tolerance?: number;
+  /** Default 'cosine' (spherical k-means), the natural choice for L2-normalised embeddings. */
+  metric?: KMeansMetric;
+  /** Per-point weights (e.g. cluster sizes when clustering centroids). Default all 1. */
+  weights?: ArrayLike<number>;
+  /** Candidates tried per k-means++ step (greedy k-means++). Default 2 + ⌊ln k⌋ as scikit-learn. */
+  seedingTrials?: number;
+  /**
+   * k-means++ runs on a seeded uniform sample of at most this many points (its cost is
+   * trials × sample × k × d). Lloyd iterations always use all points. Default max(4096, 16·k).
+   */
+  seedingSampleSize?: number;
+  /** Start from these k × d centroids instead of k-means++. */
+  initialCentroids?: Float32Array;
+}
+
+export interface KMeansResult {
+  k: number;
+  dimension: number;
+  /** Cluster index of each point, 0..k-1. */
+  assignments: Int32Array;
+  /** k × d row-major. Unit length for the cosine metric. */
+  centroids: Float32Array;
+  /** Total weight of each cluster (member count when unweighted). */
+  sizes: Float64Array;
+  /** Sum of weighted squared Euclidean distances to the assigned centroid. */
+  inertia: number;
+  /** Assignment passes run. */
+  iterations: number;
+  /** Stopped because nothing moved rather than because of maxIterations. */
+  converged: boolean;
+}
+
+const DEFAULTS = { seed: 42, maxIterations: 100, tolerance: 1e-4, metric: 'cosine' as const };
+
+/** Above this many centroid pairs × dimensions the inter-centroid bound costs more than it saves. */
+const CENTROID_PAIR_BUDGET = 2e8;
+
+export function kmeans(
+  data: Float32Array,
+  dimension: number,
+  options: KMeansOptions,
+): KMeansResult {
+  const d = dimension;
+  const n = validateShape(data, d);
+  const k = options.k;
+  if (!Number.isInteger(k) || k < 1 || k > n) {
+    throw new RangeError(`k must be an integer in [1, n=${n}], got ${k}`);
+  }
+  const seed = options.seed ?? DEFAULTS.seed;
+  const maxIterations = options.maxIterations ?? DEFAULTS.maxIterations;
+  const tolerance = options.tolerance ?? DEFAULTS.tolerance;
+  const spherical = (options.metric ?? DEFAULTS.metric) === 'cosine';
+  const weights = options.weights;
+  if (weights && weights.length !== n)
+    throw new RangeError('weights must have one value per point');
+  const weightOf = (i: number) => (weights ? weights[i]! : 1);
+
+  const pointNorms = rowSquaredNorms(data, n, d);
+  let centroids: Float32Array;
+  if (options.initialCentroids) {
+    if (options.initialCentroids.length !== k * d) {
+      throw new RangeError('initialCentroids must be k × d');
+    }
+    centroids = Float32Array.from(options.initialCentroids);
+  } else {
+    const trials = options.seedingTrials ?? 2 + Math.floor(Math.log(k));
+    const random = seededRandom(seed);
+    const sampleSize = Math.max(k, options.seedingSampleSize ?? Math.max(4096, 16 * k));
+    if (n <= sampleSize) {
+      centroids = kmeansPlusPlus(data, d, k, random, pointNorms, weights, trials);
+    } else {
+      const sample = sampleRows(n, sampleSize, random);
+      const rows = new Float32Array(sampleSize * d);
+      sample.forEach((i, s) => rows.set(data.subarray(i * d, i * d + d), s * d));
+      const sampleWeights = weights ? Array.from(sample, (i) => weights[i]!) : undefined;
+      centroids = kmeansPlusPlus(rows, d, k, random, undefined, sampleWeights, trials);
+    }
+  }
+  if (spherical) normalizeCentroids(centroids, k, d);
+  let centroidNorms = rowSquaredNorms(centroids, k, d);
+
+  const assignments = new Int32Array(n);
+  const upper = new Float64Array(n); // ≥ distance to the assigned centroid
+  const lower = new Float64Array(n); // ≤ distance to every other centroid
+  const sums = new Float64Array(k * d);
+  const sizes = new Float64Array(k);
+
+  // First pass: exact nearest and second-nearest for every point.
+  const all = new Int32Array(n);
+  for (let i = 0; i < n; i++) all[i] = i;
+  const scan = { best: new Int32Array(n), bestDist: upper, secondDist: lower };
+  nearestTwo(data, d, pointNorms, all, n, centroids, centroidNorms, k, scan);
+  for (let i = 0; i < n; i++) {
+    const c = scan.best[i]!;
+    assignments[i] = c;
+    addPoint(sums, sizes, data, d, i, c, weightOf(i));
+  }
+
+  const halfGap = new Float64Array(k); // half the distance to the nearest other centroid
+  const drift = new Float64Array(k);
+  const pending = new Int32Array(n);
+  const rescan = {
+    best: new Int32Array(n),
+    bestDist: new Float64Array(n),
+    secondDist: new Float64Array(n),
+  };
+  let iterations = 1;
+  let converged = false;
+
+  while (true) {
+    // Update step: move centroids to their members' mean, then loosen the bounds by the moves.
+    const previous = centroids.slice();
+    updateCentroids(centroids, sums, sizes, k, d, spherical);
+    relocateEmptyClusters(
+      data,
+      d,
+      pointNorms,
+      assignments,
+      centroids,
+      sums,
+      sizes,
+      k,
+      spherical,
+      weightOf,
+      upper,
+      lower,
+    );
+    centroidNorms = rowSquaredNorms(centroids, k, d);
+    let maxDrift = 0;
+    let maxDriftCluster = -1;
+    let secondDrift = 0;
+    for (let c = 0; c < k; c++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) {
+        const delta = centroids[c * d + j]! - previous[c * d + j]!;
+        s += delta * delta;
+      }
+      drift[c] = Math.sqrt(s);
+      if (drift[c]! > maxDrift) {
+        secondDrift = maxDrift;
+        maxDrift = drift[c]!;
+        maxDriftCluster = c;
+      } else if (drift[c]! > secondDrift) {
+        secondDrift = drift[c]!;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const a = assignments[i]!;
+      upper[i]! += drift[a]!;
+      lower[i]! -= a === maxDriftCluster ? secondDrift : maxDrift;
+    }
+    if (maxDrift <= tolerance) {
+      converged = true;
+      break;
+    }
+    if (iterations >= maxIterations) break;
+
+    // Assignment step: only points whose bounds overlap get an exact look.
+    iterations++;
+    computeHalfGaps(centroids, centroidNorms, k, d, halfGap);
+    let pendingCount = 0;
+    for (let i = 0; i < n; i++) {
+      const a = assignments[i]!;
+      const bound = Math.max(halfGap[a]!, lower[i]!);
+      if (upper[i]! <= bound) continue;
+      upper[i] = distance(data, d, i, pointNorms[i]!, centroids, a, centroidNorms[a]!);
+      if (upper[i]! <= bound) continue;
+      pending[pendingCount++] = i;
+    }
+    nearestTwo(data, d, pointNorms, pending, pendingCount, centroids, centroidNorms, k, rescan);
+    let changed = 0;
+    for (let p = 0; p < pendingCount; p++) {
+      const i = pending[p]!;
+      const best = rescan.best[p]!;
+      upper[i] = rescan.bestDist[p]!;
+      lower[i] = rescan.secondDist[p]!;
+      const old = assignments[i]!;
+      if (best === old) continue;
+      changed++;
+      const w = weightOf(i);
+      addPoint(sums, sizes, data, d, i, old, -w);
+      addPoint(sums, sizes, data, d, i, best, w);
+      assignments[i] = best;
+    }
+    if (changed === 0) {
+      converged = true;
+      break;
+    }
+  }
+
+  let inertia = 0;
+  for (let i = 0; i < n; i++) {
+    const a = assignments[i]!;
+    const dist = distance(data, d, i, pointNorms[i]!, centroids, a, centroidNorms[a]!);
+    inertia += weightOf(i) * dist * dist;
+  }
+  return { k, dimension: d, assignments, centroids, sizes, inertia, iterations, converged };
+}
+
+/** Nearest centroid of each row, e.g. to assign new items to existing clusters. */
+export function assignToNearest(
+  data: Float32Array,
+  dimension: number,
+  centroids: Float32Array,
+): { assignments: Int32Array; distances: Float64Array } {
+  const n = validateShape(data, dimension);
+  const k = validateShape(centroids, dimension);
+  const indices = new Int32Array(n);
+  for (let i = 0; i < n; i++) indices[i] = i;
+  const out = {
+    best: new Int32Array(n),
+    bestDist: new Float64Array(n),
+    secondDist: new Float64Array(n),
+  };
+  nearestTwo(
+    data,
+    dimension,
+    rowSquaredNorms(data, n, dimension),
+    indices,
+    n,
+    centroids,
+    rowSquaredNorms(centroids, k, dimension),
+    k,
+    out,
+  );
+  return { assignments: out.best, distances: out.bestDist };
+}
+
+/**
+ * k-means++ (Arthur & Vassilvitskii 2007), greedy variant: each step draws `trials` candidates
+ * with probability ∝ weight × squared distance to the nearest chosen centroid and keeps the one
+ * that lowers the total most.
+ */
+export function kmeansPlusPlus(
+  data: Float32Array,
+  d: number,
+  k: number,
+  random: Random,
+  pointNorms: Float64Array = rowSquaredNorms(data, data.length / d, d),
+  weights?: ArrayLike<number>,
+  trials = 1,
+): Float32Array {
+  const n = data.length / d;
+  const centroids = new Float32Array(k * d);
+  const closest = new Float64Array(n);
+  const candidateDist = new Float64Array(n);
+  const bestDist = new Float64Array(n);
+  const w = (i: number) => (weights ? weights[i]! : 1);
+
+  const first = sampleIndex(n, random() * totalWeight(n, w), w);
+  centroids.set(data.subarray(first * d, first * d + d), 0);
+  squaredDistancesToRow(data, d, pointNorms, first, closest);
+  let potential = 0;
+  for (let i = 0; i < n; i++) potential += w(i) * closest[i]!;
+
+  for (let c = 1; c < k; c++) {
+    let bestIndex = -1;
+    let bestPotential = Infinity;
+    for (let t = 0; t < Math.max(1, trials); t++) {
+      // All points coincide with chosen centroids: any index will do (duplicates are relocated later).
+      const candidate =
+        potential > 0
+          ? sampleIndex(n, random() * potential, (i) => w(i) * closest[i]!)
+          : Math.floor(random() * n);
+      squaredDistancesToRow(data, d, pointNorms, candidate, candidateDist);
+      let candidatePotential = 0;
+      for (let i = 0; i < n; i++) {
+        const m = candidateDist[i]! < closest[i]! ? candidateDist[i]! : closest[i]!;
+        candidateDist[i] = m;
+        candidatePotential += w(i) * m;
+      }
+      if (candidatePotential < bestPotential) {
+        bestPotential = candidatePotential;
+        bestIndex = candidate;
+        bestDist.set(candidateDist);
+      }
+    }
+    centroids.set(data.subarray(bestIndex * d, bestIndex * d + d), c * d);
+    closest.set(bestDist);
+    potential = bestPotential;
+  }
+  return centroids;
+}
+
+/** `size` distinct indices of 0..n-1, seeded (partial Fisher-Yates), in increasing order. */
+function sampleRows(n: number, size: number, random: Random): Int32Array {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let i = 0; i < size; i++) {
+    const j = i + Math.floor(random() * (n - i));
+    const swap = order[i]!;
+    order[i] = order[j]!;
+    order[j] = swap;
+  }
+  return order.subarray(0, size).sort();
+}
+
+function validateShape(data: Float32Array, d: number): number {
+  if (!Number.isInteger(d) || d < 1)
+    throw new RangeError(`dimension must be a positive integer, got ${d}`);
+  if (data.length % d !== 0)
+    throw new RangeError(`data length ${data.length} is not a multiple of ${d}`);
+  return data.length / d;
+}
+
+function totalWeight(n: number, w: (i: number) => number): number {
+  let total = 0;
+  for (let i = 0; i < n; i++) total += w(i);
+  return total;
+}
+
+/** First index whose cumulative mass exceeds `target` (linear: O(n), once per draw). */
+function sampleIndex(n: number, target: number, mass: (i: number) => number): number {
+  let cumulative = 0;
+  let last = 0;
+  for (let i = 0; i < n; i++) {
+    const m = mass(i);
+    if (m <= 0) continue;
+    cumulative += m;
+    last = i;
+    if (cumulative > target) return i;
+  }
+  return last; // rounding at the very end of the range
+}
+
+/** Squared distance of every row to row `r` of the same matrix, four rows per pass (see nearestTwo). */
+function squaredDistancesToRow(
+  data: Float32Array,
+  d: number,
+  pointNorms: Float64Array,
+  r: number,
+  out: Float64Array,
+): void {
+  const n = out.length;
+  const or = r * d;
+  const rowNorm = pointNorms[r]!;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const o0 = i * d;
+    const o1 = o0 + d;
+    const o2 = o1 + d;
+    const o3 = o2 + d;
+    let d0 = 0;
+    let d1 = 0;
+    let d2 = 0;
+    let d3 = 0;
+    for (let j = 0; j < d; j++) {
+      const rv = data[or + j]!;
+      d0 += data[o0 + j]! * rv;
+      d1 += data[o1 + j]! * rv;
+      d2 += data[o2 + j]! * rv;
+      d3 += data[o3 + j]! * rv;
+    }
+    out[i] = Math.max(0, pointNorms[i]! + rowNorm - 2 * d0);
+    out[i + 1] = Math.max(0, pointNorms[i + 1]! + rowNorm - 2 * d1);
+    out[i + 2] = Math.max(0, pointNorms[i + 2]! + rowNorm - 2 * d2);
+    out[i + 3] = Math.max(0, pointNorms[i + 3]! + rowNorm - 2 * d3);
+  }
+  for (; i < n; i++) out[i] = squaredDistanceToRow(data, d, i, pointNorms[i]!, data, r, rowNorm);
+}
+
+function squaredDistanceToRow(
+  x: Float32Array,
+  d: number,
+  i: number,
+  xNorm: number,
+  y: Float32Array,
+  j: number,
+  yNorm: number,
+): number {
+  const oi = i * d;
+  const oj = j * d;
+  let dot = 0;
+  for (let t = 0; t < d; t++) dot += x[oi + t]! * y[oj + t]!;
+  const dist = xNorm + yNorm - 2 * dot;
+  return dist > 0 ? dist : 0;
+}
+
+function distance(
+  data: Float32Array,
+  d: number,
+  i: number,
+  pointNorm: number,
+  centroids: Float32Array,
+  c: number,
+  centroidNorm: number,
+): number {
+  return Math.sqrt(squaredDistanceToRow(data, d, i, pointNorm, centroids, c, centroidNorm));
+}
+
+function addPoint(
+  sums: Float64Array,
+  sizes: Float64Array,
+  data: Float32Array,
+  d: number,
+  i: number,
+  c: number,
+  weight: number,
+): void {
+  const oi = i * d;
+  const oc = c * d;
+  for (let j = 0; j < d; j++) sums[oc + j]! += weight * data[oi + j]!;
+  sizes[c]! += weight;
+}
+
+function updateCentroids(
+  centroids: Float32Array,
+  sums: Float64Array,
+  sizes: Float64Array,
+  k: number,
+  d: number,
+  spherical: boolean,
+): void {
+  for (let c = 0; c < k; c++) {
+    if (sizes[c]! <= 0) continue; // empty: relocated next
+    const oc = c * d;
+    let scale = 1 / sizes[c]!;
+    if (spherical) {
+      let norm = 0;
+      for (let j = 0; j < d; j++) norm += sums[oc + j]! * sums[oc + j]!;
+      if (norm === 0) continue; // members cancel out exactly: keep the old direction
+      scale = 1 / Math.sqrt(norm);
+    }
+    for (let j = 0; j < d; j++) centroids[oc + j] = sums[oc + j]! * scale;
+  }
+}
+
+function normalizeCentroids(centroids: Float32Array, k: number, d: number): void {
+  for (let c = 0; c < k; c++) {
+    let norm = 0;
+    for (let j = 0; j < d; j++) norm += centroids[c * d + j]! * centroids[c * d + j]!;
+    if (norm === 0) continue;
+    const scale = 1 / Math.sqrt(norm);
+    for (let j = 0; j < d; j++) centroids[c * d + j]! *= scale;
+  }
+}
+
+/**
+ * An empty cluster takes the point farthest from its own centroid (as scikit-learn does), so k
+ * clusters come back even with duplicate points or an unlucky start. Rare, so an O(n·d) pass each
+ * time is fine.
+ */
+function relocateEmptyClusters(
+  data: Float32Array,
+  d: number,
+  pointNorms: Float64Array,
+  assignments: Int32Array,
+  centroids: Float32Array,
+  sums: Float64Array,
+  sizes: Float64Array,
+  k: number,
+  spherical: boolean,
+  weightOf: (i: number) => number,
+  upper: Float64Array,
+  lower: Float64Array,
+): void {
+  const n = assignments.length;
+  for (let empty = 0; empty < k; empty++) {
+    if (sizes[empty]! > 0) continue;
+    const centroidNorms = rowSquaredNorms(centroids, k, d);
+    let farthest = -1;
+    let farthestDist = -1;
+    for (let i = 0; i < n; i++) {
+      const a = assignments[i]!;
+      if (sizes[a]! <= weightOf(i)) continue; // would empty another cluster
+      const dist = squaredDistanceToRow(
+        data,
+        d,
+        i,
+        pointNorms[i]!,
+        centroids,
+        a,
+        centroidNorms[a]!,
+      );
+      if (dist > farthestDist) {
+        farthestDist = dist;
+        farthest = i;
+      }
+    }
+    if (farthest < 0) continue; // fewer movable points than clusters (weights); leave it empty
+    const old = assignments[farthest]!;
+    const w = weightOf(farthest);
+    addPoint(sums, sizes, data, d, farthest, old, -w);
+    addPoint(sums, sizes, data, d, farthest, empty, w);
+    assignments[farthest] = empty;
+    // The moved point sits on its new centroid; force an exact look at it next pass.
+    upper[farthest] = 0;
+    lower[farthest] = 0;
+    centroids.set(data.subarray(farthest * d, farthest * d + d), empty * d);
+    if (spherical) normalizeCentroids(centroids.subarray(empty * d, empty * d + d), 1, d);
+    updateCentroids(
+      centroids.subarray(old * d, old * d + d),
+      sums.subarray(old * d, old * d + d),
+      sizes.subarray(old, old + 1),
+      1,
+      d,
+      spherical,
+    );
+  }
+}
+
+/** halfGap[c] = ½ · distance from centroid c to its nearest other centroid (0 = no pruning). */
+function computeHalfGaps(
+  centroids: Float32Array,
+  centroidNorms: Float64Array,
+  k: number,
+  d: number,
+  halfGap: Float64Array,
+): void {
+  halfGap.fill(0);
+  if (k < 2 || k * k * d > CENTROID_PAIR_BUDGET) return;
+  halfGap.fill(Infinity);
+  for (let a = 0; a < k; a++) {
+    for (let b = a + 1; b < k; b++) {
+      const dist = Math.sqrt(
+        squaredDistanceToRow(centroids, d, a, centroidNorms[a]!, centroids, b, centroidNorms[b]!),
+      );
+      if (dist < halfGap[a]!) halfGap[a] = dist;
+      if (dist < halfGap[b]!) halfGap[b] = dist;
+    }
+  }
+  for (let c = 0; c < k; c++) halfGap[c]! *= 0.5;
+}
+
+interface NearestTwo {
+  best: Int32Array;
+  bestDist: Float64Array;
+  secondDist: Float64Array;
+}
+
+/**
+ * Exact nearest and second-nearest centroid for the listed points, written at the list position.
+ * Four points share each pass over a centroid row: the centroid values are loaded once for four
+ * dot products, which roughly doubles throughput in V8 over one point at a time.
+ */
+function nearestTwo(
+  data: Float32Array,
+  d: number,
+  pointNorms: Float64Array,
+  indices: Int32Array,
+  count: number,
+  centroids: Float32Array,
+  centroidNorms: Float64Array,
+  k: number,
+  out: NearestTwo,
+): void {
+  let p = 0;
+  for (; p + 3 < count; p += 4) {
+    const i0 = indices[p]!;
+    const i1 = indices[p + 1]!;
+    const i2 = indices[p + 2]!;
+    const i3 = indices[p + 3]!;
+    const o0 = i0 * d;
+    const o1 = i1 * d;
+    const o2 = i2 * d;
+    const o3 = i3 * d;
+    // Compare on ‖c‖² − 2x·c: the point's own norm does not change the order.
+    let b0 = Infinity,
+      b1 = Infinity,
+      b2 = Infinity,
+      b3 = Infinity;
+    let s0 = Infinity,
+      s1 = Infinity,
+      s2 = Infinity,
+      s3 = Infinity;
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0,
+      a3 = 0;
+    for (let c = 0; c < k; c++) {
+      const oc = c * d;
+      let d0 = 0,
+        d1 = 0,
+        d2 = 0,
+        d3 = 0;
+      for (let j = 0; j < d; j++) {
+        const cv = centroids[oc + j]!;
+        d0 += data[o0 + j]! * cv;
+        d1 += data[o1 + j]! * cv;
+        d2 += data[o2 + j]! * cv;
+        d3 += data[o3 + j]! * cv;
+      }
+      const cn = centroidNorms[c]!;
+      const e0 = cn - 2 * d0;
+      const e1 = cn - 2 * d1;
+      const e2 = cn - 2 * d2;
+      const e3 = cn - 2 * d3;
+      if (e0 < b0) {
+        s0 = b0;
+        b0 = e0;
+        a0 = c;
+      } else if (e0 < s0) s0 = e0;
+      if (e1 < b1) {
+        s1 = b1;
+        b1 = e1;
+        a1 = c;
+      } else if (e1 < s1) s1 = e1;
+      if (e2 < b2) {
+        s2 = b2;
+        b2 = e2;
+        a2 = c;
+      } else if (e2 < s2) s2 = e2;
+      if (e3 < b3) {
+        s3 = b3;
+        b3 = e3;
+        a3 = c;
+      } else if (e3 < s3) s3 = e3;
+    }
+    writeNearest(out, p, a0, b0, s0, pointNorms[i0]!);
+    writeNearest(out, p + 1, a1, b1, s1, pointNorms[i1]!);
+    writeNearest(out, p + 2, a2, b2, s2, pointNorms[i2]!);
+    writeNearest(out, p + 3, a3, b3, s3, pointNorms[i3]!);
+  }
+  for (; p < count; p++) {
+    const i = indices[p]!;
+    const oi = i * d;
+    let best = Infinity;
+    let second = Infinity;
+    let arg = 0;
+    for (let c = 0; c < k; c++) {
+      const oc = c * d;
+      let dot = 0;
+      for (let j = 0; j < d; j++) dot += data[oi + j]! * centroids[oc + j]!;
+      const e = centroidNorms[c]! - 2 * dot;
+      if (e < best) {
+        second = best;
+        best = e;
+        arg = c;
+      } else if (e < second) {
+        second = e;
+      }
+    }
+    writeNearest(out, p, arg, best, second, pointNorms[i]!);
+  }
+}
+
+function writeNearest(
+  out: NearestTwo,
+  p: number,
+  arg: number,
+  best: number,
+  second: number,
+  pointNorm: number,
+): void {
+  out.best[p] = arg;
+  out.bestDist[p] = Math.sqrt(Math.max(0, pointNorm + best));
+  // With k = 1 there is no second centroid: an infinite lower bound never triggers a rescan.
+  out.secondDist[p] = second === Infinity ? Infinity : Math.sqrt(Math.max(0, pointNorm + second));
+}

@@ -1,0 +1,232 @@
+/**
+ * Published snapshots (schema `insights`): written by the worker after the privacy gates, read by
+ * the API. Everything here has already passed the thresholds; nothing here is per person.
+ */
+import type { Queryable } from '../database';
+
+export interface PublishedCluster {
+  clusterId: string;
+  level: number;
+  parentId: string | null;
+  isOther: boolean;
+  name: string;
+  description: string;
+  conversations: number;
+  distinctUsers: number;
+  minutesSavedTotal: number;
+  metrics: Record<string, unknown>;
+  goals: { text: string; users: number; conversations: number }[];
+  lineage: Record<string, unknown>;
+}
+
+export interface PublishedBreakdownRow {
+  facet: string;
+  value: string;
+  isOther: boolean;
+  conversations: number;
+  distinctUsers: number;
+  minutesSavedTotal: number;
+}
+
+export interface SnapshotDraft {
+  tenantId: string;
+  runId: string;
+  periodStart: Date | null;
+  periodEnd: Date | null;
+  overview: Record<string, unknown>;
+  evidence: Record<string, unknown>;
+  clusters: PublishedCluster[];
+  breakdowns: PublishedBreakdownRow[];
+}
+
+export interface SnapshotSummary {
+  id: string;
+  tenantId: string;
+  runId: string;
+  version: number;
+  publishedAt: Date;
+  periodStart: Date | null;
+  periodEnd: Date | null;
+  overview: Record<string, unknown>;
+  evidence: Record<string, unknown>;
+}
+
+interface SnapshotRow {
+  id: string;
+  tenant_id: string;
+  run_id: string;
+  version: number;
+  published_at: Date | string;
+  period_start: Date | string | null;
+  period_end: Date | string | null;
+  overview: Record<string, unknown>;
+  evidence: Record<string, unknown>;
+}
+
+const date = (value: Date | string | null) => (value === null ? null : new Date(value));
+const toSummary = (row: SnapshotRow): SnapshotSummary => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  runId: row.run_id,
+  version: Number(row.version),
+  publishedAt: new Date(row.published_at),
+  periodStart: date(row.period_start),
+  periodEnd: date(row.period_end),
+  overview: row.overview,
+  evidence: row.evidence,
+});
+const SNAPSHOT_COLUMNS =
+  'id, tenant_id, run_id, version, published_at, period_start, period_end, overview, evidence';
+
+export class InsightsRepository {
+  constructor(private readonly db: Queryable) {}
+
+  /** Stores a snapshot as the tenant's next version. Call inside a transaction. */
+  async save(draft: SnapshotDraft): Promise<SnapshotSummary> {
+    const inserted = await this.db.query<SnapshotRow>(
+      `INSERT INTO insights.snapshots (tenant_id, run_id, version, period_start, period_end, overview, evidence)
+       SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, $5, $6 FROM insights.snapshots WHERE tenant_id = $1
+       RETURNING ${SNAPSHOT_COLUMNS}`,
+      [
+        draft.tenantId,
+        draft.runId,
+        draft.periodStart?.toISOString() ?? null,
+        draft.periodEnd?.toISOString() ?? null,
+        JSON.stringify(draft.overview),
+        JSON.stringify(draft.evidence),
+      ],
+    );
+    const snapshot = toSummary(inserted.rows[0]!);
+    for (let i = 0; i < draft.clusters.length; i += 500) {
+      await this.db.query(
+        `INSERT INTO insights.clusters (snapshot_id, tenant_id, cluster_id, level, parent_id, is_other, name, description,
+                conversations, distinct_users, minutes_saved_total, metrics, goals, lineage)
+         SELECT $1, $2, r.cluster_id, r.level, r.parent_id, r.is_other, r.name, r.description, r.conversations,
+                r.distinct_users, r.minutes_saved_total, r.metrics, r.goals, r.lineage
+           FROM jsonb_to_recordset($3::jsonb) AS r(cluster_id uuid, level integer, parent_id uuid, is_other boolean,
+                name text, description text, conversations integer, distinct_users integer, minutes_saved_total real,
+                metrics jsonb, goals jsonb, lineage jsonb)`,
+        [
+          snapshot.id,
+          draft.tenantId,
+          JSON.stringify(
+            draft.clusters.slice(i, i + 500).map((c) => ({
+              cluster_id: c.clusterId,
+              level: c.level,
+              parent_id: c.parentId,
+              is_other: c.isOther,
+              name: c.name,
+              description: c.description,
+              conversations: c.conversations,
+              distinct_users: c.distinctUsers,
+              minutes_saved_total: c.minutesSavedTotal,
+              metrics: c.metrics,
+              goals: c.goals,
+              lineage: c.lineage,
+            })),
+          ),
+        ],
+      );
+    }
+    if (draft.breakdowns.length) {
+      await this.db.query(
+        `INSERT INTO insights.breakdowns (snapshot_id, tenant_id, facet, value, is_other, conversations, distinct_users, minutes_saved_total)
+         SELECT $1, $2, r.facet, r.value, r.is_other, r.conversations, r.distinct_users, r.minutes_saved_total
+           FROM jsonb_to_recordset($3::jsonb) AS r(facet text, value text, is_other boolean, conversations integer,
+                distinct_users integer, minutes_saved_total real)`,
+        [
+          snapshot.id,
+          draft.tenantId,
+          JSON.stringify(
+            draft.breakdowns.map((b) => ({
+              facet: b.facet,
+              value: b.value,
+              is_other: b.isOther,
+              conversations: b.conversations,
+              distinct_users: b.distinctUsers,
+              minutes_saved_total: b.minutesSavedTotal,
+            })),
+          ),
+        ],
+      );
+    }
+    return snapshot;
+  }
+
+  async latest(tenantId: string): Promise<SnapshotSummary | undefined> {
+    const result = await this.db.query<SnapshotRow>(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM insights.snapshots WHERE tenant_id = $1 ORDER BY version DESC LIMIT 1`,
+      [tenantId],
+    );
+    return result.rows[0] ? toSummary(result.rows[0]) : undefined;
+  }
+
+  async find(tenantId: string, snapshotId: string): Promise<SnapshotSummary | undefined> {
+    const result = await this.db.query<SnapshotRow>(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM insights.snapshots WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, snapshotId],
+    );
+    return result.rows[0] ? toSummary(result.rows[0]) : undefined;
+  }
+
+  async clusters(tenantId: string, snapshotId: string): Promise<PublishedCluster[]> {
+    const result = await this.db.query<{
+      cluster_id: string;
+      level: number;
+      parent_id: string | null;
+      is_other: boolean;
+      name: string;
+      description: string;
+      conversations: number;
+      distinct_users: number;
+      minutes_saved_total: number;
+      metrics: Record<string, unknown>;
+      goals: PublishedCluster['goals'];
+      lineage: Record<string, unknown>;
+    }>(
+      `SELECT cluster_id, level, parent_id, is_other, name, description, conversations, distinct_users,
+              minutes_saved_total, metrics, goals, lineage
+         FROM insights.clusters WHERE tenant_id = $1 AND snapshot_id = $2
+        ORDER BY level, conversations DESC, cluster_id`,
+      [tenantId, snapshotId],
+    );
+    return result.rows.map((row) => ({
+      clusterId: row.cluster_id,
+      level: Number(row.level),
+      parentId: row.parent_id,
+      isOther: row.is_other,
+      name: row.name,
+      description: row.description,
+      conversations: Number(row.conversations),
+      distinctUsers: Number(row.distinct_users),
+      minutesSavedTotal: Number(row.minutes_saved_total),
+      metrics: row.metrics,
+      goals: row.goals,
+      lineage: row.lineage,
+    }));
+  }
+
+  async breakdowns(tenantId: string, snapshotId: string): Promise<PublishedBreakdownRow[]> {
+    const result = await this.db.query<{
+      facet: string;
+      value: string;
+      is_other: boolean;
+      conversations: number;
+      distinct_users: number;
+      minutes_saved_total: number;
+    }>(
+      `SELECT facet, value, is_other, conversations, distinct_users, minutes_saved_total
+         FROM insights.breakdowns WHERE tenant_id = $1 AND snapshot_id = $2
+        ORDER BY facet, is_other, conversations DESC, value`,
+      [tenantId, snapshotId],
+    );
+    return result.rows.map((row) => ({
+      facet: row.facet,
+      value: row.value,
+      isOther: row.is_other,
+      conversations: Number(row.conversations),
+      distinctUsers: Number(row.distinct_users),
+      minutesSavedTotal: Number(row.minutes_saved_total),
+    }));
+  }
+}
