@@ -31,4 +31,11 @@ echo "test: building the dashboard" >&2
 npx vite build --config apps/dashboard/vite.config.ts --logLevel warn
 
 echo "test: unit, integration and end-to-end suites" >&2
-npx vitest run "$@"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=.silhouette-test/vitest.json "$@" || status=$?
+# A plain closing line that any CI can read: "N passed, N failed".
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(".silhouette-test/vitest.json", "utf8"));
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+' || true
+exit "$status"

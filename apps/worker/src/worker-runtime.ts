@@ -85,6 +85,16 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     return waiting.length;
   };
 
+  // Newly tagged conversations reach the published snapshot on their own: once a tenant has no
+  // conversation left to tag, its clustering job (incremental when possible) is enqueued.
+  const publishReadyTenants = async (): Promise<void> => {
+    const tenants = await statuses.tenantsReadyToCluster();
+    await deps.queue.enqueueMany(
+      'cluster-tenant',
+      tenants.map((tenantId) => ({ tenantId })),
+    );
+  };
+
   const sweepRetention = () =>
     deps.queue.enqueue('apply-retention', { requestedAt: new Date().toISOString() });
 
@@ -97,6 +107,11 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     setInterval(() => {
       reconcile().catch((error: unknown) => deps.logger.error({ err: error }, 'reconciler failed'));
     }, deps.env.RECONCILE_INTERVAL_S * 1000),
+    setInterval(() => {
+      publishReadyTenants().catch((error: unknown) =>
+        deps.logger.error({ err: error }, 'publish scheduling failed'),
+      );
+    }, deps.env.PUBLISH_INTERVAL_S * 1000),
     setInterval(() => {
       sweepRetention().catch((error: unknown) =>
         deps.logger.error({ err: error }, 'retention sweep enqueue failed'),

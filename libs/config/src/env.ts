@@ -86,6 +86,8 @@ export const envSchema = z.object({
   JOB_LOCK_MS: intWithDefault(30_000, 1000),
   /** How often the worker re-enqueues accepted conversations with no live job (seconds). */
   RECONCILE_INTERVAL_S: intWithDefault(60, 1),
+  /** How often the worker publishes snapshots for tenants with newly tagged conversations. */
+  PUBLISH_INTERVAL_S: intWithDefault(30, 1),
   RATE_LIMIT_PER_MINUTE: intWithDefault(600, 1),
 });
 

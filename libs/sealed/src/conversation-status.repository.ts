@@ -91,6 +91,16 @@ export class ConversationStatusRepository {
     return result.rows.map((row) => row.id);
   }
 
+  /** Tenants with tagged conversations not yet in a clustering run, and none still being tagged. */
+  async tenantsReadyToCluster(): Promise<string[]> {
+    const result = await this.db.query<{ tenant_id: string }>(
+      `SELECT DISTINCT c.tenant_id FROM sealed.conversations c
+        WHERE c.status = 'tagged'
+          AND NOT EXISTS (SELECT 1 FROM sealed.conversations a WHERE a.tenant_id = c.tenant_id AND a.status = 'accepted')`,
+    );
+    return result.rows.map((row) => row.tenant_id);
+  }
+
   async failures(
     tenantId: string,
     limit = 100,
