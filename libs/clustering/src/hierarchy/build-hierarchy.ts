@@ -8,6 +8,7 @@
  */
 import { chooseK, type ChooseKOptions } from '../kmeans/choose-k';
 import { kmeans } from '../kmeans/kmeans';
+import { clusterBaseLevel } from '../kmeans/two-level-kmeans';
 
 export interface HierarchyOptions {
   /** Levels including the base. Default 3. */
@@ -68,7 +69,8 @@ export function buildHierarchy(
   const baseK = Math.min(n, options.baseK ?? Math.max(1, chooseK(n, options.chooseK)));
   const sizes = levelSizes(baseK, levels, options.topK ?? 7);
 
-  const base = kmeans(data, dimension, {
+  // Flat k-means while affordable; two-level (√k coarse, then within) for large n·k (100k+).
+  const base = clusterBaseLevel(data, dimension, {
     k: baseK,
     seed,
     ...(options.maxIterations ? { maxIterations: options.maxIterations } : {}),
