@@ -17,13 +17,20 @@ import { HttpErrorFilter } from './common/http-error.filter';
 import { DocsController } from './docs/docs.controller';
 import { HealthController } from './health/health.controller';
 import { IngestController } from './ingest/ingest.controller';
+import { InsightsController } from './insights/insights.controller';
 import { API_DEPS } from './tokens';
 
 const API_PREFIXES = ['/v1', '/docs', '/health', '/ready', '/metrics'];
 
 function apiModule(deps: ApiDeps) {
   @Module({
-    controllers: [HealthController, IngestController, AdminController, DocsController],
+    controllers: [
+      HealthController,
+      IngestController,
+      AdminController,
+      InsightsController,
+      DocsController,
+    ],
     providers: [{ provide: API_DEPS, useValue: deps }, AuthGuard],
   })
   class ApiModule {}

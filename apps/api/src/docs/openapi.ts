@@ -184,6 +184,69 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           responses: { 202: ok('Queued'), 400: errorResponse('Invalid field') },
         },
       },
+      '/v1/insights/overview': {
+        get: {
+          ...secured('read or admin'),
+          summary: 'Overview of the latest published snapshot',
+          responses: { 200: ok('Overview'), 404: errorResponse('Nothing published yet') },
+        },
+      },
+      '/v1/insights/clusters': {
+        get: {
+          ...secured('read or admin'),
+          summary: 'The cluster tree: one level (default 0, the top) or the children of a parent',
+          parameters: [
+            { name: 'level', in: 'query', schema: { type: 'integer', minimum: 0 } },
+            { name: 'parent', in: 'query', schema: { type: 'string', format: 'uuid' } },
+          ],
+          responses: { 200: ok('Clusters'), 400: errorResponse('Invalid parameter') },
+        },
+      },
+      '/v1/insights/clusters/{id}': {
+        get: {
+          ...secured('read or admin'),
+          summary: 'One cluster: metrics, goals, breakdowns, weekly trend, children, lineage',
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+          ],
+          responses: { 200: ok('Cluster'), 404: errorResponse('No such cluster in this tenant') },
+        },
+      },
+      '/v1/insights/failures': {
+        get: {
+          ...secured('read or admin'),
+          summary: 'Clusters ranked by failure impact',
+          responses: { 200: ok('Ranked clusters') },
+        },
+      },
+      '/v1/insights/breakdown': {
+        get: {
+          ...secured('read or admin'),
+          summary: 'A facet breakdown under the thresholds (small values pooled into "(other)")',
+          parameters: [
+            {
+              name: 'facet',
+              in: 'query',
+              required: true,
+              schema: {
+                type: 'string',
+                enum: ['domain', 'task_type', 'outcome', 'language', 'team', 'department'],
+              },
+            },
+          ],
+          responses: { 200: ok('Rows'), 400: errorResponse('Invalid parameter') },
+        },
+      },
+      '/v1/privacy/evidence': {
+        get: {
+          ...secured('read or admin'),
+          summary: 'Privacy evidence of a snapshot (default: the latest)',
+          parameters: [
+            { name: 'snapshot', in: 'query', schema: { type: 'string', format: 'uuid' } },
+          ],
+          responses: { 200: ok('Evidence'), 404: errorResponse('No such snapshot in this tenant') },
+        },
+      },
       '/v1/admin/audit-log': {
         get: {
           ...secured('admin'),

@@ -3,6 +3,15 @@
  * writes. Built from the `insights` schema only.
  */
 import { InsightsRepository, type Queryable } from '@silhouette/db';
+import { tenantEvidenceView, type PrivacyEvidence } from '@silhouette/privacy';
+
+/** What the tenant sees of the evidence: suppressed cells without their sizes. */
+export function tenantEvidence(evidence: Record<string, unknown>): Record<string, unknown> {
+  return tenantEvidenceView(evidence as unknown as PrivacyEvidence) as unknown as Record<
+    string,
+    unknown
+  >;
+}
 
 export interface SnapshotDocument {
   snapshot_id: string;
@@ -76,6 +85,6 @@ export async function latestSnapshotDocument(
       distinct_users: row.distinctUsers,
       minutes_saved: row.minutesSavedTotal,
     })),
-    privacy: snapshot.evidence,
+    privacy: tenantEvidence(snapshot.evidence),
   };
 }

@@ -3,13 +3,36 @@
  * snapshot through the privacy gates. The snapshot and its rows are written in one transaction,
  * so readers see the previous snapshot or the complete new one, never half of it.
  */
+import { canonicalLabels } from '@silhouette/clustering';
 import type { JobPayload } from '@silhouette/contracts';
 import { InsightsRepository, TenantRepository } from '@silhouette/db';
 import { UnrecoverableJobError } from '@silhouette/queue';
 import { ClusteringRepository } from '@silhouette/sealed';
 import { buildSnapshot } from '../publishing/build-snapshot';
 import type { WorkerDeps } from '../worker-deps';
-import { runClustering } from './run-clustering';
+import { runClustering, type ClusteringRun } from './run-clustering';
+
+/**
+ * Free-form tags drift ("python", "Python script", "scripting"): breakdowns count them under one
+ * canonical label per facet (the most frequent spelling of each group).
+ */
+async function withCanonicalLabels(run: ClusteringRun): Promise<ClusteringRun> {
+  const canonical = async (values: string[]) => {
+    const counts = new Map<string, number>();
+    for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+    return canonicalLabels([...counts].map(([label, count]) => ({ label, count })));
+  };
+  const domains = await canonical(run.rows.map((row) => row.domain));
+  const tasks = await canonical(run.rows.map((row) => row.taskType));
+  return {
+    ...run,
+    rows: run.rows.map((row) => ({
+      ...row,
+      domain: domains.get(row.domain) ?? row.domain,
+      taskType: tasks.get(row.taskType) ?? row.taskType,
+    })),
+  };
+}
 
 export function clusterTenantProcessor(deps: WorkerDeps) {
   return async (payload: JobPayload<'cluster-tenant'>): Promise<void> => {
@@ -24,7 +47,7 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
     const versions = await new ClusteringRepository(deps.db).taggingVersions(tenant.id);
     const draft = buildSnapshot({
       tenantId: tenant.id,
-      run,
+      run: await withCanonicalLabels(run),
       thresholds: { kUsers: tenant.kUsers, minConversations: tenant.minConversations },
       models: {
         tagger: versions.map((v) => `${v.provider}/${v.model}`).join(', '),

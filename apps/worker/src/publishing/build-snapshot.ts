@@ -143,6 +143,20 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       subset.reduce((sum, row) => sum + row.frustration, 0) / Math.max(1, subset.length);
     const failures = subset.filter((row) => row.failureReasons.length > 0);
     const outcomes = breakdown(`${scope}/outcome`, subset, (row) => row.outcome).rows;
+    // Failure impact: the manual time of the unresolved and abandoned conversations, published
+    // only when those conversations form a cell that meets the thresholds on their own.
+    const failed = subset.filter(
+      (row) => row.outcome === 'unresolved' || row.outcome === 'abandoned',
+    );
+    const failedUsers = new Set(failed.map((row) => row.user)).size;
+    const impactPublishable =
+      failed.length >= thresholds.minConversations && failedUsers >= thresholds.kUsers;
+    if (!impactPublishable && failed.length > 0)
+      evidence.record(
+        `${scope}/failure_impact`,
+        'failed-conversations',
+        failedUsers < thresholds.kUsers ? 'too_few_users' : 'too_few_conversations',
+      );
     return {
       minutes_saved: {
         total: round(total.estimate),
@@ -166,6 +180,9 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       // published size would reveal a count the outcome breakdown had pooled away.
       ...ratesFrom(outcomes, subset.length),
       frustration_mean: round(frustration, 2),
+      failure_impact_minutes: impactPublishable
+        ? round(failed.reduce((sum, row) => sum + row.minutesWithoutAi, 0))
+        : null,
       languages: breakdown(`${scope}/language`, subset, (row) => row.language).rows,
       weekly: breakdown(`${scope}/week`, subset, (row) => isoWeek(row.at)).rows,
       domains: breakdown(`${scope}/domain`, subset, (row) => label(row.domain)).rows,

@@ -1,0 +1,203 @@
+/**
+ * Insights read API (issue #5, first part): everything comes from the tenant's latest published
+ * snapshot in `insights`, which already passed the privacy gates. Another tenant's ids answer 404.
+ */
+import { Controller, Get, Inject, Param, Req, UseGuards } from '@nestjs/common';
+import { z } from 'zod';
+import { InsightsRepository, type PublishedCluster, type SnapshotSummary } from '@silhouette/db';
+import type { ApiDeps } from '../api-deps';
+import { AuthGuard, RequireScopes, type AuthenticatedRequest } from '../auth/auth.guard';
+import { ApiError, notFound } from '../common/api-error';
+import { parseWith } from '../common/read-body';
+import { API_DEPS } from '../tokens';
+import { tenantEvidence } from './snapshot-document';
+
+const clustersQuery = z
+  .object({
+    level: z.coerce.number().int().min(0).max(10).optional(),
+    parent: z.uuid().optional(),
+  })
+  .strict();
+const failuresQuery = z
+  .object({ level: z.coerce.number().int().min(0).max(10).optional() })
+  .strict();
+const breakdownQuery = z
+  .object({ facet: z.enum(['domain', 'task_type', 'outcome', 'language', 'team', 'department']) })
+  .strict();
+const evidenceQuery = z.object({ snapshot: z.uuid().optional() }).strict();
+const uuid = z.uuid();
+
+function snapshotView(snapshot: SnapshotSummary) {
+  return {
+    id: snapshot.id,
+    version: snapshot.version,
+    published_at: snapshot.publishedAt.toISOString(),
+    period: {
+      start: snapshot.periodStart?.toISOString() ?? null,
+      end: snapshot.periodEnd?.toISOString() ?? null,
+    },
+  };
+}
+
+function clusterSummary(cluster: PublishedCluster) {
+  return {
+    id: cluster.clusterId,
+    level: cluster.level,
+    parent_id: cluster.parentId,
+    is_other: cluster.isOther,
+    name: cluster.name,
+    description: cluster.description,
+    conversations: cluster.conversations,
+    distinct_users: cluster.distinctUsers,
+    minutes_saved: cluster.minutesSavedTotal,
+    failure_rate: (cluster.metrics as { failure_rate?: number }).failure_rate ?? null,
+  };
+}
+
+@Controller('v1')
+@UseGuards(AuthGuard)
+export class InsightsController {
+  constructor(@Inject(API_DEPS) private readonly deps: ApiDeps) {}
+
+  private async latest(request: AuthenticatedRequest): Promise<SnapshotSummary> {
+    const snapshot = await new InsightsRepository(this.deps.db).latest(request.auth!.tenantId);
+    if (!snapshot) {
+      throw new ApiError(
+        404,
+        'no_snapshot',
+        'nothing has been published for this tenant yet: conversations are still being processed',
+      );
+    }
+    return snapshot;
+  }
+
+  @Get('insights/overview')
+  @RequireScopes('read', 'admin')
+  async overview(@Req() request: AuthenticatedRequest) {
+    const snapshot = await this.latest(request);
+    return { snapshot: snapshotView(snapshot), ...snapshot.overview };
+  }
+
+  @Get('insights/clusters')
+  @RequireScopes('read', 'admin')
+  async clusters(@Req() request: AuthenticatedRequest) {
+    const query = parseWith(clustersQuery, request.query, 'query');
+    const snapshot = await this.latest(request);
+    const clusters = await new InsightsRepository(this.deps.db).clusters(
+      request.auth!.tenantId,
+      snapshot.id,
+    );
+    const level = query.parent ? undefined : (query.level ?? 0);
+    const selected = clusters.filter(
+      (cluster) =>
+        (level === undefined || cluster.level === level) &&
+        (!query.parent || cluster.parentId === query.parent),
+    );
+    return { snapshot: snapshotView(snapshot), clusters: selected.map(clusterSummary) };
+  }
+
+  @Get('insights/clusters/:id')
+  @RequireScopes('read', 'admin')
+  async cluster(@Req() request: AuthenticatedRequest, @Param('id') id: string) {
+    if (!uuid.safeParse(id).success) throw notFound('cluster');
+    const snapshot = await this.latest(request);
+    const clusters = await new InsightsRepository(this.deps.db).clusters(
+      request.auth!.tenantId,
+      snapshot.id,
+    );
+    const cluster = clusters.find((candidate) => candidate.clusterId === id);
+    if (!cluster) throw notFound('cluster');
+    const byId = new Map(clusters.map((candidate) => [candidate.clusterId, candidate]));
+    const path: { id: string; name: string; level: number }[] = [];
+    for (
+      let parent = cluster.parentId ? byId.get(cluster.parentId) : undefined;
+      parent;
+      parent = parent.parentId ? byId.get(parent.parentId) : undefined
+    ) {
+      path.unshift({ id: parent.clusterId, name: parent.name, level: parent.level });
+    }
+    return {
+      snapshot: snapshotView(snapshot),
+      ...clusterSummary(cluster),
+      path,
+      metrics: cluster.metrics,
+      goals: cluster.goals,
+      lineage: cluster.lineage,
+      children: clusters
+        .filter((candidate) => candidate.parentId === cluster.clusterId)
+        .map(clusterSummary),
+    };
+  }
+
+  /** Clusters ranked by failure impact: manual minutes of their unresolved and abandoned conversations. */
+  @Get('insights/failures')
+  @RequireScopes('read', 'admin')
+  async failures(@Req() request: AuthenticatedRequest) {
+    const query = parseWith(failuresQuery, request.query, 'query');
+    const snapshot = await this.latest(request);
+    const clusters = await new InsightsRepository(this.deps.db).clusters(
+      request.auth!.tenantId,
+      snapshot.id,
+    );
+    const level = query.level ?? Math.max(0, ...clusters.map((cluster) => cluster.level));
+    const ranked = clusters
+      .filter((cluster) => cluster.level === level)
+      .map((cluster) => {
+        const metrics = cluster.metrics as {
+          failure_impact_minutes?: number | null;
+          failure_reasons?: unknown;
+          outcomes?: unknown;
+        };
+        return {
+          ...clusterSummary(cluster),
+          failure_impact_minutes: metrics.failure_impact_minutes ?? null,
+          failure_reasons: metrics.failure_reasons ?? [],
+          outcomes: metrics.outcomes ?? [],
+        };
+      })
+      .sort(
+        (a, b) =>
+          (b.failure_impact_minutes ?? -1) - (a.failure_impact_minutes ?? -1) ||
+          (b.failure_rate ?? 0) - (a.failure_rate ?? 0),
+      );
+    return { snapshot: snapshotView(snapshot), level, clusters: ranked };
+  }
+
+  @Get('insights/breakdown')
+  @RequireScopes('read', 'admin')
+  async breakdown(@Req() request: AuthenticatedRequest) {
+    const { facet } = parseWith(breakdownQuery, request.query, 'query');
+    const snapshot = await this.latest(request);
+    const rows = await new InsightsRepository(this.deps.db).breakdowns(
+      request.auth!.tenantId,
+      snapshot.id,
+    );
+    const evidence = snapshot.evidence as { thresholds?: { kUsers?: number } };
+    return {
+      snapshot: snapshotView(snapshot),
+      facet,
+      k_users: evidence.thresholds?.kUsers ?? null,
+      rows: rows
+        .filter((row) => row.facet === facet)
+        .map((row) => ({
+          value: row.value,
+          is_other: row.isOther,
+          conversations: row.conversations,
+          distinct_users: row.distinctUsers,
+          minutes_saved: row.minutesSavedTotal,
+        })),
+    };
+  }
+
+  @Get('privacy/evidence')
+  @RequireScopes('read', 'admin')
+  async evidence(@Req() request: AuthenticatedRequest) {
+    const { snapshot: snapshotId } = parseWith(evidenceQuery, request.query, 'query');
+    const insights = new InsightsRepository(this.deps.db);
+    const snapshot = snapshotId
+      ? await insights.find(request.auth!.tenantId, snapshotId)
+      : await this.latest(request);
+    if (!snapshot) throw notFound('snapshot');
+    return { snapshot: snapshotView(snapshot), evidence: tenantEvidence(snapshot.evidence) };
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The insights read API over a published snapshot in PostgreSQL: every endpoint, thresholds in
+ * every response, tenant isolation (404, never another tenant's numbers), parameter errors.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sgdRecords } from '../helpers/datasets';
+import { offlineProviders } from '../helpers/providers';
+import { call, startStack, type Stack } from '../helpers/stack';
+
+describe('insights API', () => {
+  let stack: Stack;
+  let other: Awaited<ReturnType<Stack['createTenant']>>;
+
+  beforeAll(async () => {
+    stack = await startStack({ mode: 'server', worker: true, workerProviders: offlineProviders });
+    other = await stack.createTenant('globex');
+    const response = await call(stack, '/v1/conversations', {
+      method: 'POST',
+      key: stack.tenant.ingestKey,
+      body: JSON.stringify(sgdRecords(300, 40)),
+    });
+    expect(response.body.accepted).toBe(300);
+    await stack.queue.waitUntilIdle(120_000);
+    await stack.queue.enqueue('cluster-tenant', { tenantId: stack.tenant.tenant.id });
+    await stack.queue.waitUntilIdle(120_000);
+  }, 300_000);
+  afterAll(async () => stack?.close());
+
+  const get = (path: string, key = stack.tenant.readKey) => call(stack, path, { key });
+
+  it('serves the overview of the latest snapshot', async () => {
+    const overview = await get('/v1/insights/overview');
+    expect(overview.status).toBe(200);
+    expect(overview.body).toMatchObject({
+      conversations: 300,
+      published: true,
+      snapshot: { version: 1 },
+    });
+    expect(overview.body.distinct_users).toBeGreaterThanOrEqual(5);
+    expect(overview.body.minutes_saved.total_low).toBeLessThanOrEqual(
+      overview.body.minutes_saved.total,
+    );
+    // Nothing published for the other tenant yet: a clear 404, not someone else's data.
+    const empty = await get('/v1/insights/overview', other.readKey);
+    expect(empty.status).toBe(404);
+    expect(empty.body.error.code).toBe('no_snapshot');
+  });
+
+  it('walks the tree from the top to a base cluster, every node above the thresholds', async () => {
+    const top = await get('/v1/insights/clusters');
+    expect(top.body.clusters.length).toBeGreaterThan(1);
+    expect(top.body.clusters.every((c: any) => c.level === 0)).toBe(true);
+    let node = top.body.clusters[0];
+    for (let level = 1; level <= 2; level++) {
+      const children = await get(`/v1/insights/clusters?parent=${node.id}`);
+      expect(children.body.clusters.length).toBeGreaterThan(0);
+      node = children.body.clusters[0];
+      expect(node.level).toBe(level);
+    }
+    const detail = await get(`/v1/insights/clusters/${node.id}`);
+    expect(detail.status).toBe(200);
+    expect(detail.body.path.map((p: any) => p.level)).toEqual([0, 1]);
+    expect(detail.body.conversations).toBeGreaterThanOrEqual(10);
+    expect(detail.body.distinct_users).toBeGreaterThanOrEqual(5);
+    for (const row of [
+      ...detail.body.metrics.outcomes,
+      ...detail.body.metrics.weekly,
+      ...detail.body.metrics.teams,
+    ]) {
+      expect(row.conversations).toBeGreaterThanOrEqual(10);
+      expect(row.distinctUsers).toBeGreaterThanOrEqual(5);
+    }
+    for (const goal of detail.body.goals) expect(goal.users).toBeGreaterThanOrEqual(5);
+  });
+
+  it('ranks failures, serves breakdowns and the privacy evidence', async () => {
+    const failures = await get('/v1/insights/failures');
+    expect(failures.body.level).toBe(2);
+    expect(failures.body.clusters.length).toBeGreaterThan(0);
+    const teams = await get('/v1/insights/breakdown?facet=team');
+    expect(teams.body.rows.length).toBeGreaterThan(0);
+    for (const row of teams.body.rows) {
+      expect(row.conversations).toBeGreaterThanOrEqual(10);
+      expect(row.distinct_users).toBeGreaterThanOrEqual(5);
+    }
+    const evidence = await get('/v1/privacy/evidence');
+    expect(evidence.body.evidence.thresholds).toEqual({ kUsers: 5, minConversations: 10 });
+    for (const cell of evidence.body.evidence.suppressedCells)
+      expect(cell).not.toHaveProperty('conversations');
+  });
+
+  it("answers 404 for another tenant's cluster and snapshot ids, and 400 naming a bad parameter", async () => {
+    const top = await get('/v1/insights/clusters');
+    const id = top.body.clusters[0].id;
+    const foreign = await get(`/v1/insights/clusters/${id}`, other.readKey);
+    expect(foreign.status).toBe(404);
+    expect(foreign.text).not.toContain(top.body.clusters[0].name);
+    const evidence = await get(
+      `/v1/privacy/evidence?snapshot=${top.body.snapshot.id}`,
+      other.readKey,
+    );
+    expect(evidence.status).toBe(404);
+    const badLevel = await get('/v1/insights/clusters?level=banana');
+    expect(badLevel.status).toBe(400);
+    expect(badLevel.body.error.field).toBe('level');
+    const badFacet = await get('/v1/insights/breakdown?facet=salary');
+    expect(badFacet.body.error.field).toBe('facet');
+    expect((await get('/v1/insights/overview', stack.tenant.ingestKey)).status).toBe(403);
+  });
+});
