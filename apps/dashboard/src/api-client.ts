@@ -18,25 +18,148 @@ export interface PipelineStatus {
   content_deleted: number;
 }
 
+export interface SnapshotInfo {
+  id: string;
+  version: number;
+  published_at: string;
+  period: { start: string | null; end: string | null };
+}
+
+/** One published cell of a breakdown inside a snapshot's metrics (camelCase as stored). */
+export interface MetricRow {
+  value: string;
+  isOther: boolean;
+  conversations: number;
+  distinctUsers: number;
+  minutesSavedTotal: number;
+}
+
+export interface MinutesSaved {
+  total: number;
+  total_low: number;
+  total_high: number;
+  mean: number;
+  mean_low: number;
+  mean_high: number;
+  per_active_user_per_week?: number;
+  method?: string;
+}
+
+export interface Overview {
+  snapshot: SnapshotInfo;
+  published: boolean;
+  thresholds: { k_users: number; min_conversations: number };
+  conversations?: number;
+  distinct_users?: number;
+  minutes_saved?: MinutesSaved;
+  resolution_rate?: number;
+  failure_rate?: number;
+  outcomes?: MetricRow[];
+  weekly?: MetricRow[];
+  low_confidence_conversations?: number;
+  clusters_published?: number;
+}
+
+export interface ClusterSummary {
+  id: string;
+  level: number;
+  parent_id: string | null;
+  is_other: boolean;
+  name: string;
+  description: string;
+  conversations: number;
+  distinct_users: number;
+  minutes_saved: number;
+  failure_rate: number | null;
+}
+
+export interface ClusterMetrics {
+  minutes_saved?: MinutesSaved;
+  outcomes?: MetricRow[];
+  failure_reasons?: MetricRow[];
+  failure_rate?: number;
+  resolution_rate?: number;
+  frustration_mean?: number;
+  failure_impact_minutes?: number | null;
+  languages?: MetricRow[];
+  weekly?: MetricRow[];
+  domains?: MetricRow[];
+  task_types?: MetricRow[];
+  teams?: MetricRow[];
+  low_confidence_conversations?: number;
+  pooled_groups?: number;
+}
+
+export interface ClusterDetail extends ClusterSummary {
+  snapshot: SnapshotInfo;
+  path: { id: string; name: string; level: number }[];
+  metrics: ClusterMetrics;
+  goals: { text: string; users: number; conversations: number }[];
+  lineage: { kind?: string; sources?: string[] };
+  children: ClusterSummary[];
+}
+
+export interface FailureCluster extends ClusterSummary {
+  failure_impact_minutes: number | null;
+  failure_reasons: MetricRow[];
+  outcomes: MetricRow[];
+}
+
+export type Facet = 'team' | 'department' | 'language' | 'domain' | 'task_type' | 'outcome';
+
+export interface BreakdownRow {
+  value: string;
+  is_other: boolean;
+  conversations: number;
+  distinct_users: number;
+  minutes_saved: number;
+}
+
+export interface Evidence {
+  thresholds: { kUsers: number; minConversations: number };
+  cells: {
+    published: number;
+    suppressed: number;
+    byReason: Record<string, number>;
+    byScope: Record<string, { published: number; suppressed: number }>;
+  };
+  suppressedCells: { scope: string; key: string; reason: string }[];
+  textGate: { checked: number; rejected: number; byReason: Record<string, number> };
+  auditor?: { model: string; promptVersion: string; scores: Record<string, number> };
+  models: { tagger: string; taggerPromptVersion: string; embedder: string; namer?: string };
+  generatedAt: string;
+}
+
 export class ApiRequestError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly code?: string,
   ) {
     super(message);
   }
 }
 
 async function request<T>(path: string, key?: string): Promise<T> {
-  const response = await fetch(path, { headers: key ? { Authorization: `Bearer ${key}` } : {} });
-  const body = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
+  let response: Response;
+  try {
+    response = await fetch(path, { headers: key ? { Authorization: `Bearer ${key}` } : {} });
+  } catch {
+    throw new ApiRequestError(0, 'The Silhouette service cannot be reached. Check your network.');
+  }
+  const body = (await response.json().catch(() => ({}))) as {
+    error?: { message?: string; code?: string };
+  };
   if (!response.ok)
     throw new ApiRequestError(
       response.status,
       body.error?.message ?? `request failed (${response.status})`,
+      body.error?.code,
     );
   return body as T;
 }
+
+const q = encodeURIComponent;
 
 export const api = {
   ready: () =>
@@ -46,4 +169,24 @@ export const api = {
     })),
   tenant: (key: string) => request<TenantInfo>('/v1/tenant', key),
   status: (key: string) => request<PipelineStatus>('/v1/status', key),
+  overview: (key: string) => request<Overview>('/v1/insights/overview', key),
+  clusters: (key: string, parent?: string) =>
+    request<{ snapshot: SnapshotInfo; clusters: ClusterSummary[] }>(
+      parent ? `/v1/insights/clusters?parent=${q(parent)}` : '/v1/insights/clusters?level=0',
+      key,
+    ),
+  cluster: (key: string, id: string) =>
+    request<ClusterDetail>(`/v1/insights/clusters/${q(id)}`, key),
+  failures: (key: string, level?: number) =>
+    request<{ snapshot: SnapshotInfo; level: number; clusters: FailureCluster[] }>(
+      level === undefined ? '/v1/insights/failures' : `/v1/insights/failures?level=${level}`,
+      key,
+    ),
+  breakdown: (key: string, facet: Facet) =>
+    request<{ snapshot: SnapshotInfo; facet: Facet; k_users: number | null; rows: BreakdownRow[] }>(
+      `/v1/insights/breakdown?facet=${q(facet)}`,
+      key,
+    ),
+  evidence: (key: string) =>
+    request<{ snapshot: SnapshotInfo; evidence: Evidence }>('/v1/privacy/evidence', key),
 };

@@ -340,6 +340,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       weekly: metrics.weekly,
       low_confidence_conversations: metrics.low_confidence_conversations,
       clusters_published: clusters.length,
+      levels: byLevel.length,
       outcome_labels: OUTCOMES,
     };
   }

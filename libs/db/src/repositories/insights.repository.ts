@@ -169,7 +169,15 @@ export class InsightsRepository {
     return result.rows[0] ? toSummary(result.rows[0]) : undefined;
   }
 
-  async clusters(tenantId: string, snapshotId: string): Promise<PublishedCluster[]> {
+  /**
+   * Published clusters of a snapshot, optionally only one level, the children of one parent, or
+   * one id (indexed by (snapshot_id, level, parent_id): a tree page never loads the whole tree).
+   */
+  async clusters(
+    tenantId: string,
+    snapshotId: string,
+    filter: { level?: number; parentId?: string; id?: string } = {},
+  ): Promise<PublishedCluster[]> {
     const result = await this.db.query<{
       cluster_id: string;
       level: number;
@@ -186,9 +194,13 @@ export class InsightsRepository {
     }>(
       `SELECT cluster_id, level, parent_id, is_other, name, description, conversations, distinct_users,
               minutes_saved_total, metrics, goals, lineage
-         FROM insights.clusters WHERE tenant_id = $1 AND snapshot_id = $2
+         FROM insights.clusters
+        WHERE tenant_id = $1 AND snapshot_id = $2
+          AND ($3::integer IS NULL OR level = $3)
+          AND ($4::uuid IS NULL OR parent_id = $4)
+          AND ($5::uuid IS NULL OR cluster_id = $5)
         ORDER BY level, conversations DESC, cluster_id`,
-      [tenantId, snapshotId],
+      [tenantId, snapshotId, filter.level ?? null, filter.parentId ?? null, filter.id ?? null],
     );
     return result.rows.map((row) => ({
       clusterId: row.cluster_id,
