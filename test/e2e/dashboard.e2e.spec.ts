@@ -1,12 +1,15 @@
 /**
- * The dashboard in a real headless Chromium against a real stack: sign in with a read key, see
- * the tenant's real pipeline numbers, and never receive a byte of conversation text.
+ * The dashboard in a real headless Chromium against a real stack with a published snapshot: sign
+ * in with a read key, see the tenant's real numbers, walk every view (overview, explore down to a
+ * base cluster, failures, breakdowns, privacy) in light and dark themes, and never receive a byte
+ * of conversation text.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchBrowser } from '../helpers/browser';
+import { sgdRecords } from '../helpers/datasets';
 import { canaries, openaiRecord } from '../helpers/fixtures';
 import { offlineProviders } from '../helpers/providers';
 import { call, startStack, type Stack } from '../helpers/stack';
@@ -34,14 +37,19 @@ describe('dashboard in headless Chromium', () => {
         `My name is ${canary.name} (${canary.email}); fix my Python script please ${canary.secret}`,
       ),
     );
-    await call(stack, '/v1/conversations', {
-      method: 'POST',
-      key: stack.tenant.ingestKey,
-      body: JSON.stringify(records),
-    });
-    await stack.queue.waitUntilIdle(30_000);
+    for (const batch of [records, sgdRecords(300, 40)]) {
+      const ingest = await call(stack, '/v1/conversations', {
+        method: 'POST',
+        key: stack.tenant.ingestKey,
+        body: JSON.stringify(batch),
+      });
+      expect(ingest.status).toBeLessThan(300);
+    }
+    await stack.queue.waitUntilIdle(60_000);
+    await stack.queue.enqueue('cluster-tenant', { tenantId: stack.tenant.tenant.id });
+    await stack.queue.waitUntilIdle(120_000);
     browser = await launchBrowser();
-  });
+  }, 240_000);
   afterAll(async () => {
     await browser?.close();
     await stack?.close();
@@ -64,19 +72,150 @@ describe('dashboard in headless Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/unknown or revoked/);
 
+    const read = (path: string) => call(stack, path, { key: stack.tenant.readKey });
+    const status = (await read('/v1/status')).body as { conversations: number };
+    const overview = (await read('/v1/insights/overview')).body as { conversations: number };
+    expect(status.conversations).toBe(307);
+    expect(overview.conversations).toBeGreaterThan(0);
+
     await page.getByLabel('API key').fill(stack.tenant.readKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
+
+    // Overview: the pipeline card and the snapshot KPIs show the API's numbers.
     await expect
       .poll(() => page.getByTestId('kpi-conversations').textContent(), { timeout: 10_000 })
-      .toBe('7');
-    expect(await page.getByTestId('kpi-tagged').textContent()).toBe('7');
+      .toBe(status.conversations.toLocaleString('en'));
+    expect(await page.getByTestId('kpi-tagged').textContent()).toBe('307');
     // Default retention: content is deleted as soon as it is tagged.
-    expect(await page.getByTestId('kpi-content-deleted').textContent()).toBe('7');
-    await page.screenshot({ path: `${ARTIFACTS_DIR}/dashboard-pipeline.png`, fullPage: true });
+    expect(await page.getByTestId('kpi-content-deleted').textContent()).toBe('307');
+    await expect
+      .poll(() => page.getByTestId('overview-conversations').textContent())
+      .toBe(overview.conversations.toLocaleString('en'));
+    expect(page.url()).not.toContain('view=');
+    await shoot(page, 'overview');
 
-    expect(bodies.length).toBeGreaterThan(3);
+    // Explore: drill from the top level down to a base cluster through the list's buttons.
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Explore' })
+      .click();
+    await page.getByTestId('cluster-list').waitFor();
+    expect(page.url()).toContain('view=explore');
+    await shoot(page, 'explore');
+    // A path from the top to a base cluster through published (not pooled) clusters.
+    const drilled = await pathToBase(read);
+    expect(drilled.length).toBeGreaterThanOrEqual(2);
+    for (const [depth, name] of drilled.entries()) {
+      await page.getByTestId('cluster-list').getByRole('button', { name, exact: true }).click();
+      await page.waitForURL(/node=/);
+      const last = depth === drilled.length - 1;
+      if (last) await page.getByTestId('cluster-detail').waitFor();
+      else await page.getByRole('heading', { level: 2, name, exact: true }).waitFor();
+      if (depth === 0) await shoot(page, 'explore-level-2');
+    }
+    const detail = page.getByTestId('cluster-detail');
+    await detail.waitFor();
+    expect(await detail.getByRole('heading', { level: 2 }).textContent()).toBe(drilled.at(-1));
+    // The breadcrumb names every level above.
+    const crumbs = await page.getByRole('navigation', { name: 'Breadcrumb' }).textContent();
+    for (const name of drilled.slice(0, -1)) expect(crumbs).toContain(name);
+    await shoot(page, 'cluster-detail');
+    // The URL is shareable: loading it again shows the same cluster.
+    await page.goto(page.url());
+    await page.getByTestId('cluster-detail').waitFor();
+    expect(
+      await page.getByTestId('cluster-detail').getByRole('heading', { level: 2 }).textContent(),
+    ).toBe(drilled.at(-1));
+
+    // Failures: ranked table and chart; filtering by a reason keeps only clusters with it.
+    await page.getByRole('link', { name: 'Failures' }).click();
+    await page.getByTestId('failure-table').waitFor();
+    await page.getByTestId('failure-chart').waitFor();
+    await shoot(page, 'failures');
+    const reasons = await page
+      .locator('#reason option')
+      .evaluateAll((options) =>
+        options.map((option) => (option as HTMLOptionElement).value).filter(Boolean),
+      );
+    if (reasons.length > 0) {
+      await page.getByLabel('Failure reason').selectOption(reasons[0]!);
+      await page.waitForURL(/reason=/);
+    }
+
+    // Breakdowns: team (default) and language, with pooled rows explained.
+    await page.getByRole('link', { name: 'Breakdowns' }).click();
+    await page.getByTestId('breakdown-table').waitFor();
+    const teams = (await read('/v1/insights/breakdown?facet=team')).body as {
+      rows: { value: string; is_other: boolean }[];
+    };
+    const table = await page.getByTestId('breakdown-table').textContent();
+    for (const row of teams.rows)
+      expect(table).toContain(row.is_other ? 'Other (each fewer than 5 users)' : row.value);
+    await shoot(page, 'breakdowns');
+    await page.getByRole('radio', { name: 'Language' }).click();
+    await page.waitForURL(/facet=language/);
+    await page.getByTestId('breakdown-table').waitFor();
+
+    // Privacy: the evidence in plain language.
+    await page.getByRole('link', { name: 'Privacy' }).click();
+    await expect
+      .poll(() => page.getByTestId('privacy-summary').textContent())
+      .toContain('Groups smaller than 5 people or 10 conversations are never shown');
+    await shoot(page, 'privacy');
+
+    // Dark theme, kept across reloads.
+    await page.getByTestId('theme-toggle').click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByTestId('overview-conversations').waitFor();
+    await shoot(page, 'overview-dark');
+    await page.goto(`${stack.baseUrl}/?view=explore`);
+    await page.getByTestId('cluster-list').waitFor();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await shoot(page, 'explore-dark');
+
+    expect(bodies.length).toBeGreaterThan(10);
     for (const secret of Object.values(canary)) {
       expect(bodies.filter((body) => body.includes(secret))).toEqual([]);
     }
-  });
+  }, 120_000);
 });
+
+interface Summary {
+  id: string;
+  name: string;
+  is_other: boolean;
+  conversations: number;
+}
+
+/** Names from a top-level cluster down to a base cluster (one without children), biggest first. */
+async function pathToBase(read: (path: string) => Promise<{ body: any }>): Promise<string[]> {
+  const children = async (parent?: string): Promise<Summary[]> =>
+    (
+      (
+        await read(
+          parent ? `/v1/insights/clusters?parent=${parent}` : '/v1/insights/clusters?level=0',
+        )
+      ).body as { clusters: Summary[] }
+    ).clusters
+      .filter((cluster) => !cluster.is_other)
+      .sort((a, b) => b.conversations - a.conversations);
+  const walk = async (nodes: Summary[], path: string[]): Promise<string[] | undefined> => {
+    for (const node of nodes) {
+      const below = await children(node.id);
+      const all = (await read(`/v1/insights/clusters?parent=${node.id}`)).body
+        .clusters as Summary[];
+      if (all.length === 0) return [...path, node.name];
+      const found = await walk(below, [...path, node.name]);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const path = await walk(await children(), []);
+  if (!path) throw new Error('no published path to a base cluster');
+  return path;
+}
+
+async function shoot(page: Page, view: string): Promise<void> {
+  await page.screenshot({ path: `${ARTIFACTS_DIR}/dashboard-${view}.png` });
+}

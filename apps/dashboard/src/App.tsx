@@ -1,5 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, type PipelineStatus, type TenantInfo } from './api-client';
+import { api, type TenantInfo } from './api-client';
+import { Link, navigate, useRoute, VIEWS, type View } from './router';
+import { Breakdowns } from './views/Breakdowns';
+import { Explore } from './views/Explore';
+import { Failures } from './views/Failures';
+import { Overview } from './views/Overview';
+import { Privacy } from './views/Privacy';
 
 const KEY_STORAGE = 'silhouette.key';
 
@@ -47,121 +53,142 @@ function SignIn({ onSignedIn }: { onSignedIn: (key: string, tenant: TenantInfo) 
   );
 }
 
-function Pipeline({
-  apiKey,
-  tenant,
-  onSignOut,
-}: {
-  apiKey: string;
-  tenant: TenantInfo;
-  onSignOut: () => void;
-}) {
-  const [status, setStatus] = useState<PipelineStatus>();
-  const [error, setError] = useState<string>();
+const THEME_STORAGE = 'silhouette.theme';
+type Theme = 'light' | 'dark';
 
+function initialTheme(): Theme {
+  const saved = localStorage.getItem(THEME_STORAGE);
+  if (saved === 'light' || saved === 'dark') return saved;
+  return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+function useTheme(): [Theme, () => void] {
+  const [theme, setTheme] = useState<Theme>(initialTheme);
   useEffect(() => {
-    let cancelled = false;
-    const load = () =>
-      api.status(apiKey).then(
-        (next) => !cancelled && setStatus(next),
-        (failure: Error) => !cancelled && setError(failure.message),
-      );
-    void load();
-    const timer = setInterval(load, 5000);
-    return () => {
-      cancelled = true;
-      clearInterval(timer);
-    };
-  }, [apiKey]);
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+  const toggle = () =>
+    setTheme((current) => {
+      const next = current === 'dark' ? 'light' : 'dark';
+      localStorage.setItem(THEME_STORAGE, next);
+      return next;
+    });
+  return [theme, toggle];
+}
 
+const LABELS: Record<View, string> = {
+  overview: 'Overview',
+  explore: 'Explore',
+  failures: 'Failures',
+  breakdowns: 'Breakdowns',
+  privacy: 'Privacy',
+};
+
+function Dashboard({ apiKey, tenant }: { apiKey: string; tenant: TenantInfo }) {
+  const route = useRoute();
+  useEffect(() => {
+    document.title = `${LABELS[route.view]} · Silhouette`;
+  }, [route.view]);
   return (
-    <section className="card" aria-label="Pipeline">
-      <header className="row">
-        <h2>{tenant.name}</h2>
-        <button type="button" onClick={onSignOut}>
-          Sign out
-        </button>
-      </header>
-      <p>
-        Insights are published only for groups of at least <strong>{tenant.k_users}</strong> people
-        and <strong>{tenant.min_conversations}</strong> conversations.
-      </p>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      {!status && !error && <p aria-busy="true">Loading…</p>}
-      {status && (
-        <dl className="tiles">
-          <div>
-            <dt>Conversations</dt>
-            <dd data-testid="kpi-conversations">{status.conversations.toLocaleString()}</dd>
-          </div>
-          <div>
-            <dt>Waiting for tagging</dt>
-            <dd>{status.accepted.toLocaleString()}</dd>
-          </div>
-          <div>
-            <dt>Tagged</dt>
-            <dd data-testid="kpi-tagged">{(status.tagged + status.embedded).toLocaleString()}</dd>
-          </div>
-          <div>
-            <dt>Failed</dt>
-            <dd>{status.failed.toLocaleString()}</dd>
-          </div>
-          <div>
-            <dt>Content deleted (retention)</dt>
-            <dd data-testid="kpi-content-deleted">{status.content_deleted.toLocaleString()}</dd>
-          </div>
-        </dl>
-      )}
-    </section>
+    <>
+      <nav aria-label="Main" className="tabs">
+        {VIEWS.map((view) => (
+          <Link key={view} to={{ view }} current={route.view === view}>
+            {LABELS[view]}
+          </Link>
+        ))}
+      </nav>
+      <div id="content" data-testid={`view-${route.view}`}>
+        {route.view === 'overview' && <Overview apiKey={apiKey} kUsers={tenant.k_users} />}
+        {route.view === 'explore' && (
+          <Explore apiKey={apiKey} route={route} kUsers={tenant.k_users} />
+        )}
+        {route.view === 'failures' && <Failures apiKey={apiKey} route={route} />}
+        {route.view === 'breakdowns' && (
+          <Breakdowns apiKey={apiKey} route={route} kUsers={tenant.k_users} />
+        )}
+        {route.view === 'privacy' && <Privacy apiKey={apiKey} />}
+      </div>
+    </>
   );
 }
 
 export function App() {
   const [ready, setReady] = useState<string>('checking');
   const [session, setSession] = useState<{ key: string; tenant: TenantInfo }>();
+  const [restoring, setRestoring] = useState(() => sessionStorage.getItem(KEY_STORAGE) !== null);
+  const [theme, toggleTheme] = useTheme();
 
   useEffect(() => {
     void api.ready().then((result) => setReady(result.status));
     const saved = sessionStorage.getItem(KEY_STORAGE);
     if (saved)
-      void api.tenant(saved).then(
-        (tenant) => setSession({ key: saved, tenant }),
-        () => sessionStorage.removeItem(KEY_STORAGE),
-      );
+      void api
+        .tenant(saved)
+        .then(
+          (tenant) => setSession({ key: saved, tenant }),
+          () => sessionStorage.removeItem(KEY_STORAGE),
+        )
+        .finally(() => setRestoring(false));
   }, []);
 
   return (
-    <main>
-      <header className="row">
-        <h1>Silhouette</h1>
-        <span className={`badge ${ready === 'ready' ? 'ok' : 'warn'}`} data-testid="service-status">
-          service: {ready}
-        </span>
-      </header>
-      <p className="lede">
-        How your organisation uses its AI assistant, without anyone reading a conversation.
-      </p>
-      {session ? (
-        <Pipeline
-          apiKey={session.key}
-          tenant={session.tenant}
-          onSignOut={() => {
-            sessionStorage.removeItem(KEY_STORAGE);
-            setSession(undefined);
-          }}
-        />
-      ) : (
-        <SignIn
-          onSignedIn={(key, tenant) => {
-            sessionStorage.setItem(KEY_STORAGE, key);
-            setSession({ key, tenant });
-          }}
-        />
-      )}
-    </main>
+    <>
+      <a href="#content" className="skip">
+        Skip to content
+      </a>
+      <main>
+        <header className="row topbar">
+          <h1>Silhouette</h1>
+          {session && <span className="tenant">{session.tenant.name}</span>}
+          <span className="spacer" />
+          <span
+            className={`badge ${ready === 'ready' ? 'ok' : 'warn'}`}
+            data-testid="service-status"
+          >
+            service: {ready}
+          </span>
+          <button
+            type="button"
+            onClick={toggleTheme}
+            aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+            data-testid="theme-toggle"
+          >
+            {theme === 'dark' ? '☀ Light' : '☾ Dark'}
+          </button>
+          {session && (
+            <button
+              type="button"
+              onClick={() => {
+                sessionStorage.removeItem(KEY_STORAGE);
+                setSession(undefined);
+                navigate({ view: 'overview' });
+              }}
+            >
+              Sign out
+            </button>
+          )}
+        </header>
+        {session ? (
+          <Dashboard apiKey={session.key} tenant={session.tenant} />
+        ) : restoring ? (
+          <p aria-busy="true" className="card loading">
+            Signing in…
+          </p>
+        ) : (
+          <>
+            <p className="lede">
+              How your organisation uses its AI assistant, without anyone reading a conversation.
+            </p>
+            <SignIn
+              onSignedIn={(key, tenant) => {
+                sessionStorage.setItem(KEY_STORAGE, key);
+                setSession({ key, tenant });
+              }}
+            />
+          </>
+        )}
+      </main>
+    </>
   );
 }

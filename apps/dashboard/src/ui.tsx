@@ -113,6 +113,16 @@ export const minutes = (value: number | null | undefined): string =>
       ? `${fmt(value / 60, 1)} h`
       : `${fmt(value, 1)} min`;
 
+/** A 90% interval in the unit `minutes` picks for its upper end. */
+export const interval = (low: number, high: number): string =>
+  Math.abs(high) >= 600
+    ? `90% interval ${fmt(low / 60, 1)}–${fmt(high / 60, 1)} h`
+    : `90% interval ${fmt(low, 1)}–${fmt(high, 1)} min`;
+
+/** True when at least one outcome is published on its own (rates are then meaningful). */
+export const outcomesShown = (rows: { isOther: boolean }[] | undefined): boolean =>
+  (rows ?? []).some((row) => !row.isOther);
+
 export const humanize = (value: string): string =>
   value === '(other)' ? 'Other' : value.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 

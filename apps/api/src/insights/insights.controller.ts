@@ -83,15 +83,10 @@ export class InsightsController {
   async clusters(@Req() request: AuthenticatedRequest) {
     const query = parseWith(clustersQuery, request.query, 'query');
     const snapshot = await this.latest(request);
-    const clusters = await new InsightsRepository(this.deps.db).clusters(
+    const selected = await new InsightsRepository(this.deps.db).clusters(
       request.auth!.tenantId,
       snapshot.id,
-    );
-    const level = query.parent ? undefined : (query.level ?? 0);
-    const selected = clusters.filter(
-      (cluster) =>
-        (level === undefined || cluster.level === level) &&
-        (!query.parent || cluster.parentId === query.parent),
+      query.parent ? { parentId: query.parent } : { level: query.level ?? 0 },
     );
     return { snapshot: snapshotView(snapshot), clusters: selected.map(clusterSummary) };
   }
@@ -101,21 +96,21 @@ export class InsightsController {
   async cluster(@Req() request: AuthenticatedRequest, @Param('id') id: string) {
     if (!uuid.safeParse(id).success) throw notFound('cluster');
     const snapshot = await this.latest(request);
-    const clusters = await new InsightsRepository(this.deps.db).clusters(
-      request.auth!.tenantId,
-      snapshot.id,
-    );
-    const cluster = clusters.find((candidate) => candidate.clusterId === id);
+    const insights = new InsightsRepository(this.deps.db);
+    const tenantId = request.auth!.tenantId;
+    const [cluster] = await insights.clusters(tenantId, snapshot.id, { id });
     if (!cluster) throw notFound('cluster');
-    const byId = new Map(clusters.map((candidate) => [candidate.clusterId, candidate]));
+    // The path to the top: one indexed lookup per level (three by default).
     const path: { id: string; name: string; level: number }[] = [];
-    for (
-      let parent = cluster.parentId ? byId.get(cluster.parentId) : undefined;
-      parent;
-      parent = parent.parentId ? byId.get(parent.parentId) : undefined
-    ) {
+    for (let parentId = cluster.parentId; parentId;) {
+      const [parent] = await insights.clusters(tenantId, snapshot.id, { id: parentId });
+      if (!parent) break;
       path.unshift({ id: parent.clusterId, name: parent.name, level: parent.level });
+      parentId = parent.parentId;
     }
+    const children = await insights.clusters(tenantId, snapshot.id, {
+      parentId: cluster.clusterId,
+    });
     return {
       snapshot: snapshotView(snapshot),
       ...clusterSummary(cluster),
@@ -123,9 +118,7 @@ export class InsightsController {
       metrics: cluster.metrics,
       goals: cluster.goals,
       lineage: cluster.lineage,
-      children: clusters
-        .filter((candidate) => candidate.parentId === cluster.clusterId)
-        .map(clusterSummary),
+      children: children.map(clusterSummary),
     };
   }
 
@@ -135,13 +128,16 @@ export class InsightsController {
   async failures(@Req() request: AuthenticatedRequest) {
     const query = parseWith(failuresQuery, request.query, 'query');
     const snapshot = await this.latest(request);
+    const levels = Number((snapshot.overview as { levels?: number }).levels ?? 3);
+    const level = query.level ?? levels - 1;
     const clusters = await new InsightsRepository(this.deps.db).clusters(
       request.auth!.tenantId,
       snapshot.id,
+      {
+        level,
+      },
     );
-    const level = query.level ?? Math.max(0, ...clusters.map((cluster) => cluster.level));
     const ranked = clusters
-      .filter((cluster) => cluster.level === level)
       .map((cluster) => {
         const metrics = cluster.metrics as {
           failure_impact_minutes?: number | null;

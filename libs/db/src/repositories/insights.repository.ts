@@ -178,6 +178,19 @@ export class InsightsRepository {
     snapshotId: string,
     filter: { level?: number; parentId?: string; id?: string } = {},
   ): Promise<PublishedCluster[]> {
+    // One statement per filter shape, so each gets a plan that uses the (snapshot, level, parent) index.
+    const params: unknown[] = [tenantId, snapshotId];
+    let condition = '';
+    if (filter.id !== undefined) {
+      params.push(filter.id);
+      condition = 'AND cluster_id = $3';
+    } else if (filter.parentId !== undefined) {
+      params.push(filter.parentId);
+      condition = 'AND parent_id = $3';
+    } else if (filter.level !== undefined) {
+      params.push(filter.level);
+      condition = 'AND level = $3';
+    }
     const result = await this.db.query<{
       cluster_id: string;
       level: number;
@@ -195,12 +208,9 @@ export class InsightsRepository {
       `SELECT cluster_id, level, parent_id, is_other, name, description, conversations, distinct_users,
               minutes_saved_total, metrics, goals, lineage
          FROM insights.clusters
-        WHERE tenant_id = $1 AND snapshot_id = $2
-          AND ($3::integer IS NULL OR level = $3)
-          AND ($4::uuid IS NULL OR parent_id = $4)
-          AND ($5::uuid IS NULL OR cluster_id = $5)
+        WHERE tenant_id = $1 AND snapshot_id = $2 ${condition}
         ORDER BY level, conversations DESC, cluster_id`,
-      [tenantId, snapshotId, filter.level ?? null, filter.parentId ?? null, filter.id ?? null],
+      params,
     );
     return result.rows.map((row) => ({
       clusterId: row.cluster_id,

@@ -1,0 +1,263 @@
+/** Small dependency-free SVG charts: horizontal bars, weekly columns and a squarified treemap. */
+import type { KeyboardEvent } from 'react';
+
+export interface Bar {
+  key: string;
+  label: string;
+  value: number;
+  /** Shown after the value (e.g. "12 people"). */
+  note?: string;
+  /** A pooled "other" cell: drawn hatched. */
+  other?: boolean;
+}
+
+/** Horizontal bars as a list: label, bar, value. Readable by screen readers as plain text. */
+export function BarList({
+  bars,
+  format = (value) => value.toLocaleString('en'),
+  label,
+  testId,
+  empty = 'Nothing to show.',
+}: {
+  bars: Bar[];
+  format?: (value: number) => string;
+  label: string;
+  testId?: string;
+  empty?: string;
+}) {
+  if (bars.length === 0)
+    return (
+      <p className="muted" data-testid={testId}>
+        {empty}
+      </p>
+    );
+  const max = Math.max(...bars.map((bar) => bar.value), 1);
+  return (
+    <ul className="bars" aria-label={label} data-testid={testId}>
+      {bars.map((bar) => (
+        <li key={bar.key} className={bar.other ? 'other' : undefined}>
+          <span className="bar-label" title={bar.label}>
+            {bar.label}
+          </span>
+          <svg className="bar-track" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden>
+            <rect x="0" y="0" width={Math.max(0.5, (bar.value / max) * 100)} height="10" />
+          </svg>
+          <span className="bar-value">
+            {format(bar.value)}
+            {bar.note && <span className="muted"> · {bar.note}</span>}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Vertical columns over time (ISO weeks); the pooled "(other)" bucket is listed below it. */
+export function ColumnChart({
+  points,
+  label,
+  height = 160,
+}: {
+  points: { key: string; label: string; value: number }[];
+  label: string;
+  height?: number;
+}) {
+  if (points.length === 0) return <p className="muted">No weekly figures in this snapshot.</p>;
+  const width = 640;
+  const pad = { top: 12, bottom: 24, left: 40, right: 8 };
+  const max = Math.max(...points.map((point) => point.value), 1);
+  const step = (width - pad.left - pad.right) / points.length;
+  const barWidth = Math.max(2, Math.min(48, step * 0.7));
+  const y = (value: number) => pad.top + (1 - value / max) * (height - pad.top - pad.bottom);
+  const labelEvery = Math.ceil(points.length / 8);
+  return (
+    <svg
+      className="columns"
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-label={`${label}: ${points.map((p) => `${p.label} ${p.value}`).join(', ')}`}
+    >
+      <line x1={pad.left} x2={width - pad.right} y1={y(0)} y2={y(0)} className="axis" />
+      <text x={pad.left - 6} y={y(max) + 4} textAnchor="end" className="tick">
+        {max.toLocaleString('en')}
+      </text>
+      <text x={pad.left - 6} y={y(0) + 4} textAnchor="end" className="tick">
+        0
+      </text>
+      {points.map((point, i) => {
+        const x = pad.left + i * step + (step - barWidth) / 2;
+        return (
+          <g key={point.key}>
+            <rect x={x} y={y(point.value)} width={barWidth} height={y(0) - y(point.value)}>
+              <title>{`${point.label}: ${point.value.toLocaleString('en')}`}</title>
+            </rect>
+            {i % labelEvery === 0 && (
+              <text x={x + barWidth / 2} y={height - 6} textAnchor="middle" className="tick">
+                {point.label}
+              </text>
+            )}
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+export interface TreemapItem {
+  id: string;
+  name: string;
+  value: number;
+  /** 0–1, colours the cell; null = unknown. */
+  failureRate: number | null;
+  other?: boolean;
+}
+
+interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** Squarified treemap layout (Bruls, Huizing, van Wijk). */
+export function squarify<T extends { value: number }>(
+  items: T[],
+  box: Rect,
+): (T & { rect: Rect })[] {
+  const sorted = [...items].filter((item) => item.value > 0).sort((a, b) => b.value - a.value);
+  const total = sorted.reduce((sum, item) => sum + item.value, 0);
+  if (total === 0) return [];
+  const scale = (box.w * box.h) / total;
+  const out: (T & { rect: Rect })[] = [];
+  let rest = { ...box };
+  let row: T[] = [];
+  const worst = (candidate: T[], side: number) => {
+    const areas = candidate.map((item) => item.value * scale);
+    const sum = areas.reduce((a, b) => a + b, 0);
+    const max = Math.max(...areas);
+    const min = Math.min(...areas);
+    return Math.max((side * side * max) / (sum * sum), (sum * sum) / (side * side * min));
+  };
+  const layoutRow = (items: T[]) => {
+    const area = items.reduce((sum, item) => sum + item.value * scale, 0);
+    const horizontal = rest.w >= rest.h; // lay the row along the short side
+    if (horizontal) {
+      const width = area / rest.h;
+      let y = rest.y;
+      for (const item of items) {
+        const h = (item.value * scale) / width;
+        out.push({ ...item, rect: { x: rest.x, y, w: width, h } });
+        y += h;
+      }
+      rest = { x: rest.x + width, y: rest.y, w: rest.w - width, h: rest.h };
+    } else {
+      const height = area / rest.w;
+      let x = rest.x;
+      for (const item of items) {
+        const w = (item.value * scale) / height;
+        out.push({ ...item, rect: { x, y: rest.y, w, h: height } });
+        x += w;
+      }
+      rest = { x: rest.x, y: rest.y + height, w: rest.w, h: rest.h - height };
+    }
+  };
+  for (const item of sorted) {
+    const side = Math.min(rest.w, rest.h);
+    if (row.length === 0 || worst([...row, item], side) <= worst(row, side)) row.push(item);
+    else {
+      layoutRow(row);
+      row = [item];
+    }
+  }
+  if (row.length) layoutRow(row);
+  return out;
+}
+
+/** Failure rate → colour: teal (0%) through amber to red (≥ 50%). */
+export function failureColour(rate: number | null, other = false): string {
+  if (other || rate === null) return 'var(--cell-neutral)';
+  const t = Math.min(1, rate / 0.5);
+  const hue = 170 - 170 * t;
+  return `hsl(${hue.toFixed(0)} 55% var(--cell-lightness))`;
+}
+
+export function Treemap({
+  items,
+  onOpen,
+  label,
+}: {
+  items: TreemapItem[];
+  onOpen: (item: TreemapItem) => void;
+  label: string;
+}) {
+  const width = 1000;
+  const height = 340;
+  const cells = squarify(items, { x: 0, y: 0, w: width, h: height });
+  const key = (item: TreemapItem) => (event: KeyboardEvent) => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      onOpen(item);
+    }
+  };
+  return (
+    <svg className="treemap" viewBox={`0 0 ${width} ${height}`} role="group" aria-label={label}>
+      {cells.map((cell) => {
+        const { x, y, w, h } = cell.rect;
+        const showText = w > 60 && h > 34;
+        // ~8.5 user units per bold 13px character; names that do not fit are cut with an ellipsis.
+        const chars = Math.floor((w - 16) / 8.5);
+        const name = cell.name.length > chars ? `${cell.name.slice(0, chars - 1)}…` : cell.name;
+        return (
+          <g
+            key={cell.id}
+            role="button"
+            tabIndex={0}
+            aria-label={`${cell.name}: ${cell.value.toLocaleString('en')} conversations`}
+            className="cell"
+            onClick={() => onOpen(cell)}
+            onKeyDown={key(cell)}
+          >
+            <rect
+              x={x + 1}
+              y={y + 1}
+              width={Math.max(0, w - 2)}
+              height={Math.max(0, h - 2)}
+              rx="4"
+              fill={failureColour(cell.failureRate, cell.other)}
+            >
+              <title>{`${cell.name}: ${cell.value.toLocaleString('en')} conversations${
+                cell.failureRate === null ? '' : `, ${(cell.failureRate * 100).toFixed(0)}% failed`
+              }`}</title>
+            </rect>
+            {showText && (
+              <>
+                <text x={x + 8} y={y + 20} className="cell-name">
+                  {name}
+                </text>
+                <text x={x + 8} y={y + 36} className="cell-value">
+                  {cell.value.toLocaleString('en')}
+                </text>
+              </>
+            )}
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+export function FailureLegend() {
+  return (
+    <p className="legend small muted" aria-hidden>
+      Colour = failure rate:{' '}
+      {[0, 0.125, 0.25, 0.375, 0.5].map((rate) => (
+        <span key={rate} className="swatch" style={{ background: failureColour(rate) }}>
+          {rate === 0.5 ? '≥50%' : `${rate * 100}%`}
+        </span>
+      ))}
+      <span className="swatch" style={{ background: failureColour(null) }}>
+        pooled / unknown
+      </span>
+    </p>
+  );
+}

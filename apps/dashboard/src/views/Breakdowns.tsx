@@ -1,0 +1,121 @@
+import { api, type Facet } from '../api-client';
+import { BarList } from '../charts';
+import { navigate, type Route } from '../router';
+import { Async, fmt, humanize, minutes, Section, useApi } from '../ui';
+
+const FACETS: { value: Facet; label: string }[] = [
+  { value: 'team', label: 'Team' },
+  { value: 'department', label: 'Department' },
+  { value: 'language', label: 'Language' },
+  { value: 'domain', label: 'Domain' },
+  { value: 'task_type', label: 'Task type' },
+  { value: 'outcome', label: 'Outcome' },
+];
+
+export function Breakdowns({
+  apiKey,
+  route,
+  kUsers,
+}: {
+  apiKey: string;
+  route: Route;
+  kUsers: number;
+}) {
+  const facet = (FACETS.find((f) => f.value === route.facet) ?? FACETS[0]!).value;
+  const data = useApi(() => api.breakdown(apiKey, facet), [apiKey, facet]);
+  const k = data.state === 'ok' ? (data.data.k_users ?? kUsers) : kUsers;
+  const otherLabel = `Other (each fewer than ${k} users)`;
+  return (
+    <>
+      <h2>Breakdowns</h2>
+      <div role="radiogroup" aria-label="Break down by" className="segmented">
+        {FACETS.map((f) => (
+          <button
+            key={f.value}
+            type="button"
+            role="radio"
+            aria-checked={f.value === facet}
+            onClick={() => navigate({ view: 'breakdowns', facet: f.value })}
+          >
+            {f.label}
+          </button>
+        ))}
+      </div>
+      <Async result={data} label="breakdown">
+        {({ rows }) => {
+          const sorted = rows
+            .slice()
+            .sort(
+              (a, b) =>
+                Number(a.is_other) - Number(b.is_other) || b.conversations - a.conversations,
+            );
+          const label = (row: (typeof rows)[number]) =>
+            row.is_other
+              ? otherLabel
+              : row.value === '(not set)'
+                ? 'Not set'
+                : facet === 'outcome'
+                  ? humanize(row.value)
+                  : row.value;
+          const other = rows.find((row) => row.is_other);
+          return (
+            <>
+              <Section
+                title={`Conversations by ${FACETS.find((f) => f.value === facet)!.label.toLowerCase()}`}
+                note={
+                  other
+                    ? `Values used by fewer than ${k} people are never shown on their own: together they form "${otherLabel}", ${fmt(other.conversations)} conversations.`
+                    : `Every value shown is used by at least ${k} people.`
+                }
+              >
+                <BarList
+                  label="Conversations per value"
+                  testId="breakdown-chart"
+                  bars={sorted.map((row) => ({
+                    key: row.value,
+                    label: label(row),
+                    value: row.conversations,
+                    note: `${fmt(row.distinct_users)} people`,
+                    other: row.is_other,
+                  }))}
+                />
+              </Section>
+              <Section title="Table">
+                {rows.length === 0 ? (
+                  <p className="muted">No value is shared by enough people to be shown.</p>
+                ) : (
+                  <table className="table" data-testid="breakdown-table">
+                    <thead>
+                      <tr>
+                        <th scope="col">Value</th>
+                        <th scope="col" className="num">
+                          Conversations
+                        </th>
+                        <th scope="col" className="num">
+                          People
+                        </th>
+                        <th scope="col" className="num">
+                          Minutes saved
+                        </th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {sorted.map((row) => (
+                        <tr key={row.value} className={row.is_other ? 'other' : undefined}>
+                          <td>{label(row)}</td>
+                          <td className="num">{fmt(row.conversations)}</td>
+                          <td className="num">{fmt(row.distinct_users)}</td>
+                          <td className="num">{minutes(row.minutes_saved)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+              </Section>
+            </>
+          );
+        }}
+      </Async>
+    </>
+  );
+}

@@ -1,0 +1,195 @@
+import { api, type ClusterDetail as Detail, type ClusterSummary } from '../api-client';
+import { FailureLegend, Treemap } from '../charts';
+import { Link, navigate, type Route } from '../router';
+import { Async, fmt, minutes, pct, useApi } from '../ui';
+import { ClusterDetail } from './ClusterDetail';
+
+export function Breadcrumb({
+  path,
+  current,
+}: {
+  path: { id: string; name: string }[];
+  current?: string;
+}) {
+  return (
+    <nav aria-label="Breadcrumb" className="breadcrumb">
+      <ol>
+        <li>
+          <Link to={{ view: 'explore' }}>All clusters</Link>
+        </li>
+        {path.map((step) => (
+          <li key={step.id}>
+            <Link to={{ view: 'explore', node: step.id }}>{step.name}</Link>
+          </li>
+        ))}
+        {current && (
+          <li>
+            <span aria-current="page">{current}</span>
+          </li>
+        )}
+      </ol>
+    </nav>
+  );
+}
+
+export function Explore({
+  apiKey,
+  route,
+  kUsers,
+}: {
+  apiKey: string;
+  route: Route;
+  kUsers: number;
+}) {
+  if (route.cluster) return <ClusterDetail apiKey={apiKey} id={route.cluster} kUsers={kUsers} />;
+  return <Level apiKey={apiKey} route={route} kUsers={kUsers} />;
+}
+
+function Level({ apiKey, route, kUsers }: { apiKey: string; route: Route; kUsers: number }) {
+  const node = route.node;
+  const children = useApi(() => api.clusters(apiKey, node), [apiKey, node]);
+  const detail = useApi<Detail | undefined>(
+    () => (node ? api.cluster(apiKey, node) : Promise.resolve(undefined)),
+    [apiKey, node],
+  );
+
+  return (
+    <Async result={detail} label="cluster">
+      {(current) => (
+        <Async result={children} label="clusters">
+          {({ clusters }) => {
+            if (current && clusters.length === 0)
+              // A base cluster: nothing below it, show its detail.
+              return <ClusterDetail apiKey={apiKey} id={current.id} kUsers={kUsers} />;
+            const query = (route.q ?? '').trim().toLowerCase();
+            const shown = clusters
+              .filter((cluster) => !query || cluster.name.toLowerCase().includes(query))
+              .sort((a, b) => b.conversations - a.conversations);
+            const path = current ? current.path : [];
+            return (
+              <>
+                <Breadcrumb path={path} current={current?.name} />
+                <div className="row">
+                  <h2>{current ? current.name : 'All clusters'}</h2>
+                  {current && (
+                    <Link to={{ view: 'explore', cluster: current.id }} className="button">
+                      Details of {current.name}
+                    </Link>
+                  )}
+                </div>
+                <p className="muted">
+                  {current
+                    ? `${fmt(current.conversations)} conversations by ${fmt(current.distinct_users)} people, in ${clusters.length} groups.`
+                    : `The ${clusters.length} top-level groups of conversations. Click a group to drill down.`}{' '}
+                  Area = conversations.
+                </p>
+                <section className="card" aria-label="Treemap">
+                  <Treemap
+                    label={`Groups in ${current?.name ?? 'all clusters'}, sized by conversations`}
+                    items={shown.map((cluster) => ({
+                      id: cluster.id,
+                      name: cluster.name,
+                      value: cluster.conversations,
+                      failureRate: cluster.failure_rate,
+                      other: cluster.is_other,
+                    }))}
+                    onOpen={(item) => navigate({ view: 'explore', node: item.id })}
+                  />
+                  <FailureLegend />
+                </section>
+                <section className="card" aria-label="Cluster list">
+                  <div className="row filters">
+                    <label htmlFor="cluster-search">Search by name</label>
+                    <input
+                      id="cluster-search"
+                      type="search"
+                      value={route.q ?? ''}
+                      placeholder="e.g. travel"
+                      onChange={(event) =>
+                        navigate(
+                          { ...route, q: event.target.value || undefined },
+                          { replace: true },
+                        )
+                      }
+                    />
+                  </div>
+                  <ClusterList
+                    clusters={shown}
+                    ancestors={path.length + (current ? 1 : 0)}
+                    empty={
+                      query ? `No group here has "${route.q}" in its name.` : 'No groups here.'
+                    }
+                  />
+                </section>
+              </>
+            );
+          }}
+        </Async>
+      )}
+    </Async>
+  );
+}
+
+function ClusterList({
+  clusters,
+  ancestors,
+  empty,
+}: {
+  clusters: ClusterSummary[];
+  ancestors: number;
+  empty: string;
+}) {
+  if (clusters.length === 0) return <p className="muted">{empty}</p>;
+  return (
+    <table className="table" data-testid="cluster-list">
+      <thead>
+        <tr>
+          <th scope="col">Group (level {ancestors + 1})</th>
+          <th scope="col" className="num">
+            Conversations
+          </th>
+          <th scope="col" className="num">
+            People
+          </th>
+          <th scope="col" className="num">
+            Minutes saved
+          </th>
+          <th scope="col" className="num">
+            Failure rate
+          </th>
+          <th scope="col">
+            <span className="sr-only">Details</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {clusters.map((cluster) => (
+          <tr key={cluster.id}>
+            <td style={{ paddingLeft: `${0.5 + ancestors * 1}rem` }}>
+              <button
+                type="button"
+                className="linklike"
+                onClick={() => navigate({ view: 'explore', node: cluster.id })}
+              >
+                {cluster.name}
+              </button>
+              {cluster.is_other && <span className="muted small"> (pooled small groups)</span>}
+            </td>
+            <td className="num">{fmt(cluster.conversations)}</td>
+            <td className="num">{fmt(cluster.distinct_users)}</td>
+            <td className="num">{minutes(cluster.minutes_saved)}</td>
+            <td className="num">{pct(cluster.failure_rate)}</td>
+            <td>
+              <Link
+                to={{ view: 'explore', cluster: cluster.id }}
+                label={`Details of ${cluster.name}`}
+              >
+                Details
+              </Link>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,224 @@
+import { api, type MetricRow, type PipelineStatus } from '../api-client';
+import { BarList, ColumnChart, type Bar } from '../charts';
+import { navigate } from '../router';
+import {
+  Async,
+  fmt,
+  humanize,
+  interval,
+  minutes,
+  outcomesShown,
+  pct,
+  Section,
+  Tiles,
+  useApi,
+  type Loaded,
+} from '../ui';
+
+/** A facet value as written, apart from the placeholders. */
+export const asIs = (value: string): string => (value === '(not set)' ? 'Not set' : value);
+
+/** Metric rows as bars; the pooled row is labelled for what it is. */
+export function metricBars(
+  rows: MetricRow[] | undefined,
+  kUsers: number,
+  labelOf: (value: string) => string = asIs,
+): Bar[] {
+  return (rows ?? []).map((row) => ({
+    key: row.value,
+    label: row.isOther ? `Other (each fewer than ${kUsers} users)` : labelOf(row.value),
+    value: row.conversations,
+    note: `${fmt(row.distinctUsers)} people`,
+    other: row.isOther,
+  }));
+}
+
+/** ISO weeks in order, the pooled bucket left out of the time axis. */
+export function weeklyPoints(rows: MetricRow[] | undefined) {
+  return (rows ?? [])
+    .filter((row) => !row.isOther)
+    .sort((a, b) => (a.value < b.value ? -1 : 1))
+    .map((row) => ({
+      key: row.value,
+      label: row.value.replace(/^\d{4}-/, ''),
+      value: row.conversations,
+    }));
+}
+
+export function Overview({ apiKey, kUsers }: { apiKey: string; kUsers: number }) {
+  const overview = useApi(() => api.overview(apiKey), [apiKey]);
+  const top = useApi(() => api.clusters(apiKey), [apiKey]);
+  const status = useApi(() => api.status(apiKey), [apiKey]);
+  return (
+    <>
+      <Async result={overview} label="overview">
+        {(data) => {
+          if (!data.published || data.conversations === undefined)
+            return (
+              <div className="card empty" role="status">
+                <h2>Not enough data yet</h2>
+                <p>
+                  A snapshot exists but it covers fewer than {data.thresholds.k_users} people or{' '}
+                  {data.thresholds.min_conversations} conversations, so nothing can be shown yet.
+                </p>
+              </div>
+            );
+          const saved = data.minutes_saved;
+          const other = (data.weekly ?? []).find((row) => row.isOther);
+          return (
+            <>
+              <p className="muted small">
+                Snapshot v{data.snapshot.version}, published{' '}
+                {new Date(data.snapshot.published_at).toLocaleString('en')}
+                {data.snapshot.period.start &&
+                  ` · covers ${data.snapshot.period.start.slice(0, 10)} to ${data.snapshot.period.end?.slice(0, 10)}`}
+              </p>
+              <Tiles
+                label="Key figures"
+                tiles={[
+                  {
+                    label: 'Conversations',
+                    value: fmt(data.conversations),
+                    testId: 'overview-conversations',
+                  },
+                  {
+                    label: 'Active users',
+                    value: fmt(data.distinct_users),
+                    testId: 'overview-users',
+                  },
+                  {
+                    label: 'Minutes saved',
+                    value: minutes(saved?.total),
+                    note: saved && interval(saved.total_low, saved.total_high),
+                    testId: 'overview-minutes',
+                  },
+                  {
+                    label: 'Per active user per week',
+                    value: minutes(saved?.per_active_user_per_week),
+                  },
+                  {
+                    label: 'Resolution rate',
+                    value: outcomesShown(data.outcomes) ? pct(data.resolution_rate) : '—',
+                    note: outcomesShown(data.outcomes)
+                      ? `failure rate ${pct(data.failure_rate)}`
+                      : `hidden: each outcome has fewer than ${kUsers} users`,
+                  },
+                  {
+                    label: 'Low-confidence tags',
+                    value: fmt(data.low_confidence_conversations),
+                    note: 'counted, shown as such',
+                  },
+                ]}
+              />
+              {saved?.method && (
+                <p className="muted small">How minutes saved is estimated: {saved.method}</p>
+              )}
+              <div className="grid">
+                <Section
+                  title="Conversations per week"
+                  note={
+                    other
+                      ? `${fmt(other.conversations)} conversations fall in weeks with fewer than ${kUsers} users and are pooled, not drawn.`
+                      : undefined
+                  }
+                >
+                  <ColumnChart
+                    points={weeklyPoints(data.weekly)}
+                    label="Conversations per ISO week"
+                  />
+                </Section>
+                <Section title="Outcomes">
+                  <BarList
+                    bars={metricBars(data.outcomes, kUsers, humanize)}
+                    label="Conversations by outcome"
+                  />
+                </Section>
+              </div>
+            </>
+          );
+        }}
+      </Async>
+      {overview.state === 'ok' && (
+        <Async result={top} label="top-level clusters">
+          {(data) => (
+            <Section title="Top-level clusters" note="Click a cluster to explore it.">
+              <ul className="bars clickable" aria-label="Top-level clusters by conversations">
+                {data.clusters
+                  .slice()
+                  .sort((a, b) => b.conversations - a.conversations)
+                  .map((cluster) => {
+                    const max = Math.max(...data.clusters.map((c) => c.conversations), 1);
+                    return (
+                      <li key={cluster.id} className={cluster.is_other ? 'other' : undefined}>
+                        <button
+                          type="button"
+                          className="linklike bar-label"
+                          onClick={() => navigate({ view: 'explore', node: cluster.id })}
+                        >
+                          {cluster.name}
+                        </button>
+                        <svg
+                          className="bar-track"
+                          viewBox="0 0 100 10"
+                          preserveAspectRatio="none"
+                          aria-hidden
+                        >
+                          <rect
+                            x="0"
+                            y="0"
+                            width={(cluster.conversations / max) * 100}
+                            height="10"
+                          />
+                        </svg>
+                        <span className="bar-value">
+                          {fmt(cluster.conversations)}
+                          <span className="muted"> · {minutes(cluster.minutes_saved)} saved</span>
+                        </span>
+                      </li>
+                    );
+                  })}
+              </ul>
+            </Section>
+          )}
+        </Async>
+      )}
+      <Pipeline status={status} />
+    </>
+  );
+}
+
+function Pipeline({ status }: { status: Loaded<PipelineStatus> }) {
+  return (
+    <Section
+      title="Pipeline"
+      note="Live counts of conversations moving through the sealed pipeline."
+    >
+      <Async result={status} label="pipeline status">
+        {(s) => (
+          <dl className="tiles compact">
+            <div>
+              <dt>Conversations</dt>
+              <dd data-testid="kpi-conversations">{s.conversations.toLocaleString()}</dd>
+            </div>
+            <div>
+              <dt>Waiting for tagging</dt>
+              <dd>{s.accepted.toLocaleString()}</dd>
+            </div>
+            <div>
+              <dt>Tagged</dt>
+              <dd data-testid="kpi-tagged">{(s.tagged + s.embedded).toLocaleString()}</dd>
+            </div>
+            <div>
+              <dt>Failed</dt>
+              <dd>{s.failed.toLocaleString()}</dd>
+            </div>
+            <div>
+              <dt>Content deleted (retention)</dt>
+              <dd data-testid="kpi-content-deleted">{s.content_deleted.toLocaleString()}</dd>
+            </div>
+          </dl>
+        )}
+      </Async>
+    </Section>
+  );
+}

@@ -1,0 +1,157 @@
+import { api, type Evidence } from '../api-client';
+import { BarList } from '../charts';
+import { Async, fmt, Section, useApi } from '../ui';
+
+const REASONS: Record<string, string> = {
+  too_few_users: 'too few people',
+  too_few_conversations: 'too few conversations',
+  complementary: 'would let someone subtract to find a small group',
+  pii_detected: 'contained personal data',
+  auditor_score: 'judged too specific by the privacy auditor',
+  empty: 'empty text',
+};
+
+/** What kind of cell a scope is, in words. */
+function kindOf(scope: string): string {
+  if (/^cluster\/level-\d+$/.test(scope)) return 'Clusters';
+  if (scope.endsWith('/goal')) return 'Goal statements';
+  if (scope.startsWith('breakdown/')) return `Breakdown by ${scope.slice(10).replace(/_/g, ' ')}`;
+  if (scope.endsWith('/week')) return 'Weekly trend points';
+  if (scope.endsWith('/failure_impact')) return 'Failure impact figures';
+  const detail = scope.split('/').pop() ?? scope;
+  return `Figures inside clusters (${detail.replace(/_/g, ' ')})`;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${fmt(n)} ${n === 1 ? one : many}`;
+
+export function Privacy({ apiKey }: { apiKey: string }) {
+  const evidence = useApi(() => api.evidence(apiKey), [apiKey]);
+  return (
+    <Async result={evidence} label="privacy evidence">
+      {({ snapshot, evidence: e }) => <EvidenceView e={e} version={snapshot.version} />}
+    </Async>
+  );
+}
+
+function EvidenceView({ e, version }: { e: Evidence; version: number }) {
+  const clustersPooled = e.suppressedCells.filter((c) =>
+    /^cluster\/level-\d+$/.test(c.scope),
+  ).length;
+  const goalsHeld = e.suppressedCells.filter((c) => c.scope.endsWith('/goal')).length;
+  const breakdownHeld = e.suppressedCells.filter((c) => c.scope.startsWith('breakdown/')).length;
+  const byKind = new Map<string, { published: number; suppressed: number }>();
+  for (const [scope, counts] of Object.entries(e.cells.byScope)) {
+    const kind = kindOf(scope);
+    const entry = byKind.get(kind) ?? { published: 0, suppressed: 0 };
+    entry.published += counts.published;
+    entry.suppressed += counts.suppressed;
+    byKind.set(kind, entry);
+  }
+  const kinds = [...byKind].sort(
+    (a, b) => b[1].suppressed - a[1].suppressed || (a[0] < b[0] ? -1 : 1),
+  );
+  return (
+    <>
+      <h2>Privacy evidence</h2>
+      <section className="card plain" aria-label="Summary" data-testid="privacy-summary">
+        <p>
+          <strong>
+            Groups smaller than {e.thresholds.kUsers} people or {e.thresholds.minConversations}{' '}
+            conversations are never shown.
+          </strong>{' '}
+          Nobody, including your admins and the people who run Silhouette, can read a conversation:
+          this dashboard only ever receives counts and group names.
+        </p>
+        <p>
+          In this snapshot (version {version}) {plural(e.cells.published, 'figure')} passed these
+          checks and {plural(e.cells.suppressed, 'figure was', 'figures were')} held back.{' '}
+          {clustersPooled > 0
+            ? `${plural(clustersPooled, 'cluster was', 'clusters were')} pooled into "Other" because each was too small on its own. `
+            : 'No cluster had to be pooled into "Other". '}
+          {breakdownHeld > 0 &&
+            `${plural(breakdownHeld, 'value')} in the team, department, language, domain, task and outcome breakdowns ${breakdownHeld === 1 ? 'was' : 'were'} pooled for the same reason. `}
+          {goalsHeld > 0 &&
+            `${plural(goalsHeld, 'goal statement was', 'goal statements were')} not shared by enough people and ${goalsHeld === 1 ? 'was' : 'were'} left out.`}
+        </p>
+        <p>
+          Every name, description and goal was checked for personal data (emails, phone numbers,
+          card numbers, IBANs, IP addresses, ids, secrets, names):{' '}
+          {plural(e.textGate.checked, 'text')} checked, {plural(e.textGate.rejected, 'text')}{' '}
+          rejected and replaced.{' '}
+          {e.auditor
+            ? `A privacy auditor model (${e.auditor.model}) also scored every text; only texts it judged fully general were published.`
+            : 'No LLM privacy auditor ran for this snapshot (offline mode): the deterministic personal-data detector above is the text check.'}
+        </p>
+      </section>
+      <div className="grid">
+        <Section title="Why figures were held back">
+          <BarList
+            label="Held-back figures by reason"
+            bars={Object.entries(e.cells.byReason)
+              .filter(([, n]) => n > 0)
+              .map(([reason, n]) => ({ key: reason, label: REASONS[reason] ?? reason, value: n }))}
+          />
+          {Object.values(e.textGate.byReason).some((n) => n > 0) && (
+            <>
+              <h4>Texts rejected</h4>
+              <BarList
+                label="Rejected texts by reason"
+                bars={Object.entries(e.textGate.byReason)
+                  .filter(([, n]) => n > 0)
+                  .map(([reason, n]) => ({
+                    key: reason,
+                    label: REASONS[reason] ?? reason,
+                    value: n,
+                  }))}
+              />
+            </>
+          )}
+        </Section>
+        <Section title="Models that produced the texts">
+          <dl className="pairs">
+            <dt>Tagger</dt>
+            <dd>
+              {e.models.tagger} (prompt {e.models.taggerPromptVersion})
+            </dd>
+            <dt>Embedder</dt>
+            <dd>{e.models.embedder}</dd>
+            <dt>Namer</dt>
+            <dd>{e.models.namer ?? '—'}</dd>
+            <dt>Auditor</dt>
+            <dd>
+              {e.auditor
+                ? `${e.auditor.model} (prompt ${e.auditor.promptVersion})`
+                : 'none (offline)'}
+            </dd>
+            <dt>Evidence recorded</dt>
+            <dd>{new Date(e.generatedAt).toLocaleString('en')}</dd>
+          </dl>
+        </Section>
+      </div>
+      <Section title="Shown and held back, by kind of figure">
+        <table className="table" data-testid="privacy-table">
+          <thead>
+            <tr>
+              <th scope="col">Kind</th>
+              <th scope="col" className="num">
+                Shown
+              </th>
+              <th scope="col" className="num">
+                Held back
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {kinds.map(([kind, counts]) => (
+              <tr key={kind}>
+                <td>{kind}</td>
+                <td className="num">{fmt(counts.published)}</td>
+                <td className="num">{fmt(counts.suppressed)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
+    </>
+  );
+}
