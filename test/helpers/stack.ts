@@ -40,7 +40,9 @@ export interface StackOptions {
   env?: Record<string, string>;
   dashboardDir?: string;
   /** Builds the worker's tagger and scrubber (kept outside so this helper has no provider opinions). */
-  workerProviders?: (env: Env) => Pick<WorkerDeps, 'tagger' | 'scrub' | 'embedderFor'>;
+  workerProviders?: (
+    env: Env,
+  ) => Pick<WorkerDeps, 'tagger' | 'scrub' | 'embedderFor' | 'clusterLlm'>;
 }
 
 export interface Stack {

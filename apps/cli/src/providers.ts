@@ -38,6 +38,19 @@ export function createEmbedderFactory(env: Env): WorkerDeps['embedderFor'] {
   };
 }
 
+export function createClusterLlm(env: Env): WorkerDeps['clusterLlm'] {
+  if (!llmConfigured(env)) return undefined;
+  const client = new StructuredLlmClient({
+    ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
+    ...(env.OPENAI_API_KEY ? { apiKey: env.OPENAI_API_KEY } : {}),
+    timeoutMs: env.LLM_TIMEOUT_MS,
+    maxAttempts: env.LLM_MAX_ATTEMPTS,
+    concurrency: env.LLM_CONCURRENCY,
+    maxTokensParameter: env.LLM_MAX_TOKENS_PARAMETER,
+  });
+  return { client, nameModel: env.NAME_MODEL, auditModel: env.AUDIT_MODEL };
+}
+
 export function createScrubber(): (text: string) => { text: string; redactions: number } {
   return (text) => {
     const result = scrubPii(text);

@@ -17,7 +17,7 @@ import { openQueue, type QueueDriver } from '@silhouette/queue';
 import { SealedConversationStore, TenantKeyring } from '@silhouette/sealed';
 import { createLogger, Metrics, type Logger } from '@silhouette/telemetry';
 import type { WorkerDeps } from '@silhouette/worker';
-import { createEmbedderFactory, createScrubber, createTagger } from './providers';
+import { createClusterLlm, createEmbedderFactory, createScrubber, createTagger } from './providers';
 
 export interface Runtime {
   env: Env;
@@ -87,6 +87,7 @@ export function keyringFrom(env: Env): TenantKeyring {
 }
 
 export function workerDepsFrom(runtime: Runtime): WorkerDeps {
+  const clusterLlm = createClusterLlm(runtime.env);
   return {
     env: runtime.env,
     db: runtime.workerDb,
@@ -95,6 +96,7 @@ export function workerDepsFrom(runtime: Runtime): WorkerDeps {
     tagger: createTagger(runtime.env),
     scrub: createScrubber(),
     embedderFor: createEmbedderFactory(runtime.env),
+    ...(clusterLlm ? { clusterLlm } : {}),
     logger: runtime.logger,
     metrics: runtime.metrics,
   };

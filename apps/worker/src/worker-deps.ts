@@ -1,7 +1,7 @@
 import type { Env } from '@silhouette/config';
 import type { Database } from '@silhouette/db';
 import type { Embedder } from '@silhouette/clustering';
-import type { FacetTagger } from '@silhouette/llm';
+import type { FacetTagger, LlmCall } from '@silhouette/llm';
 import type { QueueDriver } from '@silhouette/queue';
 import type { SealedConversationStore } from '@silhouette/sealed';
 import type { Logger, Metrics } from '@silhouette/telemetry';
@@ -23,6 +23,11 @@ export interface WorkerDeps {
     texts: readonly string[],
     previousState?: Buffer,
   ) => Promise<{ embedder: Embedder; state?: Buffer }>;
+  /**
+   * The OpenAI-compatible model for cluster naming and the privacy auditor; absent offline
+   * (names then come from c-TF-IDF, and only the deterministic PII gate runs).
+   */
+  clusterLlm?: { client: LlmCall; nameModel: string; auditModel: string };
   /** Removes PII from a free-text facet; returns the count of spans removed. */
   scrub: (text: string) => { text: string; redactions: number };
   logger: Logger;

@@ -8,6 +8,7 @@ import type { JobPayload } from '@silhouette/contracts';
 import { InsightsRepository, TenantRepository } from '@silhouette/db';
 import { UnrecoverableJobError } from '@silhouette/queue';
 import { ClusteringRepository } from '@silhouette/sealed';
+import { applyAuditor } from '../publishing/apply-auditor';
 import { buildSnapshot } from '../publishing/build-snapshot';
 import type { WorkerDeps } from '../worker-deps';
 import { runClustering, type ClusteringRun } from './run-clustering';
@@ -53,10 +54,11 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
         tagger: versions.map((v) => `${v.provider}/${v.model}`).join(', '),
         taggerPromptVersion: versions.map((v) => v.promptVersion).join(', '),
         embedder: run.embeddingModel,
-        namer: 'offline c-TF-IDF (terms used by at least k users)',
+        namer: run.namer,
       },
     });
-    const snapshot = await deps.db.transaction((tx) => new InsightsRepository(tx).save(draft));
+    const audited = deps.clusterLlm ? await applyAuditor(draft, deps.clusterLlm) : draft;
+    const snapshot = await deps.db.transaction((tx) => new InsightsRepository(tx).save(audited));
     deps.logger.info(
       {
         tenantId: tenant.id,
@@ -65,7 +67,7 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
         snapshotId: snapshot.id,
         version: snapshot.version,
         conversations: run.rows.length,
-        clusters: draft.clusters.length,
+        clusters: audited.clusters.length,
         ms: Math.round(performance.now() - started),
       },
       'snapshot published',

@@ -28,6 +28,7 @@ import {
   type StoredCluster,
 } from '@silhouette/sealed';
 import type { WorkerDeps } from '../worker-deps';
+import { refineWithLlm } from './llm-refinement';
 
 /** What is embedded per conversation: the task, the use case and the goal (BRIEF.md, Clustering). */
 export function facetText(row: Pick<FacetRow, 'taskType' | 'useCase' | 'goalSummary'>): string {
@@ -56,6 +57,8 @@ export interface ClusteringRun {
   embeddingModel: string;
   /** Incremental runs: share of new conversations that fit no cluster well. */
   drift?: number;
+  /** How the clusters were named (offline c-TF-IDF, or the LLM with its prompt version). */
+  namer: string;
 }
 
 export interface ClusteringOptions {
@@ -199,6 +202,7 @@ async function joinPreviousRun(
     mode: 'incremental',
     rows,
     embeddingModel: last.embeddingModel,
+    namer: String(last.params.namer ?? 'offline c-TF-IDF (terms used by at least k users)'),
     drift,
     levels: byLevel.map((clusters, level) =>
       clusters.map((cluster) => {
@@ -325,6 +329,14 @@ async function fullRun(
       }));
     });
 
+    let namer = 'offline c-TF-IDF (terms used by at least k users)';
+    if (deps.clusterLlm) {
+      const report = await refineWithLlm(deps.clusterLlm, levels, texts, (index) =>
+        row(data, d, index),
+      );
+      namer = `${deps.clusterLlm.nameModel} (${report.promptVersion}; ${report.named} named, ${report.moved} members moved)`;
+    }
+
     await repository.saveClusters(
       runId,
       tenant.id,
@@ -342,10 +354,10 @@ async function fullRun(
     // New conversations that fit worse than almost all of this run's members count as drift later.
     const similarities = assignments.map((a) => a.similarity).sort((a, b) => a - b);
     const similarityFloor = similarities[Math.floor(similarities.length * FLOOR_QUANTILE)] ?? -1;
-    await repository.updateRunParams(runId, { similarityFloor, baseK: base.length });
+    await repository.updateRunParams(runId, { similarityFloor, baseK: base.length, namer });
     await repository.markEmbedded(runId);
     await repository.finishRun(runId, 'done', rows.length, state);
-    return { runId, mode: 'full', rows, levels, embeddingModel: embedder.model };
+    return { runId, mode: 'full', rows, levels, embeddingModel: embedder.model, namer };
   } catch (error) {
     await repository.finishRun(runId, 'failed', rows.length).catch(() => undefined);
     throw error;

@@ -1,0 +1,65 @@
+/**
+ * The LLM privacy auditor (1 = identifies a person, 5 = fully general) over every text a snapshot
+ * would publish: cluster names, descriptions and goal statements. Publish only scores ≥ 4; a text
+ * the auditor could not score counts as 1 (fail closed). Runs after the deterministic PII gate,
+ * which already removed what it could recognise. Scores are recorded in the privacy evidence.
+ */
+import type { SnapshotDraft } from '@silhouette/db';
+import { AUDIT_PROMPT_VERSION, auditTexts } from '@silhouette/llm';
+import { DEFAULT_MIN_AUDITOR_SCORE } from '@silhouette/privacy';
+import type { WorkerDeps } from '../worker-deps';
+
+const UNNAMED = 'Unnamed group';
+
+export async function applyAuditor(
+  draft: SnapshotDraft,
+  llm: NonNullable<WorkerDeps['clusterLlm']>,
+): Promise<SnapshotDraft> {
+  const texts = new Set<string>();
+  for (const cluster of draft.clusters) {
+    if (cluster.isOther) continue;
+    if (cluster.name !== UNNAMED) texts.add(cluster.name);
+    if (cluster.description) texts.add(cluster.description);
+    for (const goal of cluster.goals) texts.add(goal.text);
+  }
+  const list = [...texts];
+  const verdicts = await auditTexts(
+    llm.client,
+    llm.auditModel,
+    list.map((text, index) => ({ key: String(index), text })),
+  );
+  const score = new Map(list.map((text, index) => [text, verdicts.get(String(index))?.score ?? 1]));
+  const passes = (text: string) => (score.get(text) ?? 1) >= DEFAULT_MIN_AUDITOR_SCORE;
+  const histogram: Record<string, number> = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
+  for (const value of score.values())
+    histogram[String(value)] = (histogram[String(value)] ?? 0) + 1;
+  let rejected = 0;
+  const clusters = draft.clusters.map((cluster) => {
+    if (cluster.isOther) return cluster;
+    const name = cluster.name === UNNAMED || passes(cluster.name) ? cluster.name : UNNAMED;
+    const description =
+      !cluster.description || passes(cluster.description) ? cluster.description : '';
+    const goals = cluster.goals.filter((goal) => passes(goal.text));
+    rejected +=
+      Number(name !== cluster.name) +
+      Number(description !== cluster.description) +
+      (cluster.goals.length - goals.length);
+    return { ...cluster, name, description, goals };
+  });
+  return {
+    ...draft,
+    clusters,
+    evidence: {
+      ...draft.evidence,
+      // Scores only, never the auditor's reasons (which may quote the text it rejected).
+      auditor: {
+        model: llm.auditModel,
+        promptVersion: AUDIT_PROMPT_VERSION,
+        minScore: DEFAULT_MIN_AUDITOR_SCORE,
+        checked: list.length,
+        rejected,
+        scores: histogram,
+      },
+    },
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Issue #4 with the OpenAI-compatible provider (scripted server on loopback): clusters are named
+ * by the model from samples plus contrast, flagged members move, and the privacy auditor and the
+ * PII gate keep leaking or identifying names out of the published snapshot.
+ */
+import { latestSnapshotDocument } from '@silhouette/api';
+import { StructuredLlmClient } from '@silhouette/llm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sgdRecords } from '../helpers/datasets';
+import { offlineProviders } from '../helpers/providers';
+import { ScriptedLlmServer, type ScriptedRequest } from '../helpers/scripted-llm-server';
+import { call, startStack, type Stack } from '../helpers/stack';
+
+const LEAKED_EMAIL = 'jane.roe@leak-test.example';
+const IDENTIFYING = 'Requests from the Globex payroll office';
+
+/** Names clusters in turn: a plain name, a name leaking an email, a name the auditor will fail. */
+function respond(request: ScriptedRequest) {
+  if (request.schemaName === 'cluster_name') {
+    const turn = request.seq % 3;
+    const name =
+      turn === 0
+        ? `Leaky group ${LEAKED_EMAIL}`
+        : turn === 1
+          ? IDENTIFYING
+          : `Scripted travel planning ${request.seq}`;
+    return {
+      content: JSON.stringify({
+        name,
+        description: 'People plan trips and bookings. They compare options.',
+        rejected_samples: [0],
+      }),
+    };
+  }
+  if (request.schemaName === 'privacy_audit') {
+    const lines = request.userText.split('\n').filter((line) => /^\[\d+\]/.test(line));
+    const ratings = lines.map((line, index) => ({
+      index,
+      score: line.includes('Globex') ? 2 : 5,
+      reason: 'scripted',
+    }));
+    return { content: JSON.stringify({ ratings }) };
+  }
+  return undefined;
+}
+
+describe('LLM naming and privacy auditor', () => {
+  let stack: Stack;
+  let server: ScriptedLlmServer;
+
+  beforeAll(async () => {
+    server = await ScriptedLlmServer.start({ respond });
+    stack = await startStack({
+      mode: 'server',
+      worker: true,
+      workerProviders: (env) => ({
+        ...offlineProviders(env),
+        clusterLlm: {
+          client: new StructuredLlmClient({
+            baseURL: server.baseURL,
+            apiKey: 'test',
+            maxAttempts: 2,
+            baseDelayMs: 5,
+          }),
+          nameModel: 'scripted-namer',
+          auditModel: 'scripted-auditor',
+        },
+      }),
+    });
+    await call(stack, '/v1/conversations', {
+      method: 'POST',
+      key: stack.tenant.ingestKey,
+      body: JSON.stringify(sgdRecords(300, 40)),
+    });
+    await stack.queue.waitUntilIdle(120_000);
+    await stack.queue.enqueue('cluster-tenant', { tenantId: stack.tenant.tenant.id });
+    await stack.queue.waitUntilIdle(180_000);
+  }, 300_000);
+  afterAll(async () => {
+    await stack?.close();
+    await server?.close();
+  });
+
+  it('names clusters with the model, never over 100 items a prompt, and moves flagged members', async () => {
+    const document = (await latestSnapshotDocument(stack.apiDb, stack.tenant.tenant.id))!;
+    expect(
+      document.clusters.some((cluster) => cluster.name.startsWith('Scripted travel planning')),
+    ).toBe(true);
+    for (const request of server.requestsTo('chat')) {
+      const user =
+        (request.body as { messages: { role: string; content: string }[] }).messages.find(
+          (m) => m.role === 'user',
+        )?.content ?? '';
+      expect(
+        user.split('\n').filter((line) => /^(\d+\.|- |\[\d+\])/.test(line)).length,
+      ).toBeLessThanOrEqual(100);
+    }
+    const namer = await stack.ownerDb.query<{ namer: string }>(
+      "SELECT params->>'namer' AS namer FROM sealed.cluster_runs",
+    );
+    expect(namer.rows[0]!.namer).toMatch(
+      /scripted-namer \(name-v1; \d+ named, [1-9]\d* members moved\)/,
+    );
+  });
+
+  it('publishes no leaked or identifying name, and records the auditor in the evidence', async () => {
+    const document = (await latestSnapshotDocument(stack.apiDb, stack.tenant.tenant.id))!;
+    const text = JSON.stringify(document.clusters);
+    expect(text).not.toContain(LEAKED_EMAIL);
+    expect(text).not.toContain(IDENTIFYING);
+    expect(document.clusters.some((cluster) => cluster.name === 'Unnamed group')).toBe(true);
+    expect(document.privacy.auditor).toMatchObject({
+      model: 'scripted-auditor',
+      promptVersion: 'audit-v1',
+      minScore: 4,
+    });
+    expect((document.privacy.auditor as { rejected: number }).rejected).toBeGreaterThan(0);
+  });
+});
