@@ -32,6 +32,27 @@ function respond(request: ScriptedRequest) {
       }),
     };
   }
+  const category = (name: string) => ({
+    name,
+    description: 'Conversations about plans and bookings.',
+  });
+  if (request.schemaName === 'parent_proposals')
+    return {
+      content: JSON.stringify({
+        parents: [category('Travel and bookings'), category('Leisure plans')],
+      }),
+    };
+  if (request.schemaName === 'parent_dedupe')
+    return {
+      content: JSON.stringify({
+        categories: [category('Travel and bookings'), category('Leisure plans')],
+      }),
+    };
+  // No answer for the assignment: the fallback (word overlap) must still place every child.
+  if (request.schemaName === 'parent_assignment')
+    return { content: JSON.stringify({ assignments: [] }) };
+  if (request.schemaName === 'parent_rename')
+    return { content: JSON.stringify(category(`Renamed group ${request.seq}`)) };
   if (request.schemaName === 'privacy_audit') {
     const lines = request.userText.split('\n').filter((line) => /^\[\d+\]/.test(line));
     const ratings = lines.map((line, index) => ({

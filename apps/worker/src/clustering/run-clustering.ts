@@ -28,7 +28,8 @@ import {
   type StoredCluster,
 } from '@silhouette/sealed';
 import type { WorkerDeps } from '../worker-deps';
-import { refineWithLlm } from './llm-refinement';
+import { HIERARCHY_PROMPT_VERSION } from '@silhouette/llm';
+import { rebuildParentsWithLlm, refineWithLlm } from './llm-refinement';
 
 /** What is embedded per conversation: the task, the use case and the goal (BRIEF.md, Clustering). */
 export function facetText(row: Pick<FacetRow, 'taskType' | 'useCase' | 'goalSummary'>): string {
