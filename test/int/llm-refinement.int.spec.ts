@@ -120,8 +120,19 @@ describe('LLM naming and privacy auditor', () => {
       "SELECT params->>'namer' AS namer FROM sealed.cluster_runs",
     );
     expect(namer.rows[0]!.namer).toMatch(
-      /scripted-namer \(name-v1; \d+ named, [1-9]\d* members moved\)/,
+      /scripted-namer \(name-v1, hierarchy-v1; \d+ named, [1-9]\d* members moved\)/,
     );
+    // The upper levels were built by the model: parents renamed from their actual children.
+    const top = document.clusters.filter((cluster) => cluster.level === 0 && !cluster.is_other);
+    expect(top.length).toBeGreaterThan(0);
+    expect(top.every((cluster) => cluster.name.startsWith('Renamed group'))).toBe(true);
+    expect([...new Set(document.clusters.map((cluster) => cluster.level))].sort()).toEqual([
+      0, 1, 2,
+    ]);
+    const byId = new Map(document.clusters.map((cluster) => [cluster.id, cluster]));
+    for (const cluster of document.clusters) {
+      if (cluster.level > 0) expect(byId.get(cluster.parent_id!)?.level).toBe(cluster.level - 1);
+    }
   });
 
   it('publishes no leaked or identifying name, and records the auditor in the evidence', async () => {

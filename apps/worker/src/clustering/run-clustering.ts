@@ -335,7 +335,35 @@ async function fullRun(
       const report = await refineWithLlm(deps.clusterLlm, levels, texts, (index) =>
         row(data, d, index),
       );
-      namer = `${deps.clusterLlm.nameModel} (${report.promptVersion}; ${report.named} named, ${report.moved} members moved)`;
+      await rebuildParentsWithLlm(
+        deps.clusterLlm,
+        levels,
+        tree.levels.map((level) => level.k),
+        (level, parents) => {
+          const matched = matchClusters(
+            previous[level]!,
+            parents.map((parent) => ({
+              key: parent.key,
+              centroid: parent.centroid,
+              members: new Set(parent.members.map((index) => rows[index]!.conversationId)),
+            })),
+            { newId: () => randomUUID() },
+          );
+          const lineage = new Map(matched.lineage.map((entry) => [entry.id, entry]));
+          return new Map(
+            parents.map((parent) => {
+              const id = matched.ids.get(parent.key)!;
+              const entry = lineage.get(id);
+              return [
+                parent.key,
+                { id, lineage: entry?.kind ?? 'new', sources: entry?.sources ?? [] },
+              ];
+            }),
+          );
+        },
+        deps.logger,
+      );
+      namer = `${deps.clusterLlm.nameModel} (${report.promptVersion}, ${HIERARCHY_PROMPT_VERSION}; ${report.named} named, ${report.moved} members moved)`;
     }
 
     await repository.saveClusters(
