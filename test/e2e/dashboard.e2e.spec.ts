@@ -150,7 +150,9 @@ describe('dashboard in headless Chromium', () => {
     };
     const table = await page.getByTestId('breakdown-table').textContent();
     for (const row of teams.rows)
-      expect(table).toContain(row.is_other ? 'Other (each fewer than 5 users)' : row.value);
+      expect(table).toContain(
+        row.is_other ? 'Other (pooled: includes groups under 5 people)' : row.value,
+      );
     await shoot(page, 'breakdowns');
     await page.getByRole('radio', { name: 'Language' }).click();
     await page.waitForURL(/facet=language/);

@@ -24,7 +24,7 @@ export function Breakdowns({
   const facet = (FACETS.find((f) => f.value === route.facet) ?? FACETS[0]!).value;
   const data = useApi(() => api.breakdown(apiKey, facet), [apiKey, facet]);
   const k = data.state === 'ok' ? (data.data.k_users ?? kUsers) : kUsers;
-  const otherLabel = `Other (each fewer than ${k} users)`;
+  const otherLabel = `Other (pooled: includes groups under ${k} people)`;
   return (
     <>
       <h2>Breakdowns</h2>

@@ -64,7 +64,7 @@ export function ClusterDetail({
                   value: outcomesShown(m.outcomes) ? pct(m.resolution_rate) : '—',
                   note: outcomesShown(m.outcomes)
                     ? `failure rate ${pct(m.failure_rate ?? cluster.failure_rate)}`
-                    : `hidden: each outcome has fewer than ${kUsers} users`,
+                    : `hidden: showing it would reveal an outcome shared by fewer than ${kUsers} people`,
                 },
                 {
                   label: 'Failure impact',

@@ -26,7 +26,7 @@ export function metricBars(
 ): Bar[] {
   return (rows ?? []).map((row) => ({
     key: row.value,
-    label: row.isOther ? `Other (each fewer than ${kUsers} users)` : labelOf(row.value),
+    label: row.isOther ? `Pooled (includes groups under ${kUsers} people)` : labelOf(row.value),
     value: row.conversations,
     note: `${fmt(row.distinctUsers)} people`,
     other: row.isOther,
@@ -101,7 +101,7 @@ export function Overview({ apiKey, kUsers }: { apiKey: string; kUsers: number })
                     value: outcomesShown(data.outcomes) ? pct(data.resolution_rate) : '—',
                     note: outcomesShown(data.outcomes)
                       ? `failure rate ${pct(data.failure_rate)}`
-                      : `hidden: each outcome has fewer than ${kUsers} users`,
+                      : `hidden: showing it would reveal an outcome shared by fewer than ${kUsers} people`,
                   },
                   {
                     label: 'Low-confidence tags',
