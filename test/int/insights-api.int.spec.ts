@@ -89,6 +89,28 @@ describe('insights API', () => {
       expect(cell).not.toHaveProperty('conversations');
   });
 
+  it('serves trends per week and month, every published value above the thresholds', async () => {
+    for (const [facet, interval] of [
+      ['domain', 'week'],
+      ['task_type', 'month'],
+      ['cluster', 'week'],
+    ] as const) {
+      const trends = await get(`/v1/insights/trends?facet=${facet}&interval=${interval}`);
+      expect(trends.status).toBe(200);
+      expect(trends.body.buckets.length).toBeGreaterThan(0);
+      for (const bucket of trends.body.buckets) {
+        expect(bucket.bucket).toMatch(interval === 'week' ? /^\d{4}-W\d{2}$/ : /^\d{4}-\d{2}$/);
+        for (const value of bucket.values) {
+          expect(value.conversations).toBeGreaterThanOrEqual(10);
+          expect(value.distinct_users).toBeGreaterThanOrEqual(5);
+        }
+      }
+    }
+    const bad = await get('/v1/insights/trends?facet=salary');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe('facet');
+  });
+
   it("answers 404 for another tenant's cluster and snapshot ids, and 400 naming a bad parameter", async () => {
     const top = await get('/v1/insights/clusters');
     const id = top.body.clusters[0].id;

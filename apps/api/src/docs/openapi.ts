@@ -237,6 +237,27 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           responses: { 200: ok('Rows'), 400: errorResponse('Invalid parameter') },
         },
       },
+      '/v1/insights/trends': {
+        get: {
+          ...secured('read or admin'),
+          summary:
+            'Conversations per week or month by domain, task type or top-level cluster, gated per bucket',
+          parameters: [
+            {
+              name: 'facet',
+              in: 'query',
+              required: true,
+              schema: { type: 'string', enum: ['domain', 'task_type', 'cluster'] },
+            },
+            {
+              name: 'interval',
+              in: 'query',
+              schema: { type: 'string', enum: ['week', 'month'], default: 'week' },
+            },
+          ],
+          responses: { 200: ok('Buckets'), 400: errorResponse('Invalid parameter') },
+        },
+      },
       '/v1/privacy/evidence': {
         get: {
           ...secured('read or admin'),

@@ -24,6 +24,12 @@ const failuresQuery = z
 const breakdownQuery = z
   .object({ facet: z.enum(['domain', 'task_type', 'outcome', 'language', 'team', 'department']) })
   .strict();
+const trendsQuery = z
+  .object({
+    facet: z.enum(['domain', 'task_type', 'cluster']),
+    interval: z.enum(['week', 'month']).default('week'),
+  })
+  .strict();
 const evidenceQuery = z.object({ snapshot: z.uuid().optional() }).strict();
 const uuid = z.uuid();
 
@@ -182,6 +188,47 @@ export class InsightsController {
           distinct_users: row.distinctUsers,
           minutes_saved: row.minutesSavedTotal,
         })),
+    };
+  }
+
+  /** Per bucket: published values and, when needed, the bucket's pooled "(other)". */
+  @Get('insights/trends')
+  @RequireScopes('read', 'admin')
+  async trends(@Req() request: AuthenticatedRequest) {
+    const { facet, interval } = parseWith(trendsQuery, request.query, 'query');
+    const snapshot = await this.latest(request);
+    const rows = await new InsightsRepository(this.deps.db).trends(
+      request.auth!.tenantId,
+      snapshot.id,
+      facet,
+      interval,
+    );
+    const buckets = new Map<
+      string,
+      {
+        value: string;
+        is_other: boolean;
+        conversations: number;
+        distinct_users: number;
+        minutes_saved: number;
+      }[]
+    >();
+    for (const row of rows) {
+      const list = buckets.get(row.bucket) ?? [];
+      list.push({
+        value: row.value,
+        is_other: row.isOther,
+        conversations: row.conversations,
+        distinct_users: row.distinctUsers,
+        minutes_saved: row.minutesSavedTotal,
+      });
+      buckets.set(row.bucket, list);
+    }
+    return {
+      snapshot: snapshotView(snapshot),
+      facet,
+      interval,
+      buckets: [...buckets].map(([bucket, values]) => ({ bucket, values })),
     };
   }
 

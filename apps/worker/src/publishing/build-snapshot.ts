@@ -11,10 +11,16 @@ import {
   gatePublishedText,
   mergeGoalsWithSuppressions,
   publishBreakdown,
+  publishSeries,
   type Cell,
   type Thresholds,
 } from '@silhouette/privacy';
-import type { PublishedBreakdownRow, PublishedCluster, SnapshotDraft } from '@silhouette/db';
+import type {
+  PublishedBreakdownRow,
+  PublishedCluster,
+  PublishedTrendRow,
+  SnapshotDraft,
+} from '@silhouette/db';
 import type { FacetRow } from '@silhouette/sealed';
 import type { ClusterNode, ClusteringRun } from '../clustering/run-clustering';
 
@@ -201,6 +207,60 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
   const all = cellOf('all', rows);
   const clusters: PublishedCluster[] = [];
   const breakdowns: PublishedBreakdownRow[] = [];
+  const trends: PublishedTrendRow[] = [];
+
+  /**
+   * A facet's time series: each bucket gated as its own breakdown (values too small in a bucket
+   * pool into that bucket's "other"), the roll-up rule of `publishSeries` for repeated periods.
+   */
+  const series = (
+    facet: string,
+    interval: 'week' | 'month',
+    keyOf: (row: FacetRow) => string | null,
+  ) => {
+    const bucketOf =
+      interval === 'week'
+        ? (row: FacetRow) => isoWeek(row.at)
+        : (row: FacetRow) => row.at.toISOString().slice(0, 7);
+    const groups = groupBy(rows, (row) => `${bucketOf(row)}\u0000${keyOf(row) ?? NOT_SET}`);
+    const points = [...groups]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([key, members]) => {
+        const [bucket, value] = key.split('\u0000') as [string, string];
+        return { bucket, cell: cellOf(value, members) };
+      });
+    const publication = publishSeries(points, thresholds, {
+      otherKey: OTHER_VALUE,
+      totalPublished: true,
+    });
+    for (const bucket of publication.buckets) {
+      for (const suppressed of bucket.suppressed)
+        evidence.record(
+          `trend/${facet}/${interval}/${bucket.bucket}`,
+          suppressed.key,
+          suppressed.reason,
+        );
+      evidence.recordPublished(
+        `trend/${facet}/${interval}`,
+        bucket.published.length + (bucket.other ? 1 : 0),
+      );
+      const rowOf = (
+        part: { key: string; conversations: number; users: number; minutesSaved: number },
+        isOther: boolean,
+      ) => ({
+        facet,
+        interval,
+        bucket: bucket.bucket,
+        value: isOther ? OTHER_VALUE : part.key,
+        isOther,
+        conversations: part.conversations,
+        distinctUsers: part.users,
+        minutesSavedTotal: round(part.minutesSaved),
+      });
+      for (const part of bucket.published) trends.push(rowOf(part, false));
+      if (bucket.other) trends.push(rowOf(bucket.other, true));
+    }
+  };
   const times = rows.map((row) => row.at.getTime());
   // Whole UTC days: exact first and last timestamps would date two individual conversations.
   const periodStart = rows.length ? startOfDay(Math.min(...times)) : null;
@@ -318,6 +378,17 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
         breakdowns.push({ facet, ...row });
     }
 
+    // Trends by domain, task type and top-level cluster, per week and per month.
+    const topOf = new Map<number, string>();
+    for (const node of byLevel[0] ?? [])
+      for (const index of node.members) topOf.set(index, node.id);
+    const rowIndex = new Map(rows.map((row, index) => [row, index]));
+    for (const interval of ['week', 'month'] as const) {
+      series('domain', interval, (row) => label(row.domain));
+      series('task_type', interval, (row) => label(row.taskType));
+      series('cluster', interval, (row) => topOf.get(rowIndex.get(row)!) ?? null);
+    }
+
     const users = (all.users as Set<string>).size;
     const weeks =
       periodStart && periodEnd
@@ -354,6 +425,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     evidence: evidence.finish(input.now ?? new Date()) as unknown as Record<string, unknown>,
     clusters,
     breakdowns,
+    trends,
   };
 }
 

@@ -28,6 +28,17 @@ export interface PublishedBreakdownRow {
   minutesSavedTotal: number;
 }
 
+export interface PublishedTrendRow {
+  facet: string;
+  interval: 'week' | 'month';
+  bucket: string;
+  value: string;
+  isOther: boolean;
+  conversations: number;
+  distinctUsers: number;
+  minutesSavedTotal: number;
+}
+
 export interface SnapshotDraft {
   tenantId: string;
   runId: string;
@@ -37,6 +48,7 @@ export interface SnapshotDraft {
   evidence: Record<string, unknown>;
   clusters: PublishedCluster[];
   breakdowns: PublishedBreakdownRow[];
+  trends: PublishedTrendRow[];
 }
 
 export interface SnapshotSummary {
@@ -150,7 +162,64 @@ export class InsightsRepository {
         ],
       );
     }
+    for (let i = 0; i < draft.trends.length; i += 2000) {
+      await this.db.query(
+        `INSERT INTO insights.trends (snapshot_id, tenant_id, facet, interval, bucket, value, is_other, conversations,
+                distinct_users, minutes_saved_total)
+         SELECT $1, $2, r.facet, r.interval, r.bucket, r.value, r.is_other, r.conversations, r.distinct_users,
+                r.minutes_saved_total
+           FROM jsonb_to_recordset($3::jsonb) AS r(facet text, interval text, bucket text, value text, is_other boolean,
+                conversations integer, distinct_users integer, minutes_saved_total real)`,
+        [
+          snapshot.id,
+          draft.tenantId,
+          JSON.stringify(
+            draft.trends.slice(i, i + 2000).map((t) => ({
+              facet: t.facet,
+              interval: t.interval,
+              bucket: t.bucket,
+              value: t.value,
+              is_other: t.isOther,
+              conversations: t.conversations,
+              distinct_users: t.distinctUsers,
+              minutes_saved_total: t.minutesSavedTotal,
+            })),
+          ),
+        ],
+      );
+    }
     return snapshot;
+  }
+
+  async trends(
+    tenantId: string,
+    snapshotId: string,
+    facet: string,
+    interval: 'week' | 'month',
+  ): Promise<PublishedTrendRow[]> {
+    const result = await this.db.query<{
+      bucket: string;
+      value: string;
+      is_other: boolean;
+      conversations: number;
+      distinct_users: number;
+      minutes_saved_total: number;
+    }>(
+      `SELECT bucket, value, is_other, conversations, distinct_users, minutes_saved_total FROM insights.trends
+        WHERE tenant_id = $1 AND snapshot_id = $2 AND facet = $3 AND interval = $4
+        ORDER BY bucket, is_other, conversations DESC, value`,
+      [tenantId, snapshotId, facet, interval],
+    );
+    return result.rows.map((row) => ({
+      facet,
+      interval,
+      bucket: row.bucket,
+      value: row.value,
+      isOther: row.is_other,
+      conversations: Number(row.conversations),
+      distinctUsers: Number(row.distinct_users),
+      minutesSavedTotal: Number(row.minutes_saved_total),
+    }));
   }
 
   async latest(tenantId: string): Promise<SnapshotSummary | undefined> {
