@@ -81,6 +81,15 @@ describe('dashboard in headless Chromium', () => {
     await page.getByLabel('API key').fill(stack.tenant.readKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
 
+    // The session lives in an httpOnly cookie: no script on the page can read it or the key.
+    await expect
+      .poll(() => page.getByTestId('kpi-conversations').isVisible(), { timeout: 15_000 })
+      .toBe(true);
+    expect(await page.evaluate(() => document.cookie)).not.toContain('silhouette_session');
+    expect(
+      await page.evaluate(() => JSON.stringify(sessionStorage) + JSON.stringify(localStorage)),
+    ).not.toContain(stack.tenant.readKey);
+
     // Overview: the pipeline card and the snapshot KPIs show the API's numbers.
     await expect
       .poll(() => page.getByTestId('kpi-conversations').textContent(), { timeout: 10_000 })

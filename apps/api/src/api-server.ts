@@ -18,6 +18,7 @@ import { DocsController } from './docs/docs.controller';
 import { HealthController } from './health/health.controller';
 import { IngestController } from './ingest/ingest.controller';
 import { InsightsController } from './insights/insights.controller';
+import { SessionController } from './session/session.controller';
 import { API_DEPS } from './tokens';
 
 const API_PREFIXES = ['/v1', '/docs', '/health', '/ready', '/metrics'];
@@ -29,6 +30,7 @@ function apiModule(deps: ApiDeps) {
       IngestController,
       AdminController,
       InsightsController,
+      SessionController,
       DocsController,
     ],
     providers: [{ provide: API_DEPS, useValue: deps }, AuthGuard],

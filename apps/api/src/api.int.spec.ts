@@ -459,6 +459,65 @@ describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
     expect(audit.text).not.toContain('"u1"');
   });
 
+  it('opens dashboard sessions in an httpOnly cookie, with CSRF protection, that die with their key', async () => {
+    const created = await call(stack, '/v1/admin/keys', {
+      method: 'POST',
+      key: stack.tenant.adminKey,
+      body: JSON.stringify({ scope: 'read' }),
+    });
+    const signIn = await call(stack, '/v1/session', {
+      method: 'POST',
+      body: JSON.stringify({ key: created.body.key }),
+    });
+    expect(signIn.status).toBe(200);
+    const setCookie = signIn.headers.get('set-cookie')!;
+    expect(setCookie).toMatch(
+      /^silhouette_session=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=28800/,
+    );
+    expect(signIn.text).not.toContain(created.body.key);
+    const cookie = setCookie.split(';')[0]!;
+    const withCookie = (
+      path: string,
+      init: { method?: string; headers?: Record<string, string> } = {},
+    ) => call(stack, path, { ...init, headers: { Cookie: cookie, ...init.headers } });
+    expect((await withCookie('/v1/tenant')).body.slug).toBe('acme');
+    expect((await withCookie('/v1/session')).body.csrf_token).toBe(signIn.body.csrf_token);
+    const noCsrf = await withCookie('/v1/session', { method: 'DELETE' });
+    expect(noCsrf.status).toBe(403);
+    expect(noCsrf.body.error.field).toBe('x-csrf-token');
+    expect((await withCookie('/v1/admin/keys')).status).toBe(403); // read scope, even through a session
+
+    const ingestOnly = await call(stack, '/v1/session', {
+      method: 'POST',
+      body: JSON.stringify({ key: stack.tenant.ingestKey }),
+    });
+    expect(ingestOnly.status).toBe(403);
+    expect(
+      (await call(stack, '/v1/session', { method: 'POST', body: JSON.stringify({ key: 'nope' }) }))
+        .status,
+    ).toBe(401);
+
+    await call(stack, `/v1/admin/keys/${created.body.id}`, {
+      method: 'DELETE',
+      key: stack.tenant.adminKey,
+    });
+    expect((await withCookie('/v1/tenant')).status).toBe(401);
+
+    const second = await call(stack, '/v1/session', {
+      method: 'POST',
+      body: JSON.stringify({ key: stack.tenant.readKey }),
+    });
+    const secondCookie = second.headers.get('set-cookie')!.split(';')[0]!;
+    const signOut = await call(stack, '/v1/session', {
+      method: 'DELETE',
+      headers: { Cookie: secondCookie, 'X-CSRF-Token': second.body.csrf_token },
+    });
+    expect(signOut.status).toBe(204);
+    expect((await call(stack, '/v1/tenant', { headers: { Cookie: secondCookie } })).status).toBe(
+      401,
+    );
+  });
+
   it('rate-limits per key with Retry-After', async () => {
     const limited = await startStack({ mode: 'embedded', env: { RATE_LIMIT_PER_MINUTE: '3' } });
     try {

@@ -7,9 +7,7 @@ import { Failures } from './views/Failures';
 import { Overview } from './views/Overview';
 import { Privacy } from './views/Privacy';
 
-const KEY_STORAGE = 'silhouette.key';
-
-function SignIn({ onSignedIn }: { onSignedIn: (key: string, tenant: TenantInfo) => void }) {
+function SignIn({ onSignedIn }: { onSignedIn: (csrf: string, tenant: TenantInfo) => void }) {
   const [key, setKey] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -19,7 +17,9 @@ function SignIn({ onSignedIn }: { onSignedIn: (key: string, tenant: TenantInfo) 
     setBusy(true);
     setError(undefined);
     try {
-      onSignedIn(key.trim(), await api.tenant(key.trim()));
+      const session = await api.signIn(key.trim());
+      setKey('');
+      onSignedIn(session.csrf_token, await api.tenant(session.csrf_token));
     } catch (failure) {
       setError((failure as Error).message);
     } finally {
@@ -84,7 +84,7 @@ const LABELS: Record<View, string> = {
   privacy: 'Privacy',
 };
 
-function Dashboard({ apiKey, tenant }: { apiKey: string; tenant: TenantInfo }) {
+function Dashboard({ csrf, tenant }: { csrf: string; tenant: TenantInfo }) {
   const route = useRoute();
   useEffect(() => {
     document.title = `${LABELS[route.view]} · Silhouette`;
@@ -99,15 +99,13 @@ function Dashboard({ apiKey, tenant }: { apiKey: string; tenant: TenantInfo }) {
         ))}
       </nav>
       <div id="content" data-testid={`view-${route.view}`}>
-        {route.view === 'overview' && <Overview apiKey={apiKey} kUsers={tenant.k_users} />}
-        {route.view === 'explore' && (
-          <Explore apiKey={apiKey} route={route} kUsers={tenant.k_users} />
-        )}
-        {route.view === 'failures' && <Failures apiKey={apiKey} route={route} />}
+        {route.view === 'overview' && <Overview csrf={csrf} kUsers={tenant.k_users} />}
+        {route.view === 'explore' && <Explore csrf={csrf} route={route} kUsers={tenant.k_users} />}
+        {route.view === 'failures' && <Failures csrf={csrf} route={route} />}
         {route.view === 'breakdowns' && (
-          <Breakdowns apiKey={apiKey} route={route} kUsers={tenant.k_users} />
+          <Breakdowns csrf={csrf} route={route} kUsers={tenant.k_users} />
         )}
-        {route.view === 'privacy' && <Privacy apiKey={apiKey} />}
+        {route.view === 'privacy' && <Privacy csrf={csrf} />}
       </div>
     </>
   );
@@ -115,21 +113,20 @@ function Dashboard({ apiKey, tenant }: { apiKey: string; tenant: TenantInfo }) {
 
 export function App() {
   const [ready, setReady] = useState<string>('checking');
-  const [session, setSession] = useState<{ key: string; tenant: TenantInfo }>();
-  const [restoring, setRestoring] = useState(() => sessionStorage.getItem(KEY_STORAGE) !== null);
+  const [session, setSession] = useState<{ csrf: string; tenant: TenantInfo }>();
+  const [restoring, setRestoring] = useState(true);
   const [theme, toggleTheme] = useTheme();
 
   useEffect(() => {
     void api.ready().then((result) => setReady(result.status));
-    const saved = sessionStorage.getItem(KEY_STORAGE);
-    if (saved)
-      void api
-        .tenant(saved)
-        .then(
-          (tenant) => setSession({ key: saved, tenant }),
-          () => sessionStorage.removeItem(KEY_STORAGE),
-        )
-        .finally(() => setRestoring(false));
+    // A reload keeps the httpOnly session cookie: ask the API whether it is still valid.
+    void api
+      .session()
+      .then(async ({ csrf_token }) =>
+        setSession({ csrf: csrf_token, tenant: await api.tenant(csrf_token) }),
+      )
+      .catch(() => undefined)
+      .finally(() => setRestoring(false));
   }, []);
 
   return (
@@ -160,7 +157,7 @@ export function App() {
             <button
               type="button"
               onClick={() => {
-                sessionStorage.removeItem(KEY_STORAGE);
+                void api.signOut(session.csrf).catch(() => undefined);
                 setSession(undefined);
                 navigate({ view: 'overview' });
               }}
@@ -170,7 +167,7 @@ export function App() {
           )}
         </header>
         {session ? (
-          <Dashboard apiKey={session.key} tenant={session.tenant} />
+          <Dashboard csrf={session.csrf} tenant={session.tenant} />
         ) : restoring ? (
           <p aria-busy="true" className="card loading">
             Signing in…
@@ -181,9 +178,8 @@ export function App() {
               How your organisation uses its AI assistant, without anyone reading a conversation.
             </p>
             <SignIn
-              onSignedIn={(key, tenant) => {
-                sessionStorage.setItem(KEY_STORAGE, key);
-                setSession({ key, tenant });
+              onSignedIn={(csrf, tenant) => {
+                setSession({ csrf, tenant });
               }}
             />
           </>

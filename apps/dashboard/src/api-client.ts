@@ -140,13 +140,30 @@ export class ApiRequestError extends Error {
   }
 }
 
-async function request<T>(path: string, key?: string): Promise<T> {
+/**
+ * Calls authenticate with the httpOnly session cookie (same origin). `csrf` is the session's
+ * CSRF token, required by the API on anything that changes state; sent on every call for simplicity.
+ */
+async function request<T>(
+  path: string,
+  csrf?: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, { headers: key ? { Authorization: `Bearer ${key}` } : {} });
+    response = await fetch(path, {
+      method: init.method ?? 'GET',
+      credentials: 'same-origin',
+      headers: {
+        ...(csrf ? { 'X-CSRF-Token': csrf } : {}),
+        ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      },
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+    });
   } catch {
     throw new ApiRequestError(0, 'The Silhouette service cannot be reached. Check your network.');
   }
+  if (response.status === 204) return undefined as T;
   const body = (await response.json().catch(() => ({}))) as {
     error?: { message?: string; code?: string };
   };
@@ -161,32 +178,42 @@ async function request<T>(path: string, key?: string): Promise<T> {
 
 const q = encodeURIComponent;
 
+export interface SessionInfo {
+  csrf_token: string;
+}
+
 export const api = {
+  /** Opens a browser session from an API key; the key is not kept anywhere in the page. */
+  signIn: (key: string) =>
+    request<SessionInfo>('/v1/session', undefined, { method: 'POST', body: { key } }),
+  /** The session behind the cookie, if any (after a reload). */
+  session: () => request<SessionInfo>('/v1/session'),
+  signOut: (csrf: string) => request<void>('/v1/session', csrf, { method: 'DELETE' }),
   ready: () =>
     request<{ status: string; checks: Record<string, string> }>('/ready').catch(() => ({
       status: 'unreachable',
       checks: {},
     })),
-  tenant: (key: string) => request<TenantInfo>('/v1/tenant', key),
-  status: (key: string) => request<PipelineStatus>('/v1/status', key),
-  overview: (key: string) => request<Overview>('/v1/insights/overview', key),
-  clusters: (key: string, parent?: string) =>
+  tenant: (csrf: string) => request<TenantInfo>('/v1/tenant', csrf),
+  status: (csrf: string) => request<PipelineStatus>('/v1/status', csrf),
+  overview: (csrf: string) => request<Overview>('/v1/insights/overview', csrf),
+  clusters: (csrf: string, parent?: string) =>
     request<{ snapshot: SnapshotInfo; clusters: ClusterSummary[] }>(
       parent ? `/v1/insights/clusters?parent=${q(parent)}` : '/v1/insights/clusters?level=0',
-      key,
+      csrf,
     ),
-  cluster: (key: string, id: string) =>
-    request<ClusterDetail>(`/v1/insights/clusters/${q(id)}`, key),
-  failures: (key: string, level?: number) =>
+  cluster: (csrf: string, id: string) =>
+    request<ClusterDetail>(`/v1/insights/clusters/${q(id)}`, csrf),
+  failures: (csrf: string, level?: number) =>
     request<{ snapshot: SnapshotInfo; level: number; clusters: FailureCluster[] }>(
       level === undefined ? '/v1/insights/failures' : `/v1/insights/failures?level=${level}`,
-      key,
+      csrf,
     ),
-  breakdown: (key: string, facet: Facet) =>
+  breakdown: (csrf: string, facet: Facet) =>
     request<{ snapshot: SnapshotInfo; facet: Facet; k_users: number | null; rows: BreakdownRow[] }>(
       `/v1/insights/breakdown?facet=${q(facet)}`,
-      key,
+      csrf,
     ),
-  evidence: (key: string) =>
-    request<{ snapshot: SnapshotInfo; evidence: Evidence }>('/v1/privacy/evidence', key),
+  evidence: (csrf: string) =>
+    request<{ snapshot: SnapshotInfo; evidence: Evidence }>('/v1/privacy/evidence', csrf),
 };

@@ -9,3 +9,4 @@ export * from './repositories/audit-log.repository';
 export * from './repositories/pipeline-status.repository';
 export * from './repositories/erasure-request.repository';
 export * from './repositories/insights.repository';
+export * from './repositories/session.repository';

@@ -1,7 +1,10 @@
 /**
- * API-key authentication, scope check and per-key rate limit. Keys arrive as
- * `Authorization: Bearer sil_…` or `X-Api-Key`. An unknown, revoked or malformed key is a 401
- * that says only that; a key of the wrong scope is a 403 naming the scopes that would do.
+ * Authentication, scope check and per-key rate limit. Callers present an API key
+ * (`Authorization: Bearer sil_…` or `X-Api-Key`), or the dashboard's session cookie, which acts
+ * with the scope of the key it was opened with. Cookie-authenticated requests that change state
+ * must echo the session's CSRF token in `X-CSRF-Token` (the cookie is also SameSite=Strict).
+ * An unknown, revoked or malformed credential is a 401 that says only that; a wrong scope is a
+ * 403 naming the scopes that would do.
  */
 import {
   Inject,
@@ -12,7 +15,14 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { ApiKeyRepository, TenantRepository, type ApiKeyScope } from '@silhouette/db';
+import {
+  ApiKeyRepository,
+  SessionRepository,
+  TenantRepository,
+  type ApiKeyScope,
+} from '@silhouette/db';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 import type { ApiDeps } from '../api-deps';
 import { ApiError } from '../common/api-error';
 import { RateLimiter } from '../common/rate-limiter';
@@ -30,6 +40,18 @@ export type AuthenticatedRequest = Request & { auth?: AuthContext };
 const SCOPES_KEY = 'silhouette:scopes';
 /** Which key scopes may call a route. Routes without it are public (health, docs, dashboard). */
 export const RequireScopes = (...scopes: ApiKeyScope[]) => SetMetadata(SCOPES_KEY, scopes);
+
+export const SESSION_COOKIE = 'silhouette_session';
+
+export function sessionCookie(request: Request): string | undefined {
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === SESSION_COOKIE) return value.join('=');
+  }
+  return undefined;
+}
 
 export function presentedKey(request: Request): string | undefined {
   const header = request.headers.authorization;
@@ -57,22 +79,41 @@ export class AuthGuard implements CanActivate {
     if (!scopes) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = presentedKey(request);
-    if (!key)
-      throw new ApiError(
-        401,
-        'unauthenticated',
-        'an API key is required (Authorization: Bearer <key>)',
-        'authorization',
-      );
     const keys = new ApiKeyRepository(this.deps.db);
-    const info = await keys.authenticate(key);
-    if (!info)
-      throw new ApiError(
-        401,
-        'unauthenticated',
-        'the API key is unknown or revoked',
-        'authorization',
-      );
+    let info: { id: string; tenantId: string; scope: ApiKeyScope } | undefined;
+    if (key) {
+      info = await keys.authenticate(key);
+      if (!info)
+        throw new ApiError(
+          401,
+          'unauthenticated',
+          'the API key is unknown or revoked',
+          'authorization',
+        );
+    } else {
+      const token = sessionCookie(request);
+      const session = token ? await new SessionRepository(this.deps.db).find(token) : undefined;
+      if (!session) {
+        throw new ApiError(
+          401,
+          'unauthenticated',
+          'sign in, or send an API key (Authorization: Bearer <key>)',
+          'authorization',
+        );
+      }
+      if (
+        !SAFE_METHODS.has(request.method) &&
+        request.headers['x-csrf-token'] !== session.csrfToken
+      ) {
+        throw new ApiError(
+          403,
+          'csrf',
+          'missing or wrong X-CSRF-Token for this session',
+          'x-csrf-token',
+        );
+      }
+      info = { id: session.keyId, tenantId: session.tenantId, scope: session.scope };
+    }
     const wait = this.limiter.take(info.id);
     if (wait > 0) {
       throw new ApiError(

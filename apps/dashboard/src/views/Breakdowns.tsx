@@ -13,16 +13,16 @@ const FACETS: { value: Facet; label: string }[] = [
 ];
 
 export function Breakdowns({
-  apiKey,
+  csrf,
   route,
   kUsers,
 }: {
-  apiKey: string;
+  csrf: string;
   route: Route;
   kUsers: number;
 }) {
   const facet = (FACETS.find((f) => f.value === route.facet) ?? FACETS[0]!).value;
-  const data = useApi(() => api.breakdown(apiKey, facet), [apiKey, facet]);
+  const data = useApi(() => api.breakdown(csrf, facet), [csrf, facet]);
   const k = data.state === 'ok' ? (data.data.k_users ?? kUsers) : kUsers;
   const otherLabel = `Other (pooled: includes groups under ${k} people)`;
   return (

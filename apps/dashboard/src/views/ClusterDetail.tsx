@@ -24,16 +24,8 @@ const LINEAGE: Record<string, string> = {
   pooled: 'A pool of groups too small to show on their own.',
 };
 
-export function ClusterDetail({
-  apiKey,
-  id,
-  kUsers,
-}: {
-  apiKey: string;
-  id: string;
-  kUsers: number;
-}) {
-  const detail = useApi(() => api.cluster(apiKey, id), [apiKey, id]);
+export function ClusterDetail({ csrf, id, kUsers }: { csrf: string; id: string; kUsers: number }) {
+  const detail = useApi(() => api.cluster(csrf, id), [csrf, id]);
   return (
     <Async result={detail} label="cluster detail">
       {(cluster) => {

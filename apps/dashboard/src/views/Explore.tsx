@@ -32,25 +32,17 @@ export function Breadcrumb({
   );
 }
 
-export function Explore({
-  apiKey,
-  route,
-  kUsers,
-}: {
-  apiKey: string;
-  route: Route;
-  kUsers: number;
-}) {
-  if (route.cluster) return <ClusterDetail apiKey={apiKey} id={route.cluster} kUsers={kUsers} />;
-  return <Level apiKey={apiKey} route={route} kUsers={kUsers} />;
+export function Explore({ csrf, route, kUsers }: { csrf: string; route: Route; kUsers: number }) {
+  if (route.cluster) return <ClusterDetail csrf={csrf} id={route.cluster} kUsers={kUsers} />;
+  return <Level csrf={csrf} route={route} kUsers={kUsers} />;
 }
 
-function Level({ apiKey, route, kUsers }: { apiKey: string; route: Route; kUsers: number }) {
+function Level({ csrf, route, kUsers }: { csrf: string; route: Route; kUsers: number }) {
   const node = route.node;
-  const children = useApi(() => api.clusters(apiKey, node), [apiKey, node]);
+  const children = useApi(() => api.clusters(csrf, node), [csrf, node]);
   const detail = useApi<Detail | undefined>(
-    () => (node ? api.cluster(apiKey, node) : Promise.resolve(undefined)),
-    [apiKey, node],
+    () => (node ? api.cluster(csrf, node) : Promise.resolve(undefined)),
+    [csrf, node],
   );
 
   return (
@@ -60,7 +52,7 @@ function Level({ apiKey, route, kUsers }: { apiKey: string; route: Route; kUsers
           {({ clusters }) => {
             if (current && clusters.length === 0)
               // A base cluster: nothing below it, show its detail.
-              return <ClusterDetail apiKey={apiKey} id={current.id} kUsers={kUsers} />;
+              return <ClusterDetail csrf={csrf} id={current.id} kUsers={kUsers} />;
             const query = (route.q ?? '').trim().toLowerCase();
             const shown = clusters
               .filter((cluster) => !query || cluster.name.toLowerCase().includes(query))

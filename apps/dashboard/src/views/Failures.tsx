@@ -5,8 +5,8 @@ import { Async, fmt, humanize, minutes, outcomesShown, pct, Section, useApi } fr
 
 const impact = (cluster: FailureCluster) => cluster.failure_impact_minutes ?? 0;
 
-export function Failures({ apiKey, route }: { apiKey: string; route: Route }) {
-  const failures = useApi(() => api.failures(apiKey), [apiKey]);
+export function Failures({ csrf, route }: { csrf: string; route: Route }) {
+  const failures = useApi(() => api.failures(csrf), [csrf]);
   return (
     <Async result={failures} label="failures">
       {(data) => {

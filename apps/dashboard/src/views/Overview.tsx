@@ -45,10 +45,10 @@ export function weeklyPoints(rows: MetricRow[] | undefined) {
     }));
 }
 
-export function Overview({ apiKey, kUsers }: { apiKey: string; kUsers: number }) {
-  const overview = useApi(() => api.overview(apiKey), [apiKey]);
-  const top = useApi(() => api.clusters(apiKey), [apiKey]);
-  const status = useApi(() => api.status(apiKey), [apiKey]);
+export function Overview({ csrf, kUsers }: { csrf: string; kUsers: number }) {
+  const overview = useApi(() => api.overview(csrf), [csrf]);
+  const top = useApi(() => api.clusters(csrf), [csrf]);
+  const status = useApi(() => api.status(csrf), [csrf]);
   return (
     <>
       <Async result={overview} label="overview">

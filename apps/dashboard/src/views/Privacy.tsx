@@ -24,8 +24,8 @@ function kindOf(scope: string): string {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${fmt(n)} ${n === 1 ? one : many}`;
 
-export function Privacy({ apiKey }: { apiKey: string }) {
-  const evidence = useApi(() => api.evidence(apiKey), [apiKey]);
+export function Privacy({ csrf }: { csrf: string }) {
+  const evidence = useApi(() => api.evidence(csrf), [csrf]);
   return (
     <Async result={evidence} label="privacy evidence">
       {({ snapshot, evidence: e }) => <EvidenceView e={e} version={snapshot.version} />}
