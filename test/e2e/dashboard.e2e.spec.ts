@@ -111,6 +111,12 @@ describe('dashboard in headless Chromium', () => {
     await page.getByTestId('cluster-list').waitFor();
     expect(page.url()).toContain('view=explore');
     await shoot(page, 'explore');
+    await page
+      .getByRole('region', { name: 'Cluster map' })
+      .screenshot({ path: `${ARTIFACTS_DIR}/dashboard-map.png` });
+    // The 2-D map shows every top-level group as a focusable point.
+    const mapPoints = page.getByRole('group', { name: /Map of the groups/ }).getByRole('button');
+    expect(await mapPoints.count()).toBeGreaterThan(0);
     // A path from the top to a base cluster through published (not pooled) clusters.
     const drilled = await pathToBase(read);
     expect(drilled.length).toBeGreaterThanOrEqual(2);
@@ -166,6 +172,18 @@ describe('dashboard in headless Chromium', () => {
     await page.getByRole('radio', { name: 'Language' }).click();
     await page.waitForURL(/facet=language/);
     await page.getByTestId('breakdown-table').waitFor();
+
+    // Trends: per week by domain, and per month.
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Trends' })
+      .click();
+    await page.getByRole('table').waitFor();
+    expect(await page.getByRole('table').locator('tbody tr').count()).toBeGreaterThan(0);
+    await page.getByRole('radio', { name: 'per month' }).click();
+    await page.waitForURL(/reason=month/);
+    await page.getByRole('table').waitFor();
+    await shoot(page, 'trends');
 
     // Privacy: the evidence in plain language.
     await page.getByRole('link', { name: 'Privacy' }).click();

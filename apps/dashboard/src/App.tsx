@@ -6,6 +6,7 @@ import { Explore } from './views/Explore';
 import { Failures } from './views/Failures';
 import { Overview } from './views/Overview';
 import { Privacy } from './views/Privacy';
+import { Trends } from './views/Trends';
 
 function SignIn({ onSignedIn }: { onSignedIn: (csrf: string, tenant: TenantInfo) => void }) {
   const [key, setKey] = useState('');
@@ -80,6 +81,7 @@ const LABELS: Record<View, string> = {
   overview: 'Overview',
   explore: 'Explore',
   failures: 'Failures',
+  trends: 'Trends',
   breakdowns: 'Breakdowns',
   privacy: 'Privacy',
 };
@@ -105,6 +107,7 @@ function Dashboard({ csrf, tenant }: { csrf: string; tenant: TenantInfo }) {
         {route.view === 'breakdowns' && (
           <Breakdowns csrf={csrf} route={route} kUsers={tenant.k_users} />
         )}
+        {route.view === 'trends' && <Trends csrf={csrf} route={route} kUsers={tenant.k_users} />}
         {route.view === 'privacy' && <Privacy csrf={csrf} />}
       </div>
     </>

@@ -71,6 +71,8 @@ export interface ClusterSummary {
   distinct_users: number;
   minutes_saved: number;
   failure_rate: number | null;
+  /** Position on the 2-D map (principal axes of the centroids), each coordinate in [-1, 1]. */
+  map?: { x: number; y: number } | null;
 }
 
 export interface ClusterMetrics {
@@ -178,6 +180,19 @@ async function request<T>(
 
 const q = encodeURIComponent;
 
+export type TrendFacet = 'domain' | 'task_type' | 'cluster';
+
+export interface TrendBucket {
+  bucket: string;
+  values: {
+    value: string;
+    is_other: boolean;
+    conversations: number;
+    distinct_users: number;
+    minutes_saved: number;
+  }[];
+}
+
 export interface SessionInfo {
   csrf_token: string;
 }
@@ -214,6 +229,13 @@ export const api = {
       `/v1/insights/breakdown?facet=${q(facet)}`,
       csrf,
     ),
+  trends: (csrf: string, facet: TrendFacet, interval: 'week' | 'month') =>
+    request<{
+      snapshot: SnapshotInfo;
+      facet: TrendFacet;
+      interval: string;
+      buckets: TrendBucket[];
+    }>(`/v1/insights/trends?facet=${q(facet)}&interval=${q(interval)}`, csrf),
   evidence: (csrf: string) =>
     request<{ snapshot: SnapshotInfo; evidence: Evidence }>('/v1/privacy/evidence', csrf),
 };

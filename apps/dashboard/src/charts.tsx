@@ -261,3 +261,73 @@ export function FailureLegend() {
     </p>
   );
 }
+
+/**
+ * Clusters on a 2-D map (principal axes of their centroids): nearby circles are similar topics.
+ * Area = conversations, colour = failure rate. Circles are focusable and open on Enter.
+ */
+export function ClusterMap({
+  items,
+  label,
+  onOpen,
+}: {
+  items: {
+    id: string;
+    name: string;
+    value: number;
+    failureRate: number | null;
+    x: number;
+    y: number;
+  }[];
+  label: string;
+  onOpen: (id: string) => void;
+}) {
+  if (items.length === 0) return <p className="muted">No positions in this snapshot.</p>;
+  const width = 640;
+  const height = 360;
+  const pad = 40;
+  const max = Math.max(...items.map((item) => item.value), 1);
+  return (
+    <svg className="cluster-map" viewBox={`0 0 ${width} ${height}`} role="group" aria-label={label}>
+      {items.map((item) => {
+        const cx = pad + ((item.x + 1) / 2) * (width - 2 * pad);
+        const cy = pad + ((1 - item.y) / 2) * (height - 2 * pad);
+        const r = 6 + 22 * Math.sqrt(item.value / max);
+        return (
+          <g
+            key={item.id}
+            tabIndex={0}
+            role="button"
+            aria-label={`${item.name}: ${item.value.toLocaleString('en')} conversations`}
+            onClick={() => onOpen(item.id)}
+            onKeyDown={(event) => {
+              if (event.key === 'Enter' || event.key === ' ') {
+                event.preventDefault();
+                onOpen(item.id);
+              }
+            }}
+          >
+            <circle
+              cx={cx}
+              cy={cy}
+              r={r}
+              fill={failureColour(item.failureRate)}
+              className="map-point"
+            >
+              <title>{`${item.name}: ${item.value.toLocaleString('en')} conversations`}</title>
+            </circle>
+            <text
+              x={cx}
+              y={cy + r + 10}
+              textAnchor={cx > width - 120 ? 'end' : cx < 120 ? 'start' : 'middle'}
+              className="tick"
+              style={{ fontSize: 9 }}
+            >
+              {item.name.length > 24 ? `${item.name.slice(0, 23)}…` : item.name}
+            </text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}

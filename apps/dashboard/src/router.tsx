@@ -4,7 +4,14 @@
  */
 import { useEffect, useState, type MouseEvent, type ReactNode } from 'react';
 
-export const VIEWS = ['overview', 'explore', 'failures', 'breakdowns', 'privacy'] as const;
+export const VIEWS = [
+  'overview',
+  'explore',
+  'failures',
+  'trends',
+  'breakdowns',
+  'privacy',
+] as const;
 export type View = (typeof VIEWS)[number];
 
 export interface Route {
@@ -17,7 +24,7 @@ export interface Route {
   q?: string;
   /** Breakdowns: the facet. */
   facet?: string;
-  /** Failures: failure-reason filter. */
+  /** Failures: failure-reason filter. Trends: 'month' for monthly buckets. */
   reason?: string;
 }
 

@@ -93,3 +93,4 @@ export {
 } from './identity/match-clusters';
 export { driftShare, assignNearest, type NearestCentroid } from './identity/drift';
 export { maxWeightMatching, type CandidatePair, type MatchingOptions } from './identity/assignment';
+export { project2d, principalAxes } from './hierarchy/project-2d';

@@ -57,6 +57,7 @@ function clusterSummary(cluster: PublishedCluster) {
     distinct_users: cluster.distinctUsers,
     minutes_saved: cluster.minutesSavedTotal,
     failure_rate: (cluster.metrics as { failure_rate?: number }).failure_rate ?? null,
+    map: (cluster.metrics as { map?: { x: number; y: number } | null }).map ?? null,
   };
 }
 

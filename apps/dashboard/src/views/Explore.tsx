@@ -1,5 +1,5 @@
 import { api, type ClusterDetail as Detail, type ClusterSummary } from '../api-client';
-import { FailureLegend, Treemap } from '../charts';
+import { ClusterMap, FailureLegend, Treemap } from '../charts';
 import { Link, navigate, type Route } from '../router';
 import { Async, fmt, minutes, pct, useApi } from '../ui';
 import { ClusterDetail } from './ClusterDetail';
@@ -88,6 +88,26 @@ function Level({ csrf, route, kUsers }: { csrf: string; route: Route; kUsers: nu
                     onOpen={(item) => navigate({ view: 'explore', node: item.id })}
                   />
                   <FailureLegend />
+                </section>
+                <section className="card" aria-label="Cluster map">
+                  <h3>Map</h3>
+                  <p className="muted">
+                    Nearby groups are similar topics (principal axes of the cluster centroids).
+                  </p>
+                  <ClusterMap
+                    label={`Map of the groups in ${current?.name ?? 'all clusters'}`}
+                    items={shown
+                      .filter((cluster) => cluster.map)
+                      .map((cluster) => ({
+                        id: cluster.id,
+                        name: cluster.name,
+                        value: cluster.conversations,
+                        failureRate: cluster.failure_rate,
+                        x: cluster.map!.x,
+                        y: cluster.map!.y,
+                      }))}
+                    onOpen={(id) => navigate({ view: 'explore', node: id })}
+                  />
                 </section>
                 <section className="card" aria-label="Cluster list">
                   <div className="row filters">

@@ -5,6 +5,7 @@
  * `publishBreakdown`, and every published text passes the PII gate. Pure: no I/O.
  */
 import { createHash } from 'node:crypto';
+import { project2d } from '@silhouette/clustering';
 import {
   bootstrapInterval,
   EvidenceRecorder,
@@ -278,6 +279,13 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
 
   if (totalPasses) {
     const byLevel = run.levels;
+    // A 2-D map of every cluster on the principal axes of the base centroids (no member data).
+    const allNodes = byLevel.flat();
+    const positions = project2d(
+      (byLevel[byLevel.length - 1] ?? []).map((node) => node.centroid),
+      allNodes.map((node) => node.centroid),
+    );
+    const mapPosition = new Map(allNodes.map((node, index) => [node.id, positions[index]!]));
     const rowsOf = (node: ClusterNode) => node.members.map((index) => rows[index]!);
 
     // Walk the tree from the top, publishing only children of published nodes.
@@ -310,7 +318,10 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
           conversations: subset.length,
           distinctUsers: users.size,
           minutesSavedTotal: round(subset.reduce((sum, row) => sum + row.minutesSaved, 0)),
-          metrics: metricsFor(`cluster/${node.id}`, subset),
+          metrics: {
+            ...metricsFor(`cluster/${node.id}`, subset),
+            map: mapPosition.get(node.id) ?? null,
+          },
           goals: goalsFor(`cluster/${node.id}`, subset),
           lineage: { kind: node.lineage, sources: node.lineageSources },
         });
