@@ -19,7 +19,11 @@ const hash = (token: string) => createHash('sha256').update(token, 'utf8').diges
 export class SessionRepository {
   constructor(private readonly db: Queryable) {}
 
-  async open(tenantId: string, keyId: string, ttlSeconds: number): Promise<{ token: string; csrfToken: string; expiresAt: Date }> {
+  async open(
+    tenantId: string,
+    keyId: string,
+    ttlSeconds: number,
+  ): Promise<{ token: string; csrfToken: string; expiresAt: Date }> {
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const result = await this.db.query<{ expires_at: Date | string }>(
@@ -47,7 +51,13 @@ export class SessionRepository {
     );
     const row = result.rows[0];
     return row
-      ? { tenantId: row.tenant_id, keyId: row.key_id, scope: row.scope, csrfToken: row.csrf_token, expiresAt: new Date(row.expires_at) }
+      ? {
+          tenantId: row.tenant_id,
+          keyId: row.key_id,
+          scope: row.scope,
+          csrfToken: row.csrf_token,
+          expiresAt: new Date(row.expires_at),
+        }
       : undefined;
   }
 
