@@ -99,12 +99,7 @@ async function seed(url: string, tenantSlug: string, conversations: number): Pro
       );
     }
     await db.query('ANALYZE');
-    const plan = await db.query(
-      `EXPLAIN ANALYZE SELECT cluster_id FROM insights.clusters WHERE tenant_id = $1 AND snapshot_id = $2 AND level = 0 ORDER BY level, conversations DESC, cluster_id`,
-      [tenant, snapshot],
-    );
-    if (process.env.BENCH_EXPLAIN)
-      console.error(plan.rows.map((r: Record<string, string>) => Object.values(r)[0]).join('\n'));
+    console.error(plan.rows.map((r: Record<string, string>) => Object.values(r)[0]).join('\n'));
   } finally {
     await db.end();
   }
@@ -205,16 +200,6 @@ export async function main(args: string[]): Promise<void> {
       ).json()) as {
         clusters: { id: string }[];
       };
-      for (let i = 0; i < 3; i++) {
-        const started = performance.now();
-        await (
-          await fetch(`${base}/v1/insights/clusters?level=0`, {
-            headers: { Authorization: `Bearer ${keys.read_key}` },
-          })
-        ).text();
-        if (process.env.BENCH_EXPLAIN)
-          console.error(`single level=0 request: ${(performance.now() - started).toFixed(1)} ms`);
-      }
       const paths = [
         '/v1/insights/overview',
         '/v1/insights/clusters?level=0',
