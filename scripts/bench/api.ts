@@ -99,7 +99,6 @@ async function seed(url: string, tenantSlug: string, conversations: number): Pro
       );
     }
     await db.query('ANALYZE');
-    console.error(plan.rows.map((r: Record<string, string>) => Object.values(r)[0]).join('\n'));
   } finally {
     await db.end();
   }
