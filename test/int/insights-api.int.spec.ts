@@ -46,6 +46,28 @@ describe('insights API', () => {
     expect(empty.body.error.code).toBe('no_snapshot');
   });
 
+  it('compares a period with the one before it, from published weekly figures', async () => {
+    const all = await get('/v1/insights/overview');
+    const weeks = (
+      all.body.weekly as { value: string; isOther: boolean; conversations: number }[]
+    ).filter((w) => !w.isOther);
+    expect(weeks.length).toBeGreaterThan(0);
+    const period = await get('/v1/insights/overview?from=2000-01-03&to=2100-01-04');
+    expect(period.status).toBe(200);
+    expect(period.body.period.conversations).toBe(
+      weeks.reduce((sum, w) => sum + w.conversations, 0),
+    );
+    expect(period.body.period.previous.conversations).toBe(0);
+    expect(period.body.period.change_conversations).toBeNull();
+    const badDate = await get('/v1/insights/overview?from=yesterday&to=2026-01-01');
+    expect(badDate.status).toBe(400);
+    expect(badDate.body.error.field).toBe('from');
+    const reversed = await get('/v1/insights/overview?from=2026-02-01&to=2026-01-01');
+    expect(reversed.body.error.field).toBe('to');
+    const half = await get('/v1/insights/overview?from=2026-01-01');
+    expect(half.body.error.field).toBe('to');
+  });
+
   it('walks the tree from the top to a base cluster, every node above the thresholds', async () => {
     const top = await get('/v1/insights/clusters');
     expect(top.body.clusters.length).toBeGreaterThan(1);

@@ -187,8 +187,17 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       '/v1/insights/overview': {
         get: {
           ...secured('read or admin'),
-          summary: 'Overview of the latest published snapshot',
-          responses: { 200: ok('Overview'), 404: errorResponse('Nothing published yet') },
+          summary:
+            'Overview of the latest published snapshot; with from/to, that period against the one before it',
+          parameters: [
+            { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
+            { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
+          ],
+          responses: {
+            200: ok('Overview'),
+            400: errorResponse('Invalid parameter'),
+            404: errorResponse('Nothing published yet'),
+          },
         },
       },
       '/v1/insights/clusters': {

@@ -7,10 +7,69 @@ import { z } from 'zod';
 import { InsightsRepository, type PublishedCluster, type SnapshotSummary } from '@silhouette/db';
 import type { ApiDeps } from '../api-deps';
 import { AuthGuard, RequireScopes, type AuthenticatedRequest } from '../auth/auth.guard';
-import { ApiError, notFound } from '../common/api-error';
+import { ApiError, badRequest, notFound } from '../common/api-error';
 import { parseWith } from '../common/read-body';
 import { API_DEPS } from '../tokens';
 import { tenantEvidence } from './snapshot-document';
+
+const overviewQuery = z
+  .object({ from: z.iso.date().optional(), to: z.iso.date().optional() })
+  .strict()
+  .refine((q) => (q.from === undefined) === (q.to === undefined), {
+    message: 'give both from and to',
+    path: ['to'],
+  });
+
+interface WeeklyRow {
+  value: string;
+  isOther: boolean;
+  conversations: number;
+  minutesSavedTotal: number;
+}
+
+/** Monday (UTC, YYYY-MM-DD) of an ISO week label such as 2026-W41. */
+export function isoWeekStart(label: string): string {
+  const [year, week] = label.split('-W').map(Number) as [number, number];
+  const jan4 = new Date(Date.UTC(year, 0, 4));
+  const monday = new Date(
+    jan4.getTime() - ((jan4.getUTCDay() || 7) - 1) * 86_400_000 + (week - 1) * 7 * 86_400_000,
+  );
+  return monday.toISOString().slice(0, 10);
+}
+
+/**
+ * A period against the one before it, from the snapshot's published weekly figures only (weeks
+ * whose Monday falls in [from, to)). Weeks pooled for privacy cannot be placed in time, so when
+ * any exist the figures are lower bounds and `complete` is false.
+ */
+export function comparePeriods(weekly: readonly WeeklyRow[], from: string, to: string) {
+  const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
+  const previousFrom = new Date(Date.parse(from) - days * 86_400_000).toISOString().slice(0, 10);
+  const sum = (start: string, end: string) => {
+    const rows = weekly.filter(
+      (row) => !row.isOther && isoWeekStart(row.value) >= start && isoWeekStart(row.value) < end,
+    );
+    return {
+      conversations: rows.reduce((total, row) => total + row.conversations, 0),
+      minutes_saved:
+        Math.round(rows.reduce((total, row) => total + row.minutesSavedTotal, 0) * 10) / 10,
+    };
+  };
+  const current = sum(from, to);
+  const previous = sum(previousFrom, from);
+  return {
+    from,
+    to,
+    ...current,
+    previous: { from: previousFrom, to: from, ...previous },
+    change_conversations: previous.conversations
+      ? Math.round(
+          ((current.conversations - previous.conversations) / previous.conversations) * 1000,
+        ) / 1000
+      : null,
+    complete: !weekly.some((row) => row.isOther),
+  };
+}
 
 const clustersQuery = z
   .object({
@@ -81,8 +140,15 @@ export class InsightsController {
   @Get('insights/overview')
   @RequireScopes('read', 'admin')
   async overview(@Req() request: AuthenticatedRequest) {
+    const { from, to } = parseWith(overviewQuery, request.query, 'query');
+    if (from && to && from >= to) throw badRequest('to', 'must be after from');
     const snapshot = await this.latest(request);
-    return { snapshot: snapshotView(snapshot), ...snapshot.overview };
+    const overview = snapshot.overview as { weekly?: WeeklyRow[] };
+    return {
+      snapshot: snapshotView(snapshot),
+      ...snapshot.overview,
+      ...(from && to ? { period: comparePeriods(overview.weekly ?? [], from, to) } : {}),
+    };
   }
 
   @Get('insights/clusters')
