@@ -11,7 +11,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 if [[ ! -d node_modules ]]; then
   echo "test: installing npm dependencies" >&2
-  npm ci --no-audit --no-fund
+  # `npm install`, not `npm ci`: npm 11 leaves other platforms' optional packages out of the
+  # lock file, which `npm ci` rejects; install still honours the locked versions.
+  npm install --no-audit --no-fund
 fi
 
 bash scripts/services.sh up
