@@ -56,7 +56,8 @@ export interface Overview {
   failure_rate?: number;
   outcomes?: MetricRow[];
   weekly?: MetricRow[];
-  low_confidence_conversations?: number;
+  /** null: too few to show without revealing a small group. */
+  low_confidence_conversations?: number | null;
   clusters_published?: number;
 }
 
@@ -88,7 +89,8 @@ export interface ClusterMetrics {
   domains?: MetricRow[];
   task_types?: MetricRow[];
   teams?: MetricRow[];
-  low_confidence_conversations?: number;
+  /** null: too few to show without revealing a small group. */
+  low_confidence_conversations?: number | null;
   pooled_groups?: number;
 }
 

@@ -1,6 +1,18 @@
 /** Pipeline state of sealed conversations: what is waiting, done or dead-lettered. */
 import type { Queryable } from '@silhouette/db';
 
+/**
+ * SET clause of `UPDATE sealed.conversations c … FROM app.tenants t`: marks a conversation tagged
+ * and, under the default retention (none), deletes its content in the same statement.
+ */
+export const MARK_TAGGED_SET = `SET status = 'tagged', status_at = now(), last_error = NULL,
+              ciphertext = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.ciphertext END,
+              nonce = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.nonce END,
+              ephemeral_public_key = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.ephemeral_public_key END,
+              content_deleted_at = CASE WHEN t.retention_days IS NULL
+                                        THEN coalesce(c.content_deleted_at, now())
+                                        ELSE c.content_deleted_at END`;
+
 export type ConversationStatus = 'accepted' | 'tagged' | 'embedded' | 'failed';
 
 export class ConversationStatusRepository {
@@ -24,11 +36,7 @@ export class ConversationStatusRepository {
   async markTagged(tenantId: string, conversationId: string): Promise<void> {
     await this.db.query(
       `UPDATE sealed.conversations c
-          SET status = 'tagged', status_at = now(), last_error = NULL,
-              ciphertext = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.ciphertext END,
-              nonce = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.nonce END,
-              ephemeral_public_key = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.ephemeral_public_key END,
-              content_deleted_at = CASE WHEN t.retention_days IS NULL THEN coalesce(c.content_deleted_at, now()) ELSE c.content_deleted_at END
+          ${MARK_TAGGED_SET}
          FROM app.tenants t
         WHERE t.id = c.tenant_id AND c.tenant_id = $1 AND c.id = $2 AND c.status IN ('accepted', 'failed')`,
       [tenantId, conversationId],

@@ -1,6 +1,7 @@
 /** Facet rows (sealed schema): written by the tag processor, read by clustering and publishing. */
 import { minutesSaved, type ConversationStats, type FacetAnswer } from '@silhouette/contracts';
 import type { Queryable } from '@silhouette/db';
+import { MARK_TAGGED_SET } from './conversation-status.repository';
 
 export interface FacetWrite {
   conversationId: string;
@@ -92,13 +93,7 @@ export class FacetRepository {
     await this.db.query(
       `WITH saved AS (${UPSERT_SQL} RETURNING conversation_id)
        UPDATE sealed.conversations c
-          SET status = 'tagged', status_at = now(), last_error = NULL,
-              ciphertext = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.ciphertext END,
-              nonce = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.nonce END,
-              ephemeral_public_key = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.ephemeral_public_key END,
-              content_deleted_at = CASE WHEN t.retention_days IS NULL
-                                        THEN coalesce(c.content_deleted_at, now())
-                                        ELSE c.content_deleted_at END
+       ${MARK_TAGGED_SET}
          FROM app.tenants t
         WHERE t.id = c.tenant_id AND c.tenant_id = $2 AND c.id = $1 AND c.status IN ('accepted', 'failed')`,
       facetParams(row),

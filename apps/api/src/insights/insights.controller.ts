@@ -4,13 +4,13 @@
  */
 import { Controller, Get, Inject, Param, Req, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
-import { InsightsRepository, type PublishedCluster, type SnapshotSummary } from '@silhouette/db';
+import { InsightsRepository, type SnapshotSummary } from '@silhouette/db';
 import type { ApiDeps } from '../api-deps';
 import { AuthGuard, RequireScopes, type AuthenticatedRequest } from '../auth/auth.guard';
 import { ApiError, badRequest, notFound } from '../common/api-error';
 import { parseWith } from '../common/read-body';
 import { API_DEPS } from '../tokens';
-import { tenantEvidence } from './snapshot-document';
+import { clusterSummary, tenantEvidence } from './snapshot-document';
 
 const overviewQuery = z
   .object({ from: z.iso.date().optional(), to: z.iso.date().optional() })
@@ -101,22 +101,6 @@ function snapshotView(snapshot: SnapshotSummary) {
       start: snapshot.periodStart?.toISOString() ?? null,
       end: snapshot.periodEnd?.toISOString() ?? null,
     },
-  };
-}
-
-function clusterSummary(cluster: PublishedCluster) {
-  return {
-    id: cluster.clusterId,
-    level: cluster.level,
-    parent_id: cluster.parentId,
-    is_other: cluster.isOther,
-    name: cluster.name,
-    description: cluster.description,
-    conversations: cluster.conversations,
-    distinct_users: cluster.distinctUsers,
-    minutes_saved: cluster.minutesSavedTotal,
-    failure_rate: (cluster.metrics as { failure_rate?: number }).failure_rate ?? null,
-    map: (cluster.metrics as { map?: { x: number; y: number } | null }).map ?? null,
   };
 }
 

@@ -2,8 +2,25 @@
  * The published snapshot as one JSON document: what the API serves and `silhouette export`
  * writes. Built from the `insights` schema only.
  */
-import { InsightsRepository, type Queryable } from '@silhouette/db';
+import { InsightsRepository, type PublishedCluster, type Queryable } from '@silhouette/db';
 import { tenantEvidenceView, type PrivacyEvidence } from '@silhouette/privacy';
+
+/** One published cluster as the API shows it in lists (and the export, with more fields). */
+export function clusterSummary(cluster: PublishedCluster) {
+  return {
+    id: cluster.clusterId,
+    level: cluster.level,
+    parent_id: cluster.parentId,
+    is_other: cluster.isOther,
+    name: cluster.name,
+    description: cluster.description,
+    conversations: cluster.conversations,
+    distinct_users: cluster.distinctUsers,
+    minutes_saved: cluster.minutesSavedTotal,
+    failure_rate: (cluster.metrics as { failure_rate?: number }).failure_rate ?? null,
+    map: (cluster.metrics as { map?: { x: number; y: number } | null }).map ?? null,
+  };
+}
 
 /** What the tenant sees of the evidence: suppressed cells without their sizes. */
 export function tenantEvidence(evidence: Record<string, unknown>): Record<string, unknown> {
@@ -29,6 +46,8 @@ export interface SnapshotDocument {
     conversations: number;
     distinct_users: number;
     minutes_saved: number;
+    failure_rate: number | null;
+    map: { x: number; y: number } | null;
     goals: string[];
     metrics: Record<string, unknown>;
     lineage: Record<string, unknown>;
@@ -64,15 +83,7 @@ export async function latestSnapshotDocument(
     },
     overview: snapshot.overview,
     clusters: clusters.map((cluster) => ({
-      id: cluster.clusterId,
-      level: cluster.level,
-      parent_id: cluster.parentId,
-      is_other: cluster.isOther,
-      name: cluster.name,
-      description: cluster.description,
-      conversations: cluster.conversations,
-      distinct_users: cluster.distinctUsers,
-      minutes_saved: cluster.minutesSavedTotal,
+      ...clusterSummary(cluster),
       goals: cluster.goals.map((goal) => goal.text),
       metrics: cluster.metrics,
       lineage: cluster.lineage,

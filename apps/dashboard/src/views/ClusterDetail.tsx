@@ -70,7 +70,10 @@ export function ClusterDetail({ csrf, id, kUsers }: { csrf: string; id: string; 
                   label: 'Frustration',
                   value:
                     m.frustration_mean === undefined ? '—' : `${fmt(m.frustration_mean, 1)} / 5`,
-                  note: `${fmt(m.low_confidence_conversations)} low-confidence tags`,
+                  note:
+                    m.low_confidence_conversations == null
+                      ? 'low-confidence tags: too few to show'
+                      : `${fmt(m.low_confidence_conversations)} low-confidence tags`,
                 },
               ]}
             />

@@ -105,8 +105,14 @@ export function Overview({ csrf, kUsers }: { csrf: string; kUsers: number }) {
                   },
                   {
                     label: 'Low-confidence tags',
-                    value: fmt(data.low_confidence_conversations),
-                    note: 'counted, shown as such',
+                    value:
+                      data.low_confidence_conversations == null
+                        ? '—'
+                        : fmt(data.low_confidence_conversations),
+                    note:
+                      data.low_confidence_conversations == null
+                        ? `hidden: fewer than ${kUsers} people or too few conversations`
+                        : 'counted, shown as such',
                   },
                 ]}
               />

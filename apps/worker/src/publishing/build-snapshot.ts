@@ -195,7 +195,12 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       domains: breakdown(`${scope}/domain`, subset, (row) => label(row.domain)).rows,
       task_types: breakdown(`${scope}/task_type`, subset, (row) => label(row.taskType)).rows,
       teams: breakdown(`${scope}/team`, subset, (row) => row.team).rows,
-      low_confidence_conversations: subset.filter((row) => row.confidence < LOW_CONFIDENCE).length,
+      // A subset count next to a published total is a cell like any other: gated as the
+      // low/normal partition, shown only when the low-confidence part is published on its own.
+      low_confidence_conversations:
+        breakdown(`${scope}/confidence`, subset, (row) =>
+          row.confidence < LOW_CONFIDENCE ? 'low' : 'normal',
+        ).rows.find((row) => row.value === 'low' && !row.isOther)?.conversations ?? null,
     };
   };
 
