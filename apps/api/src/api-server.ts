@@ -18,6 +18,7 @@ import { DocsController } from './docs/docs.controller';
 import { HealthController } from './health/health.controller';
 import { IngestController } from './ingest/ingest.controller';
 import { InsightsController } from './insights/insights.controller';
+import { ReportsController } from './reports/reports.controller';
 import { SessionController } from './session/session.controller';
 import { API_DEPS } from './tokens';
 
@@ -30,6 +31,7 @@ function apiModule(deps: ApiDeps) {
       IngestController,
       AdminController,
       InsightsController,
+      ReportsController,
       SessionController,
       DocsController,
     ],

@@ -1,15 +1,24 @@
 /**
  * The worker: registers a handler for every job name (refusing to start otherwise), marks
- * dead-lettered conversations as failed with their reason, and runs two periodic duties:
- * the reconciler (re-enqueue accepted conversations that have no live job, e.g. after a crash
- * or a lost enqueue) and the retention sweep.
+ * dead-lettered conversations (and reports) as failed with their reason, registers the report
+ * schedules, and runs periodic duties: the reconcilers (re-enqueue accepted conversations and
+ * unfinished reports that have no live job, e.g. after a crash or a lost enqueue), publishing
+ * and the retention sweep.
  */
-import type { JobName } from '@silhouette/contracts';
+import { reportScheduleJobId, type JobName } from '@silhouette/contracts';
+import { ReportRepository, ReportScheduleRepository } from '@silhouette/db';
 import { ConversationStatusRepository } from '@silhouette/sealed';
 import type { DeadLetter, JobContext, JobHandler, JobHandlers } from '@silhouette/queue';
 import { clusterTenantProcessor } from './clustering/cluster-tenant.processor';
 import { applyRetentionProcessor, eraseUserProcessor } from './processors/maintenance.processors';
 import { tagConversationProcessor } from './processors/tag-conversation.processor';
+import {
+  deliverReportProcessor,
+  renderReportProcessor,
+  reportServices,
+  reportTickProcessor,
+  type ReportServices,
+} from './reports/report.processors';
 import type { WorkerDeps } from './worker-deps';
 
 const RETENTION_INTERVAL_MS = 10 * 60 * 1000;
@@ -54,17 +63,22 @@ function instrument<N extends JobName>(
   };
 }
 
-export function buildHandlers(deps: WorkerDeps): JobHandlers {
+export function buildHandlers(deps: WorkerDeps, reports: ReportServices): JobHandlers {
   return {
     'tag-conversation': instrument(deps, 'tag-conversation', tagConversationProcessor(deps)),
     'cluster-tenant': instrument(deps, 'cluster-tenant', clusterTenantProcessor(deps)),
     'erase-user': instrument(deps, 'erase-user', eraseUserProcessor(deps)),
     'apply-retention': instrument(deps, 'apply-retention', applyRetentionProcessor(deps)),
+    'report-tick': instrument(deps, 'report-tick', reportTickProcessor(deps)),
+    'render-report': instrument(deps, 'render-report', renderReportProcessor(deps, reports)),
+    'deliver-report': instrument(deps, 'deliver-report', deliverReportProcessor(deps, reports)),
   };
 }
 
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const statuses = new ConversationStatusRepository(deps.db);
+  const reports = new ReportRepository(deps.db);
+  const reportRendering = reportServices(deps);
 
   const onDeadLetter = async (dead: DeadLetter) => {
     deps.metrics.jobsProcessed.inc({ job: dead.name, result: 'dead_lettered' });
@@ -76,6 +90,53 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       const payload = dead.payload as { tenantId: string; conversationId: string };
       await statuses.markFailed(payload.tenantId, payload.conversationId, dead.reason);
     }
+    // A render or delivery that died without recording it (e.g. its worker was killed on the
+    // last attempt) is marked failed here, so it never stays "in progress" forever.
+    if (dead.name === 'render-report') {
+      const payload = dead.payload as { tenantId: string; reportId: string };
+      await reports.fail(payload.tenantId, payload.reportId, dead.reason);
+    }
+    if (dead.name === 'deliver-report') {
+      const payload = dead.payload as { tenantId: string; deliveryId: string };
+      await reports.failDelivery(payload.tenantId, payload.deliveryId, dead.reason);
+    }
+  };
+
+  // Reports: every enabled schedule registered on the queue (and no stale one), a catch-up tick
+  // for times missed while no worker ran, and unfinished renders and deliveries re-enqueued.
+  const syncReportSchedules = async (): Promise<void> => {
+    const enabled = await new ReportScheduleRepository(deps.db).enabled();
+    const wanted = new Set(enabled.map((schedule) => reportScheduleJobId(schedule.id)));
+    for (const id of await deps.queue.scheduleIds())
+      if (id.startsWith(reportScheduleJobId('')) && !wanted.has(id))
+        await deps.queue.removeSchedule(id);
+    for (const schedule of enabled) {
+      const payload = { tenantId: schedule.tenantId, scheduleId: schedule.id };
+      try {
+        await deps.queue.upsertSchedule(
+          reportScheduleJobId(schedule.id),
+          schedule,
+          'report-tick',
+          payload,
+        );
+        await deps.queue.enqueue('report-tick', payload);
+      } catch (error) {
+        deps.logger.error(
+          { scheduleId: schedule.id, err: error },
+          'report schedule not registered',
+        );
+      }
+    }
+  };
+  const reconcileReports = async (): Promise<void> => {
+    for (const report of await reports.unfinished())
+      await deps.queue.enqueue('render-report', { tenantId: report.tenantId, reportId: report.id });
+    for (const delivery of await reports.pendingDeliveries())
+      await deps.queue.enqueue('deliver-report', {
+        tenantId: delivery.tenantId!,
+        reportId: delivery.reportId,
+        deliveryId: delivery.id,
+      });
   };
 
   const reconcile = async (olderThanSeconds = deps.env.RECONCILE_INTERVAL_S): Promise<number> => {
@@ -98,7 +159,9 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const sweepRetention = () =>
     deps.queue.enqueue('apply-retention', { requestedAt: new Date().toISOString() });
 
-  await deps.queue.startWorkers(buildHandlers(deps), onDeadLetter);
+  await deps.queue.startWorkers(buildHandlers(deps, reportRendering), onDeadLetter);
+  await syncReportSchedules();
+  await reconcileReports();
   const recovered = await reconcile(0);
   if (recovered > 0) deps.logger.info({ recovered }, 'reconciler enqueued accepted conversations');
   await sweepRetention();
@@ -113,6 +176,11 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       );
     }, deps.env.PUBLISH_INTERVAL_S * 1000),
     setInterval(() => {
+      reconcileReports().catch((error: unknown) =>
+        deps.logger.error({ err: error }, 'report reconciler failed'),
+      );
+    }, deps.env.RECONCILE_INTERVAL_S * 1000),
+    setInterval(() => {
       sweepRetention().catch((error: unknown) =>
         deps.logger.error({ err: error }, 'retention sweep enqueue failed'),
       );
@@ -124,6 +192,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     reconcile,
     async stop() {
       for (const timer of timers) clearInterval(timer);
+      await reportRendering.close();
     },
   };
 }

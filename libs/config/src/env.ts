@@ -17,6 +17,7 @@ export const SENSITIVE_ENV = new Set([
   'SILHOUETTE_MASTER_KEY',
   'SILHOUETTE_PSEUDONYM_SECRET',
   'OPENAI_API_KEY',
+  'SMTP_URL',
 ]);
 
 export const envSchema = z.object({
@@ -89,6 +90,20 @@ export const envSchema = z.object({
   /** How often the worker publishes snapshots for tenants with newly tagged conversations. */
   PUBLISH_INTERVAL_S: intWithDefault(30, 1),
   RATE_LIMIT_PER_MINUTE: intWithDefault(600, 1),
+  /** Reports: SMTP server for e-mail delivery (smtp:// or smtps://, credentials in the URL). */
+  SMTP_URL: optionalString,
+  REPORT_MAIL_FROM: z.preprocess(
+    unsetIfEmpty,
+    z.string().default('Silhouette reports <reports@localhost>'),
+  ),
+  /** Shortest allowed gap between two runs of one report schedule (seconds). */
+  REPORT_MIN_INTERVAL_S: intWithDefault(3600, 1),
+  /** After an outage, at most this many missed schedule times per schedule are produced. */
+  REPORT_MAX_CATCH_UP: intWithDefault(12, 1, 1000),
+  /** Absolute URL of the dashboard, for links in reports (relative links when unset). */
+  PUBLIC_URL: optionalString,
+  /** Chromium for PDF reports. */
+  CHROMIUM_PATH: z.preprocess(unsetIfEmpty, z.string().default('/usr/bin/chromium')),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -2,3 +2,5 @@ export * from './facets';
 export * from './conversation';
 export * from './envelope';
 export * from './queues';
+export * from './reports';
+export * from './calendar';

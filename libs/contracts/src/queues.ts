@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 
-export const QUEUE_NAMES = ['tagging', 'clustering', 'maintenance'] as const;
+export const QUEUE_NAMES = ['tagging', 'clustering', 'maintenance', 'reports'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 const tenantId = z.uuid();
@@ -41,7 +41,31 @@ export const JOBS = {
     jobId: (p: { requestedAt: string }) =>
       `apply-retention__${p.requestedAt.slice(0, 16).replace(/[^0-9]/g, '')}`,
   },
+  /**
+   * A report schedule's tick: create the report of every schedule time due since the last one
+   * (missed times included) and enqueue their rendering. Fired by the queue's job scheduler.
+   */
+  'report-tick': {
+    queue: 'reports',
+    payload: z.object({ tenantId, scheduleId: z.uuid() }).strict(),
+    jobId: (p: { scheduleId: string }) => `report-tick__${p.scheduleId}`,
+  },
+  /** Build one report from the published snapshot and store all its files at once. */
+  'render-report': {
+    queue: 'reports',
+    payload: z.object({ tenantId, reportId: z.uuid() }).strict(),
+    jobId: (p: { reportId: string }) => `render-report__${p.reportId}`,
+  },
+  /** Send a rendered report to one recipient channel (e-mail or signed webhook). */
+  'deliver-report': {
+    queue: 'reports',
+    payload: z.object({ tenantId, reportId: z.uuid(), deliveryId: z.uuid() }).strict(),
+    jobId: (p: { deliveryId: string }) => `deliver-report__${p.deliveryId}`,
+  },
 } as const;
+
+/** The repeatable job of one report schedule (BullMQ job scheduler id, in-process timer id). */
+export const reportScheduleJobId = (scheduleId: string) => `report-schedule__${scheduleId}`;
 
 export type JobName = keyof typeof JOBS;
 export const JOB_NAMES = Object.keys(JOBS) as JobName[];

@@ -10,3 +10,5 @@ export * from './repositories/pipeline-status.repository';
 export * from './repositories/erasure-request.repository';
 export * from './repositories/insights.repository';
 export * from './repositories/session.repository';
+export * from './repositories/report-schedule.repository';
+export * from './repositories/report.repository';

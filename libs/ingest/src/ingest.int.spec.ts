@@ -33,6 +33,7 @@ describe.each<Engine>(['postgres', 'pglite'])('sealed ingest on %s', (engine) =>
     tagging: { attempts: 1, backoffMs: 1, concurrency: 1, lockMs: 30_000 },
     clustering: { attempts: 1, backoffMs: 1, concurrency: 1, lockMs: 30_000 },
     maintenance: { attempts: 1, backoffMs: 1, concurrency: 1, lockMs: 30_000 },
+    reports: { attempts: 1, backoffMs: 1, concurrency: 1, lockMs: 30_000 },
   });
   const pseudonymizer = new Pseudonymizer(randomBytes(32));
 

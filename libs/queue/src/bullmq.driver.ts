@@ -24,6 +24,7 @@ import {
   type QueueDriver,
   type QueuePolicies,
 } from './queue-driver';
+import type { CronSchedule } from './cron';
 
 const DEAD_LETTER_RETENTION_S = 14 * 24 * 3600;
 
@@ -184,15 +185,52 @@ export class BullmqQueueDriver implements QueueDriver {
     return count;
   }
 
+  /** Idle: nothing waiting or running, and nothing delayed except the next run of a scheduler. */
+  private async isIdle(): Promise<boolean> {
+    const counts = await this.counts();
+    if (!Object.values(counts).every((c) => c.waiting === 0 && c.active === 0)) return false;
+    for (const [name, queue] of this.queues) {
+      if (counts[name].delayed === 0) continue;
+      const delayed = await queue.getDelayed(0, -1);
+      if (delayed.some((job) => !job.repeatJobKey)) return false;
+    }
+    return true;
+  }
+
   async waitUntilIdle(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const counts = await this.counts();
-      if (Object.values(counts).every((c) => c.waiting === 0 && c.active === 0 && c.delayed === 0))
-        return;
+      if (await this.isIdle()) return;
       if (Date.now() > deadline) throw new Error(`queue not idle after ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+
+  async upsertSchedule<N extends JobName>(
+    id: string,
+    schedule: CronSchedule,
+    name: N,
+    raw: JobPayload<N>,
+  ): Promise<void> {
+    const payload = parseJobPayload(name, raw);
+    await this.queue(name).upsertJobScheduler(
+      id,
+      { pattern: schedule.cron, tz: schedule.timezone },
+      { name, data: payload },
+    );
+  }
+
+  async removeSchedule(id: string): Promise<void> {
+    for (const queue of this.queues.values()) await queue.removeJobScheduler(id);
+  }
+
+  async scheduleIds(): Promise<string[]> {
+    const ids: string[] = [];
+    for (const queue of this.queues.values()) {
+      const schedulers = await queue.getJobSchedulers(0, -1);
+      ids.push(...schedulers.map((scheduler) => scheduler.key));
+    }
+    return ids;
   }
 
   async ping(): Promise<void> {

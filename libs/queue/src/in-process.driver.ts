@@ -25,6 +25,9 @@ import {
   type QueueDriver,
   type QueuePolicies,
 } from './queue-driver';
+import { nextCronTime, type CronSchedule } from './cron';
+
+const MAX_TIMER_MS = 24 * 3600 * 1000;
 
 interface PendingJob {
   id: string;
@@ -47,6 +50,7 @@ export class InProcessQueueDriver implements QueueDriver {
   private onDeadLetter?: DeadLetterListener;
   private closing = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly schedules = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly policies: QueuePolicies) {
     for (const queue of QUEUE_NAMES) {
@@ -131,12 +135,52 @@ export class InProcessQueueDriver implements QueueDriver {
     });
   }
 
+  async upsertSchedule<N extends JobName>(
+    id: string,
+    schedule: CronSchedule,
+    name: N,
+    raw: JobPayload<N>,
+  ): Promise<void> {
+    const payload = parseJobPayload(name, raw);
+    nextCronTime(schedule, new Date()); // validates before replacing a working schedule
+    await this.removeSchedule(id);
+    const arm = (): void => {
+      if (this.closing) return;
+      const next = nextCronTime(schedule, new Date());
+      // setTimeout overflows past ~24.8 days: wake up daily and re-arm until the time has come.
+      const delay = Math.min(next.getTime() - Date.now(), MAX_TIMER_MS);
+      const timer = setTimeout(
+        () => {
+          if (Date.now() >= next.getTime()) {
+            this.enqueue(name, payload).catch(() => undefined);
+          }
+          arm();
+        },
+        Math.max(0, delay),
+      );
+      timer.unref();
+      this.schedules.set(id, timer);
+    };
+    arm();
+  }
+
+  async removeSchedule(id: string): Promise<void> {
+    clearTimeout(this.schedules.get(id));
+    this.schedules.delete(id);
+  }
+
+  async scheduleIds(): Promise<string[]> {
+    return [...this.schedules.keys()];
+  }
+
   async ping(): Promise<void> {
     if (this.closing) throw new Error('queue is closing');
   }
 
   async close(): Promise<void> {
     this.closing = true;
+    for (const timer of this.schedules.values()) clearTimeout(timer);
+    this.schedules.clear();
     for (const state of this.queues.values()) {
       for (const { timer } of state.delayed.values()) clearTimeout(timer);
       state.delayed.clear();

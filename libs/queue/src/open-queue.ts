@@ -22,6 +22,13 @@ export function queuePolicies(
       concurrency: 1,
       lockMs: Math.max(env.JOB_LOCK_MS, 600_000),
     },
+    // Rendering a PDF holds a Chromium page; deliveries wait on remote servers.
+    reports: {
+      attempts: 4,
+      backoffMs: env.JOB_BACKOFF_MS,
+      concurrency: 2,
+      lockMs: Math.max(env.JOB_LOCK_MS, 120_000),
+    },
     maintenance: {
       attempts: 3,
       backoffMs: env.JOB_BACKOFF_MS,

@@ -4,6 +4,7 @@
  * BullMQ on Redis (server mode) and in-process (embedded).
  */
 import type { JobName, JobPayload, QueueName } from '@silhouette/contracts';
+import type { CronSchedule } from './cron';
 
 export interface JobContext {
   jobId: string;
@@ -66,6 +67,20 @@ export interface QueueDriver {
   retryDeadLetters(): Promise<number>;
   /** Resolves when no job is waiting, delayed or active (tests and `process`). */
   waitUntilIdle(timeoutMs?: number): Promise<void>;
+  /**
+   * A repeatable job: enqueue `name` with `payload` at every time of `schedule`. Idempotent per
+   * id (creating again replaces). BullMQ job schedulers in server mode (shared by every process on
+   * the Redis), a timer in embedded mode.
+   */
+  upsertSchedule<N extends JobName>(
+    id: string,
+    schedule: CronSchedule,
+    name: N,
+    payload: JobPayload<N>,
+  ): Promise<void>;
+  removeSchedule(id: string): Promise<void>;
+  /** Ids of the repeatable jobs currently registered. */
+  scheduleIds(): Promise<string[]>;
   /** Throws when the queue backend is unreachable (readiness). */
   ping(): Promise<void>;
   /** Stops taking jobs, lets in-flight jobs finish, closes connections. */

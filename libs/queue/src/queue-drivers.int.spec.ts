@@ -16,6 +16,7 @@ const policies: QueuePolicies = {
   tagging: { attempts: 3, backoffMs: 20, concurrency: 4, lockMs: 30_000 },
   clustering: { attempts: 1, backoffMs: 20, concurrency: 1, lockMs: 30_000 },
   maintenance: { attempts: 2, backoffMs: 20, concurrency: 1, lockMs: 30_000 },
+  reports: { attempts: 2, backoffMs: 20, concurrency: 2, lockMs: 30_000 },
 };
 
 type Kind = 'bullmq' | 'in-process';
@@ -31,6 +32,9 @@ function handlers(tag: JobHandlers['tag-conversation']): JobHandlers {
     'cluster-tenant': async () => undefined,
     'erase-user': async () => undefined,
     'apply-retention': async () => undefined,
+    'report-tick': async () => undefined,
+    'render-report': async () => undefined,
+    'deliver-report': async () => undefined,
   };
 }
 
@@ -129,6 +133,58 @@ describe.each<Kind>(['bullmq', 'in-process'])('%s queue driver', (kind) => {
     await driver.waitUntilIdle(10_000);
     expect(successes).toBe(1);
     expect((await driver.counts()).tagging.failed).toBe(0);
+  });
+});
+
+describe.each<Kind>(['bullmq', 'in-process'])('%s repeatable jobs', (kind) => {
+  it('fire on the cron, are listed, leave the queue idle between runs and stop when removed', async () => {
+    const driver = openDriver(kind, `test-${randomBytes(4).toString('hex')}`);
+    const tenantId = randomUUID();
+    const scheduleId = randomUUID();
+    const ticks: string[] = [];
+    try {
+      await driver.startWorkers({
+        ...handlers(async () => undefined),
+        'report-tick': async (payload) => {
+          ticks.push(payload.scheduleId);
+        },
+      });
+      const id = `report-schedule__${scheduleId}`;
+      await driver.upsertSchedule(id, { cron: '* * * * * *', timezone: 'UTC' }, 'report-tick', {
+        tenantId,
+        scheduleId,
+      });
+      expect(await driver.scheduleIds()).toEqual([id]);
+      await expect.poll(() => ticks.length, { timeout: 5000, interval: 100 }).toBeGreaterThan(1);
+      // The next run waiting in the scheduler does not count as work (process, tests).
+      await driver.waitUntilIdle(5000);
+      await driver.removeSchedule(id);
+      expect(await driver.scheduleIds()).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const after = ticks.length;
+      await new Promise((resolve) => setTimeout(resolve, 2200));
+      expect(ticks.length).toBe(after);
+      expect(new Set(ticks)).toEqual(new Set([scheduleId]));
+    } finally {
+      await driver.close();
+    }
+  });
+
+  it('rejects an invalid cron expression and keeps nothing', async () => {
+    const driver = openDriver(kind, `test-${randomBytes(4).toString('hex')}`);
+    try {
+      await expect(
+        driver.upsertSchedule(
+          'report-schedule__bad',
+          { cron: '61 * * * *', timezone: 'UTC' },
+          'report-tick',
+          { tenantId: randomUUID(), scheduleId: randomUUID() },
+        ),
+      ).rejects.toThrow();
+      expect(await driver.scheduleIds()).toEqual([]);
+    } finally {
+      await driver.close();
+    }
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { project2d } from '@silhouette/clustering';
+import { isoWeekLabel, monthLabel } from '@silhouette/contracts';
 import {
   bootstrapInterval,
   EvidenceRecorder,
@@ -46,16 +47,6 @@ const OTHER_DESCRIPTION =
 export const OTHER_VALUE = '(other)';
 /** Confidence under which a facet row is counted (and shown) as low-confidence. */
 export const LOW_CONFIDENCE = 0.5;
-
-/** ISO week label (e.g. 2025-W03) of a date, UTC. */
-export function isoWeek(date: Date): string {
-  const day = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
-  const weekday = day.getUTCDay() || 7;
-  day.setUTCDate(day.getUTCDate() + 4 - weekday);
-  const yearStart = new Date(Date.UTC(day.getUTCFullYear(), 0, 1));
-  const week = Math.ceil(((day.getTime() - yearStart.getTime()) / 86_400_000 + 1) / 7);
-  return `${day.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
-}
 
 /** A stable id for the "other" node under a parent, so it too survives re-publishing. */
 function otherId(parentId: string | null, level: number): string {
@@ -191,7 +182,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
         ? round(failed.reduce((sum, row) => sum + row.minutesWithoutAi, 0))
         : null,
       languages: breakdown(`${scope}/language`, subset, (row) => row.language).rows,
-      weekly: breakdown(`${scope}/week`, subset, (row) => isoWeek(row.at)).rows,
+      weekly: breakdown(`${scope}/week`, subset, (row) => isoWeekLabel(row.at)).rows,
       domains: breakdown(`${scope}/domain`, subset, (row) => label(row.domain)).rows,
       task_types: breakdown(`${scope}/task_type`, subset, (row) => label(row.taskType)).rows,
       teams: breakdown(`${scope}/team`, subset, (row) => row.team).rows,
@@ -223,11 +214,13 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     facet: string,
     interval: 'week' | 'month',
     keyOf: (row: FacetRow) => string | null,
+    // Reports quote each bucket's minutes saved with its 90% interval (the "all" series).
+    withInterval = false,
   ) => {
     const bucketOf =
       interval === 'week'
-        ? (row: FacetRow) => isoWeek(row.at)
-        : (row: FacetRow) => row.at.toISOString().slice(0, 7);
+        ? (row: FacetRow) => isoWeekLabel(row.at)
+        : (row: FacetRow) => monthLabel(row.at);
     const groups = groupBy(rows, (row) => `${bucketOf(row)}\u0000${keyOf(row) ?? NOT_SET}`);
     const points = [...groups]
       .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -235,6 +228,14 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
         const [bucket, value] = key.split('\u0000') as [string, string];
         return { bucket, cell: cellOf(value, members) };
       });
+    const intervalOf = (bucket: string, key: string) => {
+      const members = groups.get(`${bucket}\u0000${key}`) ?? [];
+      const total = bootstrapInterval(
+        members.map((row) => row.minutesSaved),
+        { statistic: 'sum', seed: 7 },
+      );
+      return { minutesSavedLow: round(total.low), minutesSavedHigh: round(total.high) };
+    };
     const publication = publishSeries(points, thresholds, {
       otherKey: OTHER_VALUE,
       totalPublished: true,
@@ -262,6 +263,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
         conversations: part.conversations,
         distinctUsers: part.users,
         minutesSavedTotal: round(part.minutesSaved),
+        ...(withInterval && !isOther ? intervalOf(bucket.bucket, part.key) : {}),
       });
       for (const part of bucket.published) trends.push(rowOf(part, false));
       if (bucket.other) trends.push(rowOf(bucket.other, true));
@@ -403,6 +405,10 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       series('domain', interval, (row) => label(row.domain));
       series('task_type', interval, (row) => label(row.taskType));
       series('cluster', interval, (row) => topOf.get(rowIndex.get(row)!) ?? null);
+      // For period reports: each bucket's total with its interval, adoption by team, outcomes.
+      series('all', interval, () => 'all', true);
+      series('team', interval, (row) => row.team);
+      series('outcome', interval, (row) => row.outcome);
     }
 
     const users = (all.users as Set<string>).size;
@@ -424,6 +430,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       resolution_rate: metrics.resolution_rate,
       failure_rate: metrics.failure_rate,
       outcomes: metrics.outcomes,
+      failure_reasons: metrics.failure_reasons,
       weekly: metrics.weekly,
       low_confidence_conversations: metrics.low_confidence_conversations,
       clusters_published: clusters.length,

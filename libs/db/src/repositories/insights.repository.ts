@@ -37,6 +37,9 @@ export interface PublishedTrendRow {
   conversations: number;
   distinctUsers: number;
   minutesSavedTotal: number;
+  /** 90% interval of the minutes saved, where published (the "all" series). */
+  minutesSavedLow?: number;
+  minutesSavedHigh?: number;
 }
 
 export interface SnapshotDraft {
@@ -165,11 +168,12 @@ export class InsightsRepository {
     for (let i = 0; i < draft.trends.length; i += 2000) {
       await this.db.query(
         `INSERT INTO insights.trends (snapshot_id, tenant_id, facet, interval, bucket, value, is_other, conversations,
-                distinct_users, minutes_saved_total)
+                distinct_users, minutes_saved_total, minutes_saved_low, minutes_saved_high)
          SELECT $1, $2, r.facet, r.interval, r.bucket, r.value, r.is_other, r.conversations, r.distinct_users,
-                r.minutes_saved_total
+                r.minutes_saved_total, r.minutes_saved_low, r.minutes_saved_high
            FROM jsonb_to_recordset($3::jsonb) AS r(facet text, interval text, bucket text, value text, is_other boolean,
-                conversations integer, distinct_users integer, minutes_saved_total real)`,
+                conversations integer, distinct_users integer, minutes_saved_total real, minutes_saved_low real,
+                minutes_saved_high real)`,
         [
           snapshot.id,
           draft.tenantId,
@@ -183,6 +187,8 @@ export class InsightsRepository {
               conversations: t.conversations,
               distinct_users: t.distinctUsers,
               minutes_saved_total: t.minutesSavedTotal,
+              minutes_saved_low: t.minutesSavedLow ?? null,
+              minutes_saved_high: t.minutesSavedHigh ?? null,
             })),
           ),
         ],
@@ -204,8 +210,11 @@ export class InsightsRepository {
       conversations: number;
       distinct_users: number;
       minutes_saved_total: number;
+      minutes_saved_low: number | null;
+      minutes_saved_high: number | null;
     }>(
-      `SELECT bucket, value, is_other, conversations, distinct_users, minutes_saved_total FROM insights.trends
+      `SELECT bucket, value, is_other, conversations, distinct_users, minutes_saved_total, minutes_saved_low,
+              minutes_saved_high FROM insights.trends
         WHERE tenant_id = $1 AND snapshot_id = $2 AND facet = $3 AND interval = $4
         ORDER BY bucket, is_other, conversations DESC, value`,
       [tenantId, snapshotId, facet, interval],
@@ -219,7 +228,23 @@ export class InsightsRepository {
       conversations: Number(row.conversations),
       distinctUsers: Number(row.distinct_users),
       minutesSavedTotal: Number(row.minutes_saved_total),
+      ...(row.minutes_saved_low === null || row.minutes_saved_high === null
+        ? {}
+        : {
+            minutesSavedLow: Number(row.minutes_saved_low),
+            minutesSavedHigh: Number(row.minutes_saved_high),
+          }),
     }));
+  }
+
+  /** The newest snapshot published before `before` (a report's comparison point). */
+  async latestBefore(tenantId: string, before: Date): Promise<SnapshotSummary | undefined> {
+    const result = await this.db.query<SnapshotRow>(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM insights.snapshots WHERE tenant_id = $1 AND published_at < $2
+        ORDER BY version DESC LIMIT 1`,
+      [tenantId, before.toISOString()],
+    );
+    return result.rows[0] ? toSummary(result.rows[0]) : undefined;
   }
 
   async latest(tenantId: string): Promise<SnapshotSummary | undefined> {
