@@ -13,6 +13,7 @@ import { ingestCommand } from './commands/ingest.command';
 import { migrateCommand } from './commands/migrate.command';
 import { retagCommand } from './commands/retag.command';
 import { retryFailedCommand } from './commands/retry-failed.command';
+import { reportCommand } from './commands/report.command';
 import { startCommand } from './commands/start.command';
 import { statusCommand } from './commands/status.command';
 import { tenantCommand } from './commands/tenant.command';
@@ -27,6 +28,8 @@ commands:
   status --tenant SLUG [--json]                           pipeline counts and recent failures
   process --tenant SLUG [--json]                          tag, embed, cluster and publish to completion
   export --tenant SLUG --out DIR [--json]                 write what the tenant's users can see
+  report --tenant SLUG --type impact|quality --out DIR [--period last-week|last-month|weeks:N|FROM..TO]
+         [--formats html,pdf,csv] [--json]                 render a report from the published snapshot
   retry-failed [--tenant SLUG] [--json]                   re-enqueue dead-lettered conversations
   retag --tenant SLUG [--json]                            re-tag retained conversations with the current prompt
   eval-clusters --input FILE.jsonl [--text-field text] [--label-field label] [--parent-label-field F]
@@ -52,6 +55,9 @@ export async function main(argv: string[]): Promise<number> {
         k: { type: 'string' },
         'parent-k': { type: 'string' },
         role: { type: 'string' },
+        type: { type: 'string' },
+        period: { type: 'string' },
+        formats: { type: 'string' },
         json: { type: 'boolean' },
         migrate: { type: 'boolean' },
         status: { type: 'boolean' },
@@ -115,6 +121,16 @@ export async function main(argv: string[]): Promise<number> {
         await exportCommand(env, {
           ...(values.tenant ? { tenant: values.tenant } : {}),
           ...(values.out ? { out: values.out } : {}),
+          json: values.json ?? false,
+        });
+        return 0;
+      case 'report':
+        await reportCommand(env, {
+          ...(values.tenant ? { tenant: values.tenant } : {}),
+          ...(values.type ? { type: values.type } : {}),
+          ...(values.period ? { period: values.period } : {}),
+          ...(values.out ? { out: values.out } : {}),
+          ...(values.formats ? { formats: values.formats } : {}),
           json: values.json ?? false,
         });
         return 0;
