@@ -255,6 +255,9 @@ function changeText(current: number, previous: number, buckets: number): string 
 
 async function impactSections(data: SnapshotData, period: ResolvedPeriod, totals: PeriodTotals) {
   const { current, previous, singleBucketRow } = totals;
+  const bucketRows = totals.weekly.filter((row) => period.buckets.includes(row.bucket));
+  // Person-weeks (or person-months): each bucket's published distinct users, added up.
+  const userBuckets = bucketRows.reduce((sum, row) => sum + row.distinctUsers, 0);
   const minutesDetail =
     singleBucketRow?.minutesSavedLow !== undefined && singleBucketRow.minutesSavedHigh !== undefined
       ? `90% interval ${formatHours(singleBucketRow.minutesSavedLow)} to ${formatHours(singleBucketRow.minutesSavedHigh)}`
@@ -270,9 +273,10 @@ async function impactSections(data: SnapshotData, period: ResolvedPeriod, totals
     singleBucketRow
       ? { label: 'Active users', value: formatInt(singleBucketRow.distinctUsers) }
       : {
-          label: 'Active users',
-          value: 'see weekly figures',
-          detail: 'people are not added up across weeks',
+          // People are never added up across buckets (one person active in two weeks is one).
+          label: `Active users per ${period.interval}`,
+          value: bucketRows.length ? formatInt(userBuckets / bucketRows.length) : 'n/a',
+          detail: `average of ${bucketRows.length} published ${period.interval}s`,
         },
     {
       label: 'Time saved',
@@ -280,11 +284,8 @@ async function impactSections(data: SnapshotData, period: ResolvedPeriod, totals
       ...(minutesDetail ? { detail: minutesDetail } : {}),
     },
     {
-      label: 'Time saved per active user',
-      value:
-        singleBucketRow && singleBucketRow.distinctUsers > 0
-          ? `${formatInt(current.minutes / singleBucketRow.distinctUsers)} min`
-          : 'n/a',
+      label: `Time saved per active user per ${period.interval}`,
+      value: userBuckets > 0 ? `${formatInt(current.minutes / userBuckets)} min` : 'n/a',
     },
   ];
 

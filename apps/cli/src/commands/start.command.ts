@@ -14,6 +14,7 @@ import { startWorker } from '@silhouette/worker';
 import { UsageError } from '../cli-error';
 import { acquireEmbeddedLock } from '../embedded-lock';
 import { demoConversations } from '../demo/demo-data';
+import { ensureDemoReports } from '../demo/demo-reports';
 import {
   dashboardDir,
   keyringFrom,
@@ -31,8 +32,13 @@ interface DemoKeys {
   ingest_key: string;
 }
 
-/** Creates the demo tenant once and ingests the sample data; keys are kept in the data dir (embedded only). */
-async function ensureDemo(runtime: Runtime): Promise<DemoKeys | undefined> {
+/**
+ * Creates the demo tenant once and ingests the sample data; keys are kept in the data dir
+ * (embedded only). Sample reports follow once the first snapshot is published.
+ */
+async function ensureDemo(
+  runtime: Runtime,
+): Promise<{ tenantId: string; keys: DemoKeys | undefined }> {
   const env = runtime.env;
   const keysFile = join(resolve(env.SILHOUETTE_DATA_DIR), 'demo-keys.json');
   const tenants = new TenantRepository(runtime.ownerDb);
@@ -75,9 +81,12 @@ async function ensureDemo(runtime: Runtime): Promise<DemoKeys | undefined> {
       'demo data not found (../shared/data/sgd-dev); the demo tenant starts empty',
     );
   }
-  return existsSync(keysFile)
-    ? (JSON.parse(readFileSync(keysFile, 'utf8')) as DemoKeys)
-    : undefined;
+  return {
+    tenantId: tenant.id,
+    keys: existsSync(keysFile)
+      ? (JSON.parse(readFileSync(keysFile, 'utf8')) as DemoKeys)
+      : undefined,
+  };
 }
 
 async function ensureDashboardBuilt(runtime: Runtime): Promise<string | undefined> {
@@ -115,7 +124,9 @@ export async function startCommand(
   let shuttingDown = false;
 
   const worker = role === 'api' ? undefined : await startWorker(workerDepsFrom(runtime));
-  const demoKeys = embedded && flags.demo !== false ? await ensureDemo(runtime) : undefined;
+  const demo = embedded && flags.demo !== false ? await ensureDemo(runtime) : undefined;
+  const demoKeys = demo?.keys;
+  const stopDemoReports = demo ? await ensureDemoReports(runtime, demo.tenantId) : () => undefined;
 
   let app: Awaited<ReturnType<typeof createApiApp>> | undefined;
   if (role !== 'worker') {
@@ -150,6 +161,7 @@ export async function startCommand(
     if (shuttingDown) return;
     shuttingDown = true;
     runtime.logger.info({ signal }, 'shutting down');
+    stopDemoReports();
     await app?.close();
     await worker?.stop();
     await runtime.close();

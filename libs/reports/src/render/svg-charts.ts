@@ -84,7 +84,7 @@ function line(chart: ReportChart): string {
   const labels = points
     .map((point, index) =>
       index % step === 0 || index === points.length - 1
-        ? `<text x="${x(index).toFixed(1)}" y="${height - 12}" text-anchor="middle" font-size="11" fill="${MUTED}">${escapeHtml(point.label)}</text>`
+        ? `<text x="${x(index).toFixed(1)}" y="${height - 12}" text-anchor="${index === points.length - 1 && index > 0 ? 'end' : 'middle'}" font-size="11" fill="${MUTED}">${escapeHtml(point.label)}</text>`
         : '',
     )
     .join('');
