@@ -5,6 +5,11 @@
 import { z } from 'zod';
 import { API_KEY_SCOPES } from '@silhouette/db';
 import { INGEST_FORMATS } from '@silhouette/ingest';
+import {
+  createReportScheduleSchema,
+  requestReportSchema,
+  updateReportScheduleSchema,
+} from '@silhouette/contracts';
 
 const json = (schema: z.ZodType) =>
   z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'output', unrepresentable: 'any' });
@@ -40,6 +45,10 @@ const apiKey = z.object({
   revoked_at: z.string().nullable(),
 });
 
+const jsonBody = (schema: z.ZodType) => ({
+  required: true,
+  content: { 'application/json': { schema: json(schema) } },
+});
 const errorResponse = (description: string) => ({
   description,
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
@@ -282,6 +291,61 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           ...secured('admin'),
           summary: 'Who accessed what, when',
           responses: { 200: ok('Entries') },
+        },
+      },
+      '/v1/report-schedules': {
+        get: { ...secured('admin'), summary: 'Report schedules', responses: { 200: ok('List') } },
+        post: {
+          ...secured('admin'),
+          summary: 'Create a report schedule (the webhook secret is returned once)',
+          requestBody: jsonBody(createReportScheduleSchema),
+          responses: { 201: ok('Created'), 400: errorResponse('Invalid field, named') },
+        },
+      },
+      '/v1/report-schedules/{id}': {
+        get: { ...secured('admin'), summary: 'One schedule', responses: { 200: ok('Schedule') } },
+        patch: {
+          ...secured('admin'),
+          summary: 'Change a schedule (any subset of fields)',
+          requestBody: jsonBody(updateReportScheduleSchema),
+          responses: { 200: ok('Updated'), 400: errorResponse('Invalid field, named') },
+        },
+        delete: {
+          ...secured('admin'),
+          summary: 'Delete a schedule (its reports stay)',
+          responses: { 204: ok('Deleted'), 404: errorResponse('No such schedule in this tenant') },
+        },
+      },
+      '/v1/reports': {
+        get: {
+          ...secured('read or admin'),
+          summary: 'Reports, newest first (page with `before` = the last created_at)',
+          parameters: [
+            { name: 'limit', in: 'query', schema: { type: 'integer', default: 50 } },
+            { name: 'before', in: 'query', schema: { type: 'string', format: 'date-time' } },
+            { name: 'schedule', in: 'query', schema: { type: 'string', format: 'uuid' } },
+          ],
+          responses: { 200: ok('Reports with files and deliveries') },
+        },
+        post: {
+          ...secured('admin'),
+          summary: 'Request a report now; poll GET /v1/reports/{id} until ready or failed',
+          requestBody: jsonBody(requestReportSchema),
+          responses: { 202: ok('Accepted'), 400: errorResponse('Invalid field, named') },
+        },
+      },
+      '/v1/reports/{id}': {
+        get: {
+          ...secured('read or admin'),
+          summary: 'One report: status, failure reason, files, deliveries',
+          responses: { 200: ok('Report'), 404: errorResponse('No such report in this tenant') },
+        },
+      },
+      '/v1/reports/{id}/files/{name}': {
+        get: {
+          ...secured('read or admin'),
+          summary: 'Download a report file (HTML, PDF or CSV)',
+          responses: { 200: ok('The file'), 404: errorResponse('No such file in this tenant') },
         },
       },
     },
