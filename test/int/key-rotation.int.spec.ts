@@ -63,6 +63,20 @@ describe('tenant rotate-key and keys rotate-master', () => {
     expect(response.body).toMatchObject({ accepted: 6 });
   }
 
+  /** `keys rotate-master` as an operator runs it: the new key configured, the old one beside it. */
+  const rotateMaster = () =>
+    captured(() =>
+      keysCommand(
+        {
+          ...cliEnv,
+          SILHOUETTE_MASTER_KEY: newMaster.toString('hex'),
+          SILHOUETTE_PREVIOUS_MASTER_KEY: oldMasterHex(),
+        },
+        ['rotate-master'],
+        { json: true },
+      ),
+    );
+
   async function keyIds(): Promise<Record<string, number>> {
     const result = await stack.ownerDb.query<{ key_id: number; n: number }>(
       'SELECT key_id, count(*)::int AS n FROM sealed.conversations GROUP BY key_id ORDER BY key_id',
@@ -92,17 +106,7 @@ describe('tenant rotate-key and keys rotate-master', () => {
   });
 
   it('rotate-master: every private key moves to the new master key in one go', async () => {
-    const output = await captured(() =>
-      keysCommand(
-        {
-          ...cliEnv,
-          SILHOUETTE_MASTER_KEY: newMaster.toString('hex'),
-          SILHOUETTE_PREVIOUS_MASTER_KEY: oldMasterHex(),
-        },
-        ['rotate-master'],
-        { json: true },
-      ),
-    );
+    const output = await rotateMaster();
     outputs.push(output);
     expect(JSON.parse(output)).toEqual({
       master_key_id: masterKeyId(newMaster),
@@ -125,17 +129,7 @@ describe('tenant rotate-key and keys rotate-master', () => {
   });
 
   it('rotating the master key again with the same pair changes nothing', async () => {
-    const output = await captured(() =>
-      keysCommand(
-        {
-          ...cliEnv,
-          SILHOUETTE_MASTER_KEY: newMaster.toString('hex'),
-          SILHOUETTE_PREVIOUS_MASTER_KEY: oldMasterHex(),
-        },
-        ['rotate-master'],
-        { json: true },
-      ),
-    );
+    const output = await rotateMaster();
     outputs.push(output);
     expect(JSON.parse(output)).toMatchObject({ rewrapped: 0, wrapped_by_other_master_keys: [] });
   });
