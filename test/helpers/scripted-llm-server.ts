@@ -26,6 +26,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fnv1a, mulberry32 } from '@silhouette/privacy';
 
 export type ScriptedMode =
   | 'ok'
@@ -950,25 +951,9 @@ export function pseudoEmbedding(text: string, dimension: number): number[] {
 // ---------------------------------------------------------------------------------------------
 // Utilities
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** FNV-1a, 32 bit. */
+/** FNV-1a, 32 bit, signed (ids and minutes take its absolute value). */
 function hashString(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h | 0;
+  return fnv1a(text) | 0;
 }
 
 function countOccurrences(haystack: string, needle: string): number {

@@ -10,6 +10,7 @@ import { evalClustersCommand } from './commands/eval-clusters.command';
 import { exportCommand } from './commands/export.command';
 import { processCommand } from './commands/process.command';
 import { ingestCommand } from './commands/ingest.command';
+import { keysCommand } from './commands/keys.command';
 import { migrateCommand } from './commands/migrate.command';
 import { retagCommand } from './commands/retag.command';
 import { retryFailedCommand } from './commands/retry-failed.command';
@@ -24,6 +25,8 @@ commands:
   start [--migrate] [--role all|api|worker] [--no-demo]   serve API + dashboard and run the worker
   migrate [--status] [--json]                             apply (or list) database migrations
   tenant create SLUG [--name NAME] [--json]               create a tenant; prints its keys once
+  tenant rotate-key SLUG [--json]                         new sealing key for the tenant's new conversations
+  keys rotate-master [--json]                             re-wrap tenant keys under a new master key (README)
   ingest FILE|- --tenant SLUG [--format auto|openai|anthropic|sharegpt] [--json]
   status --tenant SLUG [--json]                           pipeline counts and recent failures
   process --tenant SLUG [--json]                          tag, embed, cluster and publish to completion
@@ -154,6 +157,9 @@ export async function main(argv: string[]): Promise<number> {
           ...(values.tenant ? { tenant: values.tenant } : {}),
           json: values.json ?? false,
         });
+        return 0;
+      case 'keys':
+        await keysCommand(env, args, { json: values.json ?? false });
         return 0;
       case 'retry-failed':
         await retryFailedCommand(env, {

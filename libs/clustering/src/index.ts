@@ -27,13 +27,6 @@ export {
   type TruncatedSvd,
 } from './embeddings/randomized-svd';
 export {
-  normalizeText,
-  wordTokens,
-  normalizedWords,
-  stemWord,
-  STOP_WORDS,
-} from './text/text-normalizer';
-export {
   kmeans,
   kmeansPlusPlus,
   assignToNearest,

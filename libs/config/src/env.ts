@@ -15,6 +15,7 @@ export const SENSITIVE_ENV = new Set([
   'API_DATABASE_URL',
   'REDIS_URL',
   'SILHOUETTE_MASTER_KEY',
+  'SILHOUETTE_PREVIOUS_MASTER_KEY',
   'SILHOUETTE_PSEUDONYM_SECRET',
   'OPENAI_API_KEY',
   'SMTP_URL',
@@ -48,6 +49,8 @@ export const envSchema = z.object({
   ),
   /** 32 bytes, base64 or hex. Wraps the per-tenant sealing keys. Worker-side only. */
   SILHOUETTE_MASTER_KEY: optionalString,
+  /** Only for `silhouette keys rotate-master`: the key being replaced by SILHOUETTE_MASTER_KEY. */
+  SILHOUETTE_PREVIOUS_MASTER_KEY: optionalString,
   /** Keyed HMAC secret for user pseudonyms (per-tenant keys are derived from it). API-side. */
   SILHOUETTE_PSEUDONYM_SECRET: optionalString,
   OPENAI_BASE_URL: optionalString,

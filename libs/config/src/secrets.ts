@@ -3,7 +3,7 @@
  * environment does not provide them. Server mode must provide them explicitly.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, runMode, type Env } from './env';
 
@@ -27,10 +27,14 @@ export function decodeKey(name: string, value: string): Buffer {
 interface StoredSecrets {
   masterKey: string;
   pseudonymSecret: string;
+  /** Set only while a master-key rotation is under way (see beginStoredMasterKeyRotation). */
+  previousMasterKey?: string;
 }
 
+const secretsFile = (dataDir: string) => join(dataDir, 'secrets.json');
+
 function loadOrCreateStored(dataDir: string): StoredSecrets {
-  const file = join(dataDir, 'secrets.json');
+  const file = secretsFile(dataDir);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as StoredSecrets;
   mkdirSync(dataDir, { recursive: true });
   const stored: StoredSecrets = {
@@ -39,6 +43,49 @@ function loadOrCreateStored(dataDir: string): StoredSecrets {
   };
   writeFileSync(file, JSON.stringify(stored), { mode: 0o600 });
   return stored;
+}
+
+/** Replaces the secrets file in one rename, so a crash leaves the old or the new file, never half. */
+function writeStored(dataDir: string, stored: StoredSecrets): void {
+  const file = secretsFile(dataDir);
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(stored), { mode: 0o600 });
+  renameSync(temporary, file);
+}
+
+export interface MasterKeyPair {
+  current: { key: Buffer; id: string };
+  previous: { key: Buffer; id: string };
+}
+
+/**
+ * Embedded mode, master key generated into the data directory: step one of a rotation. Writes a
+ * new master key to the secrets file and keeps the old one beside it as `previousMasterKey` until
+ * `finishStoredMasterKeyRotation`, so that a crash between the two steps loses neither key (run
+ * the rotation again to finish it: it then reuses the pair already on file).
+ */
+export function beginStoredMasterKeyRotation(dataDir: string): MasterKeyPair {
+  const stored = loadOrCreateStored(dataDir);
+  if (!stored.previousMasterKey) {
+    writeStored(dataDir, {
+      ...stored,
+      masterKey: randomBytes(32).toString('base64'),
+      previousMasterKey: stored.masterKey,
+    });
+  }
+  const pending = loadOrCreateStored(dataDir);
+  const current = decodeKey('secrets.json masterKey', pending.masterKey);
+  const previous = decodeKey('secrets.json previousMasterKey', pending.previousMasterKey!);
+  return {
+    current: { key: current, id: masterKeyId(current) },
+    previous: { key: previous, id: masterKeyId(previous) },
+  };
+}
+
+/** Step two: every wrapped key is under the new master key; forget the old one. */
+export function finishStoredMasterKeyRotation(dataDir: string): void {
+  const { previousMasterKey: _done, ...rest } = loadOrCreateStored(dataDir);
+  writeStored(dataDir, rest);
 }
 
 /** Resolves the secrets a process needs; `needs` limits what server mode must provide. */

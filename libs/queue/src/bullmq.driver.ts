@@ -16,8 +16,10 @@ import {
 } from '@silhouette/contracts';
 import {
   assertHandlersComplete,
+  matchesDeadLetterFilter,
   UnrecoverableJobError,
   type DeadLetter,
+  type DeadLetterFilter,
   type DeadLetterListener,
   type JobCounts,
   type JobHandlers,
@@ -173,11 +175,12 @@ export class BullmqQueueDriver implements QueueDriver {
     return all.slice(0, limit);
   }
 
-  async retryDeadLetters(): Promise<number> {
+  async retryDeadLetters(filter: DeadLetterFilter = {}): Promise<number> {
     let count = 0;
     for (const queue of this.queues.values()) {
       const failed = await queue.getFailed(0, -1);
       for (const job of failed) {
+        if (!matchesDeadLetterFilter(job.data, filter)) continue;
         await job.retry('failed', { resetAttemptsMade: true });
         count += 1;
       }

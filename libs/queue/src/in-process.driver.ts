@@ -17,8 +17,10 @@ import {
 import {
   assertHandlersComplete,
   backoffDelay,
+  matchesDeadLetterFilter,
   UnrecoverableJobError,
   type DeadLetter,
+  type DeadLetterFilter,
   type DeadLetterListener,
   type JobCounts,
   type JobHandlers,
@@ -108,14 +110,15 @@ export class InProcessQueueDriver implements QueueDriver {
     return [...this.queues.values()].flatMap((state) => [...state.failed.values()]).slice(0, limit);
   }
 
-  async retryDeadLetters(): Promise<number> {
+  async retryDeadLetters(filter: DeadLetterFilter = {}): Promise<number> {
     let count = 0;
     for (const [queue, state] of this.queues) {
-      for (const dead of state.failed.values()) {
+      for (const [id, dead] of state.failed) {
+        if (!matchesDeadLetterFilter(dead.payload, filter)) continue;
+        state.failed.delete(id);
         state.waiting.push({ id: dead.jobId, name: dead.name, payload: dead.payload, attempt: 1 });
         count += 1;
       }
-      state.failed.clear();
       this.pump(queue);
     }
     return count;

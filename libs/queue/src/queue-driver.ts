@@ -45,6 +45,24 @@ export interface DeadLetter {
   failedAt: Date;
 }
 
+/** Which dead letters to act on; an empty filter selects all of them. */
+export interface DeadLetterFilter {
+  /**
+   * Only jobs whose payload carries this tenant id. Jobs for no tenant in particular
+   * (apply-retention) never match a tenant filter.
+   */
+  tenantId?: string;
+}
+
+export function matchesDeadLetterFilter(payload: unknown, filter: DeadLetterFilter): boolean {
+  if (filter.tenantId === undefined) return true;
+  return (
+    typeof payload === 'object' &&
+    payload !== null &&
+    (payload as { tenantId?: unknown }).tenantId === filter.tenantId
+  );
+}
+
 /** Called once when a job has used its last attempt (or failed unrecoverably). */
 export type DeadLetterListener = (deadLetter: DeadLetter) => Promise<void> | void;
 
@@ -63,8 +81,8 @@ export interface QueueDriver {
   isPending<N extends JobName>(name: N, payload: JobPayload<N>): Promise<boolean>;
   counts(): Promise<JobCounts>;
   deadLetters(limit?: number): Promise<DeadLetter[]>;
-  /** Re-enqueues dead-lettered jobs; returns how many. */
-  retryDeadLetters(): Promise<number>;
+  /** Re-enqueues the dead-lettered jobs the filter selects (default: all); returns how many. */
+  retryDeadLetters(filter?: DeadLetterFilter): Promise<number>;
   /** Resolves when no job is waiting, delayed or active (tests and `process`). */
   waitUntilIdle(timeoutMs?: number): Promise<void>;
   /**

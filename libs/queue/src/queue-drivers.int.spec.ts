@@ -134,6 +134,41 @@ describe.each<Kind>(['bullmq', 'in-process'])('%s queue driver', (kind) => {
     expect(successes).toBe(1);
     expect((await driver.counts()).tagging.failed).toBe(0);
   });
+
+  it("retries one tenant's dead letters and leaves the other tenant's dead", async () => {
+    driver = openDriver(kind, `${prefix}-c`);
+    const tenantA = randomUUID();
+    const tenantB = randomUUID();
+    let healthy = false;
+    const succeeded: string[] = [];
+    await driver.startWorkers(
+      handlers(async ({ tenantId }) => {
+        if (!healthy) throw new UnrecoverableJobError('downstream unavailable');
+        succeeded.push(tenantId);
+      }),
+    );
+    await driver.enqueueMany('tag-conversation', [
+      { tenantId: tenantA, conversationId: randomUUID() },
+      { tenantId: tenantA, conversationId: randomUUID() },
+      { tenantId: tenantB, conversationId: randomUUID() },
+    ]);
+    await driver.waitUntilIdle(10_000);
+    await expect
+      .poll(async () => (await driver!.counts()).tagging.failed, { timeout: 5000 })
+      .toBe(3);
+    healthy = true;
+    expect(await driver.retryDeadLetters({ tenantId: tenantA })).toBe(2);
+    await driver.waitUntilIdle(10_000);
+    expect(succeeded).toEqual([tenantA, tenantA]);
+    const dead = await driver.deadLetters();
+    expect(dead.map((letter) => (letter.payload as { tenantId: string }).tenantId)).toEqual([
+      tenantB,
+    ]);
+    expect(await driver.retryDeadLetters({ tenantId: tenantA })).toBe(0);
+    expect(await driver.retryDeadLetters()).toBe(1);
+    await driver.waitUntilIdle(10_000);
+    expect(succeeded).toEqual([tenantA, tenantA, tenantB]);
+  });
 });
 
 describe.each<Kind>(['bullmq', 'in-process'])('%s repeatable jobs', (kind) => {

@@ -82,6 +82,22 @@ export class TenantKeyring {
     return keyId;
   }
 
+  /**
+   * Tenant key rotation: a new active key pair for sealing new conversations. Older keys stay, so
+   * conversations sealed with them still open by their stored key id. Refuses (SealedKeyError) when
+   * this master key cannot open the current key: the new key would be wrapped where the workers,
+   * configured with the right master key, could not open it.
+   */
+  async rotate(tx: Queryable, tenantId: string): Promise<number> {
+    const active = await tx.query<{ key_id: number }>(
+      'SELECT key_id FROM app.tenant_sealing_keys WHERE tenant_id = $1 AND active',
+      [tenantId],
+    );
+    const current = active.rows[0];
+    if (current) await this.privateKey(tx, tenantId, Number(current.key_id));
+    return this.createKey(tx, tenantId);
+  }
+
   /** The private key for (tenant, key id), unwrapped once and cached in memory. */
   async privateKey(
     db: Queryable,
@@ -120,6 +136,16 @@ export class TenantKeyring {
     };
     this.privateKeys.set(cacheKey, entry);
     return entry;
+  }
+
+  /** How many private keys are wrapped by a master key other than this keyring's, by key id. */
+  async wrappedByOtherMasterKeys(db: Queryable): Promise<{ masterKeyId: string; keys: number }[]> {
+    const result = await db.query<{ master_key_id: string; keys: number }>(
+      `SELECT master_key_id, count(*)::int AS keys FROM sealed.tenant_private_keys
+        WHERE master_key_id <> $1 GROUP BY master_key_id ORDER BY master_key_id`,
+      [this.master.id],
+    );
+    return result.rows.map((row) => ({ masterKeyId: row.master_key_id, keys: Number(row.keys) }));
   }
 
   /** Re-wraps every private key wrapped by `previous` under this keyring's master key. */

@@ -11,7 +11,8 @@ export async function retryFailedCommand(
     const tenant = flags.tenant ? await requireTenant(runtime, flags.tenant) : undefined;
     const reset = await new ConversationStatusRepository(runtime.ownerDb).resetFailed(tenant?.id);
     // Failed BullMQ jobs keep their ids: retry them in place, then enqueue (deduped) for the rest.
-    const retriedJobs = await runtime.queue.retryDeadLetters();
+    // With --tenant, only that tenant's dead letters (their payloads carry the tenant id).
+    const retriedJobs = await runtime.queue.retryDeadLetters(tenant ? { tenantId: tenant.id } : {});
     await runtime.queue.enqueueMany('tag-conversation', reset);
     await drainIfEmbedded(runtime);
     if (flags.json)

@@ -2,18 +2,24 @@ import type { Env } from '@silhouette/config';
 import { provisionTenant, TenantExistsError, InvalidTenantError } from '@silhouette/sealed';
 import { InputError, UsageError } from '../cli-error';
 import { keyringFrom } from '../runtime';
-import { withRuntime } from '../with-runtime';
+import { requireTenant, withRuntime } from '../with-runtime';
 
-/** `silhouette tenant create SLUG [--name NAME] [--json]`: prints the new keys (shown once). */
+const USAGE =
+  'usage: silhouette tenant create SLUG [--name NAME] [--json] | tenant rotate-key SLUG [--json]';
+
+/**
+ * `silhouette tenant create SLUG [--name NAME] [--json]`: prints the new keys (shown once).
+ * `silhouette tenant rotate-key SLUG [--json]`: a new sealing key for new conversations.
+ */
 export async function tenantCommand(
   env: Env,
   args: string[],
   flags: { name?: string; json?: boolean },
 ): Promise<void> {
   const [action, slug] = args;
-  if (action !== 'create')
-    throw new UsageError('usage: silhouette tenant create SLUG [--name NAME] [--json]');
-  if (!slug) throw new UsageError('tenant create: SLUG is required');
+  if (action !== 'create' && action !== 'rotate-key') throw new UsageError(USAGE);
+  if (!slug) throw new UsageError(`tenant ${action}: SLUG is required`);
+  if (action === 'rotate-key') return rotateKey(env, slug, flags);
   await withRuntime(env, 'tenant create', {}, async (runtime) => {
     try {
       const created = await provisionTenant(runtime.ownerDb, keyringFrom(env), {
@@ -44,5 +50,23 @@ export async function tenantCommand(
         throw new InputError(error.message);
       throw error;
     }
+  });
+}
+
+/**
+ * The API seals new conversations with the tenant's active public key, read per batch, so the
+ * new key applies at once. Older conversations keep their key id and the worker opens them with
+ * the matching private key, which stays (wrapped by the master key) in sealed.tenant_private_keys.
+ */
+async function rotateKey(env: Env, slug: string, flags: { json?: boolean }): Promise<void> {
+  await withRuntime(env, 'tenant rotate-key', {}, async (runtime) => {
+    const tenant = await requireTenant(runtime, slug);
+    const keyring = keyringFrom(env);
+    const keyId = await runtime.ownerDb.transaction((tx) => keyring.rotate(tx, tenant.id));
+    if (flags.json) console.log(JSON.stringify({ tenant: tenant.slug, key_id: keyId }));
+    else
+      console.log(
+        `tenant ${tenant.slug}: new conversations are sealed with key ${keyId}; earlier ones still open with their own key`,
+      );
   });
 }

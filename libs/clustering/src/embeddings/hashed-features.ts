@@ -6,8 +6,8 @@
  * Hashing collisions are rare at 2^20 buckets for the few thousand distinct features of a corpus
  * of short texts, and harmless when they happen (two features share a weight).
  */
+import { normalizedWords, STOP_WORDS, wordTokens } from '@silhouette/llm';
 import { finalizeHash, hashString } from '../random/seeded-random';
-import { normalizedWords, STOP_WORDS, wordTokens } from '../text/text-normalizer';
 
 /** Sorted unique indices with their values. */
 export interface SparseVector {

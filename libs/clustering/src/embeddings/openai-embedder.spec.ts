@@ -78,6 +78,51 @@ describe('OpenAiEmbedder', () => {
     expect(server.requestsTo('embeddings').map((r) => r.status)).toEqual([429, 503, 200]);
   });
 
+  it('waits as long as a 429 says in Retry-After (seconds) before retrying', async () => {
+    // No retry-after-ms header: the seconds header alone decides; the backoff would be <= 20 ms.
+    const { server, embedder } = await setup({ retryAfterMs: undefined, retryAfterSeconds: 0.3 });
+    server.enqueue({ mode: 'rate_limit', endpoint: 'embeddings' });
+    await embedder.embed(texts(2));
+    const [limited, retried] = server.requestsTo('embeddings');
+    expect([limited!.status, retried!.status]).toEqual([429, 200]);
+    expect(retried!.receivedAt - limited!.receivedAt).toBeGreaterThanOrEqual(280);
+  });
+
+  it('fails fast, retryable, when Retry-After exceeds maxRetryAfterMs', async () => {
+    const { server, embedder } = await setup(
+      { mode: 'rate_limit', retryAfterMs: undefined, retryAfterSeconds: 120 },
+      { maxRetryAfterMs: 1_000 },
+    );
+    const error = (await embedder.embed(texts(1)).catch((e: unknown) => e)) as EmbeddingError;
+    expect(error).toBeInstanceOf(EmbeddingError);
+    expect(error.code).toBe('embedding_unavailable');
+    expect(error.retryable).toBe(true);
+    expect(error.status).toBe(429);
+    expect(server.requestsTo('embeddings')).toHaveLength(1);
+  });
+
+  it('retries a request that timed out', async () => {
+    const { server, embedder } = await setup({}, { timeoutMs: 200 });
+    server.enqueue({ mode: 'slow', endpoint: 'embeddings', delayMs: 2_000 });
+    const vectors = await embedder.embed(texts(2));
+    expect(vectors).toHaveLength(2);
+    const requests = server.requestsTo('embeddings');
+    expect(requests).toHaveLength(2);
+    expect(requests[0]!.aborted).toBe(true);
+    expect(requests[1]!.status).toBe(200);
+  });
+
+  it('reports a timeout as the last failure when every attempt times out', async () => {
+    const { embedder } = await setup(
+      { mode: 'slow', slowMs: 2_000 },
+      { timeoutMs: 100, maxAttempts: 2 },
+    );
+    const error = (await embedder.embed(texts(1)).catch((e: unknown) => e)) as EmbeddingError;
+    expect(error.code).toBe('embedding_unavailable');
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain('last failure: timeout');
+  });
+
   it('gives up after maxAttempts with a retryable, content-free error', async () => {
     const { server, embedder } = await setup({ mode: 'server_error' }, { maxAttempts: 3 });
     const error = await embedder.embed(texts(2)).then(

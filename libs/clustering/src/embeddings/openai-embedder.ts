@@ -2,16 +2,18 @@
  * Embeddings from any OpenAI-compatible `/embeddings` endpoint (OpenAI, Azure, vLLM, Ollama,
  * LM Studio, OpenRouter) through the `openai` package.
  *
- * Owns: batching (the API takes many inputs per call), bounded retries with exponential backoff
- * and full jitter on 408/409/429/5xx, timeouts and connection errors (honouring `retry-after-ms` /
- * `Retry-After` up to a cap), a check that every vector has the configured dimension, and
- * L2 normalisation.
+ * Owns: batching (the API takes many inputs per call), bounded retries, a check that every vector
+ * has the configured dimension, and L2 normalisation. Which failures are retried (408/409/429/5xx,
+ * timeouts, connection errors, malformed bodies) and how long to wait (exponential backoff with
+ * full jitter, or the server's `retry-after-ms` / `Retry-After` up to a cap) is the chat client's
+ * policy, shared from @silhouette/llm (libs/llm/src/openai/retry.ts).
  *
  * Privacy: errors thrown from here carry the model name, HTTP status, a provider error code that
  * looks like an identifier and counts, never input text or the provider's message (which can echo
  * the request), and no `cause`. The SDK's logger is off: at debug level it logs request bodies.
  */
-import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
+import { backoffDelayMs, classifyFailure, sleep } from '@silhouette/llm';
+import OpenAI from 'openai';
 import { toUnitFloat32, type Embedder } from './embedder';
 
 export interface OpenAiEmbedderOptions {
@@ -139,15 +141,22 @@ export class OpenAiEmbedder implements Embedder {
         return this.readVectors(response.data, batch.length, attempt);
       } catch (error) {
         if (error instanceof EmbeddingError) throw error;
-        const failure = classify(error);
-        if (failure.kind === 'fatal') {
+        const failure = classifyFailure(error);
+        if (failure.kind !== 'retryable') {
+          const status = failure.kind === 'fatal' ? failure.status : undefined;
+          const code =
+            failure.kind === 'fatal'
+              ? failure.providerCode
+              : failure.kind === 'abort'
+                ? 'aborted'
+                : undefined;
           throw new EmbeddingError(
             'embedding_rejected',
-            `embedding request rejected (model ${this.model}): HTTP ${failure.status ?? 'n/a'}${
-              failure.code ? ` (${failure.code})` : ''
+            `embedding request rejected (model ${this.model}): HTTP ${status ?? 'n/a'}${
+              code ? ` (${code})` : ''
             }`,
             false,
-            failure.status,
+            status,
             attempt,
           );
         }
@@ -155,9 +164,16 @@ export class OpenAiEmbedder implements Embedder {
         lastReason = failure.reason;
         if (attempt === this.maxAttempts) break;
         const requested = failure.retryAfterMs;
+        // A longer server-requested wait fails fast: the job queue retries later.
         if (requested !== undefined && requested > this.maxRetryAfterMs) break;
-        const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-        await sleep(requested ?? Math.floor(this.random() * ceiling));
+        await sleep(
+          requested ??
+            backoffDelayMs(
+              attempt,
+              { baseDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs },
+              this.random,
+            ),
+        );
       }
     }
     throw new EmbeddingError(
@@ -196,67 +212,4 @@ export class OpenAiEmbedder implements Embedder {
     if (out.some((v) => v === undefined)) throw invalid('duplicate index');
     return out;
   }
-}
-
-type Failure =
-  | {
-      kind: 'retryable';
-      reason: string;
-      status: number | undefined;
-      retryAfterMs: number | undefined;
-    }
-  | { kind: 'fatal'; status: number | undefined; code: string | undefined };
-
-function classify(error: unknown): Failure {
-  if (error instanceof APIUserAbortError)
-    return { kind: 'fatal', status: undefined, code: 'aborted' };
-  // APIConnectionTimeoutError is a subclass of APIConnectionError.
-  if (error instanceof APIConnectionError) {
-    return {
-      kind: 'retryable',
-      reason: 'connection error or timeout',
-      status: undefined,
-      retryAfterMs: undefined,
-    };
-  }
-  if (error instanceof APIError) {
-    const status = error.status;
-    const code = identifier(error.code) ?? identifier(error.type);
-    const retryable =
-      status !== undefined && (status === 408 || status === 409 || status === 429 || status >= 500);
-    if (!retryable) return { kind: 'fatal', status, code };
-    return {
-      kind: 'retryable',
-      reason: `HTTP ${status}${code ? ` (${code})` : ''}`,
-      status,
-      retryAfterMs: retryAfterMs(error.headers),
-    };
-  }
-  // The SDK could not parse a 2xx body (its message quotes the body, so it is not kept).
-  if (error instanceof SyntaxError) {
-    return {
-      kind: 'retryable',
-      reason: 'malformed response body',
-      status: undefined,
-      retryAfterMs: undefined,
-    };
-  }
-  return { kind: 'fatal', status: undefined, code: undefined };
-}
-
-/** Provider strings are only echoed when they look like identifiers. */
-function identifier(value: unknown): string | undefined {
-  return typeof value === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(value) ? value : undefined;
-}
-
-function retryAfterMs(headers: Headers | undefined): number | undefined {
-  const ms = headers?.get('retry-after-ms');
-  if (ms && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
-  const seconds = headers?.get('retry-after');
-  if (seconds && /^\d+(\.\d+)?$/.test(seconds.trim())) return Number(seconds) * 1000;
-  return undefined;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

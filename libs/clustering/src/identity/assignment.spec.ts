@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hungarianMinCost, maxWeightMatching, type CandidatePair } from './assignment';
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+import { seededRandom } from '../random/seeded-random';
 
 /** Exhaustive maximum-weight matching value, for small instances. */
 function bruteForce(rows: number, cols: number, pairs: readonly CandidatePair[]): number {
@@ -57,7 +50,7 @@ describe('maxWeightMatching', () => {
   });
 
   it('finds the optimum on random sparse instances, leaving rows unmatched when best', () => {
-    const random = lcg(7);
+    const random = seededRandom(7);
     for (let trial = 0; trial < 200; trial++) {
       const rows = 1 + Math.floor(random() * 6);
       const cols = 1 + Math.floor(random() * 6);

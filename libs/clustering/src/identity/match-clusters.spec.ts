@@ -5,16 +5,9 @@ import {
   type CurrentCluster,
   type PreviousCluster,
 } from './match-clusters';
+import { seededRandom } from '../random/seeded-random';
 
 const DIM = 32;
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 function normalize(v: Float32Array): Float32Array {
   const n = Math.hypot(...v);
@@ -56,7 +49,7 @@ function idCounter(prefix = 'new'): () => string {
 
 /** A previous run of `count` clusters with 40 members each and random centroids. */
 function previousRun(count: number, seed: number): PreviousCluster[] {
-  const random = lcg(seed);
+  const random = seededRandom(seed);
   return Array.from({ length: count }, (_, i) => ({
     id: `cl-${String(i).padStart(3, '0')}`,
     centroid: randomUnit(random),
@@ -70,7 +63,7 @@ function rerun(
   seed: number,
   opts: { noise?: number; newMembers?: number } = {},
 ): { current: CurrentCluster[]; truth: Map<string, string> } {
-  const random = lcg(seed);
+  const random = seededRandom(seed);
   const truth = new Map<string, string>();
   const current = previous.map((p, i) => {
     const key = `k${seed}-${i}`;
@@ -92,7 +85,9 @@ describe('matchClusters', () => {
   it('keeps every id when the same clusters come back shuffled and slightly perturbed', () => {
     const previous = previousRun(60, 1);
     const { current, truth } = rerun(previous, 2, { noise: 0.05 });
-    const result = matchClusters(shuffled(previous, lcg(3)), current, { newId: idCounter() });
+    const result = matchClusters(shuffled(previous, seededRandom(3)), current, {
+      newId: idCounter(),
+    });
     expect(kept(result, truth)).toBe(1);
     expect(result.lineage.every((l) => l.kind === 'continued')).toBe(true);
     expect(result.retired).toEqual([]);
@@ -116,7 +111,7 @@ describe('matchClusters', () => {
   it('gives genuinely new clusters new ids', () => {
     const previous = previousRun(20, 8);
     const { current, truth } = rerun(previous, 9);
-    const random = lcg(10);
+    const random = seededRandom(10);
     for (let i = 0; i < 3; i++)
       current.push({
         key: `brand-new-${i}`,
@@ -134,7 +129,7 @@ describe('matchClusters', () => {
   });
 
   it('records a split: one old cluster → a continuing part and a new part', () => {
-    const random = lcg(11);
+    const random = seededRandom(11);
     const a = randomUnit(random);
     const other = previousRun(5, 12);
     const previous: PreviousCluster[] = [
@@ -159,7 +154,7 @@ describe('matchClusters', () => {
   });
 
   it('records a merge: two old clusters → one new cluster, both sources retired', () => {
-    const random = lcg(14);
+    const random = seededRandom(14);
     const c = randomUnit(random);
     const d = randomUnit(random);
     const other = previousRun(5, 15);
@@ -183,7 +178,7 @@ describe('matchClusters', () => {
   });
 
   it('lets a cluster that absorbed a little of another continue', () => {
-    const random = lcg(17);
+    const random = seededRandom(17);
     const a = randomUnit(random);
     const b = randomUnit(random);
     const previous: PreviousCluster[] = [
@@ -202,7 +197,7 @@ describe('matchClusters', () => {
   it('is deterministic under input shuffles, including the order newId is called in', () => {
     const previous = previousRun(25, 18);
     const { current } = rerun(previous.slice(0, 20), 19, { noise: 0.1 });
-    const random = lcg(20);
+    const random = seededRandom(20);
     for (let i = 0; i < 6; i++)
       current.push({
         key: `n${i}`,
@@ -217,7 +212,7 @@ describe('matchClusters', () => {
     const base = snapshot(matchClusters(previous, current, { newId: idCounter() }));
     expect(base.retired).toHaveLength(5);
     for (let seed = 21; seed < 26; seed++) {
-      const shuffle = lcg(seed);
+      const shuffle = seededRandom(seed);
       const again = matchClusters(shuffled(previous, shuffle), shuffled(current, shuffle), {
         newId: idCounter(),
       });
@@ -229,7 +224,7 @@ describe('matchClusters', () => {
     // P1 is the best partner of both X (same centroid, Jaccard 0.25) and Y (centroid only), but
     // only X has a second choice (P2, Jaccard 0.47): the optimum is X → P2, Y → P1, keeping both
     // ids; greedy would give X P1 and leave Y (and P2) without a match.
-    const random = lcg(27);
+    const random = seededRandom(27);
     const p1 = randomUnit(random);
     const p2 = randomUnit(random);
     const previous: PreviousCluster[] = [
@@ -252,7 +247,7 @@ describe('matchClusters', () => {
     const previous = previousRun(40, 29);
     const { current } = rerun(previous.slice(0, 30), 30, { noise: 0.05, newMembers: 4 });
     // Ten clusters of entirely new conversations near old centroids: only a full scan finds them.
-    const random = lcg(31);
+    const random = seededRandom(31);
     previous.slice(30).forEach((p, i) =>
       current.push({
         key: `moved-${i}`,
@@ -275,9 +270,13 @@ describe('matchClusters', () => {
       }),
     ).toThrow(RangeError);
     expect(() =>
-      matchClusters([p!], [{ key: 'k', centroid: randomUnit(lcg(1)), members: new Set() }], {
-        newId: () => p!.id,
-      }),
+      matchClusters(
+        [p!],
+        [{ key: 'k', centroid: randomUnit(seededRandom(1)), members: new Set() }],
+        {
+          newId: () => p!.id,
+        },
+      ),
     ).toThrow(/already in use/);
   });
 });

@@ -1,4 +1,4 @@
-import { containsPii } from '@silhouette/privacy';
+import { containsPii, createSeededRandom } from '@silhouette/privacy';
 import { describe, expect, it } from 'vitest';
 import {
   FALLBACK_NAME,
@@ -80,14 +80,7 @@ function usersOfTerm(cluster: NamingInput, term: string): number {
 }
 
 function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const out = [...items];
-  let s = seed >>> 0;
-  for (let i = out.length - 1; i > 0; i--) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const j = s % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
+  return createSeededRandom(seed).shuffle([...items]);
 }
 
 describe('nameClusters (c-TF-IDF)', () => {

@@ -1,8 +1,8 @@
 /**
  * Word handling shared by offline cluster naming (c-TF-IDF) and label normalisation: a compact
- * English stop-word list, a light singulariser and a phrase-aware tokenizer. Unlike the
- * embedder's normaliser (text/text-normalizer) it keeps readable surface forms, because the
- * terms it finds end up in published cluster names.
+ * English stop-word list, a light singulariser and a phrase-aware tokenizer. Unlike the shared
+ * normaliser (libs/llm/src/offline/text-normalizer.ts) it keeps readable surface forms, because
+ * the terms it finds end up in published cluster names.
  */
 
 /** English function words: no topic signal, and they would fill every name. */

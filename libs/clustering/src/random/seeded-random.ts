@@ -1,22 +1,21 @@
 /**
  * Seeded pseudo-random numbers and hashing. Everything random in clustering (k-means++ seeding,
  * random projections, randomized SVD, synthetic data) goes through these so that the same seed
- * gives the same result on every machine and every run.
+ * gives the same result on every machine and every run. The generator and FNV-1a are the
+ * repository's single copies in libs/privacy (the lowest lib that clustering and llm both import);
+ * this module keeps clustering's names and adds what only clustering uses.
  */
+import { fnv1a, mulberry32 } from '@silhouette/privacy';
 
 /** A function returning uniform numbers in [0, 1). */
 export type Random = () => number;
 
-/** mulberry32: tiny, fast, good enough for sampling (not for cryptography). */
+/**
+ * mulberry32: tiny, fast, good enough for sampling (not for cryptography). The seed is truncated
+ * to a uint32 first, as this module always did, so fractional or NaN seeds keep their streams.
+ */
 export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  return mulberry32(seed >>> 0);
 }
 
 /** Standard normal draws (Box-Muller), from a seeded uniform source. */
@@ -39,12 +38,7 @@ export function gaussianRandom(random: Random): Random {
 
 /** FNV-1a over UTF-16 code units, 32 bit unsigned. Stable across platforms and Node versions. */
 export function hashString(text: string, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return finalizeHash(h);
+  return finalizeHash(fnv1a(text, seed));
 }
 
 /** murmur3's 32-bit finaliser: spreads the bits of FNV (weak in the low bits) or of an index. */

@@ -8,6 +8,7 @@ import {
   type ScriptedReply,
   type ScriptedRequest,
 } from '../../../../test/helpers/scripted-llm-server';
+import { mulberry32 } from '@silhouette/privacy';
 import { StructuredLlmClient } from '../openai/structured-client';
 import {
   ASSIGN_PARENTS_SCHEMA_NAME,
@@ -18,7 +19,7 @@ import {
   proposeParents,
   type ChildCluster,
 } from './build-parents';
-import { MAX_ITEMS_PER_PROMPT, seededRandom } from './llm-steps';
+import { MAX_ITEMS_PER_PROMPT } from './llm-steps';
 
 type ChatBody = { messages: { role: string; content: string }[] };
 
@@ -110,7 +111,7 @@ function hierarchyModel(request: ScriptedRequest): ScriptedReply | undefined {
 
 /** Children of three topics with centroids near one axis per topic (seeded jitter). */
 function topicChildren(perTopic: number): ChildCluster[] {
-  const random = seededRandom(7);
+  const random = mulberry32(7);
   return TOPICS.flatMap((topic, t) =>
     Array.from({ length: perTopic }, (_, i) => {
       const centroid = new Float32Array(8).map(() => (random() - 0.5) * 0.1);
@@ -148,7 +149,7 @@ afterEach(async () => {
 describe('neighbourhoods', () => {
   it('partitions children into groups of at most the size, keeping close centroids together', () => {
     const children = topicChildren(16);
-    const groups = neighbourhoods(children, 16, seededRandom(3));
+    const groups = neighbourhoods(children, 16, mulberry32(3));
 
     expect(groups.flat().sort((a, b) => a - b)).toEqual(children.map((_, i) => i));
     expect(groups.every((g) => g.length <= 16 && g.length > 0)).toBe(true);
@@ -213,7 +214,7 @@ describe('proposeParents', () => {
   });
 
   it('keeps every prompt within 100 items, chunking the dedupe when proposals exceed it', async () => {
-    const random = seededRandom(5);
+    const random = mulberry32(5);
     const children: ChildCluster[] = Array.from({ length: 250 }, (_, i) => ({
       id: `tenant-y:cluster-${i}`,
       name: `topic ${i}`,

@@ -15,7 +15,7 @@
  * neighbourhood got proposals or the dedupe fails, the LLM error is thrown: without candidates
  * there is no hierarchy, and the caller falls back to the offline one (or the job retries).
  */
-import { containsPii } from '@silhouette/privacy';
+import { containsPii, mulberry32 } from '@silhouette/privacy';
 import { z } from 'zod';
 import {
   MAX_ITEMS_PER_PROMPT,
@@ -24,7 +24,6 @@ import {
   mapWithConcurrency,
   promptHash,
   promptItem,
-  seededRandom,
   shuffled,
   tokenOverlap,
   wordCount,
@@ -142,7 +141,7 @@ export async function proposeParents(
   if (children.length === 0) return { parents: [], assignment: new Map() };
 
   const concurrency = options.concurrency ?? 4;
-  const random = seededRandom(options.seed ?? 1);
+  const random = mulberry32(options.seed ?? 1);
   const ctx: StepContext = { client, model, concurrency };
 
   const groups = neighbourhoods(children, size, random);

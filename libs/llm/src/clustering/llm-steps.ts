@@ -1,7 +1,7 @@
 /**
  * Shared plumbing for the Clio-style clustering steps (naming, hierarchy, privacy audit): the small
  * client interface they take, the per-prompt item cap, prompt-item rendering, a concurrency-limited
- * map, seeded randomness and the word/token helpers used for validation and fallbacks.
+ * map, seeded shuffles (the generator is libs/privacy's mulberry32) and the word/token helpers used for validation and fallbacks.
  *
  * Everything here runs inside the sealed boundary: prompts carry member texts. Nothing in this
  * module logs or throws with text in the message.
@@ -59,18 +59,6 @@ export async function mapWithConcurrency<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
-}
-
-/** Small seeded PRNG (mulberry32): deterministic shuffles and splits for a given seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** Fisher–Yates on a copy. */

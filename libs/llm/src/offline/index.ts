@@ -14,3 +14,12 @@ export {
 export { detectLanguage, type LanguageGuess } from './language-detector';
 export type { LabelDecision } from './taxonomy-classifier';
 export type { ConversationSignals } from './conversation-signals';
+// The one text normaliser; libs/clustering's offline embedder uses it too.
+export {
+  normalizeText,
+  normalizedWords,
+  stem,
+  STOP_WORDS,
+  tokenize,
+  wordTokens,
+} from './text-normalizer';

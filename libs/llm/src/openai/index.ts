@@ -27,3 +27,11 @@ export type {
   UsageStats,
   UsageStatsRow,
 } from './usage-stats';
+// Retry policy shared with the OpenAI-compatible embedder in libs/clustering.
+export {
+  backoffDelayMs,
+  classifyFailure,
+  sleep,
+  type BackoffPolicy,
+  type FailureClass,
+} from './retry';

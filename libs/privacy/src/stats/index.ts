@@ -5,4 +5,10 @@ export {
   type BootstrapInterval,
   type BootstrapOptions,
 } from './bootstrap';
-export { createSeededRandom, mulberry32, seedFromString, type SeededRandom } from './seeded-random';
+export {
+  createSeededRandom,
+  fnv1a,
+  mulberry32,
+  seedFromString,
+  type SeededRandom,
+} from './seeded-random';

@@ -1,6 +1,9 @@
 /**
  * Seeded pseudo-random numbers for everything that must be reproducible: bootstrap intervals,
- * candidate shuffles against LLM position bias, sampling cluster members for naming, tests.
+ * candidate shuffles against LLM position bias, sampling cluster members for naming, k-means
+ * seeding and random projections (libs/clustering wraps it), the scripted test server. This is
+ * the one copy in the repository: it lives here because libs/privacy imports no other lib, so
+ * every lib that needs it (clustering, llm) may import it without a cycle.
  * `Math.random` is never used where a result is stored or published, so that re-running a job
  * with the same inputs and seed gives byte-identical output.
  *
@@ -42,14 +45,22 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-/** FNV-1a (32-bit) of a string's UTF-16 code units: a stable seed from an id, e.g. a cluster id. */
-export function seedFromString(text: string): number {
-  let hash = 0x811c9dc5;
+/**
+ * FNV-1a (32-bit, unsigned) of a string's UTF-16 code units, stable across platforms and Node
+ * versions. `basis` replaces the standard offset basis to get independent hash families.
+ */
+export function fnv1a(text: string, basis = 0x811c9dc5): number {
+  let hash = basis >>> 0;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;
+}
+
+/** A stable seed from an id, e.g. a cluster id: FNV-1a with the standard basis. */
+export function seedFromString(text: string): number {
+  return fnv1a(text);
 }
 
 /** A seeded stream with integer and shuffle helpers; accepts a number or a string seed. */
