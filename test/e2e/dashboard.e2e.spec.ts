@@ -414,6 +414,30 @@ describe('dashboard in headless Chromium', () => {
     await row.waitFor();
     await page.screenshot({ path: `${ARTIFACTS_DIR}/dashboard-reports-dark.png`, fullPage: true });
 
+    // Paging: a page more of newer (finished) reports pushes ours to the second page.
+    for (let i = 0; i < 20; i += 1) {
+      const { report: newer } = await repository.createOnce({
+        tenantId,
+        scheduleId: null,
+        type: 'quality',
+        formats: ['csv'],
+        period: { kind: 'last-week' },
+        slotAt: new Date(),
+        idempotencyKey: `e2e:${randomUUID()}`,
+      });
+      await repository.claim(tenantId, newer.id);
+      await repository.fail(tenantId, newer.id, 'nothing has been published for this tenant yet');
+    }
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(() => page.getByTestId('report-row').count()).toBe(20);
+    expect(await row.count()).toBe(0);
+    await page.getByRole('button', { name: 'Show older reports' }).click();
+    await row.waitFor();
+    expect(await row.getAttribute('data-status')).toBe('ready');
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Show older reports' }).count())
+      .toBe(0);
+
     expect(bodies.some((body) => body.includes(reportId))).toBe(true);
     for (const secretValue of Object.values(canary)) {
       expect(bodies.filter((body) => body.includes(secretValue))).toEqual([]);
