@@ -2,12 +2,15 @@
  * The dashboard in a real headless Chromium against a real stack with a published snapshot: sign
  * in with a read key, see the tenant's real numbers, walk every view (overview, explore down to a
  * base cluster, failures, breakdowns, privacy) in light and dark themes, and never receive a byte
- * of conversation text.
+ * of conversation text. As an admin: generate a report, download its files, manage a schedule
+ * through the form and open the privacy evidence of the report's snapshot.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReportRepository } from '@silhouette/db';
 import { ARTIFACTS_DIR, launchBrowser } from '../helpers/browser';
 import { sgdRecords } from '../helpers/datasets';
 import { canaries, openaiRecord } from '../helpers/fixtures';
@@ -192,6 +195,16 @@ describe('dashboard in headless Chromium', () => {
       .toContain('Groups smaller than 5 people or 10 conversations are never shown');
     await shoot(page, 'privacy');
 
+    // Reports: a read key sees the list (empty so far) and a note instead of the admin forms.
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Reports' })
+      .click();
+    await page.getByTestId('reports-read-only').waitFor();
+    await page.getByTestId('reports-empty').waitFor();
+    expect(await page.getByRole('form', { name: 'Generate a report now' }).count()).toBe(0);
+    expect(await page.getByTestId('schedule-form').count()).toBe(0);
+
     // Dark theme, kept across reloads.
     await page.getByTestId('theme-toggle').click();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
@@ -208,6 +221,228 @@ describe('dashboard in headless Chromium', () => {
       expect(bodies.filter((body) => body.includes(secret))).toEqual([]);
     }
   }, 120_000);
+
+  it('lets an admin generate a report, download its files, manage schedules and open its evidence', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const bodies: string[] = [];
+    page.on('response', (response) => {
+      void response.text().then(
+        (text) => bodies.push(text),
+        () => undefined,
+      );
+    });
+    const admin = (path: string) => call(stack, path, { key: stack.tenant.adminKey });
+    // A report the worker gave up on, recorded as the worker records it when Chromium is missing
+    // (that path itself is covered in reports.int.spec.ts): the dashboard must say why.
+    const tenantId = stack.tenant.tenant.id;
+    const repository = new ReportRepository(stack.workerDb);
+    const { report: broken } = await repository.createOnce({
+      tenantId,
+      scheduleId: null,
+      type: 'impact',
+      formats: ['pdf'],
+      period: { kind: 'last-week' },
+      slotAt: new Date(Date.now() - 60_000),
+      idempotencyKey: `e2e:${randomUUID()}`,
+    });
+    await repository.claim(tenantId, broken.id);
+    await repository.fail(
+      tenantId,
+      broken.id,
+      'Chromium not found at /nonexistent/chromium; PDF reports need it (set CHROMIUM_PATH or install chromium)',
+    );
+
+    await page.goto(stack.baseUrl);
+    await page.getByLabel('API key').fill(stack.tenant.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('overview-conversations').waitFor({ timeout: 15_000 });
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Reports', exact: true }).click();
+    await page.waitForURL(/view=reports/);
+    expect(await page.getByTestId('reports-read-only').count()).toBe(0);
+    const failedRow = page.locator(`[data-testid="report-row"][data-report-id="${broken.id}"]`);
+    expect(await failedRow.getAttribute('data-status')).toBe('failed');
+    expect(await failedRow.getByTestId('report-status').textContent()).toBe('Failed');
+    const failure = await failedRow.getByTestId('report-failure').textContent();
+    expect(failure).toContain('The PDF could not be printed');
+    expect(failure).toContain('Tried 1 time.');
+    expect(await failedRow.getByRole('link').count()).toBe(0); // no files, no evidence
+
+    // Generate a report now: quality, the last 4 weeks, every format.
+    const generate = page.getByRole('form', { name: 'Generate a report now' });
+    await generate.getByRole('radio', { name: /^Quality/ }).check();
+    await generate.getByLabel('Period').selectOption('custom');
+    await generate.getByLabel('Number of weeks').fill('4');
+    await generate.getByRole('checkbox', { name: 'PDF' }).check();
+    const requested = page.waitForResponse(
+      (response) =>
+        response.url().endsWith('/v1/reports') && response.request().method() === 'POST',
+    );
+    await generate.getByRole('button', { name: 'Generate report' }).click();
+    const reportId = ((await (await requested).json()) as { id: string }).id;
+    expect((await requested).status()).toBe(202);
+    await page.getByTestId('report-requested').waitFor();
+    const row = page.locator(`[data-testid="report-row"][data-report-id="${reportId}"]`);
+    await row.waitFor();
+    // The list polls by itself until the worker has rendered it.
+    await expect
+      .poll(() => row.getAttribute('data-status'), { timeout: 90_000, interval: 500 })
+      .toBe('ready');
+    expect(await row.getByTestId('report-status').textContent()).toBe('Ready');
+    const report = (await admin(`/v1/reports/${reportId}`)).body as {
+      title: string;
+      snapshot_id: string;
+      files: { name: string; format: string; download_url: string }[];
+    };
+    expect(await row.textContent()).toContain(report.title);
+    expect(report.files.map((file) => file.format)).toEqual(
+      expect.arrayContaining(['html', 'pdf', 'csv']),
+    );
+    // One link per file, to the API's download path.
+    const links = row.getByRole('list', { name: 'Files' }).getByRole('link');
+    expect(await links.count()).toBe(report.files.length);
+    expect(await links.allTextContents()).toEqual(
+      expect.arrayContaining(['HTML report', 'PDF report', 'CSV: failure hot spots']),
+    );
+    for (const file of report.files)
+      expect(await row.locator(`a[href="${file.download_url}"]`).getAttribute('data-format')).toBe(
+        file.format,
+      );
+    // The session cookie authorises a download; each file comes with its own content type.
+    const fetched = await page.evaluate(
+      async (urls) =>
+        Promise.all(
+          urls.map(async (url) => {
+            const response = await fetch(url, { credentials: 'same-origin' });
+            const bytes = new Uint8Array(await response.arrayBuffer());
+            return {
+              status: response.status,
+              type: response.headers.get('content-type'),
+              disposition: response.headers.get('content-disposition'),
+              head: String.fromCharCode(...bytes.slice(0, 5)),
+            };
+          }),
+        ),
+      ['html', 'pdf'].map((format) => report.files.find((f) => f.format === format)!.download_url),
+    );
+    expect(fetched[0]).toMatchObject({ status: 200, type: 'text/html; charset=utf-8' });
+    expect(fetched[0]!.disposition).toMatch(/^attachment/);
+    expect(fetched[1]).toMatchObject({ status: 200, type: 'application/pdf', head: '%PDF-' });
+    // A plain click downloads the file under its name.
+    const csv = report.files.find((file) => file.format === 'csv')!;
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.locator(`a[href="${csv.download_url}"]`).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(csv.name);
+    await page.screenshot({ path: `${ARTIFACTS_DIR}/dashboard-reports.png`, fullPage: true });
+
+    // A schedule through the form: the API's field error first, shown next to the cron field.
+    const form = page.getByTestId('schedule-form');
+    const name = 'Weekly impact (e2e)';
+    await form.getByLabel('Name').fill(name);
+    await form.getByLabel('When (cron)').fill('61 8 * * 1');
+    await form.getByLabel('Time zone').fill('Europe/Berlin');
+    await form.getByLabel('E-mail recipients (optional)').fill('it-lead@acme.example');
+    await form.getByLabel('Webhook URL (optional)').fill('https://hooks.acme.example/silhouette');
+    await form.getByRole('button', { name: 'Add schedule' }).click();
+    const cronError = page.getByTestId('schedule-cron-error');
+    await cronError.waitFor();
+    expect(await cronError.textContent()).toMatch(/cron/i);
+    expect(await form.getByLabel('When (cron)').getAttribute('aria-invalid')).toBe('true');
+    // Focus moves to the field at fault.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('schedule-cron');
+    await form.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS_DIR}/dashboard-report-schedule-form.png` });
+    expect(
+      ((await admin('/v1/report-schedules')).body as { schedules: unknown[] }).schedules,
+    ).toEqual([]);
+
+    await form.getByLabel('When (cron)').fill('0 8 * * 1');
+    await form.getByRole('button', { name: 'Add schedule' }).click();
+    await page.getByTestId('schedule-created').waitFor();
+    expect(await cronError.count()).toBe(0);
+    const scheduleRow = page.getByTestId('schedule-row').filter({ hasText: name });
+    await scheduleRow.waitFor();
+    expect(await scheduleRow.getByTestId('schedule-next').textContent()).toMatch(/^Next: /);
+    // The webhook secret is shown once, right after creation.
+    const secret = await page.getByTestId('webhook-secret-value').textContent();
+    expect(secret?.length).toBeGreaterThan(30);
+    const scheduleId = (await scheduleRow.getAttribute('data-schedule-id'))!;
+    expect((await admin(`/v1/report-schedules/${scheduleId}`)).body).toMatchObject({
+      name,
+      type: 'impact',
+      cron: '0 8 * * 1',
+      timezone: 'Europe/Berlin',
+      recipients: ['it-lead@acme.example'],
+      enabled: true,
+    });
+    await page
+      .getByRole('region', { name: 'Schedules' })
+      .screenshot({ path: `${ARTIFACTS_DIR}/dashboard-report-schedules.png` });
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    expect(await page.getByTestId('webhook-secret').count()).toBe(0);
+
+    // Switch it off, then delete it (after confirming).
+    const toggle = scheduleRow.getByRole('switch', { name: `Enabled: ${name}` });
+    await toggle.click();
+    await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('false');
+    expect(await scheduleRow.getByTestId('schedule-next').textContent()).toMatch(/^Off/);
+    expect((await admin(`/v1/report-schedules/${scheduleId}`)).body.enabled).toBe(false);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await scheduleRow.getByRole('button', { name: `Delete ${name}` }).click();
+    await page.getByTestId('schedules-empty').waitFor();
+    expect((await admin(`/v1/report-schedules/${scheduleId}`)).status).toBe(404);
+
+    // The report's evidence link opens the Privacy view for its snapshot.
+    await row.getByRole('link', { name: 'Privacy evidence' }).click();
+    await page.waitForURL(/view=privacy/);
+    expect(new URL(page.url()).searchParams.get('snapshot')).toBe(report.snapshot_id);
+    await page.getByTestId('privacy-snapshot').waitFor();
+    await page.getByTestId('privacy-summary').waitFor();
+    const evidence = (await admin(`/v1/privacy/evidence?snapshot=${report.snapshot_id}`)).body as {
+      snapshot: { version: number };
+    };
+    expect(await page.getByTestId('privacy-snapshot').textContent()).toContain(
+      `snapshot version ${evidence.snapshot.version}`,
+    );
+    await page.screenshot({ path: `${ARTIFACTS_DIR}/dashboard-privacy-snapshot.png` });
+
+    // The Reports page in the dark theme too.
+    await page.getByTestId('theme-toggle').click();
+    await nav.getByRole('link', { name: 'Reports', exact: true }).click();
+    await row.waitFor();
+    await page.screenshot({ path: `${ARTIFACTS_DIR}/dashboard-reports-dark.png`, fullPage: true });
+
+    // Paging: a page more of newer (finished) reports pushes ours to the second page.
+    for (let i = 0; i < 20; i += 1) {
+      const { report: newer } = await repository.createOnce({
+        tenantId,
+        scheduleId: null,
+        type: 'quality',
+        formats: ['csv'],
+        period: { kind: 'last-week' },
+        slotAt: new Date(),
+        idempotencyKey: `e2e:${randomUUID()}`,
+      });
+      await repository.claim(tenantId, newer.id);
+      await repository.fail(tenantId, newer.id, 'nothing has been published for this tenant yet');
+    }
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(() => page.getByTestId('report-row').count()).toBe(20);
+    expect(await row.count()).toBe(0);
+    await page.getByRole('button', { name: 'Show older reports' }).click();
+    await row.waitFor();
+    expect(await row.getAttribute('data-status')).toBe('ready');
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Show older reports' }).count())
+      .toBe(0);
+
+    expect(bodies.some((body) => body.includes(reportId))).toBe(true);
+    for (const secretValue of Object.values(canary)) {
+      expect(bodies.filter((body) => body.includes(secretValue))).toEqual([]);
+    }
+  }, 180_000);
 });
 
 interface Summary {

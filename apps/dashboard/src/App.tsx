@@ -6,6 +6,7 @@ import { Explore } from './views/Explore';
 import { Failures } from './views/Failures';
 import { Overview } from './views/Overview';
 import { Privacy } from './views/Privacy';
+import { Reports } from './views/Reports';
 import { Trends } from './views/Trends';
 
 function SignIn({ onSignedIn }: { onSignedIn: (csrf: string, tenant: TenantInfo) => void }) {
@@ -83,6 +84,7 @@ const LABELS: Record<View, string> = {
   failures: 'Failures',
   trends: 'Trends',
   breakdowns: 'Breakdowns',
+  reports: 'Reports',
   privacy: 'Privacy',
 };
 
@@ -108,7 +110,8 @@ function Dashboard({ csrf, tenant }: { csrf: string; tenant: TenantInfo }) {
           <Breakdowns csrf={csrf} route={route} kUsers={tenant.k_users} />
         )}
         {route.view === 'trends' && <Trends csrf={csrf} route={route} kUsers={tenant.k_users} />}
-        {route.view === 'privacy' && <Privacy csrf={csrf} />}
+        {route.view === 'reports' && <Reports csrf={csrf} admin={tenant.scope === 'admin'} />}
+        {route.view === 'privacy' && <Privacy csrf={csrf} snapshot={route.snapshot} />}
       </div>
     </>
   );

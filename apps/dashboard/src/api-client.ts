@@ -139,6 +139,8 @@ export class ApiRequestError extends Error {
     readonly status: number,
     message: string,
     readonly code?: string,
+    /** The request field at fault on a 400 (`cron`, `period.weeks`, `recipients.0`, …). */
+    readonly field?: string,
   ) {
     super(message);
   }
@@ -148,7 +150,7 @@ export class ApiRequestError extends Error {
  * Calls authenticate with the httpOnly session cookie (same origin). `csrf` is the session's
  * CSRF token, required by the API on anything that changes state; sent on every call for simplicity.
  */
-async function request<T>(
+export async function request<T>(
   path: string,
   csrf?: string,
   init: { method?: string; body?: unknown } = {},
@@ -169,13 +171,14 @@ async function request<T>(
   }
   if (response.status === 204) return undefined as T;
   const body = (await response.json().catch(() => ({}))) as {
-    error?: { message?: string; code?: string };
+    error?: { message?: string; code?: string; field?: string };
   };
   if (!response.ok)
     throw new ApiRequestError(
       response.status,
       body.error?.message ?? `request failed (${response.status})`,
       body.error?.code,
+      body.error?.field,
     );
   return body as T;
 }
@@ -238,6 +241,10 @@ export const api = {
       interval: string;
       buckets: TrendBucket[];
     }>(`/v1/insights/trends?facet=${q(facet)}&interval=${q(interval)}`, csrf),
-  evidence: (csrf: string) =>
-    request<{ snapshot: SnapshotInfo; evidence: Evidence }>('/v1/privacy/evidence', csrf),
+  /** The latest snapshot's evidence, or that of `snapshot` (a report links to its own). */
+  evidence: (csrf: string, snapshot?: string) =>
+    request<{ snapshot: SnapshotInfo; evidence: Evidence }>(
+      snapshot ? `/v1/privacy/evidence?snapshot=${q(snapshot)}` : '/v1/privacy/evidence',
+      csrf,
+    ),
 };

@@ -10,6 +10,7 @@ export const VIEWS = [
   'failures',
   'trends',
   'breakdowns',
+  'reports',
   'privacy',
 ] as const;
 export type View = (typeof VIEWS)[number];
@@ -26,9 +27,11 @@ export interface Route {
   facet?: string;
   /** Failures: failure-reason filter. Trends: 'month' for monthly buckets. */
   reason?: string;
+  /** Privacy: the snapshot whose evidence is shown (reports link to theirs); absent: the latest. */
+  snapshot?: string;
 }
 
-const KEYS = ['cluster', 'node', 'q', 'facet', 'reason'] as const;
+const KEYS = ['cluster', 'node', 'q', 'facet', 'reason', 'snapshot'] as const;
 
 export function parseRoute(search: string): Route {
   const params = new URLSearchParams(search);

@@ -1,5 +1,6 @@
-import { api, type Evidence } from '../api-client';
+import { api, type Evidence, type SnapshotInfo } from '../api-client';
 import { BarList } from '../charts';
+import { Link } from '../router';
 import { Async, fmt, Section, useApi } from '../ui';
 
 const REASONS: Record<string, string> = {
@@ -24,16 +25,28 @@ function kindOf(scope: string): string {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${fmt(n)} ${n === 1 ? one : many}`;
 
-export function Privacy({ csrf }: { csrf: string }) {
-  const evidence = useApi(() => api.evidence(csrf), [csrf]);
+/** The latest snapshot's evidence, or with `snapshot` (a report's link) that snapshot's. */
+export function Privacy({ csrf, snapshot }: { csrf: string; snapshot?: string | undefined }) {
+  const evidence = useApi(() => api.evidence(csrf, snapshot), [csrf, snapshot]);
   return (
     <Async result={evidence} label="privacy evidence">
-      {({ snapshot, evidence: e }) => <EvidenceView e={e} version={snapshot.version} />}
+      {({ snapshot: shown, evidence: e }) => (
+        <EvidenceView e={e} version={shown.version} pinned={snapshot ? shown : undefined} />
+      )}
     </Async>
   );
 }
 
-function EvidenceView({ e, version }: { e: Evidence; version: number }) {
+function EvidenceView({
+  e,
+  version,
+  pinned,
+}: {
+  e: Evidence;
+  version: number;
+  /** Set when a link asked for this snapshot rather than the latest. */
+  pinned?: SnapshotInfo | undefined;
+}) {
   const clustersPooled = e.suppressedCells.filter((c) =>
     /^cluster\/level-\d+$/.test(c.scope),
   ).length;
@@ -53,6 +66,13 @@ function EvidenceView({ e, version }: { e: Evidence; version: number }) {
   return (
     <>
       <h2>Privacy evidence</h2>
+      {pinned && (
+        <p className="card note" role="note" data-testid="privacy-snapshot">
+          Showing the evidence of snapshot version {pinned.version}, published{' '}
+          {new Date(pinned.published_at).toLocaleString('en')}: the snapshot a report was built
+          from. <Link to={{ view: 'privacy' }}>Show the latest snapshot instead</Link>
+        </p>
+      )}
       <section className="card plain" aria-label="Summary" data-testid="privacy-summary">
         <p>
           <strong>
