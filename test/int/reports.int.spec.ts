@@ -508,6 +508,31 @@ describe('scheduled reports', () => {
     expect(bad.body.error.field).toBe('period');
   }, 60_000);
 
+  it('pages reports created in the same instant without skipping or repeating one', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const requested = await admin('/v1/reports', {
+        method: 'POST',
+        body: { type: 'impact', period: { kind: 'last-week' }, formats: ['csv'] },
+      });
+      ids.push(requested.body.id);
+    }
+    await stack.ownerDb.query(
+      `UPDATE insights.reports SET created_at = '2100-01-01T00:00:00.123456Z'
+        WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)`,
+      [JSON.stringify(ids)],
+    );
+    const seen: string[] = [];
+    let before: string | null = null;
+    for (let page = 0; page < 3; page += 1) {
+      const list = await admin(`/v1/reports?limit=1${before ? `&before=${before}` : ''}`);
+      seen.push(list.body.reports[0].id);
+      before = list.body.next_before;
+    }
+    expect(seen.sort()).toEqual([...ids].sort());
+    expect((await admin('/v1/reports?before=yesterday')).body.error.field).toBe('before');
+  });
+
   it('leaks no canary into any report, response, table outside sealed, log or Redis key', async () => {
     expect(responses.flatMap((text) => scanText('api response', text, canaryValues))).toEqual([]);
     expect(await scanTables(stack.ownerDb, ['app', 'insights', 'intake'], canaryValues)).toEqual(

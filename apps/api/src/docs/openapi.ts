@@ -319,10 +319,10 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       '/v1/reports': {
         get: {
           ...secured('read or admin'),
-          summary: 'Reports, newest first (page with `before` = the last created_at)',
+          summary: "Reports, newest first (next page: `before` = this page's `next_before`)",
           parameters: [
             { name: 'limit', in: 'query', schema: { type: 'integer', default: 50 } },
-            { name: 'before', in: 'query', schema: { type: 'string', format: 'date-time' } },
+            { name: 'before', in: 'query', schema: { type: 'string', format: 'uuid' } },
             { name: 'schedule', in: 'query', schema: { type: 'string', format: 'uuid' } },
           ],
           responses: { 200: ok('Reports with files and deliveries') },

@@ -47,7 +47,8 @@ const uuid = z.uuid();
 const listQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    before: z.iso.datetime({ offset: true }).optional(),
+    /** The `next_before` of the previous page: the id of its last report. */
+    before: z.uuid().optional(),
     schedule: z.uuid().optional(),
   })
   .strict();
@@ -253,7 +254,7 @@ export class ReportsController {
     const repository = new ReportRepository(this.deps.db);
     const reports = await repository.list(tenantId, {
       limit: query.limit,
-      ...(query.before ? { before: new Date(query.before) } : {}),
+      ...(query.before ? { afterId: query.before } : {}),
       ...(query.schedule ? { scheduleId: query.schedule } : {}),
     });
     const ids = reports.map((report) => report.id);
@@ -263,7 +264,7 @@ export class ReportsController {
       reports: reports.map((report) =>
         reportView(report, files.get(report.id) ?? [], deliveries.get(report.id) ?? []),
       ),
-      next_before: reports.length === query.limit ? reports.at(-1)!.createdAt.toISOString() : null,
+      next_before: reports.length === query.limit ? reports.at(-1)!.id : null,
     };
   }
 

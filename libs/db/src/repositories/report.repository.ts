@@ -183,17 +183,22 @@ export class ReportRepository {
     return result.rows[0] ? toReport(result.rows[0]) : undefined;
   }
 
-  /** Newest first; `before` pages by creation time. */
+  /**
+   * Newest first. `afterId` pages: the reports after that one in this order, compared on
+   * (created_at, id) in the database at full precision, so rows created in the same
+   * millisecond are neither skipped nor repeated.
+   */
   async list(
     tenantId: string,
-    options: { limit: number; before?: Date; scheduleId?: string },
+    options: { limit: number; afterId?: string; scheduleId?: string },
   ): Promise<Report[]> {
     const result = await this.db.query<Row>(
-      `SELECT ${COLUMNS} FROM insights.reports
-        WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR created_at < $2)
-          AND ($3::uuid IS NULL OR schedule_id = $3)
+      `SELECT ${COLUMNS} FROM insights.reports r
+        WHERE tenant_id = $1 AND ($3::uuid IS NULL OR schedule_id = $3)
+          AND ($2::uuid IS NULL OR (r.created_at, r.id) <
+               (SELECT created_at, id FROM insights.reports WHERE tenant_id = $1 AND id = $2))
         ORDER BY created_at DESC, id DESC LIMIT $4`,
-      [tenantId, options.before?.toISOString() ?? null, options.scheduleId ?? null, options.limit],
+      [tenantId, options.afterId ?? null, options.scheduleId ?? null, options.limit],
     );
     return result.rows.map(toReport);
   }
