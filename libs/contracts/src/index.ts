@@ -2,3 +2,4 @@ export * from './facets';
 export * from './conversation';
 export * from './envelope';
 export * from './queues';
+export * from './insights';

@@ -3,21 +3,26 @@
  * same zod schemas the handlers validate with, so the document cannot drift from the code.
  */
 import { z } from 'zod';
+import {
+  breakdownResponseSchema,
+  clusterDetailResponseSchema,
+  clusterListResponseSchema,
+  errorBodySchema,
+  evidenceResponseSchema,
+  failuresResponseSchema,
+  keySignInSchema,
+  overviewResponseSchema,
+  pipelineStatusSchema,
+  sessionResponseSchema,
+  tenantInfoSchema,
+  trendsResponseSchema,
+} from '@silhouette/contracts';
 import { API_KEY_SCOPES } from '@silhouette/db';
 import { INGEST_FORMATS } from '@silhouette/ingest';
 
 const json = (schema: z.ZodType) =>
   z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'output', unrepresentable: 'any' });
 
-const errorBody = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    field: z.string().optional(),
-    limit: z.enum(['max_records', 'max_request_bytes', 'max_message_bytes']).optional(),
-    max: z.number().optional(),
-  }),
-});
 const ingestResult = z.object({
   accepted: z.number().int(),
   duplicates: z.number().int(),
@@ -44,6 +49,25 @@ const errorResponse = (description: string) => ({
   description,
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 });
+/** Response and request bodies from libs/contracts, the schemas the controllers are typed by. */
+const CONTRACT_SCHEMAS = {
+  Error: errorBodySchema,
+  Overview: overviewResponseSchema,
+  ClusterList: clusterListResponseSchema,
+  ClusterDetail: clusterDetailResponseSchema,
+  Failures: failuresResponseSchema,
+  Breakdown: breakdownResponseSchema,
+  Trends: trendsResponseSchema,
+  Evidence: evidenceResponseSchema,
+  Tenant: tenantInfoSchema,
+  PipelineStatus: pipelineStatusSchema,
+  Session: sessionResponseSchema,
+  KeySignIn: keySignInSchema,
+} satisfies Record<string, z.ZodType>;
+const ref = (name: keyof typeof CONTRACT_SCHEMAS | 'IngestResult' | 'ApiKey') => ({
+  $ref: `#/components/schemas/${name}`,
+});
+
 const ok = (description: string, schema?: object) => ({
   description,
   ...(schema ? { content: { 'application/json': { schema } } } : {}),
@@ -67,7 +91,13 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'sil_<scope>_… API key' },
       },
-      schemas: { Error: json(errorBody), IngestResult: json(ingestResult), ApiKey: json(apiKey) },
+      schemas: {
+        ...Object.fromEntries(
+          Object.entries(CONTRACT_SCHEMAS).map(([name, schema]) => [name, json(schema)]),
+        ),
+        IngestResult: json(ingestResult),
+        ApiKey: json(apiKey),
+      },
     },
     paths: {
       '/health': { get: { summary: 'Liveness', responses: { 200: ok('The process is up') } } },
@@ -100,7 +130,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             },
           },
           responses: {
-            200: ok('Per-record results', { $ref: '#/components/schemas/IngestResult' }),
+            200: ok('Per-record results', ref('IngestResult')),
             400: errorResponse(
               'Body unreadable, or every record rejected (then the body is an IngestResult)',
             ),
@@ -114,14 +144,14 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         get: {
           ...secured('read, ingest or admin'),
           summary: 'The tenant of the presented key',
-          responses: { 200: ok('Tenant') },
+          responses: { 200: ok('Tenant', ref('Tenant')) },
         },
       },
       '/v1/status': {
         get: {
           ...secured('read, ingest or admin'),
           summary: 'Pipeline progress (counts only)',
-          responses: { 200: ok('Counts per stage') },
+          responses: { 200: ok('Counts per stage', ref('PipelineStatus')) },
         },
       },
       '/v1/admin/keys': {
@@ -149,7 +179,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             },
           },
           responses: {
-            201: ok('Created', { $ref: '#/components/schemas/ApiKey' }),
+            201: ok('Created', ref('ApiKey')),
             400: errorResponse('Invalid field'),
           },
         },
@@ -194,7 +224,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
           ],
           responses: {
-            200: ok('Overview'),
+            200: ok('Overview', ref('Overview')),
             400: errorResponse('Invalid parameter'),
             404: errorResponse('Nothing published yet'),
           },
@@ -208,7 +238,10 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             { name: 'level', in: 'query', schema: { type: 'integer', minimum: 0 } },
             { name: 'parent', in: 'query', schema: { type: 'string', format: 'uuid' } },
           ],
-          responses: { 200: ok('Clusters'), 400: errorResponse('Invalid parameter') },
+          responses: {
+            200: ok('Clusters', ref('ClusterList')),
+            400: errorResponse('Invalid parameter'),
+          },
         },
       },
       '/v1/insights/clusters/{id}': {
@@ -218,14 +251,17 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           parameters: [
             { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
           ],
-          responses: { 200: ok('Cluster'), 404: errorResponse('No such cluster in this tenant') },
+          responses: {
+            200: ok('Cluster', ref('ClusterDetail')),
+            404: errorResponse('No such cluster in this tenant'),
+          },
         },
       },
       '/v1/insights/failures': {
         get: {
           ...secured('read or admin'),
           summary: 'Clusters ranked by failure impact',
-          responses: { 200: ok('Ranked clusters') },
+          responses: { 200: ok('Ranked clusters', ref('Failures')) },
         },
       },
       '/v1/insights/breakdown': {
@@ -243,7 +279,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
               },
             },
           ],
-          responses: { 200: ok('Rows'), 400: errorResponse('Invalid parameter') },
+          responses: { 200: ok('Rows', ref('Breakdown')), 400: errorResponse('Invalid parameter') },
         },
       },
       '/v1/insights/trends': {
@@ -264,7 +300,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
               schema: { type: 'string', enum: ['week', 'month'], default: 'week' },
             },
           ],
-          responses: { 200: ok('Buckets'), 400: errorResponse('Invalid parameter') },
+          responses: { 200: ok('Buckets', ref('Trends')), 400: errorResponse('Invalid parameter') },
         },
       },
       '/v1/privacy/evidence': {
@@ -274,7 +310,39 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           parameters: [
             { name: 'snapshot', in: 'query', schema: { type: 'string', format: 'uuid' } },
           ],
-          responses: { 200: ok('Evidence'), 404: errorResponse('No such snapshot in this tenant') },
+          responses: {
+            200: ok('Evidence', ref('Evidence')),
+            404: errorResponse('No such snapshot in this tenant'),
+          },
+        },
+      },
+      '/v1/session': {
+        post: {
+          summary:
+            'Open a dashboard session (httpOnly SameSite=Strict cookie) with a read or admin API key',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('KeySignIn') } },
+          },
+          responses: {
+            200: ok('Signed in; the cookie is set and the CSRF token returned', ref('Session')),
+            400: errorResponse('Invalid field'),
+            401: errorResponse('Unknown or revoked key'),
+            403: errorResponse('The key cannot open a dashboard session (ingest scope)'),
+          },
+        },
+        get: {
+          ...secured('read or admin (through the session cookie)'),
+          summary: 'The current session and its CSRF token',
+          responses: {
+            200: ok('Session', ref('Session')),
+            404: errorResponse('No session: an API key was used'),
+          },
+        },
+        delete: {
+          ...secured('read or admin (through the session cookie, with X-CSRF-Token)'),
+          summary: 'Sign out',
+          responses: { 204: ok('Signed out') },
         },
       },
       '/v1/admin/audit-log': {

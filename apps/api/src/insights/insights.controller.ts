@@ -4,13 +4,34 @@
  */
 import { Controller, Get, Inject, Param, Req, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
+import {
+  BREAKDOWN_FACETS,
+  TREND_FACETS,
+  TREND_INTERVALS,
+  type BreakdownResponse,
+  type ClusterDetailResponse,
+  type ClusterListResponse,
+  type EvidenceResponse,
+  type FailuresResponse,
+  type MetricRow,
+  type OverviewResponse,
+  type PeriodComparison,
+  type PublishedValue,
+  type TrendsResponse,
+} from '@silhouette/contracts';
 import { InsightsRepository, type SnapshotSummary } from '@silhouette/db';
 import type { ApiDeps } from '../api-deps';
 import { AuthGuard, RequireScopes, type AuthenticatedRequest } from '../auth/auth.guard';
 import { ApiError, badRequest, notFound } from '../common/api-error';
 import { parseWith } from '../common/read-body';
 import { API_DEPS } from '../tokens';
-import { clusterSummary, tenantEvidence } from './snapshot-document';
+import {
+  clusterMetrics,
+  clusterSummary,
+  overviewFigures,
+  snapshotInfo as snapshotView,
+  tenantEvidence,
+} from './snapshot-document';
 
 const overviewQuery = z
   .object({ from: z.iso.date().optional(), to: z.iso.date().optional() })
@@ -20,12 +41,7 @@ const overviewQuery = z
     path: ['to'],
   });
 
-interface WeeklyRow {
-  value: string;
-  isOther: boolean;
-  conversations: number;
-  minutesSavedTotal: number;
-}
+type WeeklyRow = Pick<MetricRow, 'value' | 'isOther' | 'conversations' | 'minutesSavedTotal'>;
 
 /** Monday (UTC, YYYY-MM-DD) of an ISO week label such as 2026-W41. */
 export function isoWeekStart(label: string): string {
@@ -42,7 +58,11 @@ export function isoWeekStart(label: string): string {
  * whose Monday falls in [from, to)). Weeks pooled for privacy cannot be placed in time, so when
  * any exist the figures are lower bounds and `complete` is false.
  */
-export function comparePeriods(weekly: readonly WeeklyRow[], from: string, to: string) {
+export function comparePeriods(
+  weekly: readonly WeeklyRow[],
+  from: string,
+  to: string,
+): PeriodComparison {
   const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
   const previousFrom = new Date(Date.parse(from) - days * 86_400_000).toISOString().slice(0, 10);
   const sum = (start: string, end: string) => {
@@ -80,29 +100,15 @@ const clustersQuery = z
 const failuresQuery = z
   .object({ level: z.coerce.number().int().min(0).max(10).optional() })
   .strict();
-const breakdownQuery = z
-  .object({ facet: z.enum(['domain', 'task_type', 'outcome', 'language', 'team', 'department']) })
-  .strict();
+const breakdownQuery = z.object({ facet: z.enum(BREAKDOWN_FACETS) }).strict();
 const trendsQuery = z
   .object({
-    facet: z.enum(['domain', 'task_type', 'cluster']),
-    interval: z.enum(['week', 'month']).default('week'),
+    facet: z.enum(TREND_FACETS),
+    interval: z.enum(TREND_INTERVALS).default('week'),
   })
   .strict();
 const evidenceQuery = z.object({ snapshot: z.uuid().optional() }).strict();
 const uuid = z.uuid();
-
-function snapshotView(snapshot: SnapshotSummary) {
-  return {
-    id: snapshot.id,
-    version: snapshot.version,
-    published_at: snapshot.publishedAt.toISOString(),
-    period: {
-      start: snapshot.periodStart?.toISOString() ?? null,
-      end: snapshot.periodEnd?.toISOString() ?? null,
-    },
-  };
-}
 
 @Controller('v1')
 @UseGuards(AuthGuard)
@@ -123,21 +129,21 @@ export class InsightsController {
 
   @Get('insights/overview')
   @RequireScopes('read', 'admin')
-  async overview(@Req() request: AuthenticatedRequest) {
+  async overview(@Req() request: AuthenticatedRequest): Promise<OverviewResponse> {
     const { from, to } = parseWith(overviewQuery, request.query, 'query');
     if (from && to && from >= to) throw badRequest('to', 'must be after from');
     const snapshot = await this.latest(request);
-    const overview = snapshot.overview as { weekly?: WeeklyRow[] };
+    const overview = overviewFigures(snapshot);
     return {
       snapshot: snapshotView(snapshot),
-      ...snapshot.overview,
+      ...overview,
       ...(from && to ? { period: comparePeriods(overview.weekly ?? [], from, to) } : {}),
     };
   }
 
   @Get('insights/clusters')
   @RequireScopes('read', 'admin')
-  async clusters(@Req() request: AuthenticatedRequest) {
+  async clusters(@Req() request: AuthenticatedRequest): Promise<ClusterListResponse> {
     const query = parseWith(clustersQuery, request.query, 'query');
     const snapshot = await this.latest(request);
     const selected = await new InsightsRepository(this.deps.db).clusters(
@@ -150,7 +156,10 @@ export class InsightsController {
 
   @Get('insights/clusters/:id')
   @RequireScopes('read', 'admin')
-  async cluster(@Req() request: AuthenticatedRequest, @Param('id') id: string) {
+  async cluster(
+    @Req() request: AuthenticatedRequest,
+    @Param('id') id: string,
+  ): Promise<ClusterDetailResponse> {
     if (!uuid.safeParse(id).success) throw notFound('cluster');
     const snapshot = await this.latest(request);
     const insights = new InsightsRepository(this.deps.db);
@@ -172,9 +181,9 @@ export class InsightsController {
       snapshot: snapshotView(snapshot),
       ...clusterSummary(cluster),
       path,
-      metrics: cluster.metrics,
+      metrics: clusterMetrics(cluster),
       goals: cluster.goals,
-      lineage: cluster.lineage,
+      lineage: cluster.lineage as ClusterDetailResponse['lineage'],
       children: children.map(clusterSummary),
     };
   }
@@ -182,10 +191,10 @@ export class InsightsController {
   /** Clusters ranked by failure impact: manual minutes of their unresolved and abandoned conversations. */
   @Get('insights/failures')
   @RequireScopes('read', 'admin')
-  async failures(@Req() request: AuthenticatedRequest) {
+  async failures(@Req() request: AuthenticatedRequest): Promise<FailuresResponse> {
     const query = parseWith(failuresQuery, request.query, 'query');
     const snapshot = await this.latest(request);
-    const levels = Number((snapshot.overview as { levels?: number }).levels ?? 3);
+    const levels = overviewFigures(snapshot).levels ?? 3;
     const level = query.level ?? levels - 1;
     const clusters = await new InsightsRepository(this.deps.db).clusters(
       request.auth!.tenantId,
@@ -196,11 +205,7 @@ export class InsightsController {
     );
     const ranked = clusters
       .map((cluster) => {
-        const metrics = cluster.metrics as {
-          failure_impact_minutes?: number | null;
-          failure_reasons?: unknown;
-          outcomes?: unknown;
-        };
+        const metrics = clusterMetrics(cluster);
         return {
           ...clusterSummary(cluster),
           failure_impact_minutes: metrics.failure_impact_minutes ?? null,
@@ -218,7 +223,7 @@ export class InsightsController {
 
   @Get('insights/breakdown')
   @RequireScopes('read', 'admin')
-  async breakdown(@Req() request: AuthenticatedRequest) {
+  async breakdown(@Req() request: AuthenticatedRequest): Promise<BreakdownResponse> {
     const { facet } = parseWith(breakdownQuery, request.query, 'query');
     const snapshot = await this.latest(request);
     const rows = await new InsightsRepository(this.deps.db).breakdowns(
@@ -245,7 +250,7 @@ export class InsightsController {
   /** Per bucket: published values and, when needed, the bucket's pooled "(other)". */
   @Get('insights/trends')
   @RequireScopes('read', 'admin')
-  async trends(@Req() request: AuthenticatedRequest) {
+  async trends(@Req() request: AuthenticatedRequest): Promise<TrendsResponse> {
     const { facet, interval } = parseWith(trendsQuery, request.query, 'query');
     const snapshot = await this.latest(request);
     const rows = await new InsightsRepository(this.deps.db).trends(
@@ -254,16 +259,7 @@ export class InsightsController {
       facet,
       interval,
     );
-    const buckets = new Map<
-      string,
-      {
-        value: string;
-        is_other: boolean;
-        conversations: number;
-        distinct_users: number;
-        minutes_saved: number;
-      }[]
-    >();
+    const buckets = new Map<string, PublishedValue[]>();
     for (const row of rows) {
       const list = buckets.get(row.bucket) ?? [];
       list.push({
@@ -285,7 +281,7 @@ export class InsightsController {
 
   @Get('privacy/evidence')
   @RequireScopes('read', 'admin')
-  async evidence(@Req() request: AuthenticatedRequest) {
+  async evidence(@Req() request: AuthenticatedRequest): Promise<EvidenceResponse> {
     const { snapshot: snapshotId } = parseWith(evidenceQuery, request.query, 'query');
     const insights = new InsightsRepository(this.deps.db);
     const snapshot = snapshotId

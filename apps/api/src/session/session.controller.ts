@@ -15,7 +15,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { z } from 'zod';
+import { keySignInSchema, type SessionResponse } from '@silhouette/contracts';
 import { ApiKeyRepository, SessionRepository, TenantRepository } from '@silhouette/db';
 import type { ApiDeps } from '../api-deps';
 import {
@@ -30,7 +30,6 @@ import { readJsonBody } from '../common/read-body';
 import { API_DEPS } from '../tokens';
 
 const SESSION_SECONDS = 8 * 3600;
-const signInBody = z.object({ key: z.string().min(1).max(200) }).strict();
 
 function cookie(request: Request, value: string, maxAge: number): string {
   const secure = request.secure || request.headers['x-forwarded-proto'] === 'https';
@@ -43,8 +42,11 @@ export class SessionController {
 
   @Post()
   @HttpCode(200)
-  async signIn(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    const { key } = await readJsonBody(request, signInBody);
+  async signIn(
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<SessionResponse> {
+    const { key } = await readJsonBody(request, keySignInSchema);
     const info = await new ApiKeyRepository(this.deps.db).authenticate(key.trim());
     if (!info)
       throw new ApiError(401, 'unauthenticated', 'the API key is unknown or revoked', 'key');
@@ -76,7 +78,7 @@ export class SessionController {
   @Get()
   @UseGuards(AuthGuard)
   @RequireScopes('read', 'admin')
-  async current(@Req() request: AuthenticatedRequest) {
+  async current(@Req() request: AuthenticatedRequest): Promise<SessionResponse> {
     const token = sessionCookie(request);
     const session = token ? await new SessionRepository(this.deps.db).find(token) : undefined;
     if (!session)

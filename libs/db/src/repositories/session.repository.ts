@@ -6,10 +6,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../database';
 import type { ApiKeyScope } from './api-key.repository';
 
+/** Sessions are only ever opened with a read or admin credential (never ingest). */
+export type SessionScope = Exclude<ApiKeyScope, 'ingest'>;
+
 export interface Session {
   tenantId: string;
   keyId: string;
-  scope: ApiKeyScope;
+  scope: SessionScope;
   csrfToken: string;
   expiresAt: Date;
 }
@@ -40,7 +43,7 @@ export class SessionRepository {
     const result = await this.db.query<{
       tenant_id: string;
       key_id: string;
-      scope: ApiKeyScope;
+      scope: SessionScope;
       csrf_token: string;
       expires_at: Date | string;
     }>(
