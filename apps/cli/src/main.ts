@@ -16,6 +16,7 @@ import { retryFailedCommand } from './commands/retry-failed.command';
 import { startCommand } from './commands/start.command';
 import { statusCommand } from './commands/status.command';
 import { tenantCommand } from './commands/tenant.command';
+import { userCommand } from './commands/user.command';
 
 const USAGE = `usage: silhouette <command> [options]
 
@@ -23,6 +24,9 @@ commands:
   start [--migrate] [--role all|api|worker] [--no-demo]   serve API + dashboard and run the worker
   migrate [--status] [--json]                             apply (or list) database migrations
   tenant create SLUG [--name NAME] [--json]               create a tenant; prints its keys once
+  user create --tenant SLUG --email EMAIL --scope read|admin [--password-stdin] [--json]
+                                                          a dashboard user; without --password-stdin
+                                                          a password is generated and printed once
   ingest FILE|- --tenant SLUG [--format auto|openai|anthropic|sharegpt] [--json]
   status --tenant SLUG [--json]                           pipeline counts and recent failures
   process --tenant SLUG [--json]                          tag, embed, cluster and publish to completion
@@ -42,6 +46,9 @@ export async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         tenant: { type: 'string' },
+        email: { type: 'string' },
+        scope: { type: 'string' },
+        'password-stdin': { type: 'boolean' },
         format: { type: 'string' },
         name: { type: 'string' },
         input: { type: 'string' },
@@ -85,6 +92,15 @@ export async function main(argv: string[]): Promise<number> {
       case 'tenant':
         await tenantCommand(env, args, {
           ...(values.name ? { name: values.name } : {}),
+          json: values.json ?? false,
+        });
+        return 0;
+      case 'user':
+        await userCommand(env, args, {
+          ...(values.tenant ? { tenant: values.tenant } : {}),
+          ...(values.email ? { email: values.email } : {}),
+          ...(values.scope ? { scope: values.scope } : {}),
+          passwordStdin: values['password-stdin'] ?? false,
           json: values.json ?? false,
         });
         return 0;

@@ -15,6 +15,7 @@ import type {
   FailuresResponse,
   MetricRow,
   OverviewResponse,
+  PasswordSignIn,
   PipelineStatus,
   SessionResponse,
   TenantEvidence,
@@ -89,8 +90,11 @@ const q = encodeURIComponent;
 
 export const api = {
   /** Opens a browser session from an API key; the key is not kept anywhere in the page. */
-  signIn: (key: string) =>
+  signInWithKey: (key: string) =>
     request<SessionResponse>('/v1/session', undefined, { method: 'POST', body: { key } }),
+  /** Opens a browser session for a user account of the tenant with this slug. */
+  signInWithPassword: (body: PasswordSignIn) =>
+    request<SessionResponse>('/v1/session', undefined, { method: 'POST', body }),
   /** The session behind the cookie, if any (after a reload). */
   session: () => request<SessionResponse>('/v1/session'),
   signOut: (csrf: string) => request<void>('/v1/session', csrf, { method: 'DELETE' }),

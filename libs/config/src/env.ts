@@ -89,6 +89,10 @@ export const envSchema = z.object({
   /** How often the worker publishes snapshots for tenants with newly tagged conversations. */
   PUBLISH_INTERVAL_S: intWithDefault(30, 1),
   RATE_LIMIT_PER_MINUTE: intWithDefault(600, 1),
+  /** Failed password sign-ins allowed per account, and per client address, in one window. */
+  SIGN_IN_MAX_FAILURES_PER_ACCOUNT: intWithDefault(5, 1),
+  SIGN_IN_MAX_FAILURES_PER_IP: intWithDefault(50, 1),
+  SIGN_IN_WINDOW_S: intWithDefault(900, 1),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -280,17 +280,58 @@ export const pipelineStatusSchema = z.object({
 });
 export type PipelineStatus = z.infer<typeof pipelineStatusSchema>;
 
-/** `POST /v1/session` with an API key. */
+/**
+ * `POST /v1/session`: either an API key, or a user account of one tenant. The tenant is named by
+ * its slug because the same email may hold accounts in several tenants.
+ */
 export const keySignInSchema = z.object({ key: z.string().min(1).max(200) }).strict();
+export const passwordSignInSchema = z
+  .object({
+    tenant: z.string().trim().min(1).max(63),
+    email: z.string().trim().min(3).max(254),
+    password: z.string().min(1).max(1024),
+  })
+  .strict();
+export type PasswordSignIn = z.infer<typeof passwordSignInSchema>;
 
 export const sessionResponseSchema = z.object({
   tenant: z.string(),
   name: z.string().optional(),
   scope: z.enum(USER_SCOPES),
+  /** The signed-in user's email, or null for a session opened with an API key. */
+  user: z.string().nullable(),
   csrf_token: z.string(),
   expires_at: z.string(),
 });
 export type SessionResponse = z.infer<typeof sessionResponseSchema>;
+
+export const userSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  scope: z.enum(USER_SCOPES),
+  created_at: z.string(),
+  last_sign_in_at: z.string().nullable(),
+  disabled_at: z.string().nullable(),
+});
+export type User = z.infer<typeof userSchema>;
+
+export const createUserRequestSchema = z
+  .object({
+    email: z.email().max(254),
+    scope: z.enum(USER_SCOPES),
+    /** Omit to have one generated and returned once. */
+    password: z.string().min(12).max(1024).optional(),
+  })
+  .strict();
+
+export const createdUserSchema = userSchema.extend({
+  /** Present only when the password was generated: shown this once. */
+  password: z.string().optional(),
+  note: z.string().optional(),
+});
+export type CreatedUser = z.infer<typeof createdUserSchema>;
+
+export const userListResponseSchema = z.object({ users: z.array(userSchema) });
 
 export const errorBodySchema = z.object({
   error: z.object({

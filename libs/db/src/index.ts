@@ -10,3 +10,6 @@ export * from './repositories/pipeline-status.repository';
 export * from './repositories/erasure-request.repository';
 export * from './repositories/insights.repository';
 export * from './repositories/session.repository';
+export * from './repositories/user.repository';
+export * from './repositories/sign-in-throttle.repository';
+export * from './passwords';

@@ -10,7 +10,11 @@ import {
   errorBodySchema,
   evidenceResponseSchema,
   failuresResponseSchema,
+  createdUserSchema,
+  createUserRequestSchema,
   keySignInSchema,
+  passwordSignInSchema,
+  userListResponseSchema,
   overviewResponseSchema,
   pipelineStatusSchema,
   sessionResponseSchema,
@@ -63,6 +67,10 @@ const CONTRACT_SCHEMAS = {
   PipelineStatus: pipelineStatusSchema,
   Session: sessionResponseSchema,
   KeySignIn: keySignInSchema,
+  PasswordSignIn: passwordSignInSchema,
+  CreateUser: createUserRequestSchema,
+  CreatedUser: createdUserSchema,
+  UserList: userListResponseSchema,
 } satisfies Record<string, z.ZodType>;
 const ref = (name: keyof typeof CONTRACT_SCHEMAS | 'IngestResult' | 'ApiKey') => ({
   $ref: `#/components/schemas/${name}`,
@@ -319,16 +327,21 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       '/v1/session': {
         post: {
           summary:
-            'Open a dashboard session (httpOnly SameSite=Strict cookie) with a read or admin API key',
+            'Open a dashboard session (httpOnly SameSite=Strict cookie) with a read or admin API key, or with a user account (tenant slug, email, password)',
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: ref('KeySignIn') } },
+            content: {
+              'application/json': { schema: { oneOf: [ref('KeySignIn'), ref('PasswordSignIn')] } },
+            },
           },
           responses: {
             200: ok('Signed in; the cookie is set and the CSRF token returned', ref('Session')),
             400: errorResponse('Invalid field'),
-            401: errorResponse('Unknown or revoked key'),
+            401: errorResponse(
+              'Unknown or revoked key; or wrong email, password, tenant, or a disabled user (one answer for all)',
+            ),
             403: errorResponse('The key cannot open a dashboard session (ingest scope)'),
+            429: errorResponse('Too many failed password sign-ins for the account or address'),
           },
         },
         get: {
@@ -343,6 +356,39 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           ...secured('read or admin (through the session cookie, with X-CSRF-Token)'),
           summary: 'Sign out',
           responses: { 204: ok('Signed out') },
+        },
+      },
+      '/v1/admin/users': {
+        get: {
+          ...secured('admin'),
+          summary: 'Dashboard user accounts of the tenant (never a password or hash)',
+          responses: { 200: ok('Users', ref('UserList')) },
+        },
+        post: {
+          ...secured('admin'),
+          summary: 'Create a user; without a password, one is generated and returned once',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('CreateUser') } },
+          },
+          responses: {
+            201: ok('Created', ref('CreatedUser')),
+            400: errorResponse('Invalid field'),
+            409: errorResponse('The email already has an account in this tenant'),
+          },
+        },
+      },
+      '/v1/admin/users/{id}': {
+        delete: {
+          ...secured('admin'),
+          summary: 'Disable a user; their sessions end at once',
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+          ],
+          responses: {
+            204: ok('Disabled'),
+            404: errorResponse('No such enabled user in this tenant'),
+          },
         },
       },
       '/v1/admin/audit-log': {
