@@ -56,6 +56,12 @@ CREATE TABLE insights.frozen_weeks (
 
 GRANT SELECT ON insights.frozen_weeks TO silhouette_api;
 
+-- Which frozen week's figures a conversation is counted in (NULL: none). A conversation dated in a
+-- frozen week but not marked arrived late, and is counted in the week of publication instead.
+ALTER TABLE sealed.facets ADD COLUMN frozen_week text;
+CREATE INDEX facets_frozen_week_idx ON sealed.facets (tenant_id, frozen_week)
+  WHERE frozen_week IS NOT NULL;
+
 -- Erasures not yet applied to frozen weeks: per week, how many erased people had conversations in
 -- it, and how many conversations. Inside the boundary: a count of erased people per week is never
 -- published. A week is recomputed once the pending erasures form a cell that meets the tenant's
@@ -67,3 +73,8 @@ CREATE TABLE sealed.frozen_week_erasures (
   conversations integer NOT NULL,
   PRIMARY KEY (tenant_id, week)
 );
+
+-- Pages of one level of the tree (the base level of a large tenant has tens of thousands of
+-- clusters), in the list's order: size, then id.
+CREATE INDEX insights_clusters_page_idx
+  ON insights.clusters (snapshot_id, level, conversations DESC, cluster_id);

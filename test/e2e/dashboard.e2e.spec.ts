@@ -174,10 +174,53 @@ describe('dashboard in headless Chromium', () => {
       await page.getByTestId('cluster-detail').getByRole('heading', { level: 2 }).textContent(),
     ).toBe(drilled.at(-1));
 
-    // Failures: ranked table and chart; filtering by a reason keeps only clusters with it.
+    // A second snapshot with more conversations, so the failures have a trend to show.
+    const more = await call(stack, '/v1/conversations', {
+      method: 'POST',
+      key: stack.tenant.ingestKey,
+      body: JSON.stringify(sgdRecords(400, 40).slice(300)),
+    });
+    expect(more.body.accepted).toBe(100);
+    await stack.queue.waitUntilIdle(60_000);
+    await stack.queue.enqueue('cluster-tenant', { tenantId: stack.tenant.tenant.id });
+    await stack.queue.waitUntilIdle(120_000);
+
+    // Failures: ranked table and chart, each row's trend since the previous snapshot in words
+    // (and an arrow when a published impact moved); filtering by a reason keeps only clusters with it.
     await page.getByRole('link', { name: 'Failures' }).click();
     await page.getByTestId('failure-table').waitFor();
     await page.getByTestId('failure-chart').waitFor();
+    const failures = (await read('/v1/insights/failures')).body as {
+      previous_snapshot: { version: number };
+      clusters: {
+        trend: { status: string; failure_impact_minutes: { change: number | null } | null };
+      }[];
+    };
+    expect(failures.previous_snapshot).not.toBeNull();
+    await expect
+      .poll(() => page.getByRole('main').textContent())
+      .toContain(
+        `compare with the previous snapshot (version ${failures.previous_snapshot.version}`,
+      );
+    const cells = await page.getByTestId('failure-trend').allTextContents();
+    expect(cells).toHaveLength(failures.clusters.length);
+    for (const [index, cluster] of failures.clusters.entries()) {
+      const change = cluster.trend.failure_impact_minutes?.change ?? null;
+      const expected =
+        cluster.trend.status === 'new'
+          ? /^new group$/
+          : cluster.trend.status === 'was_pooled'
+            ? /^newly shown/
+            : change === null
+              ? /^not comparable$/
+              : change === 0
+                ? /no change$/
+                : change > 0
+                  ? /^▲ \+.* more failure impact$/
+                  : /^▼ −.* less failure impact$/;
+      expect(cells[index]).toMatch(expected);
+    }
+    expect(failures.clusters.some((cluster) => cluster.trend.status !== 'no_previous')).toBe(true);
     await shoot(page, 'failures');
     const reasons = await page
       .locator('#reason option')

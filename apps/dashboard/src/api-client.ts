@@ -13,6 +13,7 @@ import type {
   EvidenceResponse,
   FailureCluster,
   FailuresResponse,
+  FailureTrend,
   MetricRow,
   OverviewResponse,
   PasswordSignIn,
@@ -29,6 +30,7 @@ import type {
 export type {
   ClusterSummary,
   FailureCluster,
+  FailureTrend,
   MetricRow,
   PipelineStatus,
   TenantInfo,
@@ -106,9 +108,12 @@ export const api = {
   tenant: (csrf: string) => request<TenantInfo>('/v1/tenant', csrf),
   status: (csrf: string) => request<PipelineStatus>('/v1/status', csrf),
   overview: (csrf: string) => request<OverviewResponse>('/v1/insights/overview', csrf),
-  clusters: (csrf: string, parent?: string) =>
+  /** The top level, or the children of `parent`; one page (`cursor` from the previous one). */
+  clusters: (csrf: string, parent?: string, cursor?: string) =>
     request<ClusterListResponse>(
-      parent ? `/v1/insights/clusters?parent=${q(parent)}` : '/v1/insights/clusters?level=0',
+      `/v1/insights/clusters?${parent ? `parent=${q(parent)}` : 'level=0'}${
+        cursor ? `&cursor=${q(cursor)}` : ''
+      }`,
       csrf,
     ),
   cluster: (csrf: string, id: string) =>

@@ -105,6 +105,10 @@ export type ClusterSummary = z.infer<typeof clusterSummarySchema>;
 export const clusterListResponseSchema = z.object({
   snapshot: snapshotInfoSchema,
   clusters: z.array(clusterSummarySchema),
+  /** Pass as `cursor` for the next page (same snapshot); null on the last page. */
+  next_cursor: z.string().nullable(),
+  /** Clusters matching the filter, over all pages. */
+  total: z.number().int(),
 });
 export type ClusterListResponse = z.infer<typeof clusterListResponseSchema>;
 
@@ -145,17 +149,40 @@ export const clusterDetailResponseSchema = clusterSummarySchema.extend({
 });
 export type ClusterDetailResponse = z.infer<typeof clusterDetailResponseSchema>;
 
+/** A published figure next to the same figure in the previous snapshot; null when hidden in either. */
+export const figureChangeSchema = z.object({
+  previous: z.number().nullable(),
+  change: z.number().nullable(),
+});
+
+/**
+ * How a failure cluster compares with the previous published snapshot, matched by stable id.
+ * `compared`: present in both; `new`: absent from the previous snapshot's tree; `was_pooled`:
+ * then only part of an "other" group or suppressed; `no_previous`: this is the first snapshot.
+ */
+export const failureTrendSchema = z.object({
+  status: z.enum(['compared', 'new', 'was_pooled', 'no_previous']),
+  failure_impact_minutes: figureChangeSchema.nullable(),
+  failure_rate: figureChangeSchema.nullable(),
+});
+export type FailureTrend = z.infer<typeof failureTrendSchema>;
+
 export const failureClusterSchema = clusterSummarySchema.extend({
   failure_impact_minutes: z.number().nullable(),
   failure_reasons: z.array(metricRowSchema),
   outcomes: z.array(metricRowSchema),
+  trend: failureTrendSchema,
 });
 export type FailureCluster = z.infer<typeof failureClusterSchema>;
 
 export const failuresResponseSchema = z.object({
   snapshot: snapshotInfoSchema,
+  /** The snapshot the trend compares with; null when this is the first one. */
+  previous_snapshot: snapshotInfoSchema.nullable(),
   level: z.number().int(),
   clusters: z.array(failureClusterSchema),
+  /** Clusters at this level, of which the `limit` with the highest impact are listed. */
+  total: z.number().int(),
 });
 export type FailuresResponse = z.infer<typeof failuresResponseSchema>;
 

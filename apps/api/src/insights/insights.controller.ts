@@ -32,6 +32,7 @@ import {
   snapshotInfo as snapshotView,
   tenantEvidence,
 } from './snapshot-document';
+import { failureTrend, trendSide } from './failure-trend';
 
 const overviewQuery = z
   .object({ from: z.iso.date().optional(), to: z.iso.date().optional() })
@@ -91,15 +92,43 @@ export function comparePeriods(
   };
 }
 
+/** Page sizes of cluster lists: bounded, so the base level of a huge tenant comes in pages. */
+export const CLUSTER_PAGE_DEFAULT = 500;
+export const CLUSTER_PAGE_MAX = 2000;
 const clustersQuery = z
   .object({
     level: z.coerce.number().int().min(0).max(10).optional(),
     parent: z.uuid().optional(),
+    limit: z.coerce.number().int().min(1).max(CLUSTER_PAGE_MAX).default(CLUSTER_PAGE_DEFAULT),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict()
+  .refine((q) => q.level === undefined || q.parent === undefined, {
+    message: 'give level or parent, not both',
+    path: ['parent'],
+  });
+const failuresQuery = z
+  .object({
+    level: z.coerce.number().int().min(0).max(10).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
   })
   .strict();
-const failuresQuery = z
-  .object({ level: z.coerce.number().int().min(0).max(10).optional() })
-  .strict();
+
+/**
+ * A page position: the snapshot (so every page of one listing comes from the same snapshot,
+ * even when a new one is published meanwhile) and the last row's sort key. Opaque to clients.
+ */
+const cursorSchema = z.object({ s: z.uuid(), c: z.number().int().min(0), i: z.uuid() }).strict();
+type Cursor = z.infer<typeof cursorSchema>;
+const encodeCursor = (cursor: Cursor) =>
+  Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+function decodeCursor(text: string): Cursor {
+  try {
+    return cursorSchema.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
+  } catch {
+    throw badRequest('cursor', 'not a cursor from a previous page of this list');
+  }
+}
 const breakdownQuery = z.object({ facet: z.enum(BREAKDOWN_FACETS) }).strict();
 const trendsQuery = z
   .object({
@@ -145,13 +174,28 @@ export class InsightsController {
   @RequireScopes('read', 'admin')
   async clusters(@Req() request: AuthenticatedRequest): Promise<ClusterListResponse> {
     const query = parseWith(clustersQuery, request.query, 'query');
-    const snapshot = await this.latest(request);
-    const selected = await new InsightsRepository(this.deps.db).clusters(
-      request.auth!.tenantId,
-      snapshot.id,
-      query.parent ? { parentId: query.parent } : { level: query.level ?? 0 },
-    );
-    return { snapshot: snapshotView(snapshot), clusters: selected.map(clusterSummary) };
+    const tenantId = request.auth!.tenantId;
+    const insights = new InsightsRepository(this.deps.db);
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    // Later pages read the snapshot of the first page (another tenant's snapshot id: 404).
+    const snapshot = cursor ? await insights.find(tenantId, cursor.s) : await this.latest(request);
+    if (!snapshot) throw notFound('snapshot of this cursor');
+    const filter = query.parent ? { parentId: query.parent } : { level: query.level ?? 0 };
+    const rows = await insights.clusters(tenantId, snapshot.id, filter, {
+      limit: query.limit + 1,
+      ...(cursor ? { after: { conversations: cursor.c, clusterId: cursor.i } } : {}),
+    });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      snapshot: snapshotView(snapshot),
+      clusters: page.map(clusterSummary),
+      next_cursor:
+        rows.length > query.limit && last
+          ? encodeCursor({ s: snapshot.id, c: last.conversations, i: last.clusterId })
+          : null,
+      total: await insights.countClusters(tenantId, snapshot.id, filter),
+    };
   }
 
   @Get('insights/clusters/:id')
@@ -188,37 +232,62 @@ export class InsightsController {
     };
   }
 
-  /** Clusters ranked by failure impact: manual minutes of their unresolved and abandoned conversations. */
+  /**
+   * Clusters ranked by failure impact (manual minutes of their unresolved and abandoned
+   * conversations), the top `limit`, each with its trend since the previous published snapshot.
+   */
   @Get('insights/failures')
   @RequireScopes('read', 'admin')
   async failures(@Req() request: AuthenticatedRequest): Promise<FailuresResponse> {
     const query = parseWith(failuresQuery, request.query, 'query');
     const snapshot = await this.latest(request);
-    const levels = overviewFigures(snapshot).levels ?? 3;
-    const level = query.level ?? levels - 1;
-    const clusters = await new InsightsRepository(this.deps.db).clusters(
-      request.auth!.tenantId,
-      snapshot.id,
-      {
-        level,
-      },
-    );
+    const tenantId = request.auth!.tenantId;
+    const insights = new InsightsRepository(this.deps.db);
+    const level = query.level ?? (overviewFigures(snapshot).levels ?? 3) - 1;
+    const clusters = await insights.clusters(tenantId, snapshot.id, { level });
     const ranked = clusters
-      .map((cluster) => {
-        const metrics = clusterMetrics(cluster);
-        return {
-          ...clusterSummary(cluster),
-          failure_impact_minutes: metrics.failure_impact_minutes ?? null,
-          failure_reasons: metrics.failure_reasons ?? [],
-          outcomes: metrics.outcomes ?? [],
-        };
-      })
+      .map((cluster) => ({ cluster, metrics: clusterMetrics(cluster) }))
       .sort(
         (a, b) =>
-          (b.failure_impact_minutes ?? -1) - (a.failure_impact_minutes ?? -1) ||
-          (b.failure_rate ?? 0) - (a.failure_rate ?? 0),
-      );
-    return { snapshot: snapshotView(snapshot), level, clusters: ranked };
+          (b.metrics.failure_impact_minutes ?? -1) - (a.metrics.failure_impact_minutes ?? -1) ||
+          (b.metrics.failure_rate ?? 0) - (a.metrics.failure_rate ?? 0),
+      )
+      .slice(0, query.limit);
+
+    // The previous snapshot's figures for the same stable ids, and which of them it pooled.
+    const previous = await insights.previous(tenantId, snapshot.version);
+    const before = new Map(
+      previous
+        ? (
+            await insights.clusters(tenantId, previous.id, {
+              ids: ranked.map(({ cluster }) => cluster.clusterId),
+            })
+          ).map((cluster) => [cluster.clusterId, trendSide(clusterMetrics(cluster))])
+        : [],
+    );
+    const pooledBefore = new Set(
+      previous
+        ? tenantEvidence(previous.evidence)
+            .suppressedCells.filter((cell) => cell.scope.startsWith('cluster/level-'))
+            .map((cell) => cell.key)
+        : [],
+    );
+    return {
+      snapshot: snapshotView(snapshot),
+      previous_snapshot: previous ? snapshotView(previous) : null,
+      level,
+      total: clusters.length,
+      clusters: ranked.map(({ cluster, metrics }) => ({
+        ...clusterSummary(cluster),
+        failure_impact_minutes: metrics.failure_impact_minutes ?? null,
+        failure_reasons: metrics.failure_reasons ?? [],
+        outcomes: metrics.outcomes ?? [],
+        trend: failureTrend(trendSide(metrics), before.get(cluster.clusterId), {
+          hasPrevious: previous !== undefined,
+          wasPooled: pooledBefore.has(cluster.clusterId),
+        }),
+      })),
+    };
   }
 
   @Get('insights/breakdown')
