@@ -245,6 +245,17 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           parameters: [
             { name: 'level', in: 'query', schema: { type: 'integer', minimum: 0 } },
             { name: 'parent', in: 'query', schema: { type: 'string', format: 'uuid' } },
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 2000, default: 500 },
+            },
+            {
+              name: 'cursor',
+              in: 'query',
+              description: '`next_cursor` of the previous page; pages stay on its snapshot',
+              schema: { type: 'string' },
+            },
           ],
           responses: {
             200: ok('Clusters', ref('ClusterList')),
@@ -268,8 +279,20 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       '/v1/insights/failures': {
         get: {
           ...secured('read or admin'),
-          summary: 'Clusters ranked by failure impact',
-          responses: { 200: ok('Ranked clusters', ref('Failures')) },
+          summary:
+            'Clusters ranked by failure impact, with the trend of each since the previous snapshot',
+          parameters: [
+            { name: 'level', in: 'query', schema: { type: 'integer', minimum: 0 } },
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 1000, default: 200 },
+            },
+          ],
+          responses: {
+            200: ok('Ranked clusters', ref('Failures')),
+            400: errorResponse('Invalid parameter'),
+          },
         },
       },
       '/v1/insights/breakdown': {
