@@ -1,6 +1,6 @@
 /**
  * The dashboard in a real headless Chromium against a real stack with a published snapshot: sign
- * in with a read key, see the tenant's real numbers, walk every view (overview, explore down to a
+ * in with a user account (and with a key), see the tenant's real numbers, walk every view (overview, explore down to a
  * base cluster, failures, breakdowns, privacy) in light and dark themes, and never receive a byte
  * of conversation text. As an admin: generate a report, download its files, manage a schedule
  * through the form and open the privacy evidence of the report's snapshot.
@@ -23,6 +23,7 @@ describe('dashboard in headless Chromium', () => {
   let stack: Stack;
   let browser: Browser;
   const canary = canaries();
+  const account = { email: 'analyst@example.com', password: 'a long enough passphrase' };
 
   beforeAll(async () => {
     if (!existsSync(`${DASHBOARD_DIR}/index.html`))
@@ -51,6 +52,12 @@ describe('dashboard in headless Chromium', () => {
     await stack.queue.waitUntilIdle(60_000);
     await stack.queue.enqueue('cluster-tenant', { tenantId: stack.tenant.tenant.id });
     await stack.queue.waitUntilIdle(120_000);
+    const created = await call(stack, '/v1/admin/users', {
+      method: 'POST',
+      key: stack.tenant.adminKey,
+      body: JSON.stringify({ ...account, scope: 'read' }),
+    });
+    expect(created.status).toBe(201);
     browser = await launchBrowser();
   }, 240_000);
   afterAll(async () => {
@@ -58,7 +65,7 @@ describe('dashboard in headless Chromium', () => {
     await stack?.close();
   });
 
-  it('signs in with a read key and shows the real numbers, with no conversation text in any response', async () => {
+  it('signs in with a user account and shows the real numbers, with no conversation text in any response', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const bodies: string[] = [];
     page.on('response', (response) => {
@@ -71,9 +78,21 @@ describe('dashboard in headless Chromium', () => {
     await expect.poll(() => page.getByTestId('service-status').textContent()).toContain('ready');
     await page.screenshot({ path: `${ARTIFACTS_DIR}/dashboard-sign-in.png` });
 
-    await page.getByLabel('API key').fill('sil_read_wrong-key-wrong-key-wrong-key-');
+    // A wrong API key, then a wrong password: each explained in words.
+    await page.getByRole('radio', { name: 'API key' }).check();
+    await page
+      .getByRole('textbox', { name: 'API key' })
+      .fill('sil_read_wrong-key-wrong-key-wrong-key-');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/unknown or revoked/);
+    await page.getByRole('radio', { name: 'User account' }).check();
+    await page.getByLabel('Organisation').fill(stack.tenant.tenant.slug);
+    await page.getByLabel('Email').fill(account.email);
+    await page.getByLabel('Password').fill('not the password at all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toMatch(/email or password is wrong/);
 
     const read = (path: string) => call(stack, path, { key: stack.tenant.readKey });
     const status = (await read('/v1/status')).body as { conversations: number };
@@ -81,17 +100,30 @@ describe('dashboard in headless Chromium', () => {
     expect(status.conversations).toBe(307);
     expect(overview.conversations).toBeGreaterThan(0);
 
-    await page.getByLabel('API key').fill(stack.tenant.readKey);
+    await page.getByLabel('Password').fill(account.password);
+    await page.screenshot({ path: `${ARTIFACTS_DIR}/dashboard-sign-in-account.png` });
     await page.getByRole('button', { name: 'Sign in' }).click();
 
-    // The session lives in an httpOnly cookie: no script on the page can read it or the key.
+    // The session lives in an httpOnly cookie: no script on the page can read it or a credential.
     await expect
       .poll(() => page.getByTestId('kpi-conversations').isVisible(), { timeout: 15_000 })
       .toBe(true);
+    expect(await page.getByTestId('signed-in-user').textContent()).toBe(account.email);
     expect(await page.evaluate(() => document.cookie)).not.toContain('silhouette_session');
+    const storage = await page.evaluate(
+      () => JSON.stringify(sessionStorage) + JSON.stringify(localStorage),
+    );
+    expect(storage).not.toContain(account.password);
+    expect(storage).not.toContain(account.email);
+    // The audit log names the user behind the dashboard's requests.
+    const audit = await call(stack, '/v1/admin/audit-log?limit=50', {
+      key: stack.tenant.adminKey,
+    });
     expect(
-      await page.evaluate(() => JSON.stringify(sessionStorage) + JSON.stringify(localStorage)),
-    ).not.toContain(stack.tenant.readKey);
+      (audit.body.entries as { actor: string; action: string }[]).some(
+        (entry) => entry.actor.startsWith('user:') && entry.action === 'GET /v1/insights/overview',
+      ),
+    ).toBe(true);
 
     // Overview: the pipeline card and the snapshot KPIs show the API's numbers.
     await expect
@@ -145,10 +177,53 @@ describe('dashboard in headless Chromium', () => {
       await page.getByTestId('cluster-detail').getByRole('heading', { level: 2 }).textContent(),
     ).toBe(drilled.at(-1));
 
-    // Failures: ranked table and chart; filtering by a reason keeps only clusters with it.
+    // A second snapshot with more conversations, so the failures have a trend to show.
+    const more = await call(stack, '/v1/conversations', {
+      method: 'POST',
+      key: stack.tenant.ingestKey,
+      body: JSON.stringify(sgdRecords(400, 40).slice(300)),
+    });
+    expect(more.body.accepted).toBe(100);
+    await stack.queue.waitUntilIdle(60_000);
+    await stack.queue.enqueue('cluster-tenant', { tenantId: stack.tenant.tenant.id });
+    await stack.queue.waitUntilIdle(120_000);
+
+    // Failures: ranked table and chart, each row's trend since the previous snapshot in words
+    // (and an arrow when a published impact moved); filtering by a reason keeps only clusters with it.
     await page.getByRole('link', { name: 'Failures' }).click();
     await page.getByTestId('failure-table').waitFor();
     await page.getByTestId('failure-chart').waitFor();
+    const failures = (await read('/v1/insights/failures')).body as {
+      previous_snapshot: { version: number };
+      clusters: {
+        trend: { status: string; failure_impact_minutes: { change: number | null } | null };
+      }[];
+    };
+    expect(failures.previous_snapshot).not.toBeNull();
+    await expect
+      .poll(() => page.getByRole('main').textContent())
+      .toContain(
+        `compare with the previous snapshot (version ${failures.previous_snapshot.version}`,
+      );
+    const cells = await page.getByTestId('failure-trend').allTextContents();
+    expect(cells).toHaveLength(failures.clusters.length);
+    for (const [index, cluster] of failures.clusters.entries()) {
+      const change = cluster.trend.failure_impact_minutes?.change ?? null;
+      const expected =
+        cluster.trend.status === 'new'
+          ? /^new group$/
+          : cluster.trend.status === 'was_pooled'
+            ? /^newly shown/
+            : change === null
+              ? /^not comparable$/
+              : change === 0
+                ? /no change$/
+                : change > 0
+                  ? /^▲ \+.* more failure impact$/
+                  : /^▼ −.* less failure impact$/;
+      expect(cells[index]).toMatch(expected);
+    }
+    expect(failures.clusters.some((cluster) => cluster.trend.status !== 'no_previous')).toBe(true);
     await shoot(page, 'failures');
     const reasons = await page
       .locator('#reason option')
@@ -215,6 +290,17 @@ describe('dashboard in headless Chromium', () => {
     await page.getByTestId('cluster-list').waitFor();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await shoot(page, 'explore-dark');
+
+    // Sign out, then in again with a read key (the other way in).
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('radio', { name: 'API key' }).check();
+    await page.getByRole('textbox', { name: 'API key' }).fill(stack.tenant.readKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('overview-conversations').waitFor();
+    expect(await page.getByTestId('signed-in-user').count()).toBe(0);
+    expect(
+      await page.evaluate(() => JSON.stringify(sessionStorage) + JSON.stringify(localStorage)),
+    ).not.toContain(stack.tenant.readKey);
 
     expect(bodies.length).toBeGreaterThan(10);
     for (const secret of Object.values(canary)) {

@@ -3,6 +3,22 @@
  * every response, tenant isolation (404, never another tenant's numbers), parameter errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import {
+  BREAKDOWN_FACETS,
+  breakdownResponseSchema,
+  clusterDetailResponseSchema,
+  clusterListResponseSchema,
+  evidenceResponseSchema,
+  failuresResponseSchema,
+  overviewResponseSchema,
+  pipelineStatusSchema,
+  sessionResponseSchema,
+  tenantInfoSchema,
+  TREND_FACETS,
+  TREND_INTERVALS,
+  trendsResponseSchema,
+} from '@silhouette/contracts';
 import { sgdRecords } from '../helpers/datasets';
 import { offlineProviders } from '../helpers/providers';
 import { call, startStack, type Stack } from '../helpers/stack';
@@ -150,5 +166,107 @@ describe('insights API', () => {
     const badFacet = await get('/v1/insights/breakdown?facet=salary');
     expect(badFacet.body.error.field).toBe('facet');
     expect((await get('/v1/insights/overview', stack.tenant.ingestKey)).status).toBe(403);
+  });
+
+  it('pages a level of the tree with a bounded limit and a cursor, in a stable order', async () => {
+    const all = (await get('/v1/insights/clusters?level=2')).body;
+    expect(all.next_cursor).toBeNull(); // fewer than the default page of 500
+    expect(all.total).toBe(all.clusters.length);
+    expect(all.clusters.length).toBeGreaterThan(3);
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = cursor ? `&cursor=${cursor}` : '';
+      const page: any = (await get(`/v1/insights/clusters?level=2&limit=3${query}`)).body;
+      expect(page.clusters.length).toBeLessThanOrEqual(3);
+      expect(page.total).toBe(all.total);
+      ids.push(...page.clusters.map((cluster: any) => cluster.id));
+      cursor = page.next_cursor;
+      pages++;
+    } while (cursor && pages < 100);
+    expect(pages).toBe(Math.ceil(all.total / 3));
+    expect(ids).toEqual(all.clusters.map((cluster: any) => cluster.id));
+
+    for (const [query, field] of [
+      ['level=2&limit=0', 'limit'],
+      ['level=2&limit=5000', 'limit'],
+      ['level=2&limit=ten', 'limit'],
+      ['level=2&cursor=not-a-cursor', 'cursor'],
+      [`level=1&parent=${all.clusters[0].parent_id}`, 'parent'],
+    ] as const) {
+      const response = await get(`/v1/insights/clusters?${query}`);
+      expect(response.status, query).toBe(400);
+      expect(response.body.error.field, query).toBe(field);
+    }
+    // A cursor names its snapshot: another tenant presenting it gets 404, not this tenant's data.
+    const page = (await get('/v1/insights/clusters?level=2&limit=1')).body;
+    const foreign = await get(
+      `/v1/insights/clusters?level=2&limit=1&cursor=${page.next_cursor}`,
+      other.readKey,
+    );
+    expect(foreign.status).toBe(404);
+    expect(foreign.text).not.toContain(all.clusters[1].name);
+  });
+
+  it('answers every read endpoint with exactly the shape of its libs/contracts schema', async () => {
+    // Parsing must succeed AND change nothing: a field the API sends but the schema lacks would be
+    // stripped by the parse, so the comparison catches drift in either direction.
+    const conforms = async (schema: z.ZodType, path: string, key = stack.tenant.readKey) => {
+      const response = await get(path, key);
+      expect(response.status, path).toBe(200);
+      const parsed = schema.safeParse(response.body);
+      expect(parsed.error?.issues ?? [], path).toEqual([]);
+      expect(parsed.data, path).toEqual(response.body);
+      return response.body;
+    };
+    await conforms(overviewResponseSchema, '/v1/insights/overview');
+    const period = await conforms(
+      overviewResponseSchema,
+      '/v1/insights/overview?from=2000-01-03&to=2100-01-04',
+    );
+    expect(period.period).toBeDefined();
+    const top = await conforms(clusterListResponseSchema, '/v1/insights/clusters?level=0');
+    const children = await conforms(
+      clusterListResponseSchema,
+      `/v1/insights/clusters?parent=${top.clusters[0].id}`,
+    );
+    await conforms(clusterListResponseSchema, '/v1/insights/clusters?level=2');
+    // A top-level node, a middle node and an "other" node if there is one: metrics differ by kind.
+    const other = top.clusters.find((cluster: any) => cluster.is_other);
+    for (const id of [top.clusters[0].id, children.clusters[0].id, other?.id].filter(Boolean))
+      await conforms(clusterDetailResponseSchema, `/v1/insights/clusters/${id}`);
+    await conforms(failuresResponseSchema, '/v1/insights/failures');
+    await conforms(failuresResponseSchema, '/v1/insights/failures?level=0');
+    for (const facet of BREAKDOWN_FACETS)
+      await conforms(breakdownResponseSchema, `/v1/insights/breakdown?facet=${facet}`);
+    for (const facet of TREND_FACETS)
+      for (const interval of TREND_INTERVALS)
+        await conforms(
+          trendsResponseSchema,
+          `/v1/insights/trends?facet=${facet}&interval=${interval}`,
+        );
+    await conforms(evidenceResponseSchema, '/v1/privacy/evidence');
+    await conforms(evidenceResponseSchema, `/v1/privacy/evidence?snapshot=${top.snapshot.id}`);
+    await conforms(tenantInfoSchema, '/v1/tenant');
+    await conforms(tenantInfoSchema, '/v1/admin/settings', stack.tenant.adminKey);
+    await conforms(pipelineStatusSchema, '/v1/status');
+
+    const signIn = await call(stack, '/v1/session', {
+      method: 'POST',
+      body: JSON.stringify({ key: stack.tenant.readKey }),
+    });
+    expect(sessionResponseSchema.parse(signIn.body)).toEqual(signIn.body);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const current = await call(stack, '/v1/session', { headers: { cookie } });
+    expect(sessionResponseSchema.parse(current.body)).toEqual(current.body);
+
+    // The OpenAPI document describes these responses with the same schemas.
+    const docs = (await call(stack, '/docs/openapi.json')).body;
+    expect(docs.paths['/v1/insights/overview'].get.responses[200].content).toEqual({
+      'application/json': { schema: { $ref: '#/components/schemas/Overview' } },
+    });
+    for (const name of ['Overview', 'ClusterList', 'ClusterDetail', 'Failures', 'Session'])
+      expect(docs.components.schemas[name].type, name).toBe('object');
   });
 });

@@ -146,6 +146,6 @@ describe('LLM naming and privacy auditor', () => {
       promptVersion: 'audit-v1',
       minScore: 4,
     });
-    expect((document.privacy.auditor as { rejected: number }).rejected).toBeGreaterThan(0);
+    expect(document.privacy.auditor!.rejected).toBeGreaterThan(0);
   });
 });

@@ -10,6 +10,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createRequire } from 'node:module';
 import { AdminController } from './admin/admin.controller';
+import { UsersController } from './admin/users.controller';
 import type { ApiDeps } from './api-deps';
 import { AuthGuard } from './auth/auth.guard';
 import { AuditInterceptor } from './common/audit.interceptor';
@@ -30,6 +31,7 @@ function apiModule(deps: ApiDeps) {
       HealthController,
       IngestController,
       AdminController,
+      UsersController,
       InsightsController,
       ReportsController,
       SessionController,

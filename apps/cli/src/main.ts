@@ -18,6 +18,7 @@ import { reportCommand } from './commands/report.command';
 import { startCommand } from './commands/start.command';
 import { statusCommand } from './commands/status.command';
 import { tenantCommand } from './commands/tenant.command';
+import { userCommand } from './commands/user.command';
 
 const USAGE = `usage: silhouette <command> [options]
 
@@ -27,6 +28,9 @@ commands:
   tenant create SLUG [--name NAME] [--json]               create a tenant; prints its keys once
   tenant rotate-key SLUG [--json]                         new sealing key for the tenant's new conversations
   keys rotate-master [--json]                             re-wrap tenant keys under a new master key (README)
+  user create --tenant SLUG --email EMAIL --scope read|admin [--password-stdin] [--json]
+                                                          a dashboard user; without --password-stdin
+                                                          a password is generated and printed once
   ingest FILE|- --tenant SLUG [--format auto|openai|anthropic|sharegpt] [--json]
   status --tenant SLUG [--json]                           pipeline counts and recent failures
   process --tenant SLUG [--json]                          tag, embed, cluster and publish to completion
@@ -48,6 +52,9 @@ export async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         tenant: { type: 'string' },
+        email: { type: 'string' },
+        scope: { type: 'string' },
+        'password-stdin': { type: 'boolean' },
         format: { type: 'string' },
         name: { type: 'string' },
         input: { type: 'string' },
@@ -94,6 +101,15 @@ export async function main(argv: string[]): Promise<number> {
       case 'tenant':
         await tenantCommand(env, args, {
           ...(values.name ? { name: values.name } : {}),
+          json: values.json ?? false,
+        });
+        return 0;
+      case 'user':
+        await userCommand(env, args, {
+          ...(values.tenant ? { tenant: values.tenant } : {}),
+          ...(values.email ? { email: values.email } : {}),
+          ...(values.scope ? { scope: values.scope } : {}),
+          passwordStdin: values['password-stdin'] ?? false,
           json: values.json ?? false,
         });
         return 0;

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, type TenantInfo } from './api-client';
+import { api, ApiRequestError, type TenantInfo } from './api-client';
 import { Link, navigate, useRoute, VIEWS, type View } from './router';
 import { Breakdowns } from './views/Breakdowns';
 import { Explore } from './views/Explore';
@@ -9,21 +9,63 @@ import { Privacy } from './views/Privacy';
 import { Reports } from './views/Reports';
 import { Trends } from './views/Trends';
 
-function SignIn({ onSignedIn }: { onSignedIn: (csrf: string, tenant: TenantInfo) => void }) {
+type SignInMethod = 'account' | 'key';
+const METHOD_STORAGE = 'silhouette.sign-in';
+
+/**
+ * Sign in with a user account (organisation, email, password) or an API key. Either way the API
+ * answers with an httpOnly session cookie: nothing secret is kept in the page. The organisation
+ * is remembered for convenience, never the email or a credential.
+ */
+function SignIn({
+  onSignedIn,
+}: {
+  onSignedIn: (csrf: string, tenant: TenantInfo, user: string | null) => void;
+}) {
+  const [method, setMethod] = useState<SignInMethod>(() =>
+    localStorage.getItem(METHOD_STORAGE) === 'key' ? 'key' : 'account',
+  );
   const [key, setKey] = useState('');
+  const [tenant, setTenant] = useState(() => localStorage.getItem('silhouette.tenant') ?? '');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+
+  const complete =
+    method === 'key'
+      ? key.trim().length > 0
+      : tenant.trim().length > 0 && email.trim().length > 0 && password.length > 0;
+
+  function choose(next: SignInMethod) {
+    setMethod(next);
+    setError(undefined);
+    localStorage.setItem(METHOD_STORAGE, next);
+  }
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setBusy(true);
     setError(undefined);
     try {
-      const session = await api.signIn(key.trim());
+      const session =
+        method === 'key'
+          ? await api.signInWithKey(key.trim())
+          : await api.signInWithPassword({
+              tenant: tenant.trim(),
+              email: email.trim(),
+              password,
+            });
       setKey('');
-      onSignedIn(session.csrf_token, await api.tenant(session.csrf_token));
+      setPassword('');
+      if (method === 'account') localStorage.setItem('silhouette.tenant', tenant.trim());
+      onSignedIn(session.csrf_token, await api.tenant(session.csrf_token), session.user);
     } catch (failure) {
-      setError((failure as Error).message);
+      setError(
+        failure instanceof ApiRequestError && failure.status === 429
+          ? 'Too many failed attempts. Wait a few minutes, then try again.'
+          : (failure as Error).message,
+      );
     } finally {
       setBusy(false);
     }
@@ -32,18 +74,74 @@ function SignIn({ onSignedIn }: { onSignedIn: (csrf: string, tenant: TenantInfo)
   return (
     <form className="card" onSubmit={submit} aria-label="Sign in">
       <h2>Sign in</h2>
-      <p>Use a read or admin API key of your organisation.</p>
-      <label htmlFor="api-key">API key</label>
-      <input
-        id="api-key"
-        type="password"
-        autoComplete="off"
-        value={key}
-        onChange={(e) => setKey(e.target.value)}
-        placeholder="sil_read_…"
-        required
-      />
-      <button type="submit" disabled={busy || key.trim().length === 0}>
+      <fieldset className="choice">
+        <legend>Sign in with</legend>
+        <label>
+          <input
+            type="radio"
+            name="method"
+            checked={method === 'account'}
+            onChange={() => choose('account')}
+          />
+          User account
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="method"
+            checked={method === 'key'}
+            onChange={() => choose('key')}
+          />
+          API key
+        </label>
+      </fieldset>
+      {method === 'key' ? (
+        <>
+          <p>Use a read or admin API key of your organisation.</p>
+          <label htmlFor="api-key">API key</label>
+          <input
+            id="api-key"
+            type="password"
+            autoComplete="off"
+            value={key}
+            onChange={(e) => setKey(e.target.value)}
+            placeholder="sil_read_…"
+            required
+          />
+        </>
+      ) : (
+        <>
+          <p>Use the account your organisation's Silhouette admin created for you.</p>
+          <label htmlFor="tenant">Organisation</label>
+          <input
+            id="tenant"
+            autoComplete="organization"
+            value={tenant}
+            onChange={(e) => setTenant(e.target.value)}
+            placeholder="e.g. acme"
+            required
+          />
+          <label htmlFor="email">Email</label>
+          <input
+            id="email"
+            type="email"
+            autoComplete="username"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            required
+          />
+          <label htmlFor="password">Password</label>
+          <input
+            id="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+          />
+        </>
+      )}
+      <button type="submit" disabled={busy || !complete}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>
       {error && (
@@ -119,7 +217,11 @@ function Dashboard({ csrf, tenant }: { csrf: string; tenant: TenantInfo }) {
 
 export function App() {
   const [ready, setReady] = useState<string>('checking');
-  const [session, setSession] = useState<{ csrf: string; tenant: TenantInfo }>();
+  const [session, setSession] = useState<{
+    csrf: string;
+    tenant: TenantInfo;
+    user: string | null;
+  }>();
   const [restoring, setRestoring] = useState(true);
   const [theme, toggleTheme] = useTheme();
 
@@ -128,8 +230,8 @@ export function App() {
     // A reload keeps the httpOnly session cookie: ask the API whether it is still valid.
     void api
       .session()
-      .then(async ({ csrf_token }) =>
-        setSession({ csrf: csrf_token, tenant: await api.tenant(csrf_token) }),
+      .then(async ({ csrf_token, user }) =>
+        setSession({ csrf: csrf_token, tenant: await api.tenant(csrf_token), user }),
       )
       .catch(() => undefined)
       .finally(() => setRestoring(false));
@@ -144,6 +246,11 @@ export function App() {
         <header className="row topbar">
           <h1>Silhouette</h1>
           {session && <span className="tenant">{session.tenant.name}</span>}
+          {session?.user && (
+            <span className="muted small" data-testid="signed-in-user">
+              {session.user}
+            </span>
+          )}
           <span className="spacer" />
           <span
             className={`badge ${ready === 'ready' ? 'ok' : 'warn'}`}
@@ -184,8 +291,8 @@ export function App() {
               How your organisation uses its AI assistant, without anyone reading a conversation.
             </p>
             <SignIn
-              onSignedIn={(csrf, tenant) => {
-                setSession({ csrf, tenant });
+              onSignedIn={(csrf, tenant, user) => {
+                setSession({ csrf, tenant, user });
               }}
             />
           </>

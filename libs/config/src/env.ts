@@ -107,6 +107,10 @@ export const envSchema = z.object({
   PUBLIC_URL: optionalString,
   /** Chromium for PDF reports. */
   CHROMIUM_PATH: z.preprocess(unsetIfEmpty, z.string().default('/usr/bin/chromium')),
+  /** Failed password sign-ins allowed per account, and per client address, in one window. */
+  SIGN_IN_MAX_FAILURES_PER_ACCOUNT: intWithDefault(5, 1),
+  SIGN_IN_MAX_FAILURES_PER_IP: intWithDefault(50, 1),
+  SIGN_IN_WINDOW_S: intWithDefault(900, 1),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -4,3 +4,4 @@ export * from './envelope';
 export * from './queues';
 export * from './reports';
 export * from './calendar';
+export * from './insights';

@@ -12,3 +12,6 @@ export * from './repositories/insights.repository';
 export * from './repositories/session.repository';
 export * from './repositories/report-schedule.repository';
 export * from './repositories/report.repository';
+export * from './repositories/user.repository';
+export * from './repositories/sign-in-throttle.repository';
+export * from './passwords';

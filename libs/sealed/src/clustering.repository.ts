@@ -23,6 +23,8 @@ export interface FacetRow {
   confidence: number;
   team: string | null;
   department: string | null;
+  /** The frozen week whose published figures count this conversation, or null. */
+  frozenWeek?: string | null;
 }
 
 export interface StoredCluster {
@@ -53,6 +55,53 @@ const parseVector = (text: string) => Float32Array.from(text.slice(1, -1).split(
 export class ClusteringRepository {
   constructor(private readonly db: Queryable) {}
 
+  /**
+   * Erasures waiting to be applied to frozen weeks (see migration 0005): per week, how many
+   * erased people had conversations counted in it, and how many conversations.
+   */
+  async pendingFrozenWeekErasures(
+    tenantId: string,
+  ): Promise<Map<string, { users: number; conversations: number }>> {
+    const result = await this.db.query<{ week: string; users: number; conversations: number }>(
+      'SELECT week, users, conversations FROM sealed.frozen_week_erasures WHERE tenant_id = $1',
+      [tenantId],
+    );
+    return new Map(
+      result.rows.map((row) => [
+        row.week,
+        { users: Number(row.users), conversations: Number(row.conversations) },
+      ]),
+    );
+  }
+
+  /** Thaws weeks: their conversations are no longer counted as frozen, pending erasures cleared. */
+  async thawWeeks(tenantId: string, weeks: readonly string[]): Promise<void> {
+    if (weeks.length === 0) return;
+    await this.db.query(
+      'UPDATE sealed.facets SET frozen_week = NULL WHERE tenant_id = $1 AND frozen_week = ANY($2::text[])',
+      [tenantId, [...weeks]],
+    );
+    await this.db.query(
+      'DELETE FROM sealed.frozen_week_erasures WHERE tenant_id = $1 AND week = ANY($2::text[])',
+      [tenantId, [...weeks]],
+    );
+  }
+
+  /** Marks the conversations counted in a newly frozen week's published figures. */
+  async markFrozenWeek(
+    tenantId: string,
+    week: string,
+    conversationIds: readonly string[],
+  ): Promise<void> {
+    for (let i = 0; i < conversationIds.length; i += 5000) {
+      await this.db.query(
+        `UPDATE sealed.facets SET frozen_week = $2
+          WHERE tenant_id = $1 AND conversation_id = ANY($3::uuid[])`,
+        [tenantId, week, conversationIds.slice(i, i + 5000)],
+      );
+    }
+  }
+
   async facetRows(tenantId: string): Promise<FacetRow[]> {
     const result = await this.db.query<{
       conversation_id: string;
@@ -71,11 +120,12 @@ export class ClusteringRepository {
       confidence: number;
       team: string | null;
       department: string | null;
+      frozen_week: string | null;
     }>(
       `SELECT f.conversation_id, c.user_pseudonym, coalesce(c.started_at, c.ingested_at) AS at,
               f.domain, f.task_type, f.use_case, f.goal_summary, f.outcome, f.failure_reasons,
               f.minutes_saved, f.minutes_without_ai, f.user_frustration, f.language, f.confidence,
-              c.metadata->>'team' AS team, c.metadata->>'department' AS department
+              c.metadata->>'team' AS team, c.metadata->>'department' AS department, f.frozen_week
          FROM sealed.facets f JOIN sealed.conversations c ON c.id = f.conversation_id
         WHERE f.tenant_id = $1
         ORDER BY f.conversation_id`,
@@ -98,6 +148,7 @@ export class ClusteringRepository {
       confidence: Number(row.confidence),
       team: row.team,
       department: row.department,
+      frozenWeek: row.frozen_week,
     }));
   }
 

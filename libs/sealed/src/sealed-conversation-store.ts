@@ -160,10 +160,25 @@ export class SealedConversationStore {
 
   /** Erases every conversation (and, through cascades, everything derived) of one user. */
   async eraseUser(tenantId: string, userPseudonym: string): Promise<number> {
-    const result = await this.db.query(
-      'DELETE FROM sealed.conversations WHERE tenant_id = $1 AND user_pseudonym = $2',
-      [tenantId, userPseudonym],
-    );
-    return result.rowCount;
+    return this.db.transaction(async (tx) => {
+      // Frozen weeks keep their published figures until erasures pending in a week form a cell
+      // that meets the thresholds (README, "Frozen weeks"): count this person in each week
+      // that counts them, before their rows go. A second run finds no rows and adds nothing.
+      await tx.query(
+        `INSERT INTO sealed.frozen_week_erasures AS e (tenant_id, week, users, conversations)
+         SELECT f.tenant_id, f.frozen_week, 1, count(*)::integer
+           FROM sealed.facets f JOIN sealed.conversations c ON c.id = f.conversation_id
+          WHERE c.tenant_id = $1 AND c.user_pseudonym = $2 AND f.frozen_week IS NOT NULL
+          GROUP BY f.tenant_id, f.frozen_week
+         ON CONFLICT (tenant_id, week) DO UPDATE
+           SET users = e.users + 1, conversations = e.conversations + EXCLUDED.conversations`,
+        [tenantId, userPseudonym],
+      );
+      const result = await tx.query(
+        'DELETE FROM sealed.conversations WHERE tenant_id = $1 AND user_pseudonym = $2',
+        [tenantId, userPseudonym],
+      );
+      return result.rowCount;
+    });
   }
 }

@@ -11,6 +11,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { z } from 'zod';
+import type { PipelineStatus, TenantInfo } from '@silhouette/contracts';
 import {
   API_KEY_SCOPES,
   ApiKeyRepository,
@@ -67,7 +68,7 @@ export class AdminController {
 
   @Get('tenant')
   @RequireScopes('read', 'admin', 'ingest')
-  async tenant(@Req() request: AuthenticatedRequest) {
+  async tenant(@Req() request: AuthenticatedRequest): Promise<TenantInfo> {
     const tenant = (await new TenantRepository(this.deps.db).findById(request.auth!.tenantId))!;
     return {
       id: tenant.id,
@@ -88,7 +89,7 @@ export class AdminController {
 
   @Get('status')
   @RequireScopes('read', 'admin', 'ingest')
-  async status(@Req() request: AuthenticatedRequest) {
+  async status(@Req() request: AuthenticatedRequest): Promise<PipelineStatus> {
     const status = await new PipelineStatusRepository(this.deps.db).forTenant(
       request.auth!.tenantId,
     );
@@ -137,13 +138,13 @@ export class AdminController {
 
   @Get('admin/settings')
   @RequireScopes('admin')
-  async settings(@Req() request: AuthenticatedRequest) {
+  async settings(@Req() request: AuthenticatedRequest): Promise<TenantInfo> {
     return this.tenant(request);
   }
 
   @Patch('admin/settings')
   @RequireScopes('admin')
-  async updateSettings(@Req() request: AuthenticatedRequest) {
+  async updateSettings(@Req() request: AuthenticatedRequest): Promise<TenantInfo> {
     const body = await readJsonBody(request, settingsBody);
     // Thresholds may only be raised above the deployment's floor, never lowered below it.
     if (body.k_users !== undefined && body.k_users < this.deps.env.K_USERS) {

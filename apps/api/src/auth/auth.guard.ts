@@ -1,7 +1,8 @@
 /**
  * Authentication, scope check and per-key rate limit. Callers present an API key
  * (`Authorization: Bearer sil_…` or `X-Api-Key`), or the dashboard's session cookie, which acts
- * with the scope of the key it was opened with. Cookie-authenticated requests that change state
+ * with the scope of the key or user account it was opened with (and is rate-limited as that
+ * key or user). Cookie-authenticated requests that change state
  * must echo the session's CSRF token in `X-CSRF-Token` (the cookie is also SameSite=Strict).
  * An unknown, revoked or malformed credential is a 401 that says only that; a wrong scope is a
  * 403 naming the scopes that would do.
@@ -31,7 +32,10 @@ import { API_DEPS } from '../tokens';
 export interface AuthContext {
   tenantId: string;
   tenantSlug: string;
-  keyId: string;
+  /** Who acts, for the audit log and the rate limit: `key:<id>` or `user:<id>`. */
+  actor: string;
+  /** Set when a user account acts (through a session opened with email and password). */
+  userId?: string;
   scope: ApiKeyScope;
 }
 
@@ -80,16 +84,18 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = presentedKey(request);
     const keys = new ApiKeyRepository(this.deps.db);
-    let info: { id: string; tenantId: string; scope: ApiKeyScope } | undefined;
+    let info: { actor: string; userId?: string; tenantId: string; scope: ApiKeyScope } | undefined;
     if (key) {
-      info = await keys.authenticate(key);
-      if (!info)
+      const found = await keys.authenticate(key);
+      if (!found)
         throw new ApiError(
           401,
           'unauthenticated',
           'the API key is unknown or revoked',
           'authorization',
         );
+      info = { actor: `key:${found.id}`, tenantId: found.tenantId, scope: found.scope };
+      await keys.touch(found.id);
     } else {
       const token = sessionCookie(request);
       const session = token ? await new SessionRepository(this.deps.db).find(token) : undefined;
@@ -112,9 +118,16 @@ export class AuthGuard implements CanActivate {
           'x-csrf-token',
         );
       }
-      info = { id: session.keyId, tenantId: session.tenantId, scope: session.scope };
+      info = session.userId
+        ? {
+            actor: `user:${session.userId}`,
+            userId: session.userId,
+            tenantId: session.tenantId,
+            scope: session.scope,
+          }
+        : { actor: `key:${session.keyId}`, tenantId: session.tenantId, scope: session.scope };
     }
-    const wait = this.limiter.take(info.id);
+    const wait = this.limiter.take(info.actor);
     if (wait > 0) {
       throw new ApiError(
         429,
@@ -142,11 +155,11 @@ export class AuthGuard implements CanActivate {
         'the API key is unknown or revoked',
         'authorization',
       );
-    await keys.touch(info.id);
     request.auth = {
       tenantId: tenant.id,
       tenantSlug: tenant.slug,
-      keyId: info.id,
+      actor: info.actor,
+      ...(info.userId ? { userId: info.userId } : {}),
       scope: info.scope,
     };
     return true;

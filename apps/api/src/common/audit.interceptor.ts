@@ -33,7 +33,7 @@ export class AuditInterceptor implements NestInterceptor {
     if (request.auth) {
       await new AuditLogRepository(this.deps.db).record({
         tenantId: request.auth.tenantId,
-        actor: `key:${request.auth.keyId}`,
+        actor: request.auth.actor,
         action: `${request.method} ${route}`,
         resource: request.path,
         details: { query: request.query, scope: request.auth.scope },

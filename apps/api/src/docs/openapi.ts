@@ -3,6 +3,24 @@
  * same zod schemas the handlers validate with, so the document cannot drift from the code.
  */
 import { z } from 'zod';
+import {
+  breakdownResponseSchema,
+  clusterDetailResponseSchema,
+  clusterListResponseSchema,
+  errorBodySchema,
+  evidenceResponseSchema,
+  failuresResponseSchema,
+  createdUserSchema,
+  createUserRequestSchema,
+  keySignInSchema,
+  passwordSignInSchema,
+  userListResponseSchema,
+  overviewResponseSchema,
+  pipelineStatusSchema,
+  sessionResponseSchema,
+  tenantInfoSchema,
+  trendsResponseSchema,
+} from '@silhouette/contracts';
 import { API_KEY_SCOPES } from '@silhouette/db';
 import { INGEST_FORMATS } from '@silhouette/ingest';
 import {
@@ -14,15 +32,6 @@ import {
 const json = (schema: z.ZodType) =>
   z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'output', unrepresentable: 'any' });
 
-const errorBody = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    field: z.string().optional(),
-    limit: z.enum(['max_records', 'max_request_bytes', 'max_message_bytes']).optional(),
-    max: z.number().optional(),
-  }),
-});
 const ingestResult = z.object({
   accepted: z.number().int(),
   duplicates: z.number().int(),
@@ -53,6 +62,29 @@ const errorResponse = (description: string) => ({
   description,
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 });
+/** Response and request bodies from libs/contracts, the schemas the controllers are typed by. */
+const CONTRACT_SCHEMAS = {
+  Error: errorBodySchema,
+  Overview: overviewResponseSchema,
+  ClusterList: clusterListResponseSchema,
+  ClusterDetail: clusterDetailResponseSchema,
+  Failures: failuresResponseSchema,
+  Breakdown: breakdownResponseSchema,
+  Trends: trendsResponseSchema,
+  Evidence: evidenceResponseSchema,
+  Tenant: tenantInfoSchema,
+  PipelineStatus: pipelineStatusSchema,
+  Session: sessionResponseSchema,
+  KeySignIn: keySignInSchema,
+  PasswordSignIn: passwordSignInSchema,
+  CreateUser: createUserRequestSchema,
+  CreatedUser: createdUserSchema,
+  UserList: userListResponseSchema,
+} satisfies Record<string, z.ZodType>;
+const ref = (name: keyof typeof CONTRACT_SCHEMAS | 'IngestResult' | 'ApiKey') => ({
+  $ref: `#/components/schemas/${name}`,
+});
+
 const ok = (description: string, schema?: object) => ({
   description,
   ...(schema ? { content: { 'application/json': { schema } } } : {}),
@@ -76,7 +108,13 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'sil_<scope>_… API key' },
       },
-      schemas: { Error: json(errorBody), IngestResult: json(ingestResult), ApiKey: json(apiKey) },
+      schemas: {
+        ...Object.fromEntries(
+          Object.entries(CONTRACT_SCHEMAS).map(([name, schema]) => [name, json(schema)]),
+        ),
+        IngestResult: json(ingestResult),
+        ApiKey: json(apiKey),
+      },
     },
     paths: {
       '/health': { get: { summary: 'Liveness', responses: { 200: ok('The process is up') } } },
@@ -109,7 +147,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             },
           },
           responses: {
-            200: ok('Per-record results', { $ref: '#/components/schemas/IngestResult' }),
+            200: ok('Per-record results', ref('IngestResult')),
             400: errorResponse(
               'Body unreadable, or every record rejected (then the body is an IngestResult)',
             ),
@@ -123,14 +161,14 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         get: {
           ...secured('read, ingest or admin'),
           summary: 'The tenant of the presented key',
-          responses: { 200: ok('Tenant') },
+          responses: { 200: ok('Tenant', ref('Tenant')) },
         },
       },
       '/v1/status': {
         get: {
           ...secured('read, ingest or admin'),
           summary: 'Pipeline progress (counts only)',
-          responses: { 200: ok('Counts per stage') },
+          responses: { 200: ok('Counts per stage', ref('PipelineStatus')) },
         },
       },
       '/v1/admin/keys': {
@@ -158,7 +196,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             },
           },
           responses: {
-            201: ok('Created', { $ref: '#/components/schemas/ApiKey' }),
+            201: ok('Created', ref('ApiKey')),
             400: errorResponse('Invalid field'),
           },
         },
@@ -203,7 +241,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
           ],
           responses: {
-            200: ok('Overview'),
+            200: ok('Overview', ref('Overview')),
             400: errorResponse('Invalid parameter'),
             404: errorResponse('Nothing published yet'),
           },
@@ -216,8 +254,22 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           parameters: [
             { name: 'level', in: 'query', schema: { type: 'integer', minimum: 0 } },
             { name: 'parent', in: 'query', schema: { type: 'string', format: 'uuid' } },
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 2000, default: 500 },
+            },
+            {
+              name: 'cursor',
+              in: 'query',
+              description: '`next_cursor` of the previous page; pages stay on its snapshot',
+              schema: { type: 'string' },
+            },
           ],
-          responses: { 200: ok('Clusters'), 400: errorResponse('Invalid parameter') },
+          responses: {
+            200: ok('Clusters', ref('ClusterList')),
+            400: errorResponse('Invalid parameter'),
+          },
         },
       },
       '/v1/insights/clusters/{id}': {
@@ -227,14 +279,29 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           parameters: [
             { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
           ],
-          responses: { 200: ok('Cluster'), 404: errorResponse('No such cluster in this tenant') },
+          responses: {
+            200: ok('Cluster', ref('ClusterDetail')),
+            404: errorResponse('No such cluster in this tenant'),
+          },
         },
       },
       '/v1/insights/failures': {
         get: {
           ...secured('read or admin'),
-          summary: 'Clusters ranked by failure impact',
-          responses: { 200: ok('Ranked clusters') },
+          summary:
+            'Clusters ranked by failure impact, with the trend of each since the previous snapshot',
+          parameters: [
+            { name: 'level', in: 'query', schema: { type: 'integer', minimum: 0 } },
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 1000, default: 200 },
+            },
+          ],
+          responses: {
+            200: ok('Ranked clusters', ref('Failures')),
+            400: errorResponse('Invalid parameter'),
+          },
         },
       },
       '/v1/insights/breakdown': {
@@ -252,7 +319,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
               },
             },
           ],
-          responses: { 200: ok('Rows'), 400: errorResponse('Invalid parameter') },
+          responses: { 200: ok('Rows', ref('Breakdown')), 400: errorResponse('Invalid parameter') },
         },
       },
       '/v1/insights/trends': {
@@ -273,7 +340,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
               schema: { type: 'string', enum: ['week', 'month'], default: 'week' },
             },
           ],
-          responses: { 200: ok('Buckets'), 400: errorResponse('Invalid parameter') },
+          responses: { 200: ok('Buckets', ref('Trends')), 400: errorResponse('Invalid parameter') },
         },
       },
       '/v1/privacy/evidence': {
@@ -283,7 +350,77 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           parameters: [
             { name: 'snapshot', in: 'query', schema: { type: 'string', format: 'uuid' } },
           ],
-          responses: { 200: ok('Evidence'), 404: errorResponse('No such snapshot in this tenant') },
+          responses: {
+            200: ok('Evidence', ref('Evidence')),
+            404: errorResponse('No such snapshot in this tenant'),
+          },
+        },
+      },
+      '/v1/session': {
+        post: {
+          summary:
+            'Open a dashboard session (httpOnly SameSite=Strict cookie) with a read or admin API key, or with a user account (tenant slug, email, password)',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: { oneOf: [ref('KeySignIn'), ref('PasswordSignIn')] } },
+            },
+          },
+          responses: {
+            200: ok('Signed in; the cookie is set and the CSRF token returned', ref('Session')),
+            400: errorResponse('Invalid field'),
+            401: errorResponse(
+              'Unknown or revoked key; or wrong email, password, tenant, or a disabled user (one answer for all)',
+            ),
+            403: errorResponse('The key cannot open a dashboard session (ingest scope)'),
+            429: errorResponse('Too many failed password sign-ins for the account or address'),
+          },
+        },
+        get: {
+          ...secured('read or admin (through the session cookie)'),
+          summary: 'The current session and its CSRF token',
+          responses: {
+            200: ok('Session', ref('Session')),
+            404: errorResponse('No session: an API key was used'),
+          },
+        },
+        delete: {
+          ...secured('read or admin (through the session cookie, with X-CSRF-Token)'),
+          summary: 'Sign out',
+          responses: { 204: ok('Signed out') },
+        },
+      },
+      '/v1/admin/users': {
+        get: {
+          ...secured('admin'),
+          summary: 'Dashboard user accounts of the tenant (never a password or hash)',
+          responses: { 200: ok('Users', ref('UserList')) },
+        },
+        post: {
+          ...secured('admin'),
+          summary: 'Create a user; without a password, one is generated and returned once',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('CreateUser') } },
+          },
+          responses: {
+            201: ok('Created', ref('CreatedUser')),
+            400: errorResponse('Invalid field'),
+            409: errorResponse('The email already has an account in this tenant'),
+          },
+        },
+      },
+      '/v1/admin/users/{id}': {
+        delete: {
+          ...secured('admin'),
+          summary: 'Disable a user; their sessions end at once',
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+          ],
+          responses: {
+            204: ok('Disabled'),
+            404: errorResponse('No such enabled user in this tenant'),
+          },
         },
       },
       '/v1/admin/audit-log': {

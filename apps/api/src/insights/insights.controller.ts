@@ -4,13 +4,35 @@
  */
 import { Controller, Get, Inject, Param, Req, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
+import {
+  BREAKDOWN_FACETS,
+  TREND_FACETS,
+  TREND_INTERVALS,
+  type BreakdownResponse,
+  type ClusterDetailResponse,
+  type ClusterListResponse,
+  type EvidenceResponse,
+  type FailuresResponse,
+  type MetricRow,
+  type OverviewResponse,
+  type PeriodComparison,
+  type PublishedValue,
+  type TrendsResponse,
+} from '@silhouette/contracts';
 import { InsightsRepository, type SnapshotSummary } from '@silhouette/db';
 import type { ApiDeps } from '../api-deps';
 import { AuthGuard, RequireScopes, type AuthenticatedRequest } from '../auth/auth.guard';
 import { ApiError, badRequest, notFound } from '../common/api-error';
 import { parseWith } from '../common/read-body';
 import { API_DEPS } from '../tokens';
-import { clusterSummary, tenantEvidence } from './snapshot-document';
+import {
+  clusterMetrics,
+  clusterSummary,
+  overviewFigures,
+  snapshotInfo as snapshotView,
+  tenantEvidence,
+} from './snapshot-document';
+import { failureTrend, trendSide } from './failure-trend';
 
 const overviewQuery = z
   .object({ from: z.iso.date().optional(), to: z.iso.date().optional() })
@@ -20,12 +42,7 @@ const overviewQuery = z
     path: ['to'],
   });
 
-interface WeeklyRow {
-  value: string;
-  isOther: boolean;
-  conversations: number;
-  minutesSavedTotal: number;
-}
+type WeeklyRow = Pick<MetricRow, 'value' | 'isOther' | 'conversations' | 'minutesSavedTotal'>;
 
 /** Monday (UTC, YYYY-MM-DD) of an ISO week label such as 2026-W41. */
 export function isoWeekStart(label: string): string {
@@ -42,7 +59,11 @@ export function isoWeekStart(label: string): string {
  * whose Monday falls in [from, to)). Weeks pooled for privacy cannot be placed in time, so when
  * any exist the figures are lower bounds and `complete` is false.
  */
-export function comparePeriods(weekly: readonly WeeklyRow[], from: string, to: string) {
+export function comparePeriods(
+  weekly: readonly WeeklyRow[],
+  from: string,
+  to: string,
+): PeriodComparison {
   const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
   const previousFrom = new Date(Date.parse(from) - days * 86_400_000).toISOString().slice(0, 10);
   const sum = (start: string, end: string) => {
@@ -71,38 +92,52 @@ export function comparePeriods(weekly: readonly WeeklyRow[], from: string, to: s
   };
 }
 
+/** Page sizes of cluster lists: bounded, so the base level of a huge tenant comes in pages. */
+export const CLUSTER_PAGE_DEFAULT = 500;
+export const CLUSTER_PAGE_MAX = 2000;
 const clustersQuery = z
   .object({
     level: z.coerce.number().int().min(0).max(10).optional(),
     parent: z.uuid().optional(),
+    limit: z.coerce.number().int().min(1).max(CLUSTER_PAGE_MAX).default(CLUSTER_PAGE_DEFAULT),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict()
+  .refine((q) => q.level === undefined || q.parent === undefined, {
+    message: 'give level or parent, not both',
+    path: ['parent'],
+  });
+const failuresQuery = z
+  .object({
+    level: z.coerce.number().int().min(0).max(10).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
   })
   .strict();
-const failuresQuery = z
-  .object({ level: z.coerce.number().int().min(0).max(10).optional() })
-  .strict();
-const breakdownQuery = z
-  .object({ facet: z.enum(['domain', 'task_type', 'outcome', 'language', 'team', 'department']) })
-  .strict();
+
+/**
+ * A page position: the snapshot (so every page of one listing comes from the same snapshot,
+ * even when a new one is published meanwhile) and the last row's sort key. Opaque to clients.
+ */
+const cursorSchema = z.object({ s: z.uuid(), c: z.number().int().min(0), i: z.uuid() }).strict();
+type Cursor = z.infer<typeof cursorSchema>;
+const encodeCursor = (cursor: Cursor) =>
+  Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+function decodeCursor(text: string): Cursor {
+  try {
+    return cursorSchema.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
+  } catch {
+    throw badRequest('cursor', 'not a cursor from a previous page of this list');
+  }
+}
+const breakdownQuery = z.object({ facet: z.enum(BREAKDOWN_FACETS) }).strict();
 const trendsQuery = z
   .object({
-    facet: z.enum(['domain', 'task_type', 'cluster']),
-    interval: z.enum(['week', 'month']).default('week'),
+    facet: z.enum(TREND_FACETS),
+    interval: z.enum(TREND_INTERVALS).default('week'),
   })
   .strict();
 const evidenceQuery = z.object({ snapshot: z.uuid().optional() }).strict();
 const uuid = z.uuid();
-
-function snapshotView(snapshot: SnapshotSummary) {
-  return {
-    id: snapshot.id,
-    version: snapshot.version,
-    published_at: snapshot.publishedAt.toISOString(),
-    period: {
-      start: snapshot.periodStart?.toISOString() ?? null,
-      end: snapshot.periodEnd?.toISOString() ?? null,
-    },
-  };
-}
 
 @Controller('v1')
 @UseGuards(AuthGuard)
@@ -123,34 +158,52 @@ export class InsightsController {
 
   @Get('insights/overview')
   @RequireScopes('read', 'admin')
-  async overview(@Req() request: AuthenticatedRequest) {
+  async overview(@Req() request: AuthenticatedRequest): Promise<OverviewResponse> {
     const { from, to } = parseWith(overviewQuery, request.query, 'query');
     if (from && to && from >= to) throw badRequest('to', 'must be after from');
     const snapshot = await this.latest(request);
-    const overview = snapshot.overview as { weekly?: WeeklyRow[] };
+    const overview = overviewFigures(snapshot);
     return {
       snapshot: snapshotView(snapshot),
-      ...snapshot.overview,
+      ...overview,
       ...(from && to ? { period: comparePeriods(overview.weekly ?? [], from, to) } : {}),
     };
   }
 
   @Get('insights/clusters')
   @RequireScopes('read', 'admin')
-  async clusters(@Req() request: AuthenticatedRequest) {
+  async clusters(@Req() request: AuthenticatedRequest): Promise<ClusterListResponse> {
     const query = parseWith(clustersQuery, request.query, 'query');
-    const snapshot = await this.latest(request);
-    const selected = await new InsightsRepository(this.deps.db).clusters(
-      request.auth!.tenantId,
-      snapshot.id,
-      query.parent ? { parentId: query.parent } : { level: query.level ?? 0 },
-    );
-    return { snapshot: snapshotView(snapshot), clusters: selected.map(clusterSummary) };
+    const tenantId = request.auth!.tenantId;
+    const insights = new InsightsRepository(this.deps.db);
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    // Later pages read the snapshot of the first page (another tenant's snapshot id: 404).
+    const snapshot = cursor ? await insights.find(tenantId, cursor.s) : await this.latest(request);
+    if (!snapshot) throw notFound('snapshot of this cursor');
+    const filter = query.parent ? { parentId: query.parent } : { level: query.level ?? 0 };
+    const rows = await insights.clusters(tenantId, snapshot.id, filter, {
+      limit: query.limit + 1,
+      ...(cursor ? { after: { conversations: cursor.c, clusterId: cursor.i } } : {}),
+    });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      snapshot: snapshotView(snapshot),
+      clusters: page.map(clusterSummary),
+      next_cursor:
+        rows.length > query.limit && last
+          ? encodeCursor({ s: snapshot.id, c: last.conversations, i: last.clusterId })
+          : null,
+      total: await insights.countClusters(tenantId, snapshot.id, filter),
+    };
   }
 
   @Get('insights/clusters/:id')
   @RequireScopes('read', 'admin')
-  async cluster(@Req() request: AuthenticatedRequest, @Param('id') id: string) {
+  async cluster(
+    @Req() request: AuthenticatedRequest,
+    @Param('id') id: string,
+  ): Promise<ClusterDetailResponse> {
     if (!uuid.safeParse(id).success) throw notFound('cluster');
     const snapshot = await this.latest(request);
     const insights = new InsightsRepository(this.deps.db);
@@ -172,53 +225,74 @@ export class InsightsController {
       snapshot: snapshotView(snapshot),
       ...clusterSummary(cluster),
       path,
-      metrics: cluster.metrics,
+      metrics: clusterMetrics(cluster),
       goals: cluster.goals,
-      lineage: cluster.lineage,
+      lineage: cluster.lineage as ClusterDetailResponse['lineage'],
       children: children.map(clusterSummary),
     };
   }
 
-  /** Clusters ranked by failure impact: manual minutes of their unresolved and abandoned conversations. */
+  /**
+   * Clusters ranked by failure impact (manual minutes of their unresolved and abandoned
+   * conversations), the top `limit`, each with its trend since the previous published snapshot.
+   */
   @Get('insights/failures')
   @RequireScopes('read', 'admin')
-  async failures(@Req() request: AuthenticatedRequest) {
+  async failures(@Req() request: AuthenticatedRequest): Promise<FailuresResponse> {
     const query = parseWith(failuresQuery, request.query, 'query');
     const snapshot = await this.latest(request);
-    const levels = Number((snapshot.overview as { levels?: number }).levels ?? 3);
-    const level = query.level ?? levels - 1;
-    const clusters = await new InsightsRepository(this.deps.db).clusters(
-      request.auth!.tenantId,
-      snapshot.id,
-      {
-        level,
-      },
-    );
+    const tenantId = request.auth!.tenantId;
+    const insights = new InsightsRepository(this.deps.db);
+    const level = query.level ?? (overviewFigures(snapshot).levels ?? 3) - 1;
+    const clusters = await insights.clusters(tenantId, snapshot.id, { level });
     const ranked = clusters
-      .map((cluster) => {
-        const metrics = cluster.metrics as {
-          failure_impact_minutes?: number | null;
-          failure_reasons?: unknown;
-          outcomes?: unknown;
-        };
-        return {
-          ...clusterSummary(cluster),
-          failure_impact_minutes: metrics.failure_impact_minutes ?? null,
-          failure_reasons: metrics.failure_reasons ?? [],
-          outcomes: metrics.outcomes ?? [],
-        };
-      })
+      .map((cluster) => ({ cluster, metrics: clusterMetrics(cluster) }))
       .sort(
         (a, b) =>
-          (b.failure_impact_minutes ?? -1) - (a.failure_impact_minutes ?? -1) ||
-          (b.failure_rate ?? 0) - (a.failure_rate ?? 0),
-      );
-    return { snapshot: snapshotView(snapshot), level, clusters: ranked };
+          (b.metrics.failure_impact_minutes ?? -1) - (a.metrics.failure_impact_minutes ?? -1) ||
+          (b.metrics.failure_rate ?? 0) - (a.metrics.failure_rate ?? 0),
+      )
+      .slice(0, query.limit);
+
+    // The previous snapshot's figures for the same stable ids, and which of them it pooled.
+    const previous = await insights.previous(tenantId, snapshot.version);
+    const before = new Map(
+      previous
+        ? (
+            await insights.clusters(tenantId, previous.id, {
+              ids: ranked.map(({ cluster }) => cluster.clusterId),
+            })
+          ).map((cluster) => [cluster.clusterId, trendSide(clusterMetrics(cluster))])
+        : [],
+    );
+    const pooledBefore = new Set(
+      previous
+        ? tenantEvidence(previous.evidence)
+            .suppressedCells.filter((cell) => cell.scope.startsWith('cluster/level-'))
+            .map((cell) => cell.key)
+        : [],
+    );
+    return {
+      snapshot: snapshotView(snapshot),
+      previous_snapshot: previous ? snapshotView(previous) : null,
+      level,
+      total: clusters.length,
+      clusters: ranked.map(({ cluster, metrics }) => ({
+        ...clusterSummary(cluster),
+        failure_impact_minutes: metrics.failure_impact_minutes ?? null,
+        failure_reasons: metrics.failure_reasons ?? [],
+        outcomes: metrics.outcomes ?? [],
+        trend: failureTrend(trendSide(metrics), before.get(cluster.clusterId), {
+          hasPrevious: previous !== undefined,
+          wasPooled: pooledBefore.has(cluster.clusterId),
+        }),
+      })),
+    };
   }
 
   @Get('insights/breakdown')
   @RequireScopes('read', 'admin')
-  async breakdown(@Req() request: AuthenticatedRequest) {
+  async breakdown(@Req() request: AuthenticatedRequest): Promise<BreakdownResponse> {
     const { facet } = parseWith(breakdownQuery, request.query, 'query');
     const snapshot = await this.latest(request);
     const rows = await new InsightsRepository(this.deps.db).breakdowns(
@@ -245,7 +319,7 @@ export class InsightsController {
   /** Per bucket: published values and, when needed, the bucket's pooled "(other)". */
   @Get('insights/trends')
   @RequireScopes('read', 'admin')
-  async trends(@Req() request: AuthenticatedRequest) {
+  async trends(@Req() request: AuthenticatedRequest): Promise<TrendsResponse> {
     const { facet, interval } = parseWith(trendsQuery, request.query, 'query');
     const snapshot = await this.latest(request);
     const rows = await new InsightsRepository(this.deps.db).trends(
@@ -254,16 +328,7 @@ export class InsightsController {
       facet,
       interval,
     );
-    const buckets = new Map<
-      string,
-      {
-        value: string;
-        is_other: boolean;
-        conversations: number;
-        distinct_users: number;
-        minutes_saved: number;
-      }[]
-    >();
+    const buckets = new Map<string, PublishedValue[]>();
     for (const row of rows) {
       const list = buckets.get(row.bucket) ?? [];
       list.push({
@@ -285,7 +350,7 @@ export class InsightsController {
 
   @Get('privacy/evidence')
   @RequireScopes('read', 'admin')
-  async evidence(@Req() request: AuthenticatedRequest) {
+  async evidence(@Req() request: AuthenticatedRequest): Promise<EvidenceResponse> {
     const { snapshot: snapshotId } = parseWith(evidenceQuery, request.query, 'query');
     const insights = new InsightsRepository(this.deps.db);
     const snapshot = snapshotId

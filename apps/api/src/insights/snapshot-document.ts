@@ -2,11 +2,46 @@
  * The published snapshot as one JSON document: what the API serves and `silhouette export`
  * writes. Built from the `insights` schema only.
  */
-import { InsightsRepository, type PublishedCluster, type Queryable } from '@silhouette/db';
+import type {
+  ClusterMetrics,
+  ClusterSummary,
+  OverviewFigures,
+  SnapshotInfo,
+  TenantEvidence,
+} from '@silhouette/contracts';
+import {
+  InsightsRepository,
+  type PublishedCluster,
+  type Queryable,
+  type SnapshotSummary,
+} from '@silhouette/db';
 import { tenantEvidenceView, type PrivacyEvidence } from '@silhouette/privacy';
 
+/*
+ * The snapshot's JSON columns (overview, metrics, evidence) are written by the worker's publisher
+ * in these shapes. They are typed here, at the one place they are read, rather than parsed on
+ * every request (the tree of a large tenant has tens of thousands of clusters);
+ * test/int/insights-contract.int.spec.ts parses real responses with the schemas to keep it honest.
+ */
+export const overviewFigures = (snapshot: SnapshotSummary) =>
+  snapshot.overview as unknown as OverviewFigures;
+export const clusterMetrics = (cluster: PublishedCluster) =>
+  cluster.metrics as unknown as ClusterMetrics;
+
+export function snapshotInfo(snapshot: SnapshotSummary): SnapshotInfo {
+  return {
+    id: snapshot.id,
+    version: snapshot.version,
+    published_at: snapshot.publishedAt.toISOString(),
+    period: {
+      start: snapshot.periodStart?.toISOString() ?? null,
+      end: snapshot.periodEnd?.toISOString() ?? null,
+    },
+  };
+}
+
 /** One published cluster as the API shows it in lists (and the export, with more fields). */
-export function clusterSummary(cluster: PublishedCluster) {
+export function clusterSummary(cluster: PublishedCluster): ClusterSummary {
   return {
     id: cluster.clusterId,
     level: cluster.level,
@@ -23,11 +58,8 @@ export function clusterSummary(cluster: PublishedCluster) {
 }
 
 /** What the tenant sees of the evidence: suppressed cells without their sizes. */
-export function tenantEvidence(evidence: Record<string, unknown>): Record<string, unknown> {
-  return tenantEvidenceView(evidence as unknown as PrivacyEvidence) as unknown as Record<
-    string,
-    unknown
-  >;
+export function tenantEvidence(evidence: Record<string, unknown>): TenantEvidence {
+  return tenantEvidenceView(evidence as unknown as PrivacyEvidence);
 }
 
 export interface SnapshotDocument {
@@ -60,7 +92,7 @@ export interface SnapshotDocument {
     distinct_users: number;
     minutes_saved: number;
   }[];
-  privacy: Record<string, unknown>;
+  privacy: TenantEvidence;
 }
 
 /** The latest snapshot of a tenant, or undefined when nothing has been published yet. */

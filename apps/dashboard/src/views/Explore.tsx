@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { api, type ClusterDetail as Detail, type ClusterSummary } from '../api-client';
 import { ClusterMap, FailureLegend, Treemap } from '../charts';
 import { Link, navigate, type Route } from '../router';
@@ -40,6 +41,27 @@ export function Explore({ csrf, route, kUsers }: { csrf: string; route: Route; k
 function Level({ csrf, route, kUsers }: { csrf: string; route: Route; kUsers: number }) {
   const node = route.node;
   const children = useApi(() => api.clusters(csrf, node), [csrf, node]);
+  // Further pages of a long list (the API pages large levels), kept per node.
+  const [more, setMore] = useState<{
+    node?: string;
+    clusters: ClusterSummary[];
+    cursor: string | null;
+  }>();
+  const [loadingMore, setLoadingMore] = useState(false);
+  const extra = more && more.node === node ? more : undefined;
+  async function loadMore(cursor: string) {
+    setLoadingMore(true);
+    try {
+      const page = await api.clusters(csrf, node, cursor);
+      setMore({
+        node,
+        clusters: [...(extra?.clusters ?? []), ...page.clusters],
+        cursor: page.next_cursor,
+      });
+    } finally {
+      setLoadingMore(false);
+    }
+  }
   const detail = useApi<Detail | undefined>(
     () => (node ? api.cluster(csrf, node) : Promise.resolve(undefined)),
     [csrf, node],
@@ -49,7 +71,9 @@ function Level({ csrf, route, kUsers }: { csrf: string; route: Route; kUsers: nu
     <Async result={detail} label="cluster">
       {(current) => (
         <Async result={children} label="clusters">
-          {({ clusters }) => {
+          {({ clusters: firstPage, next_cursor, total }) => {
+            const clusters = [...firstPage, ...(extra?.clusters ?? [])];
+            const nextCursor = extra ? extra.cursor : next_cursor;
             if (current && clusters.length === 0)
               // A base cluster: nothing below it, show its detail.
               return <ClusterDetail csrf={csrf} id={current.id} kUsers={kUsers} />;
@@ -71,8 +95,8 @@ function Level({ csrf, route, kUsers }: { csrf: string; route: Route; kUsers: nu
                 </div>
                 <p className="muted">
                   {current
-                    ? `${fmt(current.conversations)} conversations by ${fmt(current.distinct_users)} people, in ${clusters.length} groups.`
-                    : `The ${clusters.length} top-level groups of conversations. Click a group to drill down.`}{' '}
+                    ? `${fmt(current.conversations)} conversations by ${fmt(current.distinct_users)} people, in ${fmt(total)} groups.`
+                    : `The ${fmt(total)} top-level groups of conversations. Click a group to drill down.`}{' '}
                   Area = conversations.
                 </p>
                 <section className="card" aria-label="Treemap">
@@ -132,6 +156,18 @@ function Level({ csrf, route, kUsers }: { csrf: string; route: Route; kUsers: nu
                       query ? `No group here has "${route.q}" in its name.` : 'No groups here.'
                     }
                   />
+                  {nextCursor && (
+                    <button
+                      type="button"
+                      disabled={loadingMore}
+                      onClick={() => void loadMore(nextCursor)}
+                      data-testid="load-more-clusters"
+                    >
+                      {loadingMore
+                        ? 'Loading…'
+                        : `Show more groups (${fmt(clusters.length)} of ${fmt(total)} shown)`}
+                    </button>
+                  )}
                 </section>
               </>
             );

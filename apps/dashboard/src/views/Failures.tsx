@@ -1,9 +1,42 @@
-import { api, type FailureCluster } from '../api-client';
+import { api, type FailureCluster, type FailureTrend } from '../api-client';
 import { BarList } from '../charts';
 import { Link, navigate, type Route } from '../router';
 import { Async, fmt, humanize, minutes, outcomesShown, pct, Section, useApi } from '../ui';
 
 const impact = (cluster: FailureCluster) => cluster.failure_impact_minutes ?? 0;
+
+/**
+ * The change since the previous snapshot, as an arrow and words. More failure impact is worse
+ * (up, red), less is better (down, green). Only figures shown in both snapshots are compared.
+ */
+export function TrendCell({ trend }: { trend: FailureTrend }) {
+  if (trend.status === 'no_previous') return <span className="muted">first snapshot</span>;
+  if (trend.status === 'new') return <span className="muted">new group</span>;
+  if (trend.status === 'was_pooled')
+    return <span className="muted">newly shown (was too small)</span>;
+  const change = trend.failure_impact_minutes?.change ?? null;
+  if (change === null)
+    return (
+      <span className="muted" title="Hidden in one of the two snapshots: too few people failed">
+        not comparable
+      </span>
+    );
+  if (change === 0)
+    return (
+      <span className="trend flat">
+        <span aria-hidden="true">→ </span>no change
+      </span>
+    );
+  const worse = change > 0;
+  return (
+    <span className={`trend ${worse ? 'worse' : 'better'}`}>
+      <span aria-hidden="true">{worse ? '▲ ' : '▼ '}</span>
+      {worse ? '+' : '−'}
+      {minutes(Math.abs(change))}
+      <span className="sr-only">{worse ? ' more failure impact' : ' less failure impact'}</span>
+    </span>
+  );
+}
 
 export function Failures({ csrf, route }: { csrf: string; route: Route }) {
   const failures = useApi(() => api.failures(csrf), [csrf]);
@@ -34,7 +67,12 @@ export function Failures({ csrf, route }: { csrf: string; route: Route }) {
             <p className="muted">
               Base clusters ranked by failure impact: the manual time of their unresolved and
               abandoned conversations, i.e. what people had to do without help. Impact is hidden
-              when too few people failed in a group.
+              when too few people failed in a group.{' '}
+              {data.previous_snapshot
+                ? `Arrows compare with the previous snapshot (version ${data.previous_snapshot.version}, ${data.previous_snapshot.published_at.slice(0, 10)}).`
+                : 'This is the first snapshot: trends appear from the next one.'}
+              {data.total > data.clusters.length &&
+                ` Showing the ${fmt(data.clusters.length)} with the highest impact of ${fmt(data.total)}.`}
             </p>
             <div className="row filters">
               <label htmlFor="reason">Failure reason</label>
@@ -95,6 +133,7 @@ export function Failures({ csrf, route }: { csrf: string; route: Route }) {
                       <th scope="col" className="num">
                         Failure impact
                       </th>
+                      <th scope="col">Since last snapshot</th>
                       <th scope="col">Top reasons</th>
                     </tr>
                   </thead>
@@ -119,6 +158,9 @@ export function Failures({ csrf, route }: { csrf: string; route: Route }) {
                           ) : (
                             minutes(cluster.failure_impact_minutes)
                           )}
+                        </td>
+                        <td data-testid="failure-trend">
+                          <TrendCell trend={cluster.trend} />
                         </td>
                         <td className="small">
                           {cluster.failure_reasons

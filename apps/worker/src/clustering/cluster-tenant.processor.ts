@@ -45,11 +45,25 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
       deps.logger.info({ tenantId: tenant.id }, 'nothing tagged yet: no clustering run');
       return;
     }
-    const versions = await new ClusteringRepository(deps.db).taggingVersions(tenant.id);
+    const clustering = new ClusteringRepository(deps.db);
+    const versions = await clustering.taggingVersions(tenant.id);
+    // Frozen weeks stay as published, except where erasures pending in a week form a cell that
+    // meets the thresholds: those weeks are recomputed without the erased people (and re-frozen).
+    const frozen = await new InsightsRepository(deps.db).frozenWeeks(tenant.id);
+    const thawed = [...(await clustering.pendingFrozenWeekErasures(tenant.id))]
+      .filter(
+        ([week, pending]) =>
+          frozen.has(week) &&
+          pending.users >= tenant.kUsers &&
+          pending.conversations >= tenant.minConversations,
+      )
+      .map(([week]) => week);
+    for (const week of thawed) frozen.delete(week);
     const draft = buildSnapshot({
       tenantId: tenant.id,
       run: await withCanonicalLabels(run),
       thresholds: { kUsers: tenant.kUsers, minConversations: tenant.minConversations },
+      frozen,
       models: {
         tagger: versions.map((v) => `${v.provider}/${v.model}`).join(', '),
         taggerPromptVersion: versions.map((v) => v.promptVersion).join(', '),
@@ -58,7 +72,18 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
       },
     });
     const audited = deps.clusterLlm ? await applyAuditor(draft, deps.clusterLlm) : draft;
-    const snapshot = await deps.db.transaction((tx) => new InsightsRepository(tx).save(audited));
+    const snapshot = await deps.db.transaction(async (tx) => {
+      await new InsightsRepository(tx).deleteFrozenWeeks(tenant.id, thawed);
+      await new ClusteringRepository(tx).thawWeeks(tenant.id, thawed);
+      const saved = await new InsightsRepository(tx).save(audited);
+      for (const week of audited.frozenWeeks ?? [])
+        await new ClusteringRepository(tx).markFrozenWeek(
+          tenant.id,
+          week.week,
+          week.conversationIds,
+        );
+      return saved;
+    });
     deps.logger.info(
       {
         tenantId: tenant.id,
@@ -68,6 +93,8 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
         version: snapshot.version,
         conversations: run.rows.length,
         clusters: audited.clusters.length,
+        weeksFrozen: audited.frozenWeeks?.length ?? 0,
+        weeksThawed: thawed.length,
         ms: Math.round(performance.now() - started),
       },
       'snapshot published',

@@ -18,6 +18,8 @@ import {
   type Thresholds,
 } from '@silhouette/privacy';
 import type {
+  FrozenWeek,
+  FrozenWeekFigures,
   PublishedBreakdownRow,
   PublishedCluster,
   PublishedTrendRow,
@@ -31,8 +33,14 @@ export interface SnapshotInput {
   run: ClusteringRun;
   thresholds: Thresholds;
   models: { tagger: string; taggerPromptVersion: string; embedder: string; namer: string };
+  /** Closed weeks whose tenant-level figures were frozen by an earlier publication. */
+  frozen?: ReadonlyMap<string, FrozenWeekFigures>;
   now?: Date;
 }
+
+/** The tenant-level weekly series that freeze: the facets of `insights.trends` by week. */
+/** Weekly series kept as first published once their week closes (reports read the last three). */
+const FROZEN_TREND_FACETS = ['domain', 'task_type', 'cluster', 'all', 'team', 'outcome'] as const;
 
 interface MetricCell extends Cell {
   minutesSaved: number;
@@ -89,6 +97,20 @@ const label = (text: string) => text.trim().toLowerCase().replace(/\s+/g, ' ');
 export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
   const { run, thresholds } = input;
   const rows = run.rows;
+  const now = input.now ?? new Date();
+  const currentWeek = isoWeekLabel(now);
+  // Frozen weeks (README, "Frozen weeks"): conversations counted in a frozen week's figures are
+  // left out of every recomputed weekly figure, which copies the frozen ones instead; one that
+  // arrived after its week froze counts in the week of publication (always open), so a closed
+  // week's figures never change and no conversation is counted twice.
+  const frozen = input.frozen ?? new Map<string, FrozenWeekFigures>();
+  const inFrozenFigures = (row: FacetRow) =>
+    row.frozenWeek !== undefined && row.frozenWeek !== null && frozen.has(row.frozenWeek);
+  const weekOf = (row: FacetRow) => {
+    const week = isoWeekLabel(row.at);
+    return frozen.has(week) ? currentWeek : week;
+  };
+  const freshRows = rows.filter((row) => !inFrozenFigures(row));
   const evidence = new EvidenceRecorder(thresholds, {
     tagger: input.models.tagger,
     taggerPromptVersion: input.models.taggerPromptVersion,
@@ -133,7 +155,11 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     return { rows: out, withheld: publication.withheld, pooled: publication.suppressed.length };
   };
 
-  const metricsFor = (scope: string, subset: readonly FacetRow[]) => {
+  const metricsFor = (
+    scope: string,
+    subset: readonly FacetRow[],
+    weekly = () => breakdown(`${scope}/week`, subset, (row) => isoWeekLabel(row.at)).rows,
+  ) => {
     const minutes = subset.map((row) => row.minutesSaved);
     const mean = bootstrapInterval(minutes, { statistic: 'mean', seed: 7 });
     const total = bootstrapInterval(minutes, { statistic: 'sum', seed: 7 });
@@ -182,7 +208,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
         ? round(failed.reduce((sum, row) => sum + row.minutesWithoutAi, 0))
         : null,
       languages: breakdown(`${scope}/language`, subset, (row) => row.language).rows,
-      weekly: breakdown(`${scope}/week`, subset, (row) => isoWeekLabel(row.at)).rows,
+      weekly: weekly(),
       domains: breakdown(`${scope}/domain`, subset, (row) => label(row.domain)).rows,
       task_types: breakdown(`${scope}/task_type`, subset, (row) => label(row.taskType)).rows,
       teams: breakdown(`${scope}/team`, subset, (row) => row.team).rows,
@@ -205,6 +231,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
   const clusters: PublishedCluster[] = [];
   const breakdowns: PublishedBreakdownRow[] = [];
   const trends: PublishedTrendRow[] = [];
+  const newlyFrozen: FrozenWeek[] = [];
 
   /**
    * A facet's time series: each bucket gated as its own breakdown (values too small in a bucket
@@ -217,11 +244,10 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     // Reports quote each bucket's minutes saved with its 90% interval (the "all" series).
     withInterval = false,
   ) => {
-    const bucketOf =
-      interval === 'week'
-        ? (row: FacetRow) => isoWeekLabel(row.at)
-        : (row: FacetRow) => monthLabel(row.at);
-    const groups = groupBy(rows, (row) => `${bucketOf(row)}\u0000${keyOf(row) ?? NOT_SET}`);
+    // Weeks: recomputed from the conversations not in frozen figures; frozen weeks are copied.
+    const source = interval === 'week' ? freshRows : rows;
+    const bucketOf = interval === 'week' ? weekOf : (row: FacetRow) => monthLabel(row.at);
+    const groups = groupBy(source, (row) => `${bucketOf(row)}\u0000${keyOf(row) ?? NOT_SET}`);
     const points = [...groups]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([key, members]) => {
@@ -267,6 +293,11 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       });
       for (const part of bucket.published) trends.push(rowOf(part, false));
       if (bucket.other) trends.push(rowOf(bucket.other, true));
+    }
+    if (interval === 'week') {
+      for (const [week, figures] of frozen)
+        for (const cell of figures.trends[facet] ?? [])
+          trends.push({ facet, interval, bucket: week, ...cell });
     }
   };
   const times = rows.map((row) => row.at.getTime());
@@ -416,7 +447,45 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       periodStart && periodEnd
         ? Math.max(1, Math.ceil((periodEnd.getTime() - periodStart.getTime()) / (7 * 86_400_000)))
         : 1;
-    const metrics = metricsFor('overview', rows);
+    // The weekly series: recomputed weeks (late arrivals in the current one) and frozen weeks.
+    const freshWeekly = () => breakdown('overview/week', freshRows, weekOf).rows;
+    let weekly: ReturnType<typeof freshWeekly> = [];
+    const metrics = metricsFor('overview', rows, () => (weekly = freshWeekly()));
+    const frozenWeekly = [...frozen].map(([week, figures]) => ({
+      ...figures.overview,
+      value: week,
+    }));
+    // Newly closed weeks published as themselves freeze now, with every weekly figure shown.
+    for (const row of weekly) {
+      if (row.isOther || row.value >= currentWeek || frozen.has(row.value)) continue;
+      const cell = (trend: PublishedTrendRow) => ({
+        value: trend.value,
+        isOther: trend.isOther,
+        conversations: trend.conversations,
+        distinctUsers: trend.distinctUsers,
+        minutesSavedTotal: trend.minutesSavedTotal,
+        ...(trend.minutesSavedLow !== undefined && trend.minutesSavedHigh !== undefined
+          ? { minutesSavedLow: trend.minutesSavedLow, minutesSavedHigh: trend.minutesSavedHigh }
+          : {}),
+      });
+      newlyFrozen.push({
+        week: row.value,
+        figures: {
+          overview: row,
+          trends: Object.fromEntries(
+            FROZEN_TREND_FACETS.map((facet) => [
+              facet,
+              trends
+                .filter((t) => t.facet === facet && t.interval === 'week' && t.bucket === row.value)
+                .map(cell),
+            ]),
+          ),
+        },
+        conversationIds: freshRows
+          .filter((member) => weekOf(member) === row.value)
+          .map((member) => member.conversationId),
+      });
+    }
     overview = {
       ...overview,
       conversations: rows.length,
@@ -431,7 +500,9 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       failure_rate: metrics.failure_rate,
       outcomes: metrics.outcomes,
       failure_reasons: metrics.failure_reasons,
-      weekly: metrics.weekly,
+      weekly: [...frozenWeekly, ...metrics.weekly].sort(
+        (a, b) => Number(a.isOther) - Number(b.isOther) || (a.value < b.value ? -1 : 1),
+      ),
       low_confidence_conversations: metrics.low_confidence_conversations,
       clusters_published: clusters.length,
       levels: byLevel.length,
@@ -445,10 +516,11 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     periodStart,
     periodEnd,
     overview,
-    evidence: evidence.finish(input.now ?? new Date()) as unknown as Record<string, unknown>,
+    evidence: evidence.finish(now) as unknown as Record<string, unknown>,
     clusters,
     breakdowns,
     trends,
+    frozenWeeks: newlyFrozen,
   };
 }
 

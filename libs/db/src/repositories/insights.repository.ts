@@ -42,6 +42,30 @@ export interface PublishedTrendRow {
   minutesSavedHigh?: number;
 }
 
+/** A published cell as frozen (the weekly row of the overview, a weekly trend row). */
+export interface FrozenCell {
+  value: string;
+  isOther: boolean;
+  conversations: number;
+  distinctUsers: number;
+  minutesSavedTotal: number;
+  minutesSavedLow?: number;
+  minutesSavedHigh?: number;
+}
+
+/** The tenant-level figures of one closed ISO week, as first published. */
+export interface FrozenWeekFigures {
+  overview: FrozenCell;
+  trends: Record<string, FrozenCell[]>;
+}
+
+export interface FrozenWeek {
+  week: string;
+  figures: FrozenWeekFigures;
+  /** Inside the boundary only: the conversations these figures count (never stored in insights). */
+  conversationIds: string[];
+}
+
 export interface SnapshotDraft {
   tenantId: string;
   runId: string;
@@ -52,6 +76,8 @@ export interface SnapshotDraft {
   clusters: PublishedCluster[];
   breakdowns: PublishedBreakdownRow[];
   trends: PublishedTrendRow[];
+  /** Weeks frozen by this publication (closed, published as themselves, not frozen before). */
+  frozenWeeks?: FrozenWeek[];
 }
 
 export interface SnapshotSummary {
@@ -90,6 +116,38 @@ const toSummary = (row: SnapshotRow): SnapshotSummary => ({
   overview: row.overview,
   evidence: row.evidence,
 });
+/** Where a page of clusters ends: the last row's size and id (the list's sort key). */
+export interface ClusterPagePosition {
+  conversations: number;
+  clusterId: string;
+}
+
+/** One statement shape per filter, so each gets a plan that uses the (snapshot, level, parent) index. */
+function clusterFilter(
+  tenantId: string,
+  snapshotId: string,
+  filter: { level?: number; parentId?: string; id?: string; ids?: readonly string[] },
+): { condition: string; params: unknown[] } {
+  const params: unknown[] = [tenantId, snapshotId];
+  if (filter.id !== undefined) {
+    params.push(filter.id);
+    return { condition: 'AND cluster_id = $3', params };
+  }
+  if (filter.ids !== undefined) {
+    params.push([...filter.ids]);
+    return { condition: 'AND cluster_id = ANY($3::uuid[])', params };
+  }
+  if (filter.parentId !== undefined) {
+    params.push(filter.parentId);
+    return { condition: 'AND parent_id = $3', params };
+  }
+  if (filter.level !== undefined) {
+    params.push(filter.level);
+    return { condition: 'AND level = $3', params };
+  }
+  return { condition: '', params };
+}
+
 const SNAPSHOT_COLUMNS =
   'id, tenant_id, run_id, version, published_at, period_start, period_end, overview, evidence';
 
@@ -194,7 +252,32 @@ export class InsightsRepository {
         ],
       );
     }
+    for (const frozen of draft.frozenWeeks ?? []) {
+      await this.db.query(
+        `INSERT INTO insights.frozen_weeks (tenant_id, week, snapshot_id, figures) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (tenant_id, week) DO NOTHING`,
+        [draft.tenantId, frozen.week, snapshot.id, JSON.stringify(frozen.figures)],
+      );
+    }
     return snapshot;
+  }
+
+  /** The tenant's frozen weeks and their figures. */
+  async frozenWeeks(tenantId: string): Promise<Map<string, FrozenWeekFigures>> {
+    const result = await this.db.query<{ week: string; figures: FrozenWeekFigures }>(
+      'SELECT week, figures FROM insights.frozen_weeks WHERE tenant_id = $1',
+      [tenantId],
+    );
+    return new Map(result.rows.map((row) => [row.week, row.figures]));
+  }
+
+  /** Thaws weeks so the next publication recomputes (and re-freezes) them. */
+  async deleteFrozenWeeks(tenantId: string, weeks: readonly string[]): Promise<void> {
+    if (weeks.length === 0) return;
+    await this.db.query(
+      'DELETE FROM insights.frozen_weeks WHERE tenant_id = $1 AND week = ANY($2::text[])',
+      [tenantId, [...weeks]],
+    );
   }
 
   async trends(
@@ -255,6 +338,16 @@ export class InsightsRepository {
     return result.rows[0] ? toSummary(result.rows[0]) : undefined;
   }
 
+  /** The tenant's published snapshot just before `version`, if any. */
+  async previous(tenantId: string, version: number): Promise<SnapshotSummary | undefined> {
+    const result = await this.db.query<SnapshotRow>(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM insights.snapshots WHERE tenant_id = $1 AND version < $2
+        ORDER BY version DESC LIMIT 1`,
+      [tenantId, version],
+    );
+    return result.rows[0] ? toSummary(result.rows[0]) : undefined;
+  }
+
   async find(tenantId: string, snapshotId: string): Promise<SnapshotSummary | undefined> {
     const result = await this.db.query<SnapshotRow>(
       `SELECT ${SNAPSHOT_COLUMNS} FROM insights.snapshots WHERE tenant_id = $1 AND id = $2`,
@@ -264,26 +357,28 @@ export class InsightsRepository {
   }
 
   /**
-   * Published clusters of a snapshot, optionally only one level, the children of one parent, or
-   * one id (indexed by (snapshot_id, level, parent_id): a tree page never loads the whole tree).
+   * Published clusters of a snapshot, optionally only one level, the children of one parent, one
+   * id or a list of ids (indexed by (snapshot_id, level, parent_id): a tree page never loads the
+   * whole tree). Ordered by size, then id. With `page`, at most `limit` rows after the keyset
+   * position `after` (the last row of the previous page).
    */
   async clusters(
     tenantId: string,
     snapshotId: string,
-    filter: { level?: number; parentId?: string; id?: string } = {},
+    filter: { level?: number; parentId?: string; id?: string; ids?: readonly string[] } = {},
+    page?: { limit: number; after?: ClusterPagePosition },
   ): Promise<PublishedCluster[]> {
-    // One statement per filter shape, so each gets a plan that uses the (snapshot, level, parent) index.
-    const params: unknown[] = [tenantId, snapshotId];
-    let condition = '';
-    if (filter.id !== undefined) {
-      params.push(filter.id);
-      condition = 'AND cluster_id = $3';
-    } else if (filter.parentId !== undefined) {
-      params.push(filter.parentId);
-      condition = 'AND parent_id = $3';
-    } else if (filter.level !== undefined) {
-      params.push(filter.level);
-      condition = 'AND level = $3';
+    const { condition, params } = clusterFilter(tenantId, snapshotId, filter);
+    let keyset = '';
+    let limit = '';
+    if (page) {
+      if (page.after) {
+        params.push(page.after.conversations, page.after.clusterId);
+        keyset = `AND (conversations < $${params.length - 1}
+                       OR (conversations = $${params.length - 1} AND cluster_id > $${params.length}))`;
+      }
+      params.push(page.limit);
+      limit = `LIMIT $${params.length}`;
     }
     const result = await this.db.query<{
       cluster_id: string;
@@ -302,8 +397,8 @@ export class InsightsRepository {
       `SELECT cluster_id, level, parent_id, is_other, name, description, conversations, distinct_users,
               minutes_saved_total, metrics, goals, lineage
          FROM insights.clusters
-        WHERE tenant_id = $1 AND snapshot_id = $2 ${condition}
-        ORDER BY level, conversations DESC, cluster_id`,
+        WHERE tenant_id = $1 AND snapshot_id = $2 ${condition} ${keyset}
+        ORDER BY level, conversations DESC, cluster_id ${limit}`,
       params,
     );
     return result.rows.map((row) => ({
@@ -320,6 +415,21 @@ export class InsightsRepository {
       goals: row.goals,
       lineage: row.lineage,
     }));
+  }
+
+  /** How many published clusters match `filter` (for paged lists). */
+  async countClusters(
+    tenantId: string,
+    snapshotId: string,
+    filter: { level?: number; parentId?: string },
+  ): Promise<number> {
+    const { condition, params } = clusterFilter(tenantId, snapshotId, filter);
+    const result = await this.db.query<{ count: number | string }>(
+      `SELECT count(*) AS count FROM insights.clusters
+        WHERE tenant_id = $1 AND snapshot_id = $2 ${condition}`,
+      params,
+    );
+    return Number(result.rows[0]!.count);
   }
 
   async breakdowns(tenantId: string, snapshotId: string): Promise<PublishedBreakdownRow[]> {
