@@ -21,16 +21,24 @@ describe('report periods', () => {
     expect(period.buckets).toEqual(['2026-W46']);
   });
 
-  it('last month is the last calendar month, across a year boundary', () => {
+  it('last month is the weeks ending in it, so every one is closed when the month is over', () => {
+    // December 2026: Sundays 6, 13, 20, 27; the week of Monday 28 ends in January.
     const period = resolvePeriod({ kind: 'last-month' }, new Date('2027-01-04T08:00:00Z'));
     expect(period).toMatchObject({
-      interval: 'month',
-      buckets: ['2026-12'],
-      previousBuckets: ['2026-11'],
-      start: new Date('2026-12-01T00:00:00Z'),
-      end: new Date('2027-01-01T00:00:00Z'),
-      label: 'December 2026',
+      interval: 'week',
+      buckets: ['2026-W49', '2026-W50', '2026-W51', '2026-W52'],
+      start: new Date('2026-11-30T00:00:00Z'),
+      end: new Date('2026-12-28T00:00:00Z'),
     });
+    expect(period.label).toBe('December 2026 (the 4 weeks ending in it, 2026-11-30 to 2026-12-27)');
+    // November 2026 has five Sundays (1, 8, 15, 22, 29).
+    expect(period.previousBuckets).toEqual([
+      '2026-W44',
+      '2026-W45',
+      '2026-W46',
+      '2026-W47',
+      '2026-W48',
+    ]);
   });
 
   it('custom N weeks are whole weeks, and the previous period is the same length before', () => {

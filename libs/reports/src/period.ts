@@ -9,7 +9,6 @@
 import {
   isoWeekLabel,
   isoWeekStart,
-  monthLabel,
   startOfIsoWeek,
   type ReportPeriod,
 } from '@silhouette/contracts';
@@ -17,7 +16,8 @@ import {
 const WEEK_MS = 7 * 86_400_000;
 
 export interface ResolvedPeriod {
-  interval: 'week' | 'month';
+  /** Always ISO weeks: the buckets that are frozen once closed (months are weeks ending in them). */
+  interval: 'week';
   /** Bucket labels covered, oldest first. */
   buckets: string[];
   /** The same number of buckets just before. */
@@ -37,24 +37,38 @@ function weeksEndingBefore(end: Date, count: number): string[] {
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
 
+/** The ISO weeks whose Sunday falls in [from, to): how many, and the Monday after the last. */
+function weeksEndingIn(from: Date, to: Date): { end: Date; count: number } {
+  // The Monday after the last Sunday before `to`.
+  const end = startOfIsoWeek(to);
+  let count = 0;
+  for (let sunday = end.getTime() - 86_400_000; sunday >= from.getTime(); sunday -= WEEK_MS)
+    count += 1;
+  return { end, count };
+}
+
 /** The period a report run at `slot` covers. */
 export function resolvePeriod(period: ReportPeriod, slot: Date): ResolvedPeriod {
   if (period.kind === 'last-month') {
-    const end = new Date(Date.UTC(slot.getUTCFullYear(), slot.getUTCMonth(), 1));
-    const start = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - 1, 1));
-    const previous = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() - 1, 1));
-    const label = start.toLocaleString('en-GB', {
+    // Months are the ISO weeks that end in them: every such week is closed (and frozen) once
+    // the month is over, which calendar-month buckets straddling a week would not give.
+    const monthEnd = new Date(Date.UTC(slot.getUTCFullYear(), slot.getUTCMonth(), 1));
+    const monthBegin = new Date(Date.UTC(monthEnd.getUTCFullYear(), monthEnd.getUTCMonth() - 1, 1));
+    const current = weeksEndingIn(monthBegin, monthEnd);
+    const previous = weeksEndingIn(
+      new Date(Date.UTC(monthBegin.getUTCFullYear(), monthBegin.getUTCMonth() - 1, 1)),
+      monthBegin,
+    );
+    const month = monthBegin.toLocaleString('en-GB', {
       month: 'long',
       year: 'numeric',
       timeZone: 'UTC',
     });
+    const resolved = periodOfWeeks(current.end, current.count);
     return {
-      interval: 'month',
-      buckets: [monthLabel(start)],
-      previousBuckets: [monthLabel(previous)],
-      start,
-      end,
-      label,
+      ...resolved,
+      previousBuckets: weeksEndingBefore(previous.end, previous.count),
+      label: `${month} (the ${current.count} weeks ending in it, ${day(resolved.start)} to ${day(new Date(current.end.getTime() - 86_400_000))})`,
     };
   }
   const weeks = period.kind === 'last-week' ? 1 : period.weeks;

@@ -116,12 +116,11 @@ async function loadSnapshot(
   insights: InsightsRepository,
   tenantId: string,
   snapshot: SnapshotSummary,
-  interval: 'week' | 'month',
 ): Promise<SnapshotData> {
   const levels = Number((snapshot.overview as { levels?: number }).levels ?? 3);
   return {
     snapshot,
-    trends: (facet) => insights.trends(tenantId, snapshot.id, facet, interval),
+    trends: (facet) => insights.trends(tenantId, snapshot.id, facet, 'week'),
     topLevel: await insights.clusters(tenantId, snapshot.id, { level: 0 }),
     baseLevel: await insights.clusters(tenantId, snapshot.id, { level: Math.max(0, levels - 1) }),
   };
@@ -152,7 +151,7 @@ export async function buildReportContent(input: BuildReportInput): Promise<Repor
     throw new NothingPublishedError(
       'the latest snapshot is below the privacy thresholds: there is nothing to report yet',
     );
-  const data = await loadSnapshot(insights, input.tenantId, snapshot, input.period.interval);
+  const data = await loadSnapshot(insights, input.tenantId, snapshot);
   const thresholds = {
     kUsers: overview.thresholds?.k_users ?? 5,
     minConversations: overview.thresholds?.min_conversations ?? 10,
@@ -169,11 +168,11 @@ export async function buildReportContent(input: BuildReportInput): Promise<Repor
   const totals = await periodTotals(data, input.period);
   const notes = [
     `Every figure is an aggregate over at least ${thresholds.kUsers} people and ${thresholds.minConversations} conversations. Smaller groups are pooled into "other" or left out, exactly as on the dashboard.`,
-    `Period figures add up the published ${input.period.interval === 'week' ? 'weekly' : 'monthly'} figures of ${input.period.label}. A group pooled into "other" in some ${input.period.interval} counts there, not under its own name.`,
+    `Period figures add up the published weekly figures of ${input.period.label}. A group pooled into "other" in some week counts there, not under its own name.`,
   ];
   if (totals.current.buckets < input.period.buckets.length)
     notes.push(
-      `${input.period.buckets.length - totals.current.buckets} of the ${input.period.buckets.length} ${input.period.interval}s of this period have no published figures (no activity, or too little to publish).`,
+      `${input.period.buckets.length - totals.current.buckets} of the ${input.period.buckets.length} weeks of this period have no published figures (no activity, or too little to publish).`,
     );
 
   if (input.type === 'impact') {
@@ -192,12 +191,7 @@ export async function buildReportContent(input: BuildReportInput): Promise<Repor
     ? await insights.find(input.tenantId, input.comparisonSnapshotId)
     : await insights.latestBefore(input.tenantId, snapshot.publishedAt);
   if (comparisonSnapshot && comparisonSnapshot.id !== snapshot.id)
-    comparison = await loadSnapshot(
-      insights,
-      input.tenantId,
-      comparisonSnapshot,
-      input.period.interval,
-    );
+    comparison = await loadSnapshot(insights, input.tenantId, comparisonSnapshot);
   return {
     ...base,
     title: `Assistant quality: ${input.period.label}`,
@@ -274,9 +268,9 @@ async function impactSections(data: SnapshotData, period: ResolvedPeriod, totals
       ? { label: 'Active users', value: formatInt(singleBucketRow.distinctUsers) }
       : {
           // People are never added up across buckets (one person active in two weeks is one).
-          label: `Active users per ${period.interval}`,
+          label: 'Active users per week',
           value: bucketRows.length ? formatInt(userBuckets / bucketRows.length) : 'n/a',
-          detail: `average of ${bucketRows.length} published ${period.interval}s`,
+          detail: `average of ${bucketRows.length} published weeks`,
         },
     {
       label: 'Time saved',
@@ -284,7 +278,7 @@ async function impactSections(data: SnapshotData, period: ResolvedPeriod, totals
       ...(minutesDetail ? { detail: minutesDetail } : {}),
     },
     {
-      label: `Time saved per active user per ${period.interval}`,
+      label: 'Time saved per active user per week',
       value: userBuckets > 0 ? `${formatInt(current.minutes / userBuckets)} min` : 'n/a',
     },
   ];
@@ -296,7 +290,7 @@ async function impactSections(data: SnapshotData, period: ResolvedPeriod, totals
   const charts: ReportChart[] = [
     {
       id: 'minutes-trend',
-      title: `Time saved per ${period.interval} (hours, with 90% interval)`,
+      title: 'Time saved per week (hours, with 90% interval)',
       kind: 'line',
       unit: 'h',
       points: trend.map((row) => ({
@@ -377,7 +371,7 @@ async function impactSections(data: SnapshotData, period: ResolvedPeriod, totals
   tables.push({
     id: 'adoption-by-team',
     title: 'Adoption by team',
-    note: `Teams with fewer than the thresholds are pooled into "Other teams".${single ? '' : ' Active people are shown for single-week or single-month reports only.'}`,
+    note: `Teams with fewer than the thresholds are pooled into "Other teams".${single ? '' : ' Active people are shown for single-week reports only (people do not add up across weeks).'}`,
     columns: [
       { key: 'team', label: 'Team', kind: 'text' },
       { key: 'conversations', label: 'Conversations', kind: 'number' },
@@ -406,7 +400,7 @@ function intervalOfSum(totals: PeriodTotals, period: ResolvedPeriod): string | u
   if (rows.length === 0 || rows.some((row) => row.minutesSavedLow === undefined)) return undefined;
   const low = rows.reduce((sum, row) => sum + (row.minutesSavedLow ?? 0), 0);
   const high = rows.reduce((sum, row) => sum + (row.minutesSavedHigh ?? 0), 0);
-  return `between ${formatHours(low)} and ${formatHours(high)} (sum of the ${period.interval}ly 90% intervals, conservative)`;
+  return `between ${formatHours(low)} and ${formatHours(high)} (sum of the weekly 90% intervals, conservative)`;
 }
 
 async function qualitySections(
