@@ -436,11 +436,12 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       series('domain', interval, (row) => label(row.domain));
       series('task_type', interval, (row) => label(row.taskType));
       series('cluster', interval, (row) => topOf.get(rowIndex.get(row)!) ?? null);
-      // For period reports: each bucket's total with its interval, adoption by team, outcomes.
-      series('all', interval, () => 'all', true);
-      series('team', interval, (row) => row.team);
-      series('outcome', interval, (row) => row.outcome);
     }
+    // For reports, which read weeks only: each week's total with its 90% interval, adoption by
+    // team, and outcomes.
+    series('all', 'week', () => 'all', true);
+    series('team', 'week', (row) => row.team);
+    series('outcome', 'week', (row) => row.outcome);
 
     const users = (all.users as Set<string>).size;
     const weeks =
