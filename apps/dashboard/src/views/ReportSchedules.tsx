@@ -18,6 +18,7 @@ import {
   fieldErrorsOf,
   FORMAT_LABELS,
   FormatChoice,
+  FormFooter,
   periodOf,
   PeriodChoice,
   TYPE_LABELS,
@@ -474,24 +475,14 @@ function ScheduleForm({
             </label>
           </div>
         </div>
-        <div className="row actions">
-          <button type="submit" disabled={busy}>
-            {busy ? 'Saving…' : 'Add schedule'}
-          </button>
-          <span className="spacer" />
-        </div>
-        <div aria-live="polite">
-          {created && (
-            <p className="ok small" data-testid="schedule-created">
-              {created}
-            </p>
-          )}
-          {errors.form && (
-            <p role="alert" className="error small">
-              {errors.form}
-            </p>
-          )}
-        </div>
+        <FormFooter
+          busy={busy}
+          busyLabel="Saving…"
+          label="Add schedule"
+          done={created}
+          doneTestId="schedule-created"
+          error={errors.form}
+        />
       </form>
     </Section>
   );

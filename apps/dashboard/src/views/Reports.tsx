@@ -19,6 +19,7 @@ import {
   fieldErrorsOf,
   FORMAT_LABELS,
   FormatChoice,
+  FormFooter,
   periodOf,
   PeriodChoice,
   TYPE_LABELS,
@@ -237,24 +238,14 @@ function GenerateReport({
             error={errors.formats}
           />
         </div>
-        <div className="row actions">
-          <button type="submit" disabled={busy}>
-            {busy ? 'Requesting…' : 'Generate report'}
-          </button>
-          <span className="spacer" />
-        </div>
-        <div aria-live="polite">
-          {done && (
-            <p className="ok small" data-testid="report-requested">
-              {done}
-            </p>
-          )}
-          {errors.form && (
-            <p role="alert" className="error small">
-              {errors.form}
-            </p>
-          )}
-        </div>
+        <FormFooter
+          busy={busy}
+          busyLabel="Requesting…"
+          label="Generate report"
+          done={done}
+          doneTestId="report-requested"
+          error={errors.form}
+        />
       </form>
     </Section>
   );

@@ -250,3 +250,36 @@ export function FormatChoice({
     </Group>
   );
 }
+
+/** A form's submit button and its outcome: a confirmation, or the error no field owns. */
+export function FormFooter(props: {
+  busy: boolean;
+  busyLabel: string;
+  label: string;
+  done: string | null | undefined;
+  doneTestId: string;
+  error: string | undefined;
+}) {
+  return (
+    <>
+      <div className="row actions">
+        <button type="submit" disabled={props.busy}>
+          {props.busy ? props.busyLabel : props.label}
+        </button>
+        <span className="spacer" />
+      </div>
+      <div aria-live="polite">
+        {props.done && (
+          <p className="ok small" data-testid={props.doneTestId}>
+            {props.done}
+          </p>
+        )}
+        {props.error && (
+          <p role="alert" className="error small">
+            {props.error}
+          </p>
+        )}
+      </div>
+    </>
+  );
+}

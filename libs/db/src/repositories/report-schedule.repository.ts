@@ -5,24 +5,7 @@
 import type { ReportFormat, ReportPeriod, ReportType } from '@silhouette/contracts';
 import type { Queryable } from '../database';
 
-export interface ReportSchedule {
-  id: string;
-  tenantId: string;
-  name: string;
-  type: ReportType;
-  cron: string;
-  timezone: string;
-  period: ReportPeriod;
-  formats: ReportFormat[];
-  recipients: string[];
-  webhookUrl: string | null;
-  webhookSecret: string | null;
-  enabled: boolean;
-  lastSlotAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
+/** What an admin sets on a schedule. */
 export interface ReportScheduleInput {
   name: string;
   type: ReportType;
@@ -34,6 +17,14 @@ export interface ReportScheduleInput {
   webhookUrl: string | null;
   webhookSecret: string | null;
   enabled: boolean;
+}
+
+export interface ReportSchedule extends ReportScheduleInput {
+  id: string;
+  tenantId: string;
+  lastSlotAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 interface Row {
