@@ -339,7 +339,8 @@ describe('dashboard in headless Chromium', () => {
     );
 
     await page.goto(stack.baseUrl);
-    await page.getByLabel('API key').fill(stack.tenant.adminKey);
+    await page.getByRole('radio', { name: 'API key' }).check();
+    await page.getByRole('textbox', { name: 'API key' }).fill(stack.tenant.adminKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('overview-conversations').waitFor({ timeout: 15_000 });
     const nav = page.getByRole('navigation', { name: 'Main' });
