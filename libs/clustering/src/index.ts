@@ -94,3 +94,9 @@ export {
 export { driftShare, assignNearest, type NearestCentroid } from './identity/drift';
 export { maxWeightMatching, type CandidatePair, type MatchingOptions } from './identity/assignment';
 export { project2d, principalAxes } from './hierarchy/project-2d';
+export { WorkerPool, withWorkerPool, defaultThreads, toShared } from './parallel/worker-pool';
+export {
+  buildHierarchyInParallel,
+  clusterBaseLevelInParallel,
+  embedInParallel,
+} from './parallel/parallel-clustering';
