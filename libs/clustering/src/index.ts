@@ -69,6 +69,10 @@ export {
 export {
   nameClusters,
   nameParents,
+  nameFromTerms,
+  clusterTerms,
+  mergeClusterTerms,
+  type ClusterTerms,
   FALLBACK_NAME,
   FALLBACK_DESCRIPTION,
   type ClusterMember,

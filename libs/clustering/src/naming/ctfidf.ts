@@ -63,8 +63,12 @@ const DISAMBIGUATION_ROUNDS = 3;
 // Placeholders left by an earlier scrub ("[EMAIL]") are not topic words.
 const PLACEHOLDER_RE = /\[[A-Z_]+\]/g;
 
-interface ClusterTerms {
-  id: string;
+/**
+ * Term statistics of one cluster: what c-TF-IDF needs from its members. Counted once per base
+ * cluster and merged up the tree (`mergeClusterTerms`), so a large run tokenises each
+ * conversation once rather than once per level.
+ */
+export interface ClusterTerms {
   counts: Map<string, number>;
   /** Distinct users per term, capped at kUsers (only "enough or not" matters). */
   users: Map<string, Set<string>>;
@@ -84,12 +88,32 @@ export function nameClusters(
     throw new RangeError('kUsers must be an integer ≥ 1');
   if (!Number.isInteger(maxTerms) || maxTerms < 1)
     throw new RangeError('maxTerms must be an integer ≥ 1');
+  return nameFromTerms(
+    clusters.map((c) => ({ id: c.id, terms: clusterTerms(c.members, kUsers) })),
+    options,
+  );
+}
+
+/**
+ * `nameClusters` from term statistics counted beforehand (`clusterTerms`, `mergeClusterTerms`)
+ * with the same `kUsers`. Same names as `nameClusters` on the members the statistics came from.
+ */
+export function nameFromTerms(
+  clusters: readonly { id: string; terms: ClusterTerms }[],
+  options: NamingOptions,
+): Map<string, ClusterName> {
+  const kUsers = options.kUsers;
+  const maxTerms = options.maxTerms ?? 3;
+  if (!Number.isInteger(kUsers) || kUsers < 1)
+    throw new RangeError('kUsers must be an integer ≥ 1');
+  if (!Number.isInteger(maxTerms) || maxTerms < 1)
+    throw new RangeError('maxTerms must be an integer ≥ 1');
   const sorted = [...clusters].sort((a, b) => compare(a.id, b.id));
   for (let i = 1; i < sorted.length; i++)
     if (sorted[i]!.id === sorted[i - 1]!.id)
       throw new Error('duplicate cluster id in naming input');
 
-  const stats = sorted.map((c) => countTerms(c, kUsers));
+  const stats = sorted.map((c) => ({ ...c.terms, id: c.id }));
   const frequency = new Map<string, number>();
   let allOccurrences = 0;
   for (const s of stats) {
@@ -207,9 +231,9 @@ interface Term {
   score: number;
 }
 
-function countTerms(cluster: NamingInput, kUsers: number): ClusterTerms {
+/** Term statistics of one cluster's members (users per term counted up to `kUsers`). */
+export function clusterTerms(members: readonly ClusterMember[], kUsers: number): ClusterTerms {
   const stats: ClusterTerms = {
-    id: cluster.id,
     counts: new Map(),
     users: new Map(),
     surfaces: new Map(),
@@ -227,7 +251,7 @@ function countTerms(cluster: NamingInput, kUsers: number): ClusterTerms {
       forms.set(surface, (forms.get(surface) ?? 0) + 1);
     }
   };
-  for (const member of cluster.members) {
+  for (const member of members) {
     for (const phrase of contentPhrases(maskPii(member.text))) {
       for (let i = 0; i < phrase.length; i++) {
         const word = phrase[i]!;
@@ -239,6 +263,38 @@ function countTerms(cluster: NamingInput, kUsers: number): ClusterTerms {
     }
   }
   return stats;
+}
+
+/**
+ * Statistics of the union of several clusters' members, e.g. a parent from its children: the
+ * same as `clusterTerms` over all their members. Users stay capped at `kUsers`, which loses
+ * nothing: a capped child set already decides "at least k", and uncapped sets are complete.
+ */
+export function mergeClusterTerms(parts: readonly ClusterTerms[], kUsers: number): ClusterTerms {
+  const merged: ClusterTerms = {
+    counts: new Map(),
+    users: new Map(),
+    surfaces: new Map(),
+    total: 0,
+  };
+  for (const part of parts) {
+    merged.total += part.total;
+    for (const [key, n] of part.counts) merged.counts.set(key, (merged.counts.get(key) ?? 0) + n);
+    for (const [key, users] of part.users) {
+      let into = merged.users.get(key);
+      if (!into) merged.users.set(key, (into = new Set()));
+      for (const user of users) {
+        if (into.size >= kUsers) break;
+        into.add(user);
+      }
+    }
+    for (const [key, forms] of part.surfaces) {
+      let into = merged.surfaces.get(key);
+      if (!into) merged.surfaces.set(key, (into = new Map()));
+      for (const [form, n] of forms) into.set(form, (into.get(form) ?? 0) + n);
+    }
+  }
+  return merged;
 }
 
 /** The text with every detected PII span (and earlier scrub placeholders) replaced by a break. */
