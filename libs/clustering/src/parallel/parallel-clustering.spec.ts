@@ -26,7 +26,8 @@ function points(n: number, d: number, seed: number): Float32Array {
 const same = (a: ArrayLike<number>, b: ArrayLike<number>) =>
   expect(Array.from(a)).toEqual(Array.from(b));
 
-describe('clustering on worker threads', () => {
+// Starting a worker compiles the TypeScript sources through tsx: seconds on a busy machine.
+describe('clustering on worker threads', { timeout: 60_000 }, () => {
   let pool: WorkerPool;
   beforeAll(() => {
     pool = WorkerPool.open(2);
