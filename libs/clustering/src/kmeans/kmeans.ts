@@ -543,6 +543,10 @@ function squaredDistanceToRow(
   return dist > 0 ? dist : 0;
 }
 
+/**
+ * Distance of point i to centroid c. Four partial sums: one running sum is bound by the latency
+ * of each addition, and Elkan's iterations compute most of their distances one at a time here.
+ */
 function distance(
   data: Float32Array,
   d: number,
@@ -552,7 +556,22 @@ function distance(
   c: number,
   centroidNorm: number,
 ): number {
-  return Math.sqrt(squaredDistanceToRow(data, d, i, pointNorm, centroids, c, centroidNorm));
+  const oi = i * d;
+  const oc = c * d;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let t = 0;
+  for (; t + 3 < d; t += 4) {
+    s0 += data[oi + t]! * centroids[oc + t]!;
+    s1 += data[oi + t + 1]! * centroids[oc + t + 1]!;
+    s2 += data[oi + t + 2]! * centroids[oc + t + 2]!;
+    s3 += data[oi + t + 3]! * centroids[oc + t + 3]!;
+  }
+  for (; t < d; t++) s0 += data[oi + t]! * centroids[oc + t]!;
+  const squared = pointNorm + centroidNorm - 2 * (s0 + s1 + (s2 + s3));
+  return squared > 0 ? Math.sqrt(squared) : 0;
 }
 
 function addPoint(
