@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- clustering [--large] [--sizes 10000,100000] [--mlk-timeout SECONDS] [--no-embed]`
+ * `npm run bench -- clustering [--large] [--sizes 10000,100000] [--threads N] [--embed-size N]
+ *   [--mlk-timeout SECONDS] [--no-embed]`
  *
  * Time and peak memory of clustering to a three-level hierarchy:
  *   base level   k = chooseK(n) (~30 items per cluster) with `clusterBaseLevel` (flat k-means when
@@ -9,10 +10,14 @@
  * Data: a seeded Gaussian mixture on the unit sphere, 200 true clusters of uneven size, in the
  * offline embedder's dimension (96). n = 10k and 100k by default, 1M with `--large`.
  *
+ * The base level and the embedding run on `--threads` worker threads (default: one per core;
+ * the result is the same for any count), the upper levels on the main thread, as in a full run.
+ *
  * Reference: ml-kmeans (if unpacked in /tmp/mlk: `mkdir -p /tmp/mlk && cd /tmp/mlk && npm init -y &&
  * npm i ml-kmeans`) on the same data, at the same k as ours and at k = 200 (where both finish),
  * capped at 50 iterations and `--mlk-timeout` seconds (default 120) per run.
- * Also: OfflineEmbedder fit (20k-text sample) + embedding of 100k texts (banking77 cycled).
+ * Also: OfflineEmbedder fit (20k-text sample) + embedding of `--embed-size` texts (default 100k,
+ * banking77 cycled).
  *
  * Every measurement runs in its own child process, so the peak RSS reported
  * (`process.resourceUsage().maxRSS`) is that run's alone, data generation included.
@@ -26,10 +31,15 @@ import {
   adjustedRandIndex,
   chooseK,
   clusterBaseLevel,
+  clusterBaseLevelInParallel,
+  defaultThreads,
+  embedInParallel,
   gaussianRandom,
   kmeans,
   OfflineEmbedder,
   seededRandom,
+  withWorkerPool,
+  type KMeansResult,
 } from '@silhouette/clustering';
 
 const DIMENSION = 96; // OfflineEmbedder's default
@@ -48,12 +58,14 @@ interface Job {
   kind: JobKind;
   n: number;
   k: number;
+  threads: number;
 }
 
 interface JobResult {
   kind: JobKind;
   n: number;
   k: number;
+  threads?: number;
   status: 'ok' | 'timeout' | 'failed';
   /** Seconds: base level, upper levels, total (excluding data generation). */
   baseSeconds?: number;
@@ -66,6 +78,8 @@ interface JobResult {
   /** Embedding job: fit seconds, texts per second. */
   fitSeconds?: number;
   textsPerSecond?: number;
+  /** CPU seconds of the process (all threads), excluding data generation. */
+  cpuSeconds?: number;
   peakRssMb?: number;
   note?: string;
 }
@@ -81,6 +95,8 @@ export async function main(args: string[]): Promise<void> {
     .map((s) => Number.parseInt(s, 10))
     .filter((s) => s > 0);
   if (args.includes('--large')) sizes.push(1_000_000);
+  const threads = Number(valueOf(args, '--threads') ?? defaultThreads());
+  const embedSize = Number(valueOf(args, '--embed-size') ?? 100_000);
   const mlkTimeoutMs = Number(valueOf(args, '--mlk-timeout') ?? 120) * 1000;
   const mlk = existsSync(MLK_PATH);
 
@@ -98,7 +114,9 @@ export async function main(args: string[]): Promise<void> {
   console.log(
     `data: Gaussian mixture on the unit sphere, d = ${DIMENSION}, ${TRUE_CLUSTERS} true clusters, seed 1`,
   );
-  console.log('single-threaded; peak RSS per child process (data included)\n');
+  console.log(
+    `${threads} thread(s) for the base level and embedding; peak RSS per child process (data included)\n`,
+  );
 
   const rows: JobResult[] = [];
   const print = (r: JobResult) => {
@@ -108,23 +126,24 @@ export async function main(args: string[]): Promise<void> {
   console.log(header());
   for (const n of sizes) {
     const k = chooseK(n);
-    print(await runChild({ kind: 'ours', n, k }));
+    print(await runChild({ kind: 'ours', n, k, threads }));
     if (!mlk) {
       console.log(`  ml-kmeans not installed, skipped (n = ${n})`);
     } else if (n <= 100_000) {
-      print(await runChild({ kind: 'ml-kmeans', n, k }, mlkTimeoutMs));
+      print(await runChild({ kind: 'ml-kmeans', n, k, threads: 1 }, mlkTimeoutMs));
     }
     if (n <= 100_000) {
-      print(await runChild({ kind: 'ours-flat', n, k: TRUE_CLUSTERS }));
-      if (mlk) print(await runChild({ kind: 'ml-kmeans', n, k: TRUE_CLUSTERS }, mlkTimeoutMs));
+      print(await runChild({ kind: 'ours-flat', n, k: TRUE_CLUSTERS, threads: 1 }));
+      if (mlk)
+        print(await runChild({ kind: 'ml-kmeans', n, k: TRUE_CLUSTERS, threads: 1 }, mlkTimeoutMs));
     }
   }
   if (!args.includes('--no-embed')) {
     console.log('');
-    const embed = await runChild({ kind: 'embed', n: 100_000, k: 0 });
+    const embed = await runChild({ kind: 'embed', n: embedSize, k: 0, threads });
     if (embed.status === 'ok') {
       console.log(
-        `OfflineEmbedder: fit on a 20,000-text sample ${embed.fitSeconds!.toFixed(1)} s, embed 100,000 texts ${(100_000 / embed.textsPerSecond!).toFixed(1)} s (${Math.round(embed.textsPerSecond!)} texts/s), peak RSS ${embed.peakRssMb!.toFixed(0)} MB`,
+        `OfflineEmbedder: fit on a 20,000-text sample ${embed.fitSeconds!.toFixed(1)} s, embed ${embedSize.toLocaleString('en')} texts on ${threads} thread(s) ${(embedSize / embed.textsPerSecond!).toFixed(1)} s (${Math.round(embed.textsPerSecond!)} texts/s), ${embed.cpuSeconds!.toFixed(1)} CPU s, peak RSS ${embed.peakRssMb!.toFixed(0)} MB`,
       );
     } else {
       console.log(`OfflineEmbedder: ${embed.status} ${embed.note ?? ''}`);
@@ -141,16 +160,21 @@ async function runJob(job: Job): Promise<void> {
   const started = performance.now();
   let result: JobResult;
   if (job.kind === 'embed') {
-    result = embedJob(job);
+    result = await embedJob(job);
   } else {
     const { data, labels } = gaussianMixture(job.n, DIMENSION, TRUE_CLUSTERS, 1);
+    const cpu0 = cpuSeconds();
     const t0 = performance.now();
     if (job.kind === 'ml-kmeans') {
       result = await mlKmeansJob(job, data, labels, t0);
     } else {
-      const base =
+      const base: KMeansResult =
         job.kind === 'ours'
-          ? clusterBaseLevel(data, DIMENSION, { k: job.k, seed: 1 })
+          ? job.threads > 1
+            ? await withWorkerPool(job.threads, (pool) =>
+                clusterBaseLevelInParallel(data, DIMENSION, { k: job.k, seed: 1 }, pool),
+              )
+            : clusterBaseLevel(data, DIMENSION, { k: job.k, seed: 1 })
           : kmeans(data, DIMENSION, { k: job.k, seed: 1, maxIterations: MLK_MAX_ITERATIONS });
       const t1 = performance.now();
       let upperSeconds: number | undefined;
@@ -173,10 +197,12 @@ async function runJob(job: Job): Promise<void> {
         kind: job.kind,
         n: job.n,
         k: base.k,
+        threads: job.threads,
         status: 'ok',
         baseSeconds: (t1 - t0) / 1000,
         upperSeconds,
         totalSeconds: (performance.now() - t0) / 1000,
+        cpuSeconds: cpuSeconds() - cpu0,
         iterations: base.iterations,
         inertia: inertiaToMeans(data, base.assignments, base.k),
         ari: job.k === TRUE_CLUSTERS ? adjustedRandIndex(labels, base.assignments) : undefined,
@@ -246,7 +272,13 @@ function inertiaToMeans(data: Float32Array, assignments: Int32Array, k: number):
   return total;
 }
 
-function embedJob(job: Job): JobResult {
+/** CPU time of this process so far, all threads. */
+function cpuSeconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+}
+
+async function embedJob(job: Job): Promise<JobResult> {
   const texts: string[] = [];
   for (const file of BANKING) {
     for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
@@ -257,10 +289,13 @@ function embedJob(job: Job): JobResult {
     }
   }
   const corpus = Array.from({ length: job.n }, (_, i) => texts[i % texts.length]!);
+  const cpu0 = cpuSeconds();
   const t0 = performance.now();
   const embedder = OfflineEmbedder.fit(corpus);
   const t1 = performance.now();
-  embedder.embedSync(corpus);
+  if (job.threads > 1)
+    await withWorkerPool(job.threads, (pool) => embedInParallel(embedder, corpus, pool));
+  else embedder.embedSync(corpus);
   const t2 = performance.now();
   return {
     kind: 'embed',
@@ -269,6 +304,7 @@ function embedJob(job: Job): JobResult {
     status: 'ok',
     fitSeconds: (t1 - t0) / 1000,
     textsPerSecond: job.n / ((t2 - t1) / 1000),
+    cpuSeconds: cpuSeconds() - cpu0,
   };
 }
 
@@ -346,13 +382,13 @@ function runChild(job: Job, timeoutMs = 30 * 60_000): Promise<JobResult> {
 }
 
 function header(): string {
-  return `${'method'.padEnd(22)} ${'n'.padStart(9)} ${'k'.padStart(6)} ${'base s'.padStart(8)} ${'upper s'.padStart(8)} ${'total s'.padStart(8)} ${'iter'.padStart(5)} ${'SSE/means'.padStart(10)} ${'ARI'.padStart(6)} ${'peak RSS'.padStart(9)}  note`;
+  return `${'method'.padEnd(22)} ${'n'.padStart(9)} ${'k'.padStart(6)} ${'base s'.padStart(8)} ${'upper s'.padStart(8)} ${'total s'.padStart(8)} ${'CPU s'.padStart(8)} ${'iter'.padStart(5)} ${'SSE/means'.padStart(10)} ${'ARI'.padStart(6)} ${'peak RSS'.padStart(9)}  note`;
 }
 
 function formatRow(r: JobResult): string {
   const label =
     r.kind === 'ours'
-      ? 'ours (3 levels)'
+      ? `ours (3 levels, ${r.threads} thr)`
       : r.kind === 'ours-flat'
         ? `ours flat, ${MLK_MAX_ITERATIONS} it max`
         : `ml-kmeans, ${MLK_MAX_ITERATIONS} it max`;
@@ -365,6 +401,7 @@ function formatRow(r: JobResult): string {
     (r.status === 'ok' ? num(r.baseSeconds, 2) : r.status).padStart(8),
     num(r.upperSeconds, 2).padStart(8),
     num(r.totalSeconds, 2).padStart(8),
+    num(r.cpuSeconds, 1).padStart(8),
     num(r.iterations, 0).padStart(5),
     num(r.inertia, 1).padStart(10),
     num(r.ari, 3).padStart(6),
