@@ -329,7 +329,8 @@ async function clusterFromScratch(
     }
     await repository.ensureEmbeddingIndex(d);
 
-    const data = packRows(vectors, d);
+    // Shared with the worker threads when there are any (no second copy of the vectors).
+    const data = packRows(vectors, d, pool !== undefined);
     const previous = clustersByLevel(last, params.levels);
     const warmStart = sameSpace
       ? previous.map((clusters) =>

@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OfflineEmbedder } from '../embeddings/offline-embedder';
 import { buildHierarchy } from '../hierarchy/build-hierarchy';
 import { twoLevelKmeans } from '../kmeans/two-level-kmeans';
-import { normalizeRows } from '../kmeans/vector-math';
+import { normalizeRows, packRows } from '../kmeans/vector-math';
 import { gaussianRandom, seededRandom } from '../random/seeded-random';
 import {
   buildHierarchyInParallel,
   embedInParallel,
   twoLevelKmeansInParallel,
 } from './parallel-clustering';
-import { WorkerPool, withWorkerPool } from './worker-pool';
+import { toShared, WorkerPool, withWorkerPool } from './worker-pool';
 
 function points(n: number, d: number, seed: number): Float32Array {
   const gaussian = gaussianRandom(seededRandom(seed));
@@ -74,6 +74,17 @@ describe('clustering on worker threads', { timeout: 60_000 }, () => {
     const parallel = await embedInParallel(embedder, texts, pool, 64);
     expect(parallel).toHaveLength(texts.length);
     parallel.forEach((vector, i) => same(vector, single[i]!));
+  });
+
+  it('shares packed rows with the workers without copying them', () => {
+    const rows = [Float32Array.of(1, 2), Float32Array.of(3, 4)];
+    const shared = packRows(rows, 2, true);
+    expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer);
+    same(shared, [1, 2, 3, 4]);
+    expect(toShared(shared)).toBe(shared);
+    const copy = toShared(packRows(rows, 2));
+    expect(copy.buffer).toBeInstanceOf(SharedArrayBuffer);
+    same(copy, [1, 2, 3, 4]);
   });
 
   it('reports a failing task as an error and keeps working', async () => {

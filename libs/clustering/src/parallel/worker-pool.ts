@@ -82,6 +82,7 @@ export class WorkerPool {
         (slot) =>
           new Promise<unknown>((resolve, reject) => {
             slot.busy = { id: this.nextId++, task, transfer: [], resolve, reject };
+            slot.worker.ref();
             slot.worker.postMessage({ id: slot.busy.id, task });
           }),
       ),
@@ -98,12 +99,14 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const worker = new Worker(ENTRY);
-    // A pool left open must not keep the process alive.
+    // An idle worker must not keep the process alive (a pool left open); a busy one must, or
+    // the process could exit while awaiting its result.
     worker.unref();
     const slot: Slot = { worker, busy: undefined };
     worker.on('message', (reply: WorkerReply) => {
       const job = slot.busy;
       slot.busy = undefined;
+      worker.unref();
       if (job && job.id === reply.id) {
         if (reply.error !== undefined) job.reject(new Error(`clustering worker: ${reply.error}`));
         else job.resolve(reply.result);
@@ -122,6 +125,7 @@ export class WorkerPool {
       if (slot.busy || this.queue.length === 0) continue;
       const job = this.queue.shift()!;
       slot.busy = job;
+      slot.worker.ref();
       slot.worker.postMessage({ id: job.id, task: job.task }, job.transfer);
     }
   }
