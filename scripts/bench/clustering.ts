@@ -16,8 +16,11 @@
  * Reference: ml-kmeans (if unpacked in /tmp/mlk: `mkdir -p /tmp/mlk && cd /tmp/mlk && npm init -y &&
  * npm i ml-kmeans`) on the same data, at the same k as ours and at k = 200 (where both finish),
  * capped at 50 iterations and `--mlk-timeout` seconds (default 120) per run.
- * Also: OfflineEmbedder fit (20k-text sample) + embedding of `--embed-size` texts (default 100k,
- * banking77 cycled).
+ * Also, on `--embed-size` texts (default 100k, banking77 cycled): OfflineEmbedder fit (20k-text
+ * sample) + embedding, and offline names for a three-level tree as a full run makes them (terms
+ * counted once per base cluster, merged up). The tree for naming assigns texts to base clusters
+ * at random (chooseK(n) of them, ~20 conversations per user), which gives each cluster more
+ * distinct terms than a topical cluster has: an upper bound on the naming time.
  *
  * Every measurement runs in its own child process, so the peak RSS reported
  * (`process.resourceUsage().maxRSS`) is that run's alone, data generation included.
@@ -30,6 +33,12 @@ import { performance } from 'node:perf_hooks';
 import {
   adjustedRandIndex,
   chooseK,
+  clusterTerms,
+  levelSizes,
+  mergeClusterTerms,
+  nameFromTerms,
+  type ClusterMember,
+  type ClusterTerms,
   clusterBaseLevel,
   clusterBaseLevelInParallel,
   defaultThreads,
@@ -52,7 +61,7 @@ const BANKING = [
   fileURLToPath(new URL('../../../shared/data/banking77/test.csv', import.meta.url)),
 ];
 
-type JobKind = 'ours' | 'ours-flat' | 'ml-kmeans' | 'embed';
+type JobKind = 'ours' | 'ours-flat' | 'ml-kmeans' | 'embed' | 'names';
 
 interface Job {
   kind: JobKind;
@@ -148,6 +157,14 @@ export async function main(args: string[]): Promise<void> {
     } else {
       console.log(`OfflineEmbedder: ${embed.status} ${embed.note ?? ''}`);
     }
+    const names = await runChild({ kind: 'names', n: embedSize, k: 0, threads: 1 });
+    if (names.status === 'ok') {
+      console.log(
+        `Offline names, 3 levels (${names.note}) for ${embedSize.toLocaleString('en')} texts: ${names.totalSeconds!.toFixed(1)} s, ${names.cpuSeconds!.toFixed(1)} CPU s, peak RSS ${names.peakRssMb!.toFixed(0)} MB`,
+      );
+    } else {
+      console.log(`Offline names: ${names.status} ${names.note ?? ''}`);
+    }
   }
   const failed = rows.filter((r) => r.status === 'failed' && r.kind !== 'ml-kmeans');
   if (failed.length > 0) process.exitCode = 1;
@@ -161,6 +178,8 @@ async function runJob(job: Job): Promise<void> {
   let result: JobResult;
   if (job.kind === 'embed') {
     result = await embedJob(job);
+  } else if (job.kind === 'names') {
+    result = namesJob(job);
   } else {
     const { data, labels } = gaussianMixture(job.n, DIMENSION, TRUE_CLUSTERS, 1);
     const cpu0 = cpuSeconds();
@@ -278,7 +297,53 @@ function cpuSeconds(): number {
   return (usage.user + usage.system) / 1e6;
 }
 
-async function embedJob(job: Job): Promise<JobResult> {
+/**
+ * Offline names for every level of a three-level tree over n texts, as `runClustering` makes
+ * them: term statistics once per base cluster, merged into parents, c-TF-IDF per level.
+ */
+function namesJob(job: Job): JobResult {
+  const texts = bankingCorpus(job.n);
+  const kUsers = 5;
+  const [topK, midK, baseK] = levelSizes(chooseK(job.n), 3, 7) as [number, number, number];
+  const random = seededRandom(3);
+  const baseOf = Int32Array.from({ length: job.n }, () => Math.floor(random() * baseK));
+  const midOf = Int32Array.from({ length: baseK }, () => Math.floor(random() * midK));
+  const topOf = Int32Array.from({ length: midK }, () => Math.floor(random() * topK));
+  const users = Math.max(1, Math.round(job.n / 20));
+  const members: ClusterMember[][] = Array.from({ length: baseK }, () => []);
+  baseOf.forEach((c, i) => members[c]!.push({ text: texts[i]!, user: `user-${i % users}` }));
+  const cpu0 = cpuSeconds();
+  const t0 = performance.now();
+  let below = members.map((m) => clusterTerms(m, kUsers));
+  let named = nameFromTerms(
+    below.map((terms, c) => ({ id: `b${c}`, terms })),
+    { kUsers },
+  ).size;
+  for (const [k, parentOf] of [
+    [midK, midOf],
+    [topK, topOf],
+  ] as const) {
+    const parts: ClusterTerms[][] = Array.from({ length: k }, () => []);
+    below.forEach((terms, c) => parts[parentOf[c]!]!.push(terms));
+    below = parts.map((p) => mergeClusterTerms(p, kUsers));
+    named += nameFromTerms(
+      below.map((terms, c) => ({ id: `p${k}-${c}`, terms })),
+      { kUsers },
+    ).size;
+  }
+  return {
+    kind: 'names',
+    n: job.n,
+    k: named,
+    status: 'ok',
+    totalSeconds: (performance.now() - t0) / 1000,
+    cpuSeconds: cpuSeconds() - cpu0,
+    note: `${topK} / ${midK} / ${baseK} clusters, random tree`,
+  };
+}
+
+/** n banking77 questions, cycled. */
+function bankingCorpus(n: number): string[] {
   const texts: string[] = [];
   for (const file of BANKING) {
     for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
@@ -288,7 +353,11 @@ async function embedJob(job: Job): Promise<JobResult> {
       if (text.length > 0) texts.push(text.replace(/""/g, '"'));
     }
   }
-  const corpus = Array.from({ length: job.n }, (_, i) => texts[i % texts.length]!);
+  return Array.from({ length: n }, (_, i) => texts[i % texts.length]!);
+}
+
+async function embedJob(job: Job): Promise<JobResult> {
+  const corpus = bankingCorpus(job.n);
   const cpu0 = cpuSeconds();
   const t0 = performance.now();
   const embedder = OfflineEmbedder.fit(corpus);
