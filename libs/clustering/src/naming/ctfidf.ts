@@ -156,10 +156,16 @@ export function nameFromTerms(
       // that the first one's choice does not make the second one's for it.
       const before = group.map((g) => ({ terms: [...g.terms], shown: g.shown }));
       const shownBefore = before.map((b) => new Set(b.terms.slice(0, b.shown).map((t) => t.key)));
+      // "Another member may use / shows this term" from per-group counts, not by scanning the
+      // other members: groups of thousands of same-named clusters occur in 1M-conversation runs.
+      const eligibleIn = countKeys(group.map((g) => g.eligible));
+      const shownIn = countKeys(shownBefore);
       group.forEach((state, i) => {
-        const others = group.filter((o) => o !== state);
-        const shownByOthers = new Set(shownBefore.filter((_, j) => j !== i).flatMap((k) => [...k]));
-        const extra = nextDistinctTerm(state, others, shownByOthers, isPii);
+        const absentFromOthers = (key: string) =>
+          (eligibleIn.get(key) ?? 0) - (state.eligible.has(key) ? 1 : 0) === 0;
+        const shownByOthers = (key: string) =>
+          (shownIn.get(key) ?? 0) - (shownBefore[i]!.has(key) ? 1 : 0) > 0;
+        const extra = nextDistinctTerm(state, absentFromOthers, shownByOthers, isPii);
         if (extra) {
           if (!state.terms.includes(extra)) state.terms.push(extra);
           moveToShown(state, extra);
@@ -177,13 +183,16 @@ export function nameFromTerms(
     }
   }
   const used = new Set(states.map(shownName));
+  // Per base name, the ordinal to try next: every lower one is taken already.
+  const nextOrdinal = new Map<string, number>();
   for (const group of duplicateGroups(states, shownName)) {
     for (const state of group.slice(1)) {
       const base = shownName(state);
-      let n = 2;
+      let n = nextOrdinal.get(base) ?? 2;
       while (used.has(`${base} (${n})`)) n++;
       state.suffix = ` (${n})`;
       used.add(`${base} (${n})`);
+      nextOrdinal.set(base, n + 1);
     }
   }
 
@@ -410,26 +419,32 @@ interface NamingState {
 }
 
 /**
- * The next term for a cluster whose name collides with `others`: the first not-yet-shown term
+ * The next term for a cluster whose name collides with others': the first not-yet-shown term
  * (already picked, else freshly picked) that none of the others may use at all; failing that,
  * the first one that none of them shows.
  */
 function nextDistinctTerm(
   state: NamingState,
-  others: readonly NamingState[],
-  shownByOthers: ReadonlySet<string>,
+  absentFromOthers: (key: string) => boolean,
+  shownByOthers: (key: string) => boolean,
   isPii: (text: string) => boolean,
 ): Term | undefined {
   const acceptable = (t: Term): boolean =>
     !isPii(renderName([...state.terms.slice(0, state.shown), t]));
-  const absentFromOthers = (t: Term): boolean => others.every((o) => !o.eligible.has(t.key));
   for (const t of state.terms.slice(state.shown))
-    if (absentFromOthers(t) && acceptable(t)) return t;
+    if (absentFromOthers(t.key) && acceptable(t)) return t;
   for (let next = state.picker.next(); !next.done; next = state.picker.next()) {
     state.terms.push(next.value);
-    if (absentFromOthers(next.value) && acceptable(next.value)) return next.value;
+    if (absentFromOthers(next.value.key) && acceptable(next.value)) return next.value;
   }
-  return state.terms.slice(state.shown).find((t) => !shownByOthers.has(t.key) && acceptable(t));
+  return state.terms.slice(state.shown).find((t) => !shownByOthers(t.key) && acceptable(t));
+}
+
+/** How many of the sets contain each key. */
+function countKeys(sets: readonly ReadonlySet<string>[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const set of sets) for (const key of set) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return counts;
 }
 
 /** Make `term` the next shown term (it may sit further down the list). */
