@@ -52,6 +52,8 @@ import {
 } from '@silhouette/clustering';
 
 const DIMENSION = 96; // OfflineEmbedder's default
+/** As a full run does: worker threads from 20k conversations (starting them costs ~0.5 s). */
+const PARALLEL_MIN_ROWS = 20_000;
 const TRUE_CLUSTERS = 200;
 const UPPER_LEVELS = [30, 6];
 const MLK_PATH = '/tmp/mlk/node_modules/ml-kmeans/lib/index.js';
@@ -189,7 +191,7 @@ async function runJob(job: Job): Promise<void> {
     } else {
       const base: KMeansResult =
         job.kind === 'ours'
-          ? job.threads > 1
+          ? job.threads > 1 && job.n >= PARALLEL_MIN_ROWS
             ? await withWorkerPool(job.threads, (pool) =>
                 clusterBaseLevelInParallel(data, DIMENSION, { k: job.k, seed: 1 }, pool),
               )
@@ -457,7 +459,7 @@ function header(): string {
 function formatRow(r: JobResult): string {
   const label =
     r.kind === 'ours'
-      ? `ours (3 levels, ${r.threads} thr)`
+      ? `ours (3 levels, ${r.n >= PARALLEL_MIN_ROWS ? r.threads : 1} thr)`
       : r.kind === 'ours-flat'
         ? `ours flat, ${MLK_MAX_ITERATIONS} it max`
         : `ml-kmeans, ${MLK_MAX_ITERATIONS} it max`;

@@ -20,6 +20,7 @@ import {
 import { machine } from './common';
 
 const D = 96;
+const PARALLEL_MIN_ROWS = 20_000;
 const TRUE_CLUSTERS = 200;
 
 function syntheticEmbeddings(n: number): Float32Array {
@@ -47,8 +48,9 @@ async function child(n: number, threads: number): Promise<void> {
   const data = syntheticEmbeddings(n);
   const cpu = process.cpuUsage();
   const started = performance.now();
+  // As a full run does: worker threads from 20k conversations (starting them costs ~0.5 s).
   const tree =
-    threads > 1
+    threads > 1 && n >= PARALLEL_MIN_ROWS
       ? await withWorkerPool(threads, (pool) => buildHierarchyInParallel(data, D, {}, pool))
       : buildHierarchy(data, D, {});
   const seconds = (performance.now() - started) / 1000;
