@@ -21,7 +21,8 @@
  *   published on banking77: k-means on GloVe NMI 49.3 / ACC 28.6 (matched by (e) mean), SCCL 63.9,
  *   USNID 75.3, ClusterLLM 85.1 / ACC 70.8.
  * Cost on banking77 (3,080 texts): fit + embed 2.7 s, peak RSS 217 MB; 100k texts: fit on a
- * 20k sample + embed ≈ 25 s (npm run bench -- clustering). GloVe needs a 290 MB package and
+ * 20k sample 9 s + embed 4 s on two worker threads; 1M: 9 s + 26 s (npm run bench -- clustering
+ * --embed-size N). GloVe needs a 290 MB package and
  * ~1.1 GB RSS, and only helps in combination on one of the two sets, so it is not shipped.
  *
  * LSA beats the best stateless variant by ~3.5 NMI on short banking questions and ~4.5 on whole
