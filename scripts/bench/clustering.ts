@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- clustering [--large] [--sizes 10000,100000] [--mlk-timeout SECONDS] [--no-embed]`
+ * `npm run bench -- clustering [--large] [--sizes 10000,100000] [--threads N] [--embed-size N]
+ *   [--mlk-timeout SECONDS] [--no-embed]`
  *
  * Time and peak memory of clustering to a three-level hierarchy:
  *   base level   k = chooseK(n) (~30 items per cluster) with `clusterBaseLevel` (flat k-means when
@@ -9,10 +10,17 @@
  * Data: a seeded Gaussian mixture on the unit sphere, 200 true clusters of uneven size, in the
  * offline embedder's dimension (96). n = 10k and 100k by default, 1M with `--large`.
  *
+ * The base level and the embedding run on `--threads` worker threads (default: one per core;
+ * the result is the same for any count), the upper levels on the main thread, as in a full run.
+ *
  * Reference: ml-kmeans (if unpacked in /tmp/mlk: `mkdir -p /tmp/mlk && cd /tmp/mlk && npm init -y &&
  * npm i ml-kmeans`) on the same data, at the same k as ours and at k = 200 (where both finish),
  * capped at 50 iterations and `--mlk-timeout` seconds (default 120) per run.
- * Also: OfflineEmbedder fit (20k-text sample) + embedding of 100k texts (banking77 cycled).
+ * Also, on `--embed-size` texts (default 100k, banking77 cycled): OfflineEmbedder fit (20k-text
+ * sample) + embedding, and offline names for a three-level tree as a full run makes them (terms
+ * counted once per base cluster, merged up). The tree for naming assigns texts to base clusters
+ * at random (chooseK(n) of them, ~20 conversations per user), which gives each cluster more
+ * distinct terms than a topical cluster has: an upper bound on the naming time.
  *
  * Every measurement runs in its own child process, so the peak RSS reported
  * (`process.resourceUsage().maxRSS`) is that run's alone, data generation included.
@@ -25,14 +33,27 @@ import { performance } from 'node:perf_hooks';
 import {
   adjustedRandIndex,
   chooseK,
+  clusterTerms,
+  levelSizes,
+  mergeClusterTerms,
+  nameFromTerms,
+  type ClusterMember,
+  type ClusterTerms,
   clusterBaseLevel,
+  clusterBaseLevelInParallel,
+  defaultThreads,
+  embedInParallel,
   gaussianRandom,
   kmeans,
   OfflineEmbedder,
   seededRandom,
+  withWorkerPool,
+  type KMeansResult,
 } from '@silhouette/clustering';
 
 const DIMENSION = 96; // OfflineEmbedder's default
+/** As a full run does: worker threads from 20k conversations (starting them costs ~0.5 s). */
+const PARALLEL_MIN_ROWS = 20_000;
 const TRUE_CLUSTERS = 200;
 const UPPER_LEVELS = [30, 6];
 const MLK_PATH = '/tmp/mlk/node_modules/ml-kmeans/lib/index.js';
@@ -42,18 +63,20 @@ const BANKING = [
   fileURLToPath(new URL('../../../shared/data/banking77/test.csv', import.meta.url)),
 ];
 
-type JobKind = 'ours' | 'ours-flat' | 'ml-kmeans' | 'embed';
+type JobKind = 'ours' | 'ours-flat' | 'ml-kmeans' | 'embed' | 'names';
 
 interface Job {
   kind: JobKind;
   n: number;
   k: number;
+  threads: number;
 }
 
 interface JobResult {
   kind: JobKind;
   n: number;
   k: number;
+  threads?: number;
   status: 'ok' | 'timeout' | 'failed';
   /** Seconds: base level, upper levels, total (excluding data generation). */
   baseSeconds?: number;
@@ -66,6 +89,8 @@ interface JobResult {
   /** Embedding job: fit seconds, texts per second. */
   fitSeconds?: number;
   textsPerSecond?: number;
+  /** CPU seconds of the process (all threads), excluding data generation. */
+  cpuSeconds?: number;
   peakRssMb?: number;
   note?: string;
 }
@@ -81,6 +106,8 @@ export async function main(args: string[]): Promise<void> {
     .map((s) => Number.parseInt(s, 10))
     .filter((s) => s > 0);
   if (args.includes('--large')) sizes.push(1_000_000);
+  const threads = Number(valueOf(args, '--threads') ?? defaultThreads());
+  const embedSize = Number(valueOf(args, '--embed-size') ?? 100_000);
   const mlkTimeoutMs = Number(valueOf(args, '--mlk-timeout') ?? 120) * 1000;
   const mlk = existsSync(MLK_PATH);
 
@@ -98,7 +125,9 @@ export async function main(args: string[]): Promise<void> {
   console.log(
     `data: Gaussian mixture on the unit sphere, d = ${DIMENSION}, ${TRUE_CLUSTERS} true clusters, seed 1`,
   );
-  console.log('single-threaded; peak RSS per child process (data included)\n');
+  console.log(
+    `${threads} thread(s) for the base level and embedding; peak RSS per child process (data included)\n`,
+  );
 
   const rows: JobResult[] = [];
   const print = (r: JobResult) => {
@@ -108,26 +137,35 @@ export async function main(args: string[]): Promise<void> {
   console.log(header());
   for (const n of sizes) {
     const k = chooseK(n);
-    print(await runChild({ kind: 'ours', n, k }));
+    print(await runChild({ kind: 'ours', n, k, threads }));
     if (!mlk) {
       console.log(`  ml-kmeans not installed, skipped (n = ${n})`);
     } else if (n <= 100_000) {
-      print(await runChild({ kind: 'ml-kmeans', n, k }, mlkTimeoutMs));
+      print(await runChild({ kind: 'ml-kmeans', n, k, threads: 1 }, mlkTimeoutMs));
     }
     if (n <= 100_000) {
-      print(await runChild({ kind: 'ours-flat', n, k: TRUE_CLUSTERS }));
-      if (mlk) print(await runChild({ kind: 'ml-kmeans', n, k: TRUE_CLUSTERS }, mlkTimeoutMs));
+      print(await runChild({ kind: 'ours-flat', n, k: TRUE_CLUSTERS, threads: 1 }));
+      if (mlk)
+        print(await runChild({ kind: 'ml-kmeans', n, k: TRUE_CLUSTERS, threads: 1 }, mlkTimeoutMs));
     }
   }
   if (!args.includes('--no-embed')) {
     console.log('');
-    const embed = await runChild({ kind: 'embed', n: 100_000, k: 0 });
+    const embed = await runChild({ kind: 'embed', n: embedSize, k: 0, threads });
     if (embed.status === 'ok') {
       console.log(
-        `OfflineEmbedder: fit on a 20,000-text sample ${embed.fitSeconds!.toFixed(1)} s, embed 100,000 texts ${(100_000 / embed.textsPerSecond!).toFixed(1)} s (${Math.round(embed.textsPerSecond!)} texts/s), peak RSS ${embed.peakRssMb!.toFixed(0)} MB`,
+        `OfflineEmbedder: fit on a 20,000-text sample ${embed.fitSeconds!.toFixed(1)} s, embed ${embedSize.toLocaleString('en')} texts on ${threads} thread(s) ${(embedSize / embed.textsPerSecond!).toFixed(1)} s (${Math.round(embed.textsPerSecond!)} texts/s), ${embed.cpuSeconds!.toFixed(1)} CPU s, peak RSS ${embed.peakRssMb!.toFixed(0)} MB`,
       );
     } else {
       console.log(`OfflineEmbedder: ${embed.status} ${embed.note ?? ''}`);
+    }
+    const names = await runChild({ kind: 'names', n: embedSize, k: 0, threads: 1 });
+    if (names.status === 'ok') {
+      console.log(
+        `Offline names, 3 levels (${names.note}) for ${embedSize.toLocaleString('en')} texts: ${names.totalSeconds!.toFixed(1)} s, ${names.cpuSeconds!.toFixed(1)} CPU s, peak RSS ${names.peakRssMb!.toFixed(0)} MB`,
+      );
+    } else {
+      console.log(`Offline names: ${names.status} ${names.note ?? ''}`);
     }
   }
   const failed = rows.filter((r) => r.status === 'failed' && r.kind !== 'ml-kmeans');
@@ -141,16 +179,23 @@ async function runJob(job: Job): Promise<void> {
   const started = performance.now();
   let result: JobResult;
   if (job.kind === 'embed') {
-    result = embedJob(job);
+    result = await embedJob(job);
+  } else if (job.kind === 'names') {
+    result = namesJob(job);
   } else {
     const { data, labels } = gaussianMixture(job.n, DIMENSION, TRUE_CLUSTERS, 1);
+    const cpu0 = cpuSeconds();
     const t0 = performance.now();
     if (job.kind === 'ml-kmeans') {
       result = await mlKmeansJob(job, data, labels, t0);
     } else {
-      const base =
+      const base: KMeansResult =
         job.kind === 'ours'
-          ? clusterBaseLevel(data, DIMENSION, { k: job.k, seed: 1 })
+          ? job.threads > 1 && job.n >= PARALLEL_MIN_ROWS
+            ? await withWorkerPool(job.threads, (pool) =>
+                clusterBaseLevelInParallel(data, DIMENSION, { k: job.k, seed: 1 }, pool),
+              )
+            : clusterBaseLevel(data, DIMENSION, { k: job.k, seed: 1 })
           : kmeans(data, DIMENSION, { k: job.k, seed: 1, maxIterations: MLK_MAX_ITERATIONS });
       const t1 = performance.now();
       let upperSeconds: number | undefined;
@@ -173,10 +218,12 @@ async function runJob(job: Job): Promise<void> {
         kind: job.kind,
         n: job.n,
         k: base.k,
+        threads: job.threads,
         status: 'ok',
         baseSeconds: (t1 - t0) / 1000,
         upperSeconds,
         totalSeconds: (performance.now() - t0) / 1000,
+        cpuSeconds: cpuSeconds() - cpu0,
         iterations: base.iterations,
         inertia: inertiaToMeans(data, base.assignments, base.k),
         ari: job.k === TRUE_CLUSTERS ? adjustedRandIndex(labels, base.assignments) : undefined,
@@ -246,7 +293,59 @@ function inertiaToMeans(data: Float32Array, assignments: Int32Array, k: number):
   return total;
 }
 
-function embedJob(job: Job): JobResult {
+/** CPU time of this process so far, all threads. */
+function cpuSeconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+}
+
+/**
+ * Offline names for every level of a three-level tree over n texts, as `runClustering` makes
+ * them: term statistics once per base cluster, merged into parents, c-TF-IDF per level.
+ */
+function namesJob(job: Job): JobResult {
+  const texts = bankingCorpus(job.n);
+  const kUsers = 5;
+  const [topK, midK, baseK] = levelSizes(chooseK(job.n), 3, 7) as [number, number, number];
+  const random = seededRandom(3);
+  const baseOf = Int32Array.from({ length: job.n }, () => Math.floor(random() * baseK));
+  const midOf = Int32Array.from({ length: baseK }, () => Math.floor(random() * midK));
+  const topOf = Int32Array.from({ length: midK }, () => Math.floor(random() * topK));
+  const users = Math.max(1, Math.round(job.n / 20));
+  const members: ClusterMember[][] = Array.from({ length: baseK }, () => []);
+  baseOf.forEach((c, i) => members[c]!.push({ text: texts[i]!, user: `user-${i % users}` }));
+  const cpu0 = cpuSeconds();
+  const t0 = performance.now();
+  let below = members.map((m) => clusterTerms(m, kUsers));
+  let named = nameFromTerms(
+    below.map((terms, c) => ({ id: `b${c}`, terms })),
+    { kUsers },
+  ).size;
+  for (const [k, parentOf] of [
+    [midK, midOf],
+    [topK, topOf],
+  ] as const) {
+    const parts: ClusterTerms[][] = Array.from({ length: k }, () => []);
+    below.forEach((terms, c) => parts[parentOf[c]!]!.push(terms));
+    below = parts.map((p) => mergeClusterTerms(p, kUsers));
+    named += nameFromTerms(
+      below.map((terms, c) => ({ id: `p${k}-${c}`, terms })),
+      { kUsers },
+    ).size;
+  }
+  return {
+    kind: 'names',
+    n: job.n,
+    k: named,
+    status: 'ok',
+    totalSeconds: (performance.now() - t0) / 1000,
+    cpuSeconds: cpuSeconds() - cpu0,
+    note: `${topK} / ${midK} / ${baseK} clusters, random tree`,
+  };
+}
+
+/** n banking77 questions, cycled. */
+function bankingCorpus(n: number): string[] {
   const texts: string[] = [];
   for (const file of BANKING) {
     for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
@@ -256,11 +355,18 @@ function embedJob(job: Job): JobResult {
       if (text.length > 0) texts.push(text.replace(/""/g, '"'));
     }
   }
-  const corpus = Array.from({ length: job.n }, (_, i) => texts[i % texts.length]!);
+  return Array.from({ length: n }, (_, i) => texts[i % texts.length]!);
+}
+
+async function embedJob(job: Job): Promise<JobResult> {
+  const corpus = bankingCorpus(job.n);
+  const cpu0 = cpuSeconds();
   const t0 = performance.now();
   const embedder = OfflineEmbedder.fit(corpus);
   const t1 = performance.now();
-  embedder.embedSync(corpus);
+  if (job.threads > 1)
+    await withWorkerPool(job.threads, (pool) => embedInParallel(embedder, corpus, pool));
+  else embedder.embedSync(corpus);
   const t2 = performance.now();
   return {
     kind: 'embed',
@@ -269,6 +375,7 @@ function embedJob(job: Job): JobResult {
     status: 'ok',
     fitSeconds: (t1 - t0) / 1000,
     textsPerSecond: job.n / ((t2 - t1) / 1000),
+    cpuSeconds: cpuSeconds() - cpu0,
   };
 }
 
@@ -346,13 +453,13 @@ function runChild(job: Job, timeoutMs = 30 * 60_000): Promise<JobResult> {
 }
 
 function header(): string {
-  return `${'method'.padEnd(22)} ${'n'.padStart(9)} ${'k'.padStart(6)} ${'base s'.padStart(8)} ${'upper s'.padStart(8)} ${'total s'.padStart(8)} ${'iter'.padStart(5)} ${'SSE/means'.padStart(10)} ${'ARI'.padStart(6)} ${'peak RSS'.padStart(9)}  note`;
+  return `${'method'.padEnd(22)} ${'n'.padStart(9)} ${'k'.padStart(6)} ${'base s'.padStart(8)} ${'upper s'.padStart(8)} ${'total s'.padStart(8)} ${'CPU s'.padStart(8)} ${'iter'.padStart(5)} ${'SSE/means'.padStart(10)} ${'ARI'.padStart(6)} ${'peak RSS'.padStart(9)}  note`;
 }
 
 function formatRow(r: JobResult): string {
   const label =
     r.kind === 'ours'
-      ? 'ours (3 levels)'
+      ? `ours (3 levels, ${r.n >= PARALLEL_MIN_ROWS ? r.threads : 1} thr)`
       : r.kind === 'ours-flat'
         ? `ours flat, ${MLK_MAX_ITERATIONS} it max`
         : `ml-kmeans, ${MLK_MAX_ITERATIONS} it max`;
@@ -365,6 +472,7 @@ function formatRow(r: JobResult): string {
     (r.status === 'ok' ? num(r.baseSeconds, 2) : r.status).padStart(8),
     num(r.upperSeconds, 2).padStart(8),
     num(r.totalSeconds, 2).padStart(8),
+    num(r.cpuSeconds, 1).padStart(8),
     num(r.iterations, 0).padStart(5),
     num(r.inertia, 1).padStart(10),
     num(r.ari, 3).padStart(6),

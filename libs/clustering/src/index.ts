@@ -62,6 +62,10 @@ export {
 export {
   nameClusters,
   nameParents,
+  nameFromTerms,
+  clusterTerms,
+  mergeClusterTerms,
+  type ClusterTerms,
   FALLBACK_NAME,
   FALLBACK_DESCRIPTION,
   type ClusterMember,
@@ -87,3 +91,9 @@ export {
 export { driftShare, assignNearest, type NearestCentroid } from './identity/drift';
 export { maxWeightMatching, type CandidatePair, type MatchingOptions } from './identity/assignment';
 export { project2d, principalAxes } from './hierarchy/project-2d';
+export { WorkerPool, withWorkerPool, defaultThreads, toShared } from './parallel/worker-pool';
+export {
+  buildHierarchyInParallel,
+  clusterBaseLevelInParallel,
+  embedInParallel,
+} from './parallel/parallel-clustering';

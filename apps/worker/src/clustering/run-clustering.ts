@@ -14,10 +14,19 @@
 import { randomUUID } from 'node:crypto';
 import {
   buildHierarchy,
+  buildHierarchyInParallel,
   chooseK,
+  defaultThreads,
+  embedInParallel,
+  OfflineEmbedder,
+  WorkerPool,
+  clusterTerms,
   matchClusters,
-  nameClusters,
+  mergeClusterTerms,
+  nameFromTerms,
   packRows,
+  type ClusterName,
+  type ClusterTerms,
   type Hierarchy,
 } from '@silhouette/clustering';
 import type { Tenant } from '@silhouette/db';
@@ -67,6 +76,8 @@ export interface ClusteringOptions {
   full?: boolean;
 }
 
+/** From this many conversations a full run uses worker threads (starting them takes ~0.5 s). */
+const PARALLEL_MIN_ROWS = 20_000;
 /** Refit the offline embedding model once the corpus has grown by half since it was fitted. */
 const REFIT_GROWTH = 1.5;
 /** Largest share of new conversations (relative to the run) that may join it without a re-cluster. */
@@ -114,6 +125,44 @@ function nodeMembers(tree: Hierarchy): number[][][] {
     }
   });
   return members;
+}
+
+/**
+ * Offline names for every level (c-TF-IDF, terms used by at least k users). Each conversation is
+ * tokenised once, for its base cluster; a parent's term statistics are its children's merged,
+ * which gives the same names as counting its members again (the union of its children's).
+ */
+function offlineNames(
+  tree: Hierarchy,
+  ids: string[][],
+  members: number[][][],
+  texts: string[],
+  rows: FacetRow[],
+  kUsers: number,
+): Map<string, ClusterName>[] {
+  const names: Map<string, ClusterName>[] = new Array(tree.levels.length);
+  let below: ClusterTerms[] = [];
+  for (let l = tree.levels.length - 1; l >= 0; l--) {
+    let terms: ClusterTerms[];
+    if (l === tree.levels.length - 1) {
+      terms = members[l]!.map((indexes) =>
+        clusterTerms(
+          indexes.map((index) => ({ text: texts[index]!, user: rows[index]!.user })),
+          kUsers,
+        ),
+      );
+    } else {
+      const children: ClusterTerms[][] = Array.from({ length: tree.levels[l]!.k }, () => []);
+      tree.levels[l + 1]!.parents.forEach((parent, child) => children[parent]!.push(below[child]!));
+      terms = children.map((parts) => mergeClusterTerms(parts, kUsers));
+    }
+    names[l] = nameFromTerms(
+      ids[l]!.map((id, k) => ({ id, terms: terms[k]! })),
+      { kUsers },
+    );
+    below = terms;
+  }
+  return names;
 }
 
 /** A run's clusters per level, each with its members as conversation ids (parents: the union). */
@@ -233,6 +282,25 @@ async function fullRun(
   rows: FacetRow[],
   last: PreviousRun | undefined,
 ): Promise<ClusteringRun> {
+  // Large runs spread offline embedding and the base level of the tree over worker threads (one
+  // per core); the result is the same bits as on one thread.
+  const pool =
+    rows.length >= PARALLEL_MIN_ROWS && defaultThreads() > 1 ? WorkerPool.open() : undefined;
+  try {
+    return await clusterFromScratch(deps, repository, tenant, rows, last, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function clusterFromScratch(
+  deps: WorkerDeps,
+  repository: ClusteringRepository,
+  tenant: Tenant,
+  rows: FacetRow[],
+  last: PreviousRun | undefined,
+  pool: WorkerPool | undefined,
+): Promise<ClusteringRun> {
   const texts = rows.map(facetText);
   // Stay in the previous run's embedding space while the corpus has not grown much: centroids stay
   // comparable, k-means starts from them, and cluster ids stay stable. Refit past that.
@@ -242,7 +310,10 @@ async function fullRun(
       : undefined;
   const { embedder, state } = await deps.embedderFor(texts, reuse);
   const sameSpace = last !== undefined && last.embeddingModel === embedder.model;
-  const vectors = await embedder.embed(texts);
+  const vectors =
+    pool && embedder instanceof OfflineEmbedder
+      ? await embedInParallel(embedder, texts, pool)
+      : await embedder.embed(texts);
   const d = embedder.dimension;
   const params = { levels: deps.env.CLUSTER_LEVELS, topK: deps.env.CLUSTER_TOP_K, seed: 42 };
   const runId = await repository.createRun(tenant.id, embedder.model, d, params);
@@ -258,7 +329,8 @@ async function fullRun(
     }
     await repository.ensureEmbeddingIndex(d);
 
-    const data = packRows(vectors, d);
+    // Shared with the worker threads when there are any (no second copy of the vectors).
+    const data = packRows(vectors, d, pool !== undefined);
     const previous = clustersByLevel(last, params.levels);
     const warmStart = sameSpace
       ? previous.map((clusters) =>
@@ -279,13 +351,16 @@ async function fullRun(
       previousBaseK > 0 &&
       targetK >= previousBaseK * 0.8 &&
       targetK <= previousBaseK * 1.25;
-    const tree = buildHierarchy(data, d, {
+    const treeOptions = {
       levels: params.levels,
       topK: params.topK,
       seed: params.seed,
       baseK: keepK ? Math.min(previousBaseK, rows.length) : targetK,
       ...(warmStart ? { warmStart } : {}),
-    });
+    };
+    const tree = pool
+      ? await buildHierarchyInParallel(data, d, treeOptions, pool)
+      : buildHierarchy(data, d, treeOptions);
     const members = nodeMembers(tree);
 
     // Stable identity, level by level; then parents are known by id.
@@ -306,17 +381,9 @@ async function fullRun(
       });
     });
 
+    const namesByLevel = offlineNames(tree, ids, members, texts, rows, tenant.kUsers);
     const levels: ClusterNode[][] = tree.levels.map((level, l) => {
-      const names = nameClusters(
-        ids[l]!.map((id, k) => ({
-          id,
-          members: members[l]![k]!.map((index) => ({
-            text: texts[index]!,
-            user: rows[index]!.user,
-          })),
-        })),
-        { kUsers: tenant.kUsers },
-      );
+      const names = namesByLevel[l]!;
       return ids[l]!.map((id, k) => ({
         id,
         level: l,

@@ -35,21 +35,36 @@ const CHAR_SEED = 0xc2b2ae3d;
  * on its own before the blocks are combined.
  */
 export function featureCounts(text: string, options: FeatureOptions): Map<number, number>[] {
-  const mask = (1 << (options.hashBits ?? 20)) - 1;
   const blocks: Map<number, number>[] = [];
+  if (options.wordWeight > 0) blocks.push(new Map());
+  if (options.charWeight > 0) blocks.push(new Map());
+  visitFeatures(text, options, (block, index) => increment(blocks[block]!, index));
+  return blocks;
+}
+
+/**
+ * Every feature occurrence of one text, as (block, hashed index), in the order `featureCounts`
+ * counts them (so first occurrences come in its maps' insertion order). Blocks are numbered as in
+ * `featureCounts`: words first when enabled, then characters.
+ */
+export function visitFeatures(
+  text: string,
+  options: FeatureOptions,
+  visit: (block: number, index: number) => void,
+): void {
+  const mask = (1 << (options.hashBits ?? 20)) - 1;
+  let block = 0;
   if (options.wordWeight > 0) {
-    const words = new Map<number, number>();
     const content = wordTokens(text).filter((t) => !STOP_WORDS.has(t));
     for (let i = 0; i < content.length; i++) {
-      increment(words, hashString(content[i]!, WORD_SEED) & mask);
+      visit(block, hashString(content[i]!, WORD_SEED) & mask);
       if (i + 1 < content.length) {
-        increment(words, hashString(`${content[i]} ${content[i + 1]}`, BIGRAM_SEED) & mask);
+        visit(block, hashString(`${content[i]} ${content[i + 1]}`, BIGRAM_SEED) & mask);
       }
     }
-    blocks.push(words);
+    block++;
   }
   if (options.charWeight > 0) {
-    const chars = new Map<number, number>();
     const [min, max] = options.charRange ?? [3, 5];
     for (const word of normalizedWords(text).split(' ')) {
       if (word.length === 0) continue;
@@ -57,13 +72,17 @@ export function featureCounts(text: string, options: FeatureOptions): Map<number
       for (let size = min; size <= max; size++) {
         if (padded.length < size) break;
         for (let start = 0; start + size <= padded.length; start++) {
-          increment(chars, hashString(padded.slice(start, start + size), CHAR_SEED + size) & mask);
+          // hashString(padded.slice(start, start + size), CHAR_SEED + size), without the slice.
+          let h = (CHAR_SEED + size) >>> 0;
+          for (let c = start; c < start + size; c++) {
+            h ^= padded.charCodeAt(c);
+            h = Math.imul(h, 0x01000193);
+          }
+          visit(block, finalizeHash(h) & mask);
         }
       }
     }
-    blocks.push(chars);
   }
-  return blocks;
 }
 
 /**

@@ -78,6 +78,40 @@ describe('OfflineEmbedder (LSA)', () => {
     expect(() => OfflineEmbedder.fromBytes(corrupt)).toThrow(/corrupt/);
   });
 
+  it('embeds exactly as the map-based implementation did (pinned vectors)', () => {
+    // FNV-1a over the float32 bits of these vectors, computed with the implementation that built
+    // per-text maps (before the direct-indexed tables): stored embeddings stay comparable.
+    const texts = [
+      ...CORPUS,
+      PARAPHRASE_A,
+      PARAPHRASE_B,
+      UNRELATED,
+      '',
+      'zzqx vvkj',
+      'password password password reset reset',
+      'The restaurant transfer: weather; money — booking!! Café déjà vu naïve',
+    ];
+    const embedder = OfflineEmbedder.fit(CORPUS, { dimension: 16 });
+    expect(embedder.model).toBe('offline-lsa-v1/d16/ee16b228');
+    let hash = 0x811c9dc5;
+    for (const vector of embedder.embedSync(texts)) {
+      for (const word of new Uint32Array(vector.buffer, vector.byteOffset, vector.length))
+        hash = Math.imul(hash ^ word, 0x01000193) >>> 0;
+    }
+    expect(hash.toString(16)).toBe('f206cb9b');
+  });
+
+  it('embeds a text with more features than the packed sort holds, the same alone or in a batch', () => {
+    const embedder = OfflineEmbedder.fit(CORPUS, { dimension: 16 });
+    const long = Array.from({ length: 900 }, (_, i) => `${CORPUS[i % CORPUS.length]} w${i}x`).join(
+      ' ',
+    );
+    const [alone] = embedder.embedSync([long]);
+    const [, inBatch] = embedder.embedSync([PARAPHRASE_A, long, UNRELATED]);
+    expect(unitLength(alone!)).toBeCloseTo(1, 5);
+    expect(Array.from(inBatch!)).toEqual(Array.from(alone!));
+  });
+
   it('fits on a seeded sample when the corpus is larger than maxFitTexts', () => {
     const big = Array.from({ length: 60 }, (_, i) => `${CORPUS[i % CORPUS.length]} ${i % 3}`);
     const a = OfflineEmbedder.fit(big, { dimension: 8, maxFitTexts: 25 });

@@ -21,7 +21,8 @@
  *   published on banking77: k-means on GloVe NMI 49.3 / ACC 28.6 (matched by (e) mean), SCCL 63.9,
  *   USNID 75.3, ClusterLLM 85.1 / ACC 70.8.
  * Cost on banking77 (3,080 texts): fit + embed 2.7 s, peak RSS 217 MB; 100k texts: fit on a
- * 20k sample + embed ≈ 25 s (npm run bench -- clustering). GloVe needs a 290 MB package and
+ * 20k sample 9 s + embed 4 s on two worker threads; 1M: 9 s + 26 s (npm run bench -- clustering
+ * --embed-size N). GloVe needs a 290 MB package and
  * ~1.1 GB RSS, and only helps in combination on one of the two sets, so it is not shipped.
  *
  * LSA beats the best stateless variant by ~3.5 NMI on short banking questions and ~4.5 on whole
@@ -45,6 +46,7 @@ import {
   featureCounts,
   smoothIdf,
   tfidfVector,
+  visitFeatures,
   type SparseVector,
 } from './hashed-features';
 import { randomizedSvd } from './randomized-svd';
@@ -82,6 +84,9 @@ interface LsaModel {
 export class OfflineEmbedder implements Embedder {
   readonly model: string;
   readonly dimension: number;
+
+  /** Working tables of `embedSync`, built on first use (≈ 20 MB). */
+  private scratch: EmbedScratch | undefined;
 
   private constructor(private readonly lsa: LsaModel) {
     this.dimension = lsa.dimension;
@@ -142,25 +147,110 @@ export class OfflineEmbedder implements Embedder {
    * only unseen words) gets the zero vector: it is equally far from every unit centroid.
    */
   embedSync(texts: readonly string[]): Float32Array[] {
-    const { dimension, columns, components, idf } = this.lsa;
-    return texts.map((text) => {
-      const vector = weightedVector(featureCounts(text, FEATURES), idf);
-      const out = new Float32Array(dimension);
-      for (let e = 0; e < vector.indices.length; e++) {
-        const column = columns.get(vector.indices[e]!);
-        if (column === undefined) continue;
-        const value = vector.values[e]!;
-        const offset = column * dimension;
-        for (let r = 0; r < dimension; r++) out[r]! += value * components[offset + r]!;
-      }
+    this.scratch ??= new EmbedScratch(this.lsa);
+    const scratch = this.scratch;
+    return texts.map((text) => this.embedOne(text, scratch));
+  }
+
+  /**
+   * One text, with the arithmetic of `weightedVector` followed by the projection, in the same
+   * order (so the same bits), but without its per-text maps: features are counted and looked up
+   * in direct-indexed tables over the hashed feature space, entries sorted by packing
+   * (feature, position) into one number.
+   */
+  private embedOne(text: string, scratch: EmbedScratch): Float32Array {
+    const { dimension, components, idf } = this.lsa;
+    const { counts, touched, touchedCount, idfTable, columnTable } = scratch;
+    touchedCount.fill(0);
+    visitFeatures(text, FEATURES, scratch.count);
+    const size = touchedCount.reduce((a, b) => a + b, 0);
+    if (size >= PACK) {
+      scratch.reset();
+      return this.project(weightedVector(featureCounts(text, FEATURES), idf)); // never for facet texts
+    }
+    const { features, values, keys } = scratch.reserve(size);
+    let m = 0;
+    for (let b = 0; b < counts.length; b++) {
+      const blockCounts = counts[b]!;
+      const blockIdf = idfTable[b]!;
+      const first = m;
       let norm = 0;
-      for (let r = 0; r < dimension; r++) norm += out[r]! * out[r]!;
-      if (norm > 0) {
-        const scale = 1 / Math.sqrt(norm);
-        for (let r = 0; r < dimension; r++) out[r]! *= scale;
+      // First occurrences in text order: the insertion order of featureCounts' maps.
+      for (let t = 0; t < touchedCount[b]!; t++) {
+        const index = touched[b]![t]!;
+        const count = blockCounts[index]!;
+        blockCounts[index] = 0;
+        const weight = blockIdf[index]!;
+        if (weight === 0) continue; // not a feature of the model (every IDF is ≥ 1)
+        const value = (1 + Math.log(count)) * weight;
+        features[m] = index;
+        values[m] = value;
+        norm += value * value;
+        m++;
       }
-      return out;
-    });
+      if (norm === 0) continue;
+      const scale = Math.sqrt(BLOCK_WEIGHTS[b]! / norm);
+      for (let e = first; e < m; e++) values[e]! *= scale;
+    }
+    // Sorted by feature; a feature in both blocks (a hash collision) keeps block order.
+    for (let e = 0; e < m; e++) keys[e] = features[e]! * PACK + e;
+    const sorted = keys.subarray(0, m).sort();
+    const { offsets, weights } = scratch;
+    let known = 0;
+    for (let s = 0; s < m;) {
+      const feature = Math.floor(sorted[s]! / PACK);
+      let sum = 0;
+      for (; s < m && Math.floor(sorted[s]! / PACK) === feature; s++)
+        sum += values[sorted[s]! % PACK]!;
+      const column = columnTable[feature]!;
+      if (column < 0) continue;
+      offsets[known] = column * dimension;
+      weights[known] = Math.fround(sum);
+      known++;
+    }
+    // out[r] = Σ weight · component, rounded to float32 after every addition exactly as
+    // `out[r] += …` on a Float32Array does, but four outputs at a time in registers.
+    const out = new Float32Array(dimension);
+    let r = 0;
+    for (; r + 3 < dimension; r += 4) {
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let e = 0; e < known; e++) {
+        const o = offsets[e]! + r;
+        const w = weights[e]!;
+        a0 = Math.fround(a0 + w * components[o]!);
+        a1 = Math.fround(a1 + w * components[o + 1]!);
+        a2 = Math.fround(a2 + w * components[o + 2]!);
+        a3 = Math.fround(a3 + w * components[o + 3]!);
+      }
+      out[r] = a0;
+      out[r + 1] = a1;
+      out[r + 2] = a2;
+      out[r + 3] = a3;
+    }
+    for (; r < dimension; r++) {
+      let a = 0;
+      for (let e = 0; e < known; e++)
+        a = Math.fround(a + weights[e]! * components[offsets[e]! + r]!);
+      out[r] = a;
+    }
+    return normalized(out);
+  }
+
+  /** x·V for a sparse TF-IDF vector, normalised. */
+  private project(vector: SparseVector): Float32Array {
+    const { dimension, columns, components } = this.lsa;
+    const out = new Float32Array(dimension);
+    for (let e = 0; e < vector.indices.length; e++) {
+      const column = columns.get(vector.indices[e]!);
+      if (column === undefined) continue;
+      const value = vector.values[e]!;
+      const offset = column * dimension;
+      for (let r = 0; r < dimension; r++) out[r]! += value * components[offset + r]!;
+    }
+    return normalized(out);
   }
 
   embed(texts: string[]): Promise<Float32Array[]> {
@@ -252,6 +342,91 @@ export class OfflineEmbedder implements Embedder {
     const columns = new Map(Array.from(columnKeys, (k, i) => [k, i]));
     return new OfflineEmbedder({ dimension: header.dimension, idf, columns, components });
   }
+}
+
+/** Entries per text beyond which `embedOne` falls back to maps (keys pack feature · PACK + entry). */
+const PACK = 4096;
+
+/** Size of the hashed feature space (`featureCounts`' default of 20 hash bits). */
+const HASH_SPACE = 1 << 20;
+
+/** Working arrays of `embedOne`: direct-indexed model tables and per-text counters. */
+class EmbedScratch {
+  /** Per block: hashed feature → IDF, 0 when the model does not know the feature. */
+  readonly idfTable: Float32Array[];
+  /** Hashed feature → row of `components`, -1 when unknown. */
+  readonly columnTable = new Int32Array(HASH_SPACE).fill(-1);
+  /** Per block: occurrences of each feature in the current text (reset after each text). */
+  readonly counts: Int32Array[];
+  /** Per block: features of the current text in order of first occurrence. */
+  readonly touched: Int32Array[];
+  readonly touchedCount: Int32Array;
+  features = new Int32Array(256);
+  values = new Float64Array(256);
+  keys = new Float64Array(256);
+  /** Per distinct known feature: its row offset in `components` and its float32 weight. */
+  offsets = new Int32Array(256);
+  weights = new Float64Array(256);
+  /** `visitFeatures` callback: counts one occurrence. */
+  readonly count: (block: number, index: number) => void;
+
+  constructor(lsa: LsaModel) {
+    this.idfTable = lsa.idf.map((table) => {
+      const dense = new Float32Array(HASH_SPACE);
+      for (const [index, value] of table) dense[index] = value;
+      return dense;
+    });
+    for (const [index, column] of lsa.columns) this.columnTable[index] = column;
+    this.counts = lsa.idf.map(() => new Int32Array(HASH_SPACE));
+    this.touched = lsa.idf.map(() => new Int32Array(1024));
+    this.touchedCount = new Int32Array(lsa.idf.length);
+    this.count = (block, index) => {
+      const counts = this.counts[block]!;
+      if (counts[index] === 0) {
+        let list = this.touched[block]!;
+        const at = this.touchedCount[block]!;
+        if (at === list.length) {
+          const grown = new Int32Array(list.length * 2);
+          grown.set(list);
+          this.touched[block] = list = grown;
+        }
+        list[at] = index;
+        this.touchedCount[block] = at + 1;
+      }
+      counts[index]!++;
+    };
+  }
+
+  /** Clears the counters of the current text. */
+  reset(): void {
+    this.counts.forEach((counts, b) => {
+      for (let t = 0; t < this.touchedCount[b]!; t++) counts[this.touched[b]![t]!] = 0;
+    });
+    this.touchedCount.fill(0);
+  }
+
+  reserve(size: number): this {
+    if (size > this.features.length) {
+      const capacity = Math.max(size, this.features.length * 2);
+      this.features = new Int32Array(capacity);
+      this.values = new Float64Array(capacity);
+      this.keys = new Float64Array(capacity);
+      this.offsets = new Int32Array(capacity);
+      this.weights = new Float64Array(capacity);
+    }
+    return this;
+  }
+}
+
+/** Scales to unit length in place (a zero vector stays zero). */
+function normalized(out: Float32Array): Float32Array {
+  let norm = 0;
+  for (let r = 0; r < out.length; r++) norm += out[r]! * out[r]!;
+  if (norm > 0) {
+    const scale = 1 / Math.sqrt(norm);
+    for (let r = 0; r < out.length; r++) out[r]! *= scale;
+  }
+  return out;
 }
 
 /** TF-IDF over the model's features only, so fit and embed see exactly the same vector. */

@@ -7,8 +7,8 @@
  * the base. Deterministic for a given input and seed.
  */
 import { chooseK, type ChooseKOptions } from '../kmeans/choose-k';
-import { kmeans } from '../kmeans/kmeans';
-import { clusterBaseLevel } from '../kmeans/two-level-kmeans';
+import { kmeans, type KMeansResult } from '../kmeans/kmeans';
+import { clusterBaseLevel, type TwoLevelKMeansOptions } from '../kmeans/two-level-kmeans';
 
 export interface HierarchyOptions {
   /** Levels including the base. Default 3. */
@@ -62,19 +62,46 @@ export function buildHierarchy(
   dimension: number,
   options: HierarchyOptions = {},
 ): Hierarchy {
+  const plan = planHierarchy(data, dimension, options);
+  // Flat k-means while affordable; two-level (√k coarse, then within) for large n·k (100k+).
+  const base = clusterBaseLevel(data, dimension, plan.baseOptions);
+  return upperLevels(base, dimension, plan);
+}
+
+export interface HierarchyPlan {
+  levels: number;
+  seed: number;
+  /** k per level, top first. */
+  sizes: number[];
+  baseOptions: TwoLevelKMeansOptions;
+}
+
+/** Level sizes and the base level's k-means options; shared by the parallel builder. */
+export function planHierarchy(
+  data: Float32Array,
+  dimension: number,
+  options: HierarchyOptions,
+): HierarchyPlan {
   const n = data.length / dimension;
   if (!Number.isInteger(n) || n < 1) throw new RangeError('buildHierarchy needs at least one row');
   const levels = options.levels ?? 3;
   const seed = options.seed ?? 42;
   const baseK = Math.min(n, options.baseK ?? Math.max(1, chooseK(n, options.chooseK)));
-  const sizes = levelSizes(baseK, levels, options.topK ?? 7);
-
-  // Flat k-means while affordable; two-level (√k coarse, then within) for large n·k (100k+).
-  const base = clusterBaseLevel(data, dimension, {
-    k: baseK,
+  return {
+    levels,
     seed,
-    ...(options.maxIterations ? { maxIterations: options.maxIterations } : {}),
-  });
+    sizes: levelSizes(baseK, levels, options.topK ?? 7),
+    baseOptions: {
+      k: baseK,
+      seed,
+      ...(options.maxIterations ? { maxIterations: options.maxIterations } : {}),
+    },
+  };
+}
+
+/** The levels above the base: each clusters the centroids below it, weighted by their sizes. */
+export function upperLevels(base: KMeansResult, dimension: number, plan: HierarchyPlan): Hierarchy {
+  const { levels, seed, sizes } = plan;
   let below = { centroids: base.centroids, sizes: base.sizes, k: base.k };
   const built: HierarchyLevel[] = [
     {

@@ -57,12 +57,27 @@ describe('kmeans', () => {
     expect(Array.from(nearest.assignments)).toEqual(Array.from(result.assignments));
   });
 
+  it("Elkan's and Hamerly's bounds give the same clustering as each other", () => {
+    const { data } = blobs(12, 40, 32, 0.8, 13); // heavy overlap: many points change cluster
+    for (const metric of ['cosine', 'euclidean'] as const) {
+      const elkan = kmeans(data, 32, { k: 20, seed: 4, metric, bounds: 'elkan' });
+      const hamerly = kmeans(data, 32, { k: 20, seed: 4, metric, bounds: 'hamerly' });
+      expect(elkan.iterations).toBeGreaterThan(3);
+      expect(Array.from(elkan.assignments)).toEqual(Array.from(hamerly.assignments));
+      expect(elkan.iterations).toBe(hamerly.iterations);
+      expect(elkan.inertia).toBeCloseTo(hamerly.inertia, 9);
+      expect(bruteForceNearest(data, 32, elkan.centroids)).toEqual(Array.from(elkan.assignments));
+    }
+  });
+
   it('refills empty clusters: duplicates still give k non-empty clusters', () => {
     const data = new Float32Array(20 * 4);
     for (let i = 0; i < 20; i++) data.set(i < 18 ? [1, 0, 0, 0] : [0, 1, 0, 0], i * 4);
-    const result = kmeans(data, 4, { k: 4, seed: 1 });
-    expect(result.sizes.every((s) => s > 0)).toBe(true);
-    expect(new Set(result.assignments).size).toBe(4);
+    for (const bounds of ['elkan', 'hamerly'] as const) {
+      const result = kmeans(data, 4, { k: 4, seed: 1, bounds });
+      expect(result.sizes.every((s) => s > 0)).toBe(true);
+      expect(new Set(result.assignments).size).toBe(4);
+    }
   });
 
   it('honours weights: a weighted mean for the Euclidean metric', () => {

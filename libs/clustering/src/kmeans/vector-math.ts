@@ -72,10 +72,20 @@ export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): nu
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
 
-/** Packs equal-length vectors into one n × d row-major Float32Array. */
-export function packRows(vectors: readonly ArrayLike<number>[], d?: number): Float32Array {
+/**
+ * Packs equal-length vectors into one n × d row-major Float32Array; with `shared`, in a
+ * SharedArrayBuffer that worker threads read without a copy.
+ */
+export function packRows(
+  vectors: readonly ArrayLike<number>[],
+  d?: number,
+  shared = false,
+): Float32Array {
   const dimension = d ?? vectors[0]?.length ?? 0;
-  const out = new Float32Array(vectors.length * dimension);
+  const length = vectors.length * dimension;
+  const out = shared
+    ? new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT))
+    : new Float32Array(length);
   vectors.forEach((v, i) => {
     if (v.length !== dimension)
       throw new RangeError(`row ${i} has ${v.length} values, not ${dimension}`);

@@ -1,8 +1,11 @@
 import { containsPii, createSeededRandom } from '@silhouette/privacy';
 import { describe, expect, it } from 'vitest';
 import {
+  clusterTerms,
   FALLBACK_NAME,
+  mergeClusterTerms,
   nameClusters,
+  nameFromTerms,
   nameParents,
   type ClusterMember,
   type ClusterName,
@@ -254,5 +257,41 @@ describe('nameParents', () => {
     expect(names.get('travel')!.name).toMatch(/flight|restaurant/);
     expect(names.get('code')!.name).toMatch(/python/);
     expect(names.get('travel')!.name).not.toBe(names.get('code')!.name);
+  });
+});
+
+describe('term statistics counted once and merged up the tree', () => {
+  it('names parents from merged child statistics exactly as from their members', () => {
+    // Children below kUsers on their own; some users shared between children.
+    const children = [
+      topicCluster('f1', 'flights', 3, 'f'),
+      topicCluster('f2', 'flights', 4, 'f'),
+      topicCluster('r1', 'restaurants', 3, 'r1'),
+      topicCluster('r2', 'restaurants', 2, 'r2'),
+      topicCluster('p1', 'python', 6, 'p'),
+      topicCluster('p2', 'python', 2, 'q'),
+    ];
+    const parents = [
+      { id: 'flights', children: children.slice(0, 2) },
+      { id: 'food', children: children.slice(2, 4) },
+      { id: 'code', children: children.slice(4) },
+    ];
+    for (const kUsers of [1, 3, 5, 7]) {
+      const childTerms = new Map(children.map((c) => [c.id, clusterTerms(c.members, kUsers)]));
+      expect(
+        nameFromTerms(
+          children.map((c) => ({ id: c.id, terms: childTerms.get(c.id)! })),
+          { kUsers },
+        ),
+      ).toEqual(nameClusters(children, { kUsers }));
+      const merged = parents.map((p) => ({
+        id: p.id,
+        terms: mergeClusterTerms(
+          p.children.map((c) => childTerms.get(c.id)!),
+          kUsers,
+        ),
+      }));
+      expect(nameFromTerms(merged, { kUsers })).toEqual(nameParents(parents, { kUsers }));
+    }
   });
 });

@@ -63,8 +63,12 @@ const DISAMBIGUATION_ROUNDS = 3;
 // Placeholders left by an earlier scrub ("[EMAIL]") are not topic words.
 const PLACEHOLDER_RE = /\[[A-Z_]+\]/g;
 
-interface ClusterTerms {
-  id: string;
+/**
+ * Term statistics of one cluster: what c-TF-IDF needs from its members. Counted once per base
+ * cluster and merged up the tree (`mergeClusterTerms`), so a large run tokenises each
+ * conversation once rather than once per level.
+ */
+export interface ClusterTerms {
   counts: Map<string, number>;
   /** Distinct users per term, capped at kUsers (only "enough or not" matters). */
   users: Map<string, Set<string>>;
@@ -84,12 +88,32 @@ export function nameClusters(
     throw new RangeError('kUsers must be an integer ≥ 1');
   if (!Number.isInteger(maxTerms) || maxTerms < 1)
     throw new RangeError('maxTerms must be an integer ≥ 1');
+  return nameFromTerms(
+    clusters.map((c) => ({ id: c.id, terms: clusterTerms(c.members, kUsers) })),
+    options,
+  );
+}
+
+/**
+ * `nameClusters` from term statistics counted beforehand (`clusterTerms`, `mergeClusterTerms`)
+ * with the same `kUsers`. Same names as `nameClusters` on the members the statistics came from.
+ */
+export function nameFromTerms(
+  clusters: readonly { id: string; terms: ClusterTerms }[],
+  options: NamingOptions,
+): Map<string, ClusterName> {
+  const kUsers = options.kUsers;
+  const maxTerms = options.maxTerms ?? 3;
+  if (!Number.isInteger(kUsers) || kUsers < 1)
+    throw new RangeError('kUsers must be an integer ≥ 1');
+  if (!Number.isInteger(maxTerms) || maxTerms < 1)
+    throw new RangeError('maxTerms must be an integer ≥ 1');
   const sorted = [...clusters].sort((a, b) => compare(a.id, b.id));
   for (let i = 1; i < sorted.length; i++)
     if (sorted[i]!.id === sorted[i - 1]!.id)
       throw new Error('duplicate cluster id in naming input');
 
-  const stats = sorted.map((c) => countTerms(c, kUsers));
+  const stats = sorted.map((c) => ({ ...c.terms, id: c.id }));
   const frequency = new Map<string, number>();
   let allOccurrences = 0;
   for (const s of stats) {
@@ -132,10 +156,16 @@ export function nameClusters(
       // that the first one's choice does not make the second one's for it.
       const before = group.map((g) => ({ terms: [...g.terms], shown: g.shown }));
       const shownBefore = before.map((b) => new Set(b.terms.slice(0, b.shown).map((t) => t.key)));
+      // "Another member may use / shows this term" from per-group counts, not by scanning the
+      // other members: groups of thousands of same-named clusters occur in 1M-conversation runs.
+      const eligibleIn = countKeys(group.map((g) => g.eligible));
+      const shownIn = countKeys(shownBefore);
       group.forEach((state, i) => {
-        const others = group.filter((o) => o !== state);
-        const shownByOthers = new Set(shownBefore.filter((_, j) => j !== i).flatMap((k) => [...k]));
-        const extra = nextDistinctTerm(state, others, shownByOthers, isPii);
+        const absentFromOthers = (key: string) =>
+          (eligibleIn.get(key) ?? 0) - (state.eligible.has(key) ? 1 : 0) === 0;
+        const shownByOthers = (key: string) =>
+          (shownIn.get(key) ?? 0) - (shownBefore[i]!.has(key) ? 1 : 0) > 0;
+        const extra = nextDistinctTerm(state, absentFromOthers, shownByOthers, isPii);
         if (extra) {
           if (!state.terms.includes(extra)) state.terms.push(extra);
           moveToShown(state, extra);
@@ -153,13 +183,16 @@ export function nameClusters(
     }
   }
   const used = new Set(states.map(shownName));
+  // Per base name, the ordinal to try next: every lower one is taken already.
+  const nextOrdinal = new Map<string, number>();
   for (const group of duplicateGroups(states, shownName)) {
     for (const state of group.slice(1)) {
       const base = shownName(state);
-      let n = 2;
+      let n = nextOrdinal.get(base) ?? 2;
       while (used.has(`${base} (${n})`)) n++;
       state.suffix = ` (${n})`;
       used.add(`${base} (${n})`);
+      nextOrdinal.set(base, n + 1);
     }
   }
 
@@ -207,9 +240,9 @@ interface Term {
   score: number;
 }
 
-function countTerms(cluster: NamingInput, kUsers: number): ClusterTerms {
+/** Term statistics of one cluster's members (users per term counted up to `kUsers`). */
+export function clusterTerms(members: readonly ClusterMember[], kUsers: number): ClusterTerms {
   const stats: ClusterTerms = {
-    id: cluster.id,
     counts: new Map(),
     users: new Map(),
     surfaces: new Map(),
@@ -227,7 +260,7 @@ function countTerms(cluster: NamingInput, kUsers: number): ClusterTerms {
       forms.set(surface, (forms.get(surface) ?? 0) + 1);
     }
   };
-  for (const member of cluster.members) {
+  for (const member of members) {
     for (const phrase of contentPhrases(maskPii(member.text))) {
       for (let i = 0; i < phrase.length; i++) {
         const word = phrase[i]!;
@@ -239,6 +272,38 @@ function countTerms(cluster: NamingInput, kUsers: number): ClusterTerms {
     }
   }
   return stats;
+}
+
+/**
+ * Statistics of the union of several clusters' members, e.g. a parent from its children: the
+ * same as `clusterTerms` over all their members. Users stay capped at `kUsers`, which loses
+ * nothing: a capped child set already decides "at least k", and uncapped sets are complete.
+ */
+export function mergeClusterTerms(parts: readonly ClusterTerms[], kUsers: number): ClusterTerms {
+  const merged: ClusterTerms = {
+    counts: new Map(),
+    users: new Map(),
+    surfaces: new Map(),
+    total: 0,
+  };
+  for (const part of parts) {
+    merged.total += part.total;
+    for (const [key, n] of part.counts) merged.counts.set(key, (merged.counts.get(key) ?? 0) + n);
+    for (const [key, users] of part.users) {
+      let into = merged.users.get(key);
+      if (!into) merged.users.set(key, (into = new Set()));
+      for (const user of users) {
+        if (into.size >= kUsers) break;
+        into.add(user);
+      }
+    }
+    for (const [key, forms] of part.surfaces) {
+      let into = merged.surfaces.get(key);
+      if (!into) merged.surfaces.set(key, (into = new Map()));
+      for (const [form, n] of forms) into.set(form, (into.get(form) ?? 0) + n);
+    }
+  }
+  return merged;
 }
 
 /** The text with every detected PII span (and earlier scrub placeholders) replaced by a break. */
@@ -354,26 +419,32 @@ interface NamingState {
 }
 
 /**
- * The next term for a cluster whose name collides with `others`: the first not-yet-shown term
+ * The next term for a cluster whose name collides with others': the first not-yet-shown term
  * (already picked, else freshly picked) that none of the others may use at all; failing that,
  * the first one that none of them shows.
  */
 function nextDistinctTerm(
   state: NamingState,
-  others: readonly NamingState[],
-  shownByOthers: ReadonlySet<string>,
+  absentFromOthers: (key: string) => boolean,
+  shownByOthers: (key: string) => boolean,
   isPii: (text: string) => boolean,
 ): Term | undefined {
   const acceptable = (t: Term): boolean =>
     !isPii(renderName([...state.terms.slice(0, state.shown), t]));
-  const absentFromOthers = (t: Term): boolean => others.every((o) => !o.eligible.has(t.key));
   for (const t of state.terms.slice(state.shown))
-    if (absentFromOthers(t) && acceptable(t)) return t;
+    if (absentFromOthers(t.key) && acceptable(t)) return t;
   for (let next = state.picker.next(); !next.done; next = state.picker.next()) {
     state.terms.push(next.value);
-    if (absentFromOthers(next.value) && acceptable(next.value)) return next.value;
+    if (absentFromOthers(next.value.key) && acceptable(next.value)) return next.value;
   }
-  return state.terms.slice(state.shown).find((t) => !shownByOthers.has(t.key) && acceptable(t));
+  return state.terms.slice(state.shown).find((t) => !shownByOthers(t.key) && acceptable(t));
+}
+
+/** How many of the sets contain each key. */
+function countKeys(sets: readonly ReadonlySet<string>[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const set of sets) for (const key of set) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return counts;
 }
 
 /** Make `term` the next shown term (it may sit further down the list). */
