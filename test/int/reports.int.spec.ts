@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
@@ -379,6 +379,7 @@ describe('scheduled reports', () => {
     expect(text.replace(/[\s-]/g, '')).toContain(report.snapshot_id.replaceAll('-', ''));
     expect(scanText('pdf', text, canaryValues)).toEqual([]);
     // Artefacts: the first PDF page as PNG, and the HTML report as a screenshot.
+    mkdirSync(ARTIFACTS_DIR, { recursive: true }); // a fresh clone has no artefact folder yet
     execFileSync('pdftoppm', [
       '-png',
       '-r',

@@ -57,6 +57,26 @@ describe('buildHierarchy', () => {
     expect(new Set([...groupToTop.values()].map((set) => [...set][0])).size).toBe(4);
   });
 
+  it("starts from the previous run's centroids, so a re-run with another seed keeps cluster order", () => {
+    const { data } = nestedBlobs(4, 5, 30, 16);
+    const first = buildHierarchy(data, 16, { topK: 4, baseK: 20, seed: 1 });
+    const again = buildHierarchy(data, 16, {
+      topK: 4,
+      baseK: 20,
+      seed: 2,
+      warmStart: first.levels.map((level) => level.centroids),
+    });
+    // Cluster i of the warm run is cluster i of the first run: same members at every level.
+    expect(Array.from(again.assignments)).toEqual(Array.from(first.assignments));
+    for (let level = 0; level < 3; level++)
+      expect(Array.from(again.levels[level]!.parents)).toEqual(
+        Array.from(first.levels[level]!.parents),
+      );
+    // Without the warm start another seed numbers the clusters differently.
+    const cold = buildHierarchy(data, 16, { topK: 4, baseK: 20, seed: 2 });
+    expect(Array.from(cold.assignments)).not.toEqual(Array.from(first.assignments));
+  });
+
   it('is deterministic for a seed', () => {
     const { data } = nestedBlobs(3, 3, 20, 8);
     const a = buildHierarchy(data, 8, { seed: 9 });

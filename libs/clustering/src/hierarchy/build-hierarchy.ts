@@ -8,7 +8,11 @@
  */
 import { chooseK, type ChooseKOptions } from '../kmeans/choose-k';
 import { kmeans, type KMeansResult } from '../kmeans/kmeans';
-import { clusterBaseLevel, type TwoLevelKMeansOptions } from '../kmeans/two-level-kmeans';
+import {
+  clusterBaseLevel,
+  needsTwoLevels,
+  type TwoLevelKMeansOptions,
+} from '../kmeans/two-level-kmeans';
 
 export interface HierarchyOptions {
   /** Levels including the base. Default 3. */
@@ -74,6 +78,8 @@ export interface HierarchyPlan {
   /** k per level, top first. */
   sizes: number[];
   baseOptions: TwoLevelKMeansOptions;
+  /** The previous run's centroids per level (top first), where there are any. */
+  warmStart?: (Float32Array | undefined)[];
 }
 
 /** Level sizes and the base level's k-means options; shared by the parallel builder. */
@@ -87,6 +93,13 @@ export function planHierarchy(
   const levels = options.levels ?? 3;
   const seed = options.seed ?? 42;
   const baseK = Math.min(n, options.baseK ?? Math.max(1, chooseK(n, options.chooseK)));
+  // Warm start: the base level starts from the previous run's base centroids when it is one flat
+  // k-means (two-level runs seed their coarse level from a sample; ids then rest on matching).
+  const previousBase = options.warmStart?.[levels - 1];
+  const warmBase =
+    previousBase && !needsTwoLevels(n, baseK, dimension)
+      ? warmStartCentroids(previousBase, baseK, data, dimension)
+      : undefined;
   return {
     levels,
     seed,
@@ -95,7 +108,9 @@ export function planHierarchy(
       k: baseK,
       seed,
       ...(options.maxIterations ? { maxIterations: options.maxIterations } : {}),
+      ...(warmBase ? { initialCentroids: warmBase } : {}),
     },
+    ...(options.warmStart ? { warmStart: options.warmStart } : {}),
   };
 }
 
@@ -114,10 +129,14 @@ export function upperLevels(base: KMeansResult, dimension: number, plan: Hierarc
   ];
   for (let level = levels - 2; level >= 0; level--) {
     const k = Math.min(sizes[level]!, below.k);
+    const previous = plan.warmStart?.[level];
     const upper = kmeans(below.centroids, dimension, {
       k,
       seed: seed + level + 1,
       weights: below.sizes,
+      ...(previous
+        ? { initialCentroids: warmStartCentroids(previous, k, below.centroids, dimension) }
+        : {}),
     });
     built[0]!.parents = upper.assignments;
     const sums = new Float64Array(upper.k);
