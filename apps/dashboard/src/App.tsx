@@ -74,7 +74,7 @@ function SignIn({
   return (
     <form className="card" onSubmit={submit} aria-label="Sign in">
       <h2>Sign in</h2>
-      <fieldset className="choice">
+      <fieldset className="sign-in-choice">
         <legend>Sign in with</legend>
         <label>
           <input
