@@ -27,6 +27,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fnv1a, mulberry32 } from '@silhouette/privacy';
+import { StructuredLlmClient } from '../../libs/llm/src/openai/structured-client';
 
 export type ScriptedMode =
   | 'ok'
@@ -992,4 +993,15 @@ function sendJson(
     ...headers,
   });
   res.end(payload);
+}
+
+/** A structured client on `server` with fast retries (two attempts, millisecond backoff). */
+export function fastRetryClient(server: ScriptedLlmServer): StructuredLlmClient {
+  return new StructuredLlmClient({
+    baseURL: server.baseURL,
+    apiKey: 'k',
+    baseDelayMs: 1,
+    maxDelayMs: 5,
+    maxAttempts: 2,
+  });
 }

@@ -4,12 +4,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  fastRetryClient,
   ScriptedLlmServer,
   type ScriptedReply,
   type ScriptedRequest,
 } from '../../../../test/helpers/scripted-llm-server';
 import { mulberry32 } from '@silhouette/privacy';
-import { StructuredLlmClient } from '../openai/structured-client';
 import {
   ASSIGN_PARENTS_SCHEMA_NAME,
   DEDUPE_PARENTS_SCHEMA_NAME,
@@ -31,15 +31,7 @@ const TOPICS = [
 
 let server: ScriptedLlmServer;
 
-function client(): StructuredLlmClient {
-  return new StructuredLlmClient({
-    baseURL: server.baseURL,
-    apiKey: 'k',
-    baseDelayMs: 1,
-    maxDelayMs: 5,
-    maxAttempts: 2,
-  });
-}
+const client = () => fastRetryClient(server);
 
 function listItems(text: string): string[] {
   return [...text.matchAll(/^\d+\. (.*)$/gm)].map((m) => m[1]!);

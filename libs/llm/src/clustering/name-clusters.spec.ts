@@ -4,11 +4,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  fastRetryClient,
   ScriptedLlmServer,
   type ScriptedReply,
   type ScriptedRequest,
 } from '../../../../test/helpers/scripted-llm-server';
-import { StructuredLlmClient } from '../openai/structured-client';
 import { MAX_ITEMS_PER_PROMPT } from './llm-steps';
 import { CLUSTER_NAMING_SCHEMA_NAME, nameClustersWithLlm } from './name-clusters';
 
@@ -16,15 +16,7 @@ type ChatBody = { messages: { role: string; content: string }[] };
 
 let server: ScriptedLlmServer;
 
-function client(): StructuredLlmClient {
-  return new StructuredLlmClient({
-    baseURL: server.baseURL,
-    apiKey: 'k',
-    baseDelayMs: 1,
-    maxDelayMs: 5,
-    maxAttempts: 2,
-  });
-}
+const client = () => fastRetryClient(server);
 
 /** The model: names the cluster after its first member, rejects members about recipes. */
 function namingModel(request: ScriptedRequest): ScriptedReply | undefined {

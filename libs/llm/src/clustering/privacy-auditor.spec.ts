@@ -4,27 +4,19 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  fastRetryClient,
   ScriptedLlmServer,
   type ScriptedReply,
   type ScriptedRequest,
 } from '../../../../test/helpers/scripted-llm-server';
 import { LlmUnavailableError } from '../openai/errors';
-import { StructuredLlmClient } from '../openai/structured-client';
 import { AUDIT_BATCH_SIZE, AUDIT_SCHEMA_NAME, auditTexts } from './privacy-auditor';
 
 type ChatBody = { messages: { role: string; content: string }[] };
 
 let server: ScriptedLlmServer;
 
-function client(): StructuredLlmClient {
-  return new StructuredLlmClient({
-    baseURL: server.baseURL,
-    apiKey: 'k',
-    baseDelayMs: 1,
-    maxDelayMs: 5,
-    maxAttempts: 2,
-  });
-}
+const client = () => fastRetryClient(server);
 
 function auditedLines(userText: string): { index: number; text: string }[] {
   return [...userText.matchAll(/^\[(\d+)\] (.*)$/gm)].map((m) => ({
