@@ -6,6 +6,16 @@
 import { ibanValid, ipv6Groups, shannonEntropy } from './checksums';
 import { PRIORITY, type PiiCandidate } from './pii.types';
 
+/** A whole regex match as a candidate span. */
+function pushMatch(
+  out: PiiCandidate[],
+  type: PiiCandidate['type'],
+  m: RegExpMatchArray & { index: number },
+  priority: number,
+): void {
+  out.push({ type, start: m.index, end: m.index + m[0].length, priority });
+}
+
 // ---------------------------------------------------------------------------------------------
 // E-mail: found by scanning out from each '@' instead of a regex with a leading `[...]+`, which
 // would be quadratic on long runs of local-part characters.
@@ -48,12 +58,7 @@ export function findEmails(text: string, out: PiiCandidate[]): void {
   // Obfuscated forms people type to dodge scrapers: "jane.doe [at] example [dot] com".
   if (/[[({]\s*at\s*[\])}]/i.test(text)) {
     for (const m of text.matchAll(OBFUSCATED_EMAIL)) {
-      out.push({
-        type: 'EMAIL_ADDRESS',
-        start: m.index,
-        end: m.index + m[0].length,
-        priority: PRIORITY.email,
-      });
+      pushMatch(out, 'EMAIL_ADDRESS', m, PRIORITY.email);
     }
   }
 }
@@ -310,12 +315,7 @@ export function findSecrets(text: string, out: PiiCandidate[]): void {
   if (!longRuns) return;
   if (PREFIX_HINT.test(text)) {
     for (const m of text.matchAll(PREFIXED_SECRET)) {
-      out.push({
-        type: 'SECRET',
-        start: m.index,
-        end: m.index + m[0].length,
-        priority: PRIORITY.prefixedSecret,
-      });
+      pushMatch(out, 'SECRET', m, PRIORITY.prefixedSecret);
     }
   }
   if (text.includes('Bearer') || text.includes('Basic') || text.includes('Token')) {
@@ -353,12 +353,7 @@ const IPV6_RE =
 export function findIpAddresses(text: string, out: PiiCandidate[]): void {
   if (text.includes('.')) {
     for (const m of text.matchAll(IPV4_RE)) {
-      out.push({
-        type: 'IP_ADDRESS',
-        start: m.index,
-        end: m.index + m[0].length,
-        priority: PRIORITY.ip,
-      });
+      pushMatch(out, 'IP_ADDRESS', m, PRIORITY.ip);
     }
   }
   if (text.includes(':')) {
@@ -366,12 +361,7 @@ export function findIpAddresses(text: string, out: PiiCandidate[]): void {
       const slash = m[0].indexOf('/');
       const addr = slash >= 0 ? m[0].slice(0, slash) : m[0];
       if (ipv6Groups(addr) >= 2) {
-        out.push({
-          type: 'IP_ADDRESS',
-          start: m.index,
-          end: m.index + m[0].length,
-          priority: PRIORITY.ip,
-        });
+        pushMatch(out, 'IP_ADDRESS', m, PRIORITY.ip);
       }
     }
   }
