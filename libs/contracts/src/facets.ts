@@ -28,6 +28,11 @@ export type FailureReason = (typeof FAILURE_REASONS)[number];
 /** Outcomes that earn no minutes saved (success-adjusted savings). */
 export const UNSUCCESSFUL_OUTCOMES: readonly Outcome[] = ['unresolved', 'abandoned', 'refused'];
 
+/** The pooled cell's value in published breakdowns (a real label may well be "other"). */
+export const OTHER_VALUE = '(other)';
+/** Rows without a value form their own part: dropping them would let "total − parts" reveal them. */
+export const NOT_SET_VALUE = '(not set)';
+
 /** Eight hours: the upper bound of any per-conversation time estimate. */
 export const MAX_MINUTES = 480;
 

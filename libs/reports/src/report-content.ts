@@ -5,7 +5,12 @@
  * dashboard could not show: a period figure is a sum of published bucket figures, and a
  * distinct-user count is only quoted for a single published bucket (users do not add up).
  */
-import type { ReportType } from '@silhouette/contracts';
+import {
+  NOT_SET_VALUE,
+  OTHER_VALUE,
+  UNSUCCESSFUL_OUTCOMES,
+  type ReportType,
+} from '@silhouette/contracts';
 import {
   InsightsRepository,
   type PublishedCluster,
@@ -65,8 +70,7 @@ export class NothingPublishedError extends Error {
   readonly code = 'nothing_published';
 }
 
-const OTHER = '(other)';
-const FAILED_OUTCOMES = new Set(['unresolved', 'abandoned', 'refused']);
+const FAILED_OUTCOMES = new Set<string>(UNSUCCESSFUL_OUTCOMES);
 /** A failure rate has to move by this much to be called improved or regressed. */
 export const FAILURE_RATE_CHANGE = 0.05;
 
@@ -85,7 +89,7 @@ function sumByValue(rows: readonly PublishedTrendRow[], buckets: readonly string
   const sums = new Map<string, Sums>();
   for (const row of rows) {
     if (!wanted.has(row.bucket)) continue;
-    const key = row.isOther ? OTHER : row.value;
+    const key = row.isOther ? OTHER_VALUE : row.value;
     const sum = sums.get(key) ?? { conversations: 0, minutes: 0, buckets: 0, users: 0 };
     sum.conversations += row.conversations;
     sum.minutes += row.minutesSavedTotal;
@@ -307,9 +311,11 @@ async function impactSections(data: SnapshotData, period: ResolvedPeriod, totals
   const now = sumByValue(clusterRows, period.buckets);
   const before = sumByValue(clusterRows, period.previousBuckets);
   const nameOf = (key: string) =>
-    key === OTHER ? 'Other use cases (pooled)' : (names.get(key) ?? 'A use case no longer shown');
+    key === OTHER_VALUE
+      ? 'Other use cases (pooled)'
+      : (names.get(key) ?? 'A use case no longer shown');
   const top = [...now]
-    .filter(([key]) => key !== OTHER)
+    .filter(([key]) => key !== OTHER_VALUE)
     .sort((a, b) => b[1].minutes - a[1].minutes || b[1].conversations - a[1].conversations)
     .slice(0, 8);
   charts.push({
@@ -339,7 +345,7 @@ async function impactSections(data: SnapshotData, period: ResolvedPeriod, totals
   ];
 
   const movers = [...new Set([...now.keys(), ...before.keys()])]
-    .filter((key) => key !== OTHER)
+    .filter((key) => key !== OTHER_VALUE)
     .map((key) => {
       const a = now.get(key)?.conversations ?? 0;
       const b = before.get(key)?.conversations ?? 0;
@@ -381,11 +387,16 @@ async function impactSections(data: SnapshotData, period: ResolvedPeriod, totals
     rows: [...teams]
       .sort(
         (a, b) =>
-          Number(a[0] === OTHER) - Number(b[0] === OTHER) ||
+          Number(a[0] === OTHER_VALUE) - Number(b[0] === OTHER_VALUE) ||
           b[1].conversations - a[1].conversations,
       )
       .map(([key, sum]) => ({
-        team: key === OTHER ? 'Other teams (pooled)' : key === '(not set)' ? 'No team given' : key,
+        team:
+          key === OTHER_VALUE
+            ? 'Other teams (pooled)'
+            : key === NOT_SET_VALUE
+              ? 'No team given'
+              : key,
         conversations: sum.conversations,
         ...(single ? { people: sum.users } : {}),
         minutes_saved: round(sum.minutes),
@@ -415,7 +426,7 @@ async function qualitySections(
     const sums = sumByValue(outcomes, buckets);
     const count = (predicate: (value: string) => boolean) =>
       [...sums]
-        .filter(([key]) => key !== OTHER && predicate(key))
+        .filter(([key]) => key !== OTHER_VALUE && predicate(key))
         .reduce((s, [, v]) => s + v.conversations, 0);
     return {
       resolved: total > 0 ? count((value) => value === 'resolved') / total : null,
@@ -524,11 +535,11 @@ async function qualitySections(
       rows: [...now.sums]
         .sort(
           (a, b) =>
-            Number(a[0] === OTHER) - Number(b[0] === OTHER) ||
+            Number(a[0] === OTHER_VALUE) - Number(b[0] === OTHER_VALUE) ||
             b[1].conversations - a[1].conversations,
         )
         .map(([key, sum]) => ({
-          outcome: key === OTHER ? 'Other outcomes (pooled)' : key.replaceAll('_', ' '),
+          outcome: key === OTHER_VALUE ? 'Other outcomes (pooled)' : key.replaceAll('_', ' '),
           conversations: sum.conversations,
           share: totals.current.conversations
             ? round(sum.conversations / totals.current.conversations, 3)

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { comparePeriods, isoWeekStart } from './insights.controller';
-
-describe('isoWeekStart', () => {
-  it('gives the Monday of an ISO week', () => {
-    expect(isoWeekStart('2026-W01')).toBe('2025-12-29');
-    expect(isoWeekStart('2026-W41')).toBe('2026-10-05');
-    expect(isoWeekStart('2021-W53')).toBe('2022-01-03');
-  });
-});
+import { comparePeriods } from './insights.controller';
 
 describe('comparePeriods', () => {
   const weekly = [

@@ -6,6 +6,7 @@ import { Controller, Get, Inject, Param, Req, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import {
   BREAKDOWN_FACETS,
+  isoWeekStart,
   TREND_FACETS,
   TREND_INTERVALS,
   type BreakdownResponse,
@@ -45,14 +46,7 @@ const overviewQuery = z
 type WeeklyRow = Pick<MetricRow, 'value' | 'isOther' | 'conversations' | 'minutesSavedTotal'>;
 
 /** Monday (UTC, YYYY-MM-DD) of an ISO week label such as 2026-W41. */
-export function isoWeekStart(label: string): string {
-  const [year, week] = label.split('-W').map(Number) as [number, number];
-  const jan4 = new Date(Date.UTC(year, 0, 4));
-  const monday = new Date(
-    jan4.getTime() - ((jan4.getUTCDay() || 7) - 1) * 86_400_000 + (week - 1) * 7 * 86_400_000,
-  );
-  return monday.toISOString().slice(0, 10);
-}
+const weekStartDay = (label: string) => isoWeekStart(label).toISOString().slice(0, 10);
 
 /**
  * A period against the one before it, from the snapshot's published weekly figures only (weeks
@@ -68,7 +62,7 @@ export function comparePeriods(
   const previousFrom = new Date(Date.parse(from) - days * 86_400_000).toISOString().slice(0, 10);
   const sum = (start: string, end: string) => {
     const rows = weekly.filter(
-      (row) => !row.isOther && isoWeekStart(row.value) >= start && isoWeekStart(row.value) < end,
+      (row) => !row.isOther && weekStartDay(row.value) >= start && weekStartDay(row.value) < end,
     );
     return {
       conversations: rows.reduce((total, row) => total + row.conversations, 0),

@@ -6,7 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import { project2d } from '@silhouette/clustering';
-import { isoWeekLabel, monthLabel } from '@silhouette/contracts';
+import {
+  isoWeekLabel,
+  monthLabel,
+  NOT_SET_VALUE,
+  OTHER_VALUE,
+  OUTCOMES,
+  UNSUCCESSFUL_OUTCOMES,
+} from '@silhouette/contracts';
 import {
   bootstrapInterval,
   EvidenceRecorder,
@@ -46,13 +53,10 @@ interface MetricCell extends Cell {
   minutesSaved: number;
 }
 
-const OUTCOMES = ['resolved', 'partially_resolved', 'unresolved', 'abandoned', 'refused'];
 const UNNAMED = 'Unnamed group';
 const OTHER_NAME = 'Other';
 const OTHER_DESCRIPTION =
   'Smaller groups pooled together: each alone has too few people or conversations to show.';
-/** The pooled bucket's value in breakdowns (a real label may well be "other"). */
-export const OTHER_VALUE = '(other)';
 /** Confidence under which a facet row is counted (and shown) as low-confidence. */
 export const LOW_CONFIDENCE = 0.5;
 
@@ -74,16 +78,13 @@ function cellOf(key: string, rows: readonly FacetRow[]): MetricCell {
   return { key, conversations: rows.length, users, minutesSaved: minutes };
 }
 
-/** Rows without a value form their own part: dropping them would let "total − parts" reveal them. */
-export const NOT_SET = '(not set)';
-
 function groupBy(
   rows: readonly FacetRow[],
   keyOf: (row: FacetRow) => string | null,
 ): Map<string, FacetRow[]> {
   const groups = new Map<string, FacetRow[]>();
   for (const row of rows) {
-    const key = keyOf(row) ?? NOT_SET;
+    const key = keyOf(row) ?? NOT_SET_VALUE;
     const list = groups.get(key);
     if (list) list.push(row);
     else groups.set(key, [row]);
@@ -247,7 +248,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     // Weeks: recomputed from the conversations not in frozen figures; frozen weeks are copied.
     const source = interval === 'week' ? freshRows : rows;
     const bucketOf = interval === 'week' ? weekOf : (row: FacetRow) => monthLabel(row.at);
-    const groups = groupBy(source, (row) => `${bucketOf(row)}\u0000${keyOf(row) ?? NOT_SET}`);
+    const groups = groupBy(source, (row) => `${bucketOf(row)}\u0000${keyOf(row) ?? NOT_SET_VALUE}`);
     const points = [...groups]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([key, members]) => {
@@ -530,7 +531,7 @@ function startOfDay(time: number): Date {
   return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
 }
 
-const FAILED_OUTCOMES = new Set(['unresolved', 'abandoned', 'refused']);
+const FAILED_OUTCOMES = new Set<string>(UNSUCCESSFUL_OUTCOMES);
 
 /** Resolution and failure rates from published outcome parts (pooled outcomes count in neither). */
 function ratesFrom(
