@@ -54,6 +54,9 @@ CREATE TABLE insights.reports (
   completed_at timestamptz
 );
 CREATE INDEX reports_tenant_idx ON insights.reports (tenant_id, created_at DESC);
+-- The worker's reconciler looks for unfinished reports and deliveries every minute.
+CREATE INDEX reports_unfinished_idx ON insights.reports (created_at)
+  WHERE status IN ('pending', 'rendering');
 
 CREATE TABLE insights.report_files (
   report_id uuid NOT NULL REFERENCES insights.reports (id) ON DELETE CASCADE,
@@ -78,6 +81,8 @@ CREATE TABLE insights.report_deliveries (
   delivered_at timestamptz,
   UNIQUE (report_id, channel, target)
 );
+CREATE INDEX report_deliveries_pending_idx ON insights.report_deliveries (report_id)
+  WHERE status = 'pending';
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON app.report_schedules TO silhouette_api;
 GRANT SELECT, INSERT ON insights.reports TO silhouette_api;

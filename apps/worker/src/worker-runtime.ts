@@ -133,7 +133,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       await deps.queue.enqueue('render-report', { tenantId: report.tenantId, reportId: report.id });
     for (const delivery of await reports.pendingDeliveries())
       await deps.queue.enqueue('deliver-report', {
-        tenantId: delivery.tenantId!,
+        tenantId: delivery.tenantId,
         reportId: delivery.reportId,
         deliveryId: delivery.id,
       });

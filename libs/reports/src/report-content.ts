@@ -109,24 +109,32 @@ const formatPercent = (value: number | null) =>
 const formatHours = (minutes: number) =>
   minutes >= 600 ? `${formatInt(minutes / 60)} h` : `${formatInt(minutes)} min`;
 
+/** A snapshot's rows, each read on first use (an impact report never needs the base level). */
 interface SnapshotData {
   snapshot: SnapshotSummary;
   trends: (facet: string) => Promise<PublishedTrendRow[]>;
-  topLevel: PublishedCluster[];
-  baseLevel: PublishedCluster[];
+  topLevel: () => Promise<PublishedCluster[]>;
+  baseLevel: () => Promise<PublishedCluster[]>;
 }
 
-async function loadSnapshot(
+function memo<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= load());
+}
+
+function snapshotData(
   insights: InsightsRepository,
   tenantId: string,
   snapshot: SnapshotSummary,
-): Promise<SnapshotData> {
+): SnapshotData {
   const levels = Number((snapshot.overview as { levels?: number }).levels ?? 3);
   return {
     snapshot,
     trends: (facet) => insights.trends(tenantId, snapshot.id, facet, 'week'),
-    topLevel: await insights.clusters(tenantId, snapshot.id, { level: 0 }),
-    baseLevel: await insights.clusters(tenantId, snapshot.id, { level: Math.max(0, levels - 1) }),
+    topLevel: memo(() => insights.clusters(tenantId, snapshot.id, { level: 0 })),
+    baseLevel: memo(() =>
+      insights.clusters(tenantId, snapshot.id, { level: Math.max(0, levels - 1) }),
+    ),
   };
 }
 
@@ -155,7 +163,7 @@ export async function buildReportContent(input: BuildReportInput): Promise<Repor
     throw new NothingPublishedError(
       'the latest snapshot is below the privacy thresholds: there is nothing to report yet',
     );
-  const data = await loadSnapshot(insights, input.tenantId, snapshot);
+  const data = snapshotData(insights, input.tenantId, snapshot);
   const thresholds = {
     kUsers: overview.thresholds?.k_users ?? 5,
     minConversations: overview.thresholds?.min_conversations ?? 10,
@@ -195,7 +203,7 @@ export async function buildReportContent(input: BuildReportInput): Promise<Repor
     ? await insights.find(input.tenantId, input.comparisonSnapshotId)
     : await insights.latestBefore(input.tenantId, snapshot.publishedAt);
   if (comparisonSnapshot && comparisonSnapshot.id !== snapshot.id)
-    comparison = await loadSnapshot(insights, input.tenantId, comparisonSnapshot);
+    comparison = snapshotData(insights, input.tenantId, comparisonSnapshot);
   return {
     ...base,
     title: `Assistant quality: ${input.period.label}`,
@@ -306,7 +314,9 @@ async function impactSections(data: SnapshotData, period: ResolvedPeriod, totals
     },
   ];
 
-  const names = new Map(data.topLevel.map((cluster) => [cluster.clusterId, cluster.name]));
+  const names = new Map(
+    (await data.topLevel()).map((cluster) => [cluster.clusterId, cluster.name]),
+  );
   const clusterRows = await data.trends('cluster');
   const now = sumByValue(clusterRows, period.buckets);
   const before = sumByValue(clusterRows, period.previousBuckets);
@@ -458,7 +468,7 @@ async function qualitySections(
     },
   ];
 
-  const hotSpots = data.baseLevel
+  const hotSpots = (await data.baseLevel())
     .map((cluster) => {
       const metrics = cluster.metrics as {
         failure_impact_minutes?: number | null;
@@ -551,14 +561,14 @@ async function qualitySections(
   const movements: { cluster: PublishedCluster; before: number; after: number }[] = [];
   if (comparison) {
     const previousRate = new Map(
-      comparison.baseLevel
+      (await comparison.baseLevel())
         .filter((cluster) => !cluster.isOther)
         .map((cluster) => [
           cluster.clusterId,
           (cluster.metrics as { failure_rate?: number }).failure_rate,
         ]),
     );
-    for (const cluster of data.baseLevel) {
+    for (const cluster of await data.baseLevel()) {
       if (cluster.isOther) continue;
       const after = (cluster.metrics as { failure_rate?: number }).failure_rate;
       const prior = previousRate.get(cluster.clusterId);

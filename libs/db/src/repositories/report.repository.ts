@@ -46,7 +46,6 @@ export interface ReportFile extends ReportFileMeta {
 
 export interface ReportDelivery {
   id: string;
-  tenantId?: string;
   reportId: string;
   channel: 'email' | 'webhook';
   target: string;
@@ -214,7 +213,7 @@ export class ReportRepository {
   }
 
   /** Deliveries still to attempt (re-enqueued after a restart). */
-  async pendingDeliveries(limit = 500): Promise<ReportDelivery[]> {
+  async pendingDeliveries(limit = 500): Promise<(ReportDelivery & { tenantId: string })[]> {
     const result = await this.db.query<DeliveryRow & { tenant_id: string }>(
       `SELECT ${DELIVERY_COLUMNS}, tenant_id FROM insights.report_deliveries WHERE status = 'pending' LIMIT $1`,
       [limit],
@@ -324,6 +323,19 @@ export class ReportRepository {
   }
 
   async file(tenantId: string, reportId: string, name: string): Promise<ReportFile | undefined> {
+    return (await this.readFiles(tenantId, reportId, name))[0];
+  }
+
+  /** Every file of a report with its bytes, in one query (deliveries attach them all). */
+  allFiles(tenantId: string, reportId: string): Promise<ReportFile[]> {
+    return this.readFiles(tenantId, reportId);
+  }
+
+  private async readFiles(
+    tenantId: string,
+    reportId: string,
+    name?: string,
+  ): Promise<ReportFile[]> {
     const result = await this.db.query<{
       name: string;
       format: ReportFormat;
@@ -332,27 +344,21 @@ export class ReportRepository {
       sha256: string;
     }>(
       `SELECT name, format, content_type, content, sha256 FROM insights.report_files
-        WHERE tenant_id = $1 AND report_id = $2 AND name = $3`,
-      [tenantId, reportId, name],
+        WHERE tenant_id = $1 AND report_id = $2 AND ($3::text IS NULL OR name = $3)
+        ORDER BY format, name`,
+      [tenantId, reportId, name ?? null],
     );
-    const row = result.rows[0];
-    if (!row) return undefined;
-    const content = toBuffer(row.content);
-    return {
-      name: row.name,
-      format: row.format,
-      contentType: row.content_type,
-      content,
-      bytes: content.length,
-      sha256: row.sha256,
-    };
-  }
-
-  async allFiles(tenantId: string, reportId: string): Promise<ReportFile[]> {
-    const metas = (await this.files(tenantId, [reportId])).get(reportId) ?? [];
-    const files: ReportFile[] = [];
-    for (const meta of metas) files.push((await this.file(tenantId, reportId, meta.name))!);
-    return files;
+    return result.rows.map((row) => {
+      const content = toBuffer(row.content);
+      return {
+        name: row.name,
+        format: row.format,
+        contentType: row.content_type,
+        content,
+        bytes: content.length,
+        sha256: row.sha256,
+      };
+    });
   }
 
   async deliveries(
