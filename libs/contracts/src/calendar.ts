@@ -35,10 +35,3 @@ export function startOfIsoWeek(date: Date): Date {
 export function monthLabel(date: Date): string {
   return date.toISOString().slice(0, 7);
 }
-
-/** The first instant (UTC) of a month label. */
-export function monthStart(label: string): Date {
-  const match = /^(\d{4})-(\d{2})$/.exec(label);
-  if (!match) throw new RangeError(`not a month label: ${label}`);
-  return new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
-}

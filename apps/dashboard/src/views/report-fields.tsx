@@ -176,7 +176,7 @@ export function PeriodChoice({
       id={id}
       label="Period"
       error={error}
-      hint="Whole calendar weeks (Monday to Sunday) or months that have ended, as published."
+      hint="Whole weeks (Monday to Sunday) that have ended, as published; a month is the weeks that end in it."
     >
       {(described) => (
         <div className="row inline-fields">

@@ -58,7 +58,7 @@ function file(name: string, format: ReportFormat, content: Buffer): ReportFile {
 }
 
 /** A file name stem such as impact-2026-W46 or quality-2026-10. */
-export function reportStem(content: ReportContent): string {
+function reportStem(content: ReportContent): string {
   const buckets = content.period.buckets;
   const span = buckets.length === 1 ? buckets[0]! : `${buckets[0]}_${buckets[buckets.length - 1]}`;
   return `${content.type}-${span}`;
