@@ -129,14 +129,22 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     }
   };
   const reconcileReports = async (): Promise<void> => {
-    for (const report of await reports.unfinished())
-      await deps.queue.enqueue('render-report', { tenantId: report.tenantId, reportId: report.id });
-    for (const delivery of await reports.pendingDeliveries())
-      await deps.queue.enqueue('deliver-report', {
+    // Deterministic job ids: a report or delivery whose job is still live is skipped.
+    await deps.queue.enqueueMany(
+      'render-report',
+      (await reports.unfinished()).map((report) => ({
+        tenantId: report.tenantId,
+        reportId: report.id,
+      })),
+    );
+    await deps.queue.enqueueMany(
+      'deliver-report',
+      (await reports.pendingDeliveries()).map((delivery) => ({
         tenantId: delivery.tenantId,
         reportId: delivery.reportId,
         deliveryId: delivery.id,
-      });
+      })),
+    );
   };
 
   const reconcile = async (olderThanSeconds = deps.env.RECONCILE_INTERVAL_S): Promise<number> => {
