@@ -59,6 +59,10 @@ export const envSchema = z.object({
   NAME_MODEL: z.preprocess(unsetIfEmpty, z.string().default('gpt-4o-mini')),
   AUDIT_MODEL: z.preprocess(unsetIfEmpty, z.string().default('gpt-4o-mini')),
   EMBEDDING_MODEL: z.preprocess(unsetIfEmpty, z.string().default('text-embedding-3-small')),
+  /** Ask (the analyst agent): its model (default TAG_MODEL), model calls and tokens per question. */
+  ASK_MODEL: optionalString,
+  ASK_MAX_STEPS: intWithDefault(8, 2, 50),
+  ASK_MAX_TOKENS: intWithDefault(40_000, 1000),
   /** OpenAI-compatible embeddings: vector length (sent as `dimensions`). The offline embedder uses 96. */
   EMBEDDING_DIMENSION: intWithDefault(1536, 8, 2000),
   /** Cluster tree shape: levels including the base, and groups at the top. */
