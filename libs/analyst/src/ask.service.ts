@@ -100,7 +100,7 @@ function finalAnswer(
     status: 'abstained',
   });
   if (draft.abstained) return abstention(draft.reason ?? 'the published data does not say');
-  const grounding = checkGrounding(draft.answer, session.ledger, question);
+  const grounding = checkGrounding(draft.answer, session.ledger, question, draft.cited);
   if (!grounding.ok) {
     return abstention(
       `the answer cited numbers no tool returned (${grounding.ungrounded.slice(0, 5).join(', ')})`,

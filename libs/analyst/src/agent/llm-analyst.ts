@@ -182,7 +182,9 @@ export class LlmAnalyst {
         .filter((figure) => !session.ledger.all.some((f) => f.value === figure.value))
         .map((figure) => String(figure.value));
       const ungrounded = [...new Set([...grounding.ungrounded, ...badFigures])];
-      if (ungrounded.length === 0) return { answer: answer.answer, abstained: false, reason: null };
+      if (ungrounded.length === 0) {
+        return { answer: answer.answer, abstained: false, reason: null, cited: answer.figures };
+      }
       if (groundingRepairs-- > 0) {
         messages.push(
           { role: 'assistant', content: JSON.stringify(answer) },

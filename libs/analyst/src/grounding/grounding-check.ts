@@ -80,13 +80,14 @@ function withoutPublishedText(text: string, texts: ReadonlySet<string>): string 
 
 /**
  * Checks `answer` against the ledger. `question` numbers count as given. Returns the figures in
- * the order they appear, each linked to the tool value it shows.
+ * the order they appear, each linked to the tool value it shows (the one `cited` names when the
+ * same value came from several tools).
  */
 export function checkGrounding(
   answer: string,
   ledger: FigureLedger,
   question: string,
-  preferredTool?: (mention: NumberMention) => string | undefined,
+  cited: readonly { value: number; tool: string }[] = [],
 ): GroundingResult {
   const given = new Set(numberMentions(question).map((m) => m.value));
   const figures: AskFigure[] = [];
@@ -103,9 +104,9 @@ export function checkGrounding(
       ungrounded.push(mention.shown);
       continue;
     }
-    const tool = preferredTool?.(mention);
+    // The source the answer cited, when it names one that matches; else a published value.
     const figure =
-      matches.find((f) => f.tool === tool) ??
+      matches.find((f) => cited.some((c) => c.value === f.value && c.tool === f.tool)) ??
       matches.find((f) => f.tool !== 'calculate') ??
       matches[0]!;
     figures.push(ledger.toAskFigure(figure, mention.shown));

@@ -18,6 +18,8 @@ export interface DraftAnswer {
   answer: string;
   abstained: boolean;
   reason: string | null;
+  /** The sources the drafter cited for its numbers (the LLM's `figures`). */
+  cited?: { value: number; tool: string }[];
 }
 
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
