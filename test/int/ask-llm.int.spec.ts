@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { askAnswerSchema, isoWeekLabel, startOfIsoWeek } from '@silhouette/contracts';
+import { askAnswerSchema, startOfIsoWeek } from '@silhouette/contracts';
 import { InsightsRepository } from '@silhouette/db';
 import type { FacetRow } from '@silhouette/sealed';
 import { buildSnapshot } from '../../apps/worker/src/publishing/build-snapshot';
