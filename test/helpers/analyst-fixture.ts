@@ -33,10 +33,20 @@ export function weeklyRecords(count: number, users: number, weeks = 6): Record<s
 
 export async function startPublishedStack(
   mode: 'server' | 'embedded',
-  env: Record<string, string> = {},
-  extraRecords: Record<string, unknown>[] = [],
+  options: {
+    env?: Record<string, string>;
+    extraRecords?: Record<string, unknown>[];
+    dashboardDir?: string;
+  } = {},
 ): Promise<Stack> {
-  const stack = await startStack({ mode, worker: true, workerProviders: offlineProviders, env });
+  const stack = await startStack({
+    mode,
+    worker: true,
+    workerProviders: offlineProviders,
+    env: options.env ?? {},
+    ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
+  });
+  const extraRecords = options.extraRecords ?? [];
   const records = [...weeklyRecords(360, 40), ...extraRecords];
   const response = await call(stack, '/v1/conversations', {
     method: 'POST',

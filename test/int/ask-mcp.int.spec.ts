@@ -129,7 +129,7 @@ describe.each(['server', 'embedded'] as const)('MCP over streamable HTTP (%s)', 
         `I am ${canary.name}, mail ${canary.email} ${canary.secret}`,
       ),
     );
-    stack = await startPublishedStack(mode, {}, leaky);
+    stack = await startPublishedStack(mode, { extraRecords: leaky });
   }, 400_000);
   afterAll(async () => stack?.close());
 

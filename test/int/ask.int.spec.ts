@@ -29,7 +29,7 @@ describe.each(['embedded', 'server'] as const)('ask, offline mode (%s)', (mode) 
         `My name is ${canary.name}, email ${canary.email}, phone ${canary.phone}. Fix my python error ${canary.secret}`,
       ),
     );
-    stack = await startPublishedStack(mode, {}, leaky);
+    stack = await startPublishedStack(mode, { extraRecords: leaky });
   }, 400_000);
   afterAll(async () => stack?.close());
 

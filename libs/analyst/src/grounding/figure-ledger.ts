@@ -17,6 +17,19 @@ export interface LedgerFigure {
   link: FigureLink | null;
 }
 
+/** How a tool's figures are titled in labels (`Overview: conversations`). */
+const TOOL_TITLES: Record<string, string> = {
+  describe_published_data: 'Published data',
+  get_overview: 'Overview',
+  search_clusters: 'Clusters',
+  get_cluster: 'Cluster',
+  list_clusters: 'Clusters',
+  get_breakdown: 'Breakdown',
+  get_trend: 'Trend',
+  get_failures: 'Failures',
+  compare_periods: 'Periods',
+};
+
 /** Fields whose values are shares in [0, 1], shown as percentages. */
 const RATE_FIELD = /(_rate|^rate|share|_change|^change|ratio)$/;
 
@@ -87,7 +100,9 @@ export class FigureLedger {
       if (!Number.isFinite(node)) return;
       this.figures.push({
         value: node,
-        label: [tool, ...context, field].filter(Boolean).join(': '),
+        label: [TOOL_TITLES[tool] ?? tool, ...context, field.replace(/_/g, ' ')]
+          .filter(Boolean)
+          .join(': '),
         field,
         tool,
         snapshotId,

@@ -82,7 +82,7 @@ describe('checkGrounding', () => {
   it('links a cluster figure to the cluster', () => {
     const result = checkGrounding('It has 77 conversations.', ledger(), 'q');
     expect(result.figures[0]).toMatchObject({
-      label: 'list_clusters: cluster "Python 3 scripts": conversations',
+      label: 'Clusters: cluster "Python 3 scripts": conversations',
       link: { view: 'explore', cluster: 'c1' },
     });
   });

@@ -23,7 +23,7 @@ export interface DraftAnswer {
 }
 
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
-const rate = (value: number) => `${(Math.round(value * 1000) / 10).toFixed(1)}%`;
+const percent = (value: number) => `${(Math.round(value * 1000) / 10).toFixed(1)}%`;
 const minutes = (value: number) => `${count(value)} minutes`;
 const oneDecimal = (value: number) =>
   (Math.round(value * 10) / 10).toLocaleString('en-US', { maximumFractionDigits: 1 });
@@ -162,7 +162,7 @@ export class OfflineAnalyst {
     for (const key of ['resolution_rate', 'failure_rate'] as const) {
       const value = num(out, key);
       if ((metric === key || metric === 'all') && value !== null) {
-        sentences.push(`The ${METRIC_LABEL[key]} is ${rate(value)}.`);
+        sentences.push(`The ${METRIC_LABEL[key]} is ${percent(value)}.`);
       }
     }
     if (sentences.length === 0)
@@ -197,7 +197,7 @@ export class OfflineAnalyst {
     const show = async (row: Output) => {
       const value = row[parsed.metric] as number;
       if (parsed.metric === 'failure_rate' || parsed.metric === 'resolution_rate')
-        return `${rate(value)} ${METRIC_LABEL[parsed.metric]}`;
+        return `${percent(value)} ${METRIC_LABEL[parsed.metric]}`;
       if (parsed.metric === 'minutes_saved')
         return parsed.hours ? `${await this.hours(value)} saved` : `${minutes(value)} saved`;
       return `${count(value)} ${METRIC_LABEL[parsed.metric]}`;
@@ -205,7 +205,9 @@ export class OfflineAnalyst {
     const items: string[] = [];
     for (const row of rows)
       items.push(`"${String(row['name'] ?? row['value'])}" (${await show(row)})`);
-    const direction = parsed.order === 'desc' ? 'highest' : 'lowest';
+    const rate = parsed.metric === 'failure_rate' || parsed.metric === 'resolution_rate';
+    const direction =
+      parsed.order === 'desc' ? (rate ? 'highest' : 'most') : rate ? 'lowest' : 'fewest';
     const head =
       rows.length === 1
         ? `Of ${count(out['total'] as number)} published ${what}, the one with the ${direction} ${METRIC_LABEL[parsed.metric]} is ${items[0]}.`
@@ -255,7 +257,7 @@ export class OfflineAnalyst {
         parts.push(
           value === null
             ? `no published ${METRIC_LABEL[key]}`
-            : `a ${METRIC_LABEL[key]} of ${rate(value)}`,
+            : `a ${METRIC_LABEL[key]} of ${percent(value)}`,
         );
       }
     }
@@ -333,7 +335,7 @@ export class OfflineAnalyst {
         : ' Some weeks are missing or pooled, so the sums are lower bounds.';
     return answered(
       `${span(a)}: ${show(a[metric] as number)}; ${span(b)}: ${show(b[metric] as number)}; difference ${oneDecimal(change['difference'] as number)}${
-        typeof relative === 'number' ? ` (${relative >= 0 ? '+' : ''}${rate(relative)})` : ''
+        typeof relative === 'number' ? ` (${relative >= 0 ? '+' : ''}${percent(relative)})` : ''
       }.${caveat}`,
     );
   }
