@@ -11,6 +11,7 @@ const vocabulary: ParserVocabulary = {
     { facet: 'team', value: 'sales' },
     { facet: 'domain', value: 'travel' },
     { facet: 'team', value: '(not set)' },
+    { facet: 'language', value: 'en' },
   ],
   latestWeek: '2026-W49',
   levels: 3,
@@ -53,6 +54,11 @@ describe('parseQuestion', () => {
       metric: 'distinct_users',
       order: 'asc',
       n: 1,
+    });
+    // "en" (a language) is not found inside "department" or "minutes".
+    expect(parse('Which department saved the most minutes?')).toMatchObject({
+      subject: { kind: 'facet', facet: 'department' },
+      metric: 'minutes_saved',
     });
     expect(parse('Bottom 2 task types by conversations')).toMatchObject({
       subject: { kind: 'facet', facet: 'task_type' },

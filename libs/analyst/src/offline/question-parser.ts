@@ -183,12 +183,18 @@ function detectPeriods(q: string, latestWeek: string | undefined): Period[] | { 
   return periods;
 }
 
+/** Whether `phrase` occurs in `text` as whole words ("en" is not in "department"). */
+function containsPhrase(text: string, phrase: string): boolean {
+  const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?:^|[^\\p{L}\\p{N}])${escaped}(?:[^\\p{L}\\p{N}]|$)`, 'u').test(text);
+}
+
 function matchEntity(qTokens: Set<string>, q: string, vocabulary: ParserVocabulary): Entity[] {
   const found: (Entity & { weight: number })[] = [];
   const matches = (name: string) => {
     const tokens = nameTokens(name);
     if (tokens.length === 0) return 0;
-    if (q.includes(name.toLowerCase())) return tokens.length + 1;
+    if (containsPhrase(q, name.toLowerCase())) return tokens.length + 1;
     return tokens.every((token) => qTokens.has(token)) ? tokens.length : 0;
   };
   for (const cluster of vocabulary.clusters) {

@@ -27,6 +27,8 @@ describe('refusalFor', () => {
     'How many minutes are saved per active user per week?',
     'Compare the last 2 weeks with the 2 weeks before',
     'What is the failure rate of the 10 largest clusters?',
+    'How helpful was the assistant?',
+    'How many people use the assistant?',
   ])('answers %s', (question) => {
     expect(refusalFor(question, 5)).toBeUndefined();
   });

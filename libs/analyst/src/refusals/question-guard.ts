@@ -47,7 +47,7 @@ const INDIVIDUAL_PATTERNS: RegExp[] = [
   /\bwho\s+(?:exactly\s+|specifically\s+)?(?:asked|used|uses|wrote|said|saved|complained|typed|is|was|were|has|had|sent|talked|chatted|searched)\b/i,
   /\b(?:his|her)\s+(?:conversations?|questions?|chats?|messages?|prompts?|usage)\b/i,
   /\bwhat\s+(?:did|does|has)\s+(?:he|she|him|her)\b/i,
-  /\b(?:my|our|the)\s+(?:ceo|cfo|cto|boss|manager|intern|assistant|colleague|coworker|co-worker)\b(?!s)/i,
+  /\b(?:my|our|the)\s+(?:ceo|cfo|cto|boss|manager|intern|colleague|coworker|co-worker)\b(?!s)/i,
   /\bnamed\s+[A-Z]/,
   /\b(?:each|every|individual|specific|particular|single)\s+(?:user|person|employee|individual)'?s?\b/i,
   /\b(?:that|this)\s+(?:user|person|employee|individual)\b/i,

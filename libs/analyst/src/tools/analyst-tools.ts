@@ -51,7 +51,7 @@ function clusterRow(cluster: PublishedCluster) {
     level: cluster.level,
     conversations: cluster.conversations,
     distinct_users: cluster.distinctUsers,
-    minutes_saved: round1(cluster.minutesSavedTotal),
+    minutes_saved: cluster.minutesSavedTotal,
     failure_rate: metrics.failure_rate ?? null,
     ...(cluster.isOther
       ? { pooled: true, note: 'several groups too small to show alone, pooled together' }
@@ -162,9 +162,9 @@ const getOverview: AnalystTool<z.infer<typeof overviewInput>> = {
       distinct_users: o.distinct_users ?? null,
       minutes_saved: o.minutes_saved
         ? {
-            total: round1(o.minutes_saved.total),
-            total_low: round1(o.minutes_saved.total_low),
-            total_high: round1(o.minutes_saved.total_high),
+            total: o.minutes_saved.total,
+            total_low: o.minutes_saved.total_low,
+            total_high: o.minutes_saved.total_high,
             per_active_user_per_week: o.minutes_saved.per_active_user_per_week ?? null,
           }
         : null,
@@ -267,12 +267,9 @@ const getCluster: AnalystTool<z.infer<typeof clusterInput>> = {
       ...clusterRow(cluster),
       description: cluster.description,
       path,
-      minutes_saved_interval: m.minutes_saved
-        ? {
-            total_low: round1(m.minutes_saved.total_low),
-            total_high: round1(m.minutes_saved.total_high),
-          }
-        : null,
+      // The published 90% interval beside the value it bounds.
+      minutes_saved_low: m.minutes_saved?.total_low ?? null,
+      minutes_saved_high: m.minutes_saved?.total_high ?? null,
       resolution_rate: m.resolution_rate ?? null,
       failure_impact_minutes: m.failure_impact_minutes ?? null,
       frustration_mean: m.frustration_mean ?? null,
@@ -385,7 +382,7 @@ const getBreakdown: AnalystTool<z.infer<typeof breakdownInput>> = {
         value: row.value,
         conversations: row.conversations,
         distinct_users: row.distinctUsers,
-        minutes_saved: round1(row.minutesSavedTotal),
+        minutes_saved: row.minutesSavedTotal,
         ...(row.isOther ? { pooled: true, note: 'values too small to show alone, together' } : {}),
       }));
     const { ranked, pooled } = rank(rows, input.sort_by, input.order, input.limit);

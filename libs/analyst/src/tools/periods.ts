@@ -1,7 +1,8 @@
 /**
  * Periods the analyst can speak about: whole ISO weeks only, as the reports do (README, "Reports
  * and differencing"): the last N published weeks, a range of weeks, or a month as the ISO weeks
- * whose Sunday falls in it. Period figures are sums of published weekly cells, never recomputed.
+ * whose Sunday falls in it. Period figures are sums of published weekly cells, never recomputed
+ * (minutes rounded to one decimal after summing, as the overview API's period does).
  */
 import { z } from 'zod';
 import { isoWeekLabel, isoWeekStart, type MetricRow } from '@silhouette/contracts';
@@ -80,7 +81,7 @@ export function weeklyCells(weekly: readonly MetricRow[] | undefined): {
       week: row.value,
       conversations: row.conversations,
       distinct_users: row.distinctUsers,
-      minutes_saved: Math.round(row.minutesSavedTotal * 10) / 10,
+      minutes_saved: row.minutesSavedTotal,
     }))
     .sort((a, b) => a.week.localeCompare(b.week));
   return { weeks, pooled: (weekly ?? []).some((row) => row.isOther) };
