@@ -67,12 +67,16 @@ export function ask(stack: Stack, question: string, key = stack.tenant.readKey) 
   return call(stack, '/v1/ask', { method: 'POST', key, body: JSON.stringify({ question }) });
 }
 
-/** Every number anywhere in a JSON value. */
-export function numbersIn(value: unknown, out = new Set<number>()): Set<number> {
+/** Every number anywhere in a JSON value, except under `skip` keys (positions and counts of rows). */
+export function numbersIn(
+  value: unknown,
+  out = new Set<number>(),
+  skip: ReadonlySet<string> = new Set(),
+): Set<number> {
   if (typeof value === 'number') out.add(value);
-  else if (Array.isArray(value)) for (const item of value) numbersIn(item, out);
+  else if (Array.isArray(value)) for (const item of value) numbersIn(item, out, skip);
   else if (value && typeof value === 'object')
-    for (const item of Object.values(value)) numbersIn(item, out);
+    for (const [key, item] of Object.entries(value)) if (!skip.has(key)) numbersIn(item, out, skip);
   return out;
 }
 

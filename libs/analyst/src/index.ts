@@ -29,3 +29,4 @@ export {
 export { NoSnapshotError, PublishedInsights } from './tools/published-insights';
 export { createAskService } from './create-ask-service';
 export { createAnalystMcpServer, MCP_SERVER_NAME } from './mcp/analyst-mcp-server';
+export type { AnalystMcpOptions } from './mcp/analyst-mcp-server';

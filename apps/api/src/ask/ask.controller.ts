@@ -32,11 +32,21 @@ export class AskController {
     const { question } = await readJsonBody(request, askRequestSchema, MAX_ASK_BODY_BYTES);
     const auth = request.auth!;
     const answer = await this.deps.ask.ask(auth.tenantId, question);
-    // What was asked is the asker's business: the log keeps its length and the outcome, not the text.
+    await this.audit(request, question, answer, 'ask');
+    return answer;
+  }
+
+  /** What was asked is the asker's business: the log keeps its length and the outcome, not the text. */
+  private async audit(
+    request: AuthenticatedRequest,
+    question: string,
+    answer: AskAnswer,
+    action: string,
+  ): Promise<void> {
     await new AuditLogRepository(this.deps.db).record({
-      tenantId: auth.tenantId,
-      actor: auth.actor,
-      action: 'ask',
+      tenantId: request.auth!.tenantId,
+      actor: request.auth!.actor,
+      action,
       resource: answer.snapshot_id ? `snapshot:${answer.snapshot_id}` : 'no snapshot',
       details: {
         question_chars: question.length,
@@ -46,7 +56,6 @@ export class AskController {
         figures: answer.figures.length,
       },
     });
-    return answer;
   }
 
   @All('mcp')
@@ -61,7 +70,9 @@ export class AskController {
         throw badRequest('body', 'not JSON-RPC (invalid JSON)');
       }
     }
-    const server = createAnalystMcpServer(this.deps.ask, request.auth!.tenantId);
+    const server = createAnalystMcpServer(this.deps.ask, request.auth!.tenantId, {
+      onAnswer: (question, answer) => this.audit(request, question, answer, 'mcp ask'),
+    });
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,

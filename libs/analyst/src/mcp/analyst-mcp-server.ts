@@ -7,7 +7,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
-import { askRequestSchema } from '@silhouette/contracts';
+import { askRequestSchema, type AskAnswer } from '@silhouette/contracts';
 import type { AskService } from '../ask.service';
 import { DATA_TOOLS } from '../tools/analyst-tools';
 import { NoSnapshotError } from '../tools/published-insights';
@@ -18,7 +18,16 @@ const text = (value: unknown): CallToolResult['content'] => [
   { type: 'text', text: typeof value === 'string' ? value : JSON.stringify(value) },
 ];
 
-export function createAnalystMcpServer(ask: AskService, tenantId: string): McpServer {
+export interface AnalystMcpOptions {
+  /** Called with every `ask` answer (the HTTP server audit-logs it, as `POST /v1/ask` does). */
+  onAnswer?: (question: string, answer: AskAnswer) => Promise<void>;
+}
+
+export function createAnalystMcpServer(
+  ask: AskService,
+  tenantId: string,
+  options: AnalystMcpOptions = {},
+): McpServer {
   const server = new McpServer(
     { name: MCP_SERVER_NAME, version: '1.0.0' },
     {
@@ -58,7 +67,9 @@ export function createAnalystMcpServer(ask: AskService, tenantId: string): McpSe
       annotations: { readOnlyHint: true },
     },
     async ({ question }): Promise<CallToolResult> => {
-      return { content: text(await ask.ask(tenantId, question)) };
+      const answer = await ask.ask(tenantId, question);
+      await options.onAnswer?.(question, answer);
+      return { content: text(answer) };
     },
   );
   return server;

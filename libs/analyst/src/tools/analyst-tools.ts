@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { FigureLink } from '@silhouette/contracts';
 import type { PublishedCluster, PublishedTrendRow } from '@silhouette/db';
+import { intervalFields } from './interval-fields';
 import { clusterMetricsOf, type PublishedInsights } from './published-insights';
 import {
   periodFigures,
@@ -46,6 +47,7 @@ const round3 = (value: number) => Math.round(value * 1000) / 1000;
 function clusterRow(cluster: PublishedCluster) {
   const metrics = clusterMetricsOf(cluster);
   return {
+    ...intervalFields(cluster),
     cluster_id: cluster.clusterId,
     name: cluster.name,
     level: cluster.level,
@@ -383,6 +385,7 @@ const getBreakdown: AnalystTool<z.infer<typeof breakdownInput>> = {
         conversations: row.conversations,
         distinct_users: row.distinctUsers,
         minutes_saved: row.minutesSavedTotal,
+        ...intervalFields(row),
         ...(row.isOther ? { pooled: true, note: 'values too small to show alone, together' } : {}),
       }));
     const { ranked, pooled } = rank(rows, input.sort_by, input.order, input.limit);
@@ -477,7 +480,12 @@ const getTrend: AnalystTool<z.infer<typeof trendInput>> = {
       const points = buckets.map((bucket) => {
         const row = rows.find((r) => r.bucket === bucket && !r.isOther && label(r) === value);
         return row
-          ? { bucket, conversations: row.conversations }
+          ? {
+              bucket,
+              conversations: row.conversations,
+              minutes_saved: row.minutesSavedTotal,
+              ...intervalFields(row),
+            }
           : { bucket, conversations: null, note: 'not published alone (pooled or too small)' };
       });
       const published = points.filter((p) => p.conversations !== null).map((p) => p.conversations!);

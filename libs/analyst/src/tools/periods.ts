@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { isoWeekLabel, isoWeekStart, type MetricRow } from '@silhouette/contracts';
+import { intervalFields } from './interval-fields';
 
 const WEEK = /^\d{4}-W\d{2}$/;
 const DAY_MS = 86_400_000;
@@ -82,6 +83,8 @@ export function weeklyCells(weekly: readonly MetricRow[] | undefined): {
       conversations: row.conversations,
       distinct_users: row.distinctUsers,
       minutes_saved: row.minutesSavedTotal,
+      // Intervals the publication stored for this week (e.g. `minutesSavedLow`), passed through.
+      ...intervalFields(row),
     }))
     .sort((a, b) => a.week.localeCompare(b.week));
   return { weeks, pooled: (weekly ?? []).some((row) => row.isOther) };
