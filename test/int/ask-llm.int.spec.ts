@@ -326,4 +326,28 @@ describe.each(['embedded', 'server'] as const)('ask, LLM mode (%s)', (mode) => {
     expect(refused.answer.status).toBe('refused');
     expect(refused.chats).toHaveLength(0);
   });
+
+  // Last: it switches this API's analyst to prompt-only answers for the rest of its life.
+  it('asks for the answer format in the prompt only when a server rejects response_format with tools', async () => {
+    const answerer = overviewModel();
+    const { answer, chats } = await askWith('How many conversations were there?', (request) =>
+      request.body['response_format']
+        ? {
+            status: 400,
+            body: {
+              error: {
+                message: 'response_format is not supported with tools',
+                type: 'invalid_request_error',
+              },
+            },
+          }
+        : answerer(request),
+    );
+    expect(answer.status).toBe('answered');
+    expect(chats.map((c) => c.status)).toEqual([400, 200, 200]);
+    // Remembered: the next question sends no response_format at all.
+    const next = await askWith('How many conversations were there?', answerer);
+    expect(next.answer.status).toBe('answered');
+    expect(next.chats.every((c) => !(c.body as any).response_format)).toBe(true);
+  });
 });

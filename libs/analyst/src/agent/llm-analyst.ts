@@ -10,6 +10,7 @@ import { z } from 'zod';
 import {
   dropNullOptionals,
   LlmError,
+  LlmRequestError,
   toStrictJsonSchema,
   type ChatMessage,
   type ChatTool,
@@ -85,6 +86,12 @@ export class LlmAnalyst {
   private readonly maxOutputTokens: number;
   private readonly maxToolResultChars: number;
   private readonly tools = toolDefinitions();
+  /**
+   * Some OpenAI-compatible servers reject `response_format` next to `tools` with a 400. After one
+   * such answer the final answer is asked for in the prompt only (still parsed and validated with
+   * the same schema), for the life of this instance.
+   */
+  private responseFormatRejected = false;
 
   constructor(private readonly options: LlmAnalystOptions) {
     this.maxSteps = options.maxSteps ?? 8;
@@ -113,16 +120,7 @@ export class LlmAnalyst {
     for (let step = 1; step <= this.maxSteps; step++) {
       let result;
       try {
-        result = await this.options.client.chat({
-          task: ASK_TASK,
-          model: this.options.model,
-          messages,
-          tools: this.tools,
-          responseFormat: { name: 'analyst_answer', schema: answerJsonSchema },
-          maxOutputTokens: this.maxOutputTokens,
-          temperature: 0,
-          ...(signal ? { signal } : {}),
-        });
+        result = await this.step(messages, signal);
       } catch (error) {
         if (error instanceof LlmError) {
           return abstain(`the language model could not be used: ${error.message}`);
@@ -200,6 +198,29 @@ export class LlmAnalyst {
       );
     }
     return abstain(`stopped after ${this.maxSteps} model calls without a grounded answer`);
+  }
+
+  private async step(messages: ChatMessage[], signal: AbortSignal | undefined) {
+    const request = {
+      task: ASK_TASK,
+      model: this.options.model,
+      messages,
+      tools: this.tools,
+      maxOutputTokens: this.maxOutputTokens,
+      temperature: 0,
+      ...(signal ? { signal } : {}),
+    };
+    if (this.responseFormatRejected) return this.options.client.chat(request);
+    try {
+      return await this.options.client.chat({
+        ...request,
+        responseFormat: { name: 'analyst_answer', schema: answerJsonSchema },
+      });
+    } catch (error) {
+      if (!(error instanceof LlmRequestError) || error.status !== 400) throw error;
+      this.responseFormatRejected = true;
+      return this.options.client.chat(request);
+    }
   }
 
   private async runTool(

@@ -4,6 +4,7 @@
  * content word of the question; anything else is an abstention, never a guess.
  */
 import type { Period } from '../tools/periods';
+import { NUMBER_WORDS, numberOf } from './number-words';
 import { nameTokens } from '../tools/analyst-tools';
 
 export const QUESTION_SHAPES = [
@@ -55,21 +56,9 @@ export type ParsedQuestion =
     }
   | { shape: 'abstain'; reason: string };
 
-const NUMBERS: Record<string, number> = {
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  twelve: 12,
-};
+const NUMBERS = NUMBER_WORDS;
 const NUM = `(\\d+|${Object.keys(NUMBERS).join('|')})`;
-const toNumber = (word: string) => NUMBERS[word] ?? Number(word);
+const toNumber = numberOf;
 
 const MONTHS = [
   'january',

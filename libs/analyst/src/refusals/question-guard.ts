@@ -5,6 +5,7 @@
  * anyway (nothing per person is published); refusing says why instead of abstaining vaguely.
  */
 import { detectPii } from '@silhouette/privacy';
+import { NUMBER_WORDS } from '../offline/number-words';
 
 export interface Refusal {
   reason: string;
@@ -17,17 +18,9 @@ const SMALL_GROUP_REASON = (kUsers: number) =>
 const CONTENT_REASON =
   'conversations are sealed and never readable; only anonymous aggregates are published';
 
-const NUMBER_WORDS: Record<string, number> = {
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
+/** Words for small groups, beside the numbers ("a couple of people"). */
+const GROUP_WORDS: Record<string, number> = {
+  ...NUMBER_WORDS,
   single: 1,
   couple: 2,
   pair: 2,
@@ -71,12 +64,12 @@ export function refusalFor(question: string, kUsers: number): Refusal | undefine
     if (pattern.test(question)) return { reason: INDIVIDUAL_REASON(kUsers) };
   }
   const group = new RegExp(
-    `\\b(?:the\\s+|a\\s+|only\\s+|just\\s+)?(\\d+|${Object.keys(NUMBER_WORDS).join('|')})\\s+(?:of\\s+(?:the\\s+)?)?(?:[\\p{L}-]+\\s+)?${PEOPLE}\\b`,
+    `\\b(?:the\\s+|a\\s+|only\\s+|just\\s+)?(\\d+|${Object.keys(GROUP_WORDS).join('|')})\\s+(?:of\\s+(?:the\\s+)?)?(?:[\\p{L}-]+\\s+)?${PEOPLE}\\b`,
     'giu',
   );
   for (const match of question.matchAll(group)) {
     const word = match[1]!.toLowerCase();
-    const size = NUMBER_WORDS[word] ?? Number(word);
+    const size = GROUP_WORDS[word] ?? Number(word);
     if (Number.isFinite(size) && size > 0 && size < kUsers) {
       return { reason: SMALL_GROUP_REASON(kUsers) };
     }
