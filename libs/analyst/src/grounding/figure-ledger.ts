@@ -117,10 +117,19 @@ export class FigureLedger {
     }
     if (typeof node !== 'object' || node === null) return;
     const record = node as Record<string, unknown>;
+    // dp publications: `noise: {conversations: {low, high}, …}` bounds the row's own figures.
+    const noise = record['noise'];
+    const noiseOf = (key: string) =>
+      typeof noise === 'object' &&
+      noise !== null &&
+      isInterval((noise as Record<string, unknown>)[key])
+        ? ((noise as Record<string, unknown>)[key] as { low: number; high: number })
+        : undefined;
     const here = describe(record);
     const nextContext = here ? [...context, here] : field ? [...context, field] : context;
     const nextLink = linkOf(record, link);
     for (const [key, value] of Object.entries(record)) {
+      if (key === 'noise') continue; // intervals, attached below to the figures they bound
       if (key.endsWith('_low') || key.endsWith('_high')) {
         this.walk(tool, value, snapshotId, nextLink, nextContext, key);
         continue;
@@ -133,6 +142,24 @@ export class FigureLedger {
       if (typeof value === 'number' && typeof low === 'number' && typeof high === 'number') {
         const figure = this.figures[before];
         if (figure) figure.interval = { low, high };
+      }
+      const noisy = typeof value === 'number' ? noiseOf(key) : undefined;
+      const figure = this.figures[before];
+      if (noisy && figure) {
+        figure.interval = noisy;
+        // The bounds are published too: an answer may quote them.
+        for (const [bound, boundValue] of [
+          ['low', noisy.low],
+          ['high', noisy.high],
+        ] as const) {
+          this.figures.push({
+            ...figure,
+            value: boundValue,
+            label: `${figure.label} (90% interval ${bound})`,
+            field: `${key}_${bound}`,
+            interval: null,
+          });
+        }
       }
       const interval = record['interval'];
       if (

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { FigureLink } from '@silhouette/contracts';
 import type { PublishedCluster, PublishedTrendRow } from '@silhouette/db';
-import { intervalFields } from './interval-fields';
+import { intervalFields, noiseOf } from './interval-fields';
 import { clusterMetricsOf, type PublishedInsights } from './published-insights';
 import {
   periodFigures,
@@ -48,6 +48,7 @@ function clusterRow(cluster: PublishedCluster) {
   const metrics = clusterMetricsOf(cluster);
   return {
     ...intervalFields(cluster),
+    ...noiseOf(cluster),
     cluster_id: cluster.clusterId,
     name: cluster.name,
     level: cluster.level,
@@ -172,14 +173,17 @@ const getOverview: AnalystTool<z.infer<typeof overviewInput>> = {
         : null,
       resolution_rate: o.resolution_rate ?? null,
       failure_rate: o.failure_rate ?? null,
+      ...noiseOf(o),
       outcomes: (o.outcomes ?? []).map((row) => ({
         value: row.value,
         conversations: row.conversations,
+        ...noiseOf(row),
         ...(row.isOther ? { pooled: true } : {}),
       })),
       failure_reasons: (o.failure_reasons ?? []).map((row) => ({
         value: row.value,
         conversations: row.conversations,
+        ...noiseOf(row),
         ...(row.isOther ? { pooled: true } : {}),
       })),
       weekly: cells.weeks,
@@ -254,6 +258,7 @@ const getCluster: AnalystTool<z.infer<typeof clusterInput>> = {
         value: row.value,
         conversations: row.conversations,
         distinct_users: row.distinctUsers,
+        ...noiseOf(row),
         ...(row.isOther ? { pooled: true } : {}),
       }));
     const all = await data.clusters();
@@ -386,6 +391,7 @@ const getBreakdown: AnalystTool<z.infer<typeof breakdownInput>> = {
         distinct_users: row.distinctUsers,
         minutes_saved: row.minutesSavedTotal,
         ...intervalFields(row),
+        ...noiseOf(row),
         ...(row.isOther ? { pooled: true, note: 'values too small to show alone, together' } : {}),
       }));
     const { ranked, pooled } = rank(rows, input.sort_by, input.order, input.limit);
@@ -485,6 +491,7 @@ const getTrend: AnalystTool<z.infer<typeof trendInput>> = {
               conversations: row.conversations,
               minutes_saved: row.minutesSavedTotal,
               ...intervalFields(row),
+              ...noiseOf(row),
             }
           : { bucket, conversations: null, note: 'not published alone (pooled or too small)' };
       });

@@ -13,3 +13,14 @@ export function intervalFields(row: object): Record<string, number> {
   }
   return out;
 }
+
+/**
+ * A dp publication's per-figure noise intervals (`noise: {conversations: {low, high}, …}` on a
+ * row), passed through as they are; nothing when the row has none (threshold mode).
+ */
+export function noiseOf(row: object): { noise?: Record<string, { low: number; high: number }> } {
+  const noise = (row as { noise?: unknown }).noise;
+  return typeof noise === 'object' && noise !== null
+    ? { noise: noise as Record<string, { low: number; high: number }> }
+    : {};
+}

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { isoWeekLabel, isoWeekStart, type MetricRow } from '@silhouette/contracts';
-import { intervalFields } from './interval-fields';
+import { intervalFields, noiseOf } from './interval-fields';
 
 const WEEK = /^\d{4}-W\d{2}$/;
 const DAY_MS = 86_400_000;
@@ -85,6 +85,7 @@ export function weeklyCells(weekly: readonly MetricRow[] | undefined): {
       minutes_saved: row.minutesSavedTotal,
       // Intervals the publication stored for this week (e.g. `minutesSavedLow`), passed through.
       ...intervalFields(row),
+      ...noiseOf(row),
     }))
     .sort((a, b) => a.week.localeCompare(b.week));
   return { weeks, pooled: (weekly ?? []).some((row) => row.isOther) };
