@@ -9,6 +9,7 @@ import { askAnswerSchema } from '@silhouette/contracts';
 import { canaries, openaiRecord } from '../helpers/fixtures';
 import {
   ask,
+  callRetrying,
   insightsApiView,
   numbersIn,
   startPublishedStack,
@@ -33,7 +34,8 @@ describe.each(['embedded', 'server'] as const)('ask, offline mode (%s)', (mode) 
   }, 400_000);
   afterAll(async () => stack?.close());
 
-  const get = async (path: string) => (await call(stack, path, { key: stack.tenant.readKey })).body;
+  const get = async (path: string) =>
+    (await callRetrying(stack, path, { key: stack.tenant.readKey })).body;
 
   it('answers totals with the overview figures, each figure with its snapshot and a link', async () => {
     const overview = await get('/v1/insights/overview');
@@ -114,8 +116,12 @@ describe.each(['embedded', 'server'] as const)('ask, offline mode (%s)', (mode) 
     const answer = askAnswerSchema.parse(
       (await ask(stack, `How many conversations are in ${cluster.name}?`)).body,
     );
-    expect(answer.status).toBe('answered');
-    expect(answer.figures.map((f) => f.value)).toContain(cluster.conversations);
+    const detail = `${cluster.name}: ${answer.answer} ${answer.reason ?? ''}`;
+    expect(answer.status, detail).toBe('answered');
+    expect(
+      answer.figures.map((f) => f.value),
+      detail,
+    ).toContain(cluster.conversations);
   });
 
   it('abstains with what it has when the data cannot answer, and lists its question shapes', async () => {

@@ -79,6 +79,16 @@ describe('checkGrounding', () => {
     ]);
   });
 
+  it('accepts quoted published names and the question, rejects invented ones', () => {
+    expect(checkGrounding('"Python 3 scripts" is the largest.', ledger(), 'q').ok).toBe(true);
+    expect(checkGrounding('You asked “top clusters”.', ledger(), 'show the top clusters').ok).toBe(
+      true,
+    );
+    expect(checkGrounding('"Quantum physics" is the largest.', ledger(), 'q').ungrounded).toEqual([
+      '"Quantum physics"',
+    ]);
+  });
+
   it('links a cluster figure to the cluster', () => {
     const result = checkGrounding('It has 77 conversations.', ledger(), 'q');
     expect(result.figures[0]).toMatchObject({

@@ -2,7 +2,7 @@
  * The grounding check: before an answer is shown, every number in its text must equal (after
  * rounding as displayed) a value a tool returned in this conversation, or a calculator result over
  * such values. Dates, ISO weeks and months are period labels, not figures: each must be a period a
- * tool returned (or one the question named). Numbers the question itself contains ("top 3", "last 4 weeks")
+ * tool returned (or one the question named). Quoted names must be published texts too. Numbers the question itself contains ("top 3", "last 4 weeks")
  * and text quoted verbatim from tool results (a cluster name with a digit) are not figures either.
  */
 import type { AskFigure } from '@silhouette/contracts';
@@ -21,7 +21,7 @@ export interface NumberMention {
 export interface GroundingResult {
   ok: boolean;
   figures: AskFigure[];
-  /** Numbers that match no tool value, as written. */
+  /** Numbers (and periods, quoted names) that match nothing a tool returned, as written. */
   ungrounded: string[];
 }
 
@@ -29,6 +29,9 @@ const PERIOD_LABEL =
   /\b\d{4}-W\d{2}\b|\b\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?\b|\b\d{4}-\d{2}\b|\bW\d{1,2}\b/g;
 const NUMBER =
   /(?<![\p{L}\p{N}_.])[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s?(%|percent\b|per cent\b))?/gu;
+
+/** Text in straight or curly double quotes. */
+const QUOTED = /"([^"\n]{1,200})"|“([^”\n]{1,200})”/g;
 
 /** Fixed wording that contains a number but states no figure. */
 const FIXED_PHRASES = /\b90% (?:confidence )?interval\b/g;
@@ -93,9 +96,16 @@ export function checkGrounding(
   const figures: AskFigure[] = [];
   const ungrounded: string[] = [];
   const published = [...ledger.publishedTexts];
+  const known = (text: string) =>
+    question.toLowerCase().includes(text.toLowerCase()) ||
+    published.some((candidate) => candidate.toLowerCase().includes(text.toLowerCase()));
   for (const label of answer.match(PERIOD_LABEL) ?? []) {
-    if (question.includes(label) || published.some((text) => text.includes(label))) continue;
-    ungrounded.push(label);
+    if (!known(label)) ungrounded.push(label);
+  }
+  // A name in quotes claims to be a published one (a cluster, a facet value): it must be.
+  for (const match of answer.matchAll(QUOTED)) {
+    const quoted = (match[1] ?? match[2] ?? '').trim();
+    if (quoted.length >= 2 && !known(quoted)) ungrounded.push(`"${quoted}"`);
   }
   for (const mention of numberMentions(withoutPublishedText(answer, ledger.publishedTexts))) {
     const matches = ledger.all.filter((figure) => mentionShows(mention, figure));

@@ -212,7 +212,7 @@ export class OfflineAnalyst {
       rows.length === 1
         ? `Of ${count(out['total'] as number)} published ${what}, the one with the ${direction} ${METRIC_LABEL[parsed.metric]} is ${items[0]}.`
         : `Of ${count(out['total'] as number)} published ${what}, these have the ${direction} ${METRIC_LABEL[parsed.metric]}: ${items.join('; ')}.`;
-    const pooledNote = out['pooled'] ? ' Pooled "other" groups are not ranked.' : '';
+    const pooledNote = out['pooled'] ? ' Pooled groups of small ones are not ranked.' : '';
     return answered(head + pooledNote);
   }
 
