@@ -78,6 +78,20 @@ export class OfflineAnalyst {
     return result.ok ? result.output : result.error;
   }
 
+  /** What the published data does have, for an abstention (from describe_published_data). */
+  private async whatIsPublished(): Promise<string> {
+    const out = await this.tool('describe_published_data', {});
+    if (typeof out === 'string') return '';
+    const weeks = out['first_week']
+      ? `weeks ${String(out['first_week'])} to ${String(out['latest_week'])}`
+      : 'no single weeks';
+    return `The published data has overall figures, ${weeks}, a cluster tree and breakdowns by ${(
+      out['breakdown_facets'] as string[]
+    )
+      .map((facet) => facet.replace(/_/g, ' '))
+      .join(', ')}.`;
+  }
+
   private async hours(minutesValue: number): Promise<string> {
     const out = await this.tool('calculate', {
       operation: 'minutes_to_hours',
@@ -91,7 +105,7 @@ export class OfflineAnalyst {
   private async answerParsed(parsed: ParsedQuestion): Promise<DraftAnswer> {
     switch (parsed.shape) {
       case 'abstain':
-        return abstain(parsed.reason);
+        return abstain(`${parsed.reason}. ${await this.whatIsPublished()}`);
       case 'total':
         return this.total(parsed.metric, parsed.period, parsed.hours);
       case 'rank':

@@ -344,6 +344,7 @@ const listClusters: AnalystTool<z.infer<typeof listInput>> = {
       input.order,
       input.limit,
     );
+    const suppressed = parent ? 0 : suppressedIn(data, `cluster/level-${input.level ?? 0}`);
     return {
       snapshot_id: data.snapshotId,
       ...(parent ? { parent: parent.name } : { level: input.level ?? 0 }),
@@ -352,6 +353,9 @@ const listClusters: AnalystTool<z.infer<typeof listInput>> = {
       total: members.filter((c) => !c.isOther).length,
       clusters: ranked.map((row, index) => ({ rank: index + 1, ...row })),
       ...(pooled.length ? { pooled } : {}),
+      ...(suppressed
+        ? { suppressed_note: 'some groups were too small to publish and are pooled or withheld' }
+        : {}),
     };
   },
 };
