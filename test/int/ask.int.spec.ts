@@ -104,15 +104,23 @@ describe.each(['embedded', 'server'] as const)('ask, offline mode (%s)', (mode) 
   });
 
   it("answers one cluster's figures by its name", async () => {
-    // A name used once in the tree (a parent is often named like its largest child).
-    const names = new Map<string, number>();
-    for (const level of [0, 1, 2]) {
+    // A name no other published name shares all its words with (a parent is often named like
+    // its largest child): asking by it is unambiguous. Longer names containing it do not compete.
+    const words = (text: string) => new Set(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
+    const sameWords = (a: Set<string>, b: Set<string>) =>
+      a.size === b.size && [...a].every((w) => b.has(w));
+    const names: string[] = [];
+    for (const level of [0, 1, 2])
       for (const c of (await get(`/v1/insights/clusters?level=${level}`)).clusters)
-        names.set(c.name, (names.get(c.name) ?? 0) + 1);
-    }
+        names.push(c.name);
+    for (const facet of ['domain', 'task_type', 'outcome', 'language', 'team', 'department'])
+      for (const row of (await get(`/v1/insights/breakdown?facet=${facet}`)).rows)
+        names.push(row.value);
     const cluster = (await get('/v1/insights/clusters?level=1')).clusters.find(
-      (c: any) => !c.is_other && names.get(c.name) === 1,
+      (c: any) =>
+        !c.is_other && names.filter((name) => sameWords(words(name), words(c.name))).length === 1,
     );
+    expect(cluster, 'a level-1 cluster with an unambiguous name').toBeDefined();
     const answer = askAnswerSchema.parse(
       (await ask(stack, `How many conversations are in ${cluster.name}?`)).body,
     );
