@@ -10,6 +10,7 @@ import { UnrecoverableJobError } from '@silhouette/queue';
 import { ClusteringRepository } from '@silhouette/sealed';
 import { applyAuditor } from '../publishing/apply-auditor';
 import { buildSnapshot } from '../publishing/build-snapshot';
+import { saveSnapshot } from '../publishing/save-snapshot';
 import type { WorkerDeps } from '../worker-deps';
 import { runClustering, type ClusteringRun } from './run-clustering';
 
@@ -75,7 +76,7 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
     const snapshot = await deps.db.transaction(async (tx) => {
       await new InsightsRepository(tx).deleteFrozenWeeks(tenant.id, thawed);
       await new ClusteringRepository(tx).thawWeeks(tenant.id, thawed);
-      const saved = await new InsightsRepository(tx).save(audited);
+      const saved = await saveSnapshot(tx, audited);
       for (const week of audited.frozenWeeks ?? [])
         await new ClusteringRepository(tx).markFrozenWeek(
           tenant.id,

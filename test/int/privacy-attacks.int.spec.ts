@@ -1,0 +1,162 @@
+/**
+ * The outside privacy review (issue #10), replayed end to end in both run modes with the real
+ * pipeline (API, queue, worker with the offline providers, publishing). The attacker holds a read
+ * key (and, for webhooks, an admin key). The tenant has:
+ *   - two large teams, a 2-person team active in one week only ("legal") and a 1-person team whose
+ *     conversations fall in several clusters ("solo");
+ *   - a team whose name carries a person's name and e-mail address, used by 10 people;
+ * and the review's questions are asked of every read endpoint, the export and a report: what do
+ * they say about the small teams, and does the canary team name appear anywhere (responses,
+ * export, report files, logs, Redis)?
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BREAKDOWN_FACETS, startOfIsoWeek, TREND_FACETS } from '@silhouette/contracts';
+import { latestSnapshotDocument } from '@silhouette/api';
+import { sgdRecords } from '../helpers/datasets';
+import { scanRedis, scanText } from '../helpers/leak-scan';
+import { offlineProviders } from '../helpers/providers';
+import { redisUrl } from '../helpers/services';
+import { call, startStack, type Stack } from '../helpers/stack';
+
+const WEEK_MS = 7 * 86_400_000;
+const CANARY = { name: 'Quintavia Zorblaxson', email: 'quintavia.zorblaxson@leak-test.example' };
+const CANARY_TEAM = `${CANARY.name} <${CANARY.email}>`;
+const CANARIES = [CANARY.name, CANARY.email, 'Zorblax', 'zorblax'];
+const SMALL_TEAMS = ['legal', 'solo'];
+
+/** 50 people, 6 conversations each, over the last four closed ISO weeks. */
+function scenario(): Record<string, unknown>[] {
+  const thisWeek = startOfIsoWeek(new Date()).getTime();
+  const weekStart = (i: number) => thisWeek - (4 - i) * WEEK_MS;
+  const teamOf = (user: number) =>
+    user < 20
+      ? 'sales'
+      : user < 30
+        ? CANARY_TEAM
+        : user < 45
+          ? 'support'
+          : user < 47
+            ? 'legal'
+            : user === 47
+              ? 'solo'
+              : 'ops';
+  return sgdRecords(300, 50).map((record, i) => {
+    const user = i % 50;
+    const team = teamOf(user);
+    // Legal works in the third week only; everyone else spreads over the four weeks.
+    const week = team === 'legal' ? 2 : Math.floor(i / 50) % 4;
+    return {
+      ...record,
+      user_id: `person-${user}`,
+      started_at: new Date(weekStart(week) + 3_600_000 * (1 + (i % 100))).toISOString(),
+      metadata: { team },
+    };
+  });
+}
+
+describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (%s mode)', (mode) => {
+  let stack: Stack;
+  /** Every published thing a read key (or the export) can obtain, by where it came from. */
+  const published: { where: string; text: string }[] = [];
+  const read = async (path: string) => {
+    const response = await call(stack, path, { key: stack.tenant.readKey });
+    published.push({ where: path, text: response.text });
+    return response;
+  };
+
+  beforeAll(async () => {
+    stack = await startStack({ mode, worker: true, workerProviders: offlineProviders });
+    const ingest = await call(stack, '/v1/conversations', {
+      method: 'POST',
+      key: stack.tenant.ingestKey,
+      body: JSON.stringify(scenario()),
+    });
+    expect(ingest.body.accepted).toBe(300);
+    await stack.queue.waitUntilIdle(120_000);
+    await stack.queue.enqueue('cluster-tenant', { tenantId: stack.tenant.tenant.id });
+    await stack.queue.waitUntilIdle(120_000);
+
+    // Everything the read API publishes: overview, the whole tree and each cluster's detail,
+    // failures, every breakdown, every trend, the evidence; then the export.
+    await read('/v1/insights/overview');
+    const pending = [...(await read('/v1/insights/clusters?level=0&limit=2000')).body.clusters];
+    while (pending.length > 0) {
+      const cluster = pending.pop();
+      await read(`/v1/insights/clusters/${cluster.id}`);
+      pending.push(...(await read(`/v1/insights/clusters?parent=${cluster.id}`)).body.clusters);
+    }
+    await read('/v1/insights/failures?limit=1000');
+    for (const facet of BREAKDOWN_FACETS) await read(`/v1/insights/breakdown?facet=${facet}`);
+    for (const facet of TREND_FACETS)
+      for (const interval of ['week', 'month'])
+        await read(`/v1/insights/trends?facet=${facet}&interval=${interval}`);
+    await read('/v1/privacy/evidence');
+    const document = await latestSnapshotDocument(stack.apiDb, stack.tenant.tenant.id);
+    published.push({ where: 'export', text: JSON.stringify(document) });
+  }, 600_000);
+  afterAll(async () => stack?.close());
+
+  it('published a snapshot over every team (so the attacks ran against real figures)', async () => {
+    const overview = (await read('/v1/insights/overview')).body;
+    expect(overview).toMatchObject({ published: true, conversations: 300, distinct_users: 50 });
+    const teams = (await read('/v1/insights/breakdown?facet=team')).body.rows;
+    expect(teams.map((row: any) => row.value)).toEqual(
+      expect.arrayContaining(['sales', 'support']),
+    );
+  });
+
+  it('lets the read key learn nothing about the 2-person and the 1-person team', async () => {
+    // Finding 1: the evidence named them (breakdown/team "legal", trend/team/week/<week> …).
+    const evidence = (await read('/v1/privacy/evidence')).body.evidence;
+    expect(evidence.cells.suppressed).toBeGreaterThan(0);
+    const evidenceText = JSON.stringify(evidence);
+    expect(evidenceText).not.toMatch(/\d{4}-W\d{2}/);
+    expect(evidenceText).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+    for (const { where, text } of published)
+      for (const team of SMALL_TEAMS)
+        expect(text.includes(`"${team}"`), `${where} names ${team}`).toBe(false);
+    // Nor by subtraction: the teams shown plus the pooled row add up to the total, and the pooled
+    // row itself is over the thresholds.
+    const teams = (await read('/v1/insights/breakdown?facet=team')).body.rows;
+    const other = teams.find((row: any) => row.is_other);
+    expect(other.distinct_users).toBeGreaterThanOrEqual(5);
+    expect(other.conversations).toBeGreaterThanOrEqual(10);
+    expect(teams.reduce((sum: number, row: any) => sum + row.conversations, 0)).toBe(300);
+  });
+
+  it('never publishes the team name that carries a name and an e-mail (pooled instead)', async () => {
+    // Finding 2: it was shown in the breakdown, in cluster details (metrics.teams) and the export.
+    const leaks = published.flatMap(({ where, text }) => scanText(where, text, CANARIES));
+    expect(leaks).toEqual([]);
+    const teams = (await read('/v1/insights/breakdown?facet=team')).body.rows;
+    // Its 60 conversations are counted, inside the pooled row.
+    expect(teams.find((row: any) => row.is_other).conversations).toBeGreaterThanOrEqual(60);
+    // The impact report renders (it refused to, with the value published) and carries no canary.
+    const requested = await call(stack, '/v1/reports', {
+      method: 'POST',
+      key: stack.tenant.adminKey,
+      body: JSON.stringify({
+        type: 'impact',
+        period: { kind: 'custom', weeks: 4 },
+        formats: ['html', 'csv'],
+      }),
+    });
+    expect(requested.status).toBe(202);
+    await stack.queue.waitUntilIdle(60_000);
+    const report = (await read(`/v1/reports/${requested.body.id}`)).body;
+    expect(report.status, report.failure_reason).toBe('ready');
+    const files = await Promise.all(
+      report.files.map((file: { name: string }) =>
+        read(`/v1/reports/${requested.body.id}/files/${file.name}`),
+      ),
+    );
+    expect(files.length).toBeGreaterThan(1);
+    expect(files.some((file) => file.text.includes('sales'))).toBe(true);
+    expect(files.flatMap((file, i) => scanText(`report file ${i}`, file.text, CANARIES))).toEqual(
+      [],
+    );
+    expect(scanText('logs', stack.logs(), CANARIES)).toEqual([]);
+    if (mode === 'server')
+      expect((await scanRedis(redisUrl(), stack.queuePrefix, CANARIES)).found).toEqual([]);
+  });
+});
