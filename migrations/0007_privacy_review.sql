@@ -31,7 +31,10 @@ CREATE TABLE sealed.publication_requests (
   tenant_id uuid PRIMARY KEY REFERENCES app.tenants (id) ON DELETE CASCADE,
   -- Why a publication is owed ('erasure'); the latest request wins.
   reason text NOT NULL,
-  requested_at timestamptz NOT NULL DEFAULT now()
+  requested_at timestamptz NOT NULL DEFAULT now(),
+  -- Bumped by every new request: a publication settles the generation it saw when it began, so a
+  -- request made while it was building stays pending (no clock comparison between machines).
+  generation bigint NOT NULL DEFAULT 1
 );
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON sealed.snapshot_evidence, sealed.publication_requests

@@ -65,7 +65,13 @@ describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (
   };
 
   beforeAll(async () => {
-    stack = await startStack({ mode, worker: true, workerProviders: offlineProviders });
+    stack = await startStack({
+      mode,
+      worker: true,
+      workerProviders: offlineProviders,
+      // The worker's publish tick, fast: an erasure must reach the figures through it.
+      env: { PUBLISH_INTERVAL_S: '1' },
+    });
     const ingest = await call(stack, '/v1/conversations', {
       method: 'POST',
       key: stack.tenant.ingestKey,
@@ -159,4 +165,30 @@ describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (
     if (mode === 'server')
       expect((await scanRedis(redisUrl(), stack.queuePrefix, CANARIES)).found).toEqual([]);
   });
+
+  // Last: it changes the data. Finding 5: the snapshot kept counting an erased person until some
+  // other conversation was tagged.
+  it('drops an erased person from the next publication, with nothing new to tag', async () => {
+    const before = (await read('/v1/insights/overview')).body;
+    expect(before).toMatchObject({ conversations: 300, distinct_users: 50 });
+    const erasure = await call(stack, '/v1/admin/erasure', {
+      method: 'POST',
+      key: stack.tenant.adminKey,
+      body: JSON.stringify({ user_id: 'person-0' }),
+    });
+    expect(erasure.status).toBe(202);
+    await expect
+      .poll(async () => (await read('/v1/insights/overview')).body.distinct_users, {
+        timeout: 60_000,
+        interval: 500,
+      })
+      .toBe(49);
+    const after = (await read('/v1/insights/overview')).body;
+    expect(after.conversations).toBe(294);
+    expect(after.snapshot.version).toBeGreaterThan(before.snapshot.version);
+    // The request the erasure left is settled by that publication.
+    await stack.queue.waitUntilIdle(60_000);
+    const owed = await stack.ownerDb.query('SELECT 1 FROM sealed.publication_requests');
+    expect(owed.rows).toEqual([]);
+  }, 120_000);
 });

@@ -7,7 +7,7 @@
  */
 import { reportScheduleJobId, type JobName } from '@silhouette/contracts';
 import { ReportRepository, ReportScheduleRepository } from '@silhouette/db';
-import { ConversationStatusRepository } from '@silhouette/sealed';
+import { ConversationStatusRepository, PublicationRequestRepository } from '@silhouette/sealed';
 import type { DeadLetter, JobContext, JobHandler, JobHandlers } from '@silhouette/queue';
 import { clusterTenantProcessor } from './clustering/cluster-tenant.processor';
 import { applyRetentionProcessor, eraseUserProcessor } from './processors/maintenance.processors';
@@ -77,6 +77,7 @@ export function buildHandlers(deps: WorkerDeps, reports: ReportServices): JobHan
 
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const statuses = new ConversationStatusRepository(deps.db);
+  const publicationRequests = new PublicationRequestRepository(deps.db);
   const reports = new ReportRepository(deps.db);
   const reportRendering = reportServices(deps);
 
@@ -155,12 +156,14 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   };
 
   // Newly tagged conversations reach the published snapshot on their own: once a tenant has no
-  // conversation left to tag, its clustering job (incremental when possible) is enqueued.
+  // conversation left to tag, its clustering job (incremental when possible) is enqueued. A
+  // tenant owed a publication (an erasure) is enqueued too, with or without new conversations.
   const publishReadyTenants = async (): Promise<void> => {
-    const tenants = await statuses.tenantsReadyToCluster();
+    const tenants = new Set(await statuses.tenantsReadyToCluster());
+    for (const request of await publicationRequests.pending()) tenants.add(request.tenantId);
     await deps.queue.enqueueMany(
       'cluster-tenant',
-      tenants.map((tenantId) => ({ tenantId })),
+      [...tenants].map((tenantId) => ({ tenantId })),
     );
   };
 

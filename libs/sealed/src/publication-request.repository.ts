@@ -12,7 +12,23 @@ export interface PublicationRequest {
   tenantId: string;
   reason: string;
   requestedAt: Date;
+  /** Pass to `settle`: a later request has a higher generation and stays pending. */
+  generation: number;
 }
+
+interface RequestRow {
+  tenant_id: string;
+  reason: string;
+  requested_at: Date | string;
+  generation: string | number;
+}
+
+const toRequest = (row: RequestRow): PublicationRequest => ({
+  tenantId: row.tenant_id,
+  reason: row.reason,
+  requestedAt: new Date(row.requested_at),
+  generation: Number(row.generation),
+});
 
 export class PublicationRequestRepository {
   constructor(private readonly db: Queryable) {}
@@ -21,42 +37,33 @@ export class PublicationRequestRepository {
   async request(tenantId: string, reason: string): Promise<void> {
     await this.db.query(
       `INSERT INTO sealed.publication_requests (tenant_id, reason) VALUES ($1, $2)
-       ON CONFLICT (tenant_id) DO UPDATE SET reason = EXCLUDED.reason, requested_at = now()`,
+       ON CONFLICT (tenant_id) DO UPDATE
+         SET reason = EXCLUDED.reason, requested_at = now(),
+             generation = sealed.publication_requests.generation + 1`,
       [tenantId, reason],
     );
   }
 
   async pending(): Promise<PublicationRequest[]> {
-    const result = await this.db.query<{
-      tenant_id: string;
-      reason: string;
-      requested_at: Date | string;
-    }>(
-      'SELECT tenant_id, reason, requested_at FROM sealed.publication_requests ORDER BY requested_at',
+    const result = await this.db.query<RequestRow>(
+      'SELECT tenant_id, reason, requested_at, generation FROM sealed.publication_requests ORDER BY requested_at',
     );
-    return result.rows.map((row) => ({
-      tenantId: row.tenant_id,
-      reason: row.reason,
-      requestedAt: new Date(row.requested_at),
-    }));
+    return result.rows.map(toRequest);
   }
 
   async find(tenantId: string): Promise<PublicationRequest | undefined> {
-    const result = await this.db.query<{ reason: string; requested_at: Date | string }>(
-      'SELECT reason, requested_at FROM sealed.publication_requests WHERE tenant_id = $1',
+    const result = await this.db.query<RequestRow>(
+      'SELECT tenant_id, reason, requested_at, generation FROM sealed.publication_requests WHERE tenant_id = $1',
       [tenantId],
     );
-    const row = result.rows[0];
-    return row
-      ? { tenantId, reason: row.reason, requestedAt: new Date(row.requested_at) }
-      : undefined;
+    return result.rows[0] ? toRequest(result.rows[0]) : undefined;
   }
 
-  /** Settles the request if it was made no later than `builtFrom` (when the snapshot's build began). */
-  async settle(tenantId: string, builtFrom: Date): Promise<void> {
+  /** Settles the request `seen` when the build began, unless a newer one arrived since. */
+  async settle(seen: PublicationRequest): Promise<void> {
     await this.db.query(
-      'DELETE FROM sealed.publication_requests WHERE tenant_id = $1 AND requested_at <= $2',
-      [tenantId, builtFrom.toISOString()],
+      'DELETE FROM sealed.publication_requests WHERE tenant_id = $1 AND generation <= $2',
+      [seen.tenantId, seen.generation],
     );
   }
 }
