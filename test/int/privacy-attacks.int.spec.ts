@@ -7,11 +7,15 @@
  *   - a team whose name carries a person's name and e-mail address, used by 10 people;
  * and the review's questions are asked of every read endpoint, the export and a report: what do
  * they say about the small teams, and does the canary team name appear anywhere (responses,
- * export, report files, logs, Redis)?
+ * export, report files, logs, Redis)? Then an admin key points report webhooks at a receiver on
+ * loopback and at private addresses, and an erasure must reach the published figures.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BREAKDOWN_FACETS, startOfIsoWeek, TREND_FACETS } from '@silhouette/contracts';
 import { latestSnapshotDocument } from '@silhouette/api';
+import { REFUSED_WEBHOOK_TARGET } from '@silhouette/reports';
 import { sgdRecords } from '../helpers/datasets';
 import { scanRedis, scanText } from '../helpers/leak-scan';
 import { offlineProviders } from '../helpers/providers';
@@ -56,6 +60,8 @@ function scenario(): Record<string, unknown>[] {
 
 describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (%s mode)', (mode) => {
   let stack: Stack;
+  /** A receiver on loopback, where the review's webhook landed. */
+  const receiver = { port: 0, hits: 0, close: () => Promise.resolve() };
   /** Every published thing a read key (or the export) can obtain, by where it came from. */
   const published: { where: string; text: string }[] = [];
   const read = async (path: string) => {
@@ -65,12 +71,20 @@ describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (
   };
 
   beforeAll(async () => {
+    const server = createServer((request, response) => {
+      receiver.hits += 1;
+      request.resume();
+      response.writeHead(204).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    receiver.port = (server.address() as AddressInfo).port;
+    receiver.close = () => new Promise((resolve) => server.close(() => resolve()));
     stack = await startStack({
       mode,
       worker: true,
       workerProviders: offlineProviders,
       // The worker's publish tick, fast: an erasure must reach the figures through it.
-      env: { PUBLISH_INTERVAL_S: '1' },
+      env: { PUBLISH_INTERVAL_S: '1', REPORT_MIN_INTERVAL_S: '1' },
     });
     const ingest = await call(stack, '/v1/conversations', {
       method: 'POST',
@@ -100,7 +114,10 @@ describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (
     const document = await latestSnapshotDocument(stack.apiDb, stack.tenant.tenant.id);
     published.push({ where: 'export', text: JSON.stringify(document) });
   }, 600_000);
-  afterAll(async () => stack?.close());
+  afterAll(async () => {
+    await stack?.close();
+    await receiver.close();
+  });
 
   it('published a snapshot over every team (so the attacks ran against real figures)', async () => {
     const overview = (await read('/v1/insights/overview')).body;
@@ -164,6 +181,77 @@ describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (
     expect(scanText('logs', stack.logs(), CANARIES)).toEqual([]);
     if (mode === 'server')
       expect((await scanRedis(redisUrl(), stack.queuePrefix, CANARIES)).found).toEqual([]);
+  });
+
+  // Finding 4: schedules accepted loopback, link-local and private targets (the loopback one got
+  // the signed report) and the failure reason ("webhook answered HTTP <status>") probed ports.
+  it('refuses webhook targets on private networks in any notation, and never contacts them', async () => {
+    const admin = (path: string, method = 'GET', body?: unknown) =>
+      call(stack, path, {
+        method,
+        key: stack.tenant.adminKey,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const schedule = {
+      name: 'Weekly impact',
+      type: 'impact',
+      cron: '0 8 * * 1',
+      timezone: 'UTC',
+      period: { kind: 'last-week' },
+      formats: ['csv'],
+    };
+    const local = `127.0.0.1:${receiver.port}`;
+    for (const url of [
+      `http://${local}/hook`,
+      `http://127.1:${receiver.port}/hook`,
+      `http://2130706433:${receiver.port}/hook`,
+      `https://${local}/hook`,
+      `https://0x7f.1:${receiver.port}/hook`,
+      `https://[::ffff:127.0.0.1]:${receiver.port}/hook`,
+      `https://localhost:${receiver.port}/hook`,
+      'https://169.254.169.254/latest/meta-data/',
+      'https://10.0.0.1/hook',
+      'https://100.64.0.1/hook',
+      'https://[fd00::1]/hook',
+    ]) {
+      const response = await admin('/v1/report-schedules', 'POST', {
+        ...schedule,
+        webhook_url: url,
+      });
+      expect(response.status, url).toBe(400);
+      expect(response.body.error.field).toBe('webhook_url');
+      // One of two fixed sentences: no status, no port, nothing the target said.
+      expect([REFUSED_WEBHOOK_TARGET, 'must be an https URL']).toContain(
+        response.body.error.message.replace(/^webhook_url: /, ''),
+      );
+    }
+    // A schedule stored before the fix, pointing at the local receiver: its delivery is refused
+    // at delivery time, with the same words whatever the target would have answered.
+    const created = await admin('/v1/report-schedules', 'POST', {
+      ...schedule,
+      cron: '* * * * *',
+      webhook_url: 'https://hooks.example.com/silhouette',
+    });
+    expect(created.status).toBe(201);
+    await stack.ownerDb.query(
+      `UPDATE app.report_schedules SET webhook_url = $2, created_at = now() - interval '90 seconds'
+        WHERE id = $1`,
+      [created.body.id, `http://${local}/hook`],
+    );
+    await stack.queue.enqueue('report-tick', {
+      tenantId: stack.tenant.tenant.id,
+      scheduleId: created.body.id,
+    });
+    await stack.queue.waitUntilIdle(60_000);
+    const reports = (await admin(`/v1/reports?schedule=${created.body.id}`)).body.reports;
+    expect(reports.length).toBeGreaterThan(0);
+    const delivery = reports[0].deliveries.find((d: any) => d.channel === 'webhook');
+    expect(delivery).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      failure_reason: REFUSED_WEBHOOK_TARGET,
+    });
+    expect(receiver.hits).toBe(0);
   });
 
   // Last: it changes the data. Finding 5: the snapshot kept counting an erased person until some
