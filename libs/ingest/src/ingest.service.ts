@@ -2,8 +2,15 @@
  * Ingest: raw body -> validated canonical records -> pseudonymized, sealed rows -> one tag job
  * each. Used by the HTTP API and the CLI. A batch is stored with a single INSERT statement, so
  * either all of its good records are stored or none are; bad records are reported per record
- * and never block the good ones.
+ * and never block the good ones. Conversation and user ids are pseudonymised, and the messages
+ * and allow-listed metadata are sealed together: nothing a client sent is stored in clear.
  */
+import type {
+  IgnoredField,
+  IngestResult,
+  RejectedRecord,
+  SealedPayload,
+} from '@silhouette/contracts';
 import type { Queryable } from '@silhouette/db';
 import { TenantRepository } from '@silhouette/db';
 import type { QueueDriver } from '@silhouette/queue';
@@ -39,18 +46,7 @@ export class TenantNotReadyError extends Error {
   readonly code = 'tenant_not_ready';
 }
 
-export interface RejectedRecord {
-  line?: number;
-  index?: number;
-  field: string;
-  message: string;
-}
-
-export interface IngestResult {
-  accepted: number;
-  duplicates: number;
-  rejected: RejectedRecord[];
-}
+export type { IngestResult, RejectedRecord } from '@silhouette/contracts';
 
 export interface IngestOptions {
   format: IngestFormat;
@@ -108,9 +104,10 @@ export class IngestService {
     const rejected: RejectedRecord[] = [];
     const valid: {
       row: Omit<IntakeRow, 'nonce' | 'ciphertext'>;
-      messages: { role: string; content: string }[];
+      payload: SealedPayload;
     }[] = [];
     const seenIds = new Map<string, RawRecord['position']>();
+    const ignored = new Map<string, number>();
 
     for (const record of records) {
       if (record.parseError) {
@@ -134,6 +131,9 @@ export class IngestService {
         continue;
       }
       const { conversation, contentBytes } = normalized;
+      // Counted even when the record is rejected below: the field was dropped either way.
+      for (const field of new Set(normalized.ignoredFields))
+        ignored.set(field, (ignored.get(field) ?? 0) + 1);
       const earlier = seenIds.get(conversation.id);
       if (earlier) {
         rejected.push({
@@ -146,14 +146,16 @@ export class IngestService {
       seenIds.set(conversation.id, record.position);
       valid.push({
         row: {
-          externalId: conversation.id,
+          externalId: this.pseudonymizer.conversationPseudonym(tenant.id, conversation.id),
           userPseudonym: this.pseudonymizer.pseudonym(tenant.id, conversation.user_id),
           ...(conversation.started_at ? { startedAt: conversation.started_at } : {}),
-          ...(conversation.metadata ? { metadata: conversation.metadata } : {}),
           messageCount: conversation.messages.length,
           contentBytes,
         },
-        messages: conversation.messages,
+        payload: {
+          messages: conversation.messages,
+          ...(conversation.metadata ? { metadata: conversation.metadata } : {}),
+        },
       });
     }
 
@@ -162,9 +164,9 @@ export class IngestService {
       const sealingKey = await new TenantRepository(this.db).activeSealingKey(tenant.id);
       if (!sealingKey) throw new TenantNotReadyError('tenant has no active sealing key');
       const envelope = new EnvelopeBatch(tenant.id, sealingKey.publicKey);
-      const rows: IntakeRow[] = valid.map(({ row, messages }) => ({
+      const rows: IntakeRow[] = valid.map(({ row, payload }) => ({
         ...row,
-        ...envelope.seal(row.externalId, { messages }),
+        ...envelope.seal(row.externalId, payload),
       }));
       inserted = await new IntakeRepository(this.db).accept(
         tenant.id,
@@ -178,14 +180,36 @@ export class IngestService {
         inserted.map((row) => ({ tenantId: tenant.id, conversationId: row.conversationId })),
       );
     }
-    const result = {
+    const ignoredFields: IgnoredField[] = [...ignored]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([field, count]) => ({ field, count }));
+    const result: IngestResult = {
       accepted: inserted.length,
       duplicates: valid.length - inserted.length,
       rejected,
+      ignored_fields: ignoredFields,
     };
     this.observer?.recordResult(tenant.slug, result, (performance.now() - started) / 1000);
     return result;
   }
+}
+
+/** An empty result, to add batches' results into with `addIngestResult`. */
+export function emptyIngestResult(): IngestResult {
+  return { accepted: 0, duplicates: 0, rejected: [], ignored_fields: [] };
+}
+
+/** Adds one batch's result into a running total (ignored fields summed by name). */
+export function addIngestResult(total: IngestResult, batch: IngestResult): IngestResult {
+  total.accepted += batch.accepted;
+  total.duplicates += batch.duplicates;
+  total.rejected.push(...batch.rejected);
+  for (const { field, count } of batch.ignored_fields) {
+    const known = total.ignored_fields.find((entry) => entry.field === field);
+    if (known) known.count += count;
+    else total.ignored_fields.push({ field, count });
+  }
+  return total;
 }
 
 function describePosition(position: RawRecord['position']): string {

@@ -1,12 +1,11 @@
 /** The API's write-only door into the sealed store: `intake.accept_conversations` (0001_init.sql). */
-import type { ConversationMetadata } from '@silhouette/contracts';
 import type { Queryable } from '@silhouette/db';
 
 export interface IntakeRow {
+  /** The conversation's pseudonym (`c_…`), never the client's id. */
   externalId: string;
   userPseudonym: string;
   startedAt?: string;
-  metadata?: ConversationMetadata;
   messageCount: number;
   contentBytes: number;
   nonce: Buffer;
@@ -28,7 +27,6 @@ export class IntakeRepository {
       external_id: row.externalId,
       user_pseudonym: row.userPseudonym,
       started_at: row.startedAt ?? null,
-      metadata: row.metadata ?? {},
       message_count: row.messageCount,
       content_bytes: row.contentBytes,
       nonce: row.nonce.toString('base64'),

@@ -3,9 +3,12 @@ import type { Queryable } from '@silhouette/db';
 
 /**
  * SET clause of `UPDATE sealed.conversations c … FROM app.tenants t`: marks a conversation tagged
- * and, under the default retention (none), deletes its content in the same statement.
+ * and, under the default retention (none), deletes its content in the same statement. The
+ * metadata column (only rows stored before migration 0008 use it) is cleared: the facet row now
+ * holds the gated copy.
  */
 export const MARK_TAGGED_SET = `SET status = 'tagged', status_at = now(), last_error = NULL,
+              metadata = '{}'::jsonb,
               ciphertext = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.ciphertext END,
               nonce = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.nonce END,
               ephemeral_public_key = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.ephemeral_public_key END,

@@ -11,6 +11,8 @@ export interface FacetWrite {
   model: string;
   facet: FacetAnswer;
   stats: ConversationStats;
+  /** Allow-listed metadata values that passed the PII gate (or `(withheld)`). */
+  metadata: Record<string, string>;
   redactions: number;
   promptTokens: number;
   completionTokens: number;
@@ -22,8 +24,8 @@ const UPSERT_SQL = `INSERT INTO sealed.facets (
     conversation_id, tenant_id, prompt_version, provider, model, domain, task_type, use_case,
     goal_summary, minutes_without_ai, minutes_with_ai, minutes_saved, outcome, failure_reasons,
     user_frustration, language, confidence, turns, user_tokens, assistant_tokens, redactions,
-    prompt_tokens, completion_tokens, latency_ms)
-  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14::text[],$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)
+    prompt_tokens, completion_tokens, latency_ms, metadata)
+  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14::text[],$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25::jsonb)
   ON CONFLICT (conversation_id) DO UPDATE SET
     prompt_version = EXCLUDED.prompt_version, provider = EXCLUDED.provider, model = EXCLUDED.model,
     domain = EXCLUDED.domain, task_type = EXCLUDED.task_type, use_case = EXCLUDED.use_case,
@@ -34,7 +36,9 @@ const UPSERT_SQL = `INSERT INTO sealed.facets (
     confidence = EXCLUDED.confidence, turns = EXCLUDED.turns, user_tokens = EXCLUDED.user_tokens,
     assistant_tokens = EXCLUDED.assistant_tokens, redactions = EXCLUDED.redactions,
     prompt_tokens = EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens,
-    latency_ms = EXCLUDED.latency_ms, tagged_at = now()
+    latency_ms = EXCLUDED.latency_ms, tagged_at = now(),
+    -- A re-tag of a row stored before 0008 finds its metadata already moved here: keep it.
+    metadata = CASE WHEN EXCLUDED.metadata = '{}'::jsonb THEN sealed.facets.metadata ELSE EXCLUDED.metadata END
   WHERE sealed.facets.prompt_version <> EXCLUDED.prompt_version`;
 
 function facetParams(row: FacetWrite): unknown[] {
@@ -64,6 +68,7 @@ function facetParams(row: FacetWrite): unknown[] {
     row.promptTokens,
     row.completionTokens,
     Math.round(row.latencyMs),
+    JSON.stringify(row.metadata),
   ];
 }
 

@@ -24,12 +24,18 @@ export interface SealedConversation {
   messages: CanonicalMessage[];
 }
 
-export interface LoadedConversation extends Omit<SealedConversation, 'messages'> {
+export interface SealedContent {
+  messages: CanonicalMessage[];
+  /** The record's allow-listed metadata, as sent: may hold personal data, never leaves the worker. */
+  metadata: ConversationMetadata;
+}
+
+export interface LoadedConversation extends Omit<SealedConversation, 'messages' | 'metadata'> {
   status: 'accepted' | 'tagged' | 'embedded' | 'failed';
   /** Prompt version of the existing facet row, if any. */
   facetPromptVersion: string | null;
-  /** Decrypts the messages; throws ContentUnavailableError once retention deleted them. */
-  messages(): Promise<CanonicalMessage[]>;
+  /** Decrypts the content; throws ContentUnavailableError once retention deleted it. */
+  content(): Promise<SealedContent>;
 }
 
 export class ContentUnavailableError extends Error {
@@ -62,7 +68,8 @@ export class SealedConversationStore {
     const loaded = await this.load(tenantId, conversationId);
     if (!loaded)
       throw new ContentUnavailableError('conversation not found (erased or wrong tenant)');
-    return { ...loaded, messages: await loaded.messages() };
+    const { content, ...row } = loaded;
+    return { ...row, ...(await content()) };
   }
 
   /**
@@ -87,14 +94,13 @@ export class SealedConversationStore {
       tenantId: row.tenant_id,
       userPseudonym: row.user_pseudonym,
       startedAt: row.started_at === null ? null : new Date(row.started_at),
-      metadata: row.metadata,
       status: row.status as LoadedConversation['status'],
       facetPromptVersion: row.facet_prompt_version,
-      messages: () => this.decrypt(row),
+      content: () => this.decrypt(row),
     };
   }
 
-  private async decrypt(row: ConversationRow): Promise<CanonicalMessage[]> {
+  private async decrypt(row: ConversationRow): Promise<SealedContent> {
     if (row.ciphertext === null || row.nonce === null || row.ephemeral_public_key === null) {
       throw new ContentUnavailableError('conversation content has been deleted by retention');
     }
@@ -116,7 +122,12 @@ export class SealedConversationStore {
     } catch {
       throw new SealedKeyError('conversation envelope failed authentication');
     }
-    return (JSON.parse(plaintext.toString('utf8')) as SealedPayload).messages as CanonicalMessage[];
+    const payload = JSON.parse(plaintext.toString('utf8')) as SealedPayload;
+    return {
+      messages: payload.messages as CanonicalMessage[],
+      // Rows stored before migration 0008 carry their metadata in the column instead.
+      metadata: payload.metadata ?? row.metadata,
+    };
   }
 
   private async batchKey(

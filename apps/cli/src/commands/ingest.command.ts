@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Env } from '@silhouette/config';
 import {
+  addIngestResult,
   BodyError,
+  emptyIngestResult,
   decodeUtf8,
   INGEST_FORMATS,
   IngestService,
@@ -53,7 +55,7 @@ export async function ingestCommand(
   return withRuntime(env, 'ingest', {}, async (runtime) => {
     const tenant = await requireTenant(runtime, flags.tenant);
     const service = new IngestService(runtime.apiDb, runtime.queue, pseudonymizerFrom(env));
-    const total: IngestResult = { accepted: 0, duplicates: 0, rejected: [] };
+    const total = emptyIngestResult();
     const limits = {
       maxRecords: BATCH,
       maxRequestBytes: Number.MAX_SAFE_INTEGER,
@@ -65,9 +67,7 @@ export async function ingestCommand(
         limits,
         oversizedMessage: 'record',
       });
-      total.accepted += result.accepted;
-      total.duplicates += result.duplicates;
-      total.rejected.push(...result.rejected);
+      addIngestResult(total, result);
     }
     if (flags.json) console.log(JSON.stringify(total));
     else {
@@ -80,6 +80,8 @@ export async function ingestCommand(
       }
       if (total.rejected.length > 20)
         console.log(`  … and ${total.rejected.length - 20} more (use --json for all)`);
+      for (const { field, count } of total.ignored_fields)
+        console.log(`  ignored ${field} (unknown field, not stored) in ${count} records`);
     }
     return total;
   });

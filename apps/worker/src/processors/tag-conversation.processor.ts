@@ -1,6 +1,6 @@
 /**
  * tag-conversation: open the sealed conversation, ask the tagger for the facet row, scrub every
- * free-text facet, store the row and mark the conversation tagged. Idempotent: a conversation
+ * free-text facet, copy the PII-gated metadata, store the row and mark the conversation tagged. Idempotent: a conversation
  * already tagged with the current prompt version is left as it is.
  */
 import type {
@@ -16,8 +16,10 @@ import {
   ContentUnavailableError,
   ConversationStatusRepository,
   FacetRepository,
+  type SealedContent,
 } from '@silhouette/sealed';
 import type { WorkerDeps } from '../worker-deps';
+import { facetMetadata } from './facet-metadata';
 
 export function conversationStats(messages: CanonicalMessage[]): ConversationStats {
   let userTokens = 0;
@@ -83,9 +85,9 @@ export function tagConversationProcessor(deps: WorkerDeps) {
       await new ConversationStatusRepository(deps.db).markTagged(tenantId, conversationId);
       return;
     }
-    let messages: CanonicalMessage[];
+    let content: SealedContent;
     try {
-      messages = await conversation.messages();
+      content = await conversation.content();
     } catch (error) {
       if (error instanceof ContentUnavailableError) throw new UnrecoverableJobError(error.message);
       throw error;
@@ -95,7 +97,7 @@ export function tagConversationProcessor(deps: WorkerDeps) {
       const minutesOverrides = await settings.minutesOverrides(tenantId);
       result = await deps.tagger.tag({
         conversationId,
-        messages,
+        messages: content.messages,
         ...(minutesOverrides ? { minutesOverrides } : {}),
       });
     } catch (error) {
@@ -105,6 +107,7 @@ export function tagConversationProcessor(deps: WorkerDeps) {
       throw error;
     }
     const { facet, redactions } = scrubFacet(result.facet, deps.scrub);
+    const metadata = facetMetadata(content.metadata);
     await new FacetRepository(deps.db).saveAndMarkTagged({
       conversationId,
       tenantId,
@@ -112,8 +115,9 @@ export function tagConversationProcessor(deps: WorkerDeps) {
       provider: result.provider,
       model: result.model,
       facet,
-      stats: conversationStats(messages),
-      redactions,
+      stats: conversationStats(content.messages),
+      metadata: metadata.values,
+      redactions: redactions + metadata.withheld,
       promptTokens: result.promptTokens,
       completionTokens: result.completionTokens,
       latencyMs: result.latencyMs,
