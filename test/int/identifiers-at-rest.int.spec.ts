@@ -72,6 +72,14 @@ describe.each(['server', 'embedded'] as const)('identifiers and metadata at rest
     droppedValue,
   ];
   const responses: string[] = [];
+  const attackRecords = [
+    openaiRecord(idEmail, 'user-1', 'How do I reverse a list in Python?', {
+      metadata: metadataValues,
+    }),
+    openaiRecord(idCard, 'user-2', 'Draft a polite reminder about an invoice.', {
+      metadata: { team: cleanTeam },
+    }),
+  ];
   let attackBody: Record<string, unknown> = {};
   let extraBody: Record<string, unknown> = {};
 
@@ -87,14 +95,7 @@ describe.each(['server', 'embedded'] as const)('identifiers and metadata at rest
     const attack = await call(stack, '/v1/conversations', {
       method: 'POST',
       key: stack.tenant.ingestKey,
-      body: JSON.stringify([
-        openaiRecord(idEmail, 'user-1', 'How do I reverse a list in Python?', {
-          metadata: metadataValues,
-        }),
-        openaiRecord(idCard, 'user-2', 'Draft a polite reminder about an invoice.', {
-          metadata: { team: cleanTeam },
-        }),
-      ]),
+      body: JSON.stringify(attackRecords),
     });
     responses.push(attack.text);
     attackBody = attack.body as Record<string, unknown>;
@@ -130,6 +131,7 @@ describe.each(['server', 'embedded'] as const)('identifiers and metadata at rest
   it('accepts records with unknown metadata fields, drops them and lists them once per batch', () => {
     expect(extraBody).toEqual({
       accepted: 2,
+      updated: 0,
       duplicates: 0,
       rejected: [],
       ignored_fields: [
@@ -143,7 +145,7 @@ describe.each(['server', 'embedded'] as const)('identifiers and metadata at rest
     const again = await call(stack, '/v1/conversations', {
       method: 'POST',
       key: stack.tenant.ingestKey,
-      body: JSON.stringify([openaiRecord(idEmail, 'user-1'), openaiRecord(idCard, 'user-2')]),
+      body: JSON.stringify(attackRecords),
     });
     responses.push(again.text);
     expect(again.body).toMatchObject({ accepted: 0, duplicates: 2 });

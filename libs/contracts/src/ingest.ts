@@ -21,7 +21,11 @@ export type IgnoredField = z.infer<typeof ignoredFieldSchema>;
 
 export const ingestResultSchema = z.object({
   accepted: z.number().int().describe('new conversations stored'),
-  duplicates: z.number().int().describe('already stored with the same messages'),
+  updated: z
+    .number()
+    .int()
+    .describe('stored conversations that grew: the same messages plus new ones'),
+  duplicates: z.number().int().describe('already stored with the same messages (or more)'),
   rejected: z.array(rejectedRecordSchema),
   ignored_fields: z.array(ignoredFieldSchema),
 });

@@ -59,7 +59,13 @@ describe.each<Engine>(['postgres', 'pglite'])('sealed ingest on %s', (engine) =>
       ]),
     );
     const result = await service.ingestBody(tenant.tenant, body, options);
-    expect(result).toEqual({ accepted: 3, duplicates: 0, rejected: [], ignored_fields: [] });
+    expect(result).toEqual({
+      accepted: 3,
+      updated: 0,
+      duplicates: 0,
+      rejected: [],
+      ignored_fields: [],
+    });
 
     const rows = await db.query<{
       id: string;
@@ -141,12 +147,18 @@ describe.each<Engine>(['postgres', 'pglite'])('sealed ingest on %s', (engine) =>
     const service = new IngestService(db, queue, pseudonymizer);
     const body = Buffer.from(
       JSON.stringify([
-        openaiRecord('c-openai', 'alice@example.com'),
+        openaiRecord('c-openai', 'alice@example.com', 'Plaintext marker PLAIN-OPENAI'),
         openaiRecord('c-new', 'dave'),
       ]),
     );
     const result = await service.ingestBody(tenant.tenant, body, options);
-    expect(result).toEqual({ accepted: 1, duplicates: 1, rejected: [], ignored_fields: [] });
+    expect(result).toEqual({
+      accepted: 1,
+      updated: 0,
+      duplicates: 1,
+      rejected: [],
+      ignored_fields: [],
+    });
     const count = await db.query<{ n: number }>(
       'SELECT count(*)::integer AS n FROM sealed.conversations WHERE tenant_id = $1',
       [tenant.tenant.id],

@@ -16,7 +16,7 @@ import { TenantRepository } from '@silhouette/db';
 import type { QueueDriver } from '@silhouette/queue';
 import { EnvelopeBatch } from './envelope-sealer';
 import type { IngestFormat } from './formats';
-import { IntakeRepository, type IntakeRow } from './intake.repository';
+import { IntakeRepository, type IntakeOutcome, type IntakeRow } from './intake.repository';
 import { normalizeRecord } from './normalize-record';
 import { decodeUtf8, splitRecords, type RawRecord } from './parse-body';
 import type { Pseudonymizer } from './pseudonym';
@@ -56,6 +56,11 @@ export interface IngestOptions {
    * 'record': it is reported as a rejected record (CLI files).
    */
   oversizedMessage: 'request' | 'record';
+  /**
+   * New conversations wait for `CONVERSATION_IDLE_S` of idleness before tagging, as grown ones
+   * always do (the OTLP receiver: a live conversation's spans keep arriving).
+   */
+  waitForIdle?: boolean;
 }
 
 export interface IngestObserver {
@@ -103,6 +108,7 @@ export class IngestService {
     const started = performance.now();
     const rejected: RejectedRecord[] = [];
     const valid: {
+      position: RawRecord['position'];
       row: Omit<IntakeRow, 'nonce' | 'ciphertext'>;
       payload: SealedPayload;
     }[] = [];
@@ -144,13 +150,20 @@ export class IngestService {
         continue;
       }
       seenIds.set(conversation.id, record.position);
+      const externalId = this.pseudonymizer.conversationPseudonym(tenant.id, conversation.id);
       valid.push({
+        position: record.position,
         row: {
-          externalId: this.pseudonymizer.conversationPseudonym(tenant.id, conversation.id),
+          externalId,
           userPseudonym: this.pseudonymizer.pseudonym(tenant.id, conversation.user_id),
           ...(conversation.started_at ? { startedAt: conversation.started_at } : {}),
           messageCount: conversation.messages.length,
           contentBytes,
+          messageHashes: this.pseudonymizer.messageHashes(
+            tenant.id,
+            externalId,
+            conversation.messages,
+          ),
         },
         payload: {
           messages: conversation.messages,
@@ -159,7 +172,7 @@ export class IngestService {
       });
     }
 
-    let inserted: { externalId: string; conversationId: string }[] = [];
+    let outcomes: IntakeOutcome[] = [];
     if (valid.length > 0) {
       const sealingKey = await new TenantRepository(this.db).activeSealingKey(tenant.id);
       if (!sealingKey) throw new TenantNotReadyError('tenant has no active sealing key');
@@ -168,24 +181,40 @@ export class IngestService {
         ...row,
         ...envelope.seal(row.externalId, payload),
       }));
-      inserted = await new IntakeRepository(this.db).accept(
+      outcomes = await new IntakeRepository(this.db).accept(
         tenant.id,
         sealingKey.keyId,
         envelope.ephemeralPublicKey,
         rows,
+        options.waitForIdle ?? false,
       );
-      // Stored rows without a job are picked up by the worker's reconciler if this fails.
-      await this.queue.enqueueMany(
-        'tag-conversation',
-        inserted.map((row) => ({ tenantId: tenant.id, conversationId: row.conversationId })),
-      );
+      // New conversations are tagged at once, unless they wait for idleness like grown ones
+      // (the worker's reconciler enqueues those). Stored rows without a job are picked up by the
+      // reconciler if this fails.
+      if (!options.waitForIdle) {
+        await this.queue.enqueueMany(
+          'tag-conversation',
+          outcomes
+            .filter((row) => row.outcome === 'accepted')
+            .map((row) => ({ tenantId: tenant.id, conversationId: row.conversationId })),
+        );
+      }
     }
+    const positions = new Map(valid.map(({ row, position }) => [row.externalId, position]));
+    for (const { externalId, outcome } of outcomes) {
+      const refusal = OUTCOME_REFUSALS[outcome];
+      if (refusal) rejected.push({ ...positions.get(externalId)!, ...refusal });
+    }
+    rejected.sort((a, b) => positionOrder(a) - positionOrder(b));
+    const count = (outcome: IntakeOutcome['outcome']) =>
+      outcomes.filter((row) => row.outcome === outcome).length;
     const ignoredFields: IgnoredField[] = [...ignored]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([field, count]) => ({ field, count }));
     const result: IngestResult = {
-      accepted: inserted.length,
-      duplicates: valid.length - inserted.length,
+      accepted: count('accepted'),
+      updated: count('updated'),
+      duplicates: count('duplicate'),
       rejected,
       ignored_fields: ignoredFields,
     };
@@ -196,12 +225,13 @@ export class IngestService {
 
 /** An empty result, to add batches' results into with `addIngestResult`. */
 export function emptyIngestResult(): IngestResult {
-  return { accepted: 0, duplicates: 0, rejected: [], ignored_fields: [] };
+  return { accepted: 0, updated: 0, duplicates: 0, rejected: [], ignored_fields: [] };
 }
 
 /** Adds one batch's result into a running total (ignored fields summed by name). */
 export function addIngestResult(total: IngestResult, batch: IngestResult): IngestResult {
   total.accepted += batch.accepted;
+  total.updated += batch.updated;
   total.duplicates += batch.duplicates;
   total.rejected.push(...batch.rejected);
   for (const { field, count } of batch.ignored_fields) {
@@ -210,6 +240,25 @@ export function addIngestResult(total: IngestResult, batch: IngestResult): Inges
     else total.ignored_fields.push({ field, count });
   }
   return total;
+}
+
+/** Why a stored conversation refused a record (0018_growing_conversations.sql). */
+const OUTCOME_REFUSALS: Partial<
+  Record<IntakeOutcome['outcome'], { field: string; message: string }>
+> = {
+  conflict: { field: 'messages', message: 'conflicts with the stored conversation' },
+  user_conflict: {
+    field: 'user_id',
+    message: 'conflicts with the stored conversation (another user_id)',
+  },
+  retry: {
+    field: 'id',
+    message: 'was changed by a concurrent request; send the record again',
+  },
+};
+
+function positionOrder(position: { line?: number; index?: number }): number {
+  return position.line ?? position.index ?? 0;
 }
 
 function describePosition(position: RawRecord['position']): string {

@@ -7,7 +7,7 @@
  */
 import { createHmac, hkdfSync } from 'node:crypto';
 
-type KeyPurpose = 'pseudonym' | 'conversation-pseudonym';
+type KeyPurpose = 'pseudonym' | 'conversation-pseudonym' | 'message-hash';
 
 export class Pseudonymizer {
   private readonly tenantKeys = new Map<string, Buffer>();
@@ -24,11 +24,33 @@ export class Pseudonymizer {
     return `c_${this.hmac('conversation-pseudonym', tenantId, conversationId)}`;
   }
 
-  private hmac(purpose: KeyPurpose, tenantId: string, value: string): string {
+  /**
+   * Keyed per-message hashes, stored beside the sealed content so that a re-sent conversation can
+   * be compared with the stored one after its content was deleted (growing conversations). The
+   * conversation's pseudonym and the position are part of the input, so equal messages in two
+   * conversations (or two places) hash differently: the hashes link nothing.
+   */
+  messageHashes(
+    tenantId: string,
+    conversationPseudonym: string,
+    messages: readonly { role: string; content: string }[],
+  ): string[] {
+    return messages.map((message, position) =>
+      this.hmac(
+        'message-hash',
+        tenantId,
+        `${conversationPseudonym}\u0000${position}\u0000${message.role}\u0000${message.content}`,
+        22,
+      ),
+    );
+  }
+
+  /** 27 base64url characters = 162 bits; 22 = 132 bits, ample to tell messages apart. */
+  private hmac(purpose: KeyPurpose, tenantId: string, value: string, length = 27): string {
     return createHmac('sha256', this.tenantKey(purpose, tenantId))
       .update(value, 'utf8')
       .digest('base64url')
-      .slice(0, 27);
+      .slice(0, length);
   }
 
   private tenantKey(purpose: KeyPurpose, tenantId: string): Buffer {

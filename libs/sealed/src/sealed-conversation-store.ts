@@ -31,9 +31,13 @@ export interface SealedContent {
 }
 
 export interface LoadedConversation extends Omit<SealedConversation, 'messages' | 'metadata'> {
-  status: 'accepted' | 'tagged' | 'embedded' | 'failed';
+  status: 'accepted' | 'waiting_for_idle' | 'tagged' | 'embedded' | 'failed';
+  /** Bumped each time the conversation grows (0018). */
+  revision: number;
   /** Prompt version of the existing facet row, if any. */
   facetPromptVersion: string | null;
+  /** The conversation revision the existing facet row describes, if any. */
+  facetRevision: number | null;
   /** Decrypts the content; throws ContentUnavailableError once retention deleted it. */
   content(): Promise<SealedContent>;
 }
@@ -78,10 +82,16 @@ export class SealedConversationStore {
    */
   async load(tenantId: string, conversationId: string): Promise<LoadedConversation | undefined> {
     const result = await this.db.query<
-      ConversationRow & { status: string; facet_prompt_version: string | null }
+      ConversationRow & {
+        status: string;
+        revision: number;
+        facet_prompt_version: string | null;
+        facet_revision: number | null;
+      }
     >(
       `SELECT c.id, c.tenant_id, c.external_id, c.user_pseudonym, c.started_at, c.metadata, c.key_id,
-              c.ephemeral_public_key, c.nonce, c.ciphertext, c.status, f.prompt_version AS facet_prompt_version
+              c.ephemeral_public_key, c.nonce, c.ciphertext, c.status, c.revision,
+              f.prompt_version AS facet_prompt_version, f.revision AS facet_revision
          FROM sealed.conversations c
          LEFT JOIN sealed.facets f ON f.conversation_id = c.id
         WHERE c.tenant_id = $1 AND c.id = $2`,
@@ -95,7 +105,9 @@ export class SealedConversationStore {
       userPseudonym: row.user_pseudonym,
       startedAt: row.started_at === null ? null : new Date(row.started_at),
       status: row.status as LoadedConversation['status'],
+      revision: Number(row.revision),
       facetPromptVersion: row.facet_prompt_version,
+      facetRevision: row.facet_revision === null ? null : Number(row.facet_revision),
       content: () => this.decrypt(row),
     };
   }

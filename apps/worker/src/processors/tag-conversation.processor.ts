@@ -1,6 +1,7 @@
 /**
  * tag-conversation: open the sealed conversation, ask the tagger for the facet row, scrub every
- * free-text facet, copy the PII-gated metadata, store the row and mark the conversation tagged. Idempotent: a conversation
+ * free-text facet, copy the PII-gated metadata, store the row and mark the conversation tagged.
+ * A conversation that grew is tagged again (its facet row replaced) once it has been idle. Idempotent: a conversation
  * already tagged with the current prompt version is left as it is.
  */
 import type {
@@ -80,7 +81,12 @@ export function tagConversationProcessor(deps: WorkerDeps) {
     const { tenantId, conversationId } = payload;
     const conversation = await deps.store.load(tenantId, conversationId);
     if (!conversation) throw new UnrecoverableJobError('conversation no longer exists (erased)');
-    if (conversation.facetPromptVersion === deps.tagger.promptVersion) {
+    // It grew after this job was enqueued: the reconciler enqueues it again once it is idle.
+    if (conversation.status === 'waiting_for_idle') return;
+    if (
+      conversation.facetPromptVersion === deps.tagger.promptVersion &&
+      conversation.facetRevision === conversation.revision
+    ) {
       // Already tagged with this prompt (a re-run): make sure the status says so, change nothing else.
       await new ConversationStatusRepository(deps.db).markTagged(tenantId, conversationId);
       return;
@@ -112,6 +118,7 @@ export function tagConversationProcessor(deps: WorkerDeps) {
       conversationId,
       tenantId,
       promptVersion: result.promptVersion,
+      revision: conversation.revision,
       provider: result.provider,
       model: result.model,
       facet,
