@@ -120,7 +120,10 @@ export async function main(argv: string[]): Promise<number> {
           json: values.json ?? false,
         });
         // Some records rejected and none stored: bad input.
-        return result.accepted === 0 && result.duplicates === 0 && result.rejected.length > 0
+        return result.accepted === 0 &&
+          result.updated === 0 &&
+          result.duplicates === 0 &&
+          result.rejected.length > 0
           ? 2
           : 0;
       }

@@ -5,3 +5,6 @@ export * from './pseudonym';
 export * from './envelope-sealer';
 export * from './intake.repository';
 export * from './ingest.service';
+export * from './otlp/otlp-request.decoder';
+export * from './otlp/genai-conversations.mapper';
+export * from './otlp/otlp-receiver.service';

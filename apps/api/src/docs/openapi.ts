@@ -146,6 +146,39 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/otlp/v1/traces': {
+        post: {
+          ...secured('ingest'),
+          summary:
+            'OTLP/HTTP trace export (OpenTelemetry GenAI spans become conversations); see the README, "Connect your assistant"',
+          requestBody: {
+            required: true,
+            content: {
+              'application/x-protobuf': {
+                schema: {
+                  type: 'string',
+                  format: 'binary',
+                  description: 'ExportTraceServiceRequest',
+                },
+              },
+              'application/json': {
+                schema: { type: 'object', description: 'ExportTraceServiceRequest (OTLP/JSON)' },
+              },
+            },
+          },
+          responses: {
+            200: {
+              description:
+                'ExportTraceServiceResponse in the request encoding: empty, or partial_success with rejected_spans and error_message',
+            },
+            400: { description: 'Undecodable request; a google.rpc.Status body' },
+            401: errorResponse('Missing, unknown or revoked key'),
+            413: { description: 'Over max_request_bytes; a google.rpc.Status body' },
+            415: { description: 'Content-Type or Content-Encoding not supported' },
+            429: errorResponse('Rate limited; see Retry-After'),
+          },
+        },
+      },
       '/v1/tenant': {
         get: {
           ...secured('read, ingest or admin'),
