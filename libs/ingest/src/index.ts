@@ -8,3 +8,8 @@ export * from './ingest.service';
 export * from './otlp/otlp-request.decoder';
 export * from './otlp/genai-conversations.mapper';
 export * from './otlp/otlp-receiver.service';
+export * from './transcripts';
+export * from './importers/import-source';
+export * from './importers/chat-content';
+export * from './importers/langfuse.importer';
+export * from './importers/langsmith.importer';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { genAiConversations, mergeTranscripts } from './genai-conversations.mapper';
+import { mergeTranscripts } from '../transcripts';
+import { genAiConversations } from './genai-conversations.mapper';
 import type { AttributeValue, OtlpSpan } from './otlp-request.decoder';
 
 let clock = 1_700_000_000_000_000_000n;

@@ -20,12 +20,10 @@
  *
  * Spans without GenAI message content (HTTP, database, embeddings…) are counted and ignored.
  */
+import { mergeTranscripts, type TranscriptMessage } from '../transcripts';
 import type { AttributeValue, OtlpSpan } from './otlp-request.decoder';
 
-export interface SpanMessage {
-  role: string;
-  content: string;
-}
+export type SpanMessage = TranscriptMessage;
 
 export interface GenAiConversation {
   /** `gen_ai.conversation.id`, `session.id`, or `trace:<trace id>`. */
@@ -158,22 +156,6 @@ function fromEvents(span: OtlpSpan): SpanMessage[] | undefined {
 export function spanTranscript(span: OtlpSpan): SpanMessage[] | undefined {
   const messages = fromAttributes(span.attributes) ?? fromEvents(span);
   return messages && messages.length > 0 ? messages : undefined;
-}
-
-const same = (a: SpanMessage, b: SpanMessage) => a.role === b.role && a.content === b.content;
-
-/**
- * Appends `next` to `history`, without repeating what `next` starts with that `history` already
- * ends with (a span that re-sends the whole history overlaps it entirely).
- */
-export function mergeTranscripts(history: SpanMessage[], next: SpanMessage[]): SpanMessage[] {
-  for (let overlap = Math.min(history.length, next.length); overlap > 0; overlap -= 1) {
-    const start = history.length - overlap;
-    let matches = true;
-    for (let i = 0; i < overlap && matches; i += 1) matches = same(history[start + i]!, next[i]!);
-    if (matches) return [...history, ...next.slice(overlap)];
-  }
-  return [...history, ...next];
 }
 
 function stringAttribute(value: AttributeValue | undefined): string | undefined {
