@@ -12,6 +12,9 @@ ALTER TABLE sealed.conversations ADD COLUMN IF NOT EXISTS message_hashes text[];
 -- Bumped each time the conversation grows; the facet row records the revision it describes.
 ALTER TABLE sealed.conversations ADD COLUMN IF NOT EXISTS revision integer NOT NULL DEFAULT 1;
 ALTER TABLE sealed.facets ADD COLUMN IF NOT EXISTS revision integer NOT NULL DEFAULT 1;
+-- When the current content was sealed (insert or growth): a retention period counts from here,
+-- so content that grew is not deleted before it has been tagged. NULL before 0018: ingested_at.
+ALTER TABLE sealed.conversations ADD COLUMN IF NOT EXISTS content_sealed_at timestamptz;
 
 -- waiting_for_idle: stored, not to be tagged before it has been idle (status_at is its last growth).
 ALTER TABLE sealed.conversations DROP CONSTRAINT IF EXISTS conversations_status_check;
@@ -68,12 +71,12 @@ AS $$
   inserted AS (
     INSERT INTO sealed.conversations AS c (
       tenant_id, external_id, user_pseudonym, started_at, message_count, content_bytes,
-      message_hashes, key_id, ephemeral_public_key, nonce, ciphertext, status
+      message_hashes, key_id, ephemeral_public_key, nonce, ciphertext, status, content_sealed_at
     )
     SELECT p_tenant, k.external_id, k.user_pseudonym, k.started_at, k.message_count,
            k.content_bytes, k.message_hashes, p_key_id, p_ephemeral_public_key,
            decode(k.nonce, 'base64'), decode(k.ciphertext, 'base64'),
-           CASE WHEN p_wait_for_idle THEN 'waiting_for_idle' ELSE 'accepted' END
+           CASE WHEN p_wait_for_idle THEN 'waiting_for_idle' ELSE 'accepted' END, now()
       FROM classified k
      WHERE k.outcome = 'accepted'
     ON CONFLICT (tenant_id, external_id) DO NOTHING
@@ -85,6 +88,7 @@ AS $$
            message_hashes = k.message_hashes, key_id = p_key_id,
            ephemeral_public_key = p_ephemeral_public_key, nonce = decode(k.nonce, 'base64'),
            ciphertext = decode(k.ciphertext, 'base64'), content_deleted_at = NULL,
+           content_sealed_at = now(),
            started_at = coalesce(c.started_at, k.started_at), revision = c.revision + 1,
            status = 'waiting_for_idle', status_at = now(), last_error = NULL
       FROM classified k

@@ -6,6 +6,7 @@
  * (keyed per-message hashes beside the envelope, never the text). Both storage modes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConversationStatusRepository } from '@silhouette/sealed';
 import { offlineProviders } from '../helpers/providers';
 import { call, startStack, type Stack } from '../helpers/stack';
 
@@ -166,5 +167,48 @@ describe.each(['server', 'embedded'] as const)('growing conversations (%s)', (mo
     const facetRows = await facets();
     expect(facetRows).toHaveLength(3);
     expect(facetRows.filter((row) => row.revision === 2).map((row) => row.turns)).toEqual([2, 2]);
+  });
+
+  it('a retention period counts from the last growth, so grown content waits for its tagging', async () => {
+    const tenantId = stack.tenant.tenant.id;
+    await stack.ownerDb.query('UPDATE app.tenants SET retention_days = 1 WHERE id = $1', [
+      tenantId,
+    ]);
+    try {
+      const id = 'conversation-3';
+      expect((await ingest([{ ...record(firstTurns), id }])).body).toMatchObject({ accepted: 1 });
+      await stack.queue.waitUntilIdle(30_000);
+      const old = new Date(Date.now() - 3 * 86_400_000).toISOString();
+      await stack.ownerDb.query(
+        `UPDATE sealed.conversations SET ingested_at = $2, content_sealed_at = $2
+          WHERE tenant_id = $1 AND ciphertext IS NOT NULL`,
+        [tenantId, old],
+      );
+      expect(await stack.store.applyRetention()).toBe(1);
+      expect(
+        (await ingest([{ ...record([...firstTurns, ...laterTurns]), id }])).body,
+      ).toMatchObject({ updated: 1 });
+      // Ingested three days ago, but sealed again just now: nothing to delete yet.
+      expect(await stack.store.applyRetention()).toBe(0);
+      const held = await stack.ownerDb.query<{ n: number }>(
+        `SELECT count(*)::integer AS n FROM sealed.conversations
+          WHERE tenant_id = $1 AND status = 'waiting_for_idle' AND ciphertext IS NOT NULL`,
+        [tenantId],
+      );
+      expect(Number(held.rows[0]!.n)).toBe(1);
+    } finally {
+      await stack.ownerDb.query('UPDATE app.tenants SET retention_days = NULL WHERE id = $1', [
+        tenantId,
+      ]);
+    }
+  });
+
+  it('promoting idle conversations for one tenant leaves other tenants alone', async () => {
+    const statuses = new ConversationStatusRepository(stack.ownerDb);
+    const other = await stack.createTenant('globex');
+    expect(await statuses.promoteIdle(0, 100, other.tenant.id)).toEqual([]);
+    const promoted = await statuses.promoteIdle(0, Number.MAX_SAFE_INTEGER, stack.tenant.tenant.id);
+    expect(promoted.map((row) => row.tenantId)).toEqual([stack.tenant.tenant.id]);
+    expect(await status()).toMatchObject({ waiting_for_idle: 0 });
   });
 });

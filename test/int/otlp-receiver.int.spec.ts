@@ -18,7 +18,8 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-node';
 import { context, trace, type Attributes } from '@opentelemetry/api';
-import { scanText } from '../helpers/leak-scan';
+import { scanRedis, scanTables, scanText } from '../helpers/leak-scan';
+import { redisUrl } from '../helpers/services';
 import { offlineProviders } from '../helpers/providers';
 import { call, startStack, type Stack } from '../helpers/stack';
 
@@ -329,5 +330,18 @@ describe.each(['server', 'embedded'] as const)('OTLP receiver (%s)', (mode) => {
     });
     expect(empty.status).toBe(200);
     expect(empty.body).toEqual({});
+  });
+
+  it('leaves no message, user id or conversation id in any table, in Redis or in the logs', async () => {
+    const secrets = [marker, 'alice@example.com', 'otlp-conversation-1', 'session-42'];
+    expect(
+      await scanTables(stack.ownerDb, ['app', 'intake', 'insights', 'public', 'sealed'], secrets),
+    ).toEqual([]);
+    expect(scanText('logs', stack.logs(), secrets)).toEqual([]);
+    if (mode === 'server') {
+      const { keys, found } = await scanRedis(redisUrl(), stack.queuePrefix, secrets);
+      expect(keys).toBeGreaterThan(0);
+      expect(found).toEqual([]);
+    }
   });
 });

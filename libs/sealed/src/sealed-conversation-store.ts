@@ -163,7 +163,8 @@ export class SealedConversationStore {
 
   /**
    * Retention: deletes content that is no longer needed. Tenants without `retention_days` lose
-   * content as soon as it is processed (tagged); others after that many days regardless.
+   * content as soon as it is processed (tagged); others that many days after it was sealed
+   * (ingested, or last grown) regardless.
    */
   async applyRetention(now = new Date()): Promise<number> {
     const result = await this.db.query(
@@ -174,7 +175,8 @@ export class SealedConversationStore {
           AND c.ciphertext IS NOT NULL
           AND (
             (t.retention_days IS NULL AND c.status IN ('tagged', 'embedded'))
-            OR (t.retention_days IS NOT NULL AND c.ingested_at < $1::timestamptz - make_interval(days => t.retention_days))
+            OR (t.retention_days IS NOT NULL
+                AND coalesce(c.content_sealed_at, c.ingested_at) < $1::timestamptz - make_interval(days => t.retention_days))
           )`,
       [now.toISOString()],
     );
