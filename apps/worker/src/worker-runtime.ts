@@ -25,7 +25,10 @@ const RETENTION_INTERVAL_MS = 10 * 60 * 1000;
 const RECONCILE_BATCH = 5000;
 
 export interface RunningWorker {
-  /** Re-enqueues accepted conversations idle for at least `olderThanSeconds`. Returns how many. */
+  /**
+   * Enqueues conversations whose growth has been idle for CONVERSATION_IDLE_S, and re-enqueues
+   * accepted ones untouched for at least `olderThanSeconds`. Returns how many.
+   */
   reconcile(olderThanSeconds?: number): Promise<number>;
   stop(): Promise<void>;
 }
@@ -149,10 +152,13 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   };
 
   const reconcile = async (olderThanSeconds = deps.env.RECONCILE_INTERVAL_S): Promise<number> => {
+    // Conversations that stopped growing for CONVERSATION_IDLE_S are due for (re-)tagging.
+    const idle = await statuses.promoteIdle(deps.env.CONVERSATION_IDLE_S, RECONCILE_BATCH);
+    await deps.queue.enqueueMany('tag-conversation', idle);
     const waiting = await statuses.awaitingTagging(olderThanSeconds, RECONCILE_BATCH);
     // Deterministic job ids make this safe: a conversation that still has a live job is skipped.
     await deps.queue.enqueueMany('tag-conversation', waiting);
-    return waiting.length;
+    return idle.length + waiting.length;
   };
 
   // Newly tagged conversations reach the published snapshot on their own: once a tenant has no

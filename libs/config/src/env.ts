@@ -117,6 +117,11 @@ export const envSchema = z.object({
   JOB_LOCK_MS: intWithDefault(30_000, 1000),
   /** How often the worker re-enqueues accepted conversations with no live job (seconds). */
   RECONCILE_INTERVAL_S: intWithDefault(60, 1),
+  /**
+   * A conversation that grew (or arrived over OTLP) is tagged once it has been idle this long
+   * (seconds): tagging every turn of a live conversation would pay a model call per turn.
+   */
+  CONVERSATION_IDLE_S: intWithDefault(600, 0),
   /** How often the worker publishes snapshots for tenants with newly tagged conversations. */
   PUBLISH_INTERVAL_S: intWithDefault(30, 1),
   RATE_LIMIT_PER_MINUTE: intWithDefault(600, 1),

@@ -5,7 +5,7 @@
  */
 import type { Env } from '@silhouette/config';
 import { InsightsRepository, PipelineStatusRepository } from '@silhouette/db';
-import { ClusteringRepository } from '@silhouette/sealed';
+import { ClusteringRepository, ConversationStatusRepository } from '@silhouette/sealed';
 import { startWorker } from '@silhouette/worker';
 import { workerDepsFrom } from '../runtime';
 import { requireTenant, withRuntime } from '../with-runtime';
@@ -44,6 +44,12 @@ export async function processCommand(
     const insights = new InsightsRepository(runtime.ownerDb);
     const worker = await startWorker(workerDepsFrom(runtime));
     try {
+      // "To completion": conversations waiting for idleness are tagged now too.
+      await new ConversationStatusRepository(runtime.ownerDb).promoteIdle(
+        0,
+        Number.MAX_SAFE_INTEGER,
+        tenant.id,
+      );
       await worker.reconcile(0);
       await until(
         async () => (await statuses.forTenant(tenant.id)).accepted === 0,
