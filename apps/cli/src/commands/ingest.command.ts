@@ -10,6 +10,7 @@ import {
   type IngestResult,
 } from '@silhouette/ingest';
 import { InputError, UsageError } from '../cli-error';
+import { progressFor, type ProgressOptions } from '../progress';
 import { pseudonymizerFrom } from '../runtime';
 import { requireTenant, withRuntime } from '../with-runtime';
 
@@ -33,6 +34,7 @@ export async function ingestCommand(
   env: Env,
   args: string[],
   flags: { tenant?: string; format?: string; json?: boolean },
+  progressOptions: ProgressOptions = {},
 ): Promise<IngestResult> {
   const [file] = args;
   if (!file)
@@ -59,15 +61,24 @@ export async function ingestCommand(
       maxRequestBytes: Number.MAX_SAFE_INTEGER,
       maxMessageBytes: env.INGEST_MAX_MESSAGE_BYTES,
     };
-    for (let start = 0; start < records.length; start += BATCH) {
-      const result = await service.ingestRecords(tenant, records.slice(start, start + BATCH), {
-        format,
-        limits,
-        oversizedMessage: 'record',
-      });
-      total.accepted += result.accepted;
-      total.duplicates += result.duplicates;
-      total.rejected.push(...result.rejected);
+    const progress = progressFor(flags, progressOptions);
+    const stage = progress.stage('ingest', records.length);
+    try {
+      for (let start = 0; start < records.length; start += BATCH) {
+        const batch = records.slice(start, start + BATCH);
+        const result = await service.ingestRecords(tenant, batch, {
+          format,
+          limits,
+          oversizedMessage: 'record',
+        });
+        total.accepted += result.accepted;
+        total.duplicates += result.duplicates;
+        total.rejected.push(...result.rejected);
+        stage.advance(batch.length, result.rejected.length);
+      }
+      stage.finish({ accepted: total.accepted, duplicates: total.duplicates });
+    } finally {
+      progress.close();
     }
     if (flags.json) console.log(JSON.stringify(total));
     else {
