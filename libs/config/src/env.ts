@@ -71,10 +71,19 @@ export const envSchema = z.object({
   LLM_MAX_ATTEMPTS: intWithDefault(5, 1, 20),
   LLM_CONCURRENCY: intWithDefault(8, 1, 512),
   LLM_TOKENS_PER_MINUTE: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1000).optional()),
-  /** OpenAI reasoning models want max_completion_tokens. */
+  /** Where to start: OpenAI reasoning models want max_completion_tokens. A 400 naming it switches. */
   LLM_MAX_TOKENS_PARAMETER: z.preprocess(
     unsetIfEmpty,
     z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens'),
+  ),
+  /**
+   * Structured output the endpoint is asked for first: `auto` starts at strict `json_schema` and
+   * steps down to `json_object`, then plain text (schema in the prompt) when the endpoint
+   * rejects a mode; the others start there (for endpoints that ignore `response_format` silently).
+   */
+  LLM_STRUCTURED_OUTPUT: z.preprocess(
+    unsetIfEmpty,
+    z.enum(['auto', 'json_schema', 'json_object', 'text']).default('auto'),
   ),
   K_USERS: intWithDefault(5, 2),
   MIN_CONVERSATIONS: intWithDefault(10, 2),
