@@ -50,12 +50,17 @@ export function createTagger(env: Env, telemetry: ProviderTelemetry = {}): Facet
 }
 
 export function createEmbedderFactory(env: Env): WorkerDeps['embedderFor'] {
-  if (llmConfigured(env)) {
+  const useEndpoint =
+    env.EMBEDDING_PROVIDER === 'openai' ||
+    (env.EMBEDDING_PROVIDER === 'auto' && llmConfigured(env));
+  if (useEndpoint) {
     const embedder = new OpenAiEmbedder({
       model: env.EMBEDDING_MODEL,
       dimension: env.EMBEDDING_DIMENSION,
       ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
       ...(env.OPENAI_API_KEY ? { apiKey: env.OPENAI_API_KEY } : {}),
+      timeoutMs: env.LLM_TIMEOUT_MS,
+      maxAttempts: env.LLM_MAX_ATTEMPTS,
     });
     return async () => ({ embedder });
   }

@@ -59,6 +59,15 @@ export const envSchema = z.object({
   NAME_MODEL: z.preprocess(unsetIfEmpty, z.string().default('gpt-4o-mini')),
   AUDIT_MODEL: z.preprocess(unsetIfEmpty, z.string().default('gpt-4o-mini')),
   EMBEDDING_MODEL: z.preprocess(unsetIfEmpty, z.string().default('text-embedding-3-small')),
+  /**
+   * Where embeddings come from: `auto` (the OpenAI-compatible endpoint when one is configured,
+   * otherwise offline), `openai` or `offline` (e.g. an endpoint that serves chat but no
+   * embeddings). A failing endpoint never falls back to offline by itself: the run fails.
+   */
+  EMBEDDING_PROVIDER: z.preprocess(
+    unsetIfEmpty,
+    z.enum(['auto', 'openai', 'offline']).default('auto'),
+  ),
   /** OpenAI-compatible embeddings: vector length (sent as `dimensions`). The offline embedder uses 96. */
   EMBEDDING_DIMENSION: intWithDefault(1536, 8, 2000),
   /** Cluster tree shape: levels including the base, and groups at the top. */
