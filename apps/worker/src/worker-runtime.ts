@@ -10,6 +10,10 @@ import { ReportRepository, ReportScheduleRepository } from '@silhouette/db';
 import { ConversationStatusRepository, PublicationRequestRepository } from '@silhouette/sealed';
 import type { DeadLetter, JobContext, JobHandler, JobHandlers } from '@silhouette/queue';
 import { clusterTenantProcessor } from './clustering/cluster-tenant.processor';
+import {
+  recordClusteringDeadLetter,
+  recordingClusteringFailures,
+} from './clustering/clustering-failure';
 import { applyRetentionProcessor, eraseUserProcessor } from './processors/maintenance.processors';
 import { tagConversationProcessor } from './processors/tag-conversation.processor';
 import {
@@ -69,7 +73,11 @@ function instrument<N extends JobName>(
 export function buildHandlers(deps: WorkerDeps, reports: ReportServices): JobHandlers {
   return {
     'tag-conversation': instrument(deps, 'tag-conversation', tagConversationProcessor(deps)),
-    'cluster-tenant': instrument(deps, 'cluster-tenant', clusterTenantProcessor(deps)),
+    'cluster-tenant': instrument(
+      deps,
+      'cluster-tenant',
+      recordingClusteringFailures(deps, clusterTenantProcessor(deps)),
+    ),
     'erase-user': instrument(deps, 'erase-user', eraseUserProcessor(deps)),
     'apply-retention': instrument(deps, 'apply-retention', applyRetentionProcessor(deps)),
     'report-tick': instrument(deps, 'report-tick', reportTickProcessor(deps)),
@@ -93,6 +101,12 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     if (dead.name === 'tag-conversation') {
       const payload = dead.payload as { tenantId: string; conversationId: string };
       await statuses.markFailed(payload.tenantId, payload.conversationId, dead.reason);
+    }
+    if (dead.name === 'cluster-tenant') {
+      const payload = dead.payload as { tenantId: string };
+      await recordClusteringDeadLetter(deps, payload.tenantId, dead.attempts, dead.reason).catch(
+        () => undefined,
+      );
     }
     // A render or delivery that died without recording it (e.g. its worker was killed on the
     // last attempt) is marked failed here, so it never stays "in progress" forever.

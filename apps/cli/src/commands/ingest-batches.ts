@@ -15,6 +15,7 @@ import {
   type RawRecord,
 } from '@silhouette/ingest';
 import { InputError } from '../cli-error';
+import type { StageProgress } from '../progress';
 import { pseudonymizerFrom, type Runtime } from '../runtime';
 
 const BATCH = 500;
@@ -35,6 +36,8 @@ export async function ingestInBatches(
   tenant: Tenant,
   records: RawRecord[],
   format: IngestFormat,
+  /** Advanced per batch (done, rejected) when the caller shows progress. */
+  stage?: StageProgress,
 ): Promise<IngestResult> {
   const service = new IngestService(runtime.apiDb, runtime.queue, pseudonymizerFrom(env));
   const total = emptyIngestResult();
@@ -50,6 +53,7 @@ export async function ingestInBatches(
       oversizedMessage: 'record',
     });
     addIngestResult(total, result);
+    stage?.advance(Math.min(BATCH, records.length - start), result.rejected.length);
   }
   return total;
 }
