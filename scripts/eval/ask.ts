@@ -1,7 +1,7 @@
 /**
  * `npm run eval -- ask [--modes embedded,server] [--json] [--verbose]`: the analyst ("Ask", issue
- * #12) on the demo tenant, in each storage mode. The demo conversations (the same function
- * `silhouette start` uses) are ingested, tagged, clustered and published by the real worker with
+ * #12) on the demo tenant, in each storage mode. The demo company's conversations (the same
+ * function `silhouette start` uses) are ingested, tagged, clustered and published by the real worker with
  * the offline providers, then every question goes through `POST /v1/ask`.
  *
  * No expected number is written here. Each expected answer is a reference to the published figure
@@ -26,7 +26,7 @@ import {
   type PeriodComparison,
   type PublishedValue,
 } from '@silhouette/contracts';
-import { demoConversations } from '../../apps/cli/src/demo/demo-data';
+import { demoCompany } from '../../apps/cli/src/demo/demo-company';
 import { offlineProviders } from '../../test/helpers/providers';
 import { call as callOnce, startStack, type Stack } from '../../test/helpers/stack';
 
@@ -697,10 +697,9 @@ interface Outcome {
 }
 
 async function publishDemo(mode: Mode): Promise<Stack> {
-  const lines = demoConversations();
-  if (!lines) throw new Error('demo data not found (see apps/cli/src/demo/demo-data.ts)');
+  // The same company `silhouette start` creates (the corpus ships in the repository).
+  const records = demoCompany(new Date()).conversations;
   const stack = await startStack({ mode, worker: true, workerProviders: offlineProviders });
-  const records = lines.map((line) => JSON.parse(line) as unknown);
   for (let start = 0; start < records.length; start += 1000) {
     const response = await call(stack, '/v1/conversations', {
       method: 'POST',

@@ -5,4 +5,5 @@ export * from './queues';
 export * from './reports';
 export * from './calendar';
 export * from './insights';
+export * from './ingest';
 export * from './ask';
