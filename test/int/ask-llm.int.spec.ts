@@ -10,9 +10,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { askAnswerSchema, startOfIsoWeek } from '@silhouette/contracts';
-import { InsightsRepository } from '@silhouette/db';
 import type { FacetRow } from '@silhouette/sealed';
 import { buildSnapshot } from '../../apps/worker/src/publishing/build-snapshot';
+import { saveSnapshot } from '../../apps/worker/src/publishing/save-snapshot';
 import { ask } from '../helpers/analyst-fixture';
 import {
   startScriptedLlmServer,
@@ -83,7 +83,7 @@ async function publish(stack: Stack): Promise<void> {
     thresholds: { kUsers: 5, minConversations: 10 },
     models: { tagger: 'test', taggerPromptVersion: '1', embedder: 'test', namer: 'test' },
   });
-  await stack.ownerDb.transaction((tx) => new InsightsRepository(tx).save(draft));
+  await stack.ownerDb.transaction((tx) => saveSnapshot(tx, draft));
 }
 
 type Policy = (request: ScriptedRequest) => ScriptedReply;
