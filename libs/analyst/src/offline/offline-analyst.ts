@@ -3,7 +3,7 @@
  * through the same session, and the answer text is composed from their results only. The
  * grounding check then runs on it exactly as on a model's answer.
  */
-import { trendDirection } from '../tools/analyst-tools';
+import { nameTokens, trendDirection } from '../tools/analyst-tools';
 import type { AnalystSession } from '../tools/analyst-session';
 import type { Period } from '../tools/periods';
 import {
@@ -40,16 +40,32 @@ type Output = Record<string, unknown>;
 const num = (output: Output, key: string): number | null =>
   typeof output[key] === 'number' ? (output[key] as number) : null;
 
+/** The clusters' names with their words, per snapshot (published snapshots never change). */
+const CLUSTER_WORDS = new Map<string, ParserVocabulary['clusters']>();
+
+function clusterWords(
+  snapshotId: string,
+  clusters: readonly { clusterId: string; name: string; level: number; isOther: boolean }[],
+): ParserVocabulary['clusters'] {
+  let words = CLUSTER_WORDS.get(snapshotId);
+  if (!words) {
+    words = clusters
+      .filter((c) => !c.isOther)
+      .map((c) => ({ id: c.clusterId, name: c.name, level: c.level, tokens: nameTokens(c.name) }));
+    CLUSTER_WORDS.set(snapshotId, words);
+    if (CLUSTER_WORDS.size > 8) CLUSTER_WORDS.delete(CLUSTER_WORDS.keys().next().value!);
+  }
+  return words;
+}
+
 export async function vocabularyOf(session: AnalystSession): Promise<ParserVocabulary> {
   const data = session.data;
-  const clusters = await data.clusters();
+  const clusters = await data.clusterNames();
   const breakdowns = await data.breakdowns();
   const weeks = (data.overview.weekly ?? []).filter((row) => /^\d{4}-W\d{2}$/.test(row.value));
   return {
     facets: await data.breakdownFacets(),
-    clusters: clusters
-      .filter((c) => !c.isOther)
-      .map((c) => ({ id: c.clusterId, name: c.name, level: c.level })),
+    clusters: clusterWords(data.snapshotId, clusters),
     values: breakdowns
       .filter((row) => !row.isOther)
       .map((row) => ({ facet: row.facet, value: row.value })),

@@ -29,7 +29,8 @@ export interface Entity {
 /** What the parser needs to know about the published data (names to match against). */
 export interface ParserVocabulary {
   facets: string[];
-  clusters: { id: string; name: string; level: number }[];
+  /** `tokens`: the name's words (`nameTokens`), computed once per snapshot for large trees. */
+  clusters: { id: string; name: string; level: number; tokens?: string[] }[];
   values: { facet: string; value: string }[];
   /** The month of the latest published week (for "this month", "week 41"). */
   latestWeek?: string;
@@ -180,14 +181,14 @@ function containsPhrase(text: string, phrase: string): boolean {
 
 function matchEntity(qTokens: Set<string>, q: string, vocabulary: ParserVocabulary): Entity[] {
   const found: (Entity & { weight: number })[] = [];
-  const matches = (name: string) => {
-    const tokens = nameTokens(name);
-    if (tokens.length === 0) return 0;
-    if (containsPhrase(q, name.toLowerCase())) return tokens.length + 1;
-    return tokens.every((token) => qTokens.has(token)) ? tokens.length : 0;
+  // Cheap test first (every word of the name is in the question), the phrase test only then:
+  // a tree can have tens of thousands of names.
+  const matches = (name: string, tokens = nameTokens(name)) => {
+    if (tokens.length === 0 || !tokens.every((token) => qTokens.has(token))) return 0;
+    return containsPhrase(q, name.toLowerCase()) ? tokens.length + 1 : tokens.length;
   };
   for (const cluster of vocabulary.clusters) {
-    const weight = matches(cluster.name);
+    const weight = matches(cluster.name, cluster.tokens);
     if (weight) found.push({ kind: 'cluster', id: cluster.id, name: cluster.name, weight });
   }
   for (const { facet, value } of vocabulary.values) {

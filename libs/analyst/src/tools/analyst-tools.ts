@@ -109,7 +109,7 @@ const describeData: AnalystTool<Record<string, never>> = {
   link: () => ({ view: 'privacy' }),
   async run(data) {
     const { weeks, pooled } = weeklyCells(data.overview.weekly);
-    const clusters = await data.clusters();
+    const clusters = await data.clusterNames();
     return {
       snapshot_id: data.snapshotId,
       published_at: data.snapshot.publishedAt.toISOString(),
@@ -220,7 +220,7 @@ const searchClusters: AnalystTool<z.infer<typeof searchInput>> = {
   link: () => ({ view: 'explore' }),
   async run(data, input) {
     const query = new Set(nameTokens(input.query));
-    const scored = (await data.clusters())
+    const scored = (await data.clusterNames())
       .filter((cluster) => input.level === undefined || cluster.level === input.level)
       .map((cluster) => {
         const name = nameTokens(cluster.name);
@@ -230,11 +230,21 @@ const searchClusters: AnalystTool<z.infer<typeof searchInput>> = {
         return { cluster, score: hits + nameHits / Math.max(1, name.length) };
       })
       .filter((entry) => entry.score > 0)
-      .sort((a, b) => b.score - a.score || b.cluster.conversations - a.cluster.conversations)
+      // Ties keep the index's order: by level, then size.
+      .sort((a, b) => b.score - a.score)
       .slice(0, input.limit);
+    const rows = new Map(
+      (await data.clustersById(scored.map(({ cluster }) => cluster.clusterId))).map((c) => [
+        c.clusterId,
+        c,
+      ]),
+    );
     return {
       snapshot_id: data.snapshotId,
-      matches: scored.map(({ cluster }) => clusterRow(cluster)),
+      matches: scored.flatMap(({ cluster }) => {
+        const row = rows.get(cluster.clusterId);
+        return row ? [clusterRow(row)] : [];
+      }),
     };
   },
 };
@@ -261,10 +271,10 @@ const getCluster: AnalystTool<z.infer<typeof clusterInput>> = {
         ...noiseOf(row),
         ...(row.isOther ? { pooled: true } : {}),
       }));
-    const all = await data.clusters();
+    const names = await data.clusterNames();
     const path: string[] = [];
     for (let parentId = cluster.parentId; parentId;) {
-      const parent = all.find((c) => c.clusterId === parentId);
+      const parent = names.find((c) => c.clusterId === parentId);
       if (!parent) break;
       path.unshift(parent.name);
       parentId = parent.parentId;
@@ -290,13 +300,11 @@ const getCluster: AnalystTool<z.infer<typeof clusterInput>> = {
         .filter((row) => !row.isOther)
         .map((row) => ({ week: row.value, conversations: row.conversations })),
       goals: cluster.goals.map((goal) => ({ goal: goal.text, users: goal.users })),
-      children: all
-        .filter((child) => child.parentId === cluster.clusterId)
-        .map((child) => ({
-          cluster_id: child.clusterId,
-          name: child.name,
-          conversations: child.conversations,
-        })),
+      children: (await data.children(cluster.clusterId)).map((child) => ({
+        cluster_id: child.clusterId,
+        name: child.name,
+        conversations: child.conversations,
+      })),
     };
   },
 };
@@ -323,34 +331,45 @@ const listClusters: AnalystTool<z.infer<typeof listInput>> = {
   link: (input) =>
     input.parent_id ? { view: 'explore', cluster: input.parent_id } : { view: 'explore' },
   async run(data, input) {
-    const all = await data.clusters();
-    let members: PublishedCluster[];
     let parent: PublishedCluster | undefined;
+    let filter: { level: number } | { parentId: string };
     if (input.parent_id) {
-      parent = all.find((c) => c.clusterId === input.parent_id);
+      parent = await data.cluster(input.parent_id);
       if (!parent) throw new ToolInputError('parent_id', 'no published cluster has this id');
-      members = all.filter((c) => c.parentId === parent!.clusterId);
+      filter = { parentId: parent.clusterId };
     } else {
       const level = input.level ?? 0;
-      const levels = new Set(all.map((c) => c.level));
-      if (!levels.has(level)) {
-        throw new ToolInputError('level', `published levels are ${[...levels].sort().join(', ')}`);
+      const levels = await data.levels();
+      if (!levels.includes(level)) {
+        throw new ToolInputError('level', `published levels are ${levels.join(', ')}`);
       }
-      members = all.filter((c) => c.level === level);
+      filter = { level };
     }
-    const { ranked, pooled } = rank(
-      members.map(clusterRow),
-      input.sort_by,
-      input.order,
-      input.limit,
+    // Rank on the figures alone, then load the rows shown (a base level can be very large).
+    const figures = (await data.clusterFigures(filter)).map((c) => ({
+      id: c.clusterId,
+      pooled: c.isOther,
+      conversations: c.conversations,
+      distinct_users: c.distinctUsers,
+      minutes_saved: c.minutesSavedTotal,
+      failure_rate: c.failureRate,
+    }));
+    const order = rank(figures, input.sort_by, input.order, input.limit);
+    const shown = new Map(
+      (await data.clustersById([...order.ranked, ...order.pooled].map((c) => c.id))).map((c) => [
+        c.clusterId,
+        clusterRow(c),
+      ]),
     );
+    const ranked = order.ranked.flatMap((c) => shown.get(c.id) ?? []);
+    const pooled = order.pooled.flatMap((c) => shown.get(c.id) ?? []);
     const suppressed = parent ? 0 : suppressedIn(data, `cluster/level-${input.level ?? 0}`);
     return {
       snapshot_id: data.snapshotId,
       ...(parent ? { parent: parent.name } : { level: input.level ?? 0 }),
       sort_by: input.sort_by,
       order: input.order,
-      total: members.filter((c) => !c.isOther).length,
+      total: figures.filter((c) => !c.pooled).length,
       clusters: ranked.map((row, index) => ({ rank: index + 1, ...row })),
       ...(pooled.length ? { pooled } : {}),
       ...(suppressed
@@ -467,7 +486,7 @@ const getTrend: AnalystTool<z.infer<typeof trendInput>> = {
       );
     }
     const rows = await data.trends(input.facet, input.interval);
-    const names = new Map((await data.clusters()).map((c) => [c.clusterId, c.name]));
+    const names = new Map((await data.clusterNames()).map((c) => [c.clusterId, c.name]));
     const label = (row: PublishedTrendRow) =>
       input.facet === 'cluster' ? (names.get(row.value) ?? row.value) : row.value;
     const buckets = [...new Set(rows.map((row) => row.bucket))].sort();
@@ -525,10 +544,8 @@ const getFailures: AnalystTool<z.infer<typeof failuresInput>> = {
   input: failuresInput,
   link: () => ({ view: 'failures' }),
   async run(data, input) {
-    const all = await data.clusters();
     const level = input.level ?? (data.overview.levels ?? 3) - 1;
-    const ranked = all
-      .filter((c) => c.level === level)
+    const ranked = (await data.clustersAt(level))
       .map((cluster) => ({ cluster, m: clusterMetricsOf(cluster) }))
       .sort(
         (a, b) =>

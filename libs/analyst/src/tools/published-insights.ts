@@ -14,6 +14,8 @@ import {
   InsightsRepository,
   type PublishedBreakdownRow,
   type PublishedCluster,
+  type PublishedClusterFigures,
+  type PublishedClusterName,
   type PublishedTrendRow,
   type Queryable,
   type SnapshotSummary,
@@ -29,11 +31,18 @@ export class NoSnapshotError extends Error {
   }
 }
 
+/**
+ * Names and places of a snapshot's clusters, by snapshot id. Snapshots never change once
+ * published, so an index stays valid; a few are kept (a large tree's index is a few MB).
+ */
+const NAME_INDEXES = new Map<string, Promise<PublishedClusterName[]>>();
+const NAME_INDEXES_KEPT = 8;
+
 export class PublishedInsights {
   private readonly repository: InsightsRepository;
-  private clustersCache: PublishedCluster[] | undefined;
   private breakdownCache: PublishedBreakdownRow[] | undefined;
   private readonly trendCache = new Map<string, PublishedTrendRow[]>();
+  private readonly levelCache = new Map<number, PublishedCluster[]>();
   private trendFacetCache: { facet: string; interval: string }[] | undefined;
 
   private constructor(
@@ -62,14 +71,54 @@ export class PublishedInsights {
     return tenantEvidenceView(this.snapshot.evidence as unknown as PrivacyEvidence);
   }
 
-  /** The whole published tree (cached: a question usually touches several levels). */
-  async clusters(): Promise<PublishedCluster[]> {
-    this.clustersCache ??= await this.repository.clusters(this.tenantId, this.snapshot.id);
-    return this.clustersCache;
+  /** Every cluster's id, level, parent, name and description (no figures), cached per snapshot. */
+  async clusterNames(): Promise<PublishedClusterName[]> {
+    let index = NAME_INDEXES.get(this.snapshot.id);
+    if (!index) {
+      index = this.repository.clusterNames(this.tenantId, this.snapshot.id);
+      index.catch(() => NAME_INDEXES.delete(this.snapshot.id));
+      NAME_INDEXES.set(this.snapshot.id, index);
+      if (NAME_INDEXES.size > NAME_INDEXES_KEPT) {
+        NAME_INDEXES.delete(NAME_INDEXES.keys().next().value!);
+      }
+    }
+    return index;
+  }
+
+  /** The published levels, top (0) first. */
+  async levels(): Promise<number[]> {
+    return [...new Set((await this.clusterNames()).map((c) => c.level))].sort((a, b) => a - b);
+  }
+
+  /** Ranking figures of one level, or of one cluster's children (no metrics documents). */
+  async clusterFigures(
+    filter: { level: number } | { parentId: string },
+  ): Promise<PublishedClusterFigures[]> {
+    return this.repository.clusterFigures(this.tenantId, this.snapshot.id, filter);
+  }
+
+  /** One level of the tree with its figures (one indexed query per level). */
+  async clustersAt(level: number): Promise<PublishedCluster[]> {
+    let rows = this.levelCache.get(level);
+    if (!rows) {
+      rows = await this.repository.clusters(this.tenantId, this.snapshot.id, { level });
+      this.levelCache.set(level, rows);
+    }
+    return rows;
   }
 
   async cluster(id: string): Promise<PublishedCluster | undefined> {
-    return (await this.clusters()).find((cluster) => cluster.clusterId === id);
+    const [cluster] = await this.repository.clusters(this.tenantId, this.snapshot.id, { id });
+    return cluster;
+  }
+
+  async children(parentId: string): Promise<PublishedCluster[]> {
+    return this.repository.clusters(this.tenantId, this.snapshot.id, { parentId });
+  }
+
+  async clustersById(ids: readonly string[]): Promise<PublishedCluster[]> {
+    if (ids.length === 0) return [];
+    return this.repository.clusters(this.tenantId, this.snapshot.id, { ids });
   }
 
   async breakdowns(): Promise<PublishedBreakdownRow[]> {

@@ -19,6 +19,22 @@ export interface PublishedCluster {
   lineage: Record<string, unknown>;
 }
 
+/** A published cluster's ranking figures, without its metrics document. */
+export interface PublishedClusterFigures {
+  clusterId: string;
+  isOther: boolean;
+  conversations: number;
+  distinctUsers: number;
+  minutesSavedTotal: number;
+  failureRate: number | null;
+}
+
+/** A published cluster's place in the tree and its texts, without figures. */
+export type PublishedClusterName = Pick<
+  PublishedCluster,
+  'clusterId' | 'level' | 'parentId' | 'isOther' | 'name' | 'description'
+>;
+
 export interface PublishedBreakdownRow {
   facet: string;
   value: string;
@@ -332,6 +348,68 @@ export class InsightsRepository {
             minutesSavedLow: Number(row.minutes_saved_low),
             minutesSavedHigh: Number(row.minutes_saved_high),
           }),
+    }));
+  }
+
+  /**
+   * Every published cluster of a snapshot without its figures (id, place in the tree, name,
+   * description): what name lookups need, a small fraction of the whole rows of a large tree.
+   */
+  async clusterNames(tenantId: string, snapshotId: string): Promise<PublishedClusterName[]> {
+    const result = await this.db.query<{
+      cluster_id: string;
+      level: number;
+      parent_id: string | null;
+      is_other: boolean;
+      name: string;
+      description: string;
+    }>(
+      `SELECT cluster_id, level, parent_id, is_other, name, description FROM insights.clusters
+        WHERE tenant_id = $1 AND snapshot_id = $2 ORDER BY level, conversations DESC, cluster_id`,
+      [tenantId, snapshotId],
+    );
+    return result.rows.map((row) => ({
+      clusterId: row.cluster_id,
+      level: Number(row.level),
+      parentId: row.parent_id,
+      isOther: row.is_other,
+      name: row.name,
+      description: row.description,
+    }));
+  }
+
+  /**
+   * The ranking figures of one level's clusters, or of one cluster's children, without the
+   * metrics documents (a large tree's base level has tens of thousands): to rank, then load
+   * the few rows shown.
+   */
+  async clusterFigures(
+    tenantId: string,
+    snapshotId: string,
+    filter: { level: number } | { parentId: string },
+  ): Promise<PublishedClusterFigures[]> {
+    const { condition, params } = clusterFilter(tenantId, snapshotId, filter);
+    const result = await this.db.query<{
+      cluster_id: string;
+      is_other: boolean;
+      conversations: number;
+      distinct_users: number;
+      minutes_saved_total: number;
+      failure_rate: number | string | null;
+    }>(
+      `SELECT cluster_id, is_other, conversations, distinct_users, minutes_saved_total,
+              (metrics->>'failure_rate')::float8 AS failure_rate
+         FROM insights.clusters WHERE tenant_id = $1 AND snapshot_id = $2 ${condition}
+        ORDER BY level, conversations DESC, cluster_id`,
+      params,
+    );
+    return result.rows.map((row) => ({
+      clusterId: row.cluster_id,
+      isOther: row.is_other,
+      conversations: Number(row.conversations),
+      distinctUsers: Number(row.distinct_users),
+      minutesSavedTotal: Number(row.minutes_saved_total),
+      failureRate: row.failure_rate === null ? null : Number(row.failure_rate),
     }));
   }
 
