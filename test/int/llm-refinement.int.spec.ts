@@ -57,7 +57,8 @@ function respond(request: ScriptedRequest) {
     const lines = request.userText.split('\n').filter((line) => /^\[\d+\]/.test(line));
     const ratings = lines.map((line, index) => ({
       index,
-      score: line.includes('Globex') ? 2 : 5,
+      // Goals about reserving are judged too specific: the evidence must stop counting them.
+      score: line.includes('Globex') || line.includes('reserve something') ? 2 : 5,
       reason: 'scripted',
     }));
     return { content: JSON.stringify({ ratings }) };
@@ -147,5 +148,20 @@ describe('LLM naming and privacy auditor', () => {
       minScore: 4,
     });
     expect(document.privacy.auditor!.rejected).toBeGreaterThan(0);
+  });
+
+  it('counts in the evidence the goal statements shown, after the auditor (issue #10)', async () => {
+    const document = (await latestSnapshotDocument(stack.apiDb, stack.tenant.tenant.id))!;
+    const goals = document.clusters.flatMap((cluster) => cluster.goals);
+    expect(goals.length).toBeGreaterThan(0);
+    expect(goals.some((goal) => goal.includes('reserve something'))).toBe(false);
+    const audited = server
+      .requestsTo('chat')
+      .some((request) => JSON.stringify(request.body).includes('reserve something'));
+    expect(audited).toBe(true);
+    const counted = Object.entries(document.privacy.cells.byScope)
+      .filter(([scope]) => scope.endsWith('/goal'))
+      .reduce((sum, [, counts]) => sum + counts.published, 0);
+    expect(counted).toBe(goals.length);
   });
 });
