@@ -10,8 +10,14 @@
  * export, report files, logs, Redis)? Then an admin key points report webhooks at a receiver on
  * loopback and at private addresses, and an erasure must reach the published figures.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BREAKDOWN_FACETS, startOfIsoWeek, TREND_FACETS } from '@silhouette/contracts';
 import { latestSnapshotDocument } from '@silhouette/api';
@@ -23,6 +29,8 @@ import { redisUrl } from '../helpers/services';
 import { call, startStack, type Stack } from '../helpers/stack';
 
 const WEEK_MS = 7 * 86_400_000;
+const CLI = fileURLToPath(new URL('../../bin/silhouette.mjs', import.meta.url));
+const run = promisify(execFile);
 const CANARY = { name: 'Quintavia Zorblaxson', email: 'quintavia.zorblaxson@leak-test.example' };
 const CANARY_TEAM = `${CANARY.name} <${CANARY.email}>`;
 const CANARIES = [CANARY.name, CANARY.email, 'Zorblax', 'zorblax'];
@@ -279,4 +287,55 @@ describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (
     const owed = await stack.ownerDb.query('SELECT 1 FROM sealed.publication_requests');
     expect(owed.rows).toEqual([]);
   }, 120_000);
+});
+
+// The review ran `silhouette export` on an embedded install: the same commands, as processes.
+describe('the review’s export and the operator’s evidence (command line, embedded)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'silhouette-attacks-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const cli = (args: string[]) =>
+    run(process.execPath, [CLI, ...args], {
+      env: {
+        ...process.env,
+        DATABASE_URL: '',
+        REDIS_URL: '',
+        SILHOUETTE_DATA_DIR: join(dir, 'data'),
+        LOG_LEVEL: 'silent',
+      },
+      timeout: 300_000,
+    });
+
+  it('exports counts of suppressed cells only; the operator’s evidence names them', async () => {
+    await cli(['migrate']);
+    await cli(['tenant', 'create', 'acme', '--json']);
+    const input = join(dir, 'conversations.jsonl');
+    writeFileSync(
+      input,
+      scenario()
+        .map((record) => JSON.stringify(record))
+        .join('\n'),
+    );
+    await cli(['ingest', input, '--tenant', 'acme', '--json']);
+    await cli(['process', '--tenant', 'acme', '--json']);
+    await cli(['export', '--tenant', 'acme', '--out', join(dir, 'export')]);
+    const snapshotJson = readFileSync(join(dir, 'export', 'snapshot.json'), 'utf8');
+    const exported = `${snapshotJson}\n${readFileSync(join(dir, 'export', 'clusters.csv'), 'utf8')}`;
+    const document = JSON.parse(snapshotJson);
+    expect(document.privacy.cells.suppressed).toBeGreaterThan(0);
+    for (const team of SMALL_TEAMS) expect(exported).not.toContain(`"${team}"`);
+    expect(JSON.stringify(document.privacy)).not.toMatch(/\d{4}-W\d{2}|[0-9a-f]{8}-[0-9a-f]{4}-/);
+    expect(scanText('export', exported, CANARIES)).toEqual([]);
+    // The operator (owner access to the data directory) sees which cells, from the sealed schema.
+    const { stdout } = await cli(['evidence', '--tenant', 'acme', '--json']);
+    const operator = JSON.parse(stdout);
+    expect(operator.snapshot_id).toBe(document.snapshot_id);
+    const keys = operator.evidence.suppressedCells.map((cell: { key: string }) => cell.key);
+    expect(keys).toEqual(expect.arrayContaining(SMALL_TEAMS));
+    const bad = await cli(['evidence', '--tenant', 'acme', '--snapshot', 'nope']).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(bad?.code).toBe(2);
+    expect(bad?.stderr).toMatch(/--snapshot: must be a snapshot id/);
+  }, 400_000);
 });
