@@ -10,18 +10,16 @@
  * export, report files, logs, Redis)? Then an admin key points report webhooks at a receiver on
  * loopback and at private addresses, and an erasure must reach the published figures.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BREAKDOWN_FACETS, startOfIsoWeek, TREND_FACETS } from '@silhouette/contracts';
 import { latestSnapshotDocument } from '@silhouette/api';
 import { REFUSED_WEBHOOK_TARGET } from '@silhouette/reports';
+import { embeddedCli } from '../helpers/cli';
 import { sgdRecords } from '../helpers/datasets';
 import { scanRedis, scanText } from '../helpers/leak-scan';
 import { offlineProviders } from '../helpers/providers';
@@ -29,8 +27,6 @@ import { redisUrl } from '../helpers/services';
 import { call, startStack, type Stack } from '../helpers/stack';
 
 const WEEK_MS = 7 * 86_400_000;
-const CLI = fileURLToPath(new URL('../../bin/silhouette.mjs', import.meta.url));
-const run = promisify(execFile);
 const CANARY = { name: 'Quintavia Zorblaxson', email: 'quintavia.zorblaxson@leak-test.example' };
 const CANARY_TEAM = `${CANARY.name} <${CANARY.email}>`;
 const CANARIES = [CANARY.name, CANARY.email, 'Zorblax', 'zorblax'];
@@ -293,17 +289,7 @@ describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (
 describe('the review’s export and the operator’s evidence (command line, embedded)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'silhouette-attacks-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const cli = (args: string[]) =>
-    run(process.execPath, [CLI, ...args], {
-      env: {
-        ...process.env,
-        DATABASE_URL: '',
-        REDIS_URL: '',
-        SILHOUETTE_DATA_DIR: join(dir, 'data'),
-        LOG_LEVEL: 'silent',
-      },
-      timeout: 300_000,
-    });
+  const cli = embeddedCli(dir, 300_000);
 
   it('exports counts of suppressed cells only; the operator’s evidence names them', async () => {
     await cli(['migrate']);
