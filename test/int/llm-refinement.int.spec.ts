@@ -58,7 +58,11 @@ function respond(request: ScriptedRequest) {
     const ratings = lines.map((line, index) => ({
       index,
       // Goals about reserving are judged too specific: the evidence must stop counting them.
-      score: line.includes('Globex') || line.includes('reserve something') ? 2 : 5,
+      // So is one team's name: a published value passes the same auditor as names and goals.
+      score:
+        line.includes('Globex') || line.includes('reserve something') || line.endsWith('team-3')
+          ? 2
+          : 5,
       reason: 'scripted',
     }));
     return { content: JSON.stringify({ ratings }) };
@@ -148,6 +152,18 @@ describe('LLM naming and privacy auditor', () => {
       minScore: 4,
     });
     expect(document.privacy.auditor!.rejected).toBeGreaterThan(0);
+  });
+
+  it('pools a breakdown value the auditor refuses, never showing it (issue #10)', async () => {
+    const teams = await call(stack, '/v1/insights/breakdown?facet=team', {
+      key: stack.tenant.readKey,
+    });
+    const values = teams.body.rows.map((row: { value: string }) => row.value);
+    expect(values).toEqual(expect.arrayContaining(['team-0', 'team-1', '(other)']));
+    expect(values).not.toContain('team-3');
+    const document = (await latestSnapshotDocument(stack.apiDb, stack.tenant.tenant.id))!;
+    expect(JSON.stringify(document)).not.toContain('team-3');
+    expect(document.privacy.textGate.byReason.auditor_score).toBeGreaterThan(0);
   });
 
   it('counts in the evidence the goal statements shown, after the auditor (issue #10)', async () => {

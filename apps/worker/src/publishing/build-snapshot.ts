@@ -47,6 +47,11 @@ export interface SnapshotInput {
   models: { tagger: string; taggerPromptVersion: string; embedder: string; namer: string };
   /** Closed weeks whose tenant-level figures were frozen by an earlier publication. */
   frozen?: ReadonlyMap<string, FrozenWeekFigures>;
+  /**
+   * The LLM privacy auditor's score per value of `publishedValueCandidates`, when an auditor runs:
+   * a value then needs ≥ 4 as well as the PII detector's pass, and a value without a score fails.
+   */
+  valueAuditScores?: ReadonlyMap<string, number>;
   now?: Date;
 }
 
@@ -113,6 +118,25 @@ function textValue(value: string | null): string | null {
     : canonical;
 }
 
+/**
+ * The free-text values a snapshot of `rows` may show, canonical, for the LLM auditor: those the
+ * deterministic PII gate already refuses are left out (they are pooled anyway, and need not
+ * travel to a model).
+ */
+export function publishedValueCandidates(rows: readonly FacetRow[]): string[] {
+  const values = new Set<string>();
+  for (const row of rows)
+    for (const value of [
+      textValue(label(row.domain)),
+      textValue(label(row.taskType)),
+      textValue(row.language),
+      textValue(row.team),
+      textValue(row.department),
+    ])
+      if (value !== null) values.add(value);
+  return [...values].filter((value) => gatePublishedText(value).ok).sort();
+}
+
 /** Whose values a breakdown shows: free text (gated) or labels we generate (weeks, ids, enums). */
 type Values = 'text' | 'generated';
 const TEXT = { values: 'text' } as const;
@@ -148,7 +172,11 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     if (value === NOT_SET_VALUE) return true;
     let verdict = valueVerdicts.get(value);
     if (verdict === undefined) {
-      const gated = gatePublishedText(value);
+      const scores = input.valueAuditScores;
+      const gated = gatePublishedText(
+        value,
+        scores ? { auditorScore: scores.get(value) ?? 1 } : {},
+      );
       evidence.recordText(gated);
       verdict = gated.ok && gated.text === value;
       valueVerdicts.set(value, verdict);
