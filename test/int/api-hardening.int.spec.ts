@@ -12,10 +12,34 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InsightsRepository, type PublishedCluster } from '@silhouette/db';
 import { call, startStack, type Stack } from '../helpers/stack';
 
-/** A one-cluster snapshot of `tenantId`, stored as the publisher stores one (tenant evidence). */
-async function publishOneCluster(stack: Stack, tenantId: string): Promise<string> {
-  const clusterId = randomUUID();
-  const cluster: PublishedCluster = {
+/**
+ * A snapshot of `tenantId` with one cluster per id, stored as the publisher stores one (tenant
+ * evidence, the ids of the clusters it pooled).
+ */
+async function publishClusters(
+  stack: Stack,
+  tenantId: string,
+  clusterIds: string[],
+  pooledClusterIds: string[] = [],
+): Promise<void> {
+  await stack.ownerDb.transaction((tx) =>
+    new InsightsRepository(tx).save({
+      tenantId,
+      runId: randomUUID(),
+      periodStart: null,
+      periodEnd: null,
+      overview: { published: true, levels: 1 },
+      evidence: {},
+      pooledClusterIds,
+      clusters: clusterIds.map(clusterOf),
+      breakdowns: [],
+      trends: [],
+    }),
+  );
+}
+
+function clusterOf(clusterId: string): PublishedCluster {
+  return {
     clusterId,
     level: 0,
     parentId: null,
@@ -25,24 +49,10 @@ async function publishOneCluster(stack: Stack, tenantId: string): Promise<string
     conversations: 40,
     distinctUsers: 12,
     minutesSavedTotal: 120,
-    metrics: {},
+    metrics: { failure_impact_minutes: 60, failure_rate: 0.2, outcomes: [] },
     goals: [],
     lineage: { kind: 'new', sources: [] },
   };
-  await stack.ownerDb.transaction((tx) =>
-    new InsightsRepository(tx).save({
-      tenantId,
-      runId: randomUUID(),
-      periodStart: null,
-      periodEnd: null,
-      overview: { published: true, levels: 1 },
-      evidence: {},
-      clusters: [cluster],
-      breakdowns: [],
-      trends: [],
-    }),
-  );
-  return clusterId;
 }
 
 describe.each(['server', 'embedded'] as const)('API hardening (%s mode)', (mode) => {
@@ -57,8 +67,10 @@ describe.each(['server', 'embedded'] as const)('API hardening (%s mode)', (mode)
     writeFileSync(join(dashboardDir, 'index.html'), '<!doctype html><div id="root"></div>');
     stack = await startStack({ mode, dashboardDir });
     other = await stack.createTenant('globex');
-    ownCluster = await publishOneCluster(stack, stack.tenant.tenant.id);
-    foreignCluster = await publishOneCluster(stack, other.tenant.id);
+    ownCluster = randomUUID();
+    foreignCluster = randomUUID();
+    await publishClusters(stack, stack.tenant.tenant.id, [ownCluster]);
+    await publishClusters(stack, other.tenant.id, [foreignCluster]);
   });
   afterAll(async () => {
     await stack?.close();
@@ -186,6 +198,25 @@ describe.each(['server', 'embedded'] as const)('API hardening (%s mode)', (mode)
       expect(response.status).toBe(404);
       expect(response.text).not.toContain('Booking trips');
     }
+  });
+
+  it('says a cluster was pooled in the previous snapshot (was_pooled can be true)', async () => {
+    const grown = randomUUID();
+    const fresh = randomUUID();
+    await publishClusters(stack, stack.tenant.tenant.id, [ownCluster], [grown]);
+    await publishClusters(stack, stack.tenant.tenant.id, [ownCluster, grown, fresh]);
+    const failures = await call(stack, '/v1/insights/failures?level=0', {
+      key: stack.tenant.readKey,
+    });
+    const status = new Map(
+      failures.body.clusters.map((c: { id: string; trend: { status: string } }) => [
+        c.id,
+        c.trend.status,
+      ]),
+    );
+    expect(status.get(grown)).toBe('was_pooled');
+    expect(status.get(fresh)).toBe('new');
+    expect(status.get(ownCluster)).toBe('compared');
   });
 
   it('marks every authenticated response no-store, and sends a strict CSP', async () => {
