@@ -21,7 +21,8 @@ import { latestSnapshotDocument } from '@silhouette/api';
 import { REFUSED_WEBHOOK_TARGET } from '@silhouette/reports';
 import { embeddedCli } from '../helpers/cli';
 import { sgdRecords } from '../helpers/datasets';
-import { scanRedis, scanText } from '../helpers/leak-scan';
+import { canaries } from '../helpers/fixtures';
+import { scanDirectory, scanRedis, scanTables, scanText } from '../helpers/leak-scan';
 import { offlineProviders } from '../helpers/providers';
 import { redisUrl } from '../helpers/services';
 import { call, startStack, type Stack } from '../helpers/stack';
@@ -31,6 +32,8 @@ const CANARY = { name: 'Quintavia Zorblaxson', email: 'quintavia.zorblaxson@leak
 const CANARY_TEAM = `${CANARY.name} <${CANARY.email}>`;
 const CANARIES = [CANARY.name, CANARY.email, 'Zorblax', 'zorblax'];
 const SMALL_TEAMS = ['legal', 'solo'];
+/** PII written into conversations: never stored outside the sealed envelope, in any form. */
+const CONTENT = canaries();
 
 /** 50 people, 6 conversations each, over the last four closed ISO weeks. */
 function scenario(): Record<string, unknown>[] {
@@ -53,8 +56,19 @@ function scenario(): Record<string, unknown>[] {
     const team = teamOf(user);
     // Legal works in the third week only; everyone else spreads over the four weeks.
     const week = team === 'legal' ? 2 : Math.floor(i / 50) % 4;
+    const messages = record.messages as { role: string; content: string }[];
     return {
       ...record,
+      messages:
+        i % 10 === 0
+          ? [
+              ...messages,
+              {
+                role: 'user',
+                content: `I am ${CONTENT.name}, mail ${CONTENT.email}, phone ${CONTENT.phone}, card ${CONTENT.card}, token ${CONTENT.secret}`,
+              },
+            ]
+          : messages,
       user_id: `person-${user}`,
       started_at: new Date(weekStart(week) + 3_600_000 * (1 + (i % 100))).toISOString(),
       metadata: { team },
@@ -64,6 +78,8 @@ function scenario(): Record<string, unknown>[] {
 
 describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (%s mode)', (mode) => {
   let stack: Stack;
+  const dataDir =
+    mode === 'embedded' ? mkdtempSync(join(tmpdir(), 'silhouette-pglite-')) : undefined;
   /** A receiver on loopback, where the review's webhook landed. */
   const receiver = { port: 0, hits: 0, close: () => Promise.resolve() };
   /** Every published thing a read key (or the export) can obtain, by where it came from. */
@@ -87,6 +103,7 @@ describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (
       mode,
       worker: true,
       workerProviders: offlineProviders,
+      ...(dataDir ? { dataDir } : {}),
       // The worker's publish tick, fast: an erasure must reach the figures through it.
       env: { PUBLISH_INTERVAL_S: '1', REPORT_MIN_INTERVAL_S: '1' },
     });
@@ -121,6 +138,7 @@ describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (
   afterAll(async () => {
     await stack?.close();
     await receiver.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('published a snapshot over every team (so the attacks ran against real figures)', async () => {
@@ -185,6 +203,24 @@ describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (
     expect(scanText('logs', stack.logs(), CANARIES)).toEqual([]);
     if (mode === 'server')
       expect((await scanRedis(redisUrl(), stack.queuePrefix, CANARIES)).found).toEqual([]);
+  });
+
+  it('keeps the canaries out of every table outside the sealed store, and the data directory', async () => {
+    const content = Object.values(CONTENT);
+    const outside = ['app', 'insights', 'intake', 'public'];
+    // Positive control: the scan reads what is there.
+    expect(await scanTables(stack.ownerDb, ['app'], ['acme'])).toContain('app.tenants: acme');
+    expect(await scanTables(stack.ownerDb, outside, [...content, ...CANARIES])).toEqual([]);
+    // Sealed tables other than the encrypted envelopes: facets, evidence, clustering.
+    expect(await scanTables(stack.ownerDb, ['sealed'], content)).toEqual([]);
+    if (dataDir) {
+      await stack.ownerDb.query('CHECKPOINT');
+      const control = scanDirectory(dataDir, [stack.tenant.tenant.slug]);
+      expect(control.found.length).toBeGreaterThan(0);
+      const { files, found } = scanDirectory(dataDir, content);
+      expect(files).toBeGreaterThan(100);
+      expect(found).toEqual([]);
+    }
   });
 
   // Finding 4: schedules accepted loopback, link-local and private targets (the loopback one got
