@@ -87,7 +87,7 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
       ...(deps.clusterLlm
         ? {
             valueAuditScores: await auditPublishedValues(
-              publishedValueCandidates(labelled.rows),
+              publishedValueCandidates(labelled.rows, frozen),
               deps.clusterLlm,
             ),
           }

@@ -123,8 +123,15 @@ function textValue(value: string | null): string | null {
  * deterministic PII gate already refuses are left out (they are pooled anyway, and need not
  * travel to a model).
  */
-export function publishedValueCandidates(rows: readonly FacetRow[]): string[] {
+export function publishedValueCandidates(
+  rows: readonly FacetRow[],
+  frozen: ReadonlyMap<string, FrozenWeekFigures> = new Map(),
+): string[] {
   const values = new Set<string>();
+  // Frozen weekly values are shown again: they are checked like fresh ones.
+  for (const figures of frozen.values())
+    for (const facet of TEXT_TREND_FACETS)
+      for (const cell of figures.trends[facet] ?? []) if (!cell.isOther) values.add(cell.value);
   for (const row of rows)
     for (const value of [
       textValue(label(row.domain)),
@@ -139,6 +146,8 @@ export function publishedValueCandidates(rows: readonly FacetRow[]): string[] {
 
 /** Whose values a breakdown shows: free text (gated) or labels we generate (weeks, ids, enums). */
 type Values = 'text' | 'generated';
+/** Trend facets whose values are free text. */
+const TEXT_TREND_FACETS = ['domain', 'task_type', 'team'] as const;
 const TEXT = { values: 'text' } as const;
 
 export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
@@ -167,26 +176,36 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
 
   // Every free-text value a breakdown or trend would show passes the text gate once per snapshot
   // (issue #10, finding 2: a team named after a person with their e-mail was shown verbatim).
-  const valueVerdicts = new Map<string, boolean>();
-  const valuePublishable = (value: string): boolean => {
-    if (value === NOT_SET_VALUE) return true;
-    let verdict = valueVerdicts.get(value);
-    if (verdict === undefined) {
+  const valueRefusals = new Map<string, SuppressionReason | null>();
+  /** Why `value` may not be shown (the text gate refused it), or null when it may. */
+  const valueRefusal = (value: string): SuppressionReason | null => {
+    if (value === NOT_SET_VALUE) return null;
+    let refusal = valueRefusals.get(value);
+    if (refusal === undefined) {
       const scores = input.valueAuditScores;
       const gated = gatePublishedText(
         value,
         scores ? { auditorScore: scores.get(value) ?? 1 } : {},
       );
       evidence.recordText(gated);
-      verdict = gated.ok && gated.text === value;
-      valueVerdicts.set(value, verdict);
+      refusal =
+        gated.ok && gated.text === value
+          ? null
+          : !gated.ok && gated.reason === 'auditor_score'
+            ? 'auditor_score'
+            : 'pii_detected';
+      valueRefusals.set(value, refusal);
     }
-    return verdict;
+    return refusal;
   };
+  const valuePublishable = (value: string) => valueRefusal(value) === null;
   const poolOf = (keys: Iterable<string>, values: Values) => {
     const pool = new Map<string, SuppressionReason>();
     if (values === 'text')
-      for (const key of keys) if (!valuePublishable(key)) pool.set(key, 'pii_detected');
+      for (const key of keys) {
+        const refusal = valueRefusal(key);
+        if (refusal) pool.set(key, refusal);
+      }
     return pool;
   };
 
