@@ -2,6 +2,7 @@
  * Published snapshots (schema `insights`): written by the worker after the privacy gates, read by
  * the API. Everything here has already passed the thresholds; nothing here is per person.
  */
+import { pooledClusterIds, tenantEvidenceView, type PrivacyEvidence } from '@silhouette/privacy';
 import type { Queryable } from '../database';
 
 export interface PublishedCluster {
@@ -73,12 +74,15 @@ export interface SnapshotDraft {
   periodEnd: Date | null;
   overview: Record<string, unknown>;
   /**
-   * The TENANT's view of the privacy evidence (counts per kind of scope and reason). The
-   * operator's evidence, which names suppressed cells, is stored in the sealed schema; `save`
-   * refuses evidence that names cells.
+   * The privacy evidence. `save` stores only the TENANT's view of it (counts per kind of scope
+   * and reason, `tenantEvidenceView`); the operator's evidence, which names suppressed cells,
+   * belongs in the sealed schema (the worker's `saveSnapshot` writes both).
    */
   evidence: Record<string, unknown>;
-  /** Clusters this snapshot pooled or withheld, by id only: the failures view's `was_pooled`. */
+  /**
+   * Clusters this snapshot pooled or withheld, by id only: the failures view's `was_pooled`.
+   * Default: those the evidence names.
+   */
   pooledClusterIds?: readonly string[];
   clusters: PublishedCluster[];
   breakdowns: PublishedBreakdownRow[];
@@ -166,9 +170,13 @@ export class InsightsRepository {
 
   /** Stores a snapshot as the tenant's next version. Call inside a transaction. */
   async save(draft: SnapshotDraft): Promise<SnapshotSummary> {
-    // The operator's evidence names suppressed cells: it belongs in the sealed schema (issue #10).
-    if ('suppressedCells' in draft.evidence)
-      throw new Error('insights store the tenant view of the evidence only: it names no cell');
+    // Whatever the caller passes, insights hold the tenant's view: it names no cell (issue #10).
+    const evidence = draft.evidence as unknown as PrivacyEvidence;
+    const isEvidence = typeof evidence.cells === 'object' && evidence.cells !== null;
+    const tenantView = isEvidence ? tenantEvidenceView(evidence) : draft.evidence;
+    const pooled =
+      draft.pooledClusterIds ??
+      (Array.isArray(evidence.suppressedCells) ? pooledClusterIds(evidence) : []);
     const inserted = await this.db.query<SnapshotRow>(
       `INSERT INTO insights.snapshots (tenant_id, run_id, version, period_start, period_end, overview, evidence,
               pooled_clusters)
@@ -180,8 +188,8 @@ export class InsightsRepository {
         draft.periodStart?.toISOString() ?? null,
         draft.periodEnd?.toISOString() ?? null,
         JSON.stringify(draft.overview),
-        JSON.stringify(draft.evidence),
-        [...(draft.pooledClusterIds ?? [])],
+        JSON.stringify(tenantView),
+        [...pooled],
       ],
     );
     const snapshot = toSummary(inserted.rows[0]!);
