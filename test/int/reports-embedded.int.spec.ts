@@ -3,16 +3,20 @@
  * `silhouette` command line: tenant create, ingest, process and report, each a real process on
  * one embedded data directory.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { embeddedCli } from '../helpers/cli';
 import { sgdRecords } from '../helpers/datasets';
 import { offlineProviders } from '../helpers/providers';
 import { call, startStack, type Stack } from '../helpers/stack';
 
+const CLI = fileURLToPath(new URL('../../bin/silhouette.mjs', import.meta.url));
 const WEEK_MS = 7 * 86_400_000;
+const run = promisify(execFile);
 
 /** SGD records spread over the six weeks before this one. */
 function spreadRecords(count: number, users: number) {
@@ -98,7 +102,17 @@ describe('silhouette report (command line, embedded)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'silhouette-cli-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const cli = embeddedCli(dir);
+  const cli = (args: string[]) =>
+    run(process.execPath, [CLI, ...args], {
+      env: {
+        ...process.env,
+        DATABASE_URL: '',
+        REDIS_URL: '',
+        SILHOUETTE_DATA_DIR: join(dir, 'data'),
+        LOG_LEVEL: 'silent',
+      },
+      timeout: 180_000,
+    });
 
   it('renders HTML, PDF and CSV from the published snapshot, and names bad flags', async () => {
     await cli(['migrate']);
