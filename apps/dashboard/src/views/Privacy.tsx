@@ -24,8 +24,9 @@ function kindOf(scope: string): string {
   if (kind.startsWith('trend/')) return 'Trend points';
   if (kind.endsWith('/week')) return 'Weekly figures';
   if (kind.endsWith('/failure_impact')) return 'Failure impact figures';
-  const detail = kind.split('/').pop() ?? kind;
-  return `Figures inside clusters (${detail.replace(/_/g, ' ')})`;
+  const detail = (kind.split('/').pop() ?? kind).replace(/_/g, ' ');
+  if (kind.startsWith('overview/')) return `Overview figures (${detail})`;
+  return `Figures inside clusters (${detail})`;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${fmt(n)} ${n === 1 ? one : many}`;
