@@ -19,11 +19,12 @@ import { DocsController } from './docs/docs.controller';
 import { HealthController } from './health/health.controller';
 import { IngestController } from './ingest/ingest.controller';
 import { InsightsController } from './insights/insights.controller';
+import { OtlpController } from './otlp/otlp.controller';
 import { ReportsController } from './reports/reports.controller';
 import { SessionController } from './session/session.controller';
 import { API_DEPS } from './tokens';
 
-const API_PREFIXES = ['/v1', '/docs', '/health', '/ready', '/metrics'];
+const API_PREFIXES = ['/v1', '/otlp', '/docs', '/health', '/ready', '/metrics'];
 
 /**
  * Content-Security-Policy (issue #10). The dashboard is a bundle of our own scripts and styles
@@ -61,6 +62,7 @@ function apiModule(deps: ApiDeps) {
     controllers: [
       HealthController,
       IngestController,
+      OtlpController,
       AdminController,
       UsersController,
       InsightsController,

@@ -86,6 +86,15 @@ export const envSchema = z.object({
   NAME_MODEL: z.preprocess(unsetIfEmpty, z.string().default('gpt-4o-mini')),
   AUDIT_MODEL: z.preprocess(unsetIfEmpty, z.string().default('gpt-4o-mini')),
   EMBEDDING_MODEL: z.preprocess(unsetIfEmpty, z.string().default('text-embedding-3-small')),
+  /**
+   * Where embeddings come from: `auto` (the OpenAI-compatible endpoint when one is configured,
+   * otherwise offline), `openai` or `offline` (e.g. an endpoint that serves chat but no
+   * embeddings). A failing endpoint never falls back to offline by itself: the run fails.
+   */
+  EMBEDDING_PROVIDER: z.preprocess(
+    unsetIfEmpty,
+    z.enum(['auto', 'openai', 'offline']).default('auto'),
+  ),
   /** OpenAI-compatible embeddings: vector length (sent as `dimensions`). The offline embedder uses 96. */
   EMBEDDING_DIMENSION: intWithDefault(1536, 8, 2000),
   /** Cluster tree shape: levels including the base, and groups at the top. */
@@ -98,10 +107,19 @@ export const envSchema = z.object({
   LLM_MAX_ATTEMPTS: intWithDefault(5, 1, 20),
   LLM_CONCURRENCY: intWithDefault(8, 1, 512),
   LLM_TOKENS_PER_MINUTE: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1000).optional()),
-  /** OpenAI reasoning models want max_completion_tokens. */
+  /** Where to start: OpenAI reasoning models want max_completion_tokens. A 400 naming it switches. */
   LLM_MAX_TOKENS_PARAMETER: z.preprocess(
     unsetIfEmpty,
     z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens'),
+  ),
+  /**
+   * Structured output the endpoint is asked for first: `auto` starts at strict `json_schema` and
+   * steps down to `json_object`, then plain text (schema in the prompt) when the endpoint
+   * rejects a mode; the others start there (for endpoints that ignore `response_format` silently).
+   */
+  LLM_STRUCTURED_OUTPUT: z.preprocess(
+    unsetIfEmpty,
+    z.enum(['auto', 'json_schema', 'json_object', 'text']).default('auto'),
   ),
   K_USERS: intWithDefault(5, 2),
   MIN_CONVERSATIONS: intWithDefault(10, 2),
@@ -117,6 +135,11 @@ export const envSchema = z.object({
   JOB_LOCK_MS: intWithDefault(30_000, 1000),
   /** How often the worker re-enqueues accepted conversations with no live job (seconds). */
   RECONCILE_INTERVAL_S: intWithDefault(60, 1),
+  /**
+   * A conversation that grew (or arrived over OTLP) is tagged once it has been idle this long
+   * (seconds): tagging every turn of a live conversation would pay a model call per turn.
+   */
+  CONVERSATION_IDLE_S: intWithDefault(600, 0),
   /** How often the worker publishes snapshots for tenants with newly tagged conversations. */
   PUBLISH_INTERVAL_S: intWithDefault(30, 1),
   RATE_LIMIT_PER_MINUTE: intWithDefault(600, 1),

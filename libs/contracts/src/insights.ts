@@ -308,6 +308,8 @@ export type TenantInfo = z.infer<typeof tenantInfoSchema>;
 export const pipelineStatusSchema = z.object({
   conversations: z.number().int(),
   accepted: z.number().int(),
+  /** Grown (or streamed over OTLP) conversations, tagged once idle for CONVERSATION_IDLE_S. */
+  waiting_for_idle: z.number().int(),
   tagged: z.number().int(),
   embedded: z.number().int(),
   failed: z.number().int(),

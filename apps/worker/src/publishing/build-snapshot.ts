@@ -15,6 +15,7 @@ import {
   OTHER_VALUE,
   OUTCOMES,
   UNSUCCESSFUL_OUTCOMES,
+  WITHHELD_METADATA_VALUE,
 } from '@silhouette/contracts';
 import {
   bootstrapInterval,
@@ -180,6 +181,9 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
   /** Why `value` may not be shown (the text gate refused it), or null when it may. */
   const valueRefusal = (value: string): SuppressionReason | null => {
     if (value === NOT_SET_VALUE) return null;
+    // A metadata value the worker withheld at tagging (it failed the same gate) pools like one
+    // that fails here: counted in "other", never shown as a cell of its own.
+    if (value === WITHHELD_METADATA_VALUE) return 'pii_detected';
     let refusal = valueRefusals.get(value);
     if (refusal === undefined) {
       const scores = input.valueAuditScores;
