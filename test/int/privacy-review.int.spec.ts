@@ -15,6 +15,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BREAKDOWN_FACETS, startOfIsoWeek, TREND_FACETS } from '@silhouette/contracts';
 import { latestSnapshotDocument } from '@silhouette/api';
@@ -34,6 +35,22 @@ const CANARIES = [CANARY.name, CANARY.email, 'Zorblax', 'zorblax'];
 const SMALL_TEAMS = ['legal', 'solo'];
 /** PII written into conversations: never stored outside the sealed envelope, in any form. */
 const CONTENT = canaries();
+/**
+ * Identifiers and metadata as the review used them (finding 3): an e-mail address and a card
+ * number as conversation ids; an e-mail, a phone number, an IBAN and an `sk-` key as metadata
+ * values. They must be nowhere at rest: not in any table, not in the data directory, not in the WAL.
+ */
+const AT_REST = (() => {
+  const tag = randomBytes(4).toString('hex');
+  return {
+    idEmail: `thread.${tag}@id-leak.example`,
+    idCard: '5555555555554444',
+    department: `billing.${tag}@meta-leak.example`,
+    product: `+44 20 7946 ${String(1000 + (parseInt(tag.slice(0, 4), 16) % 9000))}`,
+    model: 'GB82WEST12345698765432',
+    locale: `sk-${tag}${randomBytes(6).toString('hex')}`,
+  };
+})();
 
 /** 50 people, 6 conversations each, over the last four closed ISO weeks. */
 function scenario(): Record<string, unknown>[] {
@@ -70,8 +87,16 @@ function scenario(): Record<string, unknown>[] {
             ]
           : messages,
       user_id: `person-${user}`,
+      // Two conversations carry the review's canary ids, four its canary metadata values.
+      ...(i === 1 ? { id: AT_REST.idEmail } : i === 2 ? { id: AT_REST.idCard } : {}),
       started_at: new Date(weekStart(week) + 3_600_000 * (1 + (i % 100))).toISOString(),
-      metadata: { team },
+      metadata: {
+        team,
+        ...(i === 3 ? { department: AT_REST.department } : {}),
+        ...(i === 4 ? { product: AT_REST.product } : {}),
+        ...(i === 5 ? { model: AT_REST.model } : {}),
+        ...(i === 6 ? { locale: AT_REST.locale } : {}),
+      },
     };
   });
 }
@@ -205,22 +230,29 @@ describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (
       expect((await scanRedis(redisUrl(), stack.queuePrefix, CANARIES)).found).toEqual([]);
   });
 
-  it('keeps the canaries out of every table outside the sealed store, and the data directory', async () => {
-    const content = Object.values(CONTENT);
-    const outside = ['app', 'insights', 'intake', 'public'];
+  it('keeps content, ids, metadata and the team canary out of every table and the data directory', async () => {
+    // Content, conversation ids, metadata values, the team name: every one of them, anywhere.
+    const secrets = [...Object.values(CONTENT), ...Object.values(AT_REST), ...CANARIES];
     // Positive control: the scan reads what is there.
     expect(await scanTables(stack.ownerDb, ['app'], ['acme'])).toContain('app.tenants: acme');
-    expect(await scanTables(stack.ownerDb, outside, [...content, ...CANARIES])).toEqual([]);
-    // Sealed tables other than the encrypted envelopes: facets, evidence, clustering.
-    expect(await scanTables(stack.ownerDb, ['sealed'], content)).toEqual([]);
+    expect(
+      await scanTables(stack.ownerDb, ['app', 'insights', 'intake', 'sealed', 'public'], secrets),
+    ).toEqual([]);
+    // The ids were accepted (under their pseudonyms) and the metadata was not refused.
+    expect(published.some(({ text }) => text.includes('"conversations":300'))).toBe(true);
     if (dataDir) {
       await stack.ownerDb.query('CHECKPOINT');
-      const control = scanDirectory(dataDir, [stack.tenant.tenant.slug]);
-      expect(control.found.length).toBeGreaterThan(0);
-      const { files, found } = scanDirectory(dataDir, content);
+      const control = scanDirectory(dataDir, [stack.tenant.tenant.slug, 'support']);
+      expect(control.found.length).toBeGreaterThan(1);
+      const { files, found } = scanDirectory(dataDir, secrets);
       expect(files).toBeGreaterThan(100);
       expect(found).toEqual([]);
     }
+    for (const { where, text } of published)
+      expect(scanText(where, text, Object.values(AT_REST))).toEqual([]);
+    expect(scanText('logs', stack.logs(), secrets)).toEqual([]);
+    if (mode === 'server')
+      expect((await scanRedis(redisUrl(), stack.queuePrefix, secrets)).found).toEqual([]);
   });
 
   // Finding 4: schedules accepted loopback, link-local and private targets (the loopback one got
@@ -347,6 +379,10 @@ describe('the review’s export and the operator’s evidence (command line, emb
     for (const team of SMALL_TEAMS) expect(exported).not.toContain(`"${team}"`);
     expect(JSON.stringify(document.privacy)).not.toMatch(/\d{4}-W\d{2}|[0-9a-f]{8}-[0-9a-f]{4}-/);
     expect(scanText('export', exported, CANARIES)).toEqual([]);
+    // `grep -a` over the install's data directory, every command having exited: nothing.
+    const secrets = [...Object.values(CONTENT), ...Object.values(AT_REST), ...CANARIES];
+    expect(scanDirectory(join(dir, 'data'), ['acme']).found.length).toBeGreaterThan(0);
+    expect(scanDirectory(join(dir, 'data'), secrets).found).toEqual([]);
     // The operator (owner access to the data directory) sees which cells, from the sealed schema.
     const { stdout } = await cli(['evidence', '--tenant', 'acme', '--json']);
     const operator = JSON.parse(stdout);
