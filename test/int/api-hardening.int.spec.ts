@@ -251,3 +251,24 @@ describe.each(['server', 'embedded'] as const)('API hardening (%s mode)', (mode)
     expect(csp).not.toContain('unsafe');
   });
 });
+
+describe('denied requests flood (embedded mode)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ mode: 'embedded', env: { RATE_LIMIT_PER_MINUTE: '10' } });
+  });
+  afterAll(async () => stack?.close());
+
+  it('answers every bad key with 401 but writes at most the per-minute cap to the audit log', async () => {
+    for (let i = 0; i < 25; i += 1) {
+      const key = `sil_read_${String(i).padStart(32, 'y')}`;
+      expect((await call(stack, '/v1/insights/overview', { key })).status).toBe(401);
+    }
+    const logged = await stack.ownerDb.query<{ n: number }>(
+      "SELECT count(*)::integer AS n FROM app.audit_log WHERE actor = 'key:unknown'",
+    );
+    // 10 at once; the bucket refills one every 6 s, so a slow run may log one or two more.
+    expect(Number(logged.rows[0]!.n)).toBeGreaterThanOrEqual(10);
+    expect(Number(logged.rows[0]!.n)).toBeLessThanOrEqual(12);
+  });
+});

@@ -26,7 +26,7 @@ import {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 import type { ApiDeps } from '../api-deps';
 import { ApiError } from '../common/api-error';
-import { recordDenied } from '../common/denied-requests';
+import { DeniedRequestLog } from '../common/denied-requests';
 import { RateLimiter } from '../common/rate-limiter';
 import { API_DEPS } from '../tokens';
 
@@ -68,12 +68,14 @@ export function presentedKey(request: Request): string | undefined {
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly limiter: RateLimiter;
+  private readonly denied: DeniedRequestLog;
 
   constructor(
     @Inject(API_DEPS) private readonly deps: ApiDeps,
     @Inject(Reflector) private readonly reflector: Reflector,
   ) {
     this.limiter = new RateLimiter(deps.env.RATE_LIMIT_PER_MINUTE);
+    this.denied = new DeniedRequestLog(deps.db, deps.env.RATE_LIMIT_PER_MINUTE);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -93,7 +95,7 @@ export class AuthGuard implements CanActivate {
       message: string,
       field: string,
     ) => {
-      await recordDenied(this.deps.db, request, { ...who, status, reason: code });
+      await this.denied.record(request, { ...who, status, reason: code });
       return new ApiError(status, code, message, field);
     };
     let info: { actor: string; userId?: string; tenantId: string; scope: ApiKeyScope } | undefined;

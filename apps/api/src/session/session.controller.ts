@@ -50,7 +50,7 @@ import {
   sessionCookie,
   type AuthenticatedRequest,
 } from '../auth/auth.guard';
-import { recordDenied } from '../common/denied-requests';
+import { DeniedRequestLog } from '../common/denied-requests';
 import { ApiError } from '../common/api-error';
 import { parseWith, readJsonBody } from '../common/read-body';
 import { API_DEPS } from '../tokens';
@@ -66,7 +66,11 @@ function cookie(request: Request, value: string, maxAge: number): string {
 
 @Controller('v1/session')
 export class SessionController {
-  constructor(@Inject(API_DEPS) private readonly deps: ApiDeps) {}
+  private readonly denied: DeniedRequestLog;
+
+  constructor(@Inject(API_DEPS) private readonly deps: ApiDeps) {
+    this.denied = new DeniedRequestLog(deps.db, deps.env.RATE_LIMIT_PER_MINUTE);
+  }
 
   @Post()
   @HttpCode(200)
@@ -110,7 +114,7 @@ export class SessionController {
     const info = await keys.authenticate(key.trim());
     if (!info) {
       const revoked = await keys.identify(key.trim());
-      await recordDenied(this.deps.db, request, {
+      await this.denied.record(request, {
         tenantId: revoked?.tenantId ?? null,
         actor: revoked ? `key:${revoked.id}` : 'key:unknown',
         status: 401,
@@ -119,7 +123,7 @@ export class SessionController {
       throw new ApiError(401, 'unauthenticated', 'the API key is unknown or revoked', 'key');
     }
     if (info.scope !== 'read' && info.scope !== 'admin') {
-      await recordDenied(this.deps.db, request, {
+      await this.denied.record(request, {
         tenantId: info.tenantId,
         actor: `key:${info.id}`,
         status: 403,
@@ -170,7 +174,7 @@ export class SessionController {
       await throttle.recordFailure([accountBucket, addressBucket]);
       // Audit-logged for every failure alike (one write whether or not the account exists, so
       // the time to fail says nothing); a tenant's admins see the attempts on their accounts.
-      await recordDenied(db, request, {
+      await this.denied.record(request, {
         tenantId: user?.tenantId ?? null,
         actor: user ? `user:${user.id}` : 'account:unknown',
         status: 401,
