@@ -4,3 +4,4 @@ export * from './tenant-provisioning';
 export * from './facet.repository';
 export * from './conversation-status.repository';
 export * from './clustering.repository';
+export * from './legacy-identifiers.repository';
