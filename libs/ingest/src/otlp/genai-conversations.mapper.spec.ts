@@ -194,6 +194,56 @@ describe('genAiConversations', () => {
   });
 });
 
+describe('agent spans', () => {
+  it('reads the model calls, not the agent span that sums the same turns up', () => {
+    const toolCall = {
+      role: 'assistant',
+      parts: [{ type: 'tool_call', id: 'c1', name: 'weather', arguments: { city: 'Oslo' } }],
+    };
+    const toolResult = {
+      role: 'tool',
+      parts: [{ type: 'tool_call_response', id: 'c1', result: 'cold, 2 degrees' }],
+    };
+    const agent = span({
+      'gen_ai.operation.name': 'invoke_agent',
+      'gen_ai.conversation.id': 'agent-1',
+      'user.id': 'u',
+      'gen_ai.input.messages': [user('Weather in Oslo?')],
+      'gen_ai.output.messages': [assistant('Cold, 2 degrees.')],
+    });
+    const firstCall = span({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.conversation.id': 'agent-1',
+      'gen_ai.input.messages': [user('Weather in Oslo?')],
+      'gen_ai.output.messages': [toolCall],
+    });
+    const tool = span({
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.conversation.id': 'agent-1',
+    });
+    const secondCall = span({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.conversation.id': 'agent-1',
+      'gen_ai.input.messages': [user('Weather in Oslo?'), toolCall, toolResult],
+      'gen_ai.output.messages': [assistant('Cold, 2 degrees.')],
+    });
+    const { conversations, ignoredSpans } = genAiConversations([
+      agent,
+      firstCall,
+      tool,
+      secondCall,
+    ]);
+    expect(ignoredSpans).toBe(1);
+    expect(conversations[0]!.spans).toBe(3);
+    expect(conversations[0]!.messages).toEqual([
+      { role: 'user', content: 'Weather in Oslo?' },
+      { role: 'assistant', content: '' },
+      { role: 'tool', content: 'cold, 2 degrees' },
+      { role: 'assistant', content: 'Cold, 2 degrees.' },
+    ]);
+  });
+});
+
 describe('mergeTranscripts', () => {
   const m = (content: string, role = 'user') => ({ role, content });
   it('extends by a full history, appends incremental turns, and never repeats an overlap', () => {

@@ -16,7 +16,8 @@
  * trace in the same request (a root span often carries them for its model-call children), then
  * on the resource. A conversation's spans are ordered by start time and their transcripts
  * merged: a span whose input repeats the history so far extends it, one that carries only new
- * turns is appended.
+ * turns is appended. When a conversation has both agent spans (`invoke_agent`…) and model-call
+ * spans with messages, the model calls are read (they hold the same turns, tool calls included).
  *
  * Spans without GenAI message content (HTTP, database, embeddings…) are counted and ignored.
  */
@@ -52,6 +53,19 @@ const MESSAGE_EVENTS: Record<string, string> = {
   'gen_ai.tool.message': 'tool',
   'gen_ai.choice': 'assistant',
 };
+
+/** Operations above the model calls (`gen_ai.operation.name`); spans without one are calls. */
+const AGENT_OPERATIONS = new Set([
+  'invoke_agent',
+  'create_agent',
+  'execute_tool',
+  'invoke_workflow',
+]);
+
+function isAgentLevel(span: OtlpSpan): boolean {
+  const operation = span.attributes.get('gen_ai.operation.name');
+  return typeof operation === 'string' && AGENT_OPERATIONS.has(operation);
+}
 
 /** A JSON string attribute becomes its value; anything else is used as it is. */
 function structured(value: AttributeValue | undefined): unknown {
@@ -224,8 +238,12 @@ export function genAiConversations(spans: OtlpSpan[]): GenAiMapping {
     entries.sort((a, b) =>
       a.span.startNanos < b.span.startNanos ? -1 : a.span.startNanos > b.span.startNanos ? 1 : 0,
     );
+    // Agent frameworks record the conversation on the agent span and again, turn by turn with
+    // tool calls, on its model-call spans: read the model calls when there are any.
+    const calls = entries.filter(({ span }) => !isAgentLevel(span));
     let messages: SpanMessage[] = [];
-    for (const entry of entries) messages = mergeTranscripts(messages, entry.transcript);
+    for (const entry of calls.length > 0 ? calls : entries)
+      messages = mergeTranscripts(messages, entry.transcript);
     const first = entries[0]!.span;
     // The model of the latest span that names one (tool spans often do not).
     const model = entries
