@@ -35,6 +35,8 @@ export async function ingestInBatches(
   tenant: Tenant,
   records: RawRecord[],
   format: IngestFormat,
+  /** After each batch: how many records it had, and how many of them were rejected. */
+  onBatch?: (records: number, rejected: number) => void,
 ): Promise<IngestResult> {
   const service = new IngestService(runtime.apiDb, runtime.queue, pseudonymizerFrom(env));
   const total = emptyIngestResult();
@@ -44,12 +46,14 @@ export async function ingestInBatches(
     maxMessageBytes: env.INGEST_MAX_MESSAGE_BYTES,
   };
   for (let start = 0; start < records.length; start += BATCH) {
-    const result = await service.ingestRecords(tenant, records.slice(start, start + BATCH), {
+    const batch = records.slice(start, start + BATCH);
+    const result = await service.ingestRecords(tenant, batch, {
       format,
       limits,
       oversizedMessage: 'record',
     });
     addIngestResult(total, result);
+    onBatch?.(batch.length, result.rejected.length);
   }
   return total;
 }
