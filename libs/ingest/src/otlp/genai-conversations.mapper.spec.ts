@@ -114,7 +114,7 @@ describe('genAiConversations', () => {
     ]);
   });
 
-  it('reads the older per-message events and the details event', () => {
+  it('reads the older per-message events, the details event and indexed attributes', () => {
     const old = span(
       { 'gen_ai.conversation.id': 'old', 'user.id': 'u' },
       {
@@ -173,8 +173,21 @@ describe('genAiConversations', () => {
         ],
       },
     );
+    const indexed = span({
+      'gen_ai.conversation.id': 'indexed',
+      'user.id': 'u',
+      'gen_ai.prompt.1.role': 'user',
+      'gen_ai.prompt.1.content': 'Second',
+      'gen_ai.prompt.0.role': 'system',
+      'gen_ai.prompt.0.content': 'First',
+      'gen_ai.completion.0.role': 'assistant',
+      'gen_ai.completion.0.content': 'Answer',
+    });
     const byId = Object.fromEntries(
-      genAiConversations([old, details, oldest]).conversations.map((c) => [c.id, c.messages]),
+      genAiConversations([old, details, oldest, indexed]).conversations.map((c) => [
+        c.id,
+        c.messages,
+      ]),
     );
     expect(byId).toEqual({
       old: [
@@ -189,6 +202,11 @@ describe('genAiConversations', () => {
       oldest: [
         { role: 'user', content: 'P' },
         { role: 'assistant', content: 'C' },
+      ],
+      indexed: [
+        { role: 'system', content: 'First' },
+        { role: 'user', content: 'Second' },
+        { role: 'assistant', content: 'Answer' },
       ],
     });
   });

@@ -10,7 +10,8 @@
  *     `gen_ai.assistant.message`, `gen_ai.tool.message`, `gen_ai.choice`), their content in a
  *     `content` attribute or a JSON `gen_ai.event.content` body;
  *   - the oldest `gen_ai.content.prompt` / `gen_ai.content.completion` events (`gen_ai.prompt`,
- *     `gen_ai.completion`: JSON lists of `{role, content}`).
+ *     `gen_ai.completion`: JSON lists of `{role, content}`);
+ *   - OpenLLMetry's indexed attributes (`gen_ai.prompt.N.role`/`.content`, `gen_ai.completion.N.…`).
  * Grouping: `gen_ai.conversation.id`, else `session.id`, else the trace id; the user from
  * `user.id`, else `enduser.id`. Each is looked up on the span, then on the other spans of its
  * trace in the same request (a root span often carries them for its model-call children), then
@@ -167,8 +168,36 @@ function fromEvents(span: OtlpSpan): SpanMessage[] | undefined {
 }
 
 /** The span's own transcript (what it sent and received), or undefined without GenAI content. */
+const INDEXED = /^gen_ai\.(prompt|completion)\.(\d+)\.(role|content)$/;
+
+/**
+ * OpenLLMetry's indexed attributes (`gen_ai.prompt.0.role`, `gen_ai.prompt.0.content`,
+ * `gen_ai.completion.0.content`…), not in the conventions but widely emitted.
+ */
+function fromIndexedAttributes(attributes: Map<string, AttributeValue>): SpanMessage[] | undefined {
+  const prompt = new Map<number, { role?: string; content?: string }>();
+  const completion = new Map<number, { role?: string; content?: string }>();
+  for (const [key, value] of attributes) {
+    const match = INDEXED.exec(key);
+    if (!match) continue;
+    const list = match[1] === 'prompt' ? prompt : completion;
+    const index = Number(match[2]);
+    const entry = list.get(index) ?? {};
+    if (match[3] === 'role' && typeof value === 'string') entry.role = value;
+    if (match[3] === 'content') entry.content = partsText(structured(value));
+    list.set(index, entry);
+  }
+  if (prompt.size === 0 && completion.size === 0) return undefined;
+  const ordered = (list: typeof prompt, role: string) =>
+    [...list.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, entry]) => ({ role: entry.role ?? role, content: entry.content ?? '' }));
+  return [...ordered(prompt, 'user'), ...ordered(completion, 'assistant').slice(0, 1)];
+}
+
 export function spanTranscript(span: OtlpSpan): SpanMessage[] | undefined {
-  const messages = fromAttributes(span.attributes) ?? fromEvents(span);
+  const messages =
+    fromAttributes(span.attributes) ?? fromIndexedAttributes(span.attributes) ?? fromEvents(span);
   return messages && messages.length > 0 ? messages : undefined;
 }
 
