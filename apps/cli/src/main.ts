@@ -45,7 +45,11 @@ commands:
   retry-failed [--tenant SLUG] [--json]                   re-enqueue dead-lettered conversations
   retag --tenant SLUG [--json]                            re-tag retained conversations with the current prompt
   eval-clusters --input FILE.jsonl [--text-field text] [--label-field label] [--parent-label-field F]
-                [--k N] [--parent-k M] [--out assignments.jsonl]   clustering quality on labelled texts
+                [--k N] [--parent-k M] [--out assignments.jsonl] [--json]
+                                                          clustering quality on labelled texts
+
+progress: long commands (ingest, process, eval-clusters) draw a live line on stderr when it is a
+terminal; with --json or off a terminal they write one JSON line per stage to stderr instead.
 
 environment: DATABASE_URL and REDIS_URL select server mode; see README.md for the rest.`;
 
@@ -174,6 +178,7 @@ export async function main(argv: string[]): Promise<number> {
           ...(values.k ? { k: values.k } : {}),
           ...(values['parent-k'] ? { parentK: values['parent-k'] } : {}),
           ...(values.out ? { out: values.out } : {}),
+          json: values.json ?? false,
         });
         console.log(JSON.stringify(metrics));
         return 0;

@@ -14,6 +14,7 @@ import {
 } from '@silhouette/contracts';
 import { toBuffer, type Database } from '@silhouette/db';
 import { SealedKeyError, type TenantKeyring } from './keyring';
+import { PublicationRequestRepository } from './publication-request.repository';
 
 export interface SealedConversation {
   id: string;
@@ -203,6 +204,10 @@ export class SealedConversationStore {
         'DELETE FROM sealed.conversations WHERE tenant_id = $1 AND user_pseudonym = $2',
         [tenantId, userPseudonym],
       );
+      // The published figures still count this person: the next release must drop them, even
+      // if nothing new is tagged (issue #10, finding 5). Same transaction: never forgotten.
+      if (result.rowCount > 0)
+        await new PublicationRequestRepository(tx).request(tenantId, 'erasure');
       return result.rowCount;
     });
   }

@@ -55,6 +55,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly llmCoercions = new Counter({
+    name: 'silhouette_llm_coercions_total',
+    help: 'Model answers accepted after cutting an over-long field to its limit, by task and field',
+    labelNames: ['task', 'field'] as const,
+    registers: [this.registry],
+  });
+
   private readonly queueJobs = new Gauge({
     name: 'silhouette_queue_jobs',
     help: 'Jobs per queue and state (waiting, active, delayed, failed)',

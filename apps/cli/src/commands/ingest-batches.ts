@@ -15,6 +15,7 @@ import {
   type RawRecord,
 } from '@silhouette/ingest';
 import { InputError } from '../cli-error';
+import type { StageProgress } from '../progress';
 import { pseudonymizerFrom, type Runtime } from '../runtime';
 
 const BATCH = 500;
@@ -35,8 +36,8 @@ export async function ingestInBatches(
   tenant: Tenant,
   records: RawRecord[],
   format: IngestFormat,
-  /** After each batch: how many records it had, and how many of them were rejected. */
-  onBatch?: (records: number, rejected: number) => void,
+  /** Advanced per batch (done, rejected) when the caller shows progress. */
+  stage?: StageProgress,
 ): Promise<IngestResult> {
   const service = new IngestService(runtime.apiDb, runtime.queue, pseudonymizerFrom(env));
   const total = emptyIngestResult();
@@ -53,7 +54,7 @@ export async function ingestInBatches(
       oversizedMessage: 'record',
     });
     addIngestResult(total, result);
-    onBatch?.(batch.length, result.rejected.length);
+    stage?.advance(batch.length, result.rejected.length);
   }
   return total;
 }

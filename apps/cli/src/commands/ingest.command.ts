@@ -8,6 +8,7 @@ import {
   type IngestResult,
 } from '@silhouette/ingest';
 import { InputError, UsageError } from '../cli-error';
+import { progressFor, type ProgressOptions } from '../progress';
 import { requireTenant, withRuntime } from '../with-runtime';
 import { ingestInBatches, printIngestResult, readInput } from './ingest-batches';
 
@@ -19,6 +20,7 @@ export async function ingestCommand(
   env: Env,
   args: string[],
   flags: { tenant?: string; format?: string; json?: boolean },
+  progressOptions: ProgressOptions = {},
 ): Promise<IngestResult> {
   const [file] = args;
   if (!file)
@@ -38,8 +40,19 @@ export async function ingestCommand(
   }
   return withRuntime(env, 'ingest', {}, async (runtime) => {
     const tenant = await requireTenant(runtime, flags.tenant);
-    const total = await ingestInBatches(env, runtime, tenant, records, format);
-    printIngestResult(total, flags.json ?? false);
-    return total;
+    const progress = progressFor(flags, progressOptions);
+    try {
+      const stage = progress.stage('ingest', records.length);
+      const total = await ingestInBatches(env, runtime, tenant, records, format, stage);
+      stage.finish({
+        accepted: total.accepted,
+        updated: total.updated,
+        duplicates: total.duplicates,
+      });
+      printIngestResult(total, flags.json ?? false);
+      return total;
+    } finally {
+      progress.close();
+    }
   });
 }
