@@ -32,11 +32,11 @@ describe.each(['server', 'embedded'] as const)('silhouette import (%s)', (mode) 
 
   const cli = async (args: string[]) => {
     try {
-      const { stdout } = await run(process.execPath, [CLI, ...args], {
+      const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
         env: { ...process.env, ...env },
         timeout: 120_000,
       });
-      return { code: 0, stdout };
+      return { code: 0, stdout, stderr };
     } catch (error) {
       const failed = error as { code?: number; stdout?: string; stderr?: string };
       return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
@@ -52,6 +52,14 @@ describe.each(['server', 'embedded'] as const)('silhouette import (%s)', (mode) 
       '--json',
     ]);
     expect(result.code).toBe(0);
+    // Progress: one JSON line per stage on stderr (counts only), the result alone on stdout.
+    const stages = (result.stderr ?? '')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(stages).toContainEqual(
+      expect.objectContaining({ progress: `import ${source}`, failed: expect.any(Number) }),
+    );
     return JSON.parse(result.stdout) as Record<string, unknown>;
   };
   /** The database, opened after the CLI processes are done with it. */
