@@ -91,7 +91,7 @@ async function postAll(
   return { seconds: (performance.now() - started) / 1000, accepted, updated };
 }
 
-async function deleteRedisPrefix(url: string, prefix: string): Promise<void> {
+export async function deleteRedisPrefix(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url);
   try {
     let cursor = '0';
@@ -105,7 +105,7 @@ async function deleteRedisPrefix(url: string, prefix: string): Promise<void> {
   }
 }
 
-function servicesEnv(): Record<string, string> {
+export function servicesEnv(): Record<string, string> {
   const file = join(REPO_ROOT, '.silhouette-test/services.env');
   try {
     return Object.fromEntries(
