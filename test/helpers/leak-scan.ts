@@ -7,6 +7,16 @@ import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Database } from '@silhouette/db';
 
+/** Every schema of the database but PostgreSQL's own: where any of our tables can be. */
+export async function everySchema(db: Database): Promise<string[]> {
+  const result = await db.query<{ schema_name: string }>(
+    `SELECT schema_name FROM information_schema.schemata
+      WHERE schema_name NOT IN ('information_schema', 'pg_catalog', 'pg_toast')
+        AND schema_name NOT LIKE 'pg\\_%'`,
+  );
+  return result.rows.map((row) => row.schema_name);
+}
+
 export async function scanTables(
   db: Database,
   schemas: string[],
