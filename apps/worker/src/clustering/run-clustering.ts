@@ -328,7 +328,6 @@ async function clusterFromScratch(
           .map((r, j) => ({ conversationId: r.conversationId, vector: vectors[i + j]! })),
       );
     }
-    await repository.ensureEmbeddingIndex(d);
 
     // Shared with the worker threads when there are any (no second copy of the vectors).
     const data = packRows(vectors, d, pool !== undefined);
