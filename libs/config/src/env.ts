@@ -21,6 +21,33 @@ export const SENSITIVE_ENV = new Set([
   'SMTP_URL',
 ]);
 
+/**
+ * A comma-separated list of `host` or `host:port`, normalised like URL hosts (`127.1` becomes
+ * `127.0.0.1`, IPv6 in brackets), so an entry matches however a URL spells the host.
+ */
+const hostList = z.preprocess(
+  (value) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean)
+      : (value ?? []),
+  z.array(
+    z.string().transform((entry, context) => {
+      try {
+        const url = new URL(`http://${entry}`);
+        if (url.pathname === '/' && !url.username && !url.password && !url.search && !url.hash)
+          return url.port ? `${url.hostname}:${url.port}` : url.hostname;
+      } catch {
+        // reported below
+      }
+      context.addIssue({ code: 'custom', message: 'each entry must be a host or host:port' });
+      return z.NEVER;
+    }),
+  ),
+);
+
 export const envSchema = z.object({
   NODE_ENV: z.preprocess(
     unsetIfEmpty,
@@ -111,6 +138,11 @@ export const envSchema = z.object({
   JOB_LOCK_MS: intWithDefault(30_000, 1000),
   /** How often the worker re-enqueues accepted conversations with no live job (seconds). */
   RECONCILE_INTERVAL_S: intWithDefault(60, 1),
+  /**
+   * A conversation that grew (or arrived over OTLP) is tagged once it has been idle this long
+   * (seconds): tagging every turn of a live conversation would pay a model call per turn.
+   */
+  CONVERSATION_IDLE_S: intWithDefault(600, 0),
   /** How often the worker publishes snapshots for tenants with newly tagged conversations. */
   PUBLISH_INTERVAL_S: intWithDefault(30, 1),
   RATE_LIMIT_PER_MINUTE: intWithDefault(600, 1),
@@ -124,6 +156,11 @@ export const envSchema = z.object({
   REPORT_MIN_INTERVAL_S: intWithDefault(3600, 1),
   /** After an outage, at most this many missed schedule times per schedule are produced. */
   REPORT_MAX_CATCH_UP: intWithDefault(12, 1, 1000),
+  /**
+   * Webhooks reach public addresses only; these hosts (`host` or `host:port`, comma-separated)
+   * are the operator's exceptions, e.g. a receiver on a private network (issue #10).
+   */
+  WEBHOOK_ALLOW_HOSTS: hostList,
   /** Absolute URL of the dashboard, for links in reports (relative links when unset). */
   PUBLIC_URL: optionalString,
   /** Chromium for PDF reports. */

@@ -125,7 +125,7 @@ export class ClusteringRepository {
       `SELECT f.conversation_id, c.user_pseudonym, coalesce(c.started_at, c.ingested_at) AS at,
               f.domain, f.task_type, f.use_case, f.goal_summary, f.outcome, f.failure_reasons,
               f.minutes_saved, f.minutes_without_ai, f.user_frustration, f.language, f.confidence,
-              c.metadata->>'team' AS team, c.metadata->>'department' AS department, f.frozen_week
+              f.metadata->>'team' AS team, f.metadata->>'department' AS department, f.frozen_week
          FROM sealed.facets f JOIN sealed.conversations c ON c.id = f.conversation_id
         WHERE f.tenant_id = $1
         ORDER BY f.conversation_id`,

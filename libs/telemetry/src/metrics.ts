@@ -13,7 +13,14 @@ export class Metrics {
 
   readonly ingestRecords = new Counter({
     name: 'silhouette_ingest_records_total',
-    help: 'Conversations received by ingest, by result (accepted, duplicate, rejected)',
+    help: 'Conversations received by ingest, by result (accepted, updated, duplicate, rejected)',
+    labelNames: ['tenant', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly otlpSpans = new Counter({
+    name: 'silhouette_otlp_spans_total',
+    help: 'Spans received on /otlp/v1/traces, by result (accepted, rejected, ignored: no GenAI content)',
     labelNames: ['tenant', 'result'] as const,
     registers: [this.registry],
   });

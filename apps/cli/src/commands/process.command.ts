@@ -9,7 +9,7 @@
  */
 import type { Env } from '@silhouette/config';
 import { InsightsRepository, PipelineStatusRepository } from '@silhouette/db';
-import { ClusteringRepository } from '@silhouette/sealed';
+import { ClusteringRepository, ConversationStatusRepository } from '@silhouette/sealed';
 import { startWorker } from '@silhouette/worker';
 import { progressFor, type ProgressOptions } from '../progress';
 import { workerDepsFrom, type Runtime } from '../runtime';
@@ -54,6 +54,12 @@ export async function processCommand(
     const tagging = progress.stage('tagging', start.accepted);
     const worker = await startWorker(workerDepsFrom(runtime));
     try {
+      // "To completion": conversations waiting for idleness are tagged now too.
+      await new ConversationStatusRepository(runtime.ownerDb).promoteIdle(
+        0,
+        Number.MAX_SAFE_INTEGER,
+        tenant.id,
+      );
       await worker.reconcile(0);
       const deadline = Date.now() + TAGGING_DEADLINE_MS;
       for (let status = start; status.accepted > 0; status = await statuses.forTenant(tenant.id)) {
