@@ -461,14 +461,28 @@ export async function main(args: string[]): Promise<void> {
     timeline.length = 0;
     const clusterStarted = performance.now();
     const clustering = progress.stage('cluster and publish');
-    await timed(
-      '2. cluster and publish (one cluster-tenant job)',
-      async () => {
-        await queue!.enqueue('cluster-tenant', { tenantId: tenant.id });
-        await waitForSnapshot(owner, tenant.id, 0);
-      },
-      () => '',
-    );
+    try {
+      await timed(
+        '2. cluster and publish (one cluster-tenant job)',
+        async () => {
+          await queue!.enqueue('cluster-tenant', { tenantId: tenant.id });
+          await waitForSnapshot(owner, tenant.id, 0);
+        },
+        () => '',
+      );
+    } catch (error) {
+      // What was measured up to the failure is still worth having.
+      console.log('\ncluster-tenant job failed; its steps up to the failure:\n');
+      for (const [step, ms] of clusteringSteps(
+        [...timeline],
+        fit,
+        clusterStarted,
+        performance.now(),
+      ))
+        console.log(`| ${step} | ${(ms / 1000).toFixed(1)} |`);
+      for (const s of steps) console.log(`| ${s.step} | ${s.seconds.toFixed(1)} | ${s.detail} |`);
+      throw error;
+    }
     clustering.finish();
     const clusterEnded = performance.now();
     const clusterSteps = clusteringSteps([...timeline], fit, clusterStarted, clusterEnded);
