@@ -139,7 +139,7 @@ describe.each(['server', 'embedded'] as const)('clustering and publishing (%s mo
       );
     const before = (await embeddedAt()).rows[0]!;
     const again = await processTenant(stack, stack.tenant.tenant.id, true);
-    // Same embedding space, same vectors: no row (and so no HNSW entry) is rewritten.
+    // Same embedding space, same vectors: no row is rewritten.
     expect((await embeddedAt()).rows[0]).toEqual(before);
     expect(again.version).toBe(document.version + 1);
     const shape = (doc: SnapshotDocument) =>

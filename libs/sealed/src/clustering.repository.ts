@@ -247,9 +247,8 @@ export class ClusteringRepository {
 
   /**
    * Upserts embeddings. A row whose vector is unchanged (a re-run in the same embedding space) is
-   * left alone: rewriting it would update the HNSW index for nothing, which measured ~15× slower
-   * than skipping it (10k rows, 96-d; at 1M rows, minutes). The CASE keeps vectors of different
-   * dimensions from being compared.
+   * left alone: rewriting it costs WAL and dead tuples for nothing. The CASE keeps vectors of
+   * different dimensions from being compared.
    */
   async saveEmbeddings(
     tenantId: string,
@@ -279,10 +278,6 @@ export class ClusteringRepository {
         ),
       ],
     );
-  }
-
-  async ensureEmbeddingIndex(dimension: number): Promise<void> {
-    await this.db.query('SELECT sealed.ensure_embedding_index($1)', [dimension]);
   }
 
   async saveClusters(runId: string, tenantId: string, clusters: StoredCluster[]): Promise<void> {

@@ -202,7 +202,8 @@ async function joinPreviousRun(
   // Scheduled full re-cluster: incremental assignment never runs for longer than this.
   if (Date.now() - last.startedAt.getTime() > deps.env.CLUSTER_FULL_EVERY_DAYS * 86_400_000)
     return undefined;
-  const levels = Math.max(...last.clusters.map((cluster) => cluster.level)) + 1;
+  const levels =
+    last.clusters.reduce((deepest, cluster) => Math.max(deepest, cluster.level), 0) + 1;
   const byLevel = clustersByLevel(last, levels);
   const known = new Set(byLevel[levels - 1]!.flatMap((cluster) => [...cluster.members]));
   const fresh = rows.filter((r) => !known.has(r.conversationId));
@@ -328,7 +329,6 @@ async function clusterFromScratch(
           .map((r, j) => ({ conversationId: r.conversationId, vector: vectors[i + j]! })),
       );
     }
-    await repository.ensureEmbeddingIndex(d);
 
     // Shared with the worker threads when there are any (no second copy of the vectors).
     const data = packRows(vectors, d, pool !== undefined);

@@ -405,12 +405,17 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
           trends.push({ facet, interval, bucket: week, ...cell });
     }
   };
-  const times = rows.map((row) => row.at.getTime());
+  // A loop, not Math.min(...times): spreading 1M arguments overflows the stack (bench -- scale).
+  let first = Infinity;
+  let last = -Infinity;
+  for (const row of rows) {
+    const time = row.at.getTime();
+    if (time < first) first = time;
+    if (time > last) last = time;
+  }
   // Whole UTC days: exact first and last timestamps would date two individual conversations.
-  const periodStart = rows.length ? startOfDay(Math.min(...times)) : null;
-  const periodEnd = rows.length
-    ? new Date(startOfDay(Math.max(...times)).getTime() + 86_400_000 - 1)
-    : null;
+  const periodStart = rows.length ? startOfDay(first) : null;
+  const periodEnd = rows.length ? new Date(startOfDay(last).getTime() + 86_400_000 - 1) : null;
 
   const totalPasses =
     all.conversations >= thresholds.minConversations &&
@@ -445,7 +450,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       const publishedIds = new Set(publication.published.map((part) => part.key));
       for (const { node } of cells) {
         if (!publishedIds.has(node.id)) {
-          pooledRows.push(...rowsOf(node));
+          for (const row of rowsOf(node)) pooledRows.push(row);
           continue;
         }
         evidence.recordPublished(`cluster/level-${level}`);
