@@ -4,6 +4,7 @@
  * Every published cell meets the thresholds, no canary reaches the export, identity is stable.
  */
 import { latestSnapshotDocument, type SnapshotDocument } from '@silhouette/api';
+import { looksLikeKeywordList, nameWords } from '@silhouette/clustering';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presidioValues, sgdRecords } from '../helpers/datasets';
 import { offlineProviders } from '../helpers/providers';
@@ -117,6 +118,31 @@ describe.each(['server', 'embedded'] as const)('clustering and publishing (%s mo
         .filter((cluster) => !cluster.is_other)
         .every((cluster) => cluster.name.length > 0),
     ).toBe(true);
+  });
+
+  it('names clusters with short phrases and publishes the c-TF-IDF terms as keywords apart', () => {
+    const named = document.clusters.filter(
+      (cluster) => !cluster.is_other && cluster.name !== 'Miscellaneous',
+    );
+    expect(named.length).toBeGreaterThan(10);
+    const keywordLists = named.filter((cluster) => looksLikeKeywordList(cluster.name));
+    expect(keywordLists.map((cluster) => cluster.name)).toEqual([]);
+    for (const cluster of named) expect(nameWords(cluster.name).length).toBeLessThanOrEqual(6);
+    // Siblings are told apart.
+    const siblings = new Map<string, string[]>();
+    for (const cluster of document.clusters) {
+      const key = cluster.parent_id ?? 'root';
+      siblings.set(key, [...(siblings.get(key) ?? []), cluster.name]);
+    }
+    for (const names of siblings.values()) expect(new Set(names).size).toBe(names.length);
+    // Keywords: most named clusters have some, none is the name itself, "Other" has none.
+    expect(named.filter((cluster) => cluster.keywords.length > 0).length).toBeGreaterThan(
+      named.length / 2,
+    );
+    for (const cluster of document.clusters) {
+      expect(cluster.keywords.length).toBeLessThanOrEqual(5);
+      if (cluster.is_other) expect(cluster.keywords).toEqual([]);
+    }
   });
 
   it('meets k_users and min_conversations in every published cell', () => {

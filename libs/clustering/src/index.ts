@@ -74,6 +74,31 @@ export {
   type ClusterName,
 } from './naming/ctfidf';
 export {
+  readableNames,
+  phraseStats,
+  mergePhraseStats,
+  facetPhrases,
+  type FacetMember,
+  type PhraseStats,
+  type ReadableName,
+} from './naming/readable-names';
+export {
+  nameTree,
+  MAX_KEYWORDS,
+  type TreeMember,
+  type TreeNode,
+  type TreeName,
+} from './naming/tree-names';
+export {
+  keywordListVerdict,
+  looksLikeKeywordList,
+  nameWords,
+  stem,
+  MAX_NAME_WORDS,
+  type KeywordListReason,
+  type ReadabilityVerdict,
+} from './naming/name-readability';
+export {
   canonicalLabels,
   foldLabel,
   type LabelCount,
