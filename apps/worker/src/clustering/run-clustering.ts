@@ -281,12 +281,18 @@ async function clusterFromScratch(
   const texts = rows.map(facetText);
   // Stay in the previous run's embedding space while the corpus has not grown much: centroids stay
   // comparable, k-means starts from them, and cluster ids stay stable. Refit past that.
+  // A model of an older format is refitted: the tenant moves to the current embedding space.
   const reuse =
-    last?.embedderState && rows.length <= last.conversations * REFIT_GROWTH
+    last?.embedderState &&
+    rows.length <= last.conversations * REFIT_GROWTH &&
+    OfflineEmbedder.isCurrentFormat(last.embedderState)
       ? last.embedderState
       : undefined;
   const { embedder, state } = await deps.embedderFor(texts, reuse);
   const sameSpace = last !== undefined && last.embeddingModel === embedder.model;
+  // Centroids of two embedding spaces (a refit, a new embedder) cannot be compared: ids then
+  // carry over by member overlap alone.
+  const matching = { compareCentroids: sameSpace };
   const vectors =
     pool && embedder instanceof OfflineEmbedder
       ? await embedInParallel(embedder, texts, pool)
@@ -348,7 +354,10 @@ async function clusterFromScratch(
         centroid: row(level.centroids, d, k),
         members: new Set(members[l]![k]!.map((index) => rows[index]!.conversationId)),
       }));
-      const matched = matchClusters(previous[l]!, current, { newId: () => randomUUID() });
+      const matched = matchClusters(previous[l]!, current, {
+        ...matching,
+        newId: () => randomUUID(),
+      });
       const lineage = new Map(matched.lineage.map((entry) => [entry.id, entry]));
       return current.map((cluster) => {
         const id = matched.ids.get(cluster.key)!;
@@ -393,7 +402,7 @@ async function clusterFromScratch(
               centroid: parent.centroid,
               members: new Set(parent.members.map((index) => rows[index]!.conversationId)),
             })),
-            { newId: () => randomUUID() },
+            { ...matching, newId: () => randomUUID() },
           );
           const lineage = new Map(matched.lineage.map((entry) => [entry.id, entry]));
           return new Map(

@@ -24,6 +24,8 @@ export interface HierarchyOptions {
   chooseK?: ChooseKOptions;
   seed?: number;
   maxIterations?: number;
+  /** Most k-means restarts per upper level (the best is kept). Default 8; 1 = a single seed. */
+  upperRestarts?: number;
   /**
    * Centroids of the previous run per level (top first, each k × d), in the same embedding
    * space. Starting k-means from them keeps clusters, and so their ids, stable across runs.
@@ -75,6 +77,7 @@ export function buildHierarchy(
 export interface HierarchyPlan {
   levels: number;
   seed: number;
+  upperRestarts: number;
   /** k per level, top first. */
   sizes: number[];
   baseOptions: TwoLevelKMeansOptions;
@@ -103,6 +106,7 @@ export function planHierarchy(
   return {
     levels,
     seed,
+    upperRestarts: Math.max(1, options.upperRestarts ?? MAX_UPPER_RESTARTS),
     sizes: levelSizes(baseK, levels, options.topK ?? 7),
     baseOptions: {
       k: baseK,
@@ -137,7 +141,14 @@ export function upperLevels(base: KMeansResult, dimension: number, plan: Hierarc
           weights: below.sizes,
           initialCentroids: warmStartCentroids(previous, k, below.centroids, dimension),
         })
-      : bestOfRestarts(below.centroids, dimension, k, seed + level + 1, below.sizes);
+      : bestOfRestarts(
+          below.centroids,
+          dimension,
+          k,
+          seed + level + 1,
+          below.sizes,
+          plan.upperRestarts,
+        );
     built[0]!.parents = upper.assignments;
     const sums = new Float64Array(upper.k);
     for (let i = 0; i < below.k; i++) sums[upper.assignments[i]!]! += below.sizes[i]!;
@@ -170,11 +181,12 @@ function bestOfRestarts(
   k: number,
   seed: number,
   weights: Float64Array,
+  maxRestarts: number,
 ): KMeansResult {
   const n = centroids.length / dimension;
   const restarts = Math.max(
     1,
-    Math.min(MAX_UPPER_RESTARTS, Math.floor(UPPER_RESTART_BUDGET / (n * k * dimension))),
+    Math.min(maxRestarts, Math.floor(UPPER_RESTART_BUDGET / (n * k * dimension))),
   );
   let best: KMeansResult | undefined;
   for (let r = 0; r < restarts; r++) {
