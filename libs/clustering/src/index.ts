@@ -54,6 +54,8 @@ export { minCostAssignment, maxWeightAssignment } from './metrics/hungarian';
 export { seededRandom, gaussianRandom, hashString, type Random } from './random/seeded-random';
 export {
   buildHierarchy,
+  bestOfRestarts,
+  MAX_UPPER_RESTARTS,
   levelSizes,
   type Hierarchy,
   type HierarchyLevel,

@@ -165,7 +165,7 @@ export function upperLevels(base: KMeansResult, dimension: number, plan: Hierarc
 }
 
 /** Most k-means restarts of an upper level; fewer when one restart is already expensive. */
-const MAX_UPPER_RESTARTS = 8;
+export const MAX_UPPER_RESTARTS = 8;
 /** Restarts stop adding up once their n·k·d (multiply-adds per Lloyd pass) passes this. */
 const UPPER_RESTART_BUDGET = 4e8;
 
@@ -175,7 +175,7 @@ const UPPER_RESTART_BUDGET = 4e8;
  * matter: one seed often splits a topic and merges two others. Measured with `npm run eval --
  * clustering` (SGD + banking77 intents under domains): top-level NMI +3.6 over a single seed.
  */
-function bestOfRestarts(
+export function bestOfRestarts(
   centroids: Float32Array,
   dimension: number,
   k: number,
