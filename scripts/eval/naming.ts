@@ -10,7 +10,8 @@
  *   - banking77 test (3,080 questions): base clusters against their members' majority intent;
  *   - sgd-dev (2,098 dialogues): base clusters against the majority first intent
  *     ("ReserveRestaurant"), upper levels against the majority domain ("Restaurants");
- *   - mt-bench + vicuna (160 prompts): every level against the majority category.
+ *   - mt-bench + vicuna (160 prompts): every level against the majority category;
+ *   - oasst1-dev (381 real conversations, no labels): readability only.
  *
  * Figures per set and level:
  *   - label match: share of clusters whose name shares a content word with the majority label
@@ -19,6 +20,8 @@
  *     "restaurant", and "Writing poems" matches "writing");
  *   - keyword-list-like: share of names `looksLikeKeywordList` flags (rules in
  *     libs/clustering/src/naming/name-readability.ts);
+ *   - in brackets, the share whose name or published keywords share a content word with it
+ *     (what the dashboard shows next to each other);
  *   - words: mean words per name.
  * "before" is the c-TF-IDF name (up to three terms joined by " · ", still the keywords), "after"
  * the readable name; both on the same tree.
@@ -95,9 +98,9 @@ export async function main(args: string[]): Promise<void> {
     `Offline cluster names on labelled data (offline tagger → offline embedder → 3-level tree → names), k_users = ${kUsers}, one user per item\n`,
   );
   console.log(
-    `${'set / level'.padEnd(30)} ${'clusters'.padStart(8)}  ${'label match before → after'.padEnd(28)} ${'keyword-list-like before → after'.padEnd(34)} words before → after`,
+    `${'set / level'.padEnd(30)} ${'clusters'.padStart(8)}  ${'label match before → after (+keywords)'.padEnd(38)} ${'keyword-list-like before → after'.padEnd(34)} words before → after`,
   );
-  for (const set of [banking77(), sgd(), mtBench()]) {
+  for (const set of [banking77(), sgd(), mtBench(), oasst1()]) {
     const members: TreeMember[] = [];
     for (const [index, item] of set.items.entries()) {
       const { facet } = await tagger.tag({
@@ -127,12 +130,14 @@ export async function main(args: string[]): Promise<void> {
       const labelled = nodes.filter((node) => set.items[node.members[0] ?? -1]?.labels[l]);
       let matchBefore = 0;
       let matchAfter = 0;
+      let matchShown = 0;
       for (const node of labelled) {
         const label = majority(node.members.map((i) => set.items[i]!.labels[l]!));
         const b = nameMatchesLabel(before.get(node.id)!, label);
         const a = nameMatchesLabel(after.get(node.id)!.name, label);
         if (b) matchBefore++;
         if (a) matchAfter++;
+        if (a || after.get(node.id)!.keywords.some((k) => nameMatchesLabel(k, label))) matchShown++;
         if (process.env.NAMING_MISSES && b && !a)
           console.log(
             `  miss ${label.padEnd(24)} ${before.get(node.id)!.padEnd(44)} ${after.get(node.id)!.name}`,
@@ -147,10 +152,10 @@ export async function main(args: string[]): Promise<void> {
       const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
       const match =
         labelled.length > 0
-          ? `${pct(matchBefore / labelled.length)} → ${pct(matchAfter / labelled.length)}`
+          ? `${pct(matchBefore / labelled.length)} → ${pct(matchAfter / labelled.length)} (${pct(matchShown / labelled.length)})`
           : 'no label';
       console.log(
-        `${`${set.name} / level ${l}`.padEnd(30)} ${String(nodes.length).padStart(8)}  ${match.padEnd(28)} ${`${pct(flagged(namesBefore))} → ${pct(flagged(namesAfter))}`.padEnd(34)} ${words(namesBefore).toFixed(1)} → ${words(namesAfter).toFixed(1)}`,
+        `${`${set.name} / level ${l}`.padEnd(30)} ${String(nodes.length).padStart(8)}  ${match.padEnd(38)} ${`${pct(flagged(namesBefore))} → ${pct(flagged(namesAfter))}`.padEnd(34)} ${words(namesBefore).toFixed(1)} → ${words(namesAfter).toFixed(1)}`,
       );
       if (show > 0) {
         for (const node of nodes.slice(0, show)) {
@@ -261,6 +266,20 @@ function sgd(): NamingSet {
         labels: [domain, domain, intent],
       };
     }),
+  };
+}
+
+/** oasst1-dev: real human/assistant conversations, no labels (readability only). */
+function oasst1(): NamingSet {
+  return {
+    name: 'oasst1-dev',
+    items: readFileSync(path('oasst1-dev/conversations.jsonl'), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => ({
+        messages: (JSON.parse(line) as { messages: CanonicalMessage[] }).messages,
+        labels: [undefined, undefined, undefined],
+      })),
   };
 }
 

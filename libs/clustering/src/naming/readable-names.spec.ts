@@ -40,7 +40,7 @@ function names(clusters: Record<string, FacetMember[]>, kUsers = 5) {
 }
 
 describe('facetPhrases', () => {
-  it('takes the verb with each noun phrase of the object, ending at its head noun', () => {
+  it('takes the verb with each noun phrase of the object and its leading parts', () => {
     const surfaces = facetPhrases({
       useCase: 'finding drama movies to watch',
       taskType: 'search & lookup',
@@ -51,9 +51,10 @@ describe('facetPhrases', () => {
         'finding movies',
         'finding drama movies',
         'drama movies',
+        'finding drama',
         'entertainment & media',
-        'lookups',
-        'lookups in entertainment & media',
+        'searches',
+        'searches in entertainment & media',
       ]),
     );
     // "watch" follows "to": an infinitive, not an object; only the whole use case keeps it.
@@ -91,7 +92,7 @@ describe('readableNames', () => {
     expect(result).toEqual({
       a: 'Finding rental cars',
       b: 'Booking restaurant tables',
-      c: 'Debugging python scripts',
+      c: 'Debugging Python scripts',
     });
     for (const name of Object.values(result)) {
       expect(looksLikeKeywordList(name)).toBe(false);
@@ -119,7 +120,7 @@ describe('readableNames', () => {
       domain: 'shopping',
       user: `u${i}`,
     }));
-    expect(names({ a: thin, b: members(20, table) }).a).toBe('Lookups in shopping');
+    expect(names({ a: thin, b: members(20, table) }).a).toBe('Searches in shopping');
     const nothing = thin.map((m) => ({ ...m, taskType: 'other', domain: 'other' }));
     expect(names({ a: nothing, b: members(20, table) }).a).toBe(FALLBACK_NAME);
   });

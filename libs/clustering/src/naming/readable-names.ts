@@ -52,7 +52,8 @@ export interface ReadableNamingOptions {
   kUsers: number;
 }
 
-type PhraseKind = 'verb' | 'noun' | 'whole' | 'domain' | 'task' | 'task-domain';
+type PhraseKind =
+  'verb' | 'noun' | 'verb-prefix' | 'noun-prefix' | 'whole' | 'domain' | 'task' | 'task-domain';
 
 interface Phrase {
   key: string;
@@ -63,7 +64,11 @@ interface Phrase {
 const KIND_WEIGHT: Record<PhraseKind, number> = {
   verb: 1,
   whole: 1,
+  // A phrase cut before its head noun ("booking flight" of "booking flight tickets") is what
+  // members with different heads share; a little less specific than a whole noun phrase.
+  'verb-prefix': 0.85,
   noun: 0.8,
+  'noun-prefix': 0.65,
   'task-domain': 0.65,
   domain: 0.6,
   task: 0.5,
@@ -78,11 +83,17 @@ const TASK_NOUNS: ReadonlyMap<string, string> = new Map([
   ['calculation', 'calculations'],
   ['translation', 'translations'],
   ['booking', 'bookings'],
-  ['search & lookup', 'lookups'],
+  ['search & lookup', 'searches'],
   ['transaction', 'transactions'],
 ]);
 /** Candidates taken from the use case (the others are categories: task type, domain). */
-const PHRASE_KINDS: ReadonlySet<PhraseKind> = new Set(['verb', 'whole', 'noun']);
+const PHRASE_KINDS: ReadonlySet<PhraseKind> = new Set([
+  'verb',
+  'whole',
+  'noun',
+  'verb-prefix',
+  'noun-prefix',
+]);
 /** A use-case phrase names a cluster only if at least this share of its members has it. */
 const MIN_PHRASE_SHARE = 0.2;
 /** Each extra content word multiplies the score by this much (specific beats vague when close). */
@@ -198,6 +209,13 @@ function useCasePhrases(useCase: string): { kind: PhraseKind; words: string[] }[
       const noun = object.slice(object.length - size);
       phrases.push({ kind: 'noun', words: noun });
       if (verb.length > 0) phrases.push({ kind: 'verb', words: [...verb, ...noun] });
+    }
+    // Leading parts of a longer run: "flight" of "flight tickets", never a weak word at the end.
+    for (let size = 1; size < Math.min(MAX_OBJECT_WORDS + 1, object.length); size++) {
+      const part = object.slice(0, size);
+      if (WEAK_HEADS.has(part.at(-1)!)) continue;
+      phrases.push({ kind: 'noun-prefix', words: part });
+      if (verb.length > 0) phrases.push({ kind: 'verb-prefix', words: [...verb, ...part] });
     }
   }
   const whole = tokens.filter((t) => WORD_START_RE.test(t) && !HAS_DIGIT_RE.test(t));
@@ -400,14 +418,14 @@ function nameOf(candidates: readonly Candidate[], choice: number): string {
   const first = candidates[choice];
   if (!first) return FALLBACK_NAME;
   let text = first.display;
-  if (first.kind === 'verb' && first.share < LOW_COVERAGE) {
+  if ((first.kind === 'verb' || first.kind === 'verb-prefix') && first.share < LOW_COVERAGE) {
     const words = first.display.split(' ');
     const verb = verbPart(words);
     const object = words.slice(verb.length);
     const second = candidates.find(
       (c) =>
         c !== first &&
-        c.kind === 'verb' &&
+        (c.kind === 'verb' || c.kind === 'verb-prefix') &&
         c.share >= SECOND_OBJECT_SHARE &&
         sameWords(verbPart(c.display.split(' ')), verb) &&
         c.display
@@ -448,8 +466,10 @@ function describe(
       c.share >= DOMAIN_SHARE_FOR_DESCRIPTION &&
       (stats.users.get(c.key)?.size ?? 0) >= kUsers,
   );
-  if (domain && !plain.toLowerCase().includes(domain.display))
-    text += `, mostly in ${domain.display}`;
+  if (domain && !plain.toLowerCase().includes(domain.display)) {
+    const written = capitalize(domain.display);
+    text += `, mostly in ${WRITTEN_AS.has(domain.display.split(' ')[0]!) ? written : domain.display}`;
+  }
   return `${text}.`;
 }
 
@@ -466,8 +486,26 @@ function displayForm(stats: PhraseStats, key: string): string {
   return best || key.slice(key.indexOf(':') + 1);
 }
 
+/**
+ * How well-known acronyms and product names are written in a name ("it support" → "IT support",
+ * "python scripts" → "Python scripts"). Facets are lower-cased by the tagger; a reader expects
+ * these words in their usual form.
+ */
+const WRITTEN_AS: ReadonlyMap<string, string> = new Map(
+  `AI API AWS CI CRM CSS CSV ERP GPU HR HTML HTTP IT JSON PC PDF SEO SQL UI UX URL VPN iOS
+  JavaScript TypeScript Python Java Rust Excel Linux Windows macOS Android Kubernetes Docker
+  PostgreSQL MySQL React Node.js GitHub Git PowerPoint Outlook LinkedIn Google English French
+  German Spanish Italian Chinese Japanese`
+    .split(/\s+/)
+    .map((word) => [word.toLowerCase(), word]),
+);
+
 function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  const written = text
+    .split(' ')
+    .map((word) => WRITTEN_AS.get(word) ?? word)
+    .join(' ');
+  return written.charAt(0).toUpperCase() + written.slice(1);
 }
 
 function fold(name: string): string {
