@@ -21,7 +21,7 @@
  */
 import { containsPii, detectPii } from '@silhouette/privacy';
 import { FALLBACK_DESCRIPTION, FALLBACK_NAME } from './ctfidf';
-import { MAX_NAME_WORDS } from './name-readability';
+import { looksLikeKeywordList, MAX_NAME_WORDS } from './name-readability';
 import { foldCase, NAMING_STOP_WORDS, singularize } from './text-terms';
 
 /** The facets of one member that names are built from. Never leave this module. */
@@ -393,7 +393,8 @@ function rankCandidates(
     if ((stats.users.get(key)?.size ?? 0) < kUsers) continue;
     const kind = key.slice(0, key.indexOf(':')) as PhraseKind;
     const display = displayForm(stats, key);
-    if (display.split(' ').length > MAX_NAME_WORDS || isPii(display)) continue;
+    // Never a name the readability check would flag ("checking balance of checking account").
+    if (looksLikeKeywordList(display) || isPii(display)) continue;
     const share = count / stats.members;
     const contentWords = display.split(' ').filter((w) => !NAMING_STOP_WORDS.has(w)).length;
     const score =
