@@ -57,7 +57,8 @@ function respond(request: ScriptedRequest) {
     const lines = request.userText.split('\n').filter((line) => /^\[\d+\]/.test(line));
     const ratings = lines.map((line, index) => ({
       index,
-      score: line.includes('Globex') ? 2 : 5,
+      // "Globex" identifies a company; "restaurant" stands for a keyword the auditor fails.
+      score: line.includes('Globex') || /restaurant/i.test(line) ? 2 : 5,
       reason: 'scripted',
     }));
     return { content: JSON.stringify({ ratings }) };
@@ -147,5 +148,21 @@ describe('LLM naming and privacy auditor', () => {
       minScore: 4,
     });
     expect(document.privacy.auditor!.rejected).toBeGreaterThan(0);
+  });
+
+  it('publishes the offline keywords next to model names, each through the auditor', async () => {
+    const document = (await latestSnapshotDocument(stack.apiDb, stack.tenant.tenant.id))!;
+    // Inside the boundary the run kept keywords with "restaurant" (the SGD data has them)...
+    const sealed = await stack.ownerDb.query<{ keyword: string }>(
+      'SELECT DISTINCT unnest(keywords) AS keyword FROM sealed.clusters',
+    );
+    expect(sealed.rows.some((row) => /restaurant/i.test(row.keyword))).toBe(true);
+    // ...the auditor failed each of them, and only those were dropped.
+    const published = document.clusters.flatMap((cluster) => cluster.keywords);
+    expect(published.length).toBeGreaterThan(0);
+    expect(published.filter((keyword) => /restaurant/i.test(keyword))).toEqual([]);
+    // Parents rebuilt by the model have keywords from their actual members too.
+    const top = document.clusters.filter((cluster) => cluster.level === 0 && !cluster.is_other);
+    expect(top.some((cluster) => cluster.keywords.length > 0)).toBe(true);
   });
 });
