@@ -313,7 +313,12 @@ interface Candidate {
 
 /** Readable names for sibling clusters, keyed by id. Deterministic; independent of input order. */
 export function readableNames(
-  clusters: readonly { id: string; stats: PhraseStats }[],
+  clusters: readonly {
+    id: string;
+    stats: PhraseStats;
+    /** Names this cluster should not take unless nothing else is left (e.g. its parent's). */
+    avoid?: readonly string[];
+  }[],
   options: ReadableNamingOptions,
 ): Map<string, ReadableName> {
   const { kUsers } = options;
@@ -334,9 +339,9 @@ export function readableNames(
     return hit;
   };
 
-  const states = sorted.map(({ id, stats }) => {
+  const states = sorted.map(({ id, stats, avoid }) => {
     const candidates = rankCandidates(stats, frequency, average, kUsers, isPii);
-    return { id, stats, candidates, choice: 0, name: '' };
+    return { id, stats, candidates, avoid: new Set((avoid ?? []).map(fold)), choice: 0, name: '' };
   });
   for (const state of states) state.name = nameOf(state.candidates, state.choice);
 
@@ -350,9 +355,17 @@ export function readableNames(
   for (const state of order) {
     let choice = 0;
     let name = nameOf(state.candidates, choice);
-    while (taken.has(fold(name)) && choice < state.candidates.length - 1) {
+    const blocked = (n: string) => taken.has(fold(n)) || state.avoid.has(fold(n));
+    while (blocked(name) && choice < state.candidates.length - 1) {
       choice++;
       name = nameOf(state.candidates, choice);
+    }
+    // Nothing else left: an avoided name is still better than an ordinal.
+    if (!taken.has(fold(name)) && state.avoid.has(fold(name))) {
+      choice = 0;
+      name = nameOf(state.candidates, 0);
+      while (taken.has(fold(name)) && choice < state.candidates.length - 1)
+        name = nameOf(state.candidates, ++choice);
     }
     if (taken.has(fold(name))) {
       const n = (ordinals.get(fold(name)) ?? 1) + 1;

@@ -45,11 +45,13 @@ export function nameTree(
   members: readonly TreeMember[],
   kUsers: number,
 ): Map<string, TreeName> {
-  const out = new Map<string, TreeName>();
-  let below = new Map<string, { terms: ClusterTerms; phrases: PhraseStats }>();
+  // Statistics bottom-up (a parent's are its children's merged)...
+  type Stats = { terms: ClusterTerms; phrases: PhraseStats };
+  const stats: Map<string, Stats>[] = new Array(levels.length);
+  const childCount = new Map<string, number>();
   for (let l = levels.length - 1; l >= 0; l--) {
     const nodes = levels[l]!;
-    const current = new Map<string, { terms: ClusterTerms; phrases: PhraseStats }>();
+    const current = new Map<string, Stats>();
     if (l === levels.length - 1) {
       for (const node of nodes) {
         const list = node.members.map((index) => members[index]!);
@@ -59,17 +61,17 @@ export function nameTree(
         });
       }
     } else {
-      const children = new Map<string, { terms: ClusterTerms; phrases: PhraseStats }[]>();
+      const children = new Map<string, Stats[]>();
       for (const child of levels[l + 1]!) {
-        if (child.parentId === null) continue;
-        const stats = below.get(child.id);
-        if (!stats) continue;
-        const list = children.get(child.parentId);
-        if (list) list.push(stats);
-        else children.set(child.parentId, [stats]);
+        const below = child.parentId === null ? undefined : stats[l + 1]!.get(child.id);
+        if (!below) continue;
+        const list = children.get(child.parentId!);
+        if (list) list.push(below);
+        else children.set(child.parentId!, [below]);
       }
       for (const node of nodes) {
         const parts = children.get(node.id) ?? [];
+        childCount.set(node.id, parts.length);
         current.set(node.id, {
           terms: mergeClusterTerms(
             parts.map((p) => p.terms),
@@ -82,20 +84,31 @@ export function nameTree(
         });
       }
     }
+    stats[l] = current;
+  }
+  // ...names top-down, so that a child among several does not repeat its parent's name
+  // ("Finding buses › Finding buses" says nothing when the parent holds other groups too).
+  const out = new Map<string, TreeName>();
+  for (let l = 0; l < levels.length; l++) {
+    const nodes = levels[l]!;
     const ids = nodes.map((node) => node.id);
     const keywords = nameFromTerms(
-      ids.map((id) => ({ id, terms: current.get(id)!.terms })),
+      ids.map((id) => ({ id, terms: stats[l]!.get(id)!.terms })),
       { kUsers, maxTerms: MAX_KEYWORDS },
     );
     const names = readableNames(
-      ids.map((id) => ({ id, stats: current.get(id)!.phrases })),
+      nodes.map((node) => {
+        const parent = node.parentId === null ? undefined : out.get(node.parentId);
+        const avoid =
+          parent && (childCount.get(node.parentId!) ?? 0) > 1 ? [parent.name] : undefined;
+        return { id: node.id, stats: stats[l]!.get(node.id)!.phrases, ...(avoid ? { avoid } : {}) };
+      }),
       { kUsers },
     );
     for (const id of ids) {
       const named = names.get(id)!;
       out.set(id, { ...named, keywords: keywords.get(id)!.terms.slice(0, MAX_KEYWORDS) });
     }
-    below = current;
   }
   return out;
 }
