@@ -165,6 +165,14 @@ describe('dashboard in headless Chromium', () => {
     // The breadcrumb names every level above.
     const crumbs = await page.getByRole('navigation', { name: 'Breadcrumb' }).textContent();
     for (const name of drilled.slice(0, -1)) expect(crumbs).toContain(name);
+    // The cluster's keywords (c-TF-IDF terms) are shown apart from its readable name.
+    const nodeId = new URL(page.url()).searchParams.get('node')!;
+    const { keywords } = (await read(`/v1/insights/clusters/${nodeId}`)).body as {
+      keywords: string[];
+    };
+    expect(keywords.length).toBeGreaterThan(0);
+    const chips = detail.getByTestId('cluster-detail-keywords').locator('.keyword');
+    expect(await chips.allTextContents()).toEqual(keywords);
     await shoot(page, 'cluster-detail');
     // The URL is shareable: loading it again shows the same cluster.
     await page.goto(page.url());

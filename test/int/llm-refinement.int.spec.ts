@@ -59,8 +59,12 @@ function respond(request: ScriptedRequest) {
       index,
       // Goals about reserving are judged too specific: the evidence must stop counting them.
       // So is one team's name: a published value passes the same auditor as names and goals.
+      // "Globex" identifies a company; "restaurant" stands for a keyword the auditor fails.
       score:
-        line.includes('Globex') || line.includes('reserve something') || line.endsWith('team-3')
+        line.includes('Globex') ||
+        line.includes('reserve something') ||
+        line.endsWith('team-3') ||
+        /restaurant/i.test(line)
           ? 2
           : 5,
       reason: 'scripted',
@@ -179,5 +183,21 @@ describe('LLM naming and privacy auditor', () => {
       .filter(([scope]) => scope.endsWith('/goal'))
       .reduce((sum, [, counts]) => sum + counts.published, 0);
     expect(counted).toBe(goals.length);
+  });
+
+  it('publishes the offline keywords next to model names, each through the auditor', async () => {
+    const document = (await latestSnapshotDocument(stack.apiDb, stack.tenant.tenant.id))!;
+    // Inside the boundary the run kept keywords with "restaurant" (the SGD data has them)...
+    const sealed = await stack.ownerDb.query<{ keyword: string }>(
+      'SELECT DISTINCT unnest(keywords) AS keyword FROM sealed.clusters',
+    );
+    expect(sealed.rows.some((row) => /restaurant/i.test(row.keyword))).toBe(true);
+    // ...the auditor failed each of them, and only those were dropped.
+    const published = document.clusters.flatMap((cluster) => cluster.keywords);
+    expect(published.length).toBeGreaterThan(0);
+    expect(published.filter((keyword) => /restaurant/i.test(keyword))).toEqual([]);
+    // Parents rebuilt by the model have keywords from their actual members too.
+    const top = document.clusters.filter((cluster) => cluster.level === 0 && !cluster.is_other);
+    expect(top.some((cluster) => cluster.keywords.length > 0)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The LLM privacy auditor (1 = identifies a person, 5 = fully general) over every text a snapshot
- * would publish: cluster names, descriptions and goal statements. Publish only scores ≥ 4; a text
+ * would publish: cluster names, descriptions, keywords and goal statements. Publish only scores ≥ 4; a text
  * the auditor could not score counts as 1 (fail closed). Runs after the deterministic PII gate,
  * which already removed what it could recognise. Scores are recorded in the privacy evidence.
  * The goals of pooled "Other" groups are audited like any; breakdown and trend values (a team,
@@ -28,6 +28,7 @@ export async function applyAuditor(
     if (!cluster.isOther) {
       if (cluster.name !== UNNAMED) texts.add(cluster.name);
       if (cluster.description) texts.add(cluster.description);
+      for (const keyword of cluster.keywords) texts.add(keyword);
     }
     for (const goal of cluster.goals) texts.add(goal.text);
   }
@@ -52,6 +53,7 @@ export async function applyAuditor(
       cluster.isOther || !cluster.description || passes(cluster.description)
         ? cluster.description
         : '';
+    const keywords = cluster.isOther ? cluster.keywords : cluster.keywords.filter(passes);
     const goals = cluster.goals.filter((goal) => passes(goal.text));
     if (goals.length < cluster.goals.length)
       evidence = withdrawPublished(
@@ -62,8 +64,9 @@ export async function applyAuditor(
     rejected +=
       Number(name !== cluster.name) +
       Number(description !== cluster.description) +
+      (cluster.keywords.length - keywords.length) +
       (cluster.goals.length - goals.length);
-    return { ...cluster, name, description, goals };
+    return { ...cluster, name, description, keywords, goals };
   });
   return {
     ...draft,

@@ -77,6 +77,7 @@ function scenario(
     members,
     centroid: new Float32Array([members.length, 1]),
     name,
+    keywords: [],
     description: 'Booking travel',
     lineage: 'new',
     lineageSources: [],

@@ -328,6 +328,9 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     evidence.recordText(gated);
     return gated.ok ? gated.text : fallback;
   };
+  /** Keywords cross the boundary like names: each through the text gate, failures dropped. */
+  const gateKeywords = (keywords: readonly string[]) =>
+    keywords.map((keyword) => gateText(keyword, '')).filter((keyword) => keyword.length > 0);
 
   const all = cellOf('all', rows);
   const clusters: PublishedCluster[] = [];
@@ -463,6 +466,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
           isOther: false,
           name: gateText(node.name, UNNAMED),
           description: gateText(node.description, ''),
+          keywords: gateKeywords(node.keywords),
           conversations: subset.length,
           distinctUsers: users.size,
           minutesSavedTotal: round(subset.reduce((sum, row) => sum + row.minutesSaved, 0)),
@@ -490,6 +494,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
           isOther: true,
           name: OTHER_NAME,
           description: OTHER_DESCRIPTION,
+          keywords: [],
           conversations: pooledRows.length,
           distinctUsers: new Set(pooledRows.map((row) => row.user)).size,
           minutesSavedTotal: round(pooledRows.reduce((sum, row) => sum + row.minutesSaved, 0)),

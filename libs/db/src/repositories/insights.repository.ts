@@ -12,6 +12,8 @@ export interface PublishedCluster {
   isOther: boolean;
   name: string;
   description: string;
+  /** Distinctive terms (c-TF-IDF), each used by at least k users; shown apart from the name. */
+  keywords: string[];
   conversations: number;
   distinctUsers: number;
   minutesSavedTotal: number;
@@ -196,12 +198,13 @@ export class InsightsRepository {
     for (let i = 0; i < draft.clusters.length; i += 500) {
       await this.db.query(
         `INSERT INTO insights.clusters (snapshot_id, tenant_id, cluster_id, level, parent_id, is_other, name, description,
-                conversations, distinct_users, minutes_saved_total, metrics, goals, lineage)
-         SELECT $1, $2, r.cluster_id, r.level, r.parent_id, r.is_other, r.name, r.description, r.conversations,
-                r.distinct_users, r.minutes_saved_total, r.metrics, r.goals, r.lineage
+                keywords, conversations, distinct_users, minutes_saved_total, metrics, goals, lineage)
+         SELECT $1, $2, r.cluster_id, r.level, r.parent_id, r.is_other, r.name, r.description,
+                coalesce(r.keywords, '[]'::jsonb), r.conversations, r.distinct_users, r.minutes_saved_total,
+                r.metrics, r.goals, r.lineage
            FROM jsonb_to_recordset($3::jsonb) AS r(cluster_id uuid, level integer, parent_id uuid, is_other boolean,
-                name text, description text, conversations integer, distinct_users integer, minutes_saved_total real,
-                metrics jsonb, goals jsonb, lineage jsonb)`,
+                name text, description text, keywords jsonb, conversations integer, distinct_users integer,
+                minutes_saved_total real, metrics jsonb, goals jsonb, lineage jsonb)`,
         [
           snapshot.id,
           draft.tenantId,
@@ -213,6 +216,7 @@ export class InsightsRepository {
               is_other: c.isOther,
               name: c.name,
               description: c.description,
+              keywords: c.keywords,
               conversations: c.conversations,
               distinct_users: c.distinctUsers,
               minutes_saved_total: c.minutesSavedTotal,
@@ -410,6 +414,7 @@ export class InsightsRepository {
       is_other: boolean;
       name: string;
       description: string;
+      keywords: string[];
       conversations: number;
       distinct_users: number;
       minutes_saved_total: number;
@@ -417,7 +422,7 @@ export class InsightsRepository {
       goals: PublishedCluster['goals'];
       lineage: Record<string, unknown>;
     }>(
-      `SELECT cluster_id, level, parent_id, is_other, name, description, conversations, distinct_users,
+      `SELECT cluster_id, level, parent_id, is_other, name, description, keywords, conversations, distinct_users,
               minutes_saved_total, metrics, goals, lineage
          FROM insights.clusters
         WHERE tenant_id = $1 AND snapshot_id = $2 ${condition} ${keyset}
@@ -431,6 +436,7 @@ export class InsightsRepository {
       isOther: row.is_other,
       name: row.name,
       description: row.description,
+      keywords: row.keywords,
       conversations: Number(row.conversations),
       distinctUsers: Number(row.distinct_users),
       minutesSavedTotal: Number(row.minutes_saved_total),
