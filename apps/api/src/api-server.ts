@@ -9,9 +9,11 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createRequire } from 'node:module';
+import { createAskService } from '@silhouette/analyst';
 import { AdminController } from './admin/admin.controller';
 import { UsersController } from './admin/users.controller';
 import type { ApiDeps } from './api-deps';
+import { AskController } from './ask/ask.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuditInterceptor } from './common/audit.interceptor';
 import { HttpErrorFilter } from './common/http-error.filter';
@@ -24,7 +26,7 @@ import { ReportsController } from './reports/reports.controller';
 import { SessionController } from './session/session.controller';
 import { API_DEPS } from './tokens';
 
-const API_PREFIXES = ['/v1', '/otlp', '/docs', '/health', '/ready', '/metrics'];
+const API_PREFIXES = ['/v1', '/otlp', '/docs', '/health', '/ready', '/metrics', '/mcp'];
 
 /**
  * Content-Security-Policy (issue #10). The dashboard is a bundle of our own scripts and styles
@@ -68,6 +70,7 @@ function apiModule(deps: ApiDeps) {
       InsightsController,
       ReportsController,
       SessionController,
+      AskController,
       DocsController,
     ],
     providers: [{ provide: API_DEPS, useValue: deps }, AuthGuard],
@@ -76,7 +79,8 @@ function apiModule(deps: ApiDeps) {
   return ApiModule;
 }
 
-export async function createApiApp(deps: ApiDeps): Promise<INestApplication> {
+export async function createApiApp(given: ApiDeps): Promise<INestApplication> {
+  const deps: ApiDeps = { ...given, ask: given.ask ?? createAskService(given.db, given.env) };
   const server = express();
   server.disable('x-powered-by');
   server.set('query parser', 'simple');

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, parseEnv } from '@silhouette/config';
 import { MigrationStateError } from '@silhouette/db';
 import { InputError, UsageError } from './cli-error';
+import { askCommand, mcpCommand } from './commands/ask.command';
 import { evalClustersCommand } from './commands/eval-clusters.command';
 import { evidenceCommand } from './commands/evidence.command';
 import { exportCommand } from './commands/export.command';
@@ -46,6 +47,8 @@ commands:
          [--formats html,pdf,csv] [--json]                 render a report from the published snapshot
   retry-failed [--tenant SLUG] [--json]                   re-enqueue dead-lettered conversations
   retag --tenant SLUG [--json]                            re-tag retained conversations with the current prompt
+  ask --tenant SLUG [--json] "QUESTION"                  answer from the published insights; every number cited
+  mcp --tenant SLUG                                       MCP server (stdio) with the analyst's tools and ask
   eval-clusters --input FILE.jsonl [--text-field text] [--label-field label] [--parent-label-field F]
                 [--k N] [--parent-k M] [--out assignments.jsonl] [--json]
                                                           clustering quality on labelled texts
@@ -193,6 +196,15 @@ export async function main(argv: string[]): Promise<number> {
         console.log(JSON.stringify(metrics));
         return 0;
       }
+      case 'ask':
+        await askCommand(env, args, {
+          ...(values.tenant ? { tenant: values.tenant } : {}),
+          json: values.json ?? false,
+        });
+        return 0;
+      case 'mcp':
+        await mcpCommand(env, { ...(values.tenant ? { tenant: values.tenant } : {}) });
+        return 0;
       case 'retag':
         await retagCommand(env, {
           ...(values.tenant ? { tenant: values.tenant } : {}),

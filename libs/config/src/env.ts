@@ -86,6 +86,10 @@ export const envSchema = z.object({
   NAME_MODEL: z.preprocess(unsetIfEmpty, z.string().default('gpt-4o-mini')),
   AUDIT_MODEL: z.preprocess(unsetIfEmpty, z.string().default('gpt-4o-mini')),
   EMBEDDING_MODEL: z.preprocess(unsetIfEmpty, z.string().default('text-embedding-3-small')),
+  /** Ask (the analyst agent): its model (default TAG_MODEL), model calls and tokens per question. */
+  ASK_MODEL: optionalString,
+  ASK_MAX_STEPS: intWithDefault(8, 2, 50),
+  ASK_MAX_TOKENS: intWithDefault(40_000, 1000),
   /**
    * Where embeddings come from: `auto` (the OpenAI-compatible endpoint when one is configured,
    * otherwise offline), `openai` or `offline` (e.g. an endpoint that serves chat but no

@@ -347,6 +347,19 @@ export class InsightsRepository {
     }));
   }
 
+  /** The (facet, interval) series a snapshot publishes trends for. */
+  async trendSeries(
+    tenantId: string,
+    snapshotId: string,
+  ): Promise<{ facet: string; interval: 'week' | 'month' }[]> {
+    const result = await this.db.query<{ facet: string; interval: 'week' | 'month' }>(
+      `SELECT DISTINCT facet, interval FROM insights.trends WHERE tenant_id = $1 AND snapshot_id = $2
+        ORDER BY facet, interval`,
+      [tenantId, snapshotId],
+    );
+    return result.rows.map((row) => ({ facet: row.facet, interval: row.interval }));
+  }
+
   /** The newest snapshot published before `before` (a report's comparison point). */
   async latestBefore(tenantId: string, before: Date): Promise<SnapshotSummary | undefined> {
     const result = await this.db.query<SnapshotRow>(
