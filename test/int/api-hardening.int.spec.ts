@@ -46,6 +46,7 @@ function clusterOf(clusterId: string): PublishedCluster {
     isOther: false,
     name: 'Booking trips',
     description: 'Travel bookings',
+    keywords: [],
     conversations: 40,
     distinctUsers: 12,
     minutesSavedTotal: 120,

@@ -43,6 +43,7 @@ describe('buildSnapshot at scale', () => {
       centroid: new Float32Array([part, 1]),
       name: part ? 'Booking trips' : 'Planning travel',
       description: 'Booking travel',
+      keywords: [],
       lineage: 'new',
       lineageSources: [],
     });
