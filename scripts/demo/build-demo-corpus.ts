@@ -46,7 +46,7 @@ const OUT_DIR = fileURLToPath(new URL('../../apps/cli/demo-corpus/', import.meta
 const SEED = 20261204;
 
 /** Share of records that get a written failure turn, per kind. */
-const CODE_FAILURE_SHARE = 0.4;
+const CODE_FAILURE_SHARE = 0.55;
 const SUPPORT_FAILURE_SHARE: Readonly<Record<string, number>> = {
   transfers: 0.45,
   identity: 0.45,
