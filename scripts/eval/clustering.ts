@@ -164,7 +164,7 @@ interface EvalSet extends LabelledSet {
  * banking77 test (a seeded sample) under one more domain, "Banks" (the domain of SGD's own bank
  * intents). 95 intents under 15 domains; the top level has to put 80 banking intents together.
  */
-function loadIntentsUnderDomains(sgdPath: string, bankingPath: string): EvalSet {
+export function loadIntentsUnderDomains(sgdPath: string, bankingPath: string): EvalSet {
   const dialogues = readFileSync(sgdPath, 'utf8')
     .split('\n')
     .filter((line) => line.trim().length > 0)

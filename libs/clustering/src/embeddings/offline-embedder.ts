@@ -291,17 +291,37 @@ export class OfflineEmbedder implements Embedder {
   private withSemantic(lsaVector: Float32Array, text: string): Float32Array {
     const semantic = this.lsa.semantic;
     if (!semantic) return lsaVector;
-    const scratch = (this.semanticScratch ??= new SemanticScratch(wordVectors()));
-    const joined = joinViews(lsaVector, text, semantic, scratch);
-    const { projection, outputDimension } = semantic;
-    const out = new Float32Array(outputDimension);
-    for (let j = 0; j < joined.length; j++) {
-      const value = joined[j]!;
+    const view = (this.semanticScratch ??= new SemanticScratch(wordVectors(), semantic));
+    // The projection of [√(1−w)·lsa, √w·sif] in two parts, without forming the joined vector:
+    // the LSA rows of the projection, then the word rows, applied to each word through the
+    // pre-projected word table (Pᵀ(s − (s·pc)pc) = Σ weight·Pᵀv − (s·pc)·Pᵀpc).
+    const { outputDimension: out, projection, weight } = semantic;
+    const acc = view.acc.fill(0);
+    const lsaScale = Math.sqrt(1 - weight);
+    for (let j = 0; j < lsaVector.length; j++) {
+      const value = lsaScale * lsaVector[j]!;
       if (value === 0) continue;
-      const base = j * outputDimension;
-      for (let r = 0; r < outputDimension; r++) out[r]! += value * projection[base + r]!;
+      const base = j * out;
+      for (let r = 0; r < out; r++) acc[r]! += value * projection[base + r]!;
     }
-    return normalized(out);
+    const { table, sum, projectedSum } = view;
+    if (sifSum(table, text, sum, view.projectedWords, projectedSum) > 0) {
+      const pc = semantic.commonComponent;
+      let along = 0;
+      let squared = 0;
+      for (let j = 0; j < sum.length; j++) {
+        along += sum[j]! * pc[j]!;
+        squared += sum[j]! * sum[j]!;
+      }
+      const norm = squared - along * along;
+      if (norm > 1e-12) {
+        const scale = Math.sqrt(weight / norm);
+        const pcProjected = view.projectedComponent;
+        for (let r = 0; r < out; r++)
+          acc[r]! += scale * (projectedSum[r]! - along * pcProjected[r]!);
+      }
+    }
+    return normalized(Float32Array.from(acc));
   }
 
   /** x·V for a sparse TF-IDF vector, normalised. */
@@ -452,11 +472,46 @@ function readHeader(bytes: Uint8Array): { header: StoredHeader; newline: number 
   return { header, newline };
 }
 
-/** The word-vector table and the SIF sum buffer of the semantic view (one text at a time). */
+/**
+ * The word-vector table and buffers of the semantic view (one text at a time). `projectedWords`
+ * holds each word's vector already projected by the word rows of the model's projection
+ * (size × output), so a text costs one output-sized addition per word.
+ */
 class SemanticScratch {
   readonly sum: Float64Array;
-  constructor(readonly table: WordVectors) {
+  readonly acc: Float64Array;
+  readonly projectedSum: Float64Array;
+  readonly projectedWords: Float32Array;
+  readonly projectedComponent: Float64Array;
+  constructor(
+    readonly table: WordVectors,
+    semantic?: SemanticView,
+  ) {
     this.sum = new Float64Array(table.dimension);
+    const out = semantic?.outputDimension ?? 0;
+    this.acc = new Float64Array(out);
+    this.projectedSum = new Float64Array(out);
+    this.projectedWords = new Float32Array(semantic ? table.size * out : 0);
+    this.projectedComponent = new Float64Array(out);
+    if (!semantic) return;
+    const wd = table.dimension;
+    const first = semantic.projection.length / out - wd; // the LSA rows come first
+    const row = new Float64Array(out);
+    for (let w = 0; w < table.size; w++) {
+      row.fill(0);
+      for (let j = 0; j < wd; j++) {
+        const value = table.vectors[w * wd + j]!;
+        const base = (first + j) * out;
+        for (let r = 0; r < out; r++) row[r]! += value * semantic.projection[base + r]!;
+      }
+      this.projectedWords.set(row, w * out);
+    }
+    for (let j = 0; j < wd; j++) {
+      const value = semantic.commonComponent[j]!;
+      const base = (first + j) * out;
+      for (let r = 0; r < out; r++)
+        this.projectedComponent[r]! += value * semantic.projection[base + r]!;
+    }
   }
 }
 

@@ -76,12 +76,22 @@ export function parseWordVectors(bytes: Uint8Array): WordVectors {
 const WORD_RE = /[a-z]+(?:['-][a-z]+)*/g;
 
 /**
- * SIF-weighted sum of the word vectors of `text` into `out` (zeroed first). Words the table
- * does not know are skipped; a hyphenated word unknown as a whole counts as its parts.
+ * SIF-weighted sum of the word vectors of `text` into `out` (zeroed first), and, when given, of
+ * the rows of `projected` (a size × k table of the words' vectors under some projection) into
+ * `projectedOut`. Words the table does not know are skipped; a hyphenated word unknown as a whole
+ * counts as its parts. Returns how many words were found.
  */
-export function sifSum(table: WordVectors, text: string, out: Float64Array): number {
+export function sifSum(
+  table: WordVectors,
+  text: string,
+  out: Float64Array,
+  projected?: Float32Array,
+  projectedOut?: Float64Array,
+): number {
   out.fill(0);
+  projectedOut?.fill(0);
   const d = table.dimension;
+  const k = projectedOut?.length ?? 0;
   let known = 0;
   const add = (word: string) => {
     const row = table.index.get(word);
@@ -89,6 +99,10 @@ export function sifSum(table: WordVectors, text: string, out: Float64Array): num
     const weight = table.weights[row]!;
     const base = row * d;
     for (let j = 0; j < d; j++) out[j]! += weight * table.vectors[base + j]!;
+    if (projected && projectedOut) {
+      const projectedBase = row * k;
+      for (let r = 0; r < k; r++) projectedOut[r]! += weight * projected[projectedBase + r]!;
+    }
     known++;
     return true;
   };

@@ -37,9 +37,12 @@ export interface PhraseStats {
   members: number;
   /** Phrase key → members whose facets produced it (once per member). */
   counts: Map<string, number>;
-  /** Phrase key → distinct users, capped at kUsers (only "enough or not" matters). */
-  users: Map<string, Set<string>>;
-  /** Phrase key → surface forms and how often each was seen. */
+  /**
+   * Phrase key → distinct users, capped at kUsers (only "enough or not" matters). Arrays of at
+   * most kUsers rather than sets: a large run holds millions of these.
+   */
+  users: Map<string, string[]>;
+  /** Phrase key → surface forms and how often each was seen, only those unlike the key's text. */
   surfaces: Map<string, Map<string, number>>;
 }
 
@@ -52,8 +55,7 @@ export interface ReadableNamingOptions {
   kUsers: number;
 }
 
-type PhraseKind =
-  'verb' | 'noun' | 'verb-prefix' | 'noun-prefix' | 'whole' | 'domain' | 'task' | 'task-domain';
+type PhraseKind = 'verb' | 'noun' | 'verb-prefix' | 'whole' | 'domain' | 'task' | 'task-domain';
 
 interface Phrase {
   key: string;
@@ -68,7 +70,6 @@ const KIND_WEIGHT: Record<PhraseKind, number> = {
   // members with different heads share; a little less specific than a whole noun phrase.
   'verb-prefix': 0.85,
   noun: 0.8,
-  'noun-prefix': 0.65,
   'task-domain': 0.65,
   domain: 0.6,
   task: 0.5,
@@ -87,13 +88,7 @@ const TASK_NOUNS: ReadonlyMap<string, string> = new Map([
   ['transaction', 'transactions'],
 ]);
 /** Candidates taken from the use case (the others are categories: task type, domain). */
-const PHRASE_KINDS: ReadonlySet<PhraseKind> = new Set([
-  'verb',
-  'whole',
-  'noun',
-  'verb-prefix',
-  'noun-prefix',
-]);
+const PHRASE_KINDS: ReadonlySet<PhraseKind> = new Set(['verb', 'whole', 'noun', 'verb-prefix']);
 /** A use-case phrase names a cluster only if at least this share of its members has it. */
 const MIN_PHRASE_SHARE = 0.2;
 /** Each extra content word multiplies the score by this much (specific beats vague when close). */
@@ -214,7 +209,7 @@ function useCasePhrases(useCase: string): { kind: PhraseKind; words: string[] }[
     for (let size = 1; size < Math.min(MAX_OBJECT_WORDS + 1, object.length); size++) {
       const part = object.slice(0, size);
       if (WEAK_HEADS.has(part.at(-1)!)) continue;
-      phrases.push({ kind: 'noun-prefix', words: part });
+      // Only with the verb: a bare modifier ("rental", "drama") is no name on its own.
       if (verb.length > 0) phrases.push({ kind: 'verb-prefix', words: [...verb, ...part] });
     }
   }
@@ -262,17 +257,36 @@ export function phraseStats(members: readonly FacetMember[], kUsers: number): Ph
   };
   for (const member of members) {
     stats.members++;
-    for (const phrase of facetPhrases(member)) {
+    for (const phrase of memberPhrases(member)) {
       stats.counts.set(phrase.key, (stats.counts.get(phrase.key) ?? 0) + 1);
-      let users = stats.users.get(phrase.key);
-      if (!users) stats.users.set(phrase.key, (users = new Set()));
-      if (users.size < kUsers) users.add(member.user);
+      const users = stats.users.get(phrase.key);
+      if (!users) stats.users.set(phrase.key, [member.user]);
+      else if (users.length < kUsers && !users.includes(member.user)) users.push(member.user);
+      if (phrase.surface === keyText(phrase.key)) continue;
       let forms = stats.surfaces.get(phrase.key);
       if (!forms) stats.surfaces.set(phrase.key, (forms = new Map()));
       forms.set(phrase.surface, (forms.get(phrase.surface) ?? 0) + 1);
     }
   }
   return stats;
+}
+
+const memberCache = new Map<string, Phrase[]>();
+
+/** `facetPhrases`, cached by facet values: in a large run the same facets repeat a lot. */
+function memberPhrases(member: FacetMember): Phrase[] {
+  const key = `${member.useCase}\u0000${member.taskType}\u0000${member.domain}`;
+  let phrases = memberCache.get(key);
+  if (!phrases) {
+    if (memberCache.size >= USE_CASE_CACHE_LIMIT) memberCache.clear();
+    memberCache.set(key, (phrases = facetPhrases(member)));
+  }
+  return phrases;
+}
+
+/** The words of a phrase key ("verb:finding car" → "finding car"). */
+function keyText(key: string): string {
+  return key.slice(key.indexOf(':') + 1);
 }
 
 /** Statistics of the union of several clusters' members (a parent from its children). */
@@ -287,11 +301,14 @@ export function mergePhraseStats(parts: readonly PhraseStats[], kUsers: number):
     merged.members += part.members;
     for (const [key, n] of part.counts) merged.counts.set(key, (merged.counts.get(key) ?? 0) + n);
     for (const [key, users] of part.users) {
-      let into = merged.users.get(key);
-      if (!into) merged.users.set(key, (into = new Set()));
+      const into = merged.users.get(key);
+      if (!into) {
+        merged.users.set(key, users.slice(0, kUsers));
+        continue;
+      }
       for (const user of users) {
-        if (into.size >= kUsers) break;
-        into.add(user);
+        if (into.length >= kUsers) break;
+        if (!into.includes(user)) into.push(user);
       }
     }
     for (const [key, forms] of part.surfaces) {
@@ -403,7 +420,7 @@ function rankCandidates(
   const out: Candidate[] = [];
   if (stats.members === 0) return out;
   for (const [key, count] of stats.counts) {
-    if ((stats.users.get(key)?.size ?? 0) < kUsers) continue;
+    if ((stats.users.get(key)?.length ?? 0) < kUsers) continue;
     const kind = key.slice(0, key.indexOf(':')) as PhraseKind;
     const display = displayForm(stats, key);
     // Never a name the readability check would flag ("checking balance of checking account").
@@ -478,7 +495,7 @@ function describe(
     (c) =>
       c.kind === 'domain' &&
       c.share >= DOMAIN_SHARE_FOR_DESCRIPTION &&
-      (stats.users.get(c.key)?.size ?? 0) >= kUsers,
+      (stats.users.get(c.key)?.length ?? 0) >= kUsers,
   );
   if (domain && !plain.toLowerCase().includes(domain.display)) {
     const written = capitalize(domain.display);
@@ -489,15 +506,18 @@ function describe(
 
 /** The most frequent surface form of a phrase; ties broken alphabetically. */
 function displayForm(stats: PhraseStats, key: string): string {
-  let best = '';
-  let bestCount = -1;
-  for (const [form, n] of stats.surfaces.get(key) ?? []) {
+  const forms = stats.surfaces.get(key);
+  let best = keyText(key);
+  if (!forms) return best;
+  // The key's own text is the form of every occurrence not recorded as a variant.
+  let bestCount = (stats.counts.get(key) ?? 0) - [...forms.values()].reduce((a, b) => a + b, 0);
+  for (const [form, n] of forms) {
     if (n > bestCount || (n === bestCount && compare(form, best) < 0)) {
       best = form;
       bestCount = n;
     }
   }
-  return best || key.slice(key.indexOf(':') + 1);
+  return best;
 }
 
 /**
