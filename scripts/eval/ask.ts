@@ -752,6 +752,11 @@ async function published(stack: Stack): Promise<Published> {
   return { overview, levels, clustersByLevel, breakdowns, domainTrend, weeks, lastWeeks };
 }
 
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
+
 const cites = (figures: { value: number }[], expected: number | null | undefined) =>
   typeof expected === 'number' && figures.some((f) => round1(f.value) === round1(expected));
 
@@ -762,6 +767,7 @@ async function runMode(mode: Mode, verbose: boolean) {
   try {
     const p = await published(stack);
     const outcomes: Outcome[] = [];
+    const latencies: number[] = [];
     for (const item of QUESTIONS) {
       const question = item.question(p);
       if (!question) {
@@ -775,11 +781,13 @@ async function runMode(mode: Mode, verbose: boolean) {
         });
         continue;
       }
+      const askStarted = performance.now();
       const response = await call(stack, '/v1/ask', {
         method: 'POST',
         key: stack.tenant.readKey,
         body: JSON.stringify({ question }),
       });
+      latencies.push(performance.now() - askStarted);
       const answer = response.body;
       let correct: boolean;
       let detail = answer.reason ?? answer.answer;
@@ -838,6 +846,10 @@ async function runMode(mode: Mode, verbose: boolean) {
       falseRefusals: outcomes.filter((o) => o.kind !== 'refuse' && o.status === 'refused').length,
       publishSeconds: Math.round(publishSeconds * 10) / 10,
       heldOut: heldOutScore,
+      latencyMs: {
+        p50: Math.round(quantile(latencies, 0.5)),
+        p95: Math.round(quantile(latencies, 0.95)),
+      },
     };
   } finally {
     await stack.close();
@@ -870,7 +882,7 @@ export async function main(args: string[]): Promise<void> {
   if (!json) {
     for (const r of results) {
       console.log(
-        `${r.mode}: held-out paraphrases ${r.heldOut.correct} of ${r.heldOut.questions} as expected${r.heldOut.wrong.length ? `; not: ${r.heldOut.wrong.join(' | ')}` : ''}`,
+        `${r.mode}: POST /v1/ask p50 ${r.latencyMs.p50} ms, p95 ${r.latencyMs.p95} ms; held-out paraphrases ${r.heldOut.correct} of ${r.heldOut.questions} as expected${r.heldOut.wrong.length ? `; not: ${r.heldOut.wrong.join(' | ')}` : ''}`,
       );
     }
   }

@@ -248,6 +248,8 @@ describe.each(['embedded', 'server'] as const)('ask, LLM mode (%s)', (mode) => {
               { name: 'get_breakdown', arguments: { facet: 7 } },
               { name: 'get_breakdown', arguments: '{"facet": ' },
               { name: 'calculate', arguments: { operation: 'sum', values: [123456, 1] } },
+              // Published for reports, not served by the insights API: not served here either.
+              { name: 'get_trend', arguments: { facet: 'team', value: null, interval: 'week' } },
             ],
           };
         default:
@@ -266,7 +268,10 @@ describe.each(['embedded', 'server'] as const)('ask, LLM mode (%s)', (mode) => {
     expect(toolMessages[2]).toMatch(/facet: /);
     expect(toolMessages[3]).toMatch(/not valid JSON/);
     expect(toolMessages[4]).toMatch(/values.0: 123456 is not a value any tool returned/);
-    expect(answer.tools_used).toEqual(['get_breakdown', 'calculate']);
+    expect(toolMessages[5]).toMatch(
+      /no weekly trend of \\"team\\"; it has cluster\/month, cluster\/week, domain/,
+    );
+    expect(answer.tools_used).toEqual(['get_breakdown', 'calculate', 'get_trend']);
   });
 
   it('stops a looping model at the step limit', async () => {

@@ -103,33 +103,42 @@ describe.each(['embedded', 'server'] as const)('ask, offline mode (%s)', (mode) 
     expect(team.figures[0]?.link).toEqual({ view: 'breakdowns', facet: 'team' });
   });
 
-  it("answers one cluster's figures by its name", async () => {
-    // A name no other published name shares all its words with (a parent is often named like
-    // its largest child): asking by it is unambiguous. Longer names containing it do not compete.
-    const words = (text: string) => new Set(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
-    const sameWords = (a: Set<string>, b: Set<string>) =>
-      a.size === b.size && [...a].every((w) => b.has(w));
-    const names: string[] = [];
+  it("answers one cluster's figures by its name, the top-most of those sharing it", async () => {
+    // A parent is often named like its largest child: asked by that name, the analyst answers
+    // for the top-most cluster with it and says which level it is.
+    const words = (text: string) =>
+      [...new Set(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].sort().join(' ');
+    const tree: any[] = [];
     for (const level of [0, 1, 2])
-      for (const c of (await get(`/v1/insights/clusters?level=${level}`)).clusters)
-        names.push(c.name);
+      tree.push(...(await get(`/v1/insights/clusters?level=${level}`)).clusters);
+    const values: string[] = [];
     for (const facet of ['domain', 'task_type', 'outcome', 'language', 'team', 'department'])
       for (const row of (await get(`/v1/insights/breakdown?facet=${facet}`)).rows)
-        names.push(row.value);
-    const cluster = (await get('/v1/insights/clusters?level=1')).clusters.find(
-      (c: any) =>
-        !c.is_other && names.filter((name) => sameWords(words(name), words(c.name))).length === 1,
-    );
-    expect(cluster, 'a level-1 cluster with an unambiguous name').toBeDefined();
+        values.push(words(row.value));
+    const candidates = tree
+      .filter((c) => c.level === 1 && !c.is_other && !values.includes(words(c.name)))
+      .map((c) => {
+        const same = tree.filter((other) => words(other.name) === words(c.name));
+        const top = Math.min(...same.map((other) => other.level));
+        return { name: c.name, expected: same.filter((other) => other.level === top) };
+      })
+      .filter((candidate) => candidate.expected.length === 1);
+    expect(candidates.length, 'a level-1 cluster name to ask by').toBeGreaterThan(0);
+    const { name, expected } = candidates[0]!;
     const answer = askAnswerSchema.parse(
-      (await ask(stack, `How many conversations are in ${cluster.name}?`)).body,
+      (await ask(stack, `How many conversations are in ${name}?`)).body,
     );
-    const detail = `${cluster.name}: ${answer.answer} ${answer.reason ?? ''}`;
+    const detail = `${name}: ${answer.answer} ${answer.reason ?? ''}`;
     expect(answer.status, detail).toBe('answered');
     expect(
       answer.figures.map((f) => f.value),
       detail,
-    ).toContain(cluster.conversations);
+    ).toContain(expected[0].conversations);
+    expect(answer.answer, detail).toContain(`(level ${expected[0].level})`);
+    expect(answer.figures.find((f) => f.value === expected[0].conversations)?.link).toEqual({
+      view: 'explore',
+      cluster: expected[0].id,
+    });
   });
 
   it('abstains with what it has when the data cannot answer, and lists its question shapes', async () => {

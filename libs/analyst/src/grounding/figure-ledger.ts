@@ -91,7 +91,7 @@ export class FigureLedger {
     field: string,
   ): void {
     if (typeof node === 'string') {
-      if (node.length >= 3 && field !== 'snapshot_id' && !field.endsWith('_id')) {
+      if (node.length > 0 && field !== 'snapshot_id' && !field.endsWith('_id')) {
         this.texts.add(node);
       }
       return;

@@ -74,6 +74,7 @@ describe('checkGrounding', () => {
     expect(checkGrounding('The top 3 are listed.', ledger(), 'top 3 clusters').ok).toBe(true);
     expect(checkGrounding('"Python 3 scripts" has 77 conversations.', ledger(), 'q').ok).toBe(true);
     expect(checkGrounding('In 2026-W41 there were 40.', ledger(), 'q').ok).toBe(true);
+    expect(checkGrounding('In W41 there were 40.', ledger(), 'q').ok).toBe(true);
     expect(checkGrounding('In 2026-W40 there were 40.', ledger(), 'q').ungrounded).toEqual([
       '2026-W40',
     ]);
@@ -81,6 +82,16 @@ describe('checkGrounding', () => {
 
   it('accepts quoted published names and the question, rejects invented ones', () => {
     expect(checkGrounding('"Python 3 scripts" is the largest.', ledger(), 'q').ok).toBe(true);
+    const withLanguage = ledger();
+    withLanguage.addToolOutput(
+      'get_breakdown',
+      { rows: [{ value: 'en', conversations: 9 }] },
+      's1',
+      null,
+    );
+    // A two-letter published value quoted whole is fine; two letters out of a longer text are not.
+    expect(checkGrounding('"en" has 9.', withLanguage, 'q').ok).toBe(true);
+    expect(checkGrounding('"Py" has 9.', withLanguage, 'q').ok).toBe(false);
     expect(checkGrounding('You asked “top clusters”.', ledger(), 'show the top clusters').ok).toBe(
       true,
     );

@@ -95,12 +95,22 @@ export function checkGrounding(
   const given = new Set(numberMentions(question).map((m) => m.value));
   const figures: AskFigure[] = [];
   const ungrounded: string[] = [];
-  const published = [...ledger.publishedTexts];
-  const known = (text: string) =>
-    question.toLowerCase().includes(text.toLowerCase()) ||
-    published.some((candidate) => candidate.toLowerCase().includes(text.toLowerCase()));
+  const published = [...ledger.publishedTexts].map((text) => text.toLowerCase());
+  // A published text itself, or (from four characters) part of one, or words of the question.
+  const known = (text: string) => {
+    const lower = text.toLowerCase();
+    return (
+      question.toLowerCase().includes(lower) ||
+      published.some((candidate) =>
+        lower.length >= 4 ? candidate.includes(lower) : candidate === lower,
+      )
+    );
+  };
   for (const label of answer.match(PERIOD_LABEL) ?? []) {
-    if (!known(label)) ungrounded.push(label);
+    const lower = label.toLowerCase();
+    const given =
+      question.toLowerCase().includes(lower) || published.some((text) => text.includes(lower));
+    if (!given) ungrounded.push(label);
   }
   // A name in quotes claims to be a published one (a cluster, a facet value): it must be.
   for (const match of answer.matchAll(QUOTED)) {

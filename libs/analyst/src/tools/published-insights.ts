@@ -5,6 +5,7 @@
  */
 import {
   overviewFiguresSchema,
+  TREND_FACETS,
   type ClusterMetrics,
   type OverviewFigures,
   type TenantEvidence,
@@ -81,9 +82,15 @@ export class PublishedInsights {
     return [...new Set((await this.breakdowns()).map((row) => row.facet))].sort();
   }
 
-  /** Facet and interval pairs this snapshot publishes trends for. */
+  /**
+   * Facet and interval pairs this snapshot publishes trends for, among those the insights API
+   * serves (`TREND_FACETS`): the series kept for reports only (teams, outcomes by week) stay out,
+   * so the analyst shows a read key nothing the insights API does not.
+   */
   async trendFacets(): Promise<{ facet: string; interval: string }[]> {
-    this.trendFacetCache ??= await this.repository.trendSeries(this.tenantId, this.snapshot.id);
+    this.trendFacetCache ??= (
+      await this.repository.trendSeries(this.tenantId, this.snapshot.id)
+    ).filter((series) => (TREND_FACETS as readonly string[]).includes(series.facet));
     return this.trendFacetCache;
   }
 
