@@ -66,6 +66,7 @@ async function publish(stack: Stack): Promise<void> {
     centroid: new Float32Array([members.length, 1]),
     name,
     description: name,
+    keywords: [],
     lineage: 'new' as const,
     lineageSources: [],
   });

@@ -28,6 +28,37 @@ import { API_DEPS } from './tokens';
 
 const API_PREFIXES = ['/v1', '/otlp', '/docs', '/health', '/ready', '/metrics', '/mcp'];
 
+/**
+ * Content-Security-Policy (issue #10). The dashboard is a bundle of our own scripts and styles
+ * that talks to this origin only: no inline script or style, no other origin, no framing, no
+ * plugins, no <base> rewriting. React sets `style` props through the CSSOM, which this allows.
+ */
+const DASHBOARD_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "manifest-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+/** JSON and files: nothing in them may run or be framed, should a browser ever render one. */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+/** Swagger UI (our page, its bundle from swagger-ui-dist): it injects inline styles. */
+const DOCS_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 function apiModule(deps: ApiDeps) {
   @Module({
     controllers: [
@@ -57,6 +88,20 @@ export async function createApiApp(given: ApiDeps): Promise<INestApplication> {
     response.setHeader('X-Content-Type-Options', 'nosniff');
     response.setHeader('Referrer-Policy', 'no-referrer');
     response.setHeader('X-Frame-Options', 'DENY');
+    // Insights, keys, audit entries: nothing the API answers may sit in a browser or proxy cache
+    // (issue #10). The dashboard's hashed assets stay cacheable.
+    const isApi = API_PREFIXES.some(
+      (prefix) => request.path === prefix || request.path.startsWith(`${prefix}/`),
+    );
+    if (isApi && !request.path.startsWith('/docs')) {
+      response.setHeader('Cache-Control', 'no-store');
+      response.setHeader('Content-Security-Policy', API_CSP);
+    } else {
+      response.setHeader(
+        'Content-Security-Policy',
+        request.path.startsWith('/docs') ? DOCS_CSP : DASHBOARD_CSP,
+      );
+    }
     const started = performance.now();
     response.once('finish', () => {
       const route = (request.route as { path?: string } | undefined)?.path ?? 'unmatched';

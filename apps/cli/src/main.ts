@@ -8,6 +8,7 @@ import { MigrationStateError } from '@silhouette/db';
 import { InputError, UsageError } from './cli-error';
 import { askCommand, mcpCommand } from './commands/ask.command';
 import { evalClustersCommand } from './commands/eval-clusters.command';
+import { evidenceCommand } from './commands/evidence.command';
 import { exportCommand } from './commands/export.command';
 import { processCommand } from './commands/process.command';
 import { importCommand } from './commands/import.command';
@@ -41,6 +42,7 @@ commands:
   status --tenant SLUG [--json]                           pipeline counts and recent failures
   process --tenant SLUG [--json]                          tag, embed, cluster and publish to completion
   export --tenant SLUG --out DIR [--json]                 write what the tenant's users can see
+  evidence --tenant SLUG [--snapshot ID] [--json]         the operator's privacy evidence (names suppressed cells)
   report --tenant SLUG --type impact|quality --out DIR [--period last-week|last-month|weeks:N|FROM..TO]
          [--formats html,pdf,csv] [--json]                 render a report from the published snapshot
   retry-failed [--tenant SLUG] [--json]                   re-enqueue dead-lettered conversations
@@ -80,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
         type: { type: 'string' },
         period: { type: 'string' },
         formats: { type: 'string' },
+        snapshot: { type: 'string' },
         json: { type: 'boolean' },
         migrate: { type: 'boolean' },
         status: { type: 'boolean' },
@@ -157,6 +160,13 @@ export async function main(argv: string[]): Promise<number> {
         await exportCommand(env, {
           ...(values.tenant ? { tenant: values.tenant } : {}),
           ...(values.out ? { out: values.out } : {}),
+          json: values.json ?? false,
+        });
+        return 0;
+      case 'evidence':
+        await evidenceCommand(env, {
+          ...(values.tenant ? { tenant: values.tenant } : {}),
+          ...(values.snapshot ? { snapshot: values.snapshot } : {}),
           json: values.json ?? false,
         });
         return 0;

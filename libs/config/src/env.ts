@@ -99,8 +99,11 @@ export const envSchema = z.object({
     unsetIfEmpty,
     z.enum(['auto', 'openai', 'offline']).default('auto'),
   ),
-  /** OpenAI-compatible embeddings: vector length (sent as `dimensions`). The offline embedder uses 96. */
-  EMBEDDING_DIMENSION: intWithDefault(1536, 8, 2000),
+  /**
+   * OpenAI-compatible embeddings: vector length (sent as `dimensions`). The offline embedder uses
+   * 96. Up to pgvector's 16,000 (no HNSW index on embeddings since migration 0020).
+   */
+  EMBEDDING_DIMENSION: intWithDefault(1536, 8, 16_000),
   /** Cluster tree shape: levels including the base, and groups at the top. */
   CLUSTER_LEVELS: intWithDefault(3, 1, 5),
   CLUSTER_TOP_K: intWithDefault(7, 2, 30),

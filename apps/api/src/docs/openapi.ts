@@ -192,7 +192,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       },
       '/v1/status': {
         get: {
-          ...secured('read, ingest or admin'),
+          ...secured('ingest or admin'),
           summary: 'Pipeline progress (counts only)',
           responses: { 200: ok('Counts per stage', ref('PipelineStatus')) },
         },
