@@ -65,6 +65,7 @@ function tree(base: number): PublishedCluster[] {
       isOther: false,
       name: `topic ${level}-${i} words`,
       description: 'what people did',
+      keywords: ['topic', 'words'],
       conversations,
       distinctUsers: 6,
       minutesSavedTotal: conversations * 7.5,

@@ -114,6 +114,35 @@ async function checkTools(client: Client, stack: Stack, secrets: string[]) {
     const values = [...numbersIn(JSON.parse(text), new Set(), new Set(['rank', 'level', 'total']))];
     for (const value of values) expect(published.has(value), `${name}: ${value}`).toBe(true);
   }
+  // A cluster's published keywords are in get_cluster and find it in search_clusters.
+  const first = top.clusters[0].cluster_id;
+  const apiCluster = (
+    await call(stack, `/v1/insights/clusters/${first}`, { key: stack.tenant.readKey })
+  ).body;
+  const detail = JSON.parse(
+    textOf(await client.callTool({ name: 'get_cluster', arguments: { cluster_id: first } })),
+  );
+  expect(detail.keywords.length).toBeGreaterThan(0);
+  expect(detail.keywords).toEqual(apiCluster.keywords);
+  // A keyword in neither the name nor the description: only the keywords can find the cluster.
+  const nameWords = new Set(`${detail.name} ${detail.description}`.toLowerCase().split(/\W+/));
+  const keyword = (detail.keywords as string[]).find((k) =>
+    k
+      .toLowerCase()
+      .split(/\W+/)
+      .every((word) => !nameWords.has(word)),
+  );
+  expect(keyword, `a keyword of "${detail.name}" not in its texts`).toBeDefined();
+  const found = JSON.parse(
+    textOf(
+      await client.callTool({
+        name: 'search_clusters',
+        arguments: { query: keyword!, level: 0, limit: 20 },
+      }),
+    ),
+  );
+  expect(found.matches.map((m: { cluster_id: string }) => m.cluster_id)).toContain(first);
+  outputs.push(JSON.stringify(detail));
   const everything = outputs.join('\n');
   for (const secret of secrets) expect(everything).not.toContain(secret);
 }

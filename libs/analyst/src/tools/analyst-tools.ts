@@ -215,7 +215,7 @@ const searchInput = z
 const searchClusters: AnalystTool<z.infer<typeof searchInput>> = {
   name: 'search_clusters',
   description:
-    'Find published clusters (topics) whose name or description shares words with the query, best first, with their figures.',
+    'Find published clusters (topics) whose name, description or keywords share words with the query, best first, with their figures.',
   input: searchInput,
   link: () => ({ view: 'explore' }),
   async run(data, input) {
@@ -224,7 +224,11 @@ const searchClusters: AnalystTool<z.infer<typeof searchInput>> = {
       .filter((cluster) => input.level === undefined || cluster.level === input.level)
       .map((cluster) => {
         const name = nameTokens(cluster.name);
-        const words = new Set([...name, ...nameTokens(cluster.description)]);
+        const words = new Set([
+          ...name,
+          ...nameTokens(cluster.description),
+          ...cluster.keywords.flatMap(nameTokens),
+        ]);
         const hits = [...query].filter((word) => words.has(word)).length;
         const nameHits = name.filter((word) => query.has(word)).length;
         return { cluster, score: hits + nameHits / Math.max(1, name.length) };
@@ -283,6 +287,7 @@ const getCluster: AnalystTool<z.infer<typeof clusterInput>> = {
       snapshot_id: data.snapshotId,
       ...clusterRow(cluster),
       description: cluster.description,
+      keywords: cluster.keywords,
       path,
       // The published 90% interval beside the value it bounds.
       minutes_saved_low: m.minutes_saved?.total_low ?? null,

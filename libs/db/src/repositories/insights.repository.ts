@@ -35,7 +35,7 @@ export interface PublishedClusterFigures {
 /** A published cluster's place in the tree and its texts, without figures. */
 export type PublishedClusterName = Pick<
   PublishedCluster,
-  'clusterId' | 'level' | 'parentId' | 'isOther' | 'name' | 'description'
+  'clusterId' | 'level' | 'parentId' | 'isOther' | 'name' | 'description' | 'keywords'
 >;
 
 export interface PublishedBreakdownRow {
@@ -365,7 +365,7 @@ export class InsightsRepository {
 
   /**
    * Every published cluster of a snapshot without its figures (id, place in the tree, name,
-   * description): what name lookups need, a small fraction of the whole rows of a large tree.
+   * description, keywords): what name lookups need, a small fraction of the whole rows of a large tree.
    */
   async clusterNames(tenantId: string, snapshotId: string): Promise<PublishedClusterName[]> {
     const result = await this.db.query<{
@@ -375,8 +375,9 @@ export class InsightsRepository {
       is_other: boolean;
       name: string;
       description: string;
+      keywords: string[] | null;
     }>(
-      `SELECT cluster_id, level, parent_id, is_other, name, description FROM insights.clusters
+      `SELECT cluster_id, level, parent_id, is_other, name, description, keywords FROM insights.clusters
         WHERE tenant_id = $1 AND snapshot_id = $2 ORDER BY level, conversations DESC, cluster_id`,
       [tenantId, snapshotId],
     );
@@ -387,6 +388,7 @@ export class InsightsRepository {
       isOther: row.is_other,
       name: row.name,
       description: row.description,
+      keywords: row.keywords ?? [],
     }));
   }
 
