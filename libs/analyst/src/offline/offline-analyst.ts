@@ -24,7 +24,6 @@ export interface DraftAnswer {
 
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
 const percent = (value: number) => `${(Math.round(value * 1000) / 10).toFixed(1)}%`;
-const minutes = (value: number) => `${count(value)} minutes`;
 const oneDecimal = (value: number) =>
   (Math.round(value * 10) / 10).toLocaleString('en-US', { maximumFractionDigits: 1 });
 
@@ -82,7 +81,25 @@ export async function vocabularyOf(session: AnalystSession): Promise<ParserVocab
 }
 
 export class OfflineAnalyst {
-  constructor(private readonly session: AnalystSession) {}
+  /** dp snapshots: every published count is noisy, so each is said "about", as the dashboard's ≈. */
+  private readonly about: string;
+
+  constructor(private readonly session: AnalystSession) {
+    this.about = session.data.privacyMode === 'dp' ? 'about ' : '';
+  }
+
+  /** A published (or derived) count as shown: rounded, "about" when noisy. */
+  private n(value: number): string {
+    return this.about + count(value);
+  }
+
+  private min(value: number): string {
+    return `${this.n(value)} minutes`;
+  }
+
+  private pct(value: number): string {
+    return this.about + percent(value);
+  }
 
   async answer(question: string): Promise<DraftAnswer> {
     const parsed = parseQuestion(question, await vocabularyOf(this.session));
@@ -114,8 +131,8 @@ export class OfflineAnalyst {
       values: [minutesValue],
     });
     return typeof out === 'string'
-      ? minutes(minutesValue)
-      : `${oneDecimal(out['hours'] as number)} hours`;
+      ? this.min(minutesValue)
+      : `${this.about}${oneDecimal(out['hours'] as number)} hours`;
   }
 
   private async answerParsed(parsed: ParsedQuestion): Promise<DraftAnswer> {
@@ -153,19 +170,19 @@ export class OfflineAnalyst {
       if (metric === 'distinct_users') {
         const week = (p['weeks'] as Output[])[0]!;
         return answered(
-          `In ${span}, ${count(week['distinct_users'] as number)} distinct people used the assistant.`,
+          `In ${span}, ${this.n(week['distinct_users'] as number)} distinct people used the assistant.`,
         );
       }
       const saved = hours
         ? await this.hours(p['minutes_saved'] as number)
-        : minutes(p['minutes_saved'] as number);
+        : this.min(p['minutes_saved'] as number);
       const parts =
         metric === 'minutes_saved'
           ? [`it saved ${saved}`]
           : metric === 'conversations'
-            ? [`there were ${count(p['conversations'] as number)} conversations`]
+            ? [`there were ${this.n(p['conversations'] as number)} conversations`]
             : [
-                `there were ${count(p['conversations'] as number)} conversations`,
+                `there were ${this.n(p['conversations'] as number)} conversations`,
                 `saving ${saved}`,
               ];
       return answered(`In ${span}, ${parts.join(', ')}${caveat}.`);
@@ -178,13 +195,13 @@ export class OfflineAnalyst {
       return abstain('the published data does not say: the overview is withheld (too few people)');
     if (metric === 'conversations' || metric === 'all')
       sentences.push(
-        `${count(conversations)} conversations were published in the latest snapshot.`,
+        `${this.n(conversations)} conversations were published in the latest snapshot.`,
       );
     if ((metric === 'distinct_users' || metric === 'all') && users !== null)
-      sentences.push(`${count(users)} distinct people used the assistant.`);
+      sentences.push(`${this.n(users)} distinct people used the assistant.`);
     if ((metric === 'minutes_saved' || metric === 'all') && saved) {
       const total = saved['total'] as number;
-      const shown = hours ? await this.hours(total) : minutes(total);
+      const shown = hours ? await this.hours(total) : this.min(total);
       sentences.push(
         `It saved ${shown} (90% interval ${count(saved['total_low'] as number)} to ${count(saved['total_high'] as number)} minutes).`,
       );
@@ -192,7 +209,7 @@ export class OfflineAnalyst {
     for (const key of ['resolution_rate', 'failure_rate'] as const) {
       const value = num(out, key);
       if ((metric === key || metric === 'all') && value !== null) {
-        sentences.push(`The ${METRIC_LABEL[key]} is ${percent(value)}.`);
+        sentences.push(`The ${METRIC_LABEL[key]} is ${this.pct(value)}.`);
       }
     }
     if (sentences.length === 0)
@@ -227,10 +244,10 @@ export class OfflineAnalyst {
     const show = async (row: Output) => {
       const value = row[parsed.metric] as number;
       if (parsed.metric === 'failure_rate' || parsed.metric === 'resolution_rate')
-        return `${percent(value)} ${METRIC_LABEL[parsed.metric]}`;
+        return `${this.pct(value)} ${METRIC_LABEL[parsed.metric]}`;
       if (parsed.metric === 'minutes_saved')
-        return parsed.hours ? `${await this.hours(value)} saved` : `${minutes(value)} saved`;
-      return `${count(value)} ${METRIC_LABEL[parsed.metric]}`;
+        return parsed.hours ? `${await this.hours(value)} saved` : `${this.min(value)} saved`;
+      return `${this.n(value)} ${METRIC_LABEL[parsed.metric]}`;
     };
     const items: string[] = [];
     for (const row of rows)
@@ -260,10 +277,10 @@ export class OfflineAnalyst {
       }
       const saved = hours
         ? await this.hours(row['minutes_saved'] as number)
-        : minutes(row['minutes_saved'] as number);
+        : this.min(row['minutes_saved'] as number);
       const parts = {
-        conversations: `${count(row['conversations'] as number)} conversations`,
-        distinct_users: `${count(row['distinct_users'] as number)} distinct people`,
+        conversations: `${this.n(row['conversations'] as number)} conversations`,
+        distinct_users: `${this.n(row['distinct_users'] as number)} distinct people`,
         minutes_saved: `${saved} saved`,
       };
       const chosen = metric === 'all' ? Object.values(parts).join(', ') : parts[metric];
@@ -273,12 +290,12 @@ export class OfflineAnalyst {
     if (typeof out === 'string') return abstain(`the published data does not say: ${out}`);
     const parts: string[] = [];
     if (metric === 'all' || metric === 'conversations')
-      parts.push(`${count(out['conversations'] as number)} conversations`);
+      parts.push(`${this.n(out['conversations'] as number)} conversations`);
     if (metric === 'all' || metric === 'distinct_users')
-      parts.push(`${count(out['distinct_users'] as number)} distinct people`);
+      parts.push(`${this.n(out['distinct_users'] as number)} distinct people`);
     if (metric === 'all' || metric === 'minutes_saved') {
       parts.push(
-        `${hours ? await this.hours(out['minutes_saved'] as number) : minutes(out['minutes_saved'] as number)} saved`,
+        `${hours ? await this.hours(out['minutes_saved'] as number) : this.min(out['minutes_saved'] as number)} saved`,
       );
     }
     for (const key of ['failure_rate', 'resolution_rate'] as const) {
@@ -287,7 +304,7 @@ export class OfflineAnalyst {
         parts.push(
           value === null
             ? `no published ${METRIC_LABEL[key]}`
-            : `a ${METRIC_LABEL[key]} of ${percent(value)}`,
+            : `a ${METRIC_LABEL[key]} of ${this.pct(value)}`,
         );
       }
     }
@@ -308,7 +325,7 @@ export class OfflineAnalyst {
       const first = weeks[0]!;
       const last = weeks.at(-1)!;
       return answered(
-        `Conversations per week are ${directionWord(direction)}: ${count(first['conversations'] as number)} in ${String(first['week'])}, ${count(last['conversations'] as number)} in ${String(last['week'])}.`,
+        `Conversations per week are ${directionWord(direction)}: ${this.n(first['conversations'] as number)} in ${String(first['week'])}, ${this.n(last['conversations'] as number)} in ${String(last['week'])}.`,
       );
     }
     const facet = entity.kind === 'cluster' ? 'cluster' : entity.facet!;
@@ -334,7 +351,7 @@ export class OfflineAnalyst {
     const first = points[0]!;
     const last = points.at(-1)!;
     return answered(
-      `"${entity.name}" is ${directionWord(direction)}: ${count(first['conversations'] as number)} conversations in ${String(first['bucket'])}, ${count(last['conversations'] as number)} in ${String(last['bucket'])}.`,
+      `"${entity.name}" is ${directionWord(direction)}: ${this.n(first['conversations'] as number)} conversations in ${String(first['bucket'])}, ${this.n(last['conversations'] as number)} in ${String(last['bucket'])}.`,
     );
   }
 
@@ -355,7 +372,7 @@ export class OfflineAnalyst {
       }
     }
     const show = (value: number) =>
-      metric === 'minutes_saved' ? minutes(value) : `${count(value)} conversations`;
+      metric === 'minutes_saved' ? this.min(value) : `${this.n(value)} conversations`;
     const change = out[metric] as Output;
     const relative = change['relative_change'];
     const span = (side: Output) => `${String(side['from_week'])} to ${String(side['to_week'])}`;
@@ -364,7 +381,7 @@ export class OfflineAnalyst {
         ? ''
         : ' Some weeks are missing or pooled, so the sums are lower bounds.';
     return answered(
-      `${span(a)}: ${show(a[metric] as number)}; ${span(b)}: ${show(b[metric] as number)}; difference ${oneDecimal(change['difference'] as number)}${
+      `${span(a)}: ${show(a[metric] as number)}; ${span(b)}: ${show(b[metric] as number)}; difference ${this.about}${oneDecimal(change['difference'] as number)}${
         typeof relative === 'number' ? ` (${relative >= 0 ? '+' : ''}${percent(relative)})` : ''
       }.${caveat}`,
     );

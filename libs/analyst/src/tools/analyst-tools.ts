@@ -118,6 +118,14 @@ const describeData: AnalystTool<Record<string, never>> = {
         end: data.snapshot.periodEnd?.toISOString() ?? null,
       },
       thresholds: data.overview.thresholds,
+      privacy_mode: data.privacyMode,
+      ...(data.privacyMode === 'dp'
+        ? {
+            figures_are_noisy:
+              'every count carries privacy noise: say "about" before it; its 90% interval is in `noise`',
+            guarantee: data.privacyGuarantee,
+          }
+        : {}),
       first_week: weeks[0]?.week ?? null,
       latest_week: weeks.at(-1)?.week ?? null,
       weeks_published: weeks.length,

@@ -67,6 +67,21 @@ export class PublishedInsights {
     return this.snapshot.id;
   }
 
+  /**
+   * The privacy mode that produced this snapshot's figures: `dp` publications add noise to every
+   * count (the dashboard shows them with ≈), threshold ones publish exact counts.
+   */
+  get privacyMode(): 'dp' | 'threshold' {
+    const privacy = (this.overview as { privacy?: { mode?: unknown } }).privacy;
+    return privacy?.mode === 'dp' ? 'dp' : 'threshold';
+  }
+
+  /** The one-sentence guarantee a dp publication states (null in threshold mode). */
+  get privacyGuarantee(): string | null {
+    const privacy = (this.overview as { privacy?: { guarantee?: unknown } }).privacy;
+    return typeof privacy?.guarantee === 'string' ? privacy.guarantee : null;
+  }
+
   evidence(): TenantEvidence {
     return tenantEvidenceView(this.snapshot.evidence as unknown as PrivacyEvidence);
   }
