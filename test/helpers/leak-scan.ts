@@ -2,6 +2,8 @@
  * Searches every place content could leak to: database tables (by schema), Redis keys and values
  * under a prefix, and captured logs. Returns human-readable locations of any canary found.
  */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Database } from '@silhouette/db';
 
@@ -75,4 +77,29 @@ export async function scanRedis(
 
 export function scanText(where: string, text: string, canaries: string[]): string[] {
   return canaries.filter((canary) => text.includes(canary)).map((canary) => `${where}: ${canary}`);
+}
+
+/**
+ * Every file below `dir` read as bytes (table files, WAL, anything), searched for each canary in
+ * UTF-8: what `grep -ra` over a data directory finds.
+ */
+export function scanDirectory(dir: string, canaries: string[]): { files: number; found: string[] } {
+  const needles = canaries.map((canary) => [canary, Buffer.from(canary, 'utf8')] as const);
+  const found: string[] = [];
+  let files = 0;
+  const walk = (path: string): void => {
+    for (const entry of readdirSync(path)) {
+      const full = join(path, entry);
+      const stat = statSync(full);
+      if (stat.isDirectory()) walk(full);
+      else if (stat.isFile()) {
+        files += 1;
+        const bytes = readFileSync(full);
+        for (const [canary, needle] of needles)
+          if (bytes.includes(needle)) found.push(`${relative(dir, full)}: ${canary}`);
+      }
+    }
+  };
+  walk(dir);
+  return { files, found };
 }
