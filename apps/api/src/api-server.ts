@@ -19,6 +19,7 @@ import { DocsController } from './docs/docs.controller';
 import { HealthController } from './health/health.controller';
 import { IngestController } from './ingest/ingest.controller';
 import { InsightsController } from './insights/insights.controller';
+import { PrivacyBudgetController } from './privacy/privacy-budget.controller';
 import { ReportsController } from './reports/reports.controller';
 import { SessionController } from './session/session.controller';
 import { API_DEPS } from './tokens';
@@ -33,6 +34,7 @@ function apiModule(deps: ApiDeps) {
       AdminController,
       UsersController,
       InsightsController,
+      PrivacyBudgetController,
       ReportsController,
       SessionController,
       DocsController,

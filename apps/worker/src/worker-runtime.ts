@@ -22,6 +22,14 @@ import {
 import type { WorkerDeps } from './worker-deps';
 
 const RETENTION_INTERVAL_MS = 10 * 60 * 1000;
+
+/** The start of the current publication slot (UTC hour, day, or ISO week). */
+export function cadenceSlotStart(cadence: 'hourly' | 'daily' | 'weekly', now = new Date()): Date {
+  const day = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  if (cadence === 'hourly') return new Date(day + now.getUTCHours() * 3_600_000);
+  if (cadence === 'daily') return new Date(day);
+  return new Date(day - ((now.getUTCDay() + 6) % 7) * 86_400_000);
+}
 const RECONCILE_BATCH = 5000;
 
 export interface RunningWorker {
@@ -155,9 +163,13 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   };
 
   // Newly tagged conversations reach the published snapshot on their own: once a tenant has no
-  // conversation left to tag, its clustering job (incremental when possible) is enqueued.
+  // conversation left to tag, its clustering job (incremental when possible) is enqueued. In dp
+  // mode publications follow the calendar instead (PUBLISH_CADENCE): each one spends budget.
   const publishReadyTenants = async (): Promise<void> => {
-    const tenants = await statuses.tenantsReadyToCluster();
+    const tenants =
+      deps.env.PRIVACY_MODE === 'dp'
+        ? await statuses.tenantsDueForPublication(cadenceSlotStart(deps.env.PUBLISH_CADENCE))
+        : await statuses.tenantsReadyToCluster();
     await deps.queue.enqueueMany(
       'cluster-tenant',
       tenants.map((tenantId) => ({ tenantId })),

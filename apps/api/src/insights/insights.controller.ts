@@ -306,6 +306,7 @@ export class InsightsController {
           conversations: row.conversations,
           distinct_users: row.distinctUsers,
           minutes_saved: row.minutesSavedTotal,
+          ...(row.noise ? { noise: row.noise } : {}),
         })),
     };
   }
@@ -331,6 +332,7 @@ export class InsightsController {
         conversations: row.conversations,
         distinct_users: row.distinctUsers,
         minutes_saved: row.minutesSavedTotal,
+        ...(row.noise ? { noise: row.noise } : {}),
       });
       buckets.set(row.bucket, list);
     }

@@ -6,7 +6,7 @@
 import type { Env } from '@silhouette/config';
 import { InsightsRepository, PipelineStatusRepository } from '@silhouette/db';
 import { ClusteringRepository } from '@silhouette/sealed';
-import { startWorker } from '@silhouette/worker';
+import { dpPlanFor, startWorker } from '@silhouette/worker';
 import { workerDepsFrom } from '../runtime';
 import { requireTenant, withRuntime } from '../with-runtime';
 
@@ -54,7 +54,18 @@ export async function processCommand(
       if (status.tagged + status.embedded > 0) {
         const runs = new ClusteringRepository(runtime.ownerDb);
         const requested = new Date(Date.now() - 1000);
-        await runtime.queue.enqueue('cluster-tenant', { tenantId: tenant.id });
+        if (env.PRIVACY_MODE === 'dp') {
+          // An explicit request publishes at once and spends budget; refuse early when none is left.
+          const plan = await dpPlanFor(runtime.ownerDb, env, tenant);
+          if (plan.rhoCurrentWeek === 0 && plan.rhoPerClosedWeek === 0)
+            throw new Error(
+              `the monthly privacy budget of tenant ${tenant.slug} is spent: publishing resumes on ${plan.refused?.resumesAt.toISOString().slice(0, 10)}`,
+            );
+        }
+        await runtime.queue.enqueue('cluster-tenant', {
+          tenantId: tenant.id,
+          ...(env.PRIVACY_MODE === 'dp' ? { release: 'requested' as const } : {}),
+        });
         const failed = async () => (await runs.latestRunStatus(tenant.id, requested)) === 'failed';
         await until(
           async () =>

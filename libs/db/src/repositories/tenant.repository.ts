@@ -11,6 +11,8 @@ export interface Tenant {
   retentionDays: number | null;
   /** Admin-edited manual minutes per task type label (Nebuly-style), used by both taggers. */
   minutesOverrides: Record<string, { manualMinutes: number }>;
+  /** dp mode: the tenant's own monthly ε, below the deployment's cap (null: the cap). */
+  dpEpsilon: number | null;
   createdAt: Date;
 }
 
@@ -21,7 +23,10 @@ interface TenantRow {
   k_users: number;
   min_conversations: number;
   retention_days: number | null;
-  settings: { minutes_overrides?: Record<string, { manual_minutes: number }> } | null;
+  settings: {
+    minutes_overrides?: Record<string, { manual_minutes: number }>;
+    dp_epsilon?: number | null;
+  } | null;
   created_at: Date | string;
 }
 
@@ -41,6 +46,10 @@ function toTenant(row: TenantRow): Tenant {
         { manualMinutes: Number(value.manual_minutes) },
       ]),
     ),
+    dpEpsilon:
+      row.settings?.dp_epsilon === undefined || row.settings.dp_epsilon === null
+        ? null
+        : Number(row.settings.dp_epsilon),
     createdAt: new Date(row.created_at),
   };
 }
