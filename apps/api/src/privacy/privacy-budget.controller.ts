@@ -43,8 +43,8 @@ export class PrivacyBudgetController {
     const rho = entries.reduce((sum, entry) => sum + entry.rho, 0);
     const spent = epsilonSpent(rho, cap);
     const capRho = rhoCap(cap);
-    // The planner refuses shares below MIN_SHARE of the cap: then the month is effectively over.
-    const exhausted = capRho - rho < capRho * MIN_SHARE;
+    // Nearly nothing left (less than a tenth of one evenly spread day): the month is over.
+    const exhausted = capRho - rho < (capRho * MIN_SHARE) / 31;
     return {
       mode: env.PRIVACY_MODE,
       period: { start: period.start.toISOString(), end: period.end.toISOString() },

@@ -63,6 +63,7 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
         await withCanonicalLabels(run),
         models,
         payload.release ?? 'scheduled',
+        deps.clock?.() ?? new Date(),
       );
       deps.logger.info(
         {

@@ -78,6 +78,10 @@ describe('discrete Gaussian sampler (CKS 2020, Algorithm 3)', () => {
     expect(varianceValue(variance)).toBeGreaterThanOrEqual(Math.PI * Math.PI);
     expect(varianceValue(variance) - Math.PI * Math.PI).toBeLessThan(2 ** -19);
     expect(() => rationalVariance(0)).toThrow(RangeError);
+    // Very wide noise: whole units of variance, still never below σ².
+    const wide = rationalVariance(2e5);
+    expect(varianceValue(wide)).toBeGreaterThanOrEqual(4e10);
+    expect(Math.abs(Number(sampleDiscreteGaussian(source, wide)))).toBeLessThan(2e6);
   });
 });
 

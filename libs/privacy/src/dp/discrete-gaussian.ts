@@ -18,13 +18,16 @@ export interface RationalVariance {
 
 const VARIANCE_SCALE = 1 << 20;
 
-/** σ² rounded up to a multiple of 2^-20 (exact: the product stays below 2^53). */
+/**
+ * σ² rounded up to a multiple of 2^-20 while that stays exact in a double, else up to a whole
+ * number (very wide noise, where a fraction of a unit of variance does not matter).
+ */
 export function rationalVariance(sigma: number): RationalVariance {
   if (!Number.isFinite(sigma) || sigma <= 0)
     throw new RangeError(`sigma must be > 0, got ${sigma}`);
   const scaled = Math.ceil(sigma * sigma * VARIANCE_SCALE);
-  if (!Number.isSafeInteger(scaled)) throw new RangeError(`sigma ${sigma} is too large`);
-  return { p: BigInt(scaled), q: BigInt(VARIANCE_SCALE) };
+  if (Number.isSafeInteger(scaled)) return { p: BigInt(scaled), q: BigInt(VARIANCE_SCALE) };
+  return { p: BigInt(Math.ceil(sigma * sigma)) + 1n, q: 1n };
 }
 
 /** The standard deviation a rational variance stands for (for accounting and intervals). */

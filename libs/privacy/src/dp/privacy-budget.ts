@@ -11,12 +11,16 @@
  * over what can still come this month: the closed weeks pending now plus one per Monday still
  * ahead (each Monday closes a week), and one current-week release per cadence slot left. It can
  * therefore never overspend, whatever the operator asks for; a share smaller than MIN_SHARE of
- * ρ_cap is refused, and publishing waits for the next month.
+ * an evenly spread month's share is refused, and publishing waits for the next month.
  */
 import { epsilonFromRho, rhoFromEpsilon } from './zcdp-accountant';
 
 export const CLOSED_WEEK_SHARE = 0.8;
-export const MIN_SHARE = 0.002;
+/**
+ * A share below this fraction of what a release would get in an evenly spread month (the pool
+ * over 5 weeks, or over the month's cadence slots) is refused: noise that wide shows nothing.
+ */
+export const MIN_SHARE = 0.1;
 
 export type PublishCadence = 'hourly' | 'daily' | 'weekly';
 
@@ -98,7 +102,7 @@ export function planRelease(input: {
 }): ReleasePlan {
   const period = budgetPeriod(input.now);
   const cap = rhoCap(input.cap);
-  const minimum = cap * MIN_SHARE;
+  const monthSlots = slotsLeft(input.cadence, period.start, period);
   const closedLeft = Math.max(0, cap * CLOSED_WEEK_SHARE - input.spent.rhoClosedWeeks);
   const currentLeft = Math.max(
     0,
@@ -109,12 +113,12 @@ export function planRelease(input: {
   let refused = false;
   if (input.pendingClosedWeeks > 0) {
     const share = closedLeft / (input.pendingClosedWeeks + mondaysAhead(input.now, period));
-    if (share >= minimum) rhoPerClosedWeek = share;
+    if (share >= (MIN_SHARE * cap * CLOSED_WEEK_SHARE) / 5) rhoPerClosedWeek = share;
     else refused = true;
   }
   if (input.currentWeek) {
     const share = currentLeft / slotsLeft(input.cadence, input.now, period);
-    if (share >= minimum) rhoCurrentWeek = share;
+    if (share >= (MIN_SHARE * cap * (1 - CLOSED_WEEK_SHARE)) / monthSlots) rhoCurrentWeek = share;
     else refused = true;
   }
   return {
