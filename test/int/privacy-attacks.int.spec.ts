@@ -172,12 +172,14 @@ describe.each(scenarios)('attacks on %s storage, %s mode', (mode, privacyMode) =
       let cluster: string | undefined;
       if (attack === 'join') {
         team = TEAMS[randomInt(TEAMS.length)]!;
-        const records = pool.slice(288 + trial * 3, 288 + trial * 3 + 3).map((record, i) => ({
-          ...record,
-          user_id: `newcomer-${trial}`,
-          metadata: { team, department: departmentOf(team) },
-          started_at: new Date(CLOCK.getTime() - (i + 1) * 3_600_000).toISOString(),
-        }));
+        const records = pool
+          .slice(288 + trial * 3, 288 + trial * 3 + 3)
+          .map((record, i): Record<string, unknown> => ({
+            ...record,
+            user_id: `newcomer-${trial}`,
+            metadata: { team, department: departmentOf(team) },
+            started_at: new Date(CLOCK.getTime() - (i + 1) * 3_600_000).toISOString(),
+          }));
         externalIds = records.map((record) => record.id as string);
         const response = await call(stack, '/v1/conversations', {
           method: 'POST',
