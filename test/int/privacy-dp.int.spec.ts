@@ -10,6 +10,10 @@ import {
   evidenceResponseSchema,
   overviewResponseSchema,
 } from '@silhouette/contracts';
+import { isoWeekLabel, startOfIsoWeek } from '@silhouette/contracts';
+import { budgetPeriod } from '@silhouette/privacy';
+import { buildReportContent, periodOfWeeks } from '@silhouette/reports';
+import { latestSnapshotDocument } from '../../apps/api/src/insights/snapshot-document';
 import { sgdRecords } from '../helpers/datasets';
 import { offlineProviders } from '../helpers/providers';
 import { call, startStack, type Stack } from '../helpers/stack';
@@ -75,5 +79,120 @@ describe.each(['embedded', 'server'] as const)('dp publishing (%s)', (mode) => {
     expect(budget.epsilon_spent).toBeLessThanOrEqual(budget.epsilon_cap);
     const evidence = evidenceResponseSchema.parse((await get('/v1/privacy/evidence')).body);
     expect(evidence.evidence.differentialPrivacy!.publication.weeks.length).toBeGreaterThan(1);
+    expect(evidence.evidence.publicationId).toBe(budget.publications[0]!.id);
+  });
+
+  it('serves one stored value: repeated reads, the export and a report agree', async () => {
+    const first = (await get('/v1/insights/overview')).body;
+    const again = (await get('/v1/insights/overview')).body;
+    expect(again).toEqual(first);
+    const document = (await latestSnapshotDocument(stack.apiDb, stack.tenant.tenant.id))!;
+    expect(document.overview.conversations).toBe(first.conversations);
+    expect(document.overview.distinct_users).toBe(first.distinct_users);
+    const listed = (await get('/v1/insights/clusters?level=0')).body.clusters;
+    for (const cluster of listed) {
+      const exported = document.clusters.find((row) => row.id === cluster.id)!;
+      expect(exported.conversations).toBe(cluster.conversations);
+      expect(exported.distinct_users).toBe(cluster.distinct_users);
+    }
+    const teams = (await get('/v1/insights/breakdown?facet=team')).body.rows;
+    for (const row of teams) {
+      const exported = document.breakdowns.find(
+        (b) => b.facet === 'team' && b.value === row.value,
+      )!;
+      expect(exported.conversations).toBe(row.conversations);
+    }
+    // The report's weekly time-saved points are the overview's weekly figures.
+    const report = await buildReportContent({
+      db: stack.apiDb,
+      tenantId: stack.tenant.tenant.id,
+      tenantName: 'Acme',
+      type: 'impact',
+      period: periodOfWeeks(startOfIsoWeek(new Date()), 4),
+    });
+    expect(report.notes[0]).toMatch(/differential privacy/);
+    const points = report.charts.find((chart) => chart.id === 'minutes-trend')!.points;
+    expect(points.length).toBeGreaterThan(0);
+    for (const point of points) {
+      const week = first.weekly.find((row: { value: string }) => row.value === point.label);
+      expect(Math.round((week.minutesSavedTotal / 60) * 10) / 10).toBe(point.value);
+    }
+  });
+
+  it('never shows a cell whose noisy people count is below k_users', async () => {
+    const k = 5;
+    const people: number[] = [];
+    const overview = (await get('/v1/insights/overview')).body;
+    people.push(overview.distinct_users);
+    for (const list of ['outcomes', 'failure_reasons', 'weekly'])
+      for (const row of overview[list] ?? []) people.push(row.distinctUsers);
+    for (let level = 0; level < 3; level++) {
+      const clusters = (await get(`/v1/insights/clusters?level=${level}`)).body.clusters;
+      for (const cluster of clusters) {
+        people.push(cluster.distinct_users);
+        const detail = (await get(`/v1/insights/clusters/${cluster.id}`)).body;
+        for (const list of ['outcomes', 'failure_reasons', 'weekly'])
+          for (const row of detail.metrics[list]) people.push(row.distinctUsers);
+      }
+    }
+    for (const facet of ['team', 'department', 'domain', 'task_type', 'outcome', 'language'])
+      for (const row of (await get(`/v1/insights/breakdown?facet=${facet}`)).body.rows)
+        people.push(row.distinct_users);
+    for (const facet of ['domain', 'task_type', 'cluster'])
+      for (const interval of ['week', 'month'])
+        for (const bucket of (await get(`/v1/insights/trends?facet=${facet}&interval=${interval}`))
+          .body.buckets)
+          for (const value of bucket.values) people.push(value.distinct_users);
+    expect(people.length).toBeGreaterThan(20);
+    expect(Math.min(...people)).toBeGreaterThanOrEqual(k);
+  });
+
+  it('releases a closed week once: the next publication reuses its figures', async () => {
+    const before = (await get('/v1/insights/overview')).body;
+    await publish();
+    const after = (await get('/v1/insights/overview')).body;
+    expect(after.snapshot.version).toBe(before.snapshot.version + 1);
+    const current = isoWeekLabel(new Date());
+    const closed = (rows: { value: string; isOther: boolean }[]) =>
+      rows.filter((row) => !row.isOther && row.value < current);
+    expect(closed(after.weekly).length).toBeGreaterThan(0);
+    expect(closed(after.weekly)).toEqual(closed(before.weekly));
+    const budget = budgetResponseSchema.parse((await get('/v1/privacy/budget')).body);
+    expect(budget.publications).toHaveLength(2);
+    // The second publication released only the current week: closed weeks cost nothing again.
+    expect(budget.publications[1]!.weeks).toEqual([{ bucket: current, final: false }]);
+  });
+
+  it('refuses to publish past the monthly cap, and says when publishing resumes', async () => {
+    const before = (await get('/v1/insights/overview')).body;
+    // Spend what is left of this month (as if many publications had happened).
+    const ledger = stack.workerDb;
+    const period = budgetPeriod(new Date());
+    const spent = await ledger.query<{ rho: number; cap: number }>(
+      `SELECT sum(rho) AS rho, max(rho_cap) AS cap FROM insights.privacy_ledger
+        WHERE tenant_id = $1 AND period_start = $2`,
+      [stack.tenant.tenant.id, period.start.toISOString().slice(0, 10)],
+    );
+    const left = Number(spent.rows[0]!.cap) - Number(spent.rows[0]!.rho);
+    await ledger.query(
+      `INSERT INTO insights.privacy_ledger (tenant_id, period_start, kind, mechanism, parameters, rho,
+              rho_closed_weeks, rho_current_week, delta, rho_cap, epsilon_cap, delta_cap)
+       VALUES ($1, $2, 'requested', 'test', '{}', $3, $4, $5, 0, $6, 60, 1e-6)`,
+      [
+        stack.tenant.tenant.id,
+        period.start.toISOString().slice(0, 10),
+        left,
+        left * 0.8,
+        left * 0.2,
+        Number(spent.rows[0]!.cap),
+      ],
+    );
+    await publish();
+    const after = (await get('/v1/insights/overview')).body;
+    expect(after.snapshot.version).toBe(before.snapshot.version);
+    const budget = budgetResponseSchema.parse((await get('/v1/privacy/budget')).body);
+    expect(budget.resumes_at).toBe(period.end.toISOString());
+    expect(budget.epsilon_remaining).toBeLessThan(0.01);
+    expect(budget.epsilon_spent).toBeLessThanOrEqual(budget.epsilon_cap);
   });
 });
