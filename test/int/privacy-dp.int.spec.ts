@@ -163,6 +163,23 @@ describe.each(['embedded', 'server'] as const)('dp publishing (%s)', (mode) => {
     expect(budget.publications[1]!.weeks).toEqual([{ bucket: current, final: false }]);
   });
 
+  it('lets a tenant spend less than the deployment allows, never more', async () => {
+    const patch = (body: unknown) =>
+      call(stack, '/v1/admin/settings', {
+        method: 'PATCH',
+        key: stack.tenant.adminKey,
+        body: JSON.stringify(body),
+      });
+    const tooMuch = await patch({ dp_epsilon: 61 });
+    expect(tooMuch.status).toBe(400);
+    expect(tooMuch.body.error.field).toBe('dp_epsilon');
+    const less = await patch({ dp_epsilon: 30 });
+    expect(less.status).toBe(200);
+    expect(less.body).toMatchObject({ privacy_mode: 'dp', dp_epsilon: 30 });
+    expect(budgetResponseSchema.parse((await get('/v1/privacy/budget')).body).epsilon_cap).toBe(30);
+    expect((await patch({ dp_epsilon: null })).body.dp_epsilon).toBe(60);
+  });
+
   it('refuses to publish past the monthly cap, and says when publishing resumes', async () => {
     const before = (await get('/v1/insights/overview')).body;
     // Spend what is left of this month (as if many publications had happened).

@@ -382,6 +382,10 @@ export const tenantInfoSchema = z.object({
   k_users: z.number().int(),
   min_conversations: z.number().int(),
   retention_days: z.number().int().nullable(),
+  /** Which mode produces published figures (deployment setting). */
+  privacy_mode: z.enum(PRIVACY_MODES),
+  /** dp mode: the tenant's monthly ε (its own choice when below the deployment's cap). */
+  dp_epsilon: z.number(),
   minutes_overrides: z.record(z.string(), z.object({ manual_minutes: z.number() })),
 });
 export type TenantInfo = z.infer<typeof tenantInfoSchema>;

@@ -115,6 +115,8 @@ export class TenantRepository {
       minConversations?: number;
       retentionDays?: number | null;
       minutesOverrides?: Record<string, { manualMinutes: number }>;
+      /** dp mode: the tenant's own monthly ε (null: the deployment's cap). */
+      dpEpsilon?: number | null;
     },
   ): Promise<Tenant | undefined> {
     const result = await this.db.query<TenantRow>(
@@ -122,8 +124,12 @@ export class TenantRepository {
          k_users = coalesce($2, k_users),
          min_conversations = coalesce($3, min_conversations),
          retention_days = CASE WHEN $4::boolean THEN $5::integer ELSE retention_days END,
-         settings = CASE WHEN $6::jsonb IS NULL THEN settings
-                         ELSE jsonb_set(settings, '{minutes_overrides}', $6::jsonb) END
+         settings = jsonb_set(
+           CASE WHEN $6::jsonb IS NULL THEN settings
+                ELSE jsonb_set(settings, '{minutes_overrides}', $6::jsonb) END,
+           '{dp_epsilon}',
+           CASE WHEN $7::boolean THEN coalesce(to_jsonb($8::double precision), 'null'::jsonb)
+                ELSE coalesce(settings->'dp_epsilon', 'null'::jsonb) END)
        WHERE id = $1 RETURNING ${COLUMNS}`,
       [
         tenantId,
@@ -141,6 +147,8 @@ export class TenantRepository {
                 ]),
               ),
             ),
+        settings.dpEpsilon !== undefined,
+        settings.dpEpsilon ?? null,
       ],
     );
     return result.rows[0] ? toTenant(result.rows[0]) : undefined;
