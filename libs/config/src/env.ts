@@ -23,9 +23,9 @@ export const SENSITIVE_ENV = new Set([
 
 /** dp defaults, chosen with `npm run bench -- dp` (README "Privacy"). */
 export const DP_DEFAULTS = {
-  epsilonPerMonth: 4,
+  epsilonPerMonth: 8,
   delta: 1e-6,
-  maxConversationsPerWeek: 4,
+  maxConversationsPerWeek: 8,
   maxMinutesPerConversation: 60,
   maxMinutesPerPersonWeek: 120,
   backfillWeeks: 8,

@@ -36,13 +36,21 @@ export const DATA_FACETS = ['language', 'domain', 'task_type', 'team', 'departme
 export type DataFacet = (typeof DATA_FACETS)[number];
 /** Facets with a weekly series (trends and reports read them). */
 export const WEEKLY_FACETS = new Set<string>(['domain', 'task_type', 'team']);
-/** How many values of a facet one person is counted in per week (their most used). */
+/**
+ * How many keys of a family one person is counted in as a user per week (their most used). New
+ * people deferred by the cap are counted in a later week where they use the key again, so the
+ * all-time people figures lose little; the sensitivity of every people figure is √L.
+ */
 const MAX_VALUES_PER_PERSON: Record<string, number> = {
   team: 1,
   department: 1,
   language: 2,
   confidence: 2,
+  domain: 3,
+  task_type: 3,
 };
+/** The same bound for clusters of any level. */
+const MAX_CLUSTERS_PER_PERSON = 3;
 /** Levels (0 = top) whose clusters also release failure reasons. */
 export const REASON_LEVELS = 2;
 
@@ -82,9 +90,10 @@ export function maxUserKeys(family: string, bounds: DpBounds): number {
   if (family === familyName.facet('outcome')) return Math.min(c, OUTCOMES.length);
   if (family === familyName.facet('failure_reason'))
     return Math.min(c * reasons, FAILURE_REASONS.length);
-  if (family.endsWith('/failure_reason')) return c * reasons;
+  if (family.endsWith('/failure_reason')) return Math.min(c, MAX_CLUSTERS_PER_PERSON) * reasons;
   if (family.startsWith('facet/')) return Math.min(c, MAX_VALUES_PER_PERSON[family.slice(6)] ?? c);
-  return c;
+  if (family.endsWith('/outcome')) return Math.min(c, MAX_CLUSTERS_PER_PERSON * 2);
+  return Math.min(c, MAX_CLUSTERS_PER_PERSON);
 }
 
 /** The families of one week's release for a tree of `levels` levels. */
