@@ -1,6 +1,6 @@
 /**
- * The demo tenant for the dp benchmark, built the way `npm start` builds it: the SGD dev
- * dialogues mapped to 80 people in six teams over eight weeks (apps/cli demo data), tagged by the
+ * The demo tenant for the dp benchmark, built the way `npm start` builds it: the demo company's
+ * conversations (80 people in nine teams over ten weeks, apps/cli/src/demo), tagged by the
  * offline tagger, embedded by the offline embedder and clustered into the three-level tree. Runs
  * in memory (no database): the benchmark needs the facet rows and the tree, not the storage.
  */
@@ -8,31 +8,21 @@ import { buildHierarchy, OfflineEmbedder } from '@silhouette/clustering';
 import { minutesSaved } from '@silhouette/contracts';
 import { OfflineTagger } from '@silhouette/llm';
 import type { FacetRow } from '@silhouette/sealed';
-import { demoConversations } from '../../apps/cli/src/demo/demo-data';
+import { demoCompany } from '../../apps/cli/src/demo/demo-company';
 import type { ClusterNode } from '../../apps/worker/src/clustering/run-clustering';
 import { facetText } from '../../apps/worker/src/clustering/run-clustering';
 import type { SyntheticTenant } from './dp-synthetic';
 
-interface DemoRecord {
-  id: string;
-  user_id: string;
-  started_at: string;
-  metadata: { team: string; department: string };
-  messages: { role: 'user' | 'assistant'; content: string }[];
-}
-
 export async function demoTenant(now: Date): Promise<SyntheticTenant> {
-  const lines = demoConversations(undefined, now);
-  if (!lines) throw new Error('the demo data (../shared/data/sgd-dev) is missing');
+  const { conversations } = demoCompany(now);
   const tagger = new OfflineTagger();
   const rows: FacetRow[] = [];
-  for (const line of lines) {
-    const record = JSON.parse(line) as DemoRecord;
+  for (const record of conversations) {
     const { facet } = await tagger.tag({ conversationId: record.id, messages: record.messages });
     rows.push({
       conversationId: record.id,
       user: record.user_id,
-      at: new Date(record.started_at),
+      at: new Date(record.started_at ?? now),
       domain: facet.domain,
       taskType: facet.task_type,
       useCase: facet.use_case,
@@ -44,8 +34,8 @@ export async function demoTenant(now: Date): Promise<SyntheticTenant> {
       frustration: facet.user_frustration,
       language: facet.language,
       confidence: facet.confidence,
-      team: record.metadata.team,
-      department: record.metadata.department,
+      team: record.metadata?.team ?? null,
+      department: record.metadata?.department ?? null,
       frozenWeek: null,
     });
   }

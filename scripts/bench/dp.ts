@@ -28,7 +28,7 @@ const K_USERS = 5;
 const MIN_CONVERSATIONS = 10;
 const LARGE = 50;
 export const BENCH_BOUNDS: DpBounds = {
-  maxConversations: 8,
+  maxConversations: 4,
   maxMinutesPerConversation: 60,
   maxMinutesPerPerson: 120,
   maxReasons: 3,
@@ -241,7 +241,7 @@ export async function main(args: string[]): Promise<void> {
       name === 'demo'
         ? await demoTenant(now)
         : syntheticTenant({ conversations, users, weeks, now });
-    const history = name === 'demo' ? 8 : weeks;
+    const history = name === 'demo' ? 10 : weeks;
     console.log(
       `${name}: ${tenant.rows.length} conversations, ${new Set(tenant.rows.map((r) => r.user)).size} people, ${tenant.levels.map((l) => l.length).join('/')} clusters (built in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
     );

@@ -19,18 +19,20 @@ import { DocsController } from './docs/docs.controller';
 import { HealthController } from './health/health.controller';
 import { IngestController } from './ingest/ingest.controller';
 import { InsightsController } from './insights/insights.controller';
+import { OtlpController } from './otlp/otlp.controller';
 import { PrivacyBudgetController } from './privacy/privacy-budget.controller';
 import { ReportsController } from './reports/reports.controller';
 import { SessionController } from './session/session.controller';
 import { API_DEPS } from './tokens';
 
-const API_PREFIXES = ['/v1', '/docs', '/health', '/ready', '/metrics'];
+const API_PREFIXES = ['/v1', '/otlp', '/docs', '/health', '/ready', '/metrics'];
 
 function apiModule(deps: ApiDeps) {
   @Module({
     controllers: [
       HealthController,
       IngestController,
+      OtlpController,
       AdminController,
       UsersController,
       InsightsController,

@@ -5,3 +5,4 @@ export * from './queues';
 export * from './reports';
 export * from './calendar';
 export * from './insights';
+export * from './ingest';

@@ -1,6 +1,7 @@
 /**
  * tag-conversation: open the sealed conversation, ask the tagger for the facet row, scrub every
- * free-text facet, store the row and mark the conversation tagged. Idempotent: a conversation
+ * free-text facet, copy the PII-gated metadata, store the row and mark the conversation tagged.
+ * A conversation that grew is tagged again (its facet row replaced) once it has been idle. Idempotent: a conversation
  * already tagged with the current prompt version is left as it is.
  */
 import type {
@@ -16,8 +17,10 @@ import {
   ContentUnavailableError,
   ConversationStatusRepository,
   FacetRepository,
+  type SealedContent,
 } from '@silhouette/sealed';
 import type { WorkerDeps } from '../worker-deps';
+import { facetMetadata } from './facet-metadata';
 
 export function conversationStats(messages: CanonicalMessage[]): ConversationStats {
   let userTokens = 0;
@@ -78,14 +81,19 @@ export function tagConversationProcessor(deps: WorkerDeps) {
     const { tenantId, conversationId } = payload;
     const conversation = await deps.store.load(tenantId, conversationId);
     if (!conversation) throw new UnrecoverableJobError('conversation no longer exists (erased)');
-    if (conversation.facetPromptVersion === deps.tagger.promptVersion) {
+    // It grew after this job was enqueued: the reconciler enqueues it again once it is idle.
+    if (conversation.status === 'waiting_for_idle') return;
+    if (
+      conversation.facetPromptVersion === deps.tagger.promptVersion &&
+      conversation.facetRevision === conversation.revision
+    ) {
       // Already tagged with this prompt (a re-run): make sure the status says so, change nothing else.
       await new ConversationStatusRepository(deps.db).markTagged(tenantId, conversationId);
       return;
     }
-    let messages: CanonicalMessage[];
+    let content: SealedContent;
     try {
-      messages = await conversation.messages();
+      content = await conversation.content();
     } catch (error) {
       if (error instanceof ContentUnavailableError) throw new UnrecoverableJobError(error.message);
       throw error;
@@ -95,7 +103,7 @@ export function tagConversationProcessor(deps: WorkerDeps) {
       const minutesOverrides = await settings.minutesOverrides(tenantId);
       result = await deps.tagger.tag({
         conversationId,
-        messages,
+        messages: content.messages,
         ...(minutesOverrides ? { minutesOverrides } : {}),
       });
     } catch (error) {
@@ -105,15 +113,18 @@ export function tagConversationProcessor(deps: WorkerDeps) {
       throw error;
     }
     const { facet, redactions } = scrubFacet(result.facet, deps.scrub);
+    const metadata = facetMetadata(content.metadata);
     await new FacetRepository(deps.db).saveAndMarkTagged({
       conversationId,
       tenantId,
       promptVersion: result.promptVersion,
+      revision: conversation.revision,
       provider: result.provider,
       model: result.model,
       facet,
-      stats: conversationStats(messages),
-      redactions,
+      stats: conversationStats(content.messages),
+      metadata: metadata.values,
+      redactions: redactions + metadata.withheld,
       promptTokens: result.promptTokens,
       completionTokens: result.completionTokens,
       latencyMs: result.latencyMs,

@@ -6,7 +6,8 @@
  *  - domain, task_type: weighted vocabulary of a documented taxonomy (taxonomy.ts), scored by
  *    taxonomy-classifier.ts;
  *  - use_case, goal_summary: composed from a closed vocabulary (use-case-composer.ts);
- *  - outcome, failure_reasons, user_frustration: conversation signals (conversation-signals.ts);
+ *  - outcome, failure_reasons, user_frustration: conversation signals (conversation-signals.ts),
+ *    which also say which signal fired where (`explain().signals.evidence`);
  *  - language: stop words and scripts (language-detector.ts);
  *  - minutes: the per-task-type table (tagging-tables.ts, minutes-estimator.ts);
  *  - confidence: geometric mean of the domain and task confidences, lowered for non-English text
@@ -34,7 +35,7 @@ import { composeGoalSummary, composeUseCase } from './use-case-composer';
 
 export const OFFLINE_TAGGER_MODEL = 'offline-heuristics-v1';
 /** Bump whenever the taxonomy, tables or heuristics change: facet rows are keyed by it. */
-export const OFFLINE_PROMPT_VERSION = 'offline-1';
+export const OFFLINE_PROMPT_VERSION = 'offline-2';
 
 export interface OfflineTagExplanation {
   readonly facet: FacetAnswer;

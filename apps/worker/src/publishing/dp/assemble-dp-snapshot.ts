@@ -18,9 +18,11 @@ import { project2d } from '@silhouette/clustering';
 import {
   FAILURE_REASONS,
   isoWeekStart,
+  NOT_SET_VALUE,
   OTHER_VALUE,
   OUTCOMES,
   UNSUCCESSFUL_OUTCOMES,
+  WITHHELD_METADATA_VALUE,
 } from '@silhouette/contracts';
 import {
   EvidenceRecorder,
@@ -37,7 +39,7 @@ import type {
 } from '@silhouette/db';
 import type { FacetRow } from '@silhouette/sealed';
 import type { ClusterNode, ClusteringRun } from '../../clustering/run-clustering';
-import { CALIBRATION_FACTOR, familyName, REASON_LEVELS } from './dp-families';
+import { CALIBRATION_FACTOR, DATA_FACETS, familyName, REASON_LEVELS } from './dp-families';
 
 /** z for a two-sided 90% interval. */
 const Z90 = 1.6449;
@@ -252,6 +254,22 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
   const ratio = calibrationRatio(input.cells);
   const sums = new NoisySums(calibrated(input.cells, ratio));
   const evidence = new EvidenceRecorder(thresholds, input.models);
+  // Every free-text value a breakdown or trend would show passes the text gate (issue #10), as in
+  // threshold mode; a value withheld at tagging or failing the gate is never shown on its own.
+  const valueVerdicts = new Map<string, boolean>();
+  const valuePublishable = (value: string): boolean => {
+    if (value === NOT_SET_VALUE) return true;
+    if (value === WITHHELD_METADATA_VALUE) return false;
+    let verdict = valueVerdicts.get(value);
+    if (verdict === undefined) {
+      const gated = gatePublishedText(value);
+      evidence.recordText(gated);
+      verdict = gated.ok && gated.text === value;
+      valueVerdicts.set(value, verdict);
+    }
+    return verdict;
+  };
+  const textFamilies = new Set(DATA_FACETS.map((facet) => familyName.facet(facet)));
   const passes = (conversations: number, users: number) =>
     conversations >= thresholds.minConversations && users >= thresholds.kUsers;
   const reason = (conversations: number, users: number) =>
@@ -343,6 +361,11 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
     keys.forEach(({ value }, i) => {
       const u = clampInt(raw[i]!.users.value, parent.users);
       const c = Math.max(conversations[i]!, u);
+      if (textFamilies.has(family) && !valuePublishable(value)) {
+        evidence.record(scope, value, 'pii_detected');
+        hiddenUsers += u;
+        return;
+      }
       if (!passes(c, u)) {
         if (c > 0 || u > 0) evidence.record(scope, value, reason(c, u));
         hiddenUsers += u;
@@ -770,6 +793,11 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
           const c = clampInt(cell.conversations.value);
           const u = clampInt(cell.users.value, Math.min(c, totalU));
           const m = clampInt(cell.minutes.value);
+          if (textFamilies.has(family) && !valuePublishable(key)) {
+            evidence.record(`trend/${facet}/${intervalKind}/${label}`, key, 'pii_detected');
+            hiddenU += u;
+            continue;
+          }
           if (!passes(c, u)) {
             if (c > 0 || u > 0)
               evidence.record(`trend/${facet}/${intervalKind}/${label}`, key, reason(c, u));

@@ -6,7 +6,6 @@
  */
 import type { Env } from '@silhouette/config';
 import {
-  InsightsRepository,
   PrivacyLedgerRepository,
   type PublicationKind,
   type SnapshotSummary,
@@ -22,10 +21,15 @@ import {
   type BudgetCap,
   type ReleasePlan,
 } from '@silhouette/privacy';
-import { ClusteringRepository } from '@silhouette/sealed';
+import {
+  ClusteringRepository,
+  PublicationRequestRepository,
+  type PublicationRequest,
+} from '@silhouette/sealed';
 import type { ClusteringRun } from '../../clustering/run-clustering';
 import type { WorkerDeps } from '../../worker-deps';
 import { applyAuditor } from '../apply-auditor';
+import { saveSnapshot } from '../save-snapshot';
 import { assembleDpSnapshot } from './assemble-dp-snapshot';
 import { DATA_FACETS, familyName, type DpBounds } from './dp-families';
 import { pendingClosedWeeks, releaseDpWeeks } from './release-dp-weeks';
@@ -85,6 +89,8 @@ export async function publishDpSnapshot(
   models: { tagger: string; taggerPromptVersion: string; embedder: string; namer: string },
   kind: PublicationKind,
   now = new Date(),
+  /** A publication owed (an erasure): settled by this one when it is saved. */
+  owed?: PublicationRequest,
 ): Promise<SnapshotSummary | undefined> {
   const env = deps.env;
   const ledger = new PrivacyLedgerRepository(deps.db);
@@ -188,11 +194,12 @@ export async function publishDpSnapshot(
       at: now,
     });
     await ledgerTx.saveCells(tenant.id, entry.id, release.cells);
-    const saved = await new InsightsRepository(tx).save({
+    const saved = await saveSnapshot(tx, {
       ...audited,
       evidence: { ...audited.evidence, publicationId: entry.id },
     });
     await ledgerTx.attachSnapshot(tenant.id, entry.id, saved.id);
+    if (owed) await new PublicationRequestRepository(tx).settle(owed);
     const clustering = new ClusteringRepository(tx);
     for (const [week, ids] of release.finalConversations)
       await clustering.markFrozenWeek(tenant.id, week, ids);
