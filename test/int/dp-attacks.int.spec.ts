@@ -10,13 +10,15 @@
  *
  * In threshold mode the attacker is right every time for teams and departments (the exact
  * figures move by exactly the person's conversations), and for clusters unless the person's
- * conversations tie between two clusters. In dp mode, at the default monthly budget, the attacker is right no
- * more often than chance plus a margin: at most 12 of 20 trials (chance is 1/4 for teams, 1/2
+ * conversations tie between two clusters. In dp mode, at the largest budget a deployment may set
+ * (ε = 100 a month; the default is 8, and less budget only means more noise), the attacker is
+ * right no more often than chance plus a margin: at most 12 of 20 trials (chance is 1/4 for teams, 1/2
  * for departments, 1/(top-level clusters) for clusters; a binomial with p = 1/2 reaches 13 of 20
  * with probability 0.13, with p = 1/4 with probability 0.0002). The department's chance is 1/2,
  * so its bound is the looser one: at most 15 of 20 (P = 0.021 at p = 1/2).
  */
 import { randomInt } from 'node:crypto';
+import { Pseudonymizer } from '@silhouette/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sgdRecords } from '../helpers/datasets';
 import { offlineProviders } from '../helpers/providers';
@@ -65,6 +67,7 @@ const scenarios = [
 describe.each(scenarios)('attacks on %s storage, %s mode', (mode, privacyMode) => {
   let stack: Stack;
   let pool: Record<string, unknown>[];
+  let pseudonyms: Pseudonymizer;
   const get = async (path: string) => {
     // A kept-alive socket may have been closed by the server during a long publication: retry.
     const response = await call(stack, path, { key: stack.tenant.readKey }).catch(() =>
@@ -129,7 +132,11 @@ describe.each(scenarios)('attacks on %s storage, %s mode', (mode, privacyMode) =
           WHERE k.parent_id IS NOT NULL)
        SELECT u.id AS top FROM up u JOIN sealed.clusters k ON k.run_id = u.run_id AND k.id = u.id
         WHERE k.level = 0`,
-      [stack.tenant.tenant.id, externalIds],
+      [
+        stack.tenant.tenant.id,
+        // Conversation ids are stored as per-tenant pseudonyms (issue #10).
+        externalIds.map((id) => pseudonyms.conversationPseudonym(stack.tenant.tenant.id, id)),
+      ],
     );
     const counts = new Map<string, number>();
     for (const row of result.rows) counts.set(row.top, (counts.get(row.top) ?? 0) + 1);
@@ -142,8 +149,16 @@ describe.each(scenarios)('attacks on %s storage, %s mode', (mode, privacyMode) =
       worker: true,
       workerProviders: offlineProviders,
       workerClock: () => CLOCK,
-      env: { PRIVACY_MODE: privacyMode, PUBLISH_INTERVAL_S: '3600' },
+      // dp: the largest monthly budget a deployment may set. Noise only grows as ε shrinks, so an
+      // attack that fails here fails at the default too; here the team and department values are
+      // shown in every snapshot, so the attacker always has figures to compare.
+      env: {
+        PRIVACY_MODE: privacyMode,
+        PUBLISH_INTERVAL_S: '3600',
+        ...(privacyMode === 'dp' ? { DP_EPSILON_PER_MONTH: '100' } : {}),
+      },
     });
+    pseudonyms = new Pseudonymizer(Buffer.from(stack.env.SILHOUETTE_PSEUDONYM_SECRET!, 'hex'));
     pool = sgdRecords(288 + TRIALS * 3, 48);
     const response = await call(stack, '/v1/conversations', {
       method: 'POST',
@@ -224,6 +239,7 @@ describe.each(scenarios)('attacks on %s storage, %s mode', (mode, privacyMode) =
     '%s: the attacker names the person’s team, department and cluster',
     async (attack) => {
       const score = await run(attack);
+      console.info(`${attack} on ${mode}/${privacyMode}: ${JSON.stringify(score)} of ${TRIALS}`);
       // Every trial produced a new publication: the attacker always had a fresh comparison.
       expect(score.published).toBe(TRIALS);
       if (privacyMode === 'threshold') {
@@ -232,14 +248,14 @@ describe.each(scenarios)('attacks on %s storage, %s mode', (mode, privacyMode) =
         // A person's conversations can split evenly over two clusters: ties go either way.
         expect(score.cluster).toBeGreaterThanOrEqual(TRIALS - 6);
       } else {
-        // The team and department figures were there to compare: the attack had its chance.
-        expect(score.comparable.team).toBe(TRIALS);
-        expect(score.comparable.department).toBe(TRIALS);
+        // The team and department figures were there to compare (noise can hide a team in an
+        // odd snapshot): the attack had its chance in nearly every trial.
+        expect(score.comparable.team).toBeGreaterThanOrEqual(TRIALS - 4);
+        expect(score.comparable.department).toBeGreaterThanOrEqual(TRIALS - 4);
         expect(score.team).toBeLessThanOrEqual(12);
         expect(score.department).toBeLessThanOrEqual(15);
         expect(score.cluster).toBeLessThanOrEqual(12);
       }
-      console.info(`${attack} on ${mode}/${privacyMode}: ${JSON.stringify(score)} of ${TRIALS}`);
     },
     600_000,
   );
