@@ -13,6 +13,8 @@ import {
 import { isoWeekLabel, startOfIsoWeek } from '@silhouette/contracts';
 import { budgetPeriod } from '@silhouette/privacy';
 import { buildReportContent, periodOfWeeks } from '@silhouette/reports';
+import { ConversationStatusRepository } from '@silhouette/sealed';
+import { cadenceSlotStart } from '@silhouette/worker';
 import { latestSnapshotDocument } from '../../apps/api/src/insights/snapshot-document';
 import { sgdRecords } from '../helpers/datasets';
 import { canaries, openaiRecord } from '../helpers/fixtures';
@@ -188,6 +190,21 @@ describe.each(['embedded', 'server'] as const)('dp publishing (%s)', (mode) => {
     expect(budget.publications).toHaveLength(2);
     // The second publication released only the current week: closed weeks cost nothing again.
     expect(budget.publications[1]!.weeks).toEqual([{ bucket: current, final: false }]);
+  });
+
+  it('schedules publications by the calendar: once per cadence slot', async () => {
+    const statuses = new ConversationStatusRepository(stack.workerDb);
+    const tenantId = stack.tenant.tenant.id;
+    const slot = cadenceSlotStart('daily');
+    // Only requested publications so far: today's scheduled one is still due.
+    expect(await statuses.tenantsDueForPublication(slot)).toContain(tenantId);
+    await stack.queue.enqueue('cluster-tenant', { tenantId });
+    await stack.queue.waitUntilIdle(180_000);
+    expect(await statuses.tenantsDueForPublication(slot)).not.toContain(tenantId);
+    const tomorrow = new Date(slot.getTime() + 86_400_000);
+    expect(await statuses.tenantsDueForPublication(tomorrow)).toContain(tenantId);
+    const budget = budgetResponseSchema.parse((await get('/v1/privacy/budget')).body);
+    expect(budget.publications.map((p) => p.kind)).toEqual(['requested', 'requested', 'scheduled']);
   });
 
   it('leaves no canary in the ledger, the noisy cells, any insights table, response or log', async () => {

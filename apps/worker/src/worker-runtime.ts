@@ -184,17 +184,22 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   };
 
   // Newly tagged conversations reach the published snapshot on their own: once a tenant has no
-  // conversation left to tag, its clustering job (incremental when possible) is enqueued. In dp
-  // mode publications follow the calendar instead (PUBLISH_CADENCE): each one spends budget. A
-  // tenant owed a publication (an erasure) is enqueued too, in both modes: the erasure takes
-  // effect at that publication (in dp mode it spends budget like any other).
+  // conversation left to tag, its clustering job (incremental when possible) is enqueued, and so
+  // is a tenant owed a publication (an erasure). In dp mode publications follow the calendar
+  // instead (PUBLISH_CADENCE), each spending budget: an erasure takes effect at the tenant's next
+  // one, which settles the request, so the timing of publications never says that someone was
+  // erased.
   const publishReadyTenants = async (): Promise<void> => {
-    const tenants = new Set(
-      deps.env.PRIVACY_MODE === 'dp'
-        ? await statuses.tenantsDueForPublication(cadenceSlotStart(deps.env.PUBLISH_CADENCE))
-        : await statuses.tenantsReadyToCluster(),
-    );
-    for (const request of await publicationRequests.pending()) tenants.add(request.tenantId);
+    const tenants = new Set<string>();
+    if (deps.env.PRIVACY_MODE === 'dp') {
+      for (const tenantId of await statuses.tenantsDueForPublication(
+        cadenceSlotStart(deps.env.PUBLISH_CADENCE),
+      ))
+        tenants.add(tenantId);
+    } else {
+      for (const tenantId of await statuses.tenantsReadyToCluster()) tenants.add(tenantId);
+      for (const request of await publicationRequests.pending()) tenants.add(request.tenantId);
+    }
     await deps.queue.enqueueMany(
       'cluster-tenant',
       [...tenants].map((tenantId) => ({ tenantId })),
