@@ -13,17 +13,8 @@
  * The cluster tree (which clusters exist, their names and goal texts) comes from the clustering
  * run and is covered by the k-threshold, text gates and auditor, not by the DP claim (README).
  */
-import { createHash } from 'node:crypto';
 import { project2d } from '@silhouette/clustering';
-import {
-  FAILURE_REASONS,
-  isoWeekStart,
-  NOT_SET_VALUE,
-  OTHER_VALUE,
-  OUTCOMES,
-  UNSUCCESSFUL_OUTCOMES,
-  WITHHELD_METADATA_VALUE,
-} from '@silhouette/contracts';
+import { FAILURE_REASONS, isoWeekStart, OTHER_VALUE, OUTCOMES } from '@silhouette/contracts';
 import {
   EvidenceRecorder,
   gatePublishedText,
@@ -39,14 +30,18 @@ import type {
 } from '@silhouette/db';
 import type { FacetRow } from '@silhouette/sealed';
 import type { ClusterNode, ClusteringRun } from '../../clustering/run-clustering';
+import {
+  OTHER_DESCRIPTION,
+  OTHER_NAME,
+  otherId,
+  publishedValueGate,
+  ratesFrom,
+  UNNAMED,
+} from '../published-cells';
 import { CALIBRATION_FACTOR, DATA_FACETS, familyName, REASON_LEVELS } from './dp-families';
 
 /** z for a two-sided 90% interval. */
 const Z90 = 1.6449;
-const UNNAMED = 'Unnamed group';
-const OTHER_NAME = 'Other';
-const OTHER_DESCRIPTION =
-  'Smaller groups pooled together: each alone has too few people or conversations to show.';
 
 export interface DpPrivacySummary {
   epsilonCap: number;
@@ -198,15 +193,6 @@ export function combineEstimates(estimates: readonly Figure[]): Figure {
 
 const clampInt = (value: number, max = Infinity) => Math.min(max, Math.max(0, Math.round(value)));
 const round1 = (value: number) => Math.round(value * 10) / 10;
-const FAILED = new Set<string>(UNSUCCESSFUL_OUTCOMES);
-
-/** A stable id for the "other" node under a parent (same rule as threshold mode). */
-export function otherId(parentId: string | null, level: number): string {
-  const hex = createHash('sha256')
-    .update(`other/${parentId ?? 'root'}/${level}`)
-    .digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
 
 /** The month a week belongs to in reports: the month of its Sunday. */
 const monthOfWeek = (week: string) =>
@@ -256,19 +242,7 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
   const evidence = new EvidenceRecorder(thresholds, input.models);
   // Every free-text value a breakdown or trend would show passes the text gate (issue #10), as in
   // threshold mode; a value withheld at tagging or failing the gate is never shown on its own.
-  const valueVerdicts = new Map<string, boolean>();
-  const valuePublishable = (value: string): boolean => {
-    if (value === NOT_SET_VALUE) return true;
-    if (value === WITHHELD_METADATA_VALUE) return false;
-    let verdict = valueVerdicts.get(value);
-    if (verdict === undefined) {
-      const gated = gatePublishedText(value);
-      evidence.recordText(gated);
-      verdict = gated.ok && gated.text === value;
-      valueVerdicts.set(value, verdict);
-    }
-    return verdict;
-  };
+  const valuePublishable = publishedValueGate(evidence);
   const textFamilies = new Set(DATA_FACETS.map((facet) => familyName.facet(facet)));
   const passes = (conversations: number, users: number) =>
     conversations >= thresholds.minConversations && users >= thresholds.kUsers;
@@ -405,24 +379,6 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
       distinctUsers: number;
       minutesSavedTotal: number;
     }[];
-  };
-
-  const ratesFrom = (
-    outcomes: { value: string; isOther: boolean; conversations: number }[],
-    conversations: number,
-  ) => {
-    const published = (test: (value: string) => boolean) =>
-      outcomes
-        .filter((row) => !row.isOther && test(row.value))
-        .reduce((sum, row) => sum + row.conversations, 0);
-    return {
-      resolution_rate: conversations
-        ? Math.round((published((v) => v === 'resolved') / conversations) * 10_000) / 10_000
-        : 0,
-      failure_rate: conversations
-        ? Math.round((published((v) => FAILED.has(v)) / conversations) * 10_000) / 10_000
-        : 0,
-    };
   };
 
   /** Weekly rows of one key of a family (people are the week's active people). */

@@ -1,0 +1,64 @@
+/**
+ * Rules both publishers share (threshold mode, build-snapshot.ts; dp mode, dp/): the names and
+ * stable ids of "Other" groups, rates from published outcome figures only, and the text gate on
+ * every free-text value a breakdown or trend would show.
+ */
+import { createHash } from 'node:crypto';
+import {
+  NOT_SET_VALUE,
+  UNSUCCESSFUL_OUTCOMES,
+  WITHHELD_METADATA_VALUE,
+} from '@silhouette/contracts';
+import { gatePublishedText, type EvidenceRecorder } from '@silhouette/privacy';
+
+export const UNNAMED = 'Unnamed group';
+export const OTHER_NAME = 'Other';
+export const OTHER_DESCRIPTION =
+  'Smaller groups pooled together: each alone has too few people or conversations to show.';
+
+/** A stable id for the "other" node under a parent, so it too survives re-publishing. */
+export function otherId(parentId: string | null, level: number): string {
+  const hex = createHash('sha256')
+    .update(`other/${parentId ?? 'root'}/${level}`)
+    .digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+const FAILED_OUTCOMES = new Set<string>(UNSUCCESSFUL_OUTCOMES);
+
+/** Resolution and failure rates from published outcome parts (pooled outcomes count in neither). */
+export function ratesFrom(
+  outcomes: readonly { value: string; isOther: boolean; conversations: number }[],
+  total: number,
+) {
+  const published = (predicate: (value: string) => boolean) =>
+    outcomes
+      .filter((row) => !row.isOther && predicate(row.value))
+      .reduce((sum, row) => sum + row.conversations, 0);
+  const rate = (count: number) => Math.round((count / total) * 10_000) / 10_000;
+  return {
+    resolution_rate: total ? rate(published((value) => value === 'resolved')) : 0,
+    failure_rate: total ? rate(published((value) => FAILED_OUTCOMES.has(value))) : 0,
+  };
+}
+
+/**
+ * Every free-text value a breakdown or trend would show passes the text gate once per snapshot
+ * (issue #10, finding 2: a team named after a person with their e-mail was shown verbatim). A
+ * metadata value the worker withheld at tagging (it failed the same gate) is never shown either.
+ */
+export function publishedValueGate(evidence: EvidenceRecorder): (value: string) => boolean {
+  const verdicts = new Map<string, boolean>();
+  return (value) => {
+    if (value === NOT_SET_VALUE) return true;
+    if (value === WITHHELD_METADATA_VALUE) return false;
+    let verdict = verdicts.get(value);
+    if (verdict === undefined) {
+      const gated = gatePublishedText(value);
+      evidence.recordText(gated);
+      verdict = gated.ok && gated.text === value;
+      verdicts.set(value, verdict);
+    }
+    return verdict;
+  };
+}
