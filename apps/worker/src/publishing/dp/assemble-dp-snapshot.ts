@@ -207,7 +207,7 @@ interface Cell {
 /**
  * How many conversations the per-person cap left out, from the released calibration figure: the
  * ratio of the total under the high cap to the total under C, over all weeks (post-processing).
- * 1 when the totals are too noisy to tell.
+ * 1 when the totals are too noisy to tell, or the excess is within three noise deviations.
  */
 export function calibrationRatio(cells: readonly StoredNoisyCell[]): number {
   let capped = 0;
@@ -219,7 +219,10 @@ export function calibrationRatio(cells: readonly StoredNoisyCell[]): number {
     calibrated += cell.figures.calibration;
     variance += (cell.sigma.calibration ?? 0) ** 2 + (cell.sigma.conversations ?? 0) ** 2;
   }
-  if (capped <= 3 * Math.sqrt(variance) || calibrated <= capped) return 1;
+  // Only a clear excess counts: scaling by noise alone would inflate every figure of a tenant
+  // whose people all stay within the cap.
+  const sd = Math.sqrt(variance);
+  if (capped <= 3 * sd || calibrated - capped <= 3 * sd) return 1;
   return Math.min(CALIBRATION_FACTOR, calibrated / capped);
 }
 
