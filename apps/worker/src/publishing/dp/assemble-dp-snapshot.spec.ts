@@ -168,7 +168,7 @@ describe('a dp publication, released and assembled', () => {
     };
     expect(overview.published).toBe(true);
     expect(Math.abs(overview.conversations - 1200)).toBeLessThan(120);
-    expect(Math.abs(overview.distinct_users - 60)).toBeLessThan(8);
+    expect(Math.abs(overview.distinct_users - 60)).toBeLessThan(16);
     expect(overview.noise.conversations.low).toBeLessThanOrEqual(overview.conversations);
     const top = draft.clusters.filter((cluster) => cluster.level === 0);
     expect(top.reduce((sum, cluster) => sum + cluster.conversations, 0)).toBe(
