@@ -69,6 +69,7 @@ export async function demoTenant(now: Date): Promise<SyntheticTenant> {
       description: '',
       lineage: 'new' as const,
       lineageSources: [],
+      keywords: [],
     })),
   );
   return { rows, levels };

@@ -197,6 +197,7 @@ export function syntheticTenant(options: SyntheticOptions): SyntheticTenant {
     description: '',
     lineage: 'new',
     lineageSources: [],
+    keywords: [],
   });
   const levels: ClusterNode[][] = [
     members.top.map((list, t) => node(uuid(0x70, t), 0, null, list)),

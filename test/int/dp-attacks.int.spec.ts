@@ -25,6 +25,12 @@ import { offlineProviders } from '../helpers/providers';
 import { call, startStack, type Stack } from '../helpers/stack';
 
 const TRIALS = 20;
+/**
+ * 96 people, 24 per team: at ε = 100 a month a team value needs about 16 people to be selected
+ * for publication at all, so every team is shown and the attacker always has figures to compare.
+ */
+const PEOPLE = 96;
+const BASE = PEOPLE * 6;
 const TEAMS = ['sales', 'support', 'engineering', 'finance'];
 const departmentOf = (team: string) =>
   team === 'sales' || team === 'finance' ? 'commercial' : 'operations';
@@ -42,10 +48,10 @@ interface Score {
   comparable: { team: number; department: number; cluster: number };
 }
 
-/** 48 people in 4 teams, 6 conversations each over the three weeks before the clock's and its own. */
+/** PEOPLE people in 4 teams, 6 conversations each over the three weeks before the clock's and its own. */
 function basePopulation(pool: Record<string, unknown>[]): Record<string, unknown>[] {
-  return pool.slice(0, 288).map((record, index) => {
-    const person = index % 48;
+  return pool.slice(0, BASE).map((record, index) => {
+    const person = index % PEOPLE;
     const team = TEAMS[person % TEAMS.length]!;
     return {
       ...record,
@@ -159,13 +165,13 @@ describe.each(scenarios)('attacks on %s storage, %s mode', (mode, privacyMode) =
       },
     });
     pseudonyms = new Pseudonymizer(Buffer.from(stack.env.SILHOUETTE_PSEUDONYM_SECRET!, 'hex'));
-    pool = sgdRecords(288 + TRIALS * 3, 48);
+    pool = sgdRecords(BASE + TRIALS * 3, PEOPLE);
     const response = await call(stack, '/v1/conversations', {
       method: 'POST',
       key: stack.tenant.ingestKey,
       body: JSON.stringify(basePopulation(pool)),
     });
-    expect(response.body.accepted).toBe(288);
+    expect(response.body.accepted).toBe(BASE);
     await publish();
   }, 600_000);
   afterAll(async () => stack?.close());
@@ -188,7 +194,7 @@ describe.each(scenarios)('attacks on %s storage, %s mode', (mode, privacyMode) =
       if (attack === 'join') {
         team = TEAMS[randomInt(TEAMS.length)]!;
         const records = pool
-          .slice(288 + trial * 3, 288 + trial * 3 + 3)
+          .slice(BASE + trial * 3, BASE + trial * 3 + 3)
           .map((record, i): Record<string, unknown> => ({
             ...record,
             user_id: `newcomer-${trial}`,
@@ -206,7 +212,7 @@ describe.each(scenarios)('attacks on %s storage, %s mode', (mode, privacyMode) =
         cluster = await topClusterOf(externalIds);
       } else {
         // Erase one of the base population (a different person each trial).
-        const person = (trial * 7) % 48;
+        const person = (trial * 7) % PEOPLE;
         team = TEAMS[person % TEAMS.length]!;
         externalIds = basePopulation(pool)
           .filter((record) => record.user_id === `person-${person}`)

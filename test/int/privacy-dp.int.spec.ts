@@ -23,6 +23,7 @@ import { offlineProviders } from '../helpers/providers';
 import { call, startStack, type Stack } from '../helpers/stack';
 
 const WEEK_MS = 7 * 86_400_000;
+const SMALL_TEAM = 'duo-team-zq';
 
 /** SGD records over the five weeks before this one and this one, ≤ 2 per person and week. */
 function spreadRecords(count: number, users: number) {
@@ -84,6 +85,18 @@ describe.each(['embedded', 'server'] as const)('dp publishing (%s)', (mode) => {
       ),
     });
     expect(leaky.body.accepted).toBe(8);
+    // A team of two: a value only its members' data names, never selected, so never shown.
+    const duo = await call(stack, '/v1/conversations', {
+      method: 'POST',
+      key: stack.tenant.ingestKey,
+      body: JSON.stringify(
+        Array.from({ length: 8 }, (_, i) => ({
+          ...openaiRecord(`duo-${i}`, `duo-person-${i % 2}`, 'How do I reverse a list in Python?'),
+          metadata: { team: SMALL_TEAM },
+        })),
+      ),
+    });
+    expect(duo.body.accepted).toBe(8);
     await stack.queue.waitUntilIdle(180_000);
     await publish();
   }, 400_000);
@@ -174,6 +187,13 @@ describe.each(['embedded', 'server'] as const)('dp publishing (%s)', (mode) => {
           for (const value of bucket.values) people.push(value.distinct_users);
     expect(people.length).toBeGreaterThan(20);
     expect(Math.min(...people)).toBeGreaterThanOrEqual(k);
+    // The two-person team is in no response (breakdowns, overview, clusters) in any form.
+    expect(responses.join('\n')).not.toContain(SMALL_TEAM);
+    // Nor in the stored noisy cells: it was never released, in any week.
+    const stored = await stack.ownerDb.query('SELECT 1 FROM insights.dp_cells WHERE key = $1', [
+      SMALL_TEAM,
+    ]);
+    expect(stored.rows).toEqual([]);
   });
 
   it('releases a closed week once: the next publication reuses its figures', async () => {

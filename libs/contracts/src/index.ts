@@ -6,3 +6,4 @@ export * from './reports';
 export * from './calendar';
 export * from './insights';
 export * from './ingest';
+export * from './ask';

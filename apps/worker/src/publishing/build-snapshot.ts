@@ -16,7 +16,6 @@ import {
 } from '@silhouette/contracts';
 import {
   bootstrapInterval,
-  canonicalizePublishedText,
   EvidenceRecorder,
   gatePublishedText,
   mergeGoalsWithSuppressions,
@@ -41,8 +40,9 @@ import {
   OTHER_DESCRIPTION,
   OTHER_NAME,
   otherId,
-  publishedValueGate,
+  publishedValueRefusal,
   ratesFrom,
+  textValue,
   UNNAMED,
 } from './published-cells';
 
@@ -53,6 +53,11 @@ export interface SnapshotInput {
   models: { tagger: string; taggerPromptVersion: string; embedder: string; namer: string };
   /** Closed weeks whose tenant-level figures were frozen by an earlier publication. */
   frozen?: ReadonlyMap<string, FrozenWeekFigures>;
+  /**
+   * The LLM privacy auditor's score per value of `publishedValueCandidates`, when an auditor runs:
+   * a value then needs ≥ 4 as well as the PII detector's pass, and a value without a score fails.
+   */
+  valueAuditScores?: ReadonlyMap<string, number>;
   now?: Date;
 }
 
@@ -95,20 +100,35 @@ function groupBy(
 const label = (text: string) => text.trim().toLowerCase().replace(/\s+/g, ' ');
 
 /**
- * A free-text value as it would be published: canonical (the string checked is the string
- * shown). A value spelling one of our own labels ("(other)") is moved out of its way, and the
- * text gate then pools it (it no longer equals its canonical form).
+ * The free-text values a snapshot of `rows` may show, canonical, for the LLM auditor: those the
+ * deterministic PII gate already refuses are left out (they are pooled anyway, and need not
+ * travel to a model).
  */
-function textValue(value: string | null): string | null {
-  if (value === null) return null;
-  const canonical = canonicalizePublishedText(value);
-  return canonical === OTHER_VALUE || canonical === NOT_SET_VALUE
-    ? `\u0000${canonical}`
-    : canonical;
+export function publishedValueCandidates(
+  rows: readonly FacetRow[],
+  frozen: ReadonlyMap<string, FrozenWeekFigures> = new Map(),
+): string[] {
+  const values = new Set<string>();
+  // Frozen weekly values are shown again: they are checked like fresh ones.
+  for (const figures of frozen.values())
+    for (const facet of TEXT_TREND_FACETS)
+      for (const cell of figures.trends[facet] ?? []) if (!cell.isOther) values.add(cell.value);
+  for (const row of rows)
+    for (const value of [
+      textValue(label(row.domain)),
+      textValue(label(row.taskType)),
+      textValue(row.language),
+      textValue(row.team),
+      textValue(row.department),
+    ])
+      if (value !== null) values.add(value);
+  return [...values].filter((value) => gatePublishedText(value).ok).sort();
 }
 
 /** Whose values a breakdown shows: free text (gated) or labels we generate (weeks, ids, enums). */
 type Values = 'text' | 'generated';
+/** Trend facets whose values are free text. */
+const TEXT_TREND_FACETS = ['domain', 'task_type', 'team'] as const;
 const TEXT = { values: 'text' } as const;
 
 export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
@@ -135,12 +155,16 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     namer: input.models.namer,
   });
 
-  // Values failing the text gate (or withheld at tagging) pool into "other", never shown alone.
-  const valuePublishable = publishedValueGate(evidence);
+  // Values failing the text gate (or the auditor, or withheld at tagging) pool into "other".
+  const valueRefusal = publishedValueRefusal(evidence, input.valueAuditScores);
+  const valuePublishable = (value: string) => valueRefusal(value) === null;
   const poolOf = (keys: Iterable<string>, values: Values) => {
     const pool = new Map<string, SuppressionReason>();
     if (values === 'text')
-      for (const key of keys) if (!valuePublishable(key)) pool.set(key, 'pii_detected');
+      for (const key of keys) {
+        const refusal = valueRefusal(key);
+        if (refusal) pool.set(key, refusal);
+      }
     return pool;
   };
 
@@ -259,6 +283,9 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     evidence.recordText(gated);
     return gated.ok ? gated.text : fallback;
   };
+  /** Keywords cross the boundary like names: each through the text gate, failures dropped. */
+  const gateKeywords = (keywords: readonly string[]) =>
+    keywords.map((keyword) => gateText(keyword, '')).filter((keyword) => keyword.length > 0);
 
   const all = cellOf('all', rows);
   const clusters: PublishedCluster[] = [];
@@ -336,12 +363,17 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
           trends.push({ facet, interval, bucket: week, ...cell });
     }
   };
-  const times = rows.map((row) => row.at.getTime());
+  // A loop, not Math.min(...times): spreading 1M arguments overflows the stack (bench -- scale).
+  let first = Infinity;
+  let last = -Infinity;
+  for (const row of rows) {
+    const time = row.at.getTime();
+    if (time < first) first = time;
+    if (time > last) last = time;
+  }
   // Whole UTC days: exact first and last timestamps would date two individual conversations.
-  const periodStart = rows.length ? startOfDay(Math.min(...times)) : null;
-  const periodEnd = rows.length
-    ? new Date(startOfDay(Math.max(...times)).getTime() + 86_400_000 - 1)
-    : null;
+  const periodStart = rows.length ? startOfDay(first) : null;
+  const periodEnd = rows.length ? new Date(startOfDay(last).getTime() + 86_400_000 - 1) : null;
 
   const totalPasses =
     all.conversations >= thresholds.minConversations &&
@@ -376,7 +408,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       const publishedIds = new Set(publication.published.map((part) => part.key));
       for (const { node } of cells) {
         if (!publishedIds.has(node.id)) {
-          pooledRows.push(...rowsOf(node));
+          for (const row of rowsOf(node)) pooledRows.push(row);
           continue;
         }
         evidence.recordPublished(`cluster/level-${level}`);
@@ -389,6 +421,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
           isOther: false,
           name: gateText(node.name, UNNAMED),
           description: gateText(node.description, ''),
+          keywords: gateKeywords(node.keywords),
           conversations: subset.length,
           distinctUsers: users.size,
           minutesSavedTotal: round(subset.reduce((sum, row) => sum + row.minutesSaved, 0)),
@@ -416,6 +449,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
           isOther: true,
           name: OTHER_NAME,
           description: OTHER_DESCRIPTION,
+          keywords: [],
           conversations: pooledRows.length,
           distinctUsers: new Set(pooledRows.map((row) => row.user)).size,
           minutesSavedTotal: round(pooledRows.reduce((sum, row) => sum + row.minutesSaved, 0)),

@@ -6,10 +6,16 @@
 import { createHash } from 'node:crypto';
 import {
   NOT_SET_VALUE,
+  OTHER_VALUE,
   UNSUCCESSFUL_OUTCOMES,
   WITHHELD_METADATA_VALUE,
 } from '@silhouette/contracts';
-import { gatePublishedText, type EvidenceRecorder } from '@silhouette/privacy';
+import {
+  canonicalizePublishedText,
+  gatePublishedText,
+  type EvidenceRecorder,
+  type SuppressionReason,
+} from '@silhouette/privacy';
 
 export const UNNAMED = 'Unnamed group';
 export const OTHER_NAME = 'Other';
@@ -22,6 +28,19 @@ export function otherId(parentId: string | null, level: number): string {
     .update(`other/${parentId ?? 'root'}/${level}`)
     .digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * A free-text value as it would be published: canonical (the string checked is the string
+ * shown). A value spelling one of our own labels ("(other)") is moved out of its way, and the
+ * text gate then pools it (it no longer equals its canonical form).
+ */
+export function textValue(value: string | null): string | null {
+  if (value === null) return null;
+  const canonical = canonicalizePublishedText(value);
+  return canonical === OTHER_VALUE || canonical === NOT_SET_VALUE
+    ? `\u0000${canonical}`
+    : canonical;
 }
 
 const FAILED_OUTCOMES = new Set<string>(UNSUCCESSFUL_OUTCOMES);
@@ -43,22 +62,36 @@ export function ratesFrom(
 }
 
 /**
- * Every free-text value a breakdown or trend would show passes the text gate once per snapshot
- * (issue #10, finding 2: a team named after a person with their e-mail was shown verbatim). A
- * metadata value the worker withheld at tagging (it failed the same gate) is never shown either.
+ * Why a free-text value a breakdown or trend would show may not be shown, or null when it may.
+ * Every such value passes the text gate once per snapshot (issue #10, finding 2: a team named
+ * after a person with their e-mail was shown verbatim). A metadata value the worker withheld at
+ * tagging (it failed the same gate) pools like one that fails here. With the LLM auditor's
+ * `scores` (see `publishedValueCandidates`), a value also needs the auditor's pass; one without a
+ * score fails.
  */
-export function publishedValueGate(evidence: EvidenceRecorder): (value: string) => boolean {
-  const verdicts = new Map<string, boolean>();
+export function publishedValueRefusal(
+  evidence: EvidenceRecorder,
+  scores?: ReadonlyMap<string, number>,
+): (value: string) => SuppressionReason | null {
+  const refusals = new Map<string, SuppressionReason | null>();
   return (value) => {
-    if (value === NOT_SET_VALUE) return true;
-    if (value === WITHHELD_METADATA_VALUE) return false;
-    let verdict = verdicts.get(value);
-    if (verdict === undefined) {
-      const gated = gatePublishedText(value);
+    if (value === NOT_SET_VALUE) return null;
+    if (value === WITHHELD_METADATA_VALUE) return 'pii_detected';
+    let refusal = refusals.get(value);
+    if (refusal === undefined) {
+      const gated = gatePublishedText(
+        value,
+        scores ? { auditorScore: scores.get(value) ?? 1 } : {},
+      );
       evidence.recordText(gated);
-      verdict = gated.ok && gated.text === value;
-      verdicts.set(value, verdict);
+      refusal =
+        gated.ok && gated.text === value
+          ? null
+          : !gated.ok && gated.reason === 'auditor_score'
+            ? 'auditor_score'
+            : 'pii_detected';
+      refusals.set(value, refusal);
     }
-    return verdict;
+    return refusal;
   };
 }

@@ -69,6 +69,25 @@ describe('releaseCells', () => {
     expect(shownCrowd).toBe(200);
   });
 
+  // Regression: a team seen in a week's data but never selected was released with the week's
+  // public figures (a two-person team appeared in the embedded export).
+  it('a public family releases exactly its listed keys, never a key only the data names', () => {
+    for (let i = 0; i < 50; i++) {
+      const result = releaseCells({
+        families: [clusters],
+        cells: [
+          { family: 'cluster/level-0', key: 'a', values: { conversations: 40, users: 12 } },
+          { family: 'cluster/level-0', key: 'legal', values: { conversations: 400, users: 200 } },
+        ],
+        publicKeys: { 'cluster/level-0': ['a', 'b'] },
+        rho: 0.5,
+        delta: 1e-6,
+        minThreshold: 5,
+      });
+      expect(result.cells.map((cell) => cell.key).sort()).toEqual(['a', 'b']);
+    }
+  });
+
   it('noise is centred on the exact value with the stated spread', () => {
     const draws: number[] = [];
     let sigma = 0;
@@ -78,6 +97,7 @@ describe('releaseCells', () => {
         cells: [
           { family: 'cluster/level-0', key: 'a', values: { conversations: 1000, users: 300 } },
         ],
+        publicKeys: { 'cluster/level-0': ['a'] },
         rho: 0.05,
         delta: 1e-6,
         minThreshold: 5,
@@ -100,8 +120,12 @@ describe('releaseCells', () => {
         ...base,
         families: [clusters],
         cells: [{ family: 'cluster/level-0', key: 'a', values: { conversations: 2.5 } }],
+        publicKeys: { 'cluster/level-0': ['a'] },
       }),
     ).toThrow(/integers/);
+    expect(() => releaseCells({ ...base, families: [clusters], cells: [] })).toThrow(
+      /cluster\/level-0: a public family needs its keys/,
+    );
     expect(() =>
       releaseCells({ ...base, families: [{ ...teams, selectBy: undefined }], cells: [] }),
     ).toThrow(/selectBy/);

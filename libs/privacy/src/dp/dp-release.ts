@@ -11,7 +11,8 @@
  *
  * KEYS. Public keys are known without the data (cluster ids of the clustering, which the claim
  * does not cover; outcome labels; keys released before): each gets noise whether it has data or
- * not, and no threshold is needed for privacy. Data keys exist only because someone has them (a
+ * not, and no threshold is needed for privacy. A public family must list its keys in
+ * `publicKeys`, and releases exactly those: a cell of it under any other key is not released. Data keys exist only because someone has them (a
  * team or language first seen now): one is released only when its noisy distinct-user count
  * reaches τ, chosen so that a key held by one person appears with probability at most
  * δ / (families × keys a person can create). That δ is reported with the release.
@@ -178,11 +179,17 @@ export function releaseCells(
       keys.map((key) => `${family}\u0000${key}`),
     ),
   );
+  for (const family of families)
+    if (family.keys === 'public' && !request.publicKeys?.[family.name])
+      throw new RangeError(`${family.name}: a public family needs its keys in publicKeys`);
 
   const out: NoisyCell[] = [];
   const familyByName = new Map(families.map((family) => [family.name, family]));
   for (const [id, cell] of byKey) {
     const family = familyByName.get(cell.family)!;
+    // A public family releases exactly its listed keys: a key only the data names (a team not
+    // selected yet) would reveal that someone has it, so it is not released at all.
+    if (family.keys === 'public' && !publicSet.has(id)) continue;
     const sigmas = sigmaOf.get(family.name)!;
     const values: Record<string, number> = {};
     for (const figure of family.figures) {

@@ -34,7 +34,7 @@ import {
   OTHER_DESCRIPTION,
   OTHER_NAME,
   otherId,
-  publishedValueGate,
+  publishedValueRefusal,
   ratesFrom,
   UNNAMED,
 } from '../published-cells';
@@ -68,6 +68,8 @@ export interface AssembleInput {
   privacy: DpPrivacySummary;
   horizon: { start: Date; currentWeek: string };
   now: Date;
+  /** The LLM auditor's score per free-text value, when an auditor runs (see build-snapshot). */
+  valueAuditScores?: ReadonlyMap<string, number>;
 }
 
 export interface Interval {
@@ -245,7 +247,7 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
   const evidence = new EvidenceRecorder(thresholds, input.models);
   // Every free-text value a breakdown or trend would show passes the text gate (issue #10), as in
   // threshold mode; a value withheld at tagging or failing the gate is never shown on its own.
-  const valuePublishable = publishedValueGate(evidence);
+  const valueRefusal = publishedValueRefusal(evidence, input.valueAuditScores);
   const textFamilies = new Set(DATA_FACETS.map((facet) => familyName.facet(facet)));
   const passes = (conversations: number, users: number) =>
     conversations >= thresholds.minConversations && users >= thresholds.kUsers;
@@ -338,8 +340,9 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
     keys.forEach(({ value }, i) => {
       const u = clampInt(raw[i]!.users.value, parent.users);
       const c = Math.max(conversations[i]!, u);
-      if (textFamilies.has(family) && !valuePublishable(value)) {
-        evidence.record(scope, value, 'pii_detected');
+      const refusal = textFamilies.has(family) ? valueRefusal(value) : null;
+      if (refusal) {
+        evidence.record(scope, value, refusal);
         hiddenUsers += u;
         return;
       }
@@ -565,6 +568,8 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
           isOther: false,
           name: gateText(node.name, UNNAMED),
           description: gateText(node.description, ''),
+          // Keywords cross the boundary like names: each through the text gate, failures dropped.
+          keywords: node.keywords.map((word) => gateText(word, '')).filter((word) => word !== ''),
           conversations: c,
           distinctUsers: u,
           minutesSavedTotal: m,
@@ -608,6 +613,7 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
           isOther: true,
           name: OTHER_NAME,
           description: OTHER_DESCRIPTION,
+          keywords: [],
           conversations: c,
           distinctUsers: u,
           minutesSavedTotal: m,
@@ -752,8 +758,9 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
           const c = clampInt(cell.conversations.value);
           const u = clampInt(cell.users.value, Math.min(c, totalU));
           const m = clampInt(cell.minutes.value);
-          if (textFamilies.has(family) && !valuePublishable(key)) {
-            evidence.record(`trend/${facet}/${intervalKind}/${label}`, key, 'pii_detected');
+          const refusal = textFamilies.has(family) ? valueRefusal(key) : null;
+          if (refusal) {
+            evidence.record(`trend/${facet}/${intervalKind}/${label}`, key, refusal);
             hiddenU += u;
             continue;
           }

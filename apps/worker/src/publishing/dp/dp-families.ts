@@ -204,7 +204,7 @@ export const VOCABULARY_SHARE = 0.15;
  * used), released through the noisy threshold. A value it selects is released every week from
  * then on.
  */
-export function vocabularyFamilies(bounds: DpBounds, horizonWeeks: number): FamilySpec[] {
+export function vocabularyFamilies(bounds: DpBounds): FamilySpec[] {
   return DATA_FACETS.map((facet) => {
     const name = familyName.vocabulary(facet);
     const maxKeys = maxUserKeys(familyName.facet(facet), bounds);
@@ -213,8 +213,9 @@ export function vocabularyFamilies(bounds: DpBounds, horizonWeeks: number): Fami
       keys: 'data' as const,
       figures: [figure('people', Math.sqrt(maxKeys), 1)],
       selectBy: 'people',
-      // Values one person can make appear: every value of their counted conversations.
-      maxKeysPerPerson: bounds.maxConversations * Math.max(1, horizonWeeks),
+      // Values one person can make appear: a value is a cell only where someone is counted, and
+      // each person is counted in at most L values of the facet (their most used).
+      maxKeysPerPerson: maxKeys,
     };
   });
 }

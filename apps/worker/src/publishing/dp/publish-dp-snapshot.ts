@@ -14,6 +14,7 @@ import {
 } from '@silhouette/db';
 import {
   budgetPeriod,
+  gatePublishedText,
   effectiveEpsilon,
   epsilonSpent,
   planRelease,
@@ -28,7 +29,8 @@ import {
 } from '@silhouette/sealed';
 import type { ClusteringRun } from '../../clustering/run-clustering';
 import type { WorkerDeps } from '../../worker-deps';
-import { applyAuditor } from '../apply-auditor';
+import { applyAuditor, auditPublishedValues } from '../apply-auditor';
+import { publishedValueCandidates } from '../build-snapshot';
 import { saveSnapshot } from '../save-snapshot';
 import { assembleDpSnapshot } from './assemble-dp-snapshot';
 import { DATA_FACETS, familyName, type DpBounds } from './dp-families';
@@ -121,6 +123,11 @@ export async function publishDpSnapshot(
   for (const facet of DATA_FACETS) releasedDataKeys.set(familyName.facet(facet), new Set());
   for (const cell of stored) releasedDataKeys.get(cell.family)?.add(cell.key);
 
+  // The auditor scores every free-text value this snapshot could show (fresh rows and values of
+  // stored cells) before any noise is drawn, so a failing auditor spends nothing.
+  const valueAuditScores = deps.clusterLlm
+    ? await auditPublishedValues(dpValueCandidates(run, stored), deps.clusterLlm)
+    : undefined;
   const bounds = dpBounds(env);
   const release = releaseDpWeeks({
     rows: run.rows,
@@ -170,6 +177,7 @@ export async function publishDpSnapshot(
     },
     horizon: release.horizon,
     now,
+    ...(valueAuditScores ? { valueAuditScores } : {}),
   });
   const audited = deps.clusterLlm ? await applyAuditor(draft, deps.clusterLlm) : draft;
   return deps.db.transaction(async (tx) => {
@@ -205,4 +213,13 @@ export async function publishDpSnapshot(
       await clustering.markFrozenWeek(tenant.id, week, ids);
     return saved;
   });
+}
+
+/** The free-text values a dp snapshot may show that the deterministic gate passes. */
+function dpValueCandidates(run: ClusteringRun, stored: readonly StoredNoisyCell[]): string[] {
+  const values = new Set(publishedValueCandidates(run.rows));
+  const textFamilies = new Set(DATA_FACETS.map((facet) => familyName.facet(facet)));
+  for (const cell of stored)
+    if (textFamilies.has(cell.family) && gatePublishedText(cell.key).ok) values.add(cell.key);
+  return [...values].sort();
 }

@@ -28,6 +28,7 @@ import {
 import type { StoredNoisyCell } from '@silhouette/db';
 import type { FacetRow } from '@silhouette/sealed';
 import type { ClusterNode } from '../../clustering/run-clustering';
+import { textValue } from '../published-cells';
 import {
   CALIBRATION_FACTOR,
   CONFIDENCE_KEYS,
@@ -153,11 +154,13 @@ export function rowKeys(
     keys.set(familyName.facet('outcome'), [row.outcome]);
     keys.set(familyName.facet('failure_reason'), reasons);
     keys.set(familyName.facet('confidence'), [row.confidence < LOW_CONFIDENCE ? 'low' : 'normal']);
-    keys.set(familyName.facet('language'), [row.language]);
-    keys.set(familyName.facet('domain'), [label(row.domain)]);
-    keys.set(familyName.facet('task_type'), [label(row.taskType)]);
-    keys.set(familyName.facet('team'), [row.team ?? NOT_SET_VALUE]);
-    keys.set(familyName.facet('department'), [row.department ?? NOT_SET_VALUE]);
+    // Free-text values keyed as they would be shown (canonical), as in threshold mode.
+    const text = (value: string | null) => textValue(value) ?? NOT_SET_VALUE;
+    keys.set(familyName.facet('language'), [text(row.language)]);
+    keys.set(familyName.facet('domain'), [text(label(row.domain))]);
+    keys.set(familyName.facet('task_type'), [text(label(row.taskType))]);
+    keys.set(familyName.facet('team'), [text(row.team)]);
+    keys.set(familyName.facet('department'), [text(row.department)]);
     return keys;
   };
 }
@@ -333,11 +336,11 @@ export function releaseDpWeeks(input: DpReleaseInput): DpRelease {
   const currentWeekRho = currentRho - (selecting && closedRho === 0 ? vocabularyRho : 0);
   if (selecting) {
     const rho = vocabularyRho;
-    const vocabulary = selectVocabulary(rows, members, keysOf, bounds, dataKeys, weeks.length);
+    const vocabulary = selectVocabulary(rows, members, keysOf, bounds, dataKeys);
     const delta = input.deltaOf(rho);
     const result = releaseCells(
       {
-        families: vocabularyFamilies(bounds, weeks.length),
+        families: vocabularyFamilies(bounds),
         cells: vocabulary,
         rho,
         delta,
@@ -424,9 +427,7 @@ function selectVocabulary(
   keysOf: (row: number) => Map<string, string[]>,
   bounds: DpBounds,
   selected: ReadonlyMap<string, ReadonlySet<string>>,
-  horizonWeeks: number,
 ): ExactCell[] {
-  void horizonWeeks;
   const pairs = new Map<string, { person: string; key: string }[]>();
   for (const list of members.values()) {
     const kept = selectPerPerson(
