@@ -128,24 +128,27 @@ describe('a dp publication, released and assembled', () => {
     backfillWeeks: 6,
     now,
   });
-  const draft = assembleDpSnapshot({
-    tenantId: 't',
-    run: { runId: 'r', mode: 'full', rows, levels, embeddingModel: 'e', namer: 'n' },
-    cells: release.cells,
-    thresholds: { kUsers: 5, minConversations: 10 },
-    models: { tagger: 't', taggerPromptVersion: 'p', embedder: 'e', namer: 'n' },
-    privacy: {
-      epsilonCap: 100,
-      delta: 1e-6,
-      period: budgetPeriod(now),
-      epsilonSpent: 1,
-      publication: { rho: 1, epsilon: 1, delta: 0, weeks: [], sigma: {} },
-      bounds: { ...bounds },
-      backfillWeeks: 6,
-    },
-    horizon: release.horizon,
-    now,
-  });
+  const assemble = (valueAuditScores?: ReadonlyMap<string, number>) =>
+    assembleDpSnapshot({
+      tenantId: 't',
+      run: { runId: 'r', mode: 'full', rows, levels, embeddingModel: 'e', namer: 'n' },
+      cells: release.cells,
+      thresholds: { kUsers: 5, minConversations: 10 },
+      models: { tagger: 't', taggerPromptVersion: 'p', embedder: 'e', namer: 'n' },
+      privacy: {
+        epsilonCap: 100,
+        delta: 1e-6,
+        period: budgetPeriod(now),
+        epsilonSpent: 1,
+        publication: { rho: 1, epsilon: 1, delta: 0, weeks: [], sigma: {} },
+        bounds: { ...bounds },
+        backfillWeeks: 6,
+      },
+      horizon: release.horizon,
+      now,
+      ...(valueAuditScores ? { valueAuditScores } : {}),
+    });
+  const draft = assemble();
 
   it('releases the closed weeks once and the current week provisionally, at the planned ρ', () => {
     const current = isoWeekLabel(now);
@@ -201,5 +204,28 @@ describe('a dp publication, released and assembled', () => {
     expect(
       (draft.evidence as { differentialPrivacy: { mode: string } }).differentialPrivacy.mode,
     ).toBe('dp');
+  });
+
+  it('pools a value the LLM auditor refuses or did not score, as in threshold mode', () => {
+    const shown = (scores?: ReadonlyMap<string, number>) =>
+      assemble(scores)
+        .breakdowns.filter((row) => row.facet === 'department' && !row.isOther)
+        .map((row) => row.value);
+    // Both departments (30 people each, τ ≈ 14) are released in this publication.
+    expect(shown().sort()).toEqual(['dept-0', 'dept-1']);
+    const refused = assemble(
+      new Map([
+        ['dept-0', 5],
+        ['dept-1', 2],
+      ]),
+    );
+    expect(
+      refused.breakdowns.filter((row) => row.facet === 'department').map((row) => row.value),
+    ).not.toContain('dept-1');
+    expect(
+      (refused.evidence as { textGate: { byReason: Record<string, number> } }).textGate.byReason
+        .auditor_score,
+    ).toBeGreaterThan(0);
+    expect(shown(new Map([['dept-0', 5]]))).toEqual(['dept-0']);
   });
 });
