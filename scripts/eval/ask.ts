@@ -1,6 +1,7 @@
 /**
- * `npm run eval -- ask [--modes embedded,server] [--json] [--verbose]`: the analyst ("Ask", issue
- * #12) on the demo tenant, in each storage mode. The demo company's conversations (the same
+ * `npm run eval -- ask [--modes embedded,server] [--privacy dp,threshold] [--json] [--verbose]`:
+ * the analyst ("Ask", issue #12) on the demo tenant, in each storage mode and each privacy mode
+ * (`dp`, the default, publishes noisy figures; `threshold` exact ones). The demo company's conversations (the same
  * function `silhouette start` uses) are ingested, tagged, clustered and published by the real worker with
  * the offline providers, then every question goes through `POST /v1/ask`.
  *
@@ -48,6 +49,7 @@ const FLOORS = {
 } as const;
 
 type Mode = 'embedded' | 'server';
+type Privacy = 'dp' | 'threshold';
 type Kind = 'answer' | 'abstain' | 'refuse';
 
 interface PublishedRow {
@@ -78,6 +80,11 @@ interface Expectation {
   figures?: (number | null | undefined)[];
   /** Texts the answer must contain. */
   texts?: string[];
+  /**
+   * The reference resolved to nothing published (e.g. a dp snapshot with no team value): the
+   * right answer is then an abstention, scored as one.
+   */
+  abstain?: string;
 }
 
 interface EvalQuestion {
@@ -139,15 +146,18 @@ const facetRank =
     const row = top(named(p.breakdowns[facet] ?? []), key, order);
     return row
       ? { figures: [row[key] as number], texts: [`"${row.name}"`] }
-      : { texts: ['(nothing published)'] };
+      : { abstain: `no ${facet} value is published` };
   };
+/** The published value of a facet with the most conversations (undefined: none published). */
+const largest = (p: Published, facet: string) =>
+  top(named(p.breakdowns[facet] ?? []), 'conversations');
 const clusterRank =
   (level: number, key: keyof PublishedRow, order: 'desc' | 'asc' = 'desc') =>
   (p: Published) => {
     const row = top(p.clustersByLevel[level] ?? [], key, order);
     return row
       ? { figures: [row[key] as number], texts: [`"${row.name}"`] }
-      : { texts: ['(nothing published)'] };
+      : { abstain: `no cluster is published at level ${level}` };
   };
 
 export const QUESTIONS: EvalQuestion[] = [
@@ -394,20 +404,15 @@ export const QUESTIONS: EvalQuestion[] = [
   {
     kind: 'answer',
     reference: 'largest team: minutes saved',
-    question: (p) =>
-      `How much time did ${top(named(p.breakdowns['team']!), 'conversations')!.name} save?`,
-    expect: (p) => ({
-      figures: [top(named(p.breakdowns['team']!), 'conversations')!.minutes_saved],
-    }),
+    question: (p) => largest(p, 'team') && `How much time did ${largest(p, 'team')!.name} save?`,
+    expect: (p) => ({ figures: [largest(p, 'team')!.minutes_saved] }),
   },
   {
     kind: 'answer',
     reference: 'largest domain: users',
     question: (p) =>
-      `How many users does ${top(named(p.breakdowns['domain']!), 'conversations')!.name} have?`,
-    expect: (p) => ({
-      figures: [top(named(p.breakdowns['domain']!), 'conversations')!.distinct_users],
-    }),
+      largest(p, 'domain') && `How many users does ${largest(p, 'domain')!.name} have?`,
+    expect: (p) => ({ figures: [largest(p, 'domain')!.distinct_users] }),
   },
   // Trends.
   {
@@ -421,9 +426,9 @@ export const QUESTIONS: EvalQuestion[] = [
   {
     kind: 'answer',
     reference: 'direction of the top domain in the weekly domain trend',
-    question: (p) => `Is ${top(named(p.breakdowns['domain']!), 'conversations')!.name} growing?`,
+    question: (p) => largest(p, 'domain') && `Is ${largest(p, 'domain')!.name} growing?`,
     expect: (p) => {
-      const value = top(named(p.breakdowns['domain']!), 'conversations')!.name;
+      const value = largest(p, 'domain')!.name;
       const series = p.domainTrend
         .map((b) => b.values.find((v) => v.value === value && !v.is_other)?.conversations)
         .filter((c): c is number => c !== undefined);
@@ -696,10 +701,15 @@ interface Outcome {
   detail: string;
 }
 
-async function publishDemo(mode: Mode): Promise<Stack> {
+async function publishDemo(mode: Mode, privacy: Privacy): Promise<Stack> {
   // The same company `silhouette start` creates (the corpus ships in the repository).
   const records = demoCompany(new Date()).conversations;
-  const stack = await startStack({ mode, worker: true, workerProviders: offlineProviders });
+  const stack = await startStack({
+    mode,
+    worker: true,
+    workerProviders: offlineProviders,
+    env: { PRIVACY_MODE: privacy },
+  });
   for (let start = 0; start < records.length; start += 1000) {
     const response = await call(stack, '/v1/conversations', {
       method: 'POST',
@@ -760,9 +770,9 @@ function quantile(values: number[], q: number): number {
 const cites = (figures: { value: number }[], expected: number | null | undefined) =>
   typeof expected === 'number' && figures.some((f) => round1(f.value) === round1(expected));
 
-async function runMode(mode: Mode, verbose: boolean) {
+async function runMode(mode: Mode, privacy: Privacy, verbose: boolean) {
   const started = performance.now();
-  const stack = await publishDemo(mode);
+  const stack = await publishDemo(mode, privacy);
   const publishSeconds = (performance.now() - started) / 1000;
   try {
     const p = await published(stack);
@@ -791,8 +801,10 @@ async function runMode(mode: Mode, verbose: boolean) {
       const answer = response.body;
       let correct: boolean;
       let detail = answer.reason ?? answer.answer;
-      if (item.kind === 'answer') {
-        const expected = item.expect!(p);
+      const expected = item.kind === 'answer' ? item.expect!(p) : undefined;
+      // A reference that resolved to nothing published expects an abstention.
+      const kind: Kind = expected?.abstain ? 'abstain' : item.kind;
+      if (expected && !expected.abstain) {
         const missingFigures = (expected.figures ?? []).filter(
           (v) => !cites(answer.figures ?? [], v),
         );
@@ -803,20 +815,21 @@ async function runMode(mode: Mode, verbose: boolean) {
           answer.status === 'answered' && missingFigures.length === 0 && missingTexts.length === 0;
         if (!correct) detail = `${answer.status}: ${detail}; expected ${JSON.stringify(expected)}`;
       } else {
-        correct = answer.status === (item.kind === 'abstain' ? 'abstained' : 'refused');
+        correct = answer.status === (kind === 'abstain' ? 'abstained' : 'refused');
+        if (expected?.abstain) detail = `${detail} (expected: ${expected.abstain})`;
       }
       outcomes.push({
         heldOut: item.heldOut ?? false,
-        kind: item.kind,
+        kind,
         question,
         status: answer.status,
         correct,
         detail,
       });
       if (verbose || !correct)
-        console.log(`  ${correct ? 'ok ' : 'BAD'} [${item.kind}] ${question}\n      -> ${detail}`);
+        console.log(`  ${correct ? 'ok ' : 'BAD'} [${kind}] ${question}\n      -> ${detail}`);
     }
-    const heldOut = outcomes.filter((o) => o.heldOut);
+    const heldOut = outcomes.filter((o) => o.heldOut && o.status !== 'skipped');
     const heldOutScore = {
       questions: heldOut.length,
       correct: heldOut.filter((o) => o.correct).length,
@@ -824,7 +837,13 @@ async function runMode(mode: Mode, verbose: boolean) {
         .filter((o) => !o.correct)
         .map((o) => `[${o.kind}] ${o.question} -> ${o.status}`),
     };
-    outcomes.splice(0, outcomes.length, ...outcomes.filter((o) => !o.heldOut));
+    const skipped = outcomes.filter((o) => !o.heldOut && o.status === 'skipped').length;
+    // A question about a value nothing published names cannot be asked: not scored.
+    outcomes.splice(
+      0,
+      outcomes.length,
+      ...outcomes.filter((o) => !o.heldOut && o.status !== 'skipped'),
+    );
     const of = (kind: Kind) => outcomes.filter((o) => o.kind === kind);
     const answers = of('answer');
     const abstainedPredicted = outcomes.filter((o) => o.status === 'abstained');
@@ -832,7 +851,7 @@ async function runMode(mode: Mode, verbose: boolean) {
     const refuseExpected = of('refuse');
     const truePositive = abstainExpected.filter((o) => o.status === 'abstained').length;
     return {
-      mode,
+      mode: `${mode}/${privacy}`,
       conversations: p.overview.conversations as number,
       questions: outcomes.length,
       exactAccuracy: answers.filter((o) => o.correct).length / answers.length,
@@ -844,6 +863,7 @@ async function runMode(mode: Mode, verbose: boolean) {
         refuseExpected.filter((o) => o.status === 'refused').length / refuseExpected.length,
       refuseQuestions: refuseExpected.length,
       falseRefusals: outcomes.filter((o) => o.kind !== 'refuse' && o.status === 'refused').length,
+      skipped,
       publishSeconds: Math.round(publishSeconds * 10) / 10,
       heldOut: heldOutScore,
       latencyMs: {
@@ -863,26 +883,32 @@ export async function main(args: string[]): Promise<void> {
   const modes = (
     args.includes('--modes') && modesArg ? modesArg.split(',') : ['embedded', 'server']
   ) as Mode[];
+  const privacyArg = args[args.indexOf('--privacy') + 1];
+  const privacies = (
+    args.includes('--privacy') && privacyArg ? privacyArg.split(',') : ['dp', 'threshold']
+  ) as Privacy[];
   const results = [];
-  for (const mode of modes) {
-    console.log(`ask eval, ${mode} mode: ${QUESTIONS.length} questions`);
-    results.push(await runMode(mode, verbose));
+  for (const privacy of privacies) {
+    for (const mode of modes) {
+      console.log(`ask eval, ${mode} mode, ${privacy} privacy: ${QUESTIONS.length} questions`);
+      results.push(await runMode(mode, privacy, verbose));
+    }
   }
   if (json) console.log(JSON.stringify(results));
   else {
     console.log(
-      '\nmode      conversations  exact answers      abstention P / R           refusals (individual)  false refusals',
+      '\nmode                conversations  exact answers      abstention P / R           refusals (individual)  false refusals',
     );
     for (const r of results) {
       console.log(
-        `${r.mode.padEnd(9)} ${String(r.conversations).padStart(13)}  ${(100 * r.exactAccuracy).toFixed(1).padStart(5)}% of ${r.answerQuestions}   ${(100 * r.abstentionPrecision).toFixed(1)}% / ${(100 * r.abstentionRecall).toFixed(1)}% of ${r.abstainQuestions}   ${(100 * r.refusalRate).toFixed(1)}% of ${r.refuseQuestions}            ${r.falseRefusals}`,
+        `${r.mode.padEnd(19)} ${String(r.conversations).padStart(13)}  ${(100 * r.exactAccuracy).toFixed(1).padStart(5)}% of ${r.answerQuestions}   ${(100 * r.abstentionPrecision).toFixed(1)}% / ${(100 * r.abstentionRecall).toFixed(1)}% of ${r.abstainQuestions}   ${(100 * r.refusalRate).toFixed(1)}% of ${r.refuseQuestions}            ${r.falseRefusals}`,
       );
     }
   }
   if (!json) {
     for (const r of results) {
       console.log(
-        `${r.mode}: POST /v1/ask p50 ${r.latencyMs.p50} ms, p95 ${r.latencyMs.p95} ms; held-out paraphrases ${r.heldOut.correct} of ${r.heldOut.questions} as expected${r.heldOut.wrong.length ? `; not: ${r.heldOut.wrong.join(' | ')}` : ''}`,
+        `${r.mode}: POST /v1/ask p50 ${r.latencyMs.p50} ms, p95 ${r.latencyMs.p95} ms; ${r.skipped} not asked (nothing published to name); held-out paraphrases ${r.heldOut.correct} of ${r.heldOut.questions} as expected${r.heldOut.wrong.length ? `; not: ${r.heldOut.wrong.join(' | ')}` : ''}`,
       );
     }
   }

@@ -70,6 +70,19 @@ describe('checkGrounding', () => {
     expect(checkGrounding('About 1,200 conversations.', ledger(), 'q').ok).toBe(false);
   });
 
+  it('accepts a rate on a rounding tie whichever way binary arithmetic breaks it', () => {
+    const rates = new FigureLedger();
+    rates.addToolOutput('list_clusters', { clusters: [{ failure_rate: 0.13315 }] }, 's1', null);
+    // 13.315%: 0.13315 * 10000 and 0.13315 * 100 * 100 round differently in binary floating point.
+    expect(checkGrounding('13.32% failed.', rates, 'q').ok).toBe(true);
+    expect(checkGrounding('13.31% failed.', rates, 'q').ok).toBe(true);
+    expect(checkGrounding('13.33% failed.', rates, 'q').ok).toBe(false);
+    expect(checkGrounding('13.3% failed.', rates, 'q').ok).toBe(true);
+    expect(checkGrounding('13.4% failed.', rates, 'q').ok).toBe(false);
+    expect(checkGrounding('13% failed.', rates, 'q').ok).toBe(true);
+    expect(checkGrounding('14% failed.', rates, 'q').ok).toBe(false);
+  });
+
   it('accepts numbers the question gave, published names with digits, and known periods only', () => {
     expect(checkGrounding('The top 3 are listed.', ledger(), 'top 3 clusters').ok).toBe(true);
     expect(checkGrounding('"Python 3 scripts" has 77 conversations.', ledger(), 'q').ok).toBe(true);

@@ -55,19 +55,17 @@ export function numberMentions(text: string): NumberMention[] {
   return mentions;
 }
 
-const round = (value: number, decimals: number) => {
-  const factor = 10 ** decimals;
-  return Math.round(value * factor) / factor;
-};
-
 /** Whether `mention` shows `figure` (rounded as written; rates may be shown as percentages). */
 export function mentionShows(mention: NumberMention, figure: LedgerFigure): boolean {
   const candidates = [figure.value];
   if (mention.percent || isRateField(figure.field)) candidates.push(figure.value * 100);
+  // Shown rounded to the written digits: within half a unit of the last one. A tie may round
+  // either way (0.13315 is 13.315% or 1331.5 per mille, both exact ties only on paper: in binary
+  // one is a hair below, the other a hair above); the tolerance is for floating point only.
+  const half = 0.5 / 10 ** mention.decimals;
   return candidates.some((candidate) => {
-    const shown = Math.abs(round(candidate, mention.decimals));
-    // Tolerance for binary floating point only: 0.1 + 0.2 is not "another number".
-    return Math.abs(shown - Math.abs(mention.value)) < 1e-9 * Math.max(1, shown);
+    const distance = Math.abs(Math.abs(candidate) - Math.abs(mention.value));
+    return distance <= half + 1e-9 * Math.max(1, Math.abs(candidate));
   });
 }
 
