@@ -6,6 +6,7 @@ const vocabulary: ParserVocabulary = {
   clusters: [
     { id: 'c1', name: 'Booking restaurant tables', level: 0 },
     { id: 'c2', name: 'Flight search', level: 1 },
+    { id: 'c3', name: 'Travel', level: 2 },
   ],
   values: [
     { facet: 'team', value: 'sales' },
@@ -73,9 +74,14 @@ describe('parseQuestion', () => {
       entity: { kind: 'cluster', id: 'c1' },
       metric: 'failure_rate',
     });
+    // A cluster named like a facet value: the value, unless the question names a cluster.
     expect(parse('Is travel growing?')).toMatchObject({
       shape: 'trend',
       entity: { kind: 'value', facet: 'domain', name: 'travel' },
+    });
+    expect(parse('How many users does the travel cluster have?')).toMatchObject({
+      shape: 'entity',
+      entity: { kind: 'cluster', id: 'c3' },
     });
     expect(parse('Compare the last 4 weeks with the 4 weeks before')).toEqual({
       shape: 'compare',

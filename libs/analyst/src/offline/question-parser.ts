@@ -245,7 +245,10 @@ export function parseQuestion(question: string, vocabulary: ParserVocabulary): P
         .join(', ')}); name one`,
     };
   }
-  const entity = entities[0];
+  // A cluster named like a facet value ("Personal finance" and the domain "personal finance"):
+  // the value, unless the question speaks of clusters or topics.
+  const entity =
+    (CLUSTER_WORDS.test(q) ? undefined : entities.find((e) => e.kind === 'value')) ?? entities[0];
   const metric = detectMetric(q);
   const hours = /\bhours?\b/.test(q);
 
