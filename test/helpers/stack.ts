@@ -45,6 +45,8 @@ export interface StackOptions {
   workerProviders?: (
     env: Env,
   ) => Pick<WorkerDeps, 'tagger' | 'scrub' | 'embedderFor' | 'clusterLlm'>;
+  /** The worker's clock for dp publications (weeks, budget month); default: real time. */
+  workerClock?: () => Date;
 }
 
 export interface Stack {
@@ -126,6 +128,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       logger,
       metrics,
       ...options.workerProviders(env),
+      ...(options.workerClock ? { clock: options.workerClock } : {}),
     });
   }
 
