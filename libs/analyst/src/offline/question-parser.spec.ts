@@ -83,6 +83,15 @@ describe('parseQuestion', () => {
       shape: 'entity',
       entity: { kind: 'cluster', id: 'c3' },
     });
+    // Rates are published per cluster, not per facet value.
+    expect(parse('What is the failure rate of travel?')).toMatchObject({
+      shape: 'entity',
+      entity: { kind: 'cluster', id: 'c3' },
+      metric: 'failure_rate',
+    });
+    expect(parse('How many users does travel have?')).toMatchObject({
+      entity: { kind: 'value', facet: 'domain' },
+    });
     expect(parse('Compare the last 4 weeks with the 4 weeks before')).toEqual({
       shape: 'compare',
       current: { last_weeks: 4 },

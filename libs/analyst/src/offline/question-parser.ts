@@ -245,11 +245,14 @@ export function parseQuestion(question: string, vocabulary: ParserVocabulary): P
         .join(', ')}); name one`,
     };
   }
-  // A cluster named like a facet value ("Personal finance" and the domain "personal finance"):
-  // the value, unless the question speaks of clusters or topics.
-  const entity =
-    (CLUSTER_WORDS.test(q) ? undefined : entities.find((e) => e.kind === 'value')) ?? entities[0];
   const metric = detectMetric(q);
+  // A cluster named like a facet value ("Personal finance" and the domain "personal finance"):
+  // the one that publishes what is asked. Rates are published per cluster only; otherwise the
+  // value, unless the question speaks of clusters or topics.
+  const clusterAsked =
+    CLUSTER_WORDS.test(q) || metric === 'failure_rate' || metric === 'resolution_rate';
+  const entity =
+    (clusterAsked ? undefined : entities.find((e) => e.kind === 'value')) ?? entities[0];
   const hours = /\bhours?\b/.test(q);
 
   if (
