@@ -732,6 +732,13 @@ async function published(stack: Stack): Promise<Published> {
     return response.body;
   };
   const overview = await get('/v1/insights/overview');
+  if (!overview.weekly) {
+    // Not the analyst's doing: say what was published instead of failing on a missing field.
+    const { snapshot, published, conversations } = overview;
+    throw new Error(
+      `the demo publication has no weekly figures: ${JSON.stringify({ snapshot, published, conversations })}`,
+    );
+  }
   const levels = overview.levels ?? 3;
   const clustersByLevel = [];
   for (let level = 0; level < levels; level++) {
