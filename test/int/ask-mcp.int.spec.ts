@@ -239,6 +239,8 @@ describe('silhouette ask and mcp (command line, embedded data directory)', () =>
     REDIS_URL: '',
     SILHOUETTE_DATA_DIR: join(dir, 'data'),
     LOG_LEVEL: 'silent',
+    // Exact figures are the point here (dp publications are covered by ask-dp.int.spec.ts).
+    PRIVACY_MODE: 'threshold',
   };
   const cli = (args: string[]) => run(process.execPath, [CLI, ...args], { env, timeout: 180_000 });
 
