@@ -10,9 +10,11 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createRequire } from 'node:module';
 import { AdminController } from './admin/admin.controller';
+import { AlertsController } from './alerts/alerts.controller';
 import { UsersController } from './admin/users.controller';
 import type { ApiDeps } from './api-deps';
 import { AuthGuard } from './auth/auth.guard';
+import { CostController } from './cost/cost.controller';
 import { AuditInterceptor } from './common/audit.interceptor';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { DocsController } from './docs/docs.controller';
@@ -36,6 +38,8 @@ function apiModule(deps: ApiDeps) {
       UsersController,
       InsightsController,
       ReportsController,
+      CostController,
+      AlertsController,
       SessionController,
       DocsController,
     ],

@@ -6,3 +6,5 @@ export * from './reports';
 export * from './calendar';
 export * from './insights';
 export * from './ingest';
+export * from './alerts';
+export * from './cost';

@@ -313,6 +313,10 @@ export const pipelineStatusSchema = z.object({
   tagged: z.number().int(),
   embedded: z.number().int(),
   failed: z.number().int(),
+  /** Waiting for the month's LLM budget; tagged when it is raised or the month turns. */
+  paused_budget: z.number().int(),
+  /** Outside the tenant's sample (sample_rate below 1): never sent to a model. */
+  not_sampled: z.number().int(),
   content_deleted: z.number().int(),
 });
 export type PipelineStatus = z.infer<typeof pipelineStatusSchema>;

@@ -6,3 +6,4 @@ export * from './conversation-status.repository';
 export * from './clustering.repository';
 export * from './snapshot-evidence.repository';
 export * from './publication-request.repository';
+export * from './tagging-gate.repository';
