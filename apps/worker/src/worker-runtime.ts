@@ -20,7 +20,7 @@ import {
   recordClusteringDeadLetter,
   recordingClusteringFailures,
 } from './clustering/clustering-failure';
-import { BudgetGuard } from './cost/budget-guard';
+import { budgetGuardFor } from './cost/budget-guard';
 import { withRunSpend } from './cost/spend-tracking';
 import { applyRetentionProcessor, eraseUserProcessor } from './processors/maintenance.processors';
 import { tagConversationProcessor } from './processors/tag-conversation.processor';
@@ -79,7 +79,7 @@ function instrument<N extends JobName>(
 }
 
 export function buildHandlers(deps: WorkerDeps, reports: ReportServices): JobHandlers {
-  const budget = new BudgetGuard(deps.db, deps.env);
+  const budget = budgetGuardFor(deps);
   return {
     'tag-conversation': instrument(deps, 'tag-conversation', tagConversationProcessor(deps)),
     'cluster-tenant': instrument(
@@ -197,7 +197,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
 
   // Conversations parked for budget go back to tagging once their tenant may spend again (a new
   // month, a raised budget) or no model is configured any more.
-  const budget = new BudgetGuard(deps.db, deps.env);
+  const budget = budgetGuardFor(deps);
   const taggingGate = new TaggingGateRepository(deps.db);
   const resumeBudgetPaused = async (): Promise<number> => {
     let resumed = 0;

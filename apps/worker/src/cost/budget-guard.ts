@@ -5,7 +5,7 @@
  *
  * The check reads the month's recorded spend; calls already in flight when the budget is reached
  * still finish, so spend can pass a budget by at most the calls in flight (TAG_CONCURRENCY per
- * worker). Answers are cached for a second: the check runs before every tagging job.
+ * worker). Settings and spend are cached for a second: the check runs before every tagging job.
  */
 import { llmPrices, type Env } from '@silhouette/config';
 import {
@@ -26,7 +26,8 @@ export interface ModelUsage {
   completionTokens: number;
 }
 
-const SETTINGS_TTL_MS = 10_000;
+// A changed budget or sample rate applies within a second.
+const SETTINGS_TTL_MS = 1_000;
 const SPEND_TTL_MS = 1_000;
 
 export class BudgetGuard {
@@ -78,9 +79,11 @@ export class BudgetGuard {
     this.spendCache.delete('*');
   }
 
-  /** Forgets cached settings (after an admin change seen by the reconciler). */
+  /** Forgets what is cached for the tenant: the reconciler decides on fresh figures. */
   forget(tenantId: string): void {
     this.settingsCache.delete(tenantId);
+    this.spendCache.delete(tenantId);
+    this.spendCache.delete('*');
   }
 
   private async spent(tenantId: string | undefined): Promise<number> {
@@ -94,4 +97,22 @@ export class BudgetGuard {
     this.spendCache.set(key, { at: Date.now(), usd: totals.costUsd });
     return totals.costUsd;
   }
+}
+
+const guards = new WeakMap<object, BudgetGuard>();
+
+/**
+ * One guard per worker (per deps object): the reconciler that resumes a tenant and the tag jobs
+ * that follow must see the same, freshly read settings.
+ */
+export function budgetGuardFor(deps: {
+  db: Queryable;
+  env: Pick<Env, 'LLM_BUDGET_USD_PER_MONTH' | 'LLM_PRICES'>;
+}): BudgetGuard {
+  let guard = guards.get(deps);
+  if (!guard) {
+    guard = new BudgetGuard(deps.db, deps.env);
+    guards.set(deps, guard);
+  }
+  return guard;
 }

@@ -20,7 +20,7 @@ import {
   TaggingGateRepository,
   type SealedContent,
 } from '@silhouette/sealed';
-import { BudgetGuard } from '../cost/budget-guard';
+import { budgetGuardFor } from '../cost/budget-guard';
 import type { WorkerDeps } from '../worker-deps';
 import { facetMetadata } from './facet-metadata';
 
@@ -79,7 +79,7 @@ class TenantSettingsCache {
 
 export function tagConversationProcessor(deps: WorkerDeps) {
   const settings = new TenantSettingsCache(deps);
-  const budget = new BudgetGuard(deps.db, deps.env);
+  const budget = budgetGuardFor(deps);
   const gate = new TaggingGateRepository(deps.db);
   return async (payload: JobPayload<'tag-conversation'>): Promise<void> => {
     const { tenantId, conversationId } = payload;

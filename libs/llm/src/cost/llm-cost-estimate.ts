@@ -15,7 +15,7 @@ import { CLUSTER_NAMING_SYSTEM_PROMPT } from '../clustering/name-clusters';
 import { tagPromptOverheadTokens } from '../tagging/prompt';
 import { estimateTokens } from '../tagging/truncate';
 
-/** A facet answer as strict JSON is about this long (measured on the scripted server's answers). */
+/** Assumed answer length until a tenant has answers to average (the scripted server's average 76; models write fuller text). */
 export const TYPICAL_TAG_COMPLETION_TOKENS = 110;
 /** Conversations per base cluster (k = n / 30 in the clustering run). */
 const CONVERSATIONS_PER_BASE_CLUSTER = 30;
