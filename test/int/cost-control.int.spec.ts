@@ -10,7 +10,12 @@
  *   others never reach the model.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { costSummarySchema, estimateResponseSchema } from '@silhouette/contracts';
+import {
+  clusterDetailResponseSchema,
+  costSummarySchema,
+  estimateResponseSchema,
+  overviewResponseSchema,
+} from '@silhouette/contracts';
 import { ScriptedLlmServer } from '../helpers/scripted-llm-server';
 import { scriptedTaggerProviders } from '../helpers/scripted-providers';
 import { call, startStack, type Stack } from '../helpers/stack';
@@ -228,6 +233,39 @@ describe.each(['server', 'embedded'] as const)('cost control (%s mode)', (mode) 
       [stack.tenant.tenant.id],
     );
     expect(kept.rows[0]!.n).toBe(0);
+  });
+
+  it('publishes sampled figures scaled to every conversation, with their intervals', async () => {
+    await stack.queue.enqueue('cluster-tenant', { tenantId: stack.tenant.tenant.id });
+    await stack.queue.waitUntilIdle(120_000);
+    const overview = (await admin('/v1/insights/overview')).body;
+    expect(overviewResponseSchema.parse(overview)).toEqual(overview);
+    const counts = await statuses();
+    const sampled = (counts['tagged'] ?? 0) + (counts['embedded'] ?? 0);
+    const population = sampled + (counts['not_sampled'] ?? 0);
+    expect(overview.sample).toMatchObject({ rate: 0.25, sampled, population });
+    expect(overview.sample.factor).toBeCloseTo(population / sampled, 3);
+    // The tenant's total is the whole population; a cell is its sample count times the factor.
+    expect(overview.conversations).toBe(population);
+    const minutes = overview.minutes_saved;
+    expect(minutes.total_low).toBeLessThanOrEqual(minutes.total);
+    expect(minutes.total_high).toBeGreaterThan(minutes.total);
+    const clusters = (await admin('/v1/insights/clusters?level=0')).body.clusters;
+    expect(clusters.length).toBeGreaterThan(0);
+    const f = sampled / population;
+    for (const summary of clusters) {
+      const detail = (await admin(`/v1/insights/clusters/${summary.id}`)).body;
+      expect(clusterDetailResponseSchema.parse(detail)).toEqual(detail);
+      const interval = detail.metrics.sampling.conversations;
+      const c = detail.conversations / overview.sample.factor;
+      const half = 1.645 * overview.sample.factor * Math.sqrt((1 - f) * c * (1 - c / sampled));
+      expect(interval.low).toBeCloseTo(Math.max(0, detail.conversations - half), -1);
+      expect(interval.high).toBeCloseTo(detail.conversations + half, -1);
+      expect(detail.metrics.sampling.minutes_saved.low).toBeLessThanOrEqual(detail.minutes_saved);
+      expect(detail.metrics.sampling.minutes_saved.high).toBeGreaterThanOrEqual(
+        detail.minutes_saved,
+      );
+    }
   });
 
   it('refuses bad settings with the field named', async () => {

@@ -58,6 +58,31 @@ export const periodComparisonSchema = z.object({
 });
 export type PeriodComparison = z.infer<typeof periodComparisonSchema>;
 
+/** A 90% interval around a published figure. */
+export const publishedIntervalSchema = z.object({ low: z.number(), high: z.number() });
+
+/**
+ * Sampling (issue #15): the intervals of a figure estimated from a sample (its conversations
+ * and minutes saved were scaled from the tagged conversations to all of them).
+ */
+export const samplingIntervalsSchema = z.object({
+  conversations: publishedIntervalSchema,
+  minutes_saved: publishedIntervalSchema.optional(),
+});
+
+/** How a sampled tenant's figures were scaled (absent: every conversation was tagged). */
+export const sampleInfoSchema = z.object({
+  /** The tenant's sample rate when published. */
+  rate: z.number(),
+  /** Conversations tagged, and conversations that went through the sampling decision. */
+  sampled: z.number().int(),
+  population: z.number().int(),
+  /** Counts and minutes were multiplied by this (population / sampled). */
+  factor: z.number(),
+  method: z.string(),
+});
+export type SampleInfo = z.infer<typeof sampleInfoSchema>;
+
 /** The tenant-wide figures stored with a snapshot. Absent fields: nothing could be published. */
 export const overviewFiguresSchema = z.object({
   published: z.boolean(),
@@ -77,6 +102,9 @@ export const overviewFiguresSchema = z.object({
   clusters_published: z.number().int().optional(),
   levels: z.number().int().optional(),
   outcome_labels: z.array(z.string()).optional(),
+  /** Present when the tenant tags a sample: every count here is an estimate. */
+  sample: sampleInfoSchema.optional(),
+  sampling: samplingIntervalsSchema.optional(),
 });
 export type OverviewFigures = z.infer<typeof overviewFiguresSchema>;
 
@@ -132,6 +160,8 @@ export const clusterMetricsSchema = z.object({
   map: mapPositionSchema.nullable().optional(),
   /** Only on an "other" node: how many groups it pools. */
   pooled_groups: z.number().int().optional(),
+  /** A sampled tenant: the intervals of this cluster's scaled figures. */
+  sampling: samplingIntervalsSchema.optional(),
 });
 export type ClusterMetrics = z.infer<typeof clusterMetricsSchema>;
 

@@ -52,6 +52,15 @@ export class TaggingGateRepository {
     );
   }
 
+  /** Conversations left out of the tenant's sample (the population beyond the tagged ones). */
+  async notSampledCount(tenantId: string): Promise<number> {
+    const result = await this.db.query<{ n: number | string }>(
+      `SELECT count(*) AS n FROM sealed.conversations WHERE tenant_id = $1 AND status = 'not_sampled'`,
+      [tenantId],
+    );
+    return Number(result.rows[0]?.n ?? 0);
+  }
+
   /** Tenants with conversations waiting for budget. */
   async tenantsPaused(): Promise<string[]> {
     const result = await this.db.query<{ tenant_id: string }>(

@@ -6,10 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import { canonicalLabels } from '@silhouette/clustering';
 import type { JobPayload } from '@silhouette/contracts';
-import { InsightsRepository, TenantRepository } from '@silhouette/db';
+import { CostControlRepository, InsightsRepository, TenantRepository } from '@silhouette/db';
 import { UnrecoverableJobError } from '@silhouette/queue';
-import { ClusteringRepository, PublicationRequestRepository } from '@silhouette/sealed';
+import {
+  ClusteringRepository,
+  PublicationRequestRepository,
+  TaggingGateRepository,
+} from '@silhouette/sealed';
 import { applyAuditor } from '../publishing/apply-auditor';
+import { applySample } from '../publishing/apply-sample';
 import { buildSnapshot } from '../publishing/build-snapshot';
 import { saveSnapshot } from '../publishing/save-snapshot';
 import type { WorkerDeps } from '../worker-deps';
@@ -80,7 +85,7 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
       )
       .map(([week]) => week);
     for (const week of thawed) frozen.delete(week);
-    const draft = buildSnapshot({
+    const built = buildSnapshot({
       tenantId: tenant.id,
       run: await withCanonicalLabels(run),
       thresholds: { kUsers: tenant.kUsers, minConversations: tenant.minConversations },
@@ -92,6 +97,17 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
         namer: run.namer,
       },
     });
+    // A sampled tenant's figures are scaled to all its conversations (issue #15, item 5).
+    const draft = applySample(
+      built,
+      {
+        rate: (await new CostControlRepository(deps.db).settings(tenant.id)).sampleRate,
+        sampled: run.rows.length,
+        population:
+          run.rows.length + (await new TaggingGateRepository(deps.db).notSampledCount(tenant.id)),
+      },
+      new Set(frozen.keys()),
+    );
     const audited = deps.clusterLlm ? await applyAuditor(draft, deps.clusterLlm) : draft;
     const snapshot = await deps.db.transaction(async (tx) => {
       await new InsightsRepository(tx).deleteFrozenWeeks(tenant.id, thawed);
