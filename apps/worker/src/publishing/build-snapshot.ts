@@ -15,6 +15,7 @@ import {
   OTHER_VALUE,
   OUTCOMES,
   UNSUCCESSFUL_OUTCOMES,
+  WITHHELD_METADATA_VALUE,
 } from '@silhouette/contracts';
 import {
   bootstrapInterval,
@@ -146,6 +147,9 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
   const valueVerdicts = new Map<string, boolean>();
   const valuePublishable = (value: string): boolean => {
     if (value === NOT_SET_VALUE) return true;
+    // A metadata value the worker withheld at tagging (it failed the same gate) pools like one
+    // that fails here: counted in "other", never shown as a cell of its own.
+    if (value === WITHHELD_METADATA_VALUE) return false;
     let verdict = valueVerdicts.get(value);
     if (verdict === undefined) {
       const gated = gatePublishedText(value);
