@@ -44,6 +44,12 @@ export function ClusterDetail({ csrf, id, kUsers }: { csrf: string; id: string; 
                   label: 'Conversations',
                   value: fmt(cluster.conversations),
                   testId: 'cluster-conversations',
+                  // A sampled tenant: the count is an estimate (issue #15, item 5).
+                  ...(m.sampling
+                    ? {
+                        note: `estimated from a sample: 90% interval ${fmt(m.sampling.conversations.low)}–${fmt(m.sampling.conversations.high)}`,
+                      }
+                    : {}),
                 },
                 { label: 'People', value: fmt(cluster.distinct_users) },
                 {

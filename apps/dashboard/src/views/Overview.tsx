@@ -1,6 +1,7 @@
 import { api, type MetricRow, type PipelineStatus } from '../api-client';
 import { BarList, ColumnChart, type Bar } from '../charts';
 import { navigate } from '../router';
+import { CostPanel, SampleNote } from './CostPanel';
 import {
   Async,
   fmt,
@@ -73,6 +74,7 @@ export function Overview({ csrf, kUsers }: { csrf: string; kUsers: number }) {
                 {data.snapshot.period.start &&
                   ` · covers ${data.snapshot.period.start.slice(0, 10)} to ${data.snapshot.period.end?.slice(0, 10)}`}
               </p>
+              <SampleNote sample={data.sample} />
               <Tiles
                 label="Key figures"
                 tiles={[
@@ -188,6 +190,7 @@ export function Overview({ csrf, kUsers }: { csrf: string; kUsers: number }) {
           )}
         </Async>
       )}
+      <CostPanel csrf={csrf} />
       <Pipeline status={status} />
     </>
   );
@@ -221,6 +224,14 @@ function Pipeline({ status }: { status: Loaded<PipelineStatus> }) {
             <div>
               <dt>Failed</dt>
               <dd>{s.failed.toLocaleString()}</dd>
+            </div>
+            <div>
+              <dt>Paused for budget</dt>
+              <dd data-testid="kpi-paused-budget">{s.paused_budget.toLocaleString()}</dd>
+            </div>
+            <div>
+              <dt>Outside the sample</dt>
+              <dd>{s.not_sampled.toLocaleString()}</dd>
             </div>
             <div>
               <dt>Content deleted (retention)</dt>
