@@ -9,6 +9,9 @@
  * - a 25% sample tags exactly the conversations whose pseudonym falls in the sample, and the
  *   others never reach the model.
  */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   clusterDetailResponseSchema,
@@ -20,6 +23,8 @@ import { ScriptedLlmServer } from '../helpers/scripted-llm-server';
 import { scriptedTaggerProviders } from '../helpers/scripted-providers';
 import { call, startStack, type Stack } from '../helpers/stack';
 
+const CLI = fileURLToPath(new URL('../../bin/silhouette.mjs', import.meta.url));
+const run = promisify(execFile);
 const PRICE = { input: 1000, output: 2000 }; // USD per 1M tokens: a call costs about a dollar
 
 /** Conversations of varied length; a few far over the tagger's 4,000-token budget (truncated). */
@@ -132,6 +137,32 @@ describe.each(['server', 'embedded'] as const)('cost control (%s mode)', (mode) 
       4,
     );
     expect(estimate.lines.map((line: any) => line.task)).toEqual(['tag', 'name', 'audit']);
+    expect(llm.chatRequestCount).toBe(0);
+  });
+
+  it.runIf(mode === 'server')('prints the same estimate from `silhouette estimate`', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [CLI, 'estimate', '--tenant', stack.tenant.tenant.slug, '--json'],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: stack.env.DATABASE_URL!,
+          REDIS_URL: stack.env.REDIS_URL!,
+          QUEUE_PREFIX: stack.queuePrefix,
+          SILHOUETTE_MASTER_KEY: stack.env.SILHOUETTE_MASTER_KEY!,
+          SILHOUETTE_PSEUDONYM_SECRET: stack.env.SILHOUETTE_PSEUDONYM_SECRET!,
+          OPENAI_BASE_URL: llm.baseURL,
+          TAG_MODEL: 'scripted-tagger',
+          LLM_PRICES: JSON.stringify({ 'scripted-tagger': PRICE }),
+          LOG_LEVEL: 'silent',
+        },
+      },
+    );
+    const printed = JSON.parse(stdout);
+    expect(printed.tenant).toBe(stack.tenant.tenant.slug);
+    expect(printed.backlog).toEqual(estimate.backlog);
+    expect(printed.lines).toEqual(estimate.lines);
     expect(llm.chatRequestCount).toBe(0);
   });
 
@@ -258,7 +289,8 @@ describe.each(['server', 'embedded'] as const)('cost control (%s mode)', (mode) 
       expect(clusterDetailResponseSchema.parse(detail)).toEqual(detail);
       const interval = detail.metrics.sampling.conversations;
       const c = detail.conversations / overview.sample.factor;
-      const half = 1.645 * overview.sample.factor * Math.sqrt((1 - f) * c * (1 - c / sampled));
+      const half =
+        1.645 * overview.sample.factor * Math.sqrt((1 - f) * c * Math.max(0, 1 - c / sampled));
       expect(interval.low).toBeCloseTo(Math.max(0, detail.conversations - half), -1);
       expect(interval.high).toBeCloseTo(detail.conversations + half, -1);
       expect(detail.metrics.sampling.minutes_saved.low).toBeLessThanOrEqual(detail.minutes_saved);
