@@ -315,5 +315,6 @@ describe.each(['server', 'embedded'] as const)('cost control (%s mode)', (mode) 
       body: JSON.stringify({ sample_rate: 0.5 }),
     });
     expect(reader.status).toBe(403);
+    expect((await call(stack, '/v1/cost', { key: stack.tenant.readKey })).status).toBe(403);
   });
 });

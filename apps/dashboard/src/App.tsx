@@ -203,7 +203,9 @@ function Dashboard({ csrf, tenant }: { csrf: string; tenant: TenantInfo }) {
         ))}
       </nav>
       <div id="content" data-testid={`view-${route.view}`}>
-        {route.view === 'overview' && <Overview csrf={csrf} kUsers={tenant.k_users} />}
+        {route.view === 'overview' && (
+          <Overview csrf={csrf} kUsers={tenant.k_users} admin={tenant.scope === 'admin'} />
+        )}
         {route.view === 'explore' && <Explore csrf={csrf} route={route} kUsers={tenant.k_users} />}
         {route.view === 'failures' && <Failures csrf={csrf} route={route} />}
         {route.view === 'breakdowns' && (

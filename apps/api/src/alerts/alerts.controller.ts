@@ -197,7 +197,10 @@ export class AlertsController {
     const alerts = await new AlertRepository(this.deps.db).alerts(request.auth!.tenantId, limit);
     const admin = request.auth!.scope === 'admin';
     return {
-      alerts: alerts.map(({ alert, deliveries }) => alertView(alert, deliveries, admin)),
+      alerts: alerts
+        // Tagging failures quote exact pipeline counts, which only admins see (/v1/status).
+        .filter(({ alert }) => admin || alert.kind !== 'tagging_failures')
+        .map(({ alert, deliveries }) => alertView(alert, deliveries, admin)),
     };
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Cost control (issue #15, items 4 and 5): this month's LLM spend and budgets (`GET /v1/cost`,
- * any dashboard scope: the overview shows it), the tenant's budget and sample rate
+ * shown on an admin's overview), the tenant's budget and sample rate
  * (`PATCH /v1/admin/cost`) and the estimate of tagging the backlog (`GET /v1/admin/estimate`).
  */
 import { Controller, Get, Inject, Patch, Req, UseGuards } from '@nestjs/common';
@@ -21,8 +21,9 @@ import { backlogEstimate, costSummary } from './cost-view';
 export class CostController {
   constructor(@Inject(API_DEPS) private readonly deps: ApiDeps) {}
 
+  // Admins only: monthly spend and call counts are operational figures, exact per month.
   @Get('cost')
-  @RequireScopes('read', 'admin')
+  @RequireScopes('admin')
   async cost(@Req() request: AuthenticatedRequest): Promise<CostSummary> {
     return costSummary(this.deps.db, this.deps.env, request.auth!.tenantId);
   }

@@ -73,7 +73,7 @@ export function alertAndCostPaths(): Record<string, unknown> {
     },
     '/v1/cost': {
       get: {
-        ...secured('read or admin'),
+        ...secured('admin'),
         summary: "This month's LLM spend, budgets, sampling, and Clio's cost for reference",
         responses: { 200: ok('Cost summary', json(costSummarySchema)) },
       },

@@ -46,7 +46,16 @@ export function weeklyPoints(rows: MetricRow[] | undefined) {
     }));
 }
 
-export function Overview({ csrf, kUsers }: { csrf: string; kUsers: number }) {
+export function Overview({
+  csrf,
+  kUsers,
+  admin = false,
+}: {
+  csrf: string;
+  kUsers: number;
+  /** Admins also see this month's LLM cost and budget (issue #15). */
+  admin?: boolean;
+}) {
   const overview = useApi(() => api.overview(csrf), [csrf]);
   const top = useApi(() => api.clusters(csrf), [csrf]);
   const status = useApi(() => api.status(csrf), [csrf]);
@@ -190,7 +199,7 @@ export function Overview({ csrf, kUsers }: { csrf: string; kUsers: number }) {
           )}
         </Async>
       )}
-      <CostPanel csrf={csrf} />
+      {admin && <CostPanel csrf={csrf} />}
       <Pipeline status={status} />
     </>
   );
