@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiRequestError, type TenantInfo } from './api-client';
 import { Link, navigate, useRoute, VIEWS, type View } from './router';
 import { Alerts } from './views/Alerts';
+import { Ask } from './views/Ask';
 import { Breakdowns } from './views/Breakdowns';
 import { Explore } from './views/Explore';
 import { Failures } from './views/Failures';
@@ -186,6 +187,7 @@ const LABELS: Record<View, string> = {
   reports: 'Reports',
   alerts: 'Alerts',
   privacy: 'Privacy',
+  ask: 'Ask',
 };
 
 function Dashboard({ csrf, tenant }: { csrf: string; tenant: TenantInfo }) {
@@ -215,6 +217,7 @@ function Dashboard({ csrf, tenant }: { csrf: string; tenant: TenantInfo }) {
         {route.view === 'reports' && <Reports csrf={csrf} admin={tenant.scope === 'admin'} />}
         {route.view === 'alerts' && <Alerts csrf={csrf} admin={tenant.scope === 'admin'} />}
         {route.view === 'privacy' && <Privacy csrf={csrf} snapshot={route.snapshot} />}
+        {route.view === 'ask' && <Ask csrf={csrf} />}
       </div>
     </>
   );

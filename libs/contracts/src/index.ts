@@ -8,3 +8,4 @@ export * from './insights';
 export * from './ingest';
 export * from './alerts';
 export * from './cost';
+export * from './ask';

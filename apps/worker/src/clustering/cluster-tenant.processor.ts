@@ -13,9 +13,9 @@ import {
   PublicationRequestRepository,
   TaggingGateRepository,
 } from '@silhouette/sealed';
-import { applyAuditor } from '../publishing/apply-auditor';
+import { applyAuditor, auditPublishedValues } from '../publishing/apply-auditor';
 import { applySample } from '../publishing/apply-sample';
-import { buildSnapshot } from '../publishing/build-snapshot';
+import { buildSnapshot, publishedValueCandidates } from '../publishing/build-snapshot';
 import { saveSnapshot } from '../publishing/save-snapshot';
 import type { WorkerDeps } from '../worker-deps';
 import { runClustering, type ClusteringRun } from './run-clustering';
@@ -85,9 +85,18 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
       )
       .map(([week]) => week);
     for (const week of thawed) frozen.delete(week);
+    const labelled = await withCanonicalLabels(run);
     const built = buildSnapshot({
       tenantId: tenant.id,
-      run: await withCanonicalLabels(run),
+      run: labelled,
+      ...(deps.clusterLlm
+        ? {
+            valueAuditScores: await auditPublishedValues(
+              publishedValueCandidates(labelled.rows, frozen),
+              deps.clusterLlm,
+            ),
+          }
+        : {}),
       thresholds: { kUsers: tenant.kUsers, minConversations: tenant.minConversations },
       frozen,
       models: {

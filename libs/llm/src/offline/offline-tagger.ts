@@ -8,7 +8,7 @@
  *  - use_case, goal_summary: composed from a closed vocabulary (use-case-composer.ts);
  *  - outcome, failure_reasons, user_frustration: conversation signals (conversation-signals.ts),
  *    which also say which signal fired where (`explain().signals.evidence`);
- *  - language: stop words and scripts (language-detector.ts);
+ *  - language: scripts, English stop words, then franc's trigrams (language-detector.ts);
  *  - minutes: the per-task-type table (tagging-tables.ts, minutes-estimator.ts);
  *  - confidence: geometric mean of the domain and task confidences, lowered for non-English text
  *    and for outcomes inferred without an explicit end signal.
