@@ -7,11 +7,14 @@
  *   and so does a raised budget, until every conversation is tagged exactly once (one model call
  *   each, no conversation lost or tagged twice);
  * - a 25% sample tags exactly the conversations whose pseudonym falls in the sample, and the
- *   others never reach the model.
+ *   others never reach the model;
+ * - the embeddings line prices a full run's facet texts: once tagged, exactly what the scripted
+ *   server counts when those texts are sent to its `/v1/embeddings`.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   clusterDetailResponseSchema,
@@ -19,6 +22,7 @@ import {
   estimateResponseSchema,
   overviewResponseSchema,
 } from '@silhouette/contracts';
+import { facetText } from '@silhouette/worker';
 import { ScriptedLlmServer } from '../helpers/scripted-llm-server';
 import { scriptedTaggerProviders } from '../helpers/scripted-providers';
 import { call, startStack, type Stack } from '../helpers/stack';
@@ -136,8 +140,18 @@ describe.each(['server', 'embedded'] as const)('cost control (%s mode)', (mode) 
       (tag.prompt_tokens * PRICE.input + tag.completion_tokens * PRICE.output) / 1e6,
       4,
     );
-    expect(estimate.lines.map((line: any) => line.task)).toEqual(['tag', 'name', 'audit']);
+    expect(estimate.lines.map((line: any) => line.task)).toEqual(['tag', 'embed', 'name', 'audit']);
+    // Before any facet exists, a full run's 40 texts at a typical 40 tokens, one request.
+    const embed = estimate.lines.find((line: any) => line.task === 'embed');
+    expect(embed).toMatchObject({
+      model: 'text-embedding-3-small',
+      calls: 1,
+      prompt_tokens: 40 * 40,
+      completion_tokens: 0,
+    });
+    expect(embed.usd).toBeCloseTo((1600 * 0.02) / 1e6, 8);
     expect(llm.chatRequestCount).toBe(0);
+    expect(llm.requestsTo('embeddings')).toHaveLength(0);
   });
 
   it.runIf(mode === 'server')('prints the same estimate from `silhouette estimate`', async () => {
@@ -225,6 +239,30 @@ describe.each(['server', 'embedded'] as const)('cost control (%s mode)', (mode) 
     const later = (await admin('/v1/admin/estimate')).body;
     expect(later.backlog.conversations).toBe(0);
     expect(later.lines[0].calls).toBe(0);
+
+    // Embeddings: the texts a full run would embed, sent to the server's /v1/embeddings as the
+    // embedder sends them; its usage is the count. Tagged, the estimate counts them exactly.
+    const facets = await stack.ownerDb.query<{
+      taskType: string;
+      useCase: string;
+      goalSummary: string;
+    }>(
+      `SELECT task_type AS "taskType", use_case AS "useCase", goal_summary AS "goalSummary"
+         FROM sealed.facets WHERE tenant_id = $1`,
+      [stack.tenant.tenant.id],
+    );
+    const sent = await new OpenAI({ baseURL: llm.baseURL, apiKey: 'test' }).embeddings.create({
+      model: 'text-embedding-3-small',
+      input: facets.rows.map(facetText),
+      encoding_format: 'float',
+    });
+    const embedCounted = sent.usage.prompt_tokens;
+    const embedLater = later.lines.find((line: any) => line.task === 'embed');
+    expect(embedLater).toMatchObject({ calls: 1, prompt_tokens: embedCounted });
+    const embedBefore = estimate.lines.find((line: any) => line.task === 'embed');
+    console.log(
+      `[${mode}] embedding tokens: estimated before tagging ${embedBefore.prompt_tokens} (typical length), after ${embedLater.prompt_tokens}; counted ${embedCounted} (${(((embedBefore.prompt_tokens - embedCounted) / embedCounted) * 100).toFixed(1)}% before tagging)`,
+    );
   });
 
   it('tags a deterministic 25% sample and never sends the rest to the model', async () => {

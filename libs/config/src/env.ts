@@ -262,6 +262,15 @@ export function llmConfigured(env: Pick<Env, 'OPENAI_BASE_URL' | 'OPENAI_API_KEY
   return Boolean(env.OPENAI_BASE_URL || env.OPENAI_API_KEY);
 }
 
+/** Embeddings come from the OpenAI-compatible endpoint (else the offline embedder). */
+export function embeddingsFromEndpoint(
+  env: Pick<Env, 'EMBEDDING_PROVIDER' | 'OPENAI_BASE_URL' | 'OPENAI_API_KEY'>,
+): boolean {
+  return (
+    env.EMBEDDING_PROVIDER === 'openai' || (env.EMBEDDING_PROVIDER === 'auto' && llmConfigured(env))
+  );
+}
+
 /** Printable view of the configuration with sensitive values replaced. */
 export function describeConfig(env: Env): Record<string, unknown> {
   return Object.fromEntries(

@@ -66,7 +66,7 @@ export const costSummarySchema = z.object({
 export type CostSummary = z.infer<typeof costSummarySchema>;
 
 const estimateLineSchema = z.object({
-  task: z.enum(['tag', 'name', 'audit']),
+  task: z.enum(['tag', 'embed', 'name', 'audit']),
   model: z.string(),
   calls: z.number().int(),
   prompt_tokens: z.number().int(),

@@ -4,7 +4,7 @@
  * only: the spend table, the budget settings, and the backlog's counts through a definer
  * function (the API has no grants on the sealed schema).
  */
-import { llmConfigured, llmPrices, type Env } from '@silhouette/config';
+import { embeddingsFromEndpoint, llmConfigured, llmPrices, type Env } from '@silhouette/config';
 import {
   CLIO_USD_PER_1000_CONVERSATIONS,
   type CostSummary,
@@ -104,6 +104,9 @@ export async function backlogEstimate(
     DEFAULT_MAX_CONVERSATION_TOKENS,
   );
   const online = llmConfigured(env);
+  const embedded = embeddingsFromEndpoint(env)
+    ? await repository.embeddingTexts(tenantId)
+    : undefined;
   const estimate = estimateLlmCost({
     conversationsToTag: online ? backlog.inSample : 0,
     conversationTokens: online ? backlog.measuredTokens + backlog.unmeasuredTokens : 0,
@@ -113,6 +116,16 @@ export async function backlogEstimate(
     prices: llmPrices(env),
     levels: env.CLUSTER_LEVELS,
     topK: env.CLUSTER_TOP_K,
+    ...(embedded
+      ? {
+          embedding: {
+            model: env.EMBEDDING_MODEL,
+            taggedTexts: embedded.texts,
+            taggedTextTokens: embedded.textTokens,
+            backlogTexts: backlog.inSample,
+          },
+        }
+      : {}),
   });
   const assumptions = [
     'Tagging: one call per conversation in the sample, its prompt counted at ingest as the tagger builds it (system and tool messages clipped, long conversations cut from the middle) with an estimate of about 4 characters per token, plus the fixed instructions and schema.',
@@ -120,7 +133,12 @@ export async function backlogEstimate(
       ? 'Answers: a typical facet answer length, until this tenant has model answers to average.'
       : "Answers: this tenant's mean answer length so far.",
     'Naming and auditing: one full clustering run over every tagged conversation, from its usual structure (about 30 conversations per base cluster); an order of magnitude, not a count.',
-    'Embeddings are not included. The response cache may make re-runs cheaper.',
+    embedded
+      ? embedded.texts > 0
+        ? "Embeddings: one full clustering run's texts (task; use case; goal): those already tagged as counted, the backlog's at their mean length (runs between full runs embed only new conversations)."
+        : "Embeddings: one full clustering run's texts (task; use case; goal) at a typical length, until this tenant has tagged conversations to measure."
+      : 'Embeddings: the offline embedder, nothing sent.',
+    'The response cache may make re-runs cheaper.',
   ];
   if (backlog.unmeasured > 0)
     assumptions.push(

@@ -205,6 +205,23 @@ export class CostControlRepository {
           : Number(row['mean_completion_tokens']),
     };
   }
+
+  async embeddingTexts(tenantId: string): Promise<EmbeddingFigures> {
+    const result = await this.db.query<Record<string, number | string | null>>(
+      'SELECT * FROM intake.embedding_estimate($1)',
+      [tenantId],
+    );
+    const row = result.rows[0] ?? {};
+    return { texts: numberOf(row['texts']), textTokens: numberOf(row['text_tokens']) };
+  }
+}
+
+/** The texts a clustering run would embed now, as `intake.embedding_estimate` counts them. */
+export interface EmbeddingFigures {
+  /** Tagged conversations: one "task; use case; goal" text each. */
+  texts: number;
+  /** Their tokens, estimated as libs/llm `estimateTokens` does. */
+  textTokens: number;
 }
 
 /** The backlog as `intake.backlog_estimate` counts it. */

@@ -9,6 +9,8 @@
  * clustering that has not run yet, so they follow the run's structure (about 30 conversations per
  * base cluster, one naming call each, the upper levels built in neighbourhoods, the auditor in
  * batches of 50 texts) with typical text lengths: an order of magnitude, stated as such.
+ * Embeddings (when an endpoint embeds) are one full run's "task; use case; goal" texts: those of
+ * conversations already tagged as counted, the backlog's at the tenant's mean text length so far.
  */
 import { AUDIT_BATCH_SIZE, AUDIT_SYSTEM_PROMPT } from '../clustering/privacy-auditor';
 import { CLUSTER_NAMING_SYSTEM_PROMPT } from '../clustering/name-clusters';
@@ -19,8 +21,11 @@ import { estimateTokens } from '../tagging/truncate';
 export const TYPICAL_TAG_COMPLETION_TOKENS = 110;
 /** Conversations per base cluster (k = n / 30 in the clustering run). */
 const CONVERSATIONS_PER_BASE_CLUSTER = 30;
-/** One member or contrast line in a naming prompt: "task; use case; goal". */
-const TYPICAL_ITEM_TOKENS = 40;
+/** One member or contrast line in a naming prompt, or one embedded text: "task; use case; goal". */
+export const TYPICAL_FACET_TEXT_TOKENS = 40;
+const TYPICAL_ITEM_TOKENS = TYPICAL_FACET_TEXT_TOKENS;
+/** Inputs per embeddings request (the OpenAI-compatible embedder's batch size). */
+const EMBEDDING_BATCH_SIZE = 256;
 const NAMING_ITEMS = 60;
 const NAMING_COMPLETION_TOKENS = 90;
 /** A proposed or renamed parent: name and description. */
@@ -49,10 +54,21 @@ export interface CostEstimateInput {
   topK: number;
   /** Fixed prompt tokens of one facet call; default the tagger's own. */
   tagOverheadTokens?: number;
+  /**
+   * Embeddings through an OpenAI-compatible endpoint: the model, the texts of the conversations
+   * already tagged, and the backlog that will have texts once tagged (by a model or offline).
+   * Absent when the offline embedder is used (nothing is sent).
+   */
+  embedding?: {
+    model: string;
+    taggedTexts: number;
+    taggedTextTokens: number;
+    backlogTexts: number;
+  };
 }
 
 export interface CostEstimateLine {
-  task: 'tag' | 'name' | 'audit';
+  task: 'tag' | 'embed' | 'name' | 'audit';
   model: string;
   calls: number;
   promptTokens: number;
@@ -111,6 +127,20 @@ export function estimateLlmCost(input: CostEstimateInput): CostEstimate {
   ];
 
   const conversations = input.alreadyTagged + input.conversationsToTag;
+  if (input.embedding) {
+    // A full run embeds every tagged conversation's text; the backlog's are not written yet.
+    const { model, taggedTexts, taggedTextTokens, backlogTexts } = input.embedding;
+    const perText = taggedTexts > 0 ? taggedTextTokens / taggedTexts : TYPICAL_FACET_TEXT_TOKENS;
+    lines.push(
+      line(
+        'embed',
+        model,
+        Math.ceil((taggedTexts + backlogTexts) / EMBEDDING_BATCH_SIZE),
+        taggedTextTokens + backlogTexts * perText,
+        0,
+      ),
+    );
+  }
   if (conversations > 0) {
     const base = Math.max(1, Math.round(conversations / CONVERSATIONS_PER_BASE_CLUSTER));
     const sizes = treeLevelSizes(base, input.levels, input.topK);
