@@ -10,12 +10,18 @@
  *  - a real BPE tokenizer (o200k_base, gpt-4o-mini's, from the `gpt-tokenizer` package) over the
  *    exact request bodies the server received: message contents, 3 tokens of chat framing per
  *    message plus 3 for the reply (OpenAI's published rule), and the `response_format` JSON.
+ * Embeddings: the estimate's line before tagging (the backlog at a typical text length) against
+ * the facet texts a full clustering run then embeds, sent to the scripted server's
+ * `/v1/embeddings` (its usage is the count) and counted with o200k_base (text-embedding-3's
+ * tokenizer is cl100k_base; o200k_base is close on English and is what is installed).
  * Data: real oasst1 threads (multilingual, some long) and SGD dialogues from ../shared/data.
  */
 import { readFileSync } from 'node:fs';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { backlogEstimate } from '@silhouette/api';
 import { CostControlRepository } from '@silhouette/db';
+import { facetText } from '@silhouette/worker';
+import OpenAI from 'openai';
 import { sgdRecords } from '../../test/helpers/datasets';
 import { ScriptedLlmServer } from '../../test/helpers/scripted-llm-server';
 import { scriptedTaggerProviders } from '../../test/helpers/scripted-providers';
@@ -62,6 +68,8 @@ function bpeTokens(body: Record<string, unknown>): number {
   return tokens;
 }
 
+const embedRows: string[] = [];
+
 const pct = (estimate: number, counted: number) =>
   `${(((estimate - counted) / counted) * 100).toFixed(1)}%`;
 
@@ -103,6 +111,35 @@ async function measure(name: string, records: Record<string, unknown>[]) {
     console.log(
       `| ${name} | ${records.length} | ${tag.calls} / ${row.n} | ${tag.prompt_tokens} | ${row.prompt} (${pct(tag.prompt_tokens, row.prompt)}) | ${bpe} (${pct(tag.prompt_tokens, bpe)}) | ${tag.completion_tokens} / ${scriptedCompletion} (${pct(tag.completion_tokens, scriptedCompletion)}) |`,
     );
+    // Embeddings: the texts a full run embeds, sent as the embedder sends them.
+    const facets = await stack.ownerDb.query<{
+      taskType: string;
+      useCase: string;
+      goalSummary: string;
+    }>(
+      `SELECT task_type AS "taskType", use_case AS "useCase", goal_summary AS "goalSummary"
+         FROM sealed.facets WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    const texts = facets.rows.map(facetText);
+    const client = new OpenAI({ baseURL: llm.baseURL, apiKey: 'bench' });
+    let scriptedEmbed = 0;
+    for (let i = 0; i < texts.length; i += 256) {
+      const sent = await client.embeddings.create({
+        model: 'text-embedding-3-small',
+        input: texts.slice(i, i + 256),
+        encoding_format: 'float',
+      });
+      scriptedEmbed += sent.usage.prompt_tokens;
+    }
+    const bpeEmbed = texts.reduce((sum, text) => sum + countTokens(text), 0);
+    const before = estimate.lines.find((line) => line.task === 'embed')!;
+    const after = (await backlogEstimate(stack.apiDb, stack.env, tenantId)).lines.find(
+      (line) => line.task === 'embed',
+    )!;
+    embedRows.push(
+      `| ${name} | ${texts.length} | ${before.prompt_tokens} | ${after.prompt_tokens} | ${scriptedEmbed} (${pct(before.prompt_tokens, scriptedEmbed)}; ${pct(after.prompt_tokens, scriptedEmbed)}) | ${bpeEmbed} (${pct(before.prompt_tokens, bpeEmbed)}; ${pct(after.prompt_tokens, bpeEmbed)}) |`,
+    );
   } finally {
     await stack.close();
     await llm.close();
@@ -119,4 +156,10 @@ export async function main(args: string[]): Promise<void> {
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   await measure('oasst1-dev threads', oasstRecords(count));
   await measure('SGD dialogues', sgdRecords(count, 50));
+  console.log('');
+  console.log(
+    '| data | texts | embedding tokens estimated before tagging | estimated once tagged | scripted server counted (error before; after) | o200k_base counted (error before; after) |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const row of embedRows) console.log(row);
 }
