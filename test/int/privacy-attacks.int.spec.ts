@@ -357,7 +357,9 @@ describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (
 describe('the review’s export and the operator’s evidence (command line, embedded)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'silhouette-attacks-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const cli = embeddedCli(dir, 300_000);
+  // Threshold mode: the operator's evidence naming each suppressed cell is that mode's; in dp
+  // mode a value never selected is not a cell at all (dp-attacks.int.spec.ts covers dp exports).
+  const cli = embeddedCli(dir, 300_000, { PRIVACY_MODE: 'threshold' });
 
   it('exports counts of suppressed cells only; the operator’s evidence names them', async () => {
     await cli(['migrate']);

@@ -17,3 +17,4 @@ export * from './repositories/sign-in-throttle.repository';
 export * from './passwords';
 export * from './repositories/cost-control.repository';
 export * from './repositories/alert.repository';
+export * from './repositories/privacy-ledger.repository';

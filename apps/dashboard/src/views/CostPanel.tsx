@@ -18,9 +18,12 @@ export function SampleNote({ sample }: { sample: OverviewResponse['sample'] }) {
   return (
     <p className="card banner" role="note" data-testid="sample-note">
       <strong>Estimates from a {Math.round(sample.rate * 100)}% sample.</strong>{' '}
-      {fmt(sample.sampled)} of {fmt(sample.population)} conversations were tagged; counts and
-      minutes are scaled ×{fmt(sample.factor, 2)} and shown with 90% intervals. People are those
-      seen in the sample.
+      {sample.sampled !== undefined && sample.population !== undefined
+        ? `${fmt(sample.sampled)} of ${fmt(sample.population)} conversations were tagged; counts`
+        : 'Counts'}{' '}
+      and minutes are scaled ×{fmt(sample.factor, 2)} and shown with 90% intervals
+      {sample.sampled === undefined ? ' (sampling and privacy noise together)' : ''}. People are
+      those seen in the sample.
     </p>
   );
 }

@@ -17,6 +17,15 @@
  * Rates (failure, resolution) and means are ratios and stay as they are. Distinct users are not
  * scaled: they are the people seen in the sample (a lower bound). Closed weeks frozen before
  * keep the figures they were published with, scaled at that time.
+ *
+ * dp mode (`applyDpSample`): the figures are noisy and the exact counts n and N are not
+ * published, so the scale is 1 / rate (the hash sample is a Bernoulli sample at that rate) and
+ * everything is computed from the noisy published values (post-processing, no privacy cost):
+ * - a count c: c/p ± √(s² + h²), s = 1.645·√(c·(1 − p))/p the sampling half-width and h the
+ *   noise half-width scaled by 1/p (both about normal, so they add in quadrature);
+ * - minutes t: the same, with s = 1.645·√((1 − p)·t·M)/p, M the per-conversation clip
+ *   (DP_MAX_MINUTES_PER_CONVERSATION): Σx² ≤ t·M, so the interval errs on the wide side.
+ * Noise intervals are scaled by 1/p with their figures.
  */
 import type { SnapshotDraft } from '@silhouette/db';
 
@@ -37,7 +46,16 @@ export interface PublishedInterval {
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-export class SampleScale {
+/** How a sampled snapshot's figures are scaled, and their intervals. */
+interface Scale {
+  readonly factor: number;
+  count(c: number): number;
+  countInterval(c: number, noise?: PublishedInterval): PublishedInterval;
+  minutes(t: number): number;
+  minutesInterval(t: number, low: number, high: number, c: number): PublishedInterval;
+}
+
+export class SampleScale implements Scale {
   readonly factor: number;
   private readonly unsampled: number;
 
@@ -75,14 +93,85 @@ export class SampleScale {
   }
 }
 
+/** dp mode: a Bernoulli sample at `rate`, figures and intervals from the noisy values only. */
+export class DpSampleScale implements Scale {
+  readonly factor: number;
+
+  constructor(
+    readonly rate: number,
+    /** The per-conversation minutes clip: bounds Σx² by t·M. */
+    private readonly maxMinutesPerConversation: number,
+  ) {
+    this.factor = 1 / rate;
+  }
+
+  count(c: number): number {
+    return Math.round(c * this.factor);
+  }
+
+  countInterval(c: number, noise?: PublishedInterval): PublishedInterval {
+    const sampling = Z90 * this.factor * Math.sqrt(Math.max(0, c) * (1 - this.rate));
+    const noiseHalf = noise ? Math.max(0, (noise.high - noise.low) / 2) * this.factor : 0;
+    const half = Math.sqrt(sampling ** 2 + noiseHalf ** 2);
+    return {
+      low: Math.max(0, Math.round(c * this.factor - half)),
+      high: Math.round(c * this.factor + half),
+    };
+  }
+
+  minutes(t: number): number {
+    return round(t * this.factor);
+  }
+
+  /** `low`..`high`: the figure's published (noise) interval. */
+  minutesInterval(t: number, low: number, high: number): PublishedInterval {
+    const sampling =
+      Z90 *
+      this.factor *
+      Math.sqrt((1 - this.rate) * Math.max(0, t) * this.maxMinutesPerConversation);
+    const noiseHalf = Math.max(0, (high - low) / 2) * this.factor;
+    const half = Math.sqrt(sampling ** 2 + noiseHalf ** 2);
+    return { low: round(Math.max(0, t * this.factor - half)), high: round(t * this.factor + half) };
+  }
+}
+
+/** Noise intervals (dp mode) scaled with their figures; absent or null stays so. */
+function scaleNoise(noise: unknown, scale: Scale): unknown {
+  if (!isRow(noise)) return noise;
+  const out: Row = { ...noise };
+  for (const figure of ['conversations', 'minutes_saved']) {
+    const interval = out[figure];
+    if (
+      isRow(interval) &&
+      typeof interval['low'] === 'number' &&
+      typeof interval['high'] === 'number'
+    )
+      out[figure] =
+        figure === 'conversations'
+          ? { low: scale.count(interval['low']), high: scale.count(interval['high']) }
+          : { low: scale.minutes(interval['low']), high: scale.minutes(interval['high']) };
+  }
+  return out;
+}
+
+const conversationNoise = (noise: unknown): PublishedInterval | undefined => {
+  const interval = isRow(noise) ? noise['conversations'] : undefined;
+  return isRow(interval) &&
+    typeof interval['low'] === 'number' &&
+    typeof interval['high'] === 'number'
+    ? { low: interval['low'], high: interval['high'] }
+    : undefined;
+};
+
 type Row = Record<string, unknown>;
 const isRow = (value: unknown): value is Row => typeof value === 'object' && value !== null;
 
 /** A metric row (`{value, conversations, minutesSavedTotal, …}`) scaled. */
-function scaleRow<T extends object>(row: T, scale: SampleScale): T {
-  const counted = row as { conversations?: unknown; minutesSavedTotal?: unknown };
+function scaleRow<T extends object>(row: T, scale: Scale): T {
+  const counted = row as { conversations?: unknown; minutesSavedTotal?: unknown; noise?: unknown };
   return {
     ...row,
+    ...(isRow(counted.noise) ? { noise: scaleNoise(counted.noise, scale) } : {}),
     ...(typeof counted.conversations === 'number'
       ? { conversations: scale.count(counted.conversations) }
       : {}),
@@ -92,7 +181,7 @@ function scaleRow<T extends object>(row: T, scale: SampleScale): T {
   };
 }
 
-const scaleRows = (rows: unknown, scale: SampleScale, keep?: (row: Row) => boolean) =>
+const scaleRows = (rows: unknown, scale: Scale, keep?: (row: Row) => boolean) =>
   Array.isArray(rows)
     ? rows.map((row) => (isRow(row) && !keep?.(row) ? scaleRow(row, scale) : row))
     : rows;
@@ -101,8 +190,10 @@ const scaleRows = (rows: unknown, scale: SampleScale, keep?: (row: Row) => boole
 function scaleMetrics(
   metrics: Row,
   conversations: number,
-  scale: SampleScale,
+  scale: Scale,
   keepWeek?: (row: Row) => boolean,
+  /** dp mode: the figure's noise intervals, combined into its sampling intervals. */
+  noise?: unknown,
 ): Row {
   const out: Row = { ...metrics };
   for (const key of ['outcomes', 'failure_reasons', 'languages', 'domains', 'task_types', 'teams'])
@@ -132,8 +223,9 @@ function scaleMetrics(
         : {}),
     };
   }
+  if (isRow(out['noise'])) out['noise'] = scaleNoise(out['noise'], scale);
   out['sampling'] = {
-    conversations: scale.countInterval(conversations),
+    conversations: scale.countInterval(conversations, conversationNoise(noise)),
     ...(minutesInterval ? { minutes_saved: minutesInterval } : {}),
   };
   return out;
@@ -153,6 +245,41 @@ export function applySample(
 ): SnapshotDraft {
   if (counts.sampled <= 0 || counts.population <= counts.sampled) return draft;
   const scale = new SampleScale(counts);
+  return scaleDraft(draft, scale, frozenWeeks, {
+    rate: counts.rate,
+    sampled: counts.sampled,
+    population: counts.population,
+    factor: round(scale.factor, 4),
+    method: SAMPLE_METHOD,
+  });
+}
+
+export const DP_SAMPLE_METHOD =
+  'Estimated from a sample: each count is scaled by 1 / sample rate; 90% intervals combine the sampling error (Bernoulli sampling at that rate, minutes bounded by the per-conversation clip) with the privacy noise. Distinct users are those seen in the sample.';
+
+/**
+ * dp mode: the assembled noisy snapshot scaled by 1 / rate, with intervals from the noisy
+ * values only. The sample's exact sizes are not published (they are exact counts).
+ */
+export function applyDpSample(
+  draft: SnapshotDraft,
+  sample: { rate: number; maxMinutesPerConversation: number },
+): SnapshotDraft {
+  if (!(sample.rate > 0 && sample.rate < 1)) return draft;
+  const scale = new DpSampleScale(sample.rate, sample.maxMinutesPerConversation);
+  return scaleDraft(draft, scale, new Set(), {
+    rate: sample.rate,
+    factor: round(scale.factor, 4),
+    method: DP_SAMPLE_METHOD,
+  });
+}
+
+function scaleDraft(
+  draft: SnapshotDraft,
+  scale: Scale,
+  frozenWeeks: ReadonlySet<string>,
+  sampleInfo: Row,
+): SnapshotDraft {
   const keepWeek = (row: Row) => frozenWeeks.has(String(row['value']));
   const overview = draft.overview;
   const overviewConversations =
@@ -160,17 +287,11 @@ export function applySample(
   const scaledOverview: Row =
     overview['published'] === true
       ? {
-          ...scaleMetrics(overview, overviewConversations, scale, keepWeek),
+          ...scaleMetrics(overview, overviewConversations, scale, keepWeek, overview['noise']),
           conversations: scale.count(overviewConversations),
         }
       : { ...overview };
-  scaledOverview['sample'] = {
-    rate: counts.rate,
-    sampled: counts.sampled,
-    population: counts.population,
-    factor: round(scale.factor, 4),
-    method: SAMPLE_METHOD,
-  };
+  scaledOverview['sample'] = sampleInfo;
   const frozenTrendKept = (row: { interval: string; bucket: string }) =>
     row.interval === 'week' && frozenWeeks.has(row.bucket);
   return {
@@ -180,10 +301,17 @@ export function applySample(
       ...cluster,
       conversations: scale.count(cluster.conversations),
       minutesSavedTotal: scale.minutes(cluster.minutesSavedTotal),
-      metrics: scaleMetrics(cluster.metrics, cluster.conversations, scale),
+      ...(cluster.noise ? { noise: scaleNoise(cluster.noise, scale) as typeof cluster.noise } : {}),
+      metrics: scaleMetrics(
+        cluster.metrics,
+        cluster.conversations,
+        scale,
+        undefined,
+        cluster.noise ?? cluster.metrics['noise'],
+      ),
       goals: cluster.goals.map((goal) => ({
         ...goal,
-        conversations: scale.count(goal.conversations),
+        conversations: goal.conversations === null ? null : scale.count(goal.conversations),
       })),
     })),
     breakdowns: draft.breakdowns.map((row) => scaleRow(row, scale)),
