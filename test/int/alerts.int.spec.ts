@@ -121,6 +121,9 @@ describe.each(['server', 'embedded'] as const)('alerts (%s mode)', (mode) => {
         WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
         SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
         JOB_ATTEMPTS: '2',
+        // Publications only when the test asks: the worker's own (every 30 s by default, once
+        // nothing is left to tag) would fall between the steps below at random.
+        PUBLISH_INTERVAL_S: '3600',
       },
     });
 
@@ -204,20 +207,29 @@ describe.each(['server', 'embedded'] as const)('alerts (%s mode)', (mode) => {
     expect(failures.length, raised).toBeGreaterThanOrEqual(1);
     for (const alert of failures) expect(alert.snapshot_id).toBe(v2.snapshot.id);
     // The base level grows with the new topic: which ids are new is the stable-id matching's
-    // call, so the rule's contract is checked against the snapshot before.
+    // call (a re-clustering at v2 may also split the failing contract conversations off), so
+    // each alert is checked against the publication before its own.
     const created = byRule('New topics');
     expect(created.length, raised).toBeGreaterThanOrEqual(1);
-    const before = await stack.ownerDb.query<{ cluster_id: string }>(
-      `SELECT c.cluster_id FROM insights.clusters c JOIN insights.snapshots s ON s.id = c.snapshot_id
-        WHERE s.tenant_id = $1 AND s.version = 2
-        UNION SELECT unnest(pooled_clusters)::uuid FROM insights.snapshots
-        WHERE tenant_id = $1 AND version = 2`,
-      [stack.tenant.tenant.id],
-    );
-    const known = new Set(before.rows.map((row) => row.cluster_id));
+    expect(
+      created.some((alert) => alert.snapshot_id === v3.snapshot.id),
+      raised,
+    ).toBe(true);
+    const knownBefore = async (snapshotId: string) => {
+      const rows = await stack.ownerDb.query<{ cluster_id: string }>(
+        `WITH prior AS (
+           SELECT p.id, p.pooled_clusters FROM insights.snapshots p
+             JOIN insights.snapshots s ON s.tenant_id = p.tenant_id AND p.version = s.version - 1
+            WHERE s.id = $1)
+         SELECT c.cluster_id FROM insights.clusters c JOIN prior ON c.snapshot_id = prior.id
+         UNION SELECT unnest(pooled_clusters)::uuid FROM prior`,
+        [snapshotId],
+      );
+      return new Set(rows.rows.map((row) => row.cluster_id));
+    };
     for (const alert of created) {
-      expect(alert.snapshot_id).toBe(v3.snapshot.id);
-      expect(known.has(alert.subject.key)).toBe(false);
+      expect([v2.snapshot.id, v3.snapshot.id]).toContain(alert.snapshot_id);
+      expect((await knownBefore(alert.snapshot_id)).has(alert.subject.key)).toBe(false);
       expect(alert.figures.conversations).toBeGreaterThanOrEqual(10);
     }
     expect(byRule('Team savings')).toHaveLength(1);
