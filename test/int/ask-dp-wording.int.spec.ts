@@ -15,7 +15,7 @@ const WEEKS = ['2026-W44', '2026-W45', '2026-W46', '2026-W47'];
 const GUARANTEE =
   'Every figure is published with user-level differential privacy: everything published in a calendar month is (ε = 4, δ = 1e-7)-differentially private.';
 
-function overview(dp: boolean): Record<string, unknown> {
+function overview(dp: boolean, sampled = false): Record<string, unknown> {
   const week = (value: string, i: number) => ({
     value,
     isOther: false,
@@ -48,6 +48,15 @@ function overview(dp: boolean): Record<string, unknown> {
     failure_rate: 0.1842,
     levels: 1,
     weekly: WEEKS.map(week),
+    ...(sampled
+      ? {
+          sample: { rate: 0.5, sampled: 617, population: 1234, factor: 2, method: 'scaled' },
+          sampling: {
+            conversations: { low: 1180, high: 1290 },
+            minutes_saved: { low: 8100, high: 9500 },
+          },
+        }
+      : {}),
     ...(dp
       ? {
           noise: {
@@ -68,7 +77,7 @@ function overview(dp: boolean): Record<string, unknown> {
   };
 }
 
-async function publish(db: Database, slug: string, dp: boolean): Promise<string> {
+async function publish(db: Database, slug: string, dp: boolean, sampled = false): Promise<string> {
   const tenant = await new TenantRepository(db).insert({
     slug,
     name: slug,
@@ -81,7 +90,7 @@ async function publish(db: Database, slug: string, dp: boolean): Promise<string>
       runId: randomUUID(),
       periodStart: null,
       periodEnd: null,
-      overview: overview(dp),
+      overview: overview(dp, sampled),
       evidence: {
         schemaVersion: 2,
         thresholds: { kUsers: 5, minConversations: 10 },
@@ -104,12 +113,14 @@ describe.each(['pglite', 'postgres'] as Engine[])('ask over a dp snapshot (%s)',
   let cleanup: () => Promise<void>;
   let dpTenant: string;
   let thresholdTenant: string;
+  let sampledTenant: string;
   let service: AskService;
 
   beforeAll(async () => {
     ({ db, cleanup } = await openMigratedDatabase(engine));
     dpTenant = await publish(db, 'noisy', true);
     thresholdTenant = await publish(db, 'exact', false);
+    sampledTenant = await publish(db, 'sampled', false, true);
     service = new AskService({ db });
   }, 60_000);
   afterAll(async () => cleanup?.());
@@ -147,6 +158,16 @@ describe.each(['pglite', 'postgres'] as Engine[])('ask over a dp snapshot (%s)',
     const exact = await service.session(thresholdTenant);
     const plain = await exact.call('describe_published_data', {});
     expect((plain as { output: Record<string, unknown> }).output['privacy_mode']).toBe('threshold');
+  });
+
+  it('says "about" for a sampled tenant\'s scaled figures, with their sampling intervals', async () => {
+    const answer = await service.ask(sampledTenant, 'How many conversations were there?');
+    expect(answer.status).toBe('answered');
+    expect(answer.answer).toContain('about 1,234 conversations');
+    expect(answer.figures.find((f) => f.value === 1234)?.interval).toEqual({
+      low: 1180,
+      high: 1290,
+    });
   });
 
   it('answers a threshold snapshot with exact figures, without "about"', async () => {

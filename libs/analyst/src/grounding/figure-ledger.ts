@@ -117,19 +117,21 @@ export class FigureLedger {
     }
     if (typeof node !== 'object' || node === null) return;
     const record = node as Record<string, unknown>;
-    // dp publications: `noise: {conversations: {low, high}, …}` bounds the row's own figures.
-    const noise = record['noise'];
-    const noiseOf = (key: string) =>
-      typeof noise === 'object' &&
-      noise !== null &&
-      isInterval((noise as Record<string, unknown>)[key])
-        ? ((noise as Record<string, unknown>)[key] as { low: number; high: number })
+    // dp publications: `noise: {conversations: {low, high}, …}` bounds the row's own figures;
+    // a sampled tenant's `sampling` intervals do too, and are the wider (they include the noise).
+    const intervalIn = (holder: unknown, key: string) =>
+      typeof holder === 'object' &&
+      holder !== null &&
+      isInterval((holder as Record<string, unknown>)[key])
+        ? ((holder as Record<string, unknown>)[key] as { low: number; high: number })
         : undefined;
+    const noiseOf = (key: string) =>
+      intervalIn(record['sampling'], key) ?? intervalIn(record['noise'], key);
     const here = describe(record);
     const nextContext = here ? [...context, here] : field ? [...context, field] : context;
     const nextLink = linkOf(record, link);
     for (const [key, value] of Object.entries(record)) {
-      if (key === 'noise') continue; // intervals, attached below to the figures they bound
+      if (key === 'noise' || key === 'sampling') continue; // attached below to what they bound
       if (key.endsWith('_low') || key.endsWith('_high')) {
         this.walk(tool, value, snapshotId, nextLink, nextContext, key);
         continue;

@@ -81,11 +81,14 @@ export async function vocabularyOf(session: AnalystSession): Promise<ParserVocab
 }
 
 export class OfflineAnalyst {
-  /** dp snapshots: every published count is noisy, so each is said "about", as the dashboard's ≈. */
+  /**
+   * dp snapshots and sampled tenants: every published count is an estimate (noisy, or scaled
+   * from a sample), so each is said "about", as the dashboard's ≈.
+   */
   private readonly about: string;
 
   constructor(private readonly session: AnalystSession) {
-    this.about = session.data.privacyMode === 'dp' ? 'about ' : '';
+    this.about = session.data.estimated ? 'about ' : '';
   }
 
   /** A published (or derived) count as shown: rounded, "about" when noisy. */

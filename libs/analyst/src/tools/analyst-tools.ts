@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { FigureLink } from '@silhouette/contracts';
 import type { PublishedCluster, PublishedTrendRow } from '@silhouette/db';
-import { intervalFields, noiseOf } from './interval-fields';
+import { intervalFields, noiseOf, samplingOf } from './interval-fields';
 import { clusterMetricsOf, type PublishedInsights } from './published-insights';
 import {
   periodFigures,
@@ -49,6 +49,7 @@ function clusterRow(cluster: PublishedCluster) {
   return {
     ...intervalFields(cluster),
     ...noiseOf(cluster),
+    ...samplingOf(cluster),
     cluster_id: cluster.clusterId,
     name: cluster.name,
     level: cluster.level,
@@ -182,6 +183,7 @@ const getOverview: AnalystTool<z.infer<typeof overviewInput>> = {
       resolution_rate: o.resolution_rate ?? null,
       failure_rate: o.failure_rate ?? null,
       ...noiseOf(o),
+      ...samplingOf(o),
       outcomes: (o.outcomes ?? []).map((row) => ({
         value: row.value,
         conversations: row.conversations,

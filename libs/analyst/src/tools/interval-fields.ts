@@ -24,3 +24,19 @@ export function noiseOf(row: object): { noise?: Record<string, { low: number; hi
     ? { noise: noise as Record<string, { low: number; high: number }> }
     : {};
 }
+
+/**
+ * A sampled tenant's figures are estimates scaled from the tagged sample: their 90% intervals
+ * (`sampling: {conversations: {low, high}, …}` on the overview, in a cluster's metrics), passed
+ * through as they are; nothing when every conversation was tagged.
+ */
+export function samplingOf(row: object): {
+  sampling?: Record<string, { low: number; high: number }>;
+} {
+  const sampling =
+    (row as { sampling?: unknown }).sampling ??
+    (row as { metrics?: { sampling?: unknown } }).metrics?.sampling;
+  return typeof sampling === 'object' && sampling !== null
+    ? { sampling: sampling as Record<string, { low: number; high: number }> }
+    : {};
+}

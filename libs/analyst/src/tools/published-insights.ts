@@ -76,6 +76,11 @@ export class PublishedInsights {
     return privacy?.mode === 'dp' ? 'dp' : 'threshold';
   }
 
+  /** Whether published counts are estimates: noisy (dp) or scaled from a tagged sample. */
+  get estimated(): boolean {
+    return this.privacyMode === 'dp' || (this.overview as { sample?: unknown }).sample != null;
+  }
+
   /** The one-sentence guarantee a dp publication states (null in threshold mode). */
   get privacyGuarantee(): string | null {
     const privacy = (this.overview as { privacy?: { guarantee?: unknown } }).privacy;
