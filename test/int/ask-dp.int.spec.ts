@@ -15,6 +15,7 @@ import {
   numbersIn,
   startPublishedStack,
   stringsIn,
+  weeklyRecords,
 } from '../helpers/analyst-fixture';
 import type { Stack } from '../helpers/stack';
 
@@ -30,9 +31,17 @@ describe.each(['embedded', 'server'] as const)('ask over a dp publication (%s)',
         `My name is ${canary.name}, email ${canary.email}. Fix my python error ${canary.secret}`,
       ),
     );
+    // Twice the people of the threshold suites and the largest monthly ε: at the default ε the
+    // overview of 40 (or 80) people was withheld in about half the publications, leaving
+    // nothing to ask about. The point here is how the analyst carries noisy figures.
+    const more = weeklyRecords(360, 40).map((record) => ({
+      ...record,
+      id: `${String(record['id'])}-b`,
+      user_id: `b-${String(record['user_id'])}`,
+    }));
     stack = await startPublishedStack(mode, {
-      env: { PRIVACY_MODE: 'dp' },
-      extraRecords: leaky,
+      env: { PRIVACY_MODE: 'dp', DP_EPSILON_PER_MONTH: '100' },
+      extraRecords: [...more, ...leaky],
     });
   }, 400_000);
   afterAll(async () => stack?.close());
@@ -43,7 +52,7 @@ describe.each(['embedded', 'server'] as const)('ask over a dp publication (%s)',
   it('cites the noisy published figures with their noise intervals, said "about"', async () => {
     const overview = await get('/v1/insights/overview');
     expect(overview.snapshot.privacy_mode).toBe('dp');
-    expect(typeof overview.conversations).toBe('number');
+    expect(typeof overview.conversations, JSON.stringify(overview).slice(0, 800)).toBe('number');
     expect(overview.noise?.conversations).toBeDefined();
 
     const answer = askAnswerSchema.parse(
