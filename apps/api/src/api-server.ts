@@ -11,6 +11,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { createRequire } from 'node:module';
 import { AdminController } from './admin/admin.controller';
 import { UsersController } from './admin/users.controller';
+import { CustomFacetsController } from './admin/custom-facets.controller';
 import type { ApiDeps } from './api-deps';
 import { AuthGuard } from './auth/auth.guard';
 import { AuditInterceptor } from './common/audit.interceptor';
@@ -32,6 +33,7 @@ function apiModule(deps: ApiDeps) {
       IngestController,
       AdminController,
       UsersController,
+      CustomFacetsController,
       InsightsController,
       ReportsController,
       SessionController,

@@ -1,5 +1,10 @@
 /** Facet rows (sealed schema): written by the tag processor, read by clustering and publishing. */
-import { minutesSaved, type ConversationStats, type FacetAnswer } from '@silhouette/contracts';
+import {
+  minutesSaved,
+  type ConversationStats,
+  type CustomFacetValue,
+  type FacetAnswer,
+} from '@silhouette/contracts';
 import type { Queryable } from '@silhouette/db';
 import { MARK_TAGGED_SET } from './conversation-status.repository';
 
@@ -10,6 +15,8 @@ export interface FacetWrite {
   provider: string;
   model: string;
   facet: FacetAnswer;
+  /** Custom facet answers by key (issue #15); null where unanswered. */
+  custom?: Record<string, CustomFacetValue>;
   stats: ConversationStats;
   redactions: number;
   promptTokens: number;
@@ -22,8 +29,8 @@ const UPSERT_SQL = `INSERT INTO sealed.facets (
     conversation_id, tenant_id, prompt_version, provider, model, domain, task_type, use_case,
     goal_summary, minutes_without_ai, minutes_with_ai, minutes_saved, outcome, failure_reasons,
     user_frustration, language, confidence, turns, user_tokens, assistant_tokens, redactions,
-    prompt_tokens, completion_tokens, latency_ms)
-  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14::text[],$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)
+    prompt_tokens, completion_tokens, latency_ms, issue, custom)
+  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14::text[],$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26::jsonb)
   ON CONFLICT (conversation_id) DO UPDATE SET
     prompt_version = EXCLUDED.prompt_version, provider = EXCLUDED.provider, model = EXCLUDED.model,
     domain = EXCLUDED.domain, task_type = EXCLUDED.task_type, use_case = EXCLUDED.use_case,
@@ -34,7 +41,8 @@ const UPSERT_SQL = `INSERT INTO sealed.facets (
     confidence = EXCLUDED.confidence, turns = EXCLUDED.turns, user_tokens = EXCLUDED.user_tokens,
     assistant_tokens = EXCLUDED.assistant_tokens, redactions = EXCLUDED.redactions,
     prompt_tokens = EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens,
-    latency_ms = EXCLUDED.latency_ms, tagged_at = now()
+    latency_ms = EXCLUDED.latency_ms, issue = EXCLUDED.issue, custom = EXCLUDED.custom,
+    tagged_at = now()
   WHERE sealed.facets.prompt_version <> EXCLUDED.prompt_version`;
 
 function facetParams(row: FacetWrite): unknown[] {
@@ -64,6 +72,8 @@ function facetParams(row: FacetWrite): unknown[] {
     row.promptTokens,
     row.completionTokens,
     Math.round(row.latencyMs),
+    f.issue ?? '',
+    JSON.stringify(row.custom ?? {}),
   ];
 }
 

@@ -12,6 +12,9 @@ import {
   failuresResponseSchema,
   createdUserSchema,
   createUserRequestSchema,
+  customFacetInputSchema,
+  customFacetListSchema,
+  customFacetSchema,
   keySignInSchema,
   passwordSignInSchema,
   userListResponseSchema,
@@ -80,6 +83,9 @@ const CONTRACT_SCHEMAS = {
   CreateUser: createUserRequestSchema,
   CreatedUser: createdUserSchema,
   UserList: userListResponseSchema,
+  CustomFacetInput: customFacetInputSchema,
+  CustomFacet: customFacetSchema,
+  CustomFacetList: customFacetListSchema,
 } satisfies Record<string, z.ZodType>;
 const ref = (name: keyof typeof CONTRACT_SCHEMAS | 'IngestResult' | 'ApiKey') => ({
   $ref: `#/components/schemas/${name}`,
@@ -420,6 +426,61 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           responses: {
             204: ok('Disabled'),
             404: errorResponse('No such enabled user in this tenant'),
+          },
+        },
+      },
+      '/v1/admin/facets': {
+        get: {
+          ...secured('admin'),
+          summary:
+            'Custom facets of the tenant, the tagger that answers them and the prompt budget they share',
+          responses: { 200: ok('Custom facets', ref('CustomFacetList')) },
+        },
+        post: {
+          ...secured('admin'),
+          summary:
+            'Define a custom facet (at most 10): key, question, type enum|boolean|number|short_text; offline keyword rules for enum and boolean',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('CustomFacetInput') } },
+          },
+          responses: {
+            201: ok('Created', ref('CustomFacet')),
+            400: errorResponse(
+              'Invalid field, or over the prompt budget (names the field to shorten)',
+            ),
+            409: errorResponse('The key exists, or the tenant already has 10 custom facets'),
+          },
+        },
+      },
+      '/v1/admin/facets/{id}': {
+        patch: {
+          ...secured('admin'),
+          summary:
+            'Change a custom facet (any fields; a new type needs all of its fields). Retag to answer it anew',
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+          ],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { type: 'object' } } },
+          },
+          responses: {
+            200: ok('Updated', ref('CustomFacet')),
+            400: errorResponse('Invalid field, or over the prompt budget'),
+            404: errorResponse('No such custom facet in this tenant'),
+            409: errorResponse('The key exists'),
+          },
+        },
+        delete: {
+          ...secured('admin'),
+          summary: 'Delete a custom facet (its answers stay in earlier rows until re-tagged)',
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+          ],
+          responses: {
+            204: ok('Deleted'),
+            404: errorResponse('No such custom facet in this tenant'),
           },
         },
       },
