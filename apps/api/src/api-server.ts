@@ -20,6 +20,7 @@ import { DocsController } from './docs/docs.controller';
 import { HealthController } from './health/health.controller';
 import { IngestController } from './ingest/ingest.controller';
 import { InsightsController } from './insights/insights.controller';
+import { MapsController } from './insights/maps.controller';
 import { ReportsController } from './reports/reports.controller';
 import { SessionController } from './session/session.controller';
 import { API_DEPS } from './tokens';
@@ -35,6 +36,7 @@ function apiModule(deps: ApiDeps) {
       UsersController,
       CustomFacetsController,
       InsightsController,
+      MapsController,
       ReportsController,
       SessionController,
       DocsController,

@@ -165,3 +165,79 @@ export function customAnswerSchema(definition: CustomFacetDefinition): z.ZodType
 
 /** Published facet name of a custom facet in breakdowns and trends. */
 export const customFacetName = (key: string) => `custom:${key}`;
+
+// ---------------------------------------------------------------------------------------------
+// Read API: the issues map and short-text maps, and the custom facets a snapshot publishes.
+
+/** The maps beside the topic tree: `issues`, or `custom:<key>` for a short-text facet. */
+export const mapNameSchema = z
+  .string()
+  .regex(
+    /^(issues|custom:[a-z][a-z0-9_]{1,39})$/,
+    '"issues" or custom:<key> of a short_text facet',
+  );
+
+const publishedRowSchema = z.object({
+  value: z.string(),
+  isOther: z.boolean(),
+  conversations: z.number().int(),
+  distinctUsers: z.number().int(),
+  minutesSavedTotal: z.number(),
+});
+
+export const mapClusterSchema = z.object({
+  id: z.uuid(),
+  level: z.number().int(),
+  parent_id: z.uuid().nullable(),
+  is_other: z.boolean(),
+  name: z.string(),
+  description: z.string(),
+  conversations: z.number().int(),
+  distinct_users: z.number().int(),
+  failure_rate: z.number().nullable(),
+  /** Manual minutes of its unresolved and abandoned conversations, when that cell is published. */
+  failure_impact_minutes: z.number().nullable(),
+  failure_reasons: z.array(publishedRowSchema),
+  /** The top-level topic clusters it occurs in: published cells only, largest first. */
+  topics: z.array(
+    z.object({
+      cluster_id: z.uuid(),
+      name: z.string(),
+      conversations: z.number().int(),
+      distinct_users: z.number().int(),
+    }),
+  ),
+});
+export type MapCluster = z.infer<typeof mapClusterSchema>;
+
+export const mapResponseSchema = z.object({
+  snapshot: z.object({
+    id: z.uuid(),
+    version: z.number().int().min(1),
+    published_at: z.string(),
+    period: z.object({ start: z.string().nullable(), end: z.string().nullable() }),
+  }),
+  name: mapNameSchema,
+  /** Both levels, top first, each ordered by size. */
+  clusters: z.array(mapClusterSchema),
+});
+export type MapResponse = z.infer<typeof mapResponseSchema>;
+
+/** What a reader needs to label a custom facet's breakdown (no offline rules). */
+export const publishedCustomFacetSchema = z.object({
+  key: z.string(),
+  question: z.string(),
+  type: z.enum(CUSTOM_FACET_TYPES),
+  values: z.array(z.string()).optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  /** Where its figures are: `breakdown` and `trends` by `custom:<key>`, or the map (short_text). */
+  published_as: z.enum(['breakdown', 'map']),
+});
+export const publishedCustomFacetsSchema = z.object({
+  facets: z.array(publishedCustomFacetSchema),
+  /** `offline`: enum and boolean facets are answered only where the admin's keyword rules match. */
+  tagger: z.enum(['openai-compatible', 'offline']),
+  note: z.string().nullable(),
+});
+export type PublishedCustomFacets = z.infer<typeof publishedCustomFacetsSchema>;

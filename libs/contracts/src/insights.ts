@@ -197,6 +197,11 @@ export const BREAKDOWN_FACETS = [
   'department',
 ] as const;
 export type BreakdownFacet = (typeof BREAKDOWN_FACETS)[number];
+/** A custom facet in breakdowns and trends (issue #15): `custom:<key>`. */
+export const customFacetParamSchema = z
+  .string()
+  .regex(/^custom:[a-z][a-z0-9_]{1,39}$/, 'a built-in facet or custom:<key>');
+export const breakdownFacetSchema = z.union([z.enum(BREAKDOWN_FACETS), customFacetParamSchema]);
 
 export const publishedValueSchema = z.object({
   value: z.string(),
@@ -209,7 +214,7 @@ export type PublishedValue = z.infer<typeof publishedValueSchema>;
 
 export const breakdownResponseSchema = z.object({
   snapshot: snapshotInfoSchema,
-  facet: z.enum(BREAKDOWN_FACETS),
+  facet: breakdownFacetSchema,
   k_users: z.number().int().nullable(),
   rows: z.array(publishedValueSchema),
 });
@@ -217,6 +222,7 @@ export type BreakdownResponse = z.infer<typeof breakdownResponseSchema>;
 
 export const TREND_FACETS = ['domain', 'task_type', 'cluster'] as const;
 export type TrendFacet = (typeof TREND_FACETS)[number];
+export const trendFacetSchema = z.union([z.enum(TREND_FACETS), customFacetParamSchema]);
 export const TREND_INTERVALS = ['week', 'month'] as const;
 export type TrendInterval = (typeof TREND_INTERVALS)[number];
 
@@ -228,7 +234,7 @@ export type TrendBucket = z.infer<typeof trendBucketSchema>;
 
 export const trendsResponseSchema = z.object({
   snapshot: snapshotInfoSchema,
-  facet: z.enum(TREND_FACETS),
+  facet: trendFacetSchema,
   interval: z.enum(TREND_INTERVALS),
   buckets: z.array(trendBucketSchema),
 });

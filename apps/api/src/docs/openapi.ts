@@ -15,6 +15,8 @@ import {
   customFacetInputSchema,
   customFacetListSchema,
   customFacetSchema,
+  mapResponseSchema,
+  publishedCustomFacetsSchema,
   keySignInSchema,
   passwordSignInSchema,
   userListResponseSchema,
@@ -86,6 +88,8 @@ const CONTRACT_SCHEMAS = {
   CustomFacetInput: customFacetInputSchema,
   CustomFacet: customFacetSchema,
   CustomFacetList: customFacetListSchema,
+  Map: mapResponseSchema,
+  PublishedCustomFacets: publishedCustomFacetsSchema,
 } satisfies Record<string, z.ZodType>;
 const ref = (name: keyof typeof CONTRACT_SCHEMAS | 'IngestResult' | 'ApiKey') => ({
   $ref: `#/components/schemas/${name}`,
@@ -319,10 +323,9 @@ export function buildOpenApiDocument(): Record<string, unknown> {
               name: 'facet',
               in: 'query',
               required: true,
-              schema: {
-                type: 'string',
-                enum: ['domain', 'task_type', 'outcome', 'language', 'team', 'department'],
-              },
+              schema: { type: 'string' },
+              description:
+                'domain, task_type, outcome, language, team, department, or custom:<key> (a custom facet)',
             },
           ],
           responses: { 200: ok('Rows', ref('Breakdown')), 400: errorResponse('Invalid parameter') },
@@ -338,7 +341,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
               name: 'facet',
               in: 'query',
               required: true,
-              schema: { type: 'string', enum: ['domain', 'task_type', 'cluster'] },
+              schema: { type: 'string' },
+              description: 'domain, task_type, cluster, or custom:<key> (a custom facet)',
             },
             {
               name: 'interval',
@@ -347,6 +351,30 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             },
           ],
           responses: { 200: ok('Buckets', ref('Trends')), 400: errorResponse('Invalid parameter') },
+        },
+      },
+      '/v1/insights/map': {
+        get: {
+          ...secured('read or admin'),
+          summary:
+            'The issues map ("what goes wrong", two levels, stable ids) or a short-text custom facet\'s map; each issue cluster lists the topic clusters it occurs in (published cells only)',
+          parameters: [
+            {
+              name: 'name',
+              in: 'query',
+              schema: { type: 'string', default: 'issues' },
+              description: '"issues" or custom:<key> of a short_text facet',
+            },
+          ],
+          responses: { 200: ok('The map', ref('Map')), 400: errorResponse('Invalid name') },
+        },
+      },
+      '/v1/insights/facets': {
+        get: {
+          ...secured('read or admin'),
+          summary:
+            'The custom facets to label breakdowns and trends by (facet=custom:<key>), and who answers them',
+          responses: { 200: ok('Custom facets', ref('PublishedCustomFacets')) },
         },
       },
       '/v1/privacy/evidence': {

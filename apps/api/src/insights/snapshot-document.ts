@@ -92,6 +92,21 @@ export interface SnapshotDocument {
     distinct_users: number;
     minutes_saved: number;
   }[];
+  /** The issues map and short-text facets' maps (issue #15), by map name. */
+  maps: Record<
+    string,
+    {
+      id: string;
+      level: number;
+      parent_id: string | null;
+      is_other: boolean;
+      name: string;
+      description: string;
+      conversations: number;
+      distinct_users: number;
+      metrics: Record<string, unknown>;
+    }[]
+  >;
   privacy: TenantEvidence;
 }
 
@@ -105,6 +120,20 @@ export async function latestSnapshotDocument(
   if (!snapshot) return undefined;
   const clusters = await insights.clusters(tenantId, snapshot.id);
   const breakdowns = await insights.breakdowns(tenantId, snapshot.id);
+  const maps: SnapshotDocument['maps'] = {};
+  for (const cluster of await insights.mapClusters(tenantId, snapshot.id)) {
+    (maps[cluster.map] ??= []).push({
+      id: cluster.clusterId,
+      level: cluster.level,
+      parent_id: cluster.parentId,
+      is_other: cluster.isOther,
+      name: cluster.name,
+      description: cluster.description,
+      conversations: cluster.conversations,
+      distinct_users: cluster.distinctUsers,
+      metrics: cluster.metrics,
+    });
+  }
   return {
     snapshot_id: snapshot.id,
     version: snapshot.version,
@@ -128,6 +157,7 @@ export async function latestSnapshotDocument(
       distinct_users: row.distinctUsers,
       minutes_saved: row.minutesSavedTotal,
     })),
+    maps,
     privacy: tenantEvidence(snapshot.evidence),
   };
 }

@@ -5,13 +5,14 @@
  */
 import { canonicalLabels } from '@silhouette/clustering';
 import type { JobPayload } from '@silhouette/contracts';
-import { InsightsRepository, TenantRepository } from '@silhouette/db';
+import { CustomFacetRepository, InsightsRepository, TenantRepository } from '@silhouette/db';
 import { UnrecoverableJobError } from '@silhouette/queue';
 import { ClusteringRepository } from '@silhouette/sealed';
 import { applyAuditor } from '../publishing/apply-auditor';
 import { buildSnapshot } from '../publishing/build-snapshot';
 import type { WorkerDeps } from '../worker-deps';
 import { runClustering, type ClusteringRun } from './run-clustering';
+import { customFacetMap, ISSUES_MAP, runTextMap, type TextMapRun } from './run-text-map';
 
 /**
  * Free-form tags drift ("python", "Python script", "scripting"): breakdowns count them under one
@@ -45,6 +46,18 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
       deps.logger.info({ tenantId: tenant.id }, 'nothing tagged yet: no clustering run');
       return;
     }
+    // The issues map and one map per short-text custom facet, beside the topic tree (issue #15).
+    const customFacets = await new CustomFacetRepository(deps.db).list(tenant.id);
+    const maps: TextMapRun[] = [];
+    const issues = await runTextMap(deps, tenant, run.rows, ISSUES_MAP, (row) => row.issue ?? '');
+    if (issues) maps.push(issues);
+    for (const facet of customFacets.filter((definition) => definition.type === 'short_text')) {
+      const map = await runTextMap(deps, tenant, run.rows, customFacetMap(facet.key), (row) => {
+        const value = row.custom?.[facet.key];
+        return typeof value === 'string' ? value : '';
+      });
+      if (map) maps.push(map);
+    }
     const clustering = new ClusteringRepository(deps.db);
     const versions = await clustering.taggingVersions(tenant.id);
     // Frozen weeks stay as published, except where erasures pending in a week form a cell that
@@ -64,6 +77,8 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
       run: await withCanonicalLabels(run),
       thresholds: { kUsers: tenant.kUsers, minConversations: tenant.minConversations },
       frozen,
+      maps,
+      customFacets,
       models: {
         tagger: versions.map((v) => `${v.provider}/${v.model}`).join(', '),
         taggerPromptVersion: versions.map((v) => v.promptVersion).join(', '),
@@ -93,6 +108,7 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
         version: snapshot.version,
         conversations: run.rows.length,
         clusters: audited.clusters.length,
+        mapClusters: audited.mapClusters?.length ?? 0,
         weeksFrozen: audited.frozenWeeks?.length ?? 0,
         weeksThawed: thawed.length,
         ms: Math.round(performance.now() - started),

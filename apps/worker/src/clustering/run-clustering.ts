@@ -112,7 +112,7 @@ export async function runClustering(
 }
 
 /** Members of every node of every level, from the base assignments up through the parents. */
-function nodeMembers(tree: Hierarchy): number[][][] {
+export function nodeMembers(tree: Hierarchy): number[][][] {
   const levels = tree.levels.length;
   const members: number[][][] = tree.levels.map((level) =>
     Array.from({ length: level.k }, () => []),
@@ -132,7 +132,7 @@ function nodeMembers(tree: Hierarchy): number[][][] {
  * tokenised once, for its base cluster; a parent's term statistics are its children's merged,
  * which gives the same names as counting its members again (the union of its children's).
  */
-function offlineNames(
+export function offlineNames(
   tree: Hierarchy,
   ids: string[][],
   members: number[][][],
@@ -166,7 +166,7 @@ function offlineNames(
 }
 
 /** A run's clusters per level, each with its members as conversation ids (parents: the union). */
-function clustersByLevel(run: PreviousRun | undefined, levels: number) {
+export function clustersByLevel(run: PreviousRun | undefined, levels: number) {
   const byLevel: { id: string; centroid: Float32Array; members: Set<string> }[][] = Array.from(
     { length: levels },
     () => [],
@@ -252,7 +252,7 @@ async function joinPreviousRun(
     mode: 'incremental',
     rows,
     embeddingModel: last.embeddingModel,
-    namer: String(last.params.namer ?? 'offline c-TF-IDF (terms used by at least k users)'),
+    namer: String(last.params.namer ?? OFFLINE_NAMER),
     drift,
     levels: byLevel.map((clusters, level) =>
       clusters.map((cluster) => {
@@ -364,22 +364,7 @@ async function clusterFromScratch(
     const members = nodeMembers(tree);
 
     // Stable identity, level by level; then parents are known by id.
-    const lineageById = new Map<string, { kind: StoredCluster['lineage']; sources: string[] }>();
-    const ids: string[][] = tree.levels.map((level, l) => {
-      const current = Array.from({ length: level.k }, (_, k) => ({
-        key: String(k),
-        centroid: row(level.centroids, d, k),
-        members: new Set(members[l]![k]!.map((index) => rows[index]!.conversationId)),
-      }));
-      const matched = matchClusters(previous[l]!, current, { newId: () => randomUUID() });
-      const lineage = new Map(matched.lineage.map((entry) => [entry.id, entry]));
-      return current.map((cluster) => {
-        const id = matched.ids.get(cluster.key)!;
-        const entry = lineage.get(id);
-        lineageById.set(id, { kind: entry?.kind ?? 'new', sources: entry?.sources ?? [] });
-        return id;
-      });
-    });
+    const { ids, lineageById } = stableIds(tree, members, previous, rows);
 
     const namesByLevel = offlineNames(tree, ids, members, texts, rows, tenant.kUsers);
     const levels: ClusterNode[][] = tree.levels.map((level, l) => {
@@ -397,41 +382,9 @@ async function clusterFromScratch(
       }));
     });
 
-    let namer = 'offline c-TF-IDF (terms used by at least k users)';
-    if (deps.clusterLlm) {
-      const report = await refineWithLlm(deps.clusterLlm, levels, texts, (index) =>
-        row(data, d, index),
-      );
-      await rebuildParentsWithLlm(
-        deps.clusterLlm,
-        levels,
-        tree.levels.map((level) => level.k),
-        (level, parents) => {
-          const matched = matchClusters(
-            previous[level]!,
-            parents.map((parent) => ({
-              key: parent.key,
-              centroid: parent.centroid,
-              members: new Set(parent.members.map((index) => rows[index]!.conversationId)),
-            })),
-            { newId: () => randomUUID() },
-          );
-          const lineage = new Map(matched.lineage.map((entry) => [entry.id, entry]));
-          return new Map(
-            parents.map((parent) => {
-              const id = matched.ids.get(parent.key)!;
-              const entry = lineage.get(id);
-              return [
-                parent.key,
-                { id, lineage: entry?.kind ?? 'new', sources: entry?.sources ?? [] },
-              ];
-            }),
-          );
-        },
-        deps.logger,
-      );
-      namer = `${deps.clusterLlm.nameModel} (${report.promptVersion}, ${HIERARCHY_PROMPT_VERSION}; ${report.named} named, ${report.moved} members moved)`;
-    }
+    const namer = deps.clusterLlm
+      ? await nameWithLlm(deps.clusterLlm, deps.logger, levels, tree, texts, data, previous, rows)
+      : OFFLINE_NAMER;
 
     await repository.saveClusters(
       runId,
@@ -458,4 +411,81 @@ async function clusterFromScratch(
     await repository.finishRun(runId, 'failed', rows.length).catch(() => undefined);
     throw error;
   }
+}
+
+export const OFFLINE_NAMER = 'offline c-TF-IDF (terms used by at least k users)';
+
+/** Ids kept from the previous run (optimal matching on centroids and members), level by level. */
+export function stableIds(
+  tree: Hierarchy,
+  members: number[][][],
+  previous: ReturnType<typeof clustersByLevel>,
+  rows: readonly FacetRow[],
+): {
+  ids: string[][];
+  lineageById: Map<string, { kind: StoredCluster['lineage']; sources: string[] }>;
+} {
+  const d = tree.dimension;
+  const lineageById = new Map<string, { kind: StoredCluster['lineage']; sources: string[] }>();
+  const ids: string[][] = tree.levels.map((level, l) => {
+    const current = Array.from({ length: level.k }, (_, k) => ({
+      key: String(k),
+      centroid: row(level.centroids, d, k),
+      members: new Set(members[l]![k]!.map((index) => rows[index]!.conversationId)),
+    }));
+    const matched = matchClusters(previous[l] ?? [], current, { newId: () => randomUUID() });
+    const lineage = new Map(matched.lineage.map((entry) => [entry.id, entry]));
+    return current.map((cluster) => {
+      const id = matched.ids.get(cluster.key)!;
+      const entry = lineage.get(id);
+      lineageById.set(id, { kind: entry?.kind ?? 'new', sources: entry?.sources ?? [] });
+      return id;
+    });
+  });
+  return { ids, lineageById };
+}
+
+/**
+ * Clio's LLM steps on an offline tree (mutates `levels`): base clusters named with contrast and
+ * misfits moved, then the upper levels rebuilt, with ids kept stable against `previous`.
+ * Returns the namer's description for the evidence.
+ */
+export async function nameWithLlm(
+  llm: NonNullable<WorkerDeps['clusterLlm']>,
+  logger: WorkerDeps['logger'],
+  levels: ClusterNode[][],
+  tree: Hierarchy,
+  texts: readonly string[],
+  data: Float32Array,
+  previous: ReturnType<typeof clustersByLevel>,
+  rows: readonly FacetRow[],
+): Promise<string> {
+  const d = tree.dimension;
+  const report = await refineWithLlm(llm, levels, texts, (index) => row(data, d, index));
+  await rebuildParentsWithLlm(
+    llm,
+    levels,
+    tree.levels.map((level) => level.k),
+    (level, parents) => {
+      const matched = matchClusters(
+        previous[level] ?? [],
+        parents.map((parent) => ({
+          key: parent.key,
+          centroid: parent.centroid,
+          members: new Set(parent.members.map((index) => rows[index]!.conversationId)),
+        })),
+        { newId: () => randomUUID() },
+      );
+      const lineage = new Map(matched.lineage.map((entry) => [entry.id, entry]));
+      return new Map(
+        parents.map((parent) => {
+          const id = matched.ids.get(parent.key)!;
+          const entry = lineage.get(id);
+          return [parent.key, { id, lineage: entry?.kind ?? 'new', sources: entry?.sources ?? [] }];
+        }),
+      );
+    },
+    logger,
+  );
+  return `${llm.nameModel} (${report.promptVersion}, ${HIERARCHY_PROMPT_VERSION}; ${report.named} named, ${report.moved} members moved)`;
 }

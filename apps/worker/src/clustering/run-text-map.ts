@@ -1,0 +1,146 @@
+/**
+ * Maps beside the topic tree (issue #15): the issues map ("what goes wrong", from the `issue`
+ * facet) and one map per `short_text` custom facet. Each is a two-level tree over the
+ * conversations that have that text, built by the same pieces as the topic tree (embedding space,
+ * k-means hierarchy, stable ids by optimal matching, offline c-TF-IDF names over terms used by at
+ * least k users, or the LLM's naming with contrast and Clio's hierarchizer), and stored in the
+ * sealed schema as a run of its own map. Always a full run: only conversations that carry the
+ * text take part, which keeps these runs small.
+ */
+import { buildHierarchy, chooseK, packRows, type Hierarchy } from '@silhouette/clustering';
+import type { Tenant } from '@silhouette/db';
+import { ClusteringRepository, type FacetRow } from '@silhouette/sealed';
+import type { WorkerDeps } from '../worker-deps';
+import {
+  clustersByLevel,
+  nameWithLlm,
+  nodeMembers,
+  offlineNames,
+  OFFLINE_NAMER,
+  stableIds,
+  type ClusterNode,
+} from './run-clustering';
+
+export const ISSUES_MAP = 'issues';
+/** The map of a `short_text` custom facet. */
+export const customFacetMap = (key: string) => `custom:${key}`;
+
+/** Two levels: ~5-7 root causes and the specific issues under them. */
+const MAP_LEVELS = 2;
+const MAP_TOP_K = 6;
+/** Fewer texts than this make no map (nothing could pass the gates anyway). */
+const MIN_TEXTS = 4;
+/** Refit the offline embedding model once the texts have grown by half since it was fitted. */
+const REFIT_GROWTH = 1.5;
+
+export interface TextMapRun {
+  map: string;
+  runId: string;
+  /** The conversations in the map (indexes of `levels[*].members` point here). */
+  rows: FacetRow[];
+  /** Top level first. */
+  levels: ClusterNode[][];
+  namer: string;
+}
+
+const row = (data: Float32Array, d: number, i: number) => data.subarray(i * d, (i + 1) * d);
+
+export async function runTextMap(
+  deps: WorkerDeps,
+  tenant: Tenant,
+  allRows: readonly FacetRow[],
+  map: string,
+  textOf: (row: FacetRow) => string,
+): Promise<TextMapRun | undefined> {
+  const rows = allRows.filter((r) => textOf(r).trim().length > 0);
+  if (rows.length < MIN_TEXTS) return undefined;
+  const texts = rows.map((r) => textOf(r).trim());
+  const repository = new ClusteringRepository(deps.db);
+  const last = await repository.previousRun(tenant.id, map);
+  const reuse =
+    last?.embedderState && rows.length <= last.conversations * REFIT_GROWTH
+      ? last.embedderState
+      : undefined;
+  const { embedder, state } = await deps.embedderFor(texts, reuse);
+  const sameSpace = last !== undefined && last.embeddingModel === embedder.model;
+  const vectors = await embedder.embed(texts);
+  const d = embedder.dimension;
+  const params = { levels: MAP_LEVELS, topK: MAP_TOP_K, seed: 42 };
+  const runId = await repository.createRun(tenant.id, embedder.model, d, params, map);
+  try {
+    const data = packRows(vectors, d);
+    // Matching compares centroids, so only a run of the same dimension can lend its ids (a refitted
+    // offline space over few texts may have fewer dimensions).
+    const previous = clustersByLevel(
+      last && last.clusters.every((cluster) => cluster.centroid.length === d) ? last : undefined,
+      MAP_LEVELS,
+    );
+    const warmStart = previous.map((clusters) =>
+      clusters.length
+        ? packRows(
+            clusters.map((c) => c.centroid),
+            d,
+          )
+        : undefined,
+    );
+    // Hysteresis on k as in the topic tree: a few new texts do not reshuffle every cluster.
+    const previousBaseK = previous[MAP_LEVELS - 1]!.length;
+    const targetK = Math.max(1, chooseK(rows.length));
+    const baseK =
+      sameSpace &&
+      previousBaseK > 0 &&
+      targetK >= previousBaseK * 0.8 &&
+      targetK <= previousBaseK * 1.25
+        ? Math.min(previousBaseK, rows.length)
+        : targetK;
+    const tree: Hierarchy = buildHierarchy(data, d, {
+      levels: MAP_LEVELS,
+      topK: MAP_TOP_K,
+      seed: params.seed,
+      baseK,
+      ...(sameSpace ? { warmStart } : {}),
+    });
+    const members = nodeMembers(tree);
+    const { ids, lineageById } = stableIds(tree, members, previous, rows);
+    const names = offlineNames(tree, ids, members, texts, rows, tenant.kUsers);
+    const levels: ClusterNode[][] = tree.levels.map((level, l) =>
+      ids[l]!.map((id, k) => ({
+        id,
+        level: l,
+        parentId: l === 0 ? null : ids[l - 1]![level.parents[k]!]!,
+        members: members[l]![k]!,
+        centroid: row(level.centroids, d, k),
+        name: names[l]!.get(id)!.name,
+        description: names[l]!.get(id)!.description,
+        lineage: lineageById.get(id)!.kind,
+        lineageSources: lineageById.get(id)!.sources,
+      })),
+    );
+    const namer = deps.clusterLlm
+      ? await nameWithLlm(deps.clusterLlm, deps.logger, levels, tree, texts, data, previous, rows)
+      : OFFLINE_NAMER;
+    await repository.saveClusters(
+      runId,
+      tenant.id,
+      levels.flat().map((node) => ({ ...node, size: node.members.length })),
+    );
+    const base = levels[levels.length - 1]!;
+    await repository.saveMembers(
+      runId,
+      base.flatMap((node) =>
+        node.members.map((index) => {
+          const vector = row(data, d, index);
+          let similarity = 0;
+          for (let i = 0; i < d; i++) similarity += vector[i]! * node.centroid[i]!;
+          return { conversationId: rows[index]!.conversationId, clusterId: node.id, similarity };
+        }),
+      ),
+    );
+    await repository.updateRunParams(runId, { baseK: base.length, namer });
+    await repository.finishRun(runId, 'done', rows.length, state);
+    return { map, runId, rows, levels, namer };
+  } catch (error) {
+    await repository.finishRun(runId, 'failed', rows.length).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * Issue #15, the issues map and published custom facets, both storage modes. Conversations on
+ * eight topics fail in three ways (wrong answer, abandoned, refused); the scripted model answers
+ * `issue` (and, in leak mode, copies names and e-mails into it). The map has two levels, every
+ * cell meets the thresholds, each issue cluster lists only published topic clusters as cells that
+ * pass the gates, ids survive a full re-run, a two-person issue is never shown, no canary reaches
+ * the API or the export, and a custom enum facet is published as a breakdown, per cluster and as
+ * a trend.
+ */
+import { latestSnapshotDocument } from '@silhouette/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scriptedLlmProviders } from '../helpers/providers';
+import { ScriptedLlmServer } from '../helpers/scripted-llm-server';
+import { call, startStack, type Stack } from '../helpers/stack';
+
+const TOPICS = [
+  'I get an error and a stack trace when my python script runs',
+  'Please check the budget forecast and the expense figures',
+  'Help me prepare interview questions for hiring a candidate',
+  'Plan a marketing campaign for our brand newsletter',
+  'Translate this paragraph, a translation into German please',
+  'Write a reply email to a customer complaint about a refund',
+  'Write a sql function for my api code',
+  'What is the capital of a country and its population',
+];
+const ENDINGS = [
+  { assistant: 'Here is the answer.', user: 'That does not work, still broken.' }, // unresolved
+  { assistant: 'Here is a first part.', user: 'Hmm, and the other part' }, // abandoned
+  { assistant: 'I cannot help with that request.', user: undefined }, // refused
+  { assistant: 'Here is the answer.', user: 'Thanks, perfect!' }, // resolved
+];
+const CANARY_EMAIL = 'lucia.marquez.canary@example.net';
+const CANARY_NAME = 'Lucia Marquez';
+
+function records() {
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < 320; i++) {
+    const topic = TOPICS[i % TOPICS.length]!;
+    const ending = ENDINGS[Math.floor(i / TOPICS.length) % ENDINGS.length]!;
+    const pii = i % 7 === 0 ? ` Contact ${CANARY_NAME} at ${CANARY_EMAIL}.` : '';
+    const messages = [
+      { role: 'user', content: `${topic}, request ${i}.${pii} It is about billing.` },
+      { role: 'assistant', content: ending.assistant },
+      ...(ending.user ? [{ role: 'user', content: ending.user }] : []),
+    ];
+    out.push({ id: `im-${i}`, user_id: `user-${i % 40}`, messages });
+  }
+  // A rare issue from two people only: a refused contract review (must never show on its own).
+  for (let i = 0; i < 3; i++)
+    out.push({
+      id: `im-rare-${i}`,
+      user_id: `rare-${i % 2}`,
+      messages: [
+        { role: 'user', content: `Review this contract clause for liability, case ${i}.` },
+        { role: 'assistant', content: 'I cannot help with that request.' },
+      ],
+    });
+  return out;
+}
+
+interface MapCluster {
+  id: string;
+  level: number;
+  parent_id: string | null;
+  is_other: boolean;
+  name: string;
+  conversations: number;
+  distinct_users: number;
+  topics: { cluster_id: string; name: string; conversations: number; distinct_users: number }[];
+}
+
+describe.each(['server', 'embedded'] as const)('issues map (%s mode)', (mode) => {
+  let server: ScriptedLlmServer;
+  let stack: Stack;
+  let clusters: MapCluster[];
+  const read = () => stack.tenant.readKey;
+
+  const publish = async (full = false) => {
+    await stack.queue.waitUntilIdle(180_000);
+    await stack.queue.enqueue('cluster-tenant', { tenantId: stack.tenant.tenant.id, full });
+    await stack.queue.waitUntilIdle(300_000);
+    const response = await call(stack, '/v1/insights/map?name=issues', { key: read() });
+    expect(response.status, response.text).toBe(200);
+    return response;
+  };
+
+  beforeAll(async () => {
+    server = await ScriptedLlmServer.start({ mode: 'leak_pii' });
+    stack = await startStack({ mode, worker: true, workerProviders: scriptedLlmProviders(server) });
+    const facet = await call(stack, '/v1/admin/facets', {
+      method: 'POST',
+      key: stack.tenant.adminKey,
+      body: JSON.stringify({
+        key: 'area',
+        question: 'Which product area?',
+        type: 'enum',
+        values: ['billing', 'security'],
+      }),
+    });
+    expect(facet.status).toBe(201);
+    const all = records();
+    for (let i = 0; i < all.length; i += 200) {
+      const response = await call(stack, '/v1/conversations', {
+        method: 'POST',
+        key: stack.tenant.ingestKey,
+        body: JSON.stringify(all.slice(i, i + 200)),
+      });
+      expect(response.status).toBe(200);
+    }
+    clusters = (await publish()).body.clusters;
+  }, 600_000);
+  afterAll(async () => {
+    await stack?.close();
+    await server?.close();
+  });
+
+  it('has two levels, children under published parents, every cell over the thresholds', async () => {
+    expect(new Set(clusters.map((c) => c.level))).toEqual(new Set([0, 1]));
+    const byId = new Map(clusters.map((c) => [c.id, c]));
+    const k = stack.env.K_USERS;
+    const min = stack.env.MIN_CONVERSATIONS;
+    for (const cluster of clusters) {
+      expect(cluster.conversations).toBeGreaterThanOrEqual(min);
+      expect(cluster.distinct_users).toBeGreaterThanOrEqual(k);
+      if (cluster.level === 0) expect(cluster.parent_id).toBeNull();
+      else expect(byId.get(cluster.parent_id!)?.level).toBe(0);
+      for (const topic of cluster.topics) {
+        expect(topic.conversations).toBeGreaterThanOrEqual(min);
+        expect(topic.distinct_users).toBeGreaterThanOrEqual(k);
+      }
+    }
+    // Every conversation with an issue (about 3 of 4 here) is in the map's top level, pooled or not.
+    const withIssue = await stack.ownerDb.query<{ n: number }>(
+      `SELECT count(*)::integer AS n FROM sealed.facets WHERE issue <> ''`,
+    );
+    expect(withIssue.rows[0]!.n).toBeGreaterThanOrEqual(243);
+    const top = clusters.filter((c) => c.level === 0);
+    expect(top.reduce((sum, c) => sum + c.conversations, 0)).toBe(withIssue.rows[0]!.n);
+    expect(top.filter((c) => !c.is_other).every((c) => c.name.length > 0)).toBe(true);
+  });
+
+  it('lists for each issue cluster only topic clusters the topic tree publishes', async () => {
+    const tree = await call(stack, '/v1/insights/clusters?level=0', { key: read() });
+    expect(tree.status).toBe(200);
+    const topics = new Map(
+      (tree.body.clusters as { id: string; name: string }[]).map((c) => [c.id, c.name]),
+    );
+    const listed = clusters.flatMap((c) => c.topics);
+    expect(listed.length).toBeGreaterThan(0);
+    for (const topic of listed) expect(topics.get(topic.cluster_id)).toBe(topic.name);
+  });
+
+  it('never shows the two-person issue, nor any canary, in the API or the export', async () => {
+    const response = await call(stack, '/v1/insights/map?name=issues', { key: read() });
+    const document = await latestSnapshotDocument(stack.apiDb, stack.tenant.tenant.id);
+    for (const text of [response.text, JSON.stringify(document)]) {
+      expect(text).not.toContain(CANARY_EMAIL);
+      expect(text).not.toContain('Marquez');
+      expect(text.toLowerCase()).not.toContain('contract');
+    }
+    expect(document!.maps['issues']!.length).toBe(clusters.length);
+    // The leaky answers did reach the tagger's output, and were scrubbed before storage.
+    const stored = await stack.ownerDb.query<{ issue: string }>(
+      `SELECT issue FROM sealed.facets WHERE issue <> ''`,
+    );
+    expect(stored.rows.length).toBeGreaterThan(0);
+    expect(stored.rows.some((row) => row.issue.includes(CANARY_EMAIL))).toBe(false);
+  });
+
+  it('keeps every issue cluster id on a full re-run of the same data', async () => {
+    const again = (await publish(true)).body.clusters as MapCluster[];
+    expect(new Set(again.map((c) => c.id))).toEqual(new Set(clusters.map((c) => c.id)));
+  }, 600_000);
+
+  it('publishes the custom enum facet as a breakdown, per cluster and as a trend', async () => {
+    const facets = await call(stack, '/v1/insights/facets', { key: read() });
+    expect(facets.body.facets).toEqual([
+      expect.objectContaining({ key: 'area', type: 'enum', published_as: 'breakdown' }),
+    ]);
+    const breakdown = await call(stack, '/v1/insights/breakdown?facet=custom:area', {
+      key: read(),
+    });
+    expect(breakdown.status).toBe(200);
+    const total = breakdown.body.rows.reduce(
+      (sum: number, row: { conversations: number }) => sum + row.conversations,
+      0,
+    );
+    expect(total).toBe(323);
+    expect(
+      breakdown.body.rows.find((row: { value: string }) => row.value === 'billing'),
+    ).toBeDefined();
+    const trends = await call(stack, '/v1/insights/trends?facet=custom:area&interval=month', {
+      key: read(),
+    });
+    expect(trends.status).toBe(200);
+    expect(trends.body.buckets.length).toBeGreaterThan(0);
+    const tree = await call(stack, '/v1/insights/clusters?level=0', { key: read() });
+    const detail = await call(stack, `/v1/insights/clusters/${tree.body.clusters[0].id}`, {
+      key: read(),
+    });
+    expect(detail.status).toBe(200);
+    expect(JSON.stringify(detail.body)).toContain('"custom"');
+    const bad = await call(stack, '/v1/insights/breakdown?facet=custom:Bad-Key', { key: read() });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe('facet');
+    const badMap = await call(stack, '/v1/insights/map?name=topics', { key: read() });
+    expect(badMap.status).toBe(400);
+    expect(badMap.body.error.field).toBe('name');
+  });
+
+  it("keeps tenants apart: another tenant's map is its own (empty before it publishes)", async () => {
+    const other = await stack.createTenant('initech');
+    const response = await call(stack, '/v1/insights/map?name=issues', { key: other.readKey });
+    expect(response.status).toBe(404);
+    expect(response.body.error.code).toBe('no_snapshot');
+  });
+});
