@@ -7,6 +7,7 @@ import { Failures } from './views/Failures';
 import { Overview } from './views/Overview';
 import { Privacy } from './views/Privacy';
 import { Reports } from './views/Reports';
+import { Settings } from './views/Settings';
 import { Trends } from './views/Trends';
 
 type SignInMethod = 'account' | 'key';
@@ -184,6 +185,7 @@ const LABELS: Record<View, string> = {
   breakdowns: 'Breakdowns',
   reports: 'Reports',
   privacy: 'Privacy',
+  settings: 'Settings',
 };
 
 function Dashboard({ csrf, tenant }: { csrf: string; tenant: TenantInfo }) {
@@ -194,7 +196,7 @@ function Dashboard({ csrf, tenant }: { csrf: string; tenant: TenantInfo }) {
   return (
     <>
       <nav aria-label="Main" className="tabs">
-        {VIEWS.map((view) => (
+        {VIEWS.filter((view) => view !== 'settings' || tenant.scope === 'admin').map((view) => (
           <Link key={view} to={{ view }} current={route.view === view}>
             {LABELS[view]}
           </Link>
@@ -210,6 +212,12 @@ function Dashboard({ csrf, tenant }: { csrf: string; tenant: TenantInfo }) {
         {route.view === 'trends' && <Trends csrf={csrf} route={route} kUsers={tenant.k_users} />}
         {route.view === 'reports' && <Reports csrf={csrf} admin={tenant.scope === 'admin'} />}
         {route.view === 'privacy' && <Privacy csrf={csrf} snapshot={route.snapshot} />}
+        {route.view === 'settings' &&
+          (tenant.scope === 'admin' ? (
+            <Settings csrf={csrf} tenantSlug={tenant.slug} />
+          ) : (
+            <p className="card">Settings need an admin key or account.</p>
+          ))}
       </div>
     </>
   );

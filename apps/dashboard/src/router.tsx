@@ -12,6 +12,7 @@ export const VIEWS = [
   'breakdowns',
   'reports',
   'privacy',
+  'settings',
 ] as const;
 export type View = (typeof VIEWS)[number];
 

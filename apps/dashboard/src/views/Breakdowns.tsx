@@ -1,4 +1,5 @@
 import { api, type Facet } from '../api-client';
+import { facetsApi } from '../facets-client';
 import { BarList } from '../charts';
 import { navigate, type Route } from '../router';
 import { Async, fmt, humanize, minutes, Section, useApi } from '../ui';
@@ -21,7 +22,17 @@ export function Breakdowns({
   route: Route;
   kUsers: number;
 }) {
-  const facet = (FACETS.find((f) => f.value === route.facet) ?? FACETS[0]!).value;
+  // Custom facets (issue #15) published as breakdowns join the built-in ones.
+  const published = useApi(() => facetsApi.published(csrf), [csrf]);
+  const custom =
+    published.state === 'ok'
+      ? published.data.facets
+          .filter((f) => f.published_as === 'breakdown')
+          .map((f) => ({ value: `custom:${f.key}` as Facet, label: f.question, type: f.type }))
+      : [];
+  const choices: { value: Facet; label: string; type?: string }[] = [...FACETS, ...custom];
+  const facet = (choices.find((f) => f.value === route.facet) ?? FACETS[0]!).value;
+  const chosen = choices.find((f) => f.value === facet)!;
   const data = useApi(() => api.breakdown(csrf, facet), [csrf, facet]);
   const k = data.state === 'ok' ? (data.data.k_users ?? kUsers) : kUsers;
   const otherLabel = `Other (pooled: includes groups under ${k} people)`;
@@ -29,7 +40,7 @@ export function Breakdowns({
     <>
       <h2>Breakdowns</h2>
       <div role="radiogroup" aria-label="Break down by" className="segmented">
-        {FACETS.map((f) => (
+        {choices.map((f) => (
           <button
             key={f.value}
             type="button"
@@ -41,6 +52,12 @@ export function Breakdowns({
           </button>
         ))}
       </div>
+      {chosen.type && published.state === 'ok' && (
+        <p className="muted small" data-testid="custom-facet-note">
+          A custom facet: your organisation's own question, asked of every conversation.
+          {published.data.note && ` ${published.data.note}`}
+        </p>
+      )}
       <Async result={data} label="breakdown">
         {({ rows }) => {
           const sorted = rows
@@ -53,7 +70,9 @@ export function Breakdowns({
             row.is_other
               ? otherLabel
               : row.value === '(not set)'
-                ? 'Not set'
+                ? chosen.type
+                  ? 'Not answered'
+                  : 'Not set'
                 : facet === 'outcome'
                   ? humanize(row.value)
                   : row.value;
@@ -61,7 +80,11 @@ export function Breakdowns({
           return (
             <>
               <Section
-                title={`Conversations by ${FACETS.find((f) => f.value === facet)!.label.toLowerCase()}`}
+                title={
+                  chosen.type
+                    ? `Conversations by answer: ${chosen.label}`
+                    : `Conversations by ${chosen.label.toLowerCase()}`
+                }
                 note={
                   other
                     ? `Values used by fewer than ${k} people are never shown on their own: together they form "${otherLabel}", ${fmt(other.conversations)} conversations.`
