@@ -658,7 +658,12 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
         figures: {
           overview: row,
           trends: Object.fromEntries(
-            FROZEN_TREND_FACETS.map((facet) => [
+            // Custom facets' weekly series freeze too (a week frozen before a facet existed has no
+            // cells for it, and keeps none).
+            [
+              ...FROZEN_TREND_FACETS,
+              ...customFacets.map((definition) => customFacetName(definition.key)),
+            ].map((facet) => [
               facet,
               trends
                 .filter((t) => t.facet === facet && t.interval === 'week' && t.bucket === row.value)
