@@ -5,6 +5,7 @@
  * free-text answer scrubbed, re-tagging after a definition changes, and the offline tagger
  * answering only where the admin's keyword rules match.
  */
+import { customFacetListSchema, customFacetSchema } from '@silhouette/contracts';
 import { OfflineTagger } from '@silhouette/llm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueRetag } from '../../apps/cli/src/commands/retag.command';
@@ -98,10 +99,12 @@ describe.each(['server', 'embedded'] as const)('custom facets (%s mode)', (mode)
       });
       expect(created.status, created.text).toBe(201);
       expect(created.body).toMatchObject({ key: facet.key, type: facet.type });
+      expect(customFacetSchema.parse(created.body)).toEqual(created.body);
       ids[facet.key] = created.body.id;
     }
     const list = await call(stack, '/v1/admin/facets', { key: admin() });
     expect(list.status).toBe(200);
+    expect(customFacetListSchema.parse(list.body)).toEqual(list.body);
     expect(list.body.facets.map((f: { key: string; slot: number }) => [f.key, f.slot])).toEqual([
       ['area', 1],
       ['competitor', 2],

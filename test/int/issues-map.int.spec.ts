@@ -8,8 +8,16 @@
  * a trend.
  */
 import { latestSnapshotDocument } from '@silhouette/api';
+import {
+  breakdownResponseSchema,
+  mapResponseSchema,
+  publishedCustomFacetsSchema,
+  trendsResponseSchema,
+} from '@silhouette/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanRedis, scanTables, scanText } from '../helpers/leak-scan';
 import { scriptedLlmProviders } from '../helpers/providers';
+import { redisUrl } from '../helpers/services';
 import { ScriptedLlmServer } from '../helpers/scripted-llm-server';
 import { call, startStack, type Stack } from '../helpers/stack';
 
@@ -167,6 +175,18 @@ describe.each(['server', 'embedded'] as const)('issues map (%s mode)', (mode) =>
     expect(stored.rows.some((row) => row.issue.includes(CANARY_EMAIL))).toBe(false);
   });
 
+  it('leaves no canary in any table outside the sealed schema, the facet rows, the logs or Redis', async () => {
+    const canaries = [CANARY_EMAIL, CANARY_NAME];
+    expect(
+      await scanTables(stack.ownerDb, ['app', 'insights', 'intake', 'public'], canaries),
+    ).toEqual([]);
+    // Inside the boundary the leaky answers were scrubbed before the facet row was written.
+    expect(await scanTables(stack.ownerDb, ['sealed'], [CANARY_EMAIL])).toEqual([]);
+    expect(scanText('logs', stack.logs(), canaries)).toEqual([]);
+    if (mode === 'server')
+      expect((await scanRedis(redisUrl(), stack.queuePrefix, canaries)).found).toEqual([]);
+  });
+
   it('keeps every issue cluster id on a full re-run of the same data', async () => {
     const again = (await publish(true)).body.clusters as MapCluster[];
     expect(new Set(again.map((c) => c.id))).toEqual(new Set(clusters.map((c) => c.id)));
@@ -203,6 +223,12 @@ describe.each(['server', 'embedded'] as const)('issues map (%s mode)', (mode) =>
     const bad = await call(stack, '/v1/insights/breakdown?facet=custom:Bad-Key', { key: read() });
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toBe('facet');
+    // Every response has exactly the shape of its libs/contracts schema.
+    const map = await call(stack, '/v1/insights/map?name=issues', { key: read() });
+    expect(mapResponseSchema.parse(map.body)).toEqual(map.body);
+    expect(publishedCustomFacetsSchema.parse(facets.body)).toEqual(facets.body);
+    expect(breakdownResponseSchema.parse(breakdown.body)).toEqual(breakdown.body);
+    expect(trendsResponseSchema.parse(trends.body)).toEqual(trends.body);
     const badMap = await call(stack, '/v1/insights/map?name=topics', { key: read() });
     expect(badMap.status).toBe(400);
     expect(badMap.body.error.field).toBe('name');
