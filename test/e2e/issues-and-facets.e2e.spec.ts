@@ -159,6 +159,11 @@ describe('issues map and custom facets in headless Chromium', () => {
     // A topic link opens the topic cluster.
     await page.getByTestId('issue-topics').first().getByRole('link').first().click();
     await expect.poll(() => page.url()).toContain('cluster=');
+    // The topic cluster's detail shows the custom facet per cluster (a gated breakdown).
+    await expect
+      .poll(() => page.getByTestId('custom-facet-area').isVisible(), { timeout: 10_000 })
+      .toBe(true);
+    await page.screenshot({ path: `${ARTIFACTS_DIR}/dashboard-cluster-custom-facet.png` });
 
     await page.waitForTimeout(300);
     for (const body of bodies) {

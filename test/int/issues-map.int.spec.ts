@@ -10,6 +10,7 @@
 import { latestSnapshotDocument } from '@silhouette/api';
 import {
   breakdownResponseSchema,
+  clusterDetailResponseSchema,
   mapResponseSchema,
   publishedCustomFacetsSchema,
   trendsResponseSchema,
@@ -219,7 +220,8 @@ describe.each(['server', 'embedded'] as const)('issues map (%s mode)', (mode) =>
       key: read(),
     });
     expect(detail.status).toBe(200);
-    expect(JSON.stringify(detail.body)).toContain('"custom"');
+    expect(detail.body.metrics.custom.area.length).toBeGreaterThan(0);
+    expect(clusterDetailResponseSchema.parse(detail.body)).toEqual(detail.body);
     const bad = await call(stack, '/v1/insights/breakdown?facet=custom:Bad-Key', { key: read() });
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toBe('facet');

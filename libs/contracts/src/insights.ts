@@ -132,6 +132,10 @@ export const clusterMetricsSchema = z.object({
   map: mapPositionSchema.nullable().optional(),
   /** Only on an "other" node: how many groups it pools. */
   pooled_groups: z.number().int().optional(),
+  /** Custom facets (issue #15): a gated breakdown of the cluster per facet key. */
+  custom: z.record(z.string(), z.array(metricRowSchema)).optional(),
+  /** Number facets: the mean answer, when the people who answered meet the thresholds. */
+  custom_means: z.record(z.string(), z.number().nullable()).optional(),
 });
 export type ClusterMetrics = z.infer<typeof clusterMetricsSchema>;
 
