@@ -198,6 +198,8 @@ describe.each(['server', 'embedded'] as const)('issues map (%s mode)', (mode) =>
     expect(facets.body.facets).toEqual([
       expect.objectContaining({ key: 'area', type: 'enum', published_as: 'breakdown' }),
     ]);
+    // The workers' model answered (the API process itself has none configured): the evidence says so.
+    expect(facets.body).toMatchObject({ tagger: 'openai-compatible', note: null });
     const breakdown = await call(stack, '/v1/insights/breakdown?facet=custom:area', {
       key: read(),
     });

@@ -30,6 +30,7 @@ import {
   CustomFacetKeyExistsError,
   CustomFacetRepository,
   customFacetView,
+  InsightsRepository,
   type StoredCustomFacet,
 } from '@silhouette/db';
 import { MAX_PROMPT_OVERHEAD_TOKENS, offlinePromptVersion, tagPrompt } from '@silhouette/llm';
@@ -66,7 +67,19 @@ function checkInput(input: CustomFacetInput): void {
   }
 }
 
-export function usesModel(deps: Pick<ApiDeps, 'env'>): boolean {
+/**
+ * Whether a model answers the tenant's facets. The workers hold the model configuration, not
+ * necessarily the API, so the latest snapshot's evidence decides (offline only when every facet
+ * row came from the offline tagger); before any snapshot, this process's configuration.
+ */
+export async function answeredByModel(
+  deps: Pick<ApiDeps, 'env' | 'db'>,
+  tenantId: string,
+): Promise<boolean> {
+  const snapshot = await new InsightsRepository(deps.db).latest(tenantId);
+  const taggers = (snapshot?.evidence as { models?: { tagger?: string } } | undefined)?.models
+    ?.tagger;
+  if (taggers) return taggers.split(', ').some((tagger) => !tagger.startsWith('offline/'));
   return Boolean(deps.env.OPENAI_BASE_URL || deps.env.OPENAI_API_KEY);
 }
 
@@ -79,8 +92,7 @@ export class CustomFacetsController {
     return new CustomFacetRepository(this.deps.db);
   }
 
-  private listView(facets: StoredCustomFacet[]): CustomFacetList {
-    const model = usesModel(this.deps);
+  private listView(facets: StoredCustomFacet[], model: boolean): CustomFacetList {
     return {
       facets: facets.map(customFacetView),
       limit: MAX_CUSTOM_FACETS,
@@ -107,7 +119,11 @@ export class CustomFacetsController {
   @Get()
   @RequireScopes('admin')
   async list(@Req() request: AuthenticatedRequest): Promise<CustomFacetList> {
-    return this.listView(await this.repository().list(request.auth!.tenantId));
+    const tenantId = request.auth!.tenantId;
+    return this.listView(
+      await this.repository().list(tenantId),
+      await answeredByModel(this.deps, tenantId),
+    );
   }
 
   @Post()

@@ -14,7 +14,7 @@ import {
 } from '@silhouette/contracts';
 import { CustomFacetRepository, InsightsRepository } from '@silhouette/db';
 import type { ApiDeps } from '../api-deps';
-import { usesModel } from '../admin/custom-facets.controller';
+import { answeredByModel } from '../admin/custom-facets.controller';
 import { AuthGuard, RequireScopes, type AuthenticatedRequest } from '../auth/auth.guard';
 import { ApiError } from '../common/api-error';
 import { parseWith } from '../common/read-body';
@@ -76,8 +76,9 @@ export class MapsController {
   @Get('facets')
   @RequireScopes('read', 'admin')
   async facets(@Req() request: AuthenticatedRequest): Promise<PublishedCustomFacets> {
-    const facets = await new CustomFacetRepository(this.deps.db).list(request.auth!.tenantId);
-    const model = usesModel(this.deps);
+    const tenantId = request.auth!.tenantId;
+    const facets = await new CustomFacetRepository(this.deps.db).list(tenantId);
+    const model = await answeredByModel(this.deps, tenantId);
     return {
       facets: facets.map((facet) => ({
         key: facet.key,
