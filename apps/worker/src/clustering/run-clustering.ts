@@ -77,7 +77,7 @@ export interface ClusteringOptions {
 }
 
 /** From this many conversations a full run uses worker threads (starting them takes ~0.5 s). */
-const PARALLEL_MIN_ROWS = 20_000;
+export const PARALLEL_MIN_ROWS = 20_000;
 /** Refit the offline embedding model once the corpus has grown by half since it was fitted. */
 const REFIT_GROWTH = 1.5;
 /** Largest share of new conversations (relative to the run) that may join it without a re-cluster. */

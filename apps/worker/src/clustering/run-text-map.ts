@@ -5,14 +5,25 @@
  * k-means hierarchy, stable ids by optimal matching, offline c-TF-IDF names over terms used by at
  * least k users, or the LLM's naming with contrast and Clio's hierarchizer), and stored in the
  * sealed schema as a run of its own map. Always a full run: only conversations that carry the
- * text take part, which keeps these runs small.
+ * text take part (the failing ones, for issues), which keeps these runs smaller than the tree's.
  */
-import { buildHierarchy, chooseK, packRows, type Hierarchy } from '@silhouette/clustering';
+import {
+  buildHierarchy,
+  buildHierarchyInParallel,
+  chooseK,
+  defaultThreads,
+  embedInParallel,
+  OfflineEmbedder,
+  packRows,
+  WorkerPool,
+  type Hierarchy,
+} from '@silhouette/clustering';
 import type { Tenant } from '@silhouette/db';
 import { ClusteringRepository, type FacetRow } from '@silhouette/sealed';
 import type { WorkerDeps } from '../worker-deps';
 import {
   clustersByLevel,
+  PARALLEL_MIN_ROWS,
   nameWithLlm,
   nodeMembers,
   offlineNames,
@@ -54,6 +65,24 @@ export async function runTextMap(
 ): Promise<TextMapRun | undefined> {
   const rows = allRows.filter((r) => textOf(r).trim().length > 0);
   if (rows.length < MIN_TEXTS) return undefined;
+  // Large maps use worker threads like the topic tree (same bits as on one thread).
+  const pool =
+    rows.length >= PARALLEL_MIN_ROWS && defaultThreads() > 1 ? WorkerPool.open() : undefined;
+  try {
+    return await buildTextMap(deps, tenant, rows, map, textOf, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function buildTextMap(
+  deps: WorkerDeps,
+  tenant: Tenant,
+  rows: FacetRow[],
+  map: string,
+  textOf: (row: FacetRow) => string,
+  pool: WorkerPool | undefined,
+): Promise<TextMapRun> {
   const texts = rows.map((r) => textOf(r).trim());
   const repository = new ClusteringRepository(deps.db);
   const last = await repository.previousRun(tenant.id, map);
@@ -63,12 +92,15 @@ export async function runTextMap(
       : undefined;
   const { embedder, state } = await deps.embedderFor(texts, reuse);
   const sameSpace = last !== undefined && last.embeddingModel === embedder.model;
-  const vectors = await embedder.embed(texts);
+  const vectors =
+    pool && embedder instanceof OfflineEmbedder
+      ? await embedInParallel(embedder, texts, pool)
+      : await embedder.embed(texts);
   const d = embedder.dimension;
   const params = { levels: MAP_LEVELS, topK: MAP_TOP_K, seed: 42 };
   const runId = await repository.createRun(tenant.id, embedder.model, d, params, map);
   try {
-    const data = packRows(vectors, d);
+    const data = packRows(vectors, d, pool !== undefined);
     // Matching compares centroids, so only a run of the same dimension can lend its ids (a refitted
     // offline space over few texts may have fewer dimensions).
     const previous = clustersByLevel(
@@ -93,13 +125,16 @@ export async function runTextMap(
       targetK <= previousBaseK * 1.25
         ? Math.min(previousBaseK, rows.length)
         : targetK;
-    const tree: Hierarchy = buildHierarchy(data, d, {
+    const treeOptions = {
       levels: MAP_LEVELS,
       topK: MAP_TOP_K,
       seed: params.seed,
       baseK,
       ...(sameSpace ? { warmStart } : {}),
-    });
+    };
+    const tree: Hierarchy = pool
+      ? await buildHierarchyInParallel(data, d, treeOptions, pool)
+      : buildHierarchy(data, d, treeOptions);
     const members = nodeMembers(tree);
     const { ids, lineageById } = stableIds(tree, members, previous, rows);
     const names = offlineNames(tree, ids, members, texts, rows, tenant.kUsers);
