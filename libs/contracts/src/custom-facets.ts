@@ -7,6 +7,7 @@
  * Browser-safe (zod only): the dashboard imports these types.
  */
 import { z } from 'zod';
+import { snapshotInfoSchema } from './insights';
 
 export const CUSTOM_FACET_TYPES = ['enum', 'boolean', 'number', 'short_text'] as const;
 export type CustomFacetType = (typeof CUSTOM_FACET_TYPES)[number];
@@ -211,12 +212,7 @@ export const mapClusterSchema = z.object({
 export type MapCluster = z.infer<typeof mapClusterSchema>;
 
 export const mapResponseSchema = z.object({
-  snapshot: z.object({
-    id: z.uuid(),
-    version: z.number().int().min(1),
-    published_at: z.string(),
-    period: z.object({ start: z.string().nullable(), end: z.string().nullable() }),
-  }),
+  snapshot: snapshotInfoSchema,
   name: mapNameSchema,
   /** Both levels, top first, each ordered by size. */
   clusters: z.array(mapClusterSchema),

@@ -386,20 +386,8 @@ async function clusterFromScratch(
       ? await nameWithLlm(deps.clusterLlm, deps.logger, levels, tree, texts, data, previous, rows)
       : OFFLINE_NAMER;
 
-    await repository.saveClusters(
-      runId,
-      tenant.id,
-      levels.flat().map((node) => ({ ...node, size: node.members.length })),
-    );
+    const assignments = await saveTree(repository, runId, tenant.id, levels, rows, data);
     const base = levels[levels.length - 1]!;
-    const assignments = base.flatMap((node) =>
-      node.members.map((index) => ({
-        conversationId: rows[index]!.conversationId,
-        clusterId: node.id,
-        similarity: dot(row(data, d, index), node.centroid),
-      })),
-    );
-    await repository.saveMembers(runId, assignments);
     // New conversations that fit worse than almost all of this run's members count as drift later.
     const similarities = assignments.map((a) => a.similarity).sort((a, b) => a - b);
     const similarityFloor = similarities[Math.floor(similarities.length * FLOOR_QUANTILE)] ?? -1;
@@ -488,4 +476,30 @@ export async function nameWithLlm(
     logger,
   );
   return `${llm.nameModel} (${report.promptVersion}, ${HIERARCHY_PROMPT_VERSION}; ${report.named} named, ${report.moved} members moved)`;
+}
+
+/** Stores a run's clusters (every level) and its base memberships with their similarity. */
+export async function saveTree(
+  repository: ClusteringRepository,
+  runId: string,
+  tenantId: string,
+  levels: ClusterNode[][],
+  rows: readonly FacetRow[],
+  data: Float32Array,
+): Promise<{ conversationId: string; clusterId: string; similarity: number }[]> {
+  await repository.saveClusters(
+    runId,
+    tenantId,
+    levels.flat().map((node) => ({ ...node, size: node.members.length })),
+  );
+  const d = levels[0]?.[0]?.centroid.length ?? 0;
+  const assignments = levels[levels.length - 1]!.flatMap((node) =>
+    node.members.map((index) => ({
+      conversationId: rows[index]!.conversationId,
+      clusterId: node.id,
+      similarity: dot(row(data, d, index), node.centroid),
+    })),
+  );
+  await repository.saveMembers(runId, assignments);
+  return assignments;
 }

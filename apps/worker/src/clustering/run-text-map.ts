@@ -28,6 +28,7 @@ import {
   nodeMembers,
   offlineNames,
   OFFLINE_NAMER,
+  saveTree,
   stableIds,
   type ClusterNode,
 } from './run-clustering';
@@ -154,23 +155,8 @@ async function buildTextMap(
     const namer = deps.clusterLlm
       ? await nameWithLlm(deps.clusterLlm, deps.logger, levels, tree, texts, data, previous, rows)
       : OFFLINE_NAMER;
-    await repository.saveClusters(
-      runId,
-      tenant.id,
-      levels.flat().map((node) => ({ ...node, size: node.members.length })),
-    );
+    await saveTree(repository, runId, tenant.id, levels, rows, data);
     const base = levels[levels.length - 1]!;
-    await repository.saveMembers(
-      runId,
-      base.flatMap((node) =>
-        node.members.map((index) => {
-          const vector = row(data, d, index);
-          let similarity = 0;
-          for (let i = 0; i < d; i++) similarity += vector[i]! * node.centroid[i]!;
-          return { conversationId: rows[index]!.conversationId, clusterId: node.id, similarity };
-        }),
-      ),
-    );
     await repository.updateRunParams(runId, { baseK: base.length, namer });
     await repository.finishRun(runId, 'done', rows.length, state);
     return { map, runId, rows, levels, namer };
