@@ -134,6 +134,13 @@ describe('issues map and custom facets in headless Chromium', () => {
       billing.conversations.toLocaleString('en'),
     );
     await page.screenshot({ path: `${ARTIFACTS_DIR}/dashboard-custom-facet-breakdown.png` });
+    // Its trend, per month.
+    await page.getByRole('link', { name: 'Trends' }).click();
+    await page.getByRole('radio', { name: 'Which product area?' }).click();
+    await page.getByRole('radio', { name: 'per month' }).click();
+    await expect
+      .poll(() => page.getByTestId('trend-table').textContent(), { timeout: 10_000 })
+      .toContain('billing');
 
     // Failures: "what goes wrong" beside "where", each issue group with its topic clusters.
     const map = await call(stack, '/v1/insights/map?name=issues', { key: stack.tenant.readKey });

@@ -131,7 +131,7 @@ export const api = {
     ),
   breakdown: (csrf: string, facet: Facet) =>
     request<BreakdownResponse>(`/v1/insights/breakdown?facet=${q(facet)}`, csrf),
-  trends: (csrf: string, facet: TrendFacet, interval: TrendInterval) =>
+  trends: (csrf: string, facet: TrendFacet | `custom:${string}`, interval: TrendInterval) =>
     request<TrendsResponse>(`/v1/insights/trends?facet=${q(facet)}&interval=${q(interval)}`, csrf),
   /** The latest snapshot's evidence, or that of `snapshot` (a report links to its own). */
   evidence: (csrf: string, snapshot?: string) =>
