@@ -345,7 +345,7 @@ function namesJob(job: Job): JobResult {
 }
 
 /** n banking77 questions, cycled. */
-function bankingCorpus(n: number): string[] {
+export function bankingCorpus(n: number): string[] {
   const texts: string[] = [];
   for (const file of BANKING) {
     for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
