@@ -27,17 +27,18 @@ async function seed(url: string, tenantSlug: string, conversations: number): Pro
       await db.query<{ id: string }>('SELECT id FROM app.tenants WHERE slug = $1', [tenantSlug])
     ).rows[0]!.id;
     await db.query(
-      `INSERT INTO sealed.conversations (tenant_id, external_id, user_pseudonym, message_count, content_bytes, key_id, status, metadata)
-       SELECT $1, 'c' || g, 'u_' || (g % 5000), 4, 1000, 1, 'embedded', jsonb_build_object('team', 'team-' || (g % 12))
+      `INSERT INTO sealed.conversations (tenant_id, external_id, user_pseudonym, message_count, content_bytes, key_id, status)
+       SELECT $1, 'c_' || g, 'u_' || (g % 5000), 4, 1000, 1, 'embedded'
          FROM generate_series(1, $2) g`,
       [tenant, conversations],
     );
     await db.query(
       `INSERT INTO sealed.facets (conversation_id, tenant_id, prompt_version, provider, model, domain, task_type, use_case,
               goal_summary, minutes_without_ai, minutes_with_ai, minutes_saved, outcome, user_frustration, language,
-              confidence, turns, user_tokens, assistant_tokens)
+              confidence, turns, user_tokens, assistant_tokens, metadata)
        SELECT id, tenant_id, 'offline-1', 'offline', 'offline-heuristics-v1', 'domain ' || (hashtext(id::text) & 15),
-              'task ' || (hashtext(id::text) & 7), 'a use case', 'a goal', 20, 5, 15, 'resolved', 1, 'en', 0.8, 2, 100, 200
+              'task ' || (hashtext(id::text) & 7), 'a use case', 'a goal', 20, 5, 15, 'resolved', 1, 'en', 0.8, 2, 100, 200,
+              jsonb_build_object('team', 'team-' || (hashtext(id::text) & 7))
          FROM sealed.conversations WHERE tenant_id = $1`,
       [tenant],
     );

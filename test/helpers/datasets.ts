@@ -2,7 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
+// SILHOUETTE_SHARED_DATA points elsewhere, e.g. from a git worktree that is not a sibling of it.
+const DATA = process.env.SILHOUETTE_SHARED_DATA
+  ? `${process.env.SILHOUETTE_SHARED_DATA.replace(/\/$/, '')}/`
+  : fileURLToPath(new URL('../../../shared/data/', import.meta.url));
 
 interface SgdDialogue {
   dialogue_id: string;

@@ -26,6 +26,13 @@
  * SDK asks for it by default.
  *
  * Every request is recorded (body, answer mode, status) with the peak number in flight.
+ *
+ * `quirks` make the server behave like the OpenAI-compatible servers people really run (vLLM,
+ * Ollama, LM Studio, LiteLLM, Azure, older OpenAI models): no `json_schema` (a 400 like theirs, or
+ * silently ignored with prose around the JSON), only one of `max_tokens` / `max_completion_tokens`,
+ * no `dimensions`, embeddings always as floats (or always base64), no `usage`, extra fields. A
+ * rejected request is recorded as `quirk_rejected`. Without `response_format.json_schema`, the
+ * schema is read from the prompt (the client puts it there for such endpoints).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -44,6 +51,29 @@ export type ScriptedMode =
   | 'latency';
 
 export type ScriptedEndpoint = 'chat' | 'embeddings';
+
+/** How this server differs from OpenAI's API (see the module comment). All off by default. */
+export interface ScriptedQuirks {
+  /**
+   * `response_format` types accepted; a request with another type gets a 400 naming it (as OpenAI,
+   * vLLM and LiteLLM answer). Default: all.
+   */
+  responseFormats?: readonly ('json_schema' | 'json_object')[];
+  /** Accept `response_format` but ignore it: answers wrap the JSON in prose and a Markdown fence. */
+  ignoreResponseFormat?: boolean;
+  /** The only output-length parameter accepted; the other one gets a 400 naming it. */
+  maxTokensParameter?: 'max_tokens' | 'max_completion_tokens';
+  /** Embeddings `dimensions`: a 400 (`reject`) or vectors of the native size (`ignore`). */
+  dimensions?: 'reject' | 'ignore';
+  /** Embeddings always in this encoding, whatever `encoding_format` asked. */
+  embeddingEncoding?: 'float' | 'base64';
+  /** No `usage` in any answer. */
+  omitUsage?: boolean;
+  /** Fields no client knows, in every answer object and in the JSON the "model" writes. */
+  extraFields?: boolean;
+  /** Facet answers whose goal, use case and labels run a few characters/words over their limits. */
+  overlongLabels?: boolean;
+}
 
 export interface ScriptedStep {
   mode: ScriptedMode;
@@ -90,7 +120,7 @@ export interface RecordedRequest {
   headers: IncomingMessage['headers'];
   receivedAt: number;
   /** How it was answered. */
-  answeredAs: ScriptedMode | 'custom' | 'not_found';
+  answeredAs: ScriptedMode | 'custom' | 'not_found' | 'quirk_rejected';
   status: number;
   /** The client went away before the answer (e.g. its timeout fired). */
   aborted: boolean;
@@ -114,6 +144,7 @@ export interface ScriptedLlmServerOptions {
   /** Default embedding dimension when the request has no `dimensions`. Default 64. */
   embeddingDimension?: number;
   models?: string[];
+  quirks?: ScriptedQuirks;
   respond?: (
     request: ScriptedRequest,
   ) => ScriptedReply | undefined | Promise<ScriptedReply | undefined>;
@@ -135,6 +166,7 @@ export class ScriptedLlmServer {
   private rng: () => number;
   private readonly embeddingDimension: number;
   private readonly models: string[];
+  private quirks: ScriptedQuirks;
   private readonly queue: ScriptedStep[] = [];
   private readonly recorded: RecordedRequest[] = [];
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
@@ -161,6 +193,7 @@ export class ScriptedLlmServer {
     this.embeddingDimension = options.embeddingDimension ?? 64;
     this.models = options.models ?? ['scripted-tagger', 'scripted-embedder'];
     this.respond = options.respond;
+    this.quirks = options.quirks ?? {};
   }
 
   static async start(options: ScriptedLlmServerOptions = {}): Promise<ScriptedLlmServer> {
@@ -191,6 +224,11 @@ export class ScriptedLlmServer {
 
   setLatency(ms: number | undefined): void {
     this.latencyMs = ms;
+  }
+
+  /** Replaces the quirks (pass {} for an OpenAI-like server). */
+  setQuirks(quirks: ScriptedQuirks): void {
+    this.quirks = quirks;
   }
 
   setFailureRate(rate: number, seed = 1): void {
@@ -307,6 +345,14 @@ export class ScriptedLlmServer {
     record.endpoint = endpoint;
     const body = isRecord(record.body) ? record.body : {};
     const request = describeRequest(seq, endpoint, body);
+    // A real server validates parameters before anything else.
+    const rejection = quirkRejection(this.quirks, endpoint, body);
+    if (rejection) {
+      record.answeredAs = 'quirk_rejected';
+      record.status = rejection.status;
+      sendJson(res, rejection.status, rejection.body);
+      return;
+    }
 
     // 1. hook, 2. queue, 3. failure draw, 4. mode
     let reply = this.respond ? await this.respond(request) : undefined;
@@ -393,10 +439,17 @@ export class ScriptedLlmServer {
 
     record.status = 200;
     if (endpoint === 'embeddings') {
-      sendJson(res, 200, this.embeddingsResponse(body));
+      sendJson(res, 200, withQuirks(this.quirks, this.embeddingsResponse(body)));
       return;
     }
-    sendJson(res, 200, chatCompletion(body, chatContent(mode, request)));
+    let content = chatContent(mode, request, this.quirks);
+    if (this.quirks.ignoreResponseFormat || !isRecord(body['response_format'])) {
+      // What a model without structured output tends to answer: a sentence and a fenced block.
+      if (content.trim().startsWith('{')) {
+        content = `Sure, here is the JSON:\n\n\`\`\`json\n${content}\n\`\`\`\n`;
+      }
+    }
+    sendJson(res, 200, withQuirks(this.quirks, chatCompletion(body, content)));
   }
 
   private takeStep(endpoint: ScriptedEndpoint): ScriptedStep | undefined {
@@ -430,10 +483,14 @@ export class ScriptedLlmServer {
   private embeddingsResponse(body: Record<string, unknown>): unknown {
     const inputs = embeddingInputs(body['input']);
     const dimension =
-      typeof body['dimensions'] === 'number' && body['dimensions'] > 0
+      typeof body['dimensions'] === 'number' &&
+      body['dimensions'] > 0 &&
+      this.quirks.dimensions !== 'ignore'
         ? body['dimensions']
         : this.embeddingDimension;
-    const base64 = body['encoding_format'] === 'base64';
+    const base64 = this.quirks.embeddingEncoding
+      ? this.quirks.embeddingEncoding === 'base64'
+      : body['encoding_format'] === 'base64';
     const data = inputs.map((text, index) => {
       const vector = pseudoEmbedding(text, dimension);
       return {
@@ -483,6 +540,9 @@ function describeRequest(seq: number, endpoint: ScriptedEndpoint, body: Json): S
   if (jsonSchema) {
     if (typeof jsonSchema['name'] === 'string') request.schemaName = jsonSchema['name'];
     if (isRecord(jsonSchema['schema'])) request.schema = jsonSchema['schema'];
+  } else {
+    const fromPrompt = schemaInPrompt(messages);
+    if (fromPrompt) request.schema = fromPrompt;
   }
   return request;
 }
@@ -528,7 +588,11 @@ function chatCompletion(body: Json, content: string): unknown {
   };
 }
 
-function chatContent(mode: ScriptedMode, request: ScriptedRequest): string {
+function chatContent(
+  mode: ScriptedMode,
+  request: ScriptedRequest,
+  quirks: ScriptedQuirks = {},
+): string {
   if (mode === 'invalid_json') {
     return 'Sure! Here is the JSON you asked for: {"domain": "finance", "task_type": "analysis", "use_case":';
   }
@@ -544,10 +608,13 @@ function chatContent(mode: ScriptedMode, request: ScriptedRequest): string {
       answer['outcome'] = 'great';
       answer['user_frustration'] = 9;
     }
+    if (quirks.overlongLabels) overlong(answer);
+    const notes = { reasoning: 'keywords matched', version: 2 };
     if (!isWireFacetSchema(schema)) {
       // A long-key schema without the issue facet (an earlier contract) gets none.
       if (!(isRecord(schema['properties']) && 'issue' in schema['properties']))
         delete answer['issue'];
+      if (quirks.extraFields) answer['notes'] = notes;
       return JSON.stringify(answer);
     }
     const wire: Json = Object.fromEntries(
@@ -561,9 +628,13 @@ function chatContent(mode: ScriptedMode, request: ScriptedRequest): string {
       wire[CUSTOM_ANSWERS_KEY] = questions.map((question) =>
         customAnswer(question, conversation, answer, mode === 'leak_pii'),
       );
+    if (quirks.extraFields) wire['notes'] = notes;
     return JSON.stringify(wire);
   }
   const sample = sampleFromSchema(schema, schema, 0);
+  if (quirks.extraFields && isRecord(sample) && mode !== 'schema_violation') {
+    sample['explanation'] = 'extra field a model added';
+  }
   if (mode === 'schema_violation') {
     if (isRecord(sample) && Object.keys(sample).length > 0) {
       delete sample[Object.keys(sample)[0]!];
@@ -1132,4 +1203,122 @@ export function fastRetryClient(server: ScriptedLlmServer): StructuredLlmClient 
     maxDelayMs: 5,
     maxAttempts: 2,
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quirks of real OpenAI-compatible servers
+
+interface QuirkRejection {
+  status: number;
+  body: unknown;
+}
+
+/** The 400 a server of this kind answers to a parameter it does not take, or undefined. */
+function quirkRejection(
+  quirks: ScriptedQuirks,
+  endpoint: ScriptedEndpoint,
+  body: Json,
+): QuirkRejection | undefined {
+  const invalid = (message: string, param: string | null, code: string | null) => ({
+    status: 400,
+    body: { error: { message, type: 'invalid_request_error', param, code } },
+  });
+  if (endpoint === 'embeddings') {
+    if (quirks.dimensions === 'reject' && body['dimensions'] !== undefined) {
+      // OpenAI's answer for models without Matryoshka dimensions.
+      return invalid('This model does not support specifying dimensions.', null, null);
+    }
+    return undefined;
+  }
+  const format = isRecord(body['response_format']) ? body['response_format'] : undefined;
+  const type = typeof format?.['type'] === 'string' ? format['type'] : undefined;
+  if (
+    type &&
+    type !== 'text' &&
+    quirks.responseFormats &&
+    !quirks.responseFormats.includes(type as 'json_schema')
+  ) {
+    // Worded as OpenAI does for models without it; vLLM and LiteLLM also name the parameter.
+    return invalid(
+      `Invalid parameter: 'response_format' of type '${type}' is not supported with this model.`,
+      'response_format',
+      null,
+    );
+  }
+  const wanted = quirks.maxTokensParameter;
+  if (wanted) {
+    const other = wanted === 'max_tokens' ? 'max_completion_tokens' : 'max_tokens';
+    if (body[other] !== undefined) {
+      return invalid(
+        wanted === 'max_completion_tokens'
+          ? "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."
+          : `[{'type': 'extra_forbidden', 'loc': ('body', '${other}'), 'msg': 'Extra inputs are not permitted'}]`,
+        other,
+        'unsupported_parameter',
+      );
+    }
+  }
+  return undefined;
+}
+
+/** Drops `usage` and adds unknown fields, as the quirks say. */
+function withQuirks(quirks: ScriptedQuirks, response: unknown): unknown {
+  if (!isRecord(response)) return response;
+  const out: Json = { ...response };
+  if (quirks.omitUsage) delete out['usage'];
+  if (quirks.extraFields) {
+    out['system_fingerprint'] = 'fp_scripted';
+    out['x_vendor'] = { served_by: 'scripted', queue_ms: 0 };
+    if (Array.isArray(out['choices'])) {
+      out['choices'] = out['choices'].map((choice: unknown) =>
+        isRecord(choice)
+          ? {
+              ...choice,
+              stop_reason: null,
+              message: isRecord(choice['message'])
+                ? { ...choice['message'], reasoning_content: null, tool_calls: [] }
+                : choice['message'],
+            }
+          : choice,
+      );
+    }
+    if (Array.isArray(out['data'])) {
+      out['data'] = out['data'].map((item: unknown) =>
+        isRecord(item) ? { ...item, x_norm: 1 } : item,
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * The JSON schema a client put in its prompt for an endpoint without `json_schema` (the last
+ * JSON object with `properties` found in the system or user messages).
+ */
+function schemaInPrompt(messages: unknown[]): Json | undefined {
+  for (const message of [...messages].reverse()) {
+    if (!isRecord(message)) continue;
+    const text = messageText(message['content']);
+    for (const line of text.split('\n').reverse()) {
+      const start = line.indexOf('{');
+      if (start < 0) continue;
+      try {
+        const parsed = JSON.parse(line.slice(start)) as unknown;
+        if (isRecord(parsed) && isRecord(parsed['properties'])) return parsed;
+      } catch {
+        // not a schema line
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A few characters or words over the facet limits, as models answer now and then. */
+function overlong(answer: Json): void {
+  answer['domain'] =
+    `${answer['domain'] as string} and related back-office administration for regional offices`;
+  answer['use_case'] =
+    `${answer['use_case'] as string} for the whole team with several follow-up questions`;
+  answer['goal_summary'] =
+    `${answer['goal_summary'] as string} so that the quarterly work can be finished today without asking colleagues or managers for more help with all of the remaining details`;
 }

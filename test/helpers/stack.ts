@@ -39,6 +39,8 @@ export interface StackOptions {
   worker?: boolean;
   env?: Record<string, string>;
   dashboardDir?: string;
+  /** Embedded mode: a PGlite data directory on disk (default: in memory). */
+  dataDir?: string;
   /** Builds the worker's tagger and scrubber (kept outside so this helper has no provider opinions). */
   workerProviders?: (
     env: Env,
@@ -78,7 +80,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     envOverrides.DATABASE_URL = testDb.url;
     envOverrides.REDIS_URL = redisUrl();
   } else {
-    ownerDb = await PgliteDatabase.open();
+    ownerDb = await PgliteDatabase.open(options.dataDir);
     await migrate(ownerDb);
     apiDb = ownerDb;
     workerDb = ownerDb;

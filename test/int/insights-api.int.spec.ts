@@ -123,8 +123,13 @@ describe('insights API', () => {
     }
     const evidence = await get('/v1/privacy/evidence');
     expect(evidence.body.evidence.thresholds).toEqual({ kUsers: 5, minConversations: 10 });
-    for (const cell of evidence.body.evidence.suppressedCells)
-      expect(cell).not.toHaveProperty('conversations');
+    // Counts per kind of scope and reason only: no key, no size, no id in a scope (issue #10).
+    expect(evidence.body.evidence).not.toHaveProperty('suppressedCells');
+    for (const entry of evidence.body.evidence.suppressedByScope) {
+      expect(Object.keys(entry).sort()).toEqual(['cells', 'reason', 'scope']);
+      expect(entry.scope).toMatch(/^[a-z_/*0-9-]+$/);
+      expect(entry.scope).not.toMatch(/[0-9a-f]{8}-|\d{4}-/);
+    }
   });
 
   it('serves trends per week and month, every published value above the thresholds', async () => {

@@ -156,6 +156,8 @@ describe('scheduled reports', () => {
       mode: 'server',
       env: {
         REPORT_MIN_INTERVAL_S: '1',
+        // The local webhook receiver: loopback is refused unless the operator allows it.
+        WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
         SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
         REPORT_MAIL_FROM: 'Silhouette <reports@silhouette.test>',
         JOB_BACKOFF_MS: '50',

@@ -21,17 +21,19 @@ import { HealthController } from './health/health.controller';
 import { IngestController } from './ingest/ingest.controller';
 import { InsightsController } from './insights/insights.controller';
 import { MapsController } from './insights/maps.controller';
+import { OtlpController } from './otlp/otlp.controller';
 import { ReportsController } from './reports/reports.controller';
 import { SessionController } from './session/session.controller';
 import { API_DEPS } from './tokens';
 
-const API_PREFIXES = ['/v1', '/docs', '/health', '/ready', '/metrics'];
+const API_PREFIXES = ['/v1', '/otlp', '/docs', '/health', '/ready', '/metrics'];
 
 function apiModule(deps: ApiDeps) {
   @Module({
     controllers: [
       HealthController,
       IngestController,
+      OtlpController,
       AdminController,
       UsersController,
       CustomFacetsController,

@@ -96,14 +96,26 @@ describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
       body: JSON.stringify(records),
     });
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
+    expect(first.body).toEqual({
+      accepted: 3,
+      updated: 0,
+      duplicates: 0,
+      rejected: [],
+      ignored_fields: [],
+    });
     const again = await call(stack, '/v1/conversations', {
       method: 'POST',
       key: stack.tenant.ingestKey,
       body: toJsonl(records),
       headers: { 'Content-Type': 'application/x-ndjson' },
     });
-    expect(again.body).toEqual({ accepted: 0, duplicates: 3, rejected: [] });
+    expect(again.body).toEqual({
+      accepted: 0,
+      updated: 0,
+      duplicates: 3,
+      rejected: [],
+      ignored_fields: [],
+    });
     expect(await countConversations(stack)).toBe(before + 3);
     const redis = new Redis(redisUrl());
     try {
@@ -263,7 +275,12 @@ describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
       ['metadata a string', withField({ metadata: 'team' }), 'metadata'],
       ['metadata.team a number', withField({ metadata: { team: 5 } }), 'metadata.team'],
       ['metadata.team empty', withField({ metadata: { team: '' } }), 'metadata.team'],
-      ['metadata unknown key', withField({ metadata: { email: 'x@y.z' } }), 'metadata.email'],
+      ['metadata an array', withField({ metadata: ['team'] }), 'metadata'],
+      [
+        'metadata.team a number next to an unknown key',
+        withField({ metadata: { team: 5, session_id: 's' } }),
+        'metadata.team',
+      ],
       [
         'metadata.feedback unknown value',
         withField({ metadata: { feedback: 'amazing' } }),
@@ -353,10 +370,12 @@ describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
       expect(response.status).toBe(200);
       expect(response.body).toEqual({
         accepted: 1,
+        updated: 0,
         duplicates: 0,
         rejected: [
           { line: 2, field: 'id', message: 'duplicates the id of line 1 in this request' },
         ],
+        ignored_fields: [],
       });
     });
   });

@@ -9,6 +9,8 @@ import { InputError, UsageError } from './cli-error';
 import { evalClustersCommand } from './commands/eval-clusters.command';
 import { exportCommand } from './commands/export.command';
 import { processCommand } from './commands/process.command';
+import { importCommand } from './commands/import.command';
+import { nothingUsable } from './commands/ingest-batches';
 import { ingestCommand } from './commands/ingest.command';
 import { keysCommand } from './commands/keys.command';
 import { migrateCommand } from './commands/migrate.command';
@@ -32,6 +34,9 @@ commands:
                                                           a dashboard user; without --password-stdin
                                                           a password is generated and printed once
   ingest FILE|- --tenant SLUG [--format auto|openai|anthropic|sharegpt] [--json]
+  import langfuse|langsmith FILE|- --tenant SLUG [--json]
+                                                          Langfuse traces (sessions) or LangSmith runs
+                                                          (threads) as conversations
   status --tenant SLUG [--json]                           pipeline counts and recent failures
   process --tenant SLUG [--json]                          tag, embed, cluster and publish to completion
   export --tenant SLUG --out DIR [--json]                 write what the tenant's users can see
@@ -40,7 +45,11 @@ commands:
   retry-failed [--tenant SLUG] [--json]                   re-enqueue dead-lettered conversations
   retag --tenant SLUG [--json]                            re-tag retained conversations with the current prompt
   eval-clusters --input FILE.jsonl [--text-field text] [--label-field label] [--parent-label-field F]
-                [--k N] [--parent-k M] [--out assignments.jsonl]   clustering quality on labelled texts
+                [--k N] [--parent-k M] [--out assignments.jsonl] [--json]
+                                                          clustering quality on labelled texts
+
+progress: long commands (ingest, process, eval-clusters) draw a live line on stderr when it is a
+terminal; with --json or off a terminal they write one JSON line per stage to stderr instead.
 
 environment: DATABASE_URL and REDIS_URL select server mode; see README.md for the rest.`;
 
@@ -120,9 +129,14 @@ export async function main(argv: string[]): Promise<number> {
           json: values.json ?? false,
         });
         // Some records rejected and none stored: bad input.
-        return result.accepted === 0 && result.duplicates === 0 && result.rejected.length > 0
-          ? 2
-          : 0;
+        return nothingUsable(result) ? 2 : 0;
+      }
+      case 'import': {
+        const result = await importCommand(env, args, {
+          ...(values.tenant ? { tenant: values.tenant } : {}),
+          json: values.json ?? false,
+        });
+        return nothingUsable(result) ? 2 : 0;
       }
       case 'status':
         await statusCommand(env, {
@@ -164,6 +178,7 @@ export async function main(argv: string[]): Promise<number> {
           ...(values.k ? { k: values.k } : {}),
           ...(values['parent-k'] ? { parentK: values['parent-k'] } : {}),
           ...(values.out ? { out: values.out } : {}),
+          json: values.json ?? false,
         });
         console.log(JSON.stringify(metrics));
         return 0;

@@ -87,13 +87,14 @@ export function keyringFrom(env: Env): TenantKeyring {
 }
 
 export function workerDepsFrom(runtime: Runtime): WorkerDeps {
-  const clusterLlm = createClusterLlm(runtime.env);
+  const telemetry = { metrics: runtime.metrics, logger: runtime.logger };
+  const clusterLlm = createClusterLlm(runtime.env, telemetry);
   return {
     env: runtime.env,
     db: runtime.workerDb,
     queue: runtime.queue,
     store: new SealedConversationStore(runtime.workerDb, keyringFrom(runtime.env)),
-    tagger: createTagger(runtime.env),
+    tagger: createTagger(runtime.env, telemetry),
     scrub: createScrubber(),
     embedderFor: createEmbedderFactory(runtime.env),
     ...(clusterLlm ? { clusterLlm } : {}),

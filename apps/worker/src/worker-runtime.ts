@@ -7,9 +7,13 @@
  */
 import { reportScheduleJobId, type JobName } from '@silhouette/contracts';
 import { ReportRepository, ReportScheduleRepository } from '@silhouette/db';
-import { ConversationStatusRepository } from '@silhouette/sealed';
+import { ConversationStatusRepository, PublicationRequestRepository } from '@silhouette/sealed';
 import type { DeadLetter, JobContext, JobHandler, JobHandlers } from '@silhouette/queue';
 import { clusterTenantProcessor } from './clustering/cluster-tenant.processor';
+import {
+  recordClusteringDeadLetter,
+  recordingClusteringFailures,
+} from './clustering/clustering-failure';
 import { applyRetentionProcessor, eraseUserProcessor } from './processors/maintenance.processors';
 import { tagConversationProcessor } from './processors/tag-conversation.processor';
 import {
@@ -25,7 +29,10 @@ const RETENTION_INTERVAL_MS = 10 * 60 * 1000;
 const RECONCILE_BATCH = 5000;
 
 export interface RunningWorker {
-  /** Re-enqueues accepted conversations idle for at least `olderThanSeconds`. Returns how many. */
+  /**
+   * Enqueues conversations whose growth has been idle for CONVERSATION_IDLE_S, and re-enqueues
+   * accepted ones untouched for at least `olderThanSeconds`. Returns how many.
+   */
   reconcile(olderThanSeconds?: number): Promise<number>;
   stop(): Promise<void>;
 }
@@ -66,7 +73,11 @@ function instrument<N extends JobName>(
 export function buildHandlers(deps: WorkerDeps, reports: ReportServices): JobHandlers {
   return {
     'tag-conversation': instrument(deps, 'tag-conversation', tagConversationProcessor(deps)),
-    'cluster-tenant': instrument(deps, 'cluster-tenant', clusterTenantProcessor(deps)),
+    'cluster-tenant': instrument(
+      deps,
+      'cluster-tenant',
+      recordingClusteringFailures(deps, clusterTenantProcessor(deps)),
+    ),
     'erase-user': instrument(deps, 'erase-user', eraseUserProcessor(deps)),
     'apply-retention': instrument(deps, 'apply-retention', applyRetentionProcessor(deps)),
     'report-tick': instrument(deps, 'report-tick', reportTickProcessor(deps)),
@@ -77,6 +88,7 @@ export function buildHandlers(deps: WorkerDeps, reports: ReportServices): JobHan
 
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const statuses = new ConversationStatusRepository(deps.db);
+  const publicationRequests = new PublicationRequestRepository(deps.db);
   const reports = new ReportRepository(deps.db);
   const reportRendering = reportServices(deps);
 
@@ -89,6 +101,12 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     if (dead.name === 'tag-conversation') {
       const payload = dead.payload as { tenantId: string; conversationId: string };
       await statuses.markFailed(payload.tenantId, payload.conversationId, dead.reason);
+    }
+    if (dead.name === 'cluster-tenant') {
+      const payload = dead.payload as { tenantId: string };
+      await recordClusteringDeadLetter(deps, payload.tenantId, dead.attempts, dead.reason).catch(
+        () => undefined,
+      );
     }
     // A render or delivery that died without recording it (e.g. its worker was killed on the
     // last attempt) is marked failed here, so it never stays "in progress" forever.
@@ -148,19 +166,24 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   };
 
   const reconcile = async (olderThanSeconds = deps.env.RECONCILE_INTERVAL_S): Promise<number> => {
+    // Conversations that stopped growing for CONVERSATION_IDLE_S are due for (re-)tagging.
+    const idle = await statuses.promoteIdle(deps.env.CONVERSATION_IDLE_S, RECONCILE_BATCH);
+    await deps.queue.enqueueMany('tag-conversation', idle);
     const waiting = await statuses.awaitingTagging(olderThanSeconds, RECONCILE_BATCH);
     // Deterministic job ids make this safe: a conversation that still has a live job is skipped.
     await deps.queue.enqueueMany('tag-conversation', waiting);
-    return waiting.length;
+    return idle.length + waiting.length;
   };
 
   // Newly tagged conversations reach the published snapshot on their own: once a tenant has no
-  // conversation left to tag, its clustering job (incremental when possible) is enqueued.
+  // conversation left to tag, its clustering job (incremental when possible) is enqueued. A
+  // tenant owed a publication (an erasure) is enqueued too, with or without new conversations.
   const publishReadyTenants = async (): Promise<void> => {
-    const tenants = await statuses.tenantsReadyToCluster();
+    const tenants = new Set(await statuses.tenantsReadyToCluster());
+    for (const request of await publicationRequests.pending()) tenants.add(request.tenantId);
     await deps.queue.enqueueMany(
       'cluster-tenant',
-      tenants.map((tenantId) => ({ tenantId })),
+      [...tenants].map((tenantId) => ({ tenantId })),
     );
   };
 

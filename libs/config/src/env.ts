@@ -21,6 +21,33 @@ export const SENSITIVE_ENV = new Set([
   'SMTP_URL',
 ]);
 
+/**
+ * A comma-separated list of `host` or `host:port`, normalised like URL hosts (`127.1` becomes
+ * `127.0.0.1`, IPv6 in brackets), so an entry matches however a URL spells the host.
+ */
+const hostList = z.preprocess(
+  (value) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean)
+      : (value ?? []),
+  z.array(
+    z.string().transform((entry, context) => {
+      try {
+        const url = new URL(`http://${entry}`);
+        if (url.pathname === '/' && !url.username && !url.password && !url.search && !url.hash)
+          return url.port ? `${url.hostname}:${url.port}` : url.hostname;
+      } catch {
+        // reported below
+      }
+      context.addIssue({ code: 'custom', message: 'each entry must be a host or host:port' });
+      return z.NEVER;
+    }),
+  ),
+);
+
 export const envSchema = z.object({
   NODE_ENV: z.preprocess(
     unsetIfEmpty,
@@ -59,6 +86,15 @@ export const envSchema = z.object({
   NAME_MODEL: z.preprocess(unsetIfEmpty, z.string().default('gpt-4o-mini')),
   AUDIT_MODEL: z.preprocess(unsetIfEmpty, z.string().default('gpt-4o-mini')),
   EMBEDDING_MODEL: z.preprocess(unsetIfEmpty, z.string().default('text-embedding-3-small')),
+  /**
+   * Where embeddings come from: `auto` (the OpenAI-compatible endpoint when one is configured,
+   * otherwise offline), `openai` or `offline` (e.g. an endpoint that serves chat but no
+   * embeddings). A failing endpoint never falls back to offline by itself: the run fails.
+   */
+  EMBEDDING_PROVIDER: z.preprocess(
+    unsetIfEmpty,
+    z.enum(['auto', 'openai', 'offline']).default('auto'),
+  ),
   /** OpenAI-compatible embeddings: vector length (sent as `dimensions`). The offline embedder uses 96. */
   EMBEDDING_DIMENSION: intWithDefault(1536, 8, 2000),
   /** Cluster tree shape: levels including the base, and groups at the top. */
@@ -71,10 +107,19 @@ export const envSchema = z.object({
   LLM_MAX_ATTEMPTS: intWithDefault(5, 1, 20),
   LLM_CONCURRENCY: intWithDefault(8, 1, 512),
   LLM_TOKENS_PER_MINUTE: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1000).optional()),
-  /** OpenAI reasoning models want max_completion_tokens. */
+  /** Where to start: OpenAI reasoning models want max_completion_tokens. A 400 naming it switches. */
   LLM_MAX_TOKENS_PARAMETER: z.preprocess(
     unsetIfEmpty,
     z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens'),
+  ),
+  /**
+   * Structured output the endpoint is asked for first: `auto` starts at strict `json_schema` and
+   * steps down to `json_object`, then plain text (schema in the prompt) when the endpoint
+   * rejects a mode; the others start there (for endpoints that ignore `response_format` silently).
+   */
+  LLM_STRUCTURED_OUTPUT: z.preprocess(
+    unsetIfEmpty,
+    z.enum(['auto', 'json_schema', 'json_object', 'text']).default('auto'),
   ),
   K_USERS: intWithDefault(5, 2),
   MIN_CONVERSATIONS: intWithDefault(10, 2),
@@ -90,6 +135,11 @@ export const envSchema = z.object({
   JOB_LOCK_MS: intWithDefault(30_000, 1000),
   /** How often the worker re-enqueues accepted conversations with no live job (seconds). */
   RECONCILE_INTERVAL_S: intWithDefault(60, 1),
+  /**
+   * A conversation that grew (or arrived over OTLP) is tagged once it has been idle this long
+   * (seconds): tagging every turn of a live conversation would pay a model call per turn.
+   */
+  CONVERSATION_IDLE_S: intWithDefault(600, 0),
   /** How often the worker publishes snapshots for tenants with newly tagged conversations. */
   PUBLISH_INTERVAL_S: intWithDefault(30, 1),
   RATE_LIMIT_PER_MINUTE: intWithDefault(600, 1),
@@ -103,6 +153,11 @@ export const envSchema = z.object({
   REPORT_MIN_INTERVAL_S: intWithDefault(3600, 1),
   /** After an outage, at most this many missed schedule times per schedule are produced. */
   REPORT_MAX_CATCH_UP: intWithDefault(12, 1, 1000),
+  /**
+   * Webhooks reach public addresses only; these hosts (`host` or `host:port`, comma-separated)
+   * are the operator's exceptions, e.g. a receiver on a private network (issue #10).
+   */
+  WEBHOOK_ALLOW_HOSTS: hostList,
   /** Absolute URL of the dashboard, for links in reports (relative links when unset). */
   PUBLIC_URL: optionalString,
   /** Chromium for PDF reports. */

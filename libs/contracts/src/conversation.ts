@@ -12,6 +12,10 @@ export const canonicalMessageSchema = z.object({
 });
 export type CanonicalMessage = z.infer<typeof canonicalMessageSchema>;
 
+/**
+ * The allow-listed metadata fields. Any other field in a record's `metadata` is dropped at ingest
+ * (never stored, not even sealed) and listed in the batch's `ignored_fields`.
+ */
 export const conversationMetadataSchema = z
   .object({
     team: z.string().trim().min(1).max(100).optional(),
@@ -23,6 +27,15 @@ export const conversationMetadataSchema = z
   })
   .strict();
 export type ConversationMetadata = z.infer<typeof conversationMetadataSchema>;
+export const METADATA_FIELDS = Object.keys(
+  conversationMetadataSchema.shape,
+) as readonly (keyof ConversationMetadata)[];
+
+/**
+ * The facet row's copy of a metadata value that failed the PII gate in the worker: the value is
+ * never stored outside the sealed envelope, and it is counted under this constant instead.
+ */
+export const WITHHELD_METADATA_VALUE = '(withheld)';
 
 export interface CanonicalConversation {
   id: string;

@@ -1,4 +1,5 @@
 import { createPublicKey, hkdfSync, type KeyObject } from 'node:crypto';
+import type { ConversationMetadata } from './conversation';
 /**
  * Parameters of the sealed-content envelope, shared by the sealing side (API ingest, which holds
  * only tenant public keys) and the opening side (libs/sealed, worker only).
@@ -12,13 +13,22 @@ export const ENVELOPE_HKDF_INFO = 'silhouette/sealed-conversation/v1';
 export const ENVELOPE_NONCE_BYTES = 12;
 export const ENVELOPE_TAG_BYTES = 16;
 
+/**
+ * Binds a ciphertext to its row: `externalId` is the stored conversation id (the `c_…` pseudonym
+ * since migration 0008, the client's raw id on rows stored before it).
+ */
 export function envelopeAad(tenantId: string, externalId: string): Buffer {
   return Buffer.from(`${ENVELOPE_VERSION}\u0000${tenantId}\u0000${externalId}`, 'utf8');
 }
 
-/** The plaintext inside an envelope: only the messages; ids and metadata live in columns. */
+/**
+ * The plaintext inside an envelope: the messages and the record's allow-listed metadata (which
+ * may hold personal data, so it travels sealed; rows stored before migration 0008 have neither
+ * here and keep their metadata in the `metadata` column).
+ */
 export interface SealedPayload {
   messages: { role: string; content: string }[];
+  metadata?: ConversationMetadata;
 }
 
 /**

@@ -47,14 +47,21 @@ export const facetAnswerSchema = z.object({
     .trim()
     .min(1)
     .max(120)
-    .refine((s) => s.split(/\s+/).length <= 12, 'at most 12 words')
+    .refine((s) => s.split(/\s+/).length <= 12, {
+      message: 'at most 12 words',
+      // Lets the LLM client cut an over-long answer to the limit instead of failing it.
+      params: { maxWords: 12 },
+    })
     .describe('What the assistant was used for, at most 12 words, no names'),
   goal_summary: z
     .string()
     .trim()
     .min(1)
     .max(240)
-    .refine((s) => s.split(/\s+/).length <= 25, 'at most 25 words')
+    .refine((s) => s.split(/\s+/).length <= 25, {
+      message: 'at most 25 words',
+      params: { maxWords: 25 },
+    })
     .describe('What the user was trying to achieve, at most 25 words, no PII, no proper nouns'),
   minutes_without_ai: z.number().min(0).max(MAX_MINUTES),
   minutes_with_ai: z.number().min(0).max(MAX_MINUTES),

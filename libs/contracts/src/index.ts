@@ -6,3 +6,4 @@ export * from './queues';
 export * from './reports';
 export * from './calendar';
 export * from './insights';
+export * from './ingest';

@@ -244,7 +244,11 @@ export const trendsResponseSchema = z.object({
 });
 export type TrendsResponse = z.infer<typeof trendsResponseSchema>;
 
-/** The privacy evidence as a tenant sees it: suppressed cells without their sizes. */
+/**
+ * The privacy evidence as a tenant sees it: how many cells were published and suppressed per KIND
+ * of scope and reason, never which (issue #10). Scopes name no id, week or value: those segments
+ * are `*` (e.g. `trend/team/week/` followed by `*`).
+ */
 export const tenantEvidenceSchema = z.object({
   schemaVersion: z.number().int(),
   thresholds: z.object({ kUsers: z.number().int(), minConversations: z.number().int() }),
@@ -257,7 +261,9 @@ export const tenantEvidenceSchema = z.object({
       z.object({ published: z.number().int(), suppressed: z.number().int() }),
     ),
   }),
-  suppressedCells: z.array(z.object({ scope: z.string(), key: z.string(), reason: z.string() })),
+  suppressedByScope: z.array(
+    z.object({ scope: z.string(), reason: z.string(), cells: z.number().int() }),
+  ),
   textGate: z.object({
     checked: z.number().int(),
     rejected: z.number().int(),
@@ -312,6 +318,8 @@ export type TenantInfo = z.infer<typeof tenantInfoSchema>;
 export const pipelineStatusSchema = z.object({
   conversations: z.number().int(),
   accepted: z.number().int(),
+  /** Grown (or streamed over OTLP) conversations, tagged once idle for CONVERSATION_IDLE_S. */
+  waiting_for_idle: z.number().int(),
   tagged: z.number().int(),
   embedded: z.number().int(),
   failed: z.number().int(),

@@ -36,16 +36,18 @@ const formats = z
 
 const recipients = z.array(z.email().max(254)).max(50);
 
-/** https, or http to a loopback address (local receivers in development and tests). */
+/**
+ * An http(s) URL without credentials. Which hosts are reachable (public addresses only, https,
+ * unless the operator allow-listed the host) is decided where the operator's configuration is
+ * known: `checkWebhookUrl` in libs/reports, by the API and again at delivery.
+ */
 const webhookUrl = z
   .url()
   .max(2000)
   .refine((value) => {
     const url = new URL(value);
-    if (url.username || url.password) return false;
-    if (url.protocol === 'https:') return true;
-    return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  }, 'must be an https URL (or http on loopback) without credentials');
+    return !url.username && !url.password && ['https:', 'http:'].includes(url.protocol);
+  }, 'must be an https URL without credentials');
 
 /** Five-field cron (minute hour day month weekday), or six with seconds where the operator allows. */
 const cron = z

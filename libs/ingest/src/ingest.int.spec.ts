@@ -36,6 +36,8 @@ describe.each<Engine>(['postgres', 'pglite'])('sealed ingest on %s', (engine) =>
     reports: { attempts: 1, backoffMs: 1, concurrency: 1, lockMs: 30_000 },
   });
   const pseudonymizer = new Pseudonymizer(randomBytes(32));
+  /** The stored id of a conversation of tenant acme. */
+  const stored = (id: string) => pseudonymizer.conversationPseudonym(tenant.tenant.id, id);
 
   beforeAll(async () => {
     ({ db, cleanup } = await openMigratedDatabase(engine));
@@ -57,7 +59,13 @@ describe.each<Engine>(['postgres', 'pglite'])('sealed ingest on %s', (engine) =>
       ]),
     );
     const result = await service.ingestBody(tenant.tenant, body, options);
-    expect(result).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
+    expect(result).toEqual({
+      accepted: 3,
+      updated: 0,
+      duplicates: 0,
+      rejected: [],
+      ignored_fields: [],
+    });
 
     const rows = await db.query<{
       id: string;
@@ -68,12 +76,12 @@ describe.each<Engine>(['postgres', 'pglite'])('sealed ingest on %s', (engine) =>
       'SELECT id, external_id, user_pseudonym, ciphertext FROM sealed.conversations WHERE tenant_id = $1 ORDER BY external_id',
       [tenant.tenant.id],
     );
-    expect(rows.rows.map((row) => row.external_id)).toEqual([
-      'c-anthropic',
-      'c-openai',
-      'c-sharegpt',
-    ]);
+    // Conversation ids are stored as keyed pseudonyms, like user ids.
+    expect(rows.rows.map((row) => row.external_id).sort()).toEqual(
+      [stored('c-anthropic'), stored('c-openai'), stored('c-sharegpt')].sort(),
+    );
     for (const row of rows.rows) {
+      expect(row.external_id).toMatch(/^c_[A-Za-z0-9_-]{27}$/);
       expect(Buffer.from(row.ciphertext).toString('latin1')).not.toContain('PLAIN-');
       expect(row.user_pseudonym).toMatch(/^u_[A-Za-z0-9_-]{27}$/);
       expect(row.user_pseudonym).not.toContain('alice');
@@ -81,7 +89,7 @@ describe.each<Engine>(['postgres', 'pglite'])('sealed ingest on %s', (engine) =>
     const store = new SealedConversationStore(db, keyring);
     const openai = await store.open(
       tenant.tenant.id,
-      rows.rows.find((row) => row.external_id === 'c-openai')!.id,
+      rows.rows.find((row) => row.external_id === stored('c-openai'))!.id,
     );
     expect(openai.messages.map((message) => message.role)).toEqual([
       'system',
@@ -92,7 +100,7 @@ describe.each<Engine>(['postgres', 'pglite'])('sealed ingest on %s', (engine) =>
     expect(openai.messages[1]!.content).toBe('Plaintext marker PLAIN-OPENAI');
     const anthropic = await store.open(
       tenant.tenant.id,
-      rows.rows.find((row) => row.external_id === 'c-anthropic')!.id,
+      rows.rows.find((row) => row.external_id === stored('c-anthropic'))!.id,
     );
     expect(anthropic.messages[0]).toEqual({ role: 'system', content: 'Be concise.' });
 
@@ -105,16 +113,52 @@ describe.each<Engine>(['postgres', 'pglite'])('sealed ingest on %s', (engine) =>
     expect(counts.tagging.waiting).toBe(3); // no workers started: jobs wait, carrying ids only
   });
 
+  it('seals the allow-listed metadata with the messages and drops unknown fields', async () => {
+    const service = new IngestService(db, queue, pseudonymizer);
+    const result = await service.ingestBody(
+      tenant.tenant,
+      Buffer.from(
+        JSON.stringify([
+          openaiRecord('c-meta', 'erin', 'hello', {
+            metadata: { team: 'TEAM-MARKER', session_id: 'SESSION-MARKER' },
+          }),
+        ]),
+      ),
+      options,
+    );
+    expect(result).toMatchObject({
+      accepted: 1,
+      ignored_fields: [{ field: 'metadata.session_id', count: 1 }],
+    });
+    const row = await db.query<{ id: string; row: string }>(
+      'SELECT c.id, c::text AS row FROM sealed.conversations c WHERE tenant_id = $1 AND external_id = $2',
+      [tenant.tenant.id, stored('c-meta')],
+    );
+    expect(row.rows[0]!.row).not.toContain('MARKER');
+    const opened = await new SealedConversationStore(db, keyring).open(
+      tenant.tenant.id,
+      row.rows[0]!.id,
+    );
+    expect(opened.metadata).toEqual({ team: 'TEAM-MARKER' });
+    await db.query('DELETE FROM sealed.conversations WHERE id = $1', [row.rows[0]!.id]);
+  });
+
   it('is idempotent on (tenant, id): a re-send counts duplicates and stores nothing twice', async () => {
     const service = new IngestService(db, queue, pseudonymizer);
     const body = Buffer.from(
       JSON.stringify([
-        openaiRecord('c-openai', 'alice@example.com'),
+        openaiRecord('c-openai', 'alice@example.com', 'Plaintext marker PLAIN-OPENAI'),
         openaiRecord('c-new', 'dave'),
       ]),
     );
     const result = await service.ingestBody(tenant.tenant, body, options);
-    expect(result).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
+    expect(result).toEqual({
+      accepted: 1,
+      updated: 0,
+      duplicates: 1,
+      rejected: [],
+      ignored_fields: [],
+    });
     const count = await db.query<{ n: number }>(
       'SELECT count(*)::integer AS n FROM sealed.conversations WHERE tenant_id = $1',
       [tenant.tenant.id],
@@ -154,8 +198,12 @@ describe.each<Engine>(['postgres', 'pglite'])('sealed ingest on %s', (engine) =>
       options,
     );
     expect(result.accepted).toBe(1);
+    const otherId = pseudonymizer.conversationPseudonym(other.tenant.id, 'c-openai');
+    // The same id in two tenants is stored under unlinkable pseudonyms too.
+    expect(otherId).not.toBe(stored('c-openai'));
     const pseudonyms = await db.query<{ user_pseudonym: string }>(
-      "SELECT DISTINCT user_pseudonym FROM sealed.conversations WHERE external_id = 'c-openai'",
+      'SELECT DISTINCT user_pseudonym FROM sealed.conversations WHERE external_id = ANY($1::text[])',
+      [[stored('c-openai'), otherId]],
     );
     // The same person in two tenants gets unlinkable pseudonyms.
     expect(pseudonyms.rows).toHaveLength(2);
@@ -164,13 +212,13 @@ describe.each<Engine>(['postgres', 'pglite'])('sealed ingest on %s', (engine) =>
   it('deletes content after processing by default and erases a user completely', async () => {
     const store = new SealedConversationStore(db, keyring);
     await db.query(
-      "UPDATE sealed.conversations SET status = 'tagged' WHERE tenant_id = $1 AND external_id = 'c-new'",
-      [tenant.tenant.id],
+      "UPDATE sealed.conversations SET status = 'tagged' WHERE tenant_id = $1 AND external_id = $2",
+      [tenant.tenant.id, stored('c-new')],
     );
     expect(await store.applyRetention()).toBe(1);
     const row = await db.query<{ id: string; ciphertext: unknown; content_deleted_at: unknown }>(
-      "SELECT id, ciphertext, content_deleted_at FROM sealed.conversations WHERE tenant_id = $1 AND external_id = 'c-new'",
-      [tenant.tenant.id],
+      'SELECT id, ciphertext, content_deleted_at FROM sealed.conversations WHERE tenant_id = $1 AND external_id = $2',
+      [tenant.tenant.id, stored('c-new')],
     );
     expect(row.rows[0]!.ciphertext).toBeNull();
     expect(row.rows[0]!.content_deleted_at).not.toBeNull();
@@ -184,8 +232,8 @@ describe.each<Engine>(['postgres', 'pglite'])('sealed ingest on %s', (engine) =>
     );
     expect(erased).toBe(1);
     const left = await db.query<{ n: number }>(
-      "SELECT count(*)::integer AS n FROM sealed.conversations WHERE tenant_id = $1 AND external_id = 'c-openai'",
-      [tenant.tenant.id],
+      'SELECT count(*)::integer AS n FROM sealed.conversations WHERE tenant_id = $1 AND external_id = $2',
+      [tenant.tenant.id, stored('c-openai')],
     );
     expect(Number(left.rows[0]!.n)).toBe(0);
   });

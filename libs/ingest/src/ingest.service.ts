@@ -2,14 +2,21 @@
  * Ingest: raw body -> validated canonical records -> pseudonymized, sealed rows -> one tag job
  * each. Used by the HTTP API and the CLI. A batch is stored with a single INSERT statement, so
  * either all of its good records are stored or none are; bad records are reported per record
- * and never block the good ones.
+ * and never block the good ones. Conversation and user ids are pseudonymised, and the messages
+ * and allow-listed metadata are sealed together: nothing a client sent is stored in clear.
  */
+import type {
+  IgnoredField,
+  IngestResult,
+  RejectedRecord,
+  SealedPayload,
+} from '@silhouette/contracts';
 import type { Queryable } from '@silhouette/db';
 import { TenantRepository } from '@silhouette/db';
 import type { QueueDriver } from '@silhouette/queue';
 import { EnvelopeBatch } from './envelope-sealer';
 import type { IngestFormat } from './formats';
-import { IntakeRepository, type IntakeRow } from './intake.repository';
+import { IntakeRepository, type IntakeOutcome, type IntakeRow } from './intake.repository';
 import { normalizeRecord } from './normalize-record';
 import { decodeUtf8, splitRecords, type RawRecord } from './parse-body';
 import type { Pseudonymizer } from './pseudonym';
@@ -39,18 +46,7 @@ export class TenantNotReadyError extends Error {
   readonly code = 'tenant_not_ready';
 }
 
-export interface RejectedRecord {
-  line?: number;
-  index?: number;
-  field: string;
-  message: string;
-}
-
-export interface IngestResult {
-  accepted: number;
-  duplicates: number;
-  rejected: RejectedRecord[];
-}
+export type { IngestResult, RejectedRecord } from '@silhouette/contracts';
 
 export interface IngestOptions {
   format: IngestFormat;
@@ -60,6 +56,11 @@ export interface IngestOptions {
    * 'record': it is reported as a rejected record (CLI files).
    */
   oversizedMessage: 'request' | 'record';
+  /**
+   * New conversations wait for `CONVERSATION_IDLE_S` of idleness before tagging, as grown ones
+   * always do (the OTLP receiver: a live conversation's spans keep arriving).
+   */
+  waitForIdle?: boolean;
 }
 
 export interface IngestObserver {
@@ -107,10 +108,12 @@ export class IngestService {
     const started = performance.now();
     const rejected: RejectedRecord[] = [];
     const valid: {
+      position: RawRecord['position'];
       row: Omit<IntakeRow, 'nonce' | 'ciphertext'>;
-      messages: { role: string; content: string }[];
+      payload: SealedPayload;
     }[] = [];
     const seenIds = new Map<string, RawRecord['position']>();
+    const ignored = new Map<string, number>();
 
     for (const record of records) {
       if (record.parseError) {
@@ -134,6 +137,9 @@ export class IngestService {
         continue;
       }
       const { conversation, contentBytes } = normalized;
+      // Counted even when the record is rejected below: the field was dropped either way.
+      for (const field of new Set(normalized.ignoredFields))
+        ignored.set(field, (ignored.get(field) ?? 0) + 1);
       const earlier = seenIds.get(conversation.id);
       if (earlier) {
         rejected.push({
@@ -144,48 +150,115 @@ export class IngestService {
         continue;
       }
       seenIds.set(conversation.id, record.position);
+      const externalId = this.pseudonymizer.conversationPseudonym(tenant.id, conversation.id);
       valid.push({
+        position: record.position,
         row: {
-          externalId: conversation.id,
+          externalId,
           userPseudonym: this.pseudonymizer.pseudonym(tenant.id, conversation.user_id),
           ...(conversation.started_at ? { startedAt: conversation.started_at } : {}),
-          ...(conversation.metadata ? { metadata: conversation.metadata } : {}),
           messageCount: conversation.messages.length,
           contentBytes,
+          messageHashes: this.pseudonymizer.messageHashes(
+            tenant.id,
+            externalId,
+            conversation.messages,
+          ),
         },
-        messages: conversation.messages,
+        payload: {
+          messages: conversation.messages,
+          ...(conversation.metadata ? { metadata: conversation.metadata } : {}),
+        },
       });
     }
 
-    let inserted: { externalId: string; conversationId: string }[] = [];
+    let outcomes: IntakeOutcome[] = [];
     if (valid.length > 0) {
       const sealingKey = await new TenantRepository(this.db).activeSealingKey(tenant.id);
       if (!sealingKey) throw new TenantNotReadyError('tenant has no active sealing key');
       const envelope = new EnvelopeBatch(tenant.id, sealingKey.publicKey);
-      const rows: IntakeRow[] = valid.map(({ row, messages }) => ({
+      const rows: IntakeRow[] = valid.map(({ row, payload }) => ({
         ...row,
-        ...envelope.seal(row.externalId, { messages }),
+        ...envelope.seal(row.externalId, payload),
       }));
-      inserted = await new IntakeRepository(this.db).accept(
+      outcomes = await new IntakeRepository(this.db).accept(
         tenant.id,
         sealingKey.keyId,
         envelope.ephemeralPublicKey,
         rows,
+        options.waitForIdle ?? false,
       );
-      // Stored rows without a job are picked up by the worker's reconciler if this fails.
-      await this.queue.enqueueMany(
-        'tag-conversation',
-        inserted.map((row) => ({ tenantId: tenant.id, conversationId: row.conversationId })),
-      );
+      // New conversations are tagged at once, unless they wait for idleness like grown ones
+      // (the worker's reconciler enqueues those). Stored rows without a job are picked up by the
+      // reconciler if this fails.
+      if (!options.waitForIdle) {
+        await this.queue.enqueueMany(
+          'tag-conversation',
+          outcomes
+            .filter((row) => row.outcome === 'accepted')
+            .map((row) => ({ tenantId: tenant.id, conversationId: row.conversationId })),
+        );
+      }
     }
-    const result = {
-      accepted: inserted.length,
-      duplicates: valid.length - inserted.length,
+    const positions = new Map(valid.map(({ row, position }) => [row.externalId, position]));
+    for (const { externalId, outcome } of outcomes) {
+      const refusal = OUTCOME_REFUSALS[outcome];
+      if (refusal) rejected.push({ ...positions.get(externalId)!, ...refusal });
+    }
+    rejected.sort((a, b) => positionOrder(a) - positionOrder(b));
+    const count = (outcome: IntakeOutcome['outcome']) =>
+      outcomes.filter((row) => row.outcome === outcome).length;
+    const ignoredFields: IgnoredField[] = [...ignored]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([field, count]) => ({ field, count }));
+    const result: IngestResult = {
+      accepted: count('accepted'),
+      updated: count('updated'),
+      duplicates: count('duplicate'),
       rejected,
+      ignored_fields: ignoredFields,
     };
     this.observer?.recordResult(tenant.slug, result, (performance.now() - started) / 1000);
     return result;
   }
+}
+
+/** An empty result, to add batches' results into with `addIngestResult`. */
+export function emptyIngestResult(): IngestResult {
+  return { accepted: 0, updated: 0, duplicates: 0, rejected: [], ignored_fields: [] };
+}
+
+/** Adds one batch's result into a running total (ignored fields summed by name). */
+export function addIngestResult(total: IngestResult, batch: IngestResult): IngestResult {
+  total.accepted += batch.accepted;
+  total.updated += batch.updated;
+  total.duplicates += batch.duplicates;
+  total.rejected.push(...batch.rejected);
+  for (const { field, count } of batch.ignored_fields) {
+    const known = total.ignored_fields.find((entry) => entry.field === field);
+    if (known) known.count += count;
+    else total.ignored_fields.push({ field, count });
+  }
+  return total;
+}
+
+/** Why a stored conversation refused a record (0018_growing_conversations.sql). */
+const OUTCOME_REFUSALS: Partial<
+  Record<IntakeOutcome['outcome'], { field: string; message: string }>
+> = {
+  conflict: { field: 'messages', message: 'conflicts with the stored conversation' },
+  user_conflict: {
+    field: 'user_id',
+    message: 'conflicts with the stored conversation (another user_id)',
+  },
+  retry: {
+    field: 'id',
+    message: 'was changed by a concurrent request; send the record again',
+  },
+};
+
+function positionOrder(position: { line?: number; index?: number }): number {
+  return position.line ?? position.index ?? 0;
 }
 
 function describePosition(position: RawRecord['position']): string {

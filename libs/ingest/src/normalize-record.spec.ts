@@ -46,6 +46,7 @@ describe('normalizeRecord', () => {
     expect(result).toEqual({
       ok: true,
       contentBytes: 'Be brief.'.length + 'Plot this'.length + '{"ok":true}'.length,
+      ignoredFields: [],
       conversation: {
         id: '7',
         user_id: 'u-1',
@@ -130,15 +131,36 @@ describe('normalizeRecord', () => {
           id: 'x',
           user_id: 'u',
           messages: [{ role: 'user', content: 'q' }],
-          metadata: { team: 't', secret: 1 },
+          metadata: { team: 7, secret: 1 },
         },
-        'metadata.secret',
+        'metadata.team',
       ],
     ];
     for (const [record, field] of cases) {
       const result = normalizeRecord(record, options);
       expect(result.ok ? 'ok' : result.error.field).toBe(field);
     }
+  });
+
+  it('drops unknown metadata fields and names them, keeping the allow-listed ones', () => {
+    const result = normalizeRecord(
+      {
+        id: 'x',
+        user_id: 'u',
+        messages: [{ role: 'user', content: 'q' }],
+        metadata: { team: 'data', session_id: 's-1', ['a\u0001b' + 'x'.repeat(80)]: 1 },
+      },
+      options,
+    );
+    expect(result).toMatchObject({ ok: true, conversation: { metadata: { team: 'data' } } });
+    if (!result.ok) return;
+    expect(result.ignoredFields).toEqual([`metadata.session_id`, `metadata.a?b${'x'.repeat(61)}…`]);
+    const onlyUnknown = normalizeRecord(
+      { id: 'x', user_id: 'u', messages: [{ role: 'user', content: 'q' }], metadata: { a: 1 } },
+      options,
+    );
+    expect(onlyUnknown).toMatchObject({ ok: true, ignoredFields: ['metadata.a'] });
+    expect(onlyUnknown.ok && onlyUnknown.conversation.metadata).toBeUndefined();
   });
 
   it('flags an oversized message as too large, with its position', () => {

@@ -2,7 +2,11 @@
  * One raw record -> a validated canonical conversation, or the first field error found.
  * Nothing here touches storage; the caller seals and stores only records that pass.
  */
-import { conversationMetadataSchema, type CanonicalConversation } from '@silhouette/contracts';
+import {
+  conversationMetadataSchema,
+  METADATA_FIELDS,
+  type CanonicalConversation,
+} from '@silhouette/contracts';
 import {
   detectFormat,
   RecordError,
@@ -17,13 +21,21 @@ export interface NormalizeOptions {
 }
 
 export type NormalizedRecord =
-  | { ok: true; conversation: CanonicalConversation; contentBytes: number }
+  | {
+      ok: true;
+      conversation: CanonicalConversation;
+      contentBytes: number;
+      /** Unknown metadata fields dropped from this record (`metadata.session_id`). */
+      ignoredFields: string[];
+    }
   | { ok: false; error: FieldError; tooLarge?: boolean };
 
 const MAX_ID_LENGTH = 256;
 // C0 controls make ids unprintable, and text columns reject NUL.
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS_GLOBAL = /[\u0000-\u001f\u007f]/g;
 const ISO_DATE_TIME =
   /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -61,23 +73,32 @@ function startedAt(record: Record<string, unknown>): string | undefined {
   return new Date(value).toISOString();
 }
 
-function metadata(record: Record<string, unknown>): CanonicalConversation['metadata'] {
+/** Longest unknown field name echoed back in `ignored_fields` (names are the sender's own). */
+const MAX_IGNORED_FIELD_NAME = 64;
+
+/**
+ * The allow-listed metadata fields, validated; unknown fields are dropped (real exports carry
+ * `session_id`, `app_version`…) and their names returned so the batch can list them.
+ */
+function metadata(
+  record: Record<string, unknown>,
+  ignoredFields: string[],
+): CanonicalConversation['metadata'] {
   const value = record.metadata;
   if (value === undefined || value === null) return undefined;
-  const parsed = conversationMetadataSchema.safeParse(value);
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new RecordError('metadata', 'must be an object');
+  }
+  const known: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if ((METADATA_FIELDS as readonly string[]).includes(key)) known[key] = field;
+    else ignoredFields.push(`metadata.${ignoredFieldName(key)}`);
+  }
+  const parsed = conversationMetadataSchema.safeParse(known);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const keys =
-      issue.code === 'unrecognized_keys'
-        ? `.${issue.keys[0]}`
-        : issue.path.length
-          ? `.${issue.path.join('.')}`
-          : '';
-    const message =
-      issue.code === 'unrecognized_keys'
-        ? 'is not a known metadata field (allowed: team, department, product, model, locale, feedback)'
-        : issue.message;
-    throw new RecordError(`metadata${keys}`, message);
+    const path = issue.path.length ? `.${issue.path.join('.')}` : '';
+    throw new RecordError(`metadata${path}`, issue.message);
   }
   for (const [key, text] of Object.entries(parsed.data)) {
     if (typeof text === 'string' && (CONTROL_CHARS.test(text) || !text.isWellFormed())) {
@@ -87,7 +108,14 @@ function metadata(record: Record<string, unknown>): CanonicalConversation['metad
       );
     }
   }
-  return parsed.data;
+  return Object.keys(parsed.data).length > 0 ? parsed.data : undefined;
+}
+
+function ignoredFieldName(key: string): string {
+  const printable = key.replace(CONTROL_CHARS_GLOBAL, '?');
+  return printable.length > MAX_IGNORED_FIELD_NAME
+    ? `${printable.slice(0, MAX_IGNORED_FIELD_NAME)}…`
+    : printable;
 }
 
 export function normalizeRecord(raw: unknown, options: NormalizeOptions): NormalizedRecord {
@@ -133,9 +161,10 @@ export function normalizeRecord(raw: unknown, options: NormalizeOptions): Normal
     const conversation: CanonicalConversation = { id, user_id: userId, messages };
     const started = startedAt(record);
     if (started) conversation.started_at = started;
-    const meta = metadata(record);
+    const ignoredFields: string[] = [];
+    const meta = metadata(record, ignoredFields);
     if (meta) conversation.metadata = meta;
-    return { ok: true, conversation, contentBytes };
+    return { ok: true, conversation, contentBytes, ignoredFields };
   } catch (error) {
     if (error instanceof RecordError) {
       return {

@@ -188,6 +188,17 @@ export class BullmqQueueDriver implements QueueDriver {
     return count;
   }
 
+  async discardDeadLetter<N extends JobName>(name: N, payload: JobPayload<N>): Promise<boolean> {
+    const job = await this.queue(name).getJob(jobIdFor(name, parseJobPayload(name, payload)));
+    if (!job || !(await job.isFailed())) return false;
+    try {
+      await job.remove();
+    } catch {
+      // Another process re-ran or removed it meanwhile: there is no dead letter any more.
+    }
+    return true;
+  }
+
   /** Idle: nothing waiting or running, and nothing delayed except the next run of a scheduler. */
   private async isIdle(): Promise<boolean> {
     const counts = await this.counts();

@@ -124,6 +124,11 @@ export class InProcessQueueDriver implements QueueDriver {
     return count;
   }
 
+  async discardDeadLetter<N extends JobName>(name: N, payload: JobPayload<N>): Promise<boolean> {
+    const id = jobIdFor(name, parseJobPayload(name, payload));
+    return this.state(JOBS[name].queue).failed.delete(id);
+  }
+
   async waitUntilIdle(timeoutMs = 60_000): Promise<void> {
     if (this.isIdle()) return;
     await new Promise<void>((resolve, reject) => {

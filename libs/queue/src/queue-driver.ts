@@ -83,6 +83,11 @@ export interface QueueDriver {
   deadLetters(limit?: number): Promise<DeadLetter[]>;
   /** Re-enqueues the dead-lettered jobs the filter selects (default: all); returns how many. */
   retryDeadLetters(filter?: DeadLetterFilter): Promise<number>;
+  /**
+   * Drops the dead letter with this payload's job id, if there is one, so that the next enqueue
+   * runs it again (BullMQ keeps failed ids, and ignores a new job with one). True if one was there.
+   */
+  discardDeadLetter<N extends JobName>(name: N, payload: JobPayload<N>): Promise<boolean>;
   /** Resolves when no job is waiting, delayed or active (tests and `process`). */
   waitUntilIdle(timeoutMs?: number): Promise<void>;
   /**

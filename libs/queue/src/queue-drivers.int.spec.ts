@@ -171,6 +171,38 @@ describe.each<Kind>(['bullmq', 'in-process'])('%s queue driver', (kind) => {
   });
 });
 
+describe.each<Kind>(['bullmq', 'in-process'])('%s dead letters discarded on request', (kind) => {
+  it('lets a dead-lettered id run again after discardDeadLetter (enqueue alone does not, on BullMQ)', async () => {
+    const driver = openDriver(kind, `test-${randomBytes(4).toString('hex')}-d`);
+    try {
+      const tenantId = randomUUID();
+      let runs = 0;
+      await driver.startWorkers({
+        ...handlers(async () => undefined),
+        'cluster-tenant': async () => {
+          runs += 1;
+          if (runs === 1) throw new UnrecoverableJobError('endpoint refused the request');
+        },
+      });
+      await driver.enqueue('cluster-tenant', { tenantId });
+      await expect
+        .poll(async () => (await driver.counts()).clustering.failed, { timeout: 5000 })
+        .toBe(1);
+      expect(await driver.discardDeadLetter('cluster-tenant', { tenantId: randomUUID() })).toBe(
+        false,
+      );
+      expect(await driver.discardDeadLetter('cluster-tenant', { tenantId })).toBe(true);
+      expect((await driver.counts()).clustering.failed).toBe(0);
+      await driver.enqueue('cluster-tenant', { tenantId });
+      await driver.waitUntilIdle(10_000);
+      expect(runs).toBe(2);
+      expect(await driver.discardDeadLetter('cluster-tenant', { tenantId })).toBe(false);
+    } finally {
+      await driver.close();
+    }
+  });
+});
+
 describe.each<Kind>(['bullmq', 'in-process'])('%s repeatable jobs', (kind) => {
   it('fire on the cron, are listed, leave the queue idle between runs and stop when removed', async () => {
     const driver = openDriver(kind, `test-${randomBytes(4).toString('hex')}`);

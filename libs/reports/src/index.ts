@@ -7,3 +7,4 @@ export * from './render/render-report';
 export * from './render/pdf-printer';
 export * from './deliver/email';
 export * from './deliver/webhook';
+export * from './deliver/webhook-target';

@@ -135,7 +135,7 @@ export class ClusteringRepository {
       `SELECT f.conversation_id, c.user_pseudonym, coalesce(c.started_at, c.ingested_at) AS at,
               f.domain, f.task_type, f.use_case, f.goal_summary, f.outcome, f.failure_reasons,
               f.minutes_saved, f.minutes_without_ai, f.user_frustration, f.language, f.confidence,
-              c.metadata->>'team' AS team, c.metadata->>'department' AS department, f.frozen_week,
+              f.metadata->>'team' AS team, f.metadata->>'department' AS department, f.frozen_week,
               f.issue, f.custom
          FROM sealed.facets f JOIN sealed.conversations c ON c.id = f.conversation_id
         WHERE f.tenant_id = $1
@@ -187,16 +187,42 @@ export class ClusteringRepository {
     }));
   }
 
-  /** Status of the tenant's latest run started at or after `since`, if any. */
+  /**
+   * The tenant's latest run or failed attempt started at or after `since`, if any, with the
+   * reason of a failure.
+   */
   async latestRunStatus(
     tenantId: string,
     since: Date,
-  ): Promise<'running' | 'done' | 'failed' | undefined> {
-    const result = await this.db.query<{ status: 'running' | 'done' | 'failed' }>(
-      `SELECT status FROM sealed.cluster_runs WHERE tenant_id = $1 AND started_at >= $2 AND map = 'topics' ORDER BY started_at DESC LIMIT 1`,
+  ): Promise<{ status: 'running' | 'done' | 'failed'; failure: string | null } | undefined> {
+    const result = await this.db.query<{
+      status: 'running' | 'done' | 'failed';
+      failure: string | null;
+    }>(
+      `SELECT status, failure FROM sealed.cluster_runs WHERE tenant_id = $1 AND started_at >= $2
+          AND map = 'topics'
+        ORDER BY started_at DESC LIMIT 1`,
       [tenantId, since.toISOString()],
     );
-    return result.rows[0]?.status;
+    return result.rows[0];
+  }
+
+  /** The database's clock (runs are stamped with it; callers compare against it). */
+  async databaseNow(): Promise<Date> {
+    const result = await this.db.query<{ now: Date | string }>('SELECT now() AS now');
+    return new Date(result.rows[0]!.now);
+  }
+
+  /**
+   * A failed clustering attempt that had not started a run (or whose run is unknown): a `failed`
+   * row of its own with the content-free reason.
+   */
+  async recordFailedAttempt(tenantId: string, reason: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO sealed.cluster_runs (tenant_id, status, finished_at, embedding_model, dimension, failure)
+       VALUES ($1, 'failed', now(), '', 0, $2)`,
+      [tenantId, reason],
+    );
   }
 
   async updateRunParams(runId: string, params: Record<string, unknown>): Promise<void> {
@@ -225,11 +251,12 @@ export class ClusteringRepository {
     status: 'done' | 'failed',
     conversations: number,
     embedderState?: Buffer,
+    failure?: string,
   ): Promise<void> {
     await this.db.query(
       `UPDATE sealed.cluster_runs SET status = $2, finished_at = now(), conversations = $3,
-              embedder_state = coalesce($4, embedder_state) WHERE id = $1`,
-      [runId, status, conversations, embedderState ?? null],
+              embedder_state = coalesce($4, embedder_state), failure = $5 WHERE id = $1`,
+      [runId, status, conversations, embedderState ?? null, failure ?? null],
     );
   }
 

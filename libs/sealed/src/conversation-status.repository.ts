@@ -3,9 +3,12 @@ import type { Queryable } from '@silhouette/db';
 
 /**
  * SET clause of `UPDATE sealed.conversations c … FROM app.tenants t`: marks a conversation tagged
- * and, under the default retention (none), deletes its content in the same statement.
+ * and, under the default retention (none), deletes its content in the same statement. The
+ * metadata column (only rows stored before migration 0008 use it) is cleared: the facet row now
+ * holds the gated copy.
  */
 export const MARK_TAGGED_SET = `SET status = 'tagged', status_at = now(), last_error = NULL,
+              metadata = '{}'::jsonb,
               ciphertext = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.ciphertext END,
               nonce = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.nonce END,
               ephemeral_public_key = CASE WHEN t.retention_days IS NULL THEN NULL ELSE c.ephemeral_public_key END,
@@ -13,7 +16,7 @@ export const MARK_TAGGED_SET = `SET status = 'tagged', status_at = now(), last_e
                                         THEN coalesce(c.content_deleted_at, now())
                                         ELSE c.content_deleted_at END`;
 
-export type ConversationStatus = 'accepted' | 'tagged' | 'embedded' | 'failed';
+export type ConversationStatus = 'accepted' | 'waiting_for_idle' | 'tagged' | 'embedded' | 'failed';
 
 export class ConversationStatusRepository {
   constructor(private readonly db: Queryable) {}
@@ -59,6 +62,30 @@ export class ConversationStatusRepository {
         WHERE status = 'failed' AND ($1::uuid IS NULL OR tenant_id = $1)
         RETURNING tenant_id, id`,
       [tenantId ?? null],
+    );
+    return result.rows.map((row) => ({ tenantId: row.tenant_id, conversationId: row.id }));
+  }
+
+  /**
+   * Conversations waiting for idleness (they grew, or arrived over OTLP) whose last growth is at
+   * least `idleSeconds` old become 'accepted', to be tagged. Returns them (for enqueueing; the
+   * reconciler also finds them if that is lost). With `tenantId`, that tenant's only.
+   */
+  async promoteIdle(
+    idleSeconds: number,
+    limit: number,
+    tenantId?: string,
+  ): Promise<{ tenantId: string; conversationId: string }[]> {
+    const result = await this.db.query<{ tenant_id: string; id: string }>(
+      `UPDATE sealed.conversations c SET status = 'accepted', status_at = now()
+        WHERE c.id IN (
+          SELECT id FROM sealed.conversations
+           WHERE status = 'waiting_for_idle' AND status_at <= now() - make_interval(secs => $1)
+             AND ($3::uuid IS NULL OR tenant_id = $3)
+           ORDER BY status_at LIMIT $2)
+          AND c.status = 'waiting_for_idle'
+        RETURNING c.tenant_id, c.id`,
+      [idleSeconds, limit, tenantId ?? null],
     );
     return result.rows.map((row) => ({ tenantId: row.tenant_id, conversationId: row.id }));
   }

@@ -12,25 +12,32 @@ export interface FacetWrite {
   conversationId: string;
   tenantId: string;
   promptVersion: string;
+  /** The conversation revision that was tagged (it grows: 0018). */
+  revision: number;
   provider: string;
   model: string;
   facet: FacetAnswer;
   /** Custom facet answers by key (issue #15); null where unanswered. */
   custom?: Record<string, CustomFacetValue>;
   stats: ConversationStats;
+  /** Allow-listed metadata values that passed the PII gate (or `(withheld)`). */
+  metadata: Record<string, string>;
   redactions: number;
   promptTokens: number;
   completionTokens: number;
   latencyMs: number;
 }
 
-/** Insert, or replace a row made by a different prompt version (same version: unchanged). */
+/**
+ * Insert, or replace a row made for an older revision of the conversation (it grew) or by a
+ * different prompt version. The same revision and version leave it unchanged.
+ */
 const UPSERT_SQL = `INSERT INTO sealed.facets (
     conversation_id, tenant_id, prompt_version, provider, model, domain, task_type, use_case,
     goal_summary, minutes_without_ai, minutes_with_ai, minutes_saved, outcome, failure_reasons,
     user_frustration, language, confidence, turns, user_tokens, assistant_tokens, redactions,
-    prompt_tokens, completion_tokens, latency_ms, issue, custom)
-  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14::text[],$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26::jsonb)
+    prompt_tokens, completion_tokens, latency_ms, metadata, revision, issue, custom)
+  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14::text[],$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25::jsonb,$26,$27,$28::jsonb)
   ON CONFLICT (conversation_id) DO UPDATE SET
     prompt_version = EXCLUDED.prompt_version, provider = EXCLUDED.provider, model = EXCLUDED.model,
     domain = EXCLUDED.domain, task_type = EXCLUDED.task_type, use_case = EXCLUDED.use_case,
@@ -41,9 +48,13 @@ const UPSERT_SQL = `INSERT INTO sealed.facets (
     confidence = EXCLUDED.confidence, turns = EXCLUDED.turns, user_tokens = EXCLUDED.user_tokens,
     assistant_tokens = EXCLUDED.assistant_tokens, redactions = EXCLUDED.redactions,
     prompt_tokens = EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens,
-    latency_ms = EXCLUDED.latency_ms, issue = EXCLUDED.issue, custom = EXCLUDED.custom,
-    tagged_at = now()
-  WHERE sealed.facets.prompt_version <> EXCLUDED.prompt_version`;
+    latency_ms = EXCLUDED.latency_ms, tagged_at = now(),
+    issue = EXCLUDED.issue, custom = EXCLUDED.custom,
+    -- A re-tag of a row stored before 0008 finds its metadata already moved here: keep it.
+    metadata = CASE WHEN EXCLUDED.metadata = '{}'::jsonb THEN sealed.facets.metadata ELSE EXCLUDED.metadata END
+    , revision = EXCLUDED.revision
+  WHERE EXCLUDED.revision > sealed.facets.revision
+     OR (EXCLUDED.revision = sealed.facets.revision AND sealed.facets.prompt_version <> EXCLUDED.prompt_version)`;
 
 function facetParams(row: FacetWrite): unknown[] {
   const f = row.facet;
@@ -72,6 +83,8 @@ function facetParams(row: FacetWrite): unknown[] {
     row.promptTokens,
     row.completionTokens,
     Math.round(row.latencyMs),
+    JSON.stringify(row.metadata),
+    row.revision,
     f.issue ?? '',
     JSON.stringify(row.custom ?? {}),
   ];
@@ -97,7 +110,8 @@ export class FacetRepository {
   /**
    * Writes the facet row and marks the conversation tagged in one statement: atomic without a
    * transaction's extra round trips. Under the default retention (none) the same statement
-   * deletes the content, which nothing needs any more.
+   * deletes the content, which nothing needs any more. A conversation that grew meanwhile (a new
+   * revision, waiting for idle) keeps its new content and status, and is tagged again later.
    */
   async saveAndMarkTagged(row: FacetWrite): Promise<void> {
     await this.db.query(
@@ -105,7 +119,8 @@ export class FacetRepository {
        UPDATE sealed.conversations c
        ${MARK_TAGGED_SET}
          FROM app.tenants t
-        WHERE t.id = c.tenant_id AND c.tenant_id = $2 AND c.id = $1 AND c.status IN ('accepted', 'failed')`,
+        WHERE t.id = c.tenant_id AND c.tenant_id = $2 AND c.id = $1 AND c.status IN ('accepted', 'failed')
+         AND c.revision = $26`,
       facetParams(row),
     );
   }

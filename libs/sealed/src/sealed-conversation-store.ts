@@ -14,6 +14,7 @@ import {
 } from '@silhouette/contracts';
 import { toBuffer, type Database } from '@silhouette/db';
 import { SealedKeyError, type TenantKeyring } from './keyring';
+import { PublicationRequestRepository } from './publication-request.repository';
 
 export interface SealedConversation {
   id: string;
@@ -24,12 +25,22 @@ export interface SealedConversation {
   messages: CanonicalMessage[];
 }
 
-export interface LoadedConversation extends Omit<SealedConversation, 'messages'> {
-  status: 'accepted' | 'tagged' | 'embedded' | 'failed';
+export interface SealedContent {
+  messages: CanonicalMessage[];
+  /** The record's allow-listed metadata, as sent: may hold personal data, never leaves the worker. */
+  metadata: ConversationMetadata;
+}
+
+export interface LoadedConversation extends Omit<SealedConversation, 'messages' | 'metadata'> {
+  status: 'accepted' | 'waiting_for_idle' | 'tagged' | 'embedded' | 'failed';
+  /** Bumped each time the conversation grows (0018). */
+  revision: number;
   /** Prompt version of the existing facet row, if any. */
   facetPromptVersion: string | null;
-  /** Decrypts the messages; throws ContentUnavailableError once retention deleted them. */
-  messages(): Promise<CanonicalMessage[]>;
+  /** The conversation revision the existing facet row describes, if any. */
+  facetRevision: number | null;
+  /** Decrypts the content; throws ContentUnavailableError once retention deleted it. */
+  content(): Promise<SealedContent>;
 }
 
 export class ContentUnavailableError extends Error {
@@ -62,7 +73,8 @@ export class SealedConversationStore {
     const loaded = await this.load(tenantId, conversationId);
     if (!loaded)
       throw new ContentUnavailableError('conversation not found (erased or wrong tenant)');
-    return { ...loaded, messages: await loaded.messages() };
+    const { content, ...row } = loaded;
+    return { ...row, ...(await content()) };
   }
 
   /**
@@ -71,10 +83,16 @@ export class SealedConversationStore {
    */
   async load(tenantId: string, conversationId: string): Promise<LoadedConversation | undefined> {
     const result = await this.db.query<
-      ConversationRow & { status: string; facet_prompt_version: string | null }
+      ConversationRow & {
+        status: string;
+        revision: number;
+        facet_prompt_version: string | null;
+        facet_revision: number | null;
+      }
     >(
       `SELECT c.id, c.tenant_id, c.external_id, c.user_pseudonym, c.started_at, c.metadata, c.key_id,
-              c.ephemeral_public_key, c.nonce, c.ciphertext, c.status, f.prompt_version AS facet_prompt_version
+              c.ephemeral_public_key, c.nonce, c.ciphertext, c.status, c.revision,
+              f.prompt_version AS facet_prompt_version, f.revision AS facet_revision
          FROM sealed.conversations c
          LEFT JOIN sealed.facets f ON f.conversation_id = c.id
         WHERE c.tenant_id = $1 AND c.id = $2`,
@@ -87,14 +105,15 @@ export class SealedConversationStore {
       tenantId: row.tenant_id,
       userPseudonym: row.user_pseudonym,
       startedAt: row.started_at === null ? null : new Date(row.started_at),
-      metadata: row.metadata,
       status: row.status as LoadedConversation['status'],
+      revision: Number(row.revision),
       facetPromptVersion: row.facet_prompt_version,
-      messages: () => this.decrypt(row),
+      facetRevision: row.facet_revision === null ? null : Number(row.facet_revision),
+      content: () => this.decrypt(row),
     };
   }
 
-  private async decrypt(row: ConversationRow): Promise<CanonicalMessage[]> {
+  private async decrypt(row: ConversationRow): Promise<SealedContent> {
     if (row.ciphertext === null || row.nonce === null || row.ephemeral_public_key === null) {
       throw new ContentUnavailableError('conversation content has been deleted by retention');
     }
@@ -116,7 +135,12 @@ export class SealedConversationStore {
     } catch {
       throw new SealedKeyError('conversation envelope failed authentication');
     }
-    return (JSON.parse(plaintext.toString('utf8')) as SealedPayload).messages as CanonicalMessage[];
+    const payload = JSON.parse(plaintext.toString('utf8')) as SealedPayload;
+    return {
+      messages: payload.messages as CanonicalMessage[],
+      // Rows stored before migration 0008 carry their metadata in the column instead.
+      metadata: payload.metadata ?? row.metadata,
+    };
   }
 
   private async batchKey(
@@ -140,7 +164,8 @@ export class SealedConversationStore {
 
   /**
    * Retention: deletes content that is no longer needed. Tenants without `retention_days` lose
-   * content as soon as it is processed (tagged); others after that many days regardless.
+   * content as soon as it is processed (tagged); others that many days after it was sealed
+   * (ingested, or last grown) regardless.
    */
   async applyRetention(now = new Date()): Promise<number> {
     const result = await this.db.query(
@@ -151,7 +176,8 @@ export class SealedConversationStore {
           AND c.ciphertext IS NOT NULL
           AND (
             (t.retention_days IS NULL AND c.status IN ('tagged', 'embedded'))
-            OR (t.retention_days IS NOT NULL AND c.ingested_at < $1::timestamptz - make_interval(days => t.retention_days))
+            OR (t.retention_days IS NOT NULL
+                AND coalesce(c.content_sealed_at, c.ingested_at) < $1::timestamptz - make_interval(days => t.retention_days))
           )`,
       [now.toISOString()],
     );
@@ -178,6 +204,10 @@ export class SealedConversationStore {
         'DELETE FROM sealed.conversations WHERE tenant_id = $1 AND user_pseudonym = $2',
         [tenantId, userPseudonym],
       );
+      // The published figures still count this person: the next release must drop them, even
+      // if nothing new is tagged (issue #10, finding 5). Same transaction: never forgotten.
+      if (result.rowCount > 0)
+        await new PublicationRequestRepository(tx).request(tenantId, 'erasure');
       return result.rowCount;
     });
   }

@@ -13,7 +13,14 @@ export class Metrics {
 
   readonly ingestRecords = new Counter({
     name: 'silhouette_ingest_records_total',
-    help: 'Conversations received by ingest, by result (accepted, duplicate, rejected)',
+    help: 'Conversations received by ingest, by result (accepted, updated, duplicate, rejected)',
+    labelNames: ['tenant', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly otlpSpans = new Counter({
+    name: 'silhouette_otlp_spans_total',
+    help: 'Spans received on /otlp/v1/traces, by result (accepted, rejected, ignored: no GenAI content)',
     labelNames: ['tenant', 'result'] as const,
     registers: [this.registry],
   });
@@ -45,6 +52,13 @@ export class Metrics {
     help: 'Job handler latency by job name',
     labelNames: ['job'] as const,
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+    registers: [this.registry],
+  });
+
+  readonly llmCoercions = new Counter({
+    name: 'silhouette_llm_coercions_total',
+    help: 'Model answers accepted after cutting an over-long field to its limit, by task and field',
+    labelNames: ['task', 'field'] as const,
     registers: [this.registry],
   });
 

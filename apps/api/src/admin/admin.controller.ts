@@ -96,6 +96,7 @@ export class AdminController {
     return {
       conversations: status.total,
       accepted: status.accepted,
+      waiting_for_idle: status.waitingForIdle,
       tagged: status.tagged,
       embedded: status.embedded,
       failed: status.failed,

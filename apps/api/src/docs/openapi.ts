@@ -25,6 +25,7 @@ import {
   sessionResponseSchema,
   tenantInfoSchema,
   trendsResponseSchema,
+  ingestResultSchema,
 } from '@silhouette/contracts';
 import { API_KEY_SCOPES } from '@silhouette/db';
 import { INGEST_FORMATS } from '@silhouette/ingest';
@@ -37,18 +38,6 @@ import {
 const json = (schema: z.ZodType) =>
   z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'output', unrepresentable: 'any' });
 
-const ingestResult = z.object({
-  accepted: z.number().int(),
-  duplicates: z.number().int(),
-  rejected: z.array(
-    z.object({
-      line: z.number().int().optional().describe('1-based line (JSON lines input)'),
-      index: z.number().int().optional().describe('0-based index (JSON array input)'),
-      field: z.string(),
-      message: z.string(),
-    }),
-  ),
-});
 const apiKey = z.object({
   id: z.uuid(),
   scope: z.enum(API_KEY_SCOPES),
@@ -122,7 +111,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         ...Object.fromEntries(
           Object.entries(CONTRACT_SCHEMAS).map(([name, schema]) => [name, json(schema)]),
         ),
-        IngestResult: json(ingestResult),
+        IngestResult: json(ingestResultSchema),
         ApiKey: json(apiKey),
       },
     },
@@ -163,6 +152,39 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             ),
             401: errorResponse('Missing, unknown or revoked key'),
             413: errorResponse('A limit was exceeded; `limit` names it. Nothing was stored.'),
+            429: errorResponse('Rate limited; see Retry-After'),
+          },
+        },
+      },
+      '/otlp/v1/traces': {
+        post: {
+          ...secured('ingest'),
+          summary:
+            'OTLP/HTTP trace export (OpenTelemetry GenAI spans become conversations); see the README, "Connect your assistant"',
+          requestBody: {
+            required: true,
+            content: {
+              'application/x-protobuf': {
+                schema: {
+                  type: 'string',
+                  format: 'binary',
+                  description: 'ExportTraceServiceRequest',
+                },
+              },
+              'application/json': {
+                schema: { type: 'object', description: 'ExportTraceServiceRequest (OTLP/JSON)' },
+              },
+            },
+          },
+          responses: {
+            200: {
+              description:
+                'ExportTraceServiceResponse in the request encoding: empty, or partial_success with rejected_spans and error_message',
+            },
+            400: { description: 'Undecodable request; a google.rpc.Status body' },
+            401: errorResponse('Missing, unknown or revoked key'),
+            413: { description: 'Over max_request_bytes; a google.rpc.Status body' },
+            415: { description: 'Content-Type or Content-Encoding not supported' },
             429: errorResponse('Rate limited; see Retry-After'),
           },
         },

@@ -6,6 +6,7 @@ import type { ApiDeps } from '../api-deps';
 import { AuthGuard, RequireScopes, type AuthenticatedRequest } from '../auth/auth.guard';
 import { parseWith, readRawBody } from '../common/read-body';
 import { API_DEPS } from '../tokens';
+import { ingestObserver } from './ingest-observer';
 
 const ingestQuery = z.object({ format: z.enum(INGEST_FORMATS).default('auto') });
 
@@ -20,24 +21,7 @@ export class IngestController {
   private readonly service: IngestService;
 
   constructor(@Inject(API_DEPS) private readonly deps: ApiDeps) {
-    this.service = new IngestService(deps.db, deps.queue, deps.pseudonymizer, {
-      recordResult: (tenant, result, seconds) => {
-        deps.metrics.ingestRecords.inc({ tenant, result: 'accepted' }, result.accepted);
-        deps.metrics.ingestRecords.inc({ tenant, result: 'duplicate' }, result.duplicates);
-        deps.metrics.ingestRecords.inc({ tenant, result: 'rejected' }, result.rejected.length);
-        deps.metrics.ingestBatchSeconds.observe(seconds);
-        deps.logger.info(
-          {
-            tenant,
-            accepted: result.accepted,
-            duplicates: result.duplicates,
-            rejected: result.rejected.length,
-            ms: Math.round(seconds * 1000),
-          },
-          'ingest batch',
-        );
-      },
-    });
+    this.service = new IngestService(deps.db, deps.queue, deps.pseudonymizer, ingestObserver(deps));
   }
 
   @Post()
@@ -64,7 +48,10 @@ export class IngestController {
       },
     );
     const nothingUsable =
-      result.accepted === 0 && result.duplicates === 0 && result.rejected.length > 0;
+      result.accepted === 0 &&
+      result.updated === 0 &&
+      result.duplicates === 0 &&
+      result.rejected.length > 0;
     response.status(nothingUsable ? 400 : 200);
     return result;
   }

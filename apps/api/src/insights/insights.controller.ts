@@ -260,13 +260,8 @@ export class InsightsController {
           ).map((cluster) => [cluster.clusterId, trendSide(clusterMetrics(cluster))])
         : [],
     );
-    const pooledBefore = new Set(
-      previous
-        ? tenantEvidence(previous.evidence)
-            .suppressedCells.filter((cell) => cell.scope.startsWith('cluster/level-'))
-            .map((cell) => cell.key)
-        : [],
-    );
+    // Ids only: the snapshot keeps which clusters it pooled, not why or how small they were.
+    const pooledBefore = new Set(previous?.pooledClusterIds ?? []);
     return {
       snapshot: snapshotView(snapshot),
       previous_snapshot: previous ? snapshotView(previous) : null,

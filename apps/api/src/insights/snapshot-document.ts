@@ -57,7 +57,7 @@ export function clusterSummary(cluster: PublishedCluster): ClusterSummary {
   };
 }
 
-/** What the tenant sees of the evidence: suppressed cells without their sizes. */
+/** What the tenant sees of the evidence: counts per kind of scope and reason, never which cell. */
 export function tenantEvidence(evidence: Record<string, unknown>): TenantEvidence {
   return tenantEvidenceView(evidence as unknown as PrivacyEvidence);
 }

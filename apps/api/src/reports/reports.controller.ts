@@ -37,6 +37,7 @@ import {
   type ReportScheduleInput,
 } from '@silhouette/db';
 import { assertCronSchedule, CronError, nextCronTime } from '@silhouette/queue';
+import { checkWebhookUrl } from '@silhouette/reports';
 import type { ApiDeps } from '../api-deps';
 import { AuthGuard, RequireScopes, type AuthenticatedRequest } from '../auth/auth.guard';
 import { badRequest, notFound } from '../common/api-error';
@@ -127,6 +128,13 @@ function reportView(
 export class ReportsController {
   constructor(@Inject(API_DEPS) private readonly deps: ApiDeps) {}
 
+  /** Public targets only, or hosts the operator allow-listed (libs/reports, webhook-target). */
+  private checkWebhook(url: string | null): void {
+    if (url === null) return;
+    const check = checkWebhookUrl(url, { allowHosts: this.deps.env.WEBHOOK_ALLOW_HOSTS });
+    if (!check.ok) throw badRequest('webhook_url', check.message);
+  }
+
   private checkCron(schedule: { cron: string; timezone: string }): void {
     try {
       assertCronSchedule(schedule, this.deps.env.REPORT_MIN_INTERVAL_S);
@@ -179,6 +187,7 @@ export class ReportsController {
   async createSchedule(@Req() request: AuthenticatedRequest) {
     const body = await readJsonBody(request, createReportScheduleSchema);
     this.checkCron(body);
+    this.checkWebhook(body.webhook_url);
     const secret = body.webhook_url ? randomBytes(32).toString('base64url') : null;
     const schedule = await new ReportScheduleRepository(this.deps.db).create(
       request.auth!.tenantId,
@@ -221,6 +230,7 @@ export class ReportsController {
       enabled: patch.enabled ?? existing.enabled,
     };
     if (patch.cron !== undefined || patch.timezone !== undefined) this.checkCron(merged);
+    if (patch.webhook_url !== undefined) this.checkWebhook(merged.webhookUrl);
     // A new webhook target gets a new secret, shown once.
     const newSecret =
       merged.webhookUrl && merged.webhookUrl !== existing.webhookUrl

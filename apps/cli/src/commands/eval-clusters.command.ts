@@ -14,6 +14,10 @@ import {
   scoreClustering,
 } from '@silhouette/clustering';
 import { InputError, UsageError } from '../cli-error';
+import { progressFor, type ProgressOptions, type ProgressReporter } from '../progress';
+
+/** Texts embedded per step of the progress line. */
+const EMBED_SLICE = 5000;
 
 export interface EvalClustersFlags {
   input?: string;
@@ -23,6 +27,8 @@ export interface EvalClustersFlags {
   k?: string;
   parentK?: string;
   out?: string;
+  /** Progress as JSON lines even on a terminal. */
+  json?: boolean;
 }
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
@@ -35,6 +41,7 @@ function positiveInt(name: string, value: string | undefined): number | undefine
 
 export async function evalClustersCommand(
   flags: EvalClustersFlags,
+  progressOptions: ProgressOptions = {},
 ): Promise<Record<string, unknown>> {
   if (!flags.input) throw new UsageError('--input: required (a JSON lines file)');
   const textField = flags.textField ?? 'text';
@@ -74,13 +81,47 @@ export async function evalClustersCommand(
     positiveInt('parent-k', flags.parentK) ??
     (parentLabels ? new Set(parentLabels).size : undefined);
   const started = performance.now();
+  const progress = progressFor(flags, progressOptions);
+  try {
+    return await evaluate(flags, { texts, labels, parentLabels, k, parentK, started }, progress);
+  } finally {
+    progress.close();
+  }
+}
+
+async function evaluate(
+  flags: EvalClustersFlags,
+  input: {
+    texts: string[];
+    labels: string[];
+    parentLabels: string[] | undefined;
+    k: number;
+    parentK: number | undefined;
+    started: number;
+  },
+  progress: ProgressReporter,
+): Promise<Record<string, unknown>> {
+  const { texts, labels, parentLabels, k, parentK, started } = input;
+  const fitting = progress.stage('fitting the embedder', texts.length);
   const embedder = OfflineEmbedder.fit(texts);
-  const vectors = await embedder.embed(texts);
+  fitting.update(texts.length);
+  fitting.finish();
+  const embedding = progress.stage('embedding', texts.length);
+  const vectors: Float32Array[] = [];
+  // In slices, so that the live line moves on large files.
+  for (let i = 0; i < texts.length; i += EMBED_SLICE) {
+    vectors.push(...(await embedder.embed(texts.slice(i, i + EMBED_SLICE))));
+    embedding.update(vectors.length);
+  }
+  embedding.finish();
+  const clustering = progress.stage('clustering');
   const tree = buildHierarchy(packRows(vectors), embedder.dimension, {
     levels: parentK ? 2 : 1,
     baseK: k,
     ...(parentK ? { topK: parentK } : {}),
   });
+  clustering.update(texts.length);
+  clustering.finish({ k: tree.levels[tree.levels.length - 1]!.k });
   const base = tree.levels[tree.levels.length - 1]!;
   const clusters = Array.from(tree.assignments);
   const parents = parentK ? clusters.map((cluster) => base.parents[cluster]!) : undefined;

@@ -1,29 +1,16 @@
-import { readFileSync } from 'node:fs';
 import type { Env } from '@silhouette/config';
 import {
   BodyError,
   decodeUtf8,
   INGEST_FORMATS,
-  IngestService,
   splitRecords,
   type IngestFormat,
   type IngestResult,
 } from '@silhouette/ingest';
 import { InputError, UsageError } from '../cli-error';
-import { pseudonymizerFrom } from '../runtime';
+import { progressFor, type ProgressOptions } from '../progress';
 import { requireTenant, withRuntime } from '../with-runtime';
-
-const BATCH = 500;
-
-function readInput(file: string): Buffer {
-  try {
-    return file === '-' ? readFileSync(0) : readFileSync(file);
-  } catch (error) {
-    throw new InputError(
-      `${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot be read'}`,
-    );
-  }
-}
+import { ingestInBatches, printIngestResult, readInput } from './ingest-batches';
 
 /**
  * `silhouette ingest FILE|- --tenant SLUG [--format …] [--json]`: the same validation, sealing and
@@ -33,6 +20,7 @@ export async function ingestCommand(
   env: Env,
   args: string[],
   flags: { tenant?: string; format?: string; json?: boolean },
+  progressOptions: ProgressOptions = {},
 ): Promise<IngestResult> {
   const [file] = args;
   if (!file)
@@ -52,35 +40,19 @@ export async function ingestCommand(
   }
   return withRuntime(env, 'ingest', {}, async (runtime) => {
     const tenant = await requireTenant(runtime, flags.tenant);
-    const service = new IngestService(runtime.apiDb, runtime.queue, pseudonymizerFrom(env));
-    const total: IngestResult = { accepted: 0, duplicates: 0, rejected: [] };
-    const limits = {
-      maxRecords: BATCH,
-      maxRequestBytes: Number.MAX_SAFE_INTEGER,
-      maxMessageBytes: env.INGEST_MAX_MESSAGE_BYTES,
-    };
-    for (let start = 0; start < records.length; start += BATCH) {
-      const result = await service.ingestRecords(tenant, records.slice(start, start + BATCH), {
-        format,
-        limits,
-        oversizedMessage: 'record',
+    const progress = progressFor(flags, progressOptions);
+    try {
+      const stage = progress.stage('ingest', records.length);
+      const total = await ingestInBatches(env, runtime, tenant, records, format, stage);
+      stage.finish({
+        accepted: total.accepted,
+        updated: total.updated,
+        duplicates: total.duplicates,
       });
-      total.accepted += result.accepted;
-      total.duplicates += result.duplicates;
-      total.rejected.push(...result.rejected);
+      printIngestResult(total, flags.json ?? false);
+      return total;
+    } finally {
+      progress.close();
     }
-    if (flags.json) console.log(JSON.stringify(total));
-    else {
-      console.log(
-        `accepted ${total.accepted}, duplicates ${total.duplicates}, rejected ${total.rejected.length}`,
-      );
-      for (const reject of total.rejected.slice(0, 20)) {
-        const where = reject.line !== undefined ? `line ${reject.line}` : `record ${reject.index}`;
-        console.log(`  ${where}: ${reject.field} ${reject.message}`);
-      }
-      if (total.rejected.length > 20)
-        console.log(`  … and ${total.rejected.length - 20} more (use --json for all)`);
-    }
-    return total;
   });
 }

@@ -2,27 +2,25 @@
  * `silhouette process --tenant SLUG [--json]`: tagging, embedding, clustering and publishing to
  * completion, in both modes. This process runs a worker itself while it waits (in server mode
  * other workers may take part too), so the command never depends on anything else running.
+ *
+ * It never waits for something that cannot come: a clustering attempt that fails (any worker,
+ * either mode) is recorded with its reason, and the command exits 1 with it within a poll; so
+ * does a clustering job that is dead-lettered, or that ends without publishing.
  */
 import type { Env } from '@silhouette/config';
 import { InsightsRepository, PipelineStatusRepository } from '@silhouette/db';
-import { ClusteringRepository } from '@silhouette/sealed';
+import { ClusteringRepository, ConversationStatusRepository } from '@silhouette/sealed';
 import { startWorker } from '@silhouette/worker';
-import { workerDepsFrom } from '../runtime';
+import { progressFor, type ProgressOptions } from '../progress';
+import { workerDepsFrom, type Runtime } from '../runtime';
 import { requireTenant, withRuntime } from '../with-runtime';
 
-const POLL_MS = 200;
-
-async function until(
-  check: () => Promise<boolean>,
-  what: string,
-  timeoutMs = 24 * 3600 * 1000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
+/** Tagging counts come from a grouped count over the tenant's conversations: not too often. */
+const TAGGING_POLL_MS = 500;
+const CLUSTERING_POLL_MS = 200;
+/** A clustering job gone from the queue this long without a snapshot or a failure has ended. */
+const ENDED_GRACE_MS = 2_000;
+const TAGGING_DEADLINE_MS = 24 * 3600 * 1000;
 
 export interface ProcessSummary {
   tenant: string;
@@ -34,34 +32,53 @@ export interface ProcessSummary {
   clusters_published: number;
 }
 
+/** Clustering could not run: the command exits 1 with this message. */
+export class ClusteringFailedError extends Error {
+  readonly code = 'clustering_failed';
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export async function processCommand(
   env: Env,
   flags: { tenant?: string; json?: boolean },
+  progressOptions: ProgressOptions = {},
 ): Promise<ProcessSummary> {
   return withRuntime(env, 'process', {}, async (runtime) => {
     const tenant = await requireTenant(runtime, flags.tenant);
     const statuses = new PipelineStatusRepository(runtime.ownerDb);
     const insights = new InsightsRepository(runtime.ownerDb);
+    const progress = progressFor(flags, progressOptions);
+    // Counted before this process's worker starts taking tag jobs.
+    const start = await statuses.forTenant(tenant.id);
+    const tagging = progress.stage('tagging', start.accepted);
     const worker = await startWorker(workerDepsFrom(runtime));
     try {
-      await worker.reconcile(0);
-      await until(
-        async () => (await statuses.forTenant(tenant.id)).accepted === 0,
-        'tagging to finish',
+      // "To completion": conversations waiting for idleness are tagged now too.
+      await new ConversationStatusRepository(runtime.ownerDb).promoteIdle(
+        0,
+        Number.MAX_SAFE_INTEGER,
+        tenant.id,
       );
-      const status = await statuses.forTenant(tenant.id);
-      const before = (await insights.latest(tenant.id))?.version ?? 0;
-      if (status.tagged + status.embedded > 0) {
-        const runs = new ClusteringRepository(runtime.ownerDb);
-        const requested = new Date(Date.now() - 1000);
-        await runtime.queue.enqueue('cluster-tenant', { tenantId: tenant.id });
-        const failed = async () => (await runs.latestRunStatus(tenant.id, requested)) === 'failed';
-        await until(
-          async () =>
-            ((await insights.latest(tenant.id))?.version ?? 0) > before || (await failed()),
-          'the snapshot',
+      await worker.reconcile(0);
+      const deadline = Date.now() + TAGGING_DEADLINE_MS;
+      for (let status = start; status.accepted > 0; status = await statuses.forTenant(tenant.id)) {
+        tagging.update(
+          Math.max(0, start.accepted - status.accepted),
+          Math.max(0, status.failed - start.failed),
         );
-        if (await failed()) throw new Error('the clustering run failed; see the worker logs');
+        if (Date.now() > deadline) throw new Error('timed out waiting for tagging to finish');
+        await sleep(TAGGING_POLL_MS);
+      }
+      const status = await statuses.forTenant(tenant.id);
+      tagging.update(start.accepted, Math.max(0, status.failed - start.failed));
+      tagging.finish();
+
+      if (status.tagged + status.embedded > 0) {
+        const clustering = progress.stage('clustering and publishing');
+        await clusterToSnapshot(runtime, tenant.id);
+        clustering.update(status.tagged + status.embedded);
+        clustering.finish();
       }
       const snapshot = await insights.latest(tenant.id);
       const final = await statuses.forTenant(tenant.id);
@@ -89,7 +106,49 @@ export async function processCommand(
       }
       return summary;
     } finally {
+      progress.close();
       await worker.stop();
     }
   });
+}
+
+/**
+ * Enqueues a clustering run and waits for its snapshot, or for the reason it cannot come: a failed
+ * attempt, a dead letter, or a job that ended without publishing.
+ */
+async function clusterToSnapshot(runtime: Runtime, tenantId: string): Promise<void> {
+  const insights = new InsightsRepository(runtime.ownerDb);
+  const runs = new ClusteringRepository(runtime.ownerDb);
+  const payload = { tenantId };
+  const before = (await insights.latest(tenantId))?.version ?? 0;
+  // Attempts are stamped by the database's clock: compare against it, not this machine's.
+  const requested = await runs.databaseNow();
+  // An explicit request runs again even if an earlier clustering job of this tenant died.
+  await runtime.queue.discardDeadLetter('cluster-tenant', payload);
+  await runtime.queue.enqueue('cluster-tenant', payload);
+  let goneSince: number | undefined;
+  for (;;) {
+    if (((await insights.latest(tenantId))?.version ?? 0) > before) return;
+    const attempt = await runs.latestRunStatus(tenantId, requested);
+    if (attempt?.status === 'failed') {
+      const retrying = await runtime.queue.isPending('cluster-tenant', payload);
+      throw new ClusteringFailedError(
+        `clustering failed: ${attempt.failure ?? 'no reason recorded; see the worker logs'}${
+          retrying ? ' (the queue retries it; nothing new was published)' : ''
+        }`,
+      );
+    }
+    if (await runtime.queue.isPending('cluster-tenant', payload)) {
+      goneSince = undefined;
+    } else {
+      // Not queued or running any more: give a dead letter's record a moment to land.
+      goneSince ??= Date.now();
+      if (Date.now() - goneSince > ENDED_GRACE_MS) {
+        throw new ClusteringFailedError(
+          'clustering failed: the clustering job ended without publishing a snapshot (see the worker logs)',
+        );
+      }
+    }
+    await sleep(CLUSTERING_POLL_MS);
+  }
 }

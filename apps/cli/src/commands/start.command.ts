@@ -13,7 +13,7 @@ import { provisionTenant } from '@silhouette/sealed';
 import { startWorker } from '@silhouette/worker';
 import { UsageError } from '../cli-error';
 import { acquireEmbeddedLock } from '../embedded-lock';
-import { demoConversations } from '../demo/demo-data';
+import { demoCompany } from '../demo/demo-company';
 import { ensureDemoReports } from '../demo/demo-reports';
 import {
   dashboardDir,
@@ -58,29 +58,24 @@ async function ensureDemo(
     };
     writeFileSync(keysFile, JSON.stringify(keys, null, 2), { mode: 0o600 });
   }
-  const lines = demoConversations();
-  if (lines) {
-    const service = new IngestService(runtime.apiDb, runtime.queue, pseudonymizerFrom(env));
-    const records = splitRecords(lines.join('\n'));
-    let accepted = 0;
-    for (let start = 0; start < records.length; start += 500) {
-      const result = await service.ingestRecords(tenant, records.slice(start, start + 500), {
-        format: 'openai',
-        limits: {
-          maxRecords: 500,
-          maxRequestBytes: Number.MAX_SAFE_INTEGER,
-          maxMessageBytes: env.INGEST_MAX_MESSAGE_BYTES,
-        },
-        oversizedMessage: 'record',
-      });
-      accepted += result.accepted;
-    }
-    if (accepted > 0) runtime.logger.info({ accepted }, 'demo conversations ingested');
-  } else {
-    runtime.logger.warn(
-      'demo data not found (../shared/data/sgd-dev); the demo tenant starts empty',
-    );
+  // The corpus ships in the repository (apps/cli/demo-corpus); nothing beside the checkout is read.
+  const { conversations } = demoCompany(new Date());
+  const service = new IngestService(runtime.apiDb, runtime.queue, pseudonymizerFrom(env));
+  const records = splitRecords(conversations.map((c) => JSON.stringify(c)).join('\n'));
+  let accepted = 0;
+  for (let start = 0; start < records.length; start += 500) {
+    const result = await service.ingestRecords(tenant, records.slice(start, start + 500), {
+      format: 'openai',
+      limits: {
+        maxRecords: 500,
+        maxRequestBytes: Number.MAX_SAFE_INTEGER,
+        maxMessageBytes: env.INGEST_MAX_MESSAGE_BYTES,
+      },
+      oversizedMessage: 'record',
+    });
+    accepted += result.accepted;
   }
+  if (accepted > 0) runtime.logger.info({ accepted }, 'demo conversations ingested');
   return {
     tenantId: tenant.id,
     keys: existsSync(keysFile)

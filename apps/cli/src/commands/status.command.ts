@@ -23,6 +23,7 @@ export async function statusCommand(
       embedded: status.embedded,
       failed: status.failed,
       pending,
+      waiting_for_idle: status.waitingForIdle,
       content_deleted: status.contentDeleted,
       recent_failures: failures.map((failure) => ({
         conversation_id: failure.conversationId,
@@ -36,7 +37,7 @@ export async function statusCommand(
     }
     console.log(`tenant ${tenant.slug}`);
     console.log(
-      `  accepted: ${summary.accepted}  tagged: ${summary.tagged}  embedded: ${summary.embedded}  failed: ${summary.failed}  pending: ${summary.pending}`,
+      `  accepted: ${summary.accepted}  tagged: ${summary.tagged}  embedded: ${summary.embedded}  failed: ${summary.failed}  pending: ${summary.pending}  waiting_for_idle: ${summary.waiting_for_idle}`,
     );
     console.log(`  content deleted by retention: ${summary.content_deleted}`);
     for (const failure of summary.recent_failures)

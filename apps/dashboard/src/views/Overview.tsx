@@ -211,6 +211,10 @@ function Pipeline({ status }: { status: Loaded<PipelineStatus> }) {
               <dd>{s.accepted.toLocaleString()}</dd>
             </div>
             <div>
+              <dt>Growing, tagged once idle</dt>
+              <dd data-testid="kpi-waiting-for-idle">{s.waiting_for_idle.toLocaleString()}</dd>
+            </div>
+            <div>
               <dt>Tagged</dt>
               <dd data-testid="kpi-tagged">{(s.tagged + s.embedded).toLocaleString()}</dd>
             </div>

@@ -12,14 +12,19 @@ const REASONS: Record<string, string> = {
   empty: 'empty text',
 };
 
-/** What kind of cell a scope is, in words. */
+/**
+ * What kind of cell a scope is, in words. Scopes name no id or week (the evidence replaces those
+ * segments with a star), so trailing stars are dropped first.
+ */
 function kindOf(scope: string): string {
-  if (/^cluster\/level-\d+$/.test(scope)) return 'Clusters';
-  if (scope.endsWith('/goal')) return 'Goal statements';
-  if (scope.startsWith('breakdown/')) return `Breakdown by ${scope.slice(10).replace(/_/g, ' ')}`;
-  if (scope.endsWith('/week')) return 'Weekly trend points';
-  if (scope.endsWith('/failure_impact')) return 'Failure impact figures';
-  const detail = scope.split('/').pop() ?? scope;
+  const kind = scope.replace(/(\/\*)+$/, '');
+  if (/^cluster\/level-\d+$/.test(kind)) return 'Clusters';
+  if (kind.endsWith('/goal')) return 'Goal statements';
+  if (kind.startsWith('breakdown/')) return `Breakdown by ${kind.slice(10).replace(/_/g, ' ')}`;
+  if (kind.startsWith('trend/')) return 'Trend points';
+  if (kind.endsWith('/week')) return 'Weekly figures';
+  if (kind.endsWith('/failure_impact')) return 'Failure impact figures';
+  const detail = kind.split('/').pop() ?? kind;
   return `Figures inside clusters (${detail.replace(/_/g, ' ')})`;
 }
 
@@ -47,11 +52,11 @@ function EvidenceView({
   /** Set when a link asked for this snapshot rather than the latest. */
   pinned?: SnapshotInfo | undefined;
 }) {
-  const clustersPooled = e.suppressedCells.filter((c) =>
-    /^cluster\/level-\d+$/.test(c.scope),
-  ).length;
-  const goalsHeld = e.suppressedCells.filter((c) => c.scope.endsWith('/goal')).length;
-  const breakdownHeld = e.suppressedCells.filter((c) => c.scope.startsWith('breakdown/')).length;
+  const held = (matches: (scope: string) => boolean) =>
+    e.suppressedByScope.filter((c) => matches(c.scope)).reduce((sum, c) => sum + c.cells, 0);
+  const clustersPooled = held((scope) => /^cluster\/level-\d+$/.test(scope));
+  const goalsHeld = held((scope) => scope.endsWith('/goal'));
+  const breakdownHeld = held((scope) => scope.startsWith('breakdown/'));
   const byKind = new Map<string, { published: number; suppressed: number }>();
   for (const [scope, counts] of Object.entries(e.cells.byScope)) {
     const kind = kindOf(scope);

@@ -3,13 +3,15 @@
  * snapshot through the privacy gates. The snapshot and its rows are written in one transaction,
  * so readers see the previous snapshot or the complete new one, never half of it.
  */
+import { randomUUID } from 'node:crypto';
 import { canonicalLabels } from '@silhouette/clustering';
 import type { JobPayload } from '@silhouette/contracts';
 import { CustomFacetRepository, InsightsRepository, TenantRepository } from '@silhouette/db';
 import { UnrecoverableJobError } from '@silhouette/queue';
-import { ClusteringRepository } from '@silhouette/sealed';
+import { ClusteringRepository, PublicationRequestRepository } from '@silhouette/sealed';
 import { applyAuditor } from '../publishing/apply-auditor';
 import { buildSnapshot } from '../publishing/build-snapshot';
+import { saveSnapshot } from '../publishing/save-snapshot';
 import type { WorkerDeps } from '../worker-deps';
 import { runClustering, type ClusteringRun } from './run-clustering';
 import { customFacetMap, ISSUES_MAP, runTextMap, type TextMapRun } from './run-text-map';
@@ -36,16 +38,35 @@ async function withCanonicalLabels(run: ClusteringRun): Promise<ClusteringRun> {
   };
 }
 
+/** A run over no conversations: publishing it withholds every figure. */
+function emptyRun(): ClusteringRun {
+  return {
+    runId: randomUUID(),
+    mode: 'full',
+    rows: [],
+    levels: [],
+    embeddingModel: 'none',
+    namer: 'none',
+  };
+}
+
 export function clusterTenantProcessor(deps: WorkerDeps) {
   return async (payload: JobPayload<'cluster-tenant'>): Promise<void> => {
     const tenant = await new TenantRepository(deps.db).findById(payload.tenantId);
     if (!tenant) throw new UnrecoverableJobError('tenant no longer exists');
     const started = performance.now();
-    const run = await runClustering(deps, tenant, { full: payload.full ?? false });
-    if (!run) {
+    // A publication owed since before this build (an erasure) is settled by the snapshot saved
+    // below; one requested while the build runs stays pending for the next.
+    const owed = await new PublicationRequestRepository(deps.db).find(tenant.id);
+    const clustered = await runClustering(deps, tenant, { full: payload.full ?? false });
+    const published = await new InsightsRepository(deps.db).latest(tenant.id);
+    if (!clustered && !(owed && published)) {
+      if (owed) await new PublicationRequestRepository(deps.db).settle(owed);
       deps.logger.info({ tenantId: tenant.id }, 'nothing tagged yet: no clustering run');
       return;
     }
+    // Everyone erased: an empty snapshot (nothing published) replaces figures that counted them.
+    const run = clustered ?? emptyRun();
     // The issues map and one map per short-text custom facet, beside the topic tree (issue #15).
     const customFacets = await new CustomFacetRepository(deps.db).list(tenant.id);
     const maps: TextMapRun[] = [];
@@ -90,7 +111,8 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
     const snapshot = await deps.db.transaction(async (tx) => {
       await new InsightsRepository(tx).deleteFrozenWeeks(tenant.id, thawed);
       await new ClusteringRepository(tx).thawWeeks(tenant.id, thawed);
-      const saved = await new InsightsRepository(tx).save(audited);
+      const saved = await saveSnapshot(tx, audited);
+      if (owed) await new PublicationRequestRepository(tx).settle(owed);
       for (const week of audited.frozenWeeks ?? [])
         await new ClusteringRepository(tx).markFrozenWeek(
           tenant.id,

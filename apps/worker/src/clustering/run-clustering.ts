@@ -38,6 +38,7 @@ import {
 } from '@silhouette/sealed';
 import type { WorkerDeps } from '../worker-deps';
 import { HIERARCHY_PROMPT_VERSION } from '@silhouette/llm';
+import { clusteringFailureReason, markFailureRecorded } from './clustering-failure';
 import { rebuildParentsWithLlm, refineWithLlm } from './llm-refinement';
 
 /** What is embedded per conversation: the task, the use case and the goal (BRIEF.md, Clustering). */
@@ -396,7 +397,10 @@ async function clusterFromScratch(
     await repository.finishRun(runId, 'done', rows.length, state);
     return { runId, mode: 'full', rows, levels, embeddingModel: embedder.model, namer };
   } catch (error) {
-    await repository.finishRun(runId, 'failed', rows.length).catch(() => undefined);
+    await repository
+      .finishRun(runId, 'failed', rows.length, undefined, clusteringFailureReason(error))
+      .then(() => markFailureRecorded(error))
+      .catch(() => undefined);
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * tag-conversation: open the sealed conversation, ask the tagger for the facet row, scrub every
- * free-text facet, store the row and mark the conversation tagged. Idempotent: a conversation
+ * free-text facet, copy the PII-gated metadata, store the row and mark the conversation tagged.
+ * A conversation that grew is tagged again (its facet row replaced) once it has been idle. Idempotent: a conversation
  * already tagged with the current prompt version is left as it is.
  */
 import type {
@@ -23,8 +24,10 @@ import {
   ContentUnavailableError,
   ConversationStatusRepository,
   FacetRepository,
+  type SealedContent,
 } from '@silhouette/sealed';
 import type { WorkerDeps } from '../worker-deps';
+import { facetMetadata } from './facet-metadata';
 
 export function conversationStats(messages: CanonicalMessage[]): ConversationStats {
   let userTokens = 0;
@@ -125,20 +128,23 @@ export function tagConversationProcessor(deps: WorkerDeps) {
     const { tenantId, conversationId } = payload;
     const conversation = await deps.store.load(tenantId, conversationId);
     if (!conversation) throw new UnrecoverableJobError('conversation no longer exists (erased)');
+    // It grew after this job was enqueued: the reconciler enqueues it again once it is idle.
+    if (conversation.status === 'waiting_for_idle') return;
+    const upToDate = (definitions: CustomFacetDefinition[]) =>
+      conversation.facetPromptVersion === taggerPromptVersion(deps.tagger, definitions) &&
+      conversation.facetRevision === conversation.revision;
     let customFacets = await settings.customFacets(tenantId);
-    if (conversation.facetPromptVersion === taggerPromptVersion(deps.tagger, customFacets)) {
-      // Up to date by the cached definitions; a re-tag right after a definition change would be
-      // skipped on a stale cache, so look again before deciding (re-runs are rare, new rows are not).
-      customFacets = await settings.customFacets(tenantId, true);
-    }
-    if (conversation.facetPromptVersion === taggerPromptVersion(deps.tagger, customFacets)) {
+    // Up to date by the cached definitions? A re-tag right after a definition change would be
+    // skipped on a stale cache, so look again before deciding (re-runs are rare, new rows are not).
+    if (upToDate(customFacets)) customFacets = await settings.customFacets(tenantId, true);
+    if (upToDate(customFacets)) {
       // Already tagged with this prompt (a re-run): make sure the status says so, change nothing else.
       await new ConversationStatusRepository(deps.db).markTagged(tenantId, conversationId);
       return;
     }
-    let messages: CanonicalMessage[];
+    let content: SealedContent;
     try {
-      messages = await conversation.messages();
+      content = await conversation.content();
     } catch (error) {
       if (error instanceof ContentUnavailableError) throw new UnrecoverableJobError(error.message);
       throw error;
@@ -148,7 +154,7 @@ export function tagConversationProcessor(deps: WorkerDeps) {
       const minutesOverrides = await settings.minutesOverrides(tenantId);
       result = await deps.tagger.tag({
         conversationId,
-        messages,
+        messages: content.messages,
         ...(minutesOverrides ? { minutesOverrides } : {}),
         ...(customFacets.length ? { customFacets } : {}),
       });
@@ -160,16 +166,19 @@ export function tagConversationProcessor(deps: WorkerDeps) {
     }
     const { facet, redactions } = scrubFacet(result.facet, deps.scrub);
     const custom = scrubCustomAnswers(result.custom ?? {}, customFacets, deps.scrub);
+    const metadata = facetMetadata(content.metadata);
     await new FacetRepository(deps.db).saveAndMarkTagged({
       conversationId,
       tenantId,
       promptVersion: result.promptVersion,
+      revision: conversation.revision,
       provider: result.provider,
       model: result.model,
       facet,
       custom: custom.custom,
-      stats: conversationStats(messages),
-      redactions: redactions + custom.redactions,
+      stats: conversationStats(content.messages),
+      metadata: metadata.values,
+      redactions: redactions + metadata.withheld + custom.redactions,
       promptTokens: result.promptTokens,
       completionTokens: result.completionTokens,
       latencyMs: result.latencyMs,

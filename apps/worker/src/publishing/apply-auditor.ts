@@ -7,7 +7,11 @@
  */
 import type { SnapshotDraft } from '@silhouette/db';
 import { AUDIT_PROMPT_VERSION, auditTexts } from '@silhouette/llm';
-import { DEFAULT_MIN_AUDITOR_SCORE } from '@silhouette/privacy';
+import {
+  DEFAULT_MIN_AUDITOR_SCORE,
+  withdrawPublished,
+  type PrivacyEvidence,
+} from '@silhouette/privacy';
 import type { WorkerDeps } from '../worker-deps';
 
 const UNNAMED = 'Unnamed group';
@@ -40,12 +44,20 @@ export async function applyAuditor(
   for (const value of score.values())
     histogram[String(value)] = (histogram[String(value)] ?? 0) + 1;
   let rejected = 0;
+  // Goals the auditor rejects are no longer published: the evidence must count what is shown.
+  let evidence = draft.evidence as unknown as PrivacyEvidence;
   const clusters = draft.clusters.map((cluster) => {
     if (cluster.isOther) return cluster;
     const name = cluster.name === UNNAMED || passes(cluster.name) ? cluster.name : UNNAMED;
     const description =
       !cluster.description || passes(cluster.description) ? cluster.description : '';
     const goals = cluster.goals.filter((goal) => passes(goal.text));
+    if (goals.length < cluster.goals.length)
+      evidence = withdrawPublished(
+        evidence,
+        `cluster/${cluster.clusterId}/goal`,
+        cluster.goals.length - goals.length,
+      );
     rejected +=
       Number(name !== cluster.name) +
       Number(description !== cluster.description) +
@@ -71,7 +83,7 @@ export async function applyAuditor(
     clusters,
     ...(mapClusters ? { mapClusters } : {}),
     evidence: {
-      ...draft.evidence,
+      ...(evidence as unknown as Record<string, unknown>),
       // Scores only, never the auditor's reasons (which may quote the text it rejected).
       auditor: {
         model: llm.auditModel,

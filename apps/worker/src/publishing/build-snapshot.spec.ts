@@ -1,212 +1,166 @@
 /**
- * Issue #15 under the publishing gates, as an attacker would probe them: a custom facet aimed at
- * one person, an issue that occurs in a topic for two people, a number mean over too few answers,
- * and the issues map's own cells. Pure: the real snapshot builder on synthetic rows.
+ * What the snapshot builder lets cross the boundary, attacked as the outside review did
+ * (issue #10): the tenant's evidence must not say WHICH cells were suppressed (no team, week or
+ * cluster id), every published string passes the PII text gate (a metadata value carrying a
+ * name and an e-mail is pooled, never shown), the operator's evidence keeps the ids we generate,
+ * and the evidence counts the goal statements that are actually published.
  */
 import { randomUUID } from 'node:crypto';
-import type { CustomFacetDefinition } from '@silhouette/contracts';
-import type { FacetRow } from '@silhouette/sealed';
 import { describe, expect, it } from 'vitest';
-import type { ClusterNode, ClusteringRun } from '../clustering/run-clustering';
-import type { TextMapRun } from '../clustering/run-text-map';
-import { buildSnapshot, customValueKey } from './build-snapshot';
+import { isoWeekLabel, OTHER_VALUE, startOfIsoWeek } from '@silhouette/contracts';
+import { tenantEvidenceView, type PrivacyEvidence } from '@silhouette/privacy';
+import type { FacetRow } from '@silhouette/sealed';
+import type { ClusterNode } from '../clustering/run-clustering';
+import { buildSnapshot } from './build-snapshot';
 
+const WEEK_MS = 7 * 86_400_000;
 const thresholds = { kUsers: 5, minConversations: 10 };
-const TARGET = 'user-target';
+const CANARY_TEAM = 'Zorblax Quintavius <zorblax.quintavius@leak-test.example>';
+const end = startOfIsoWeek(new Date());
+const weekStart = (i: number) => new Date(end.getTime() - (4 - i) * WEEK_MS);
 
-const FLAG: CustomFacetDefinition = {
-  key: 'is_target',
-  slot: 1,
-  question: 'Is this the person we suspect?',
-  type: 'boolean',
-};
-const STEPS: CustomFacetDefinition = {
-  key: 'steps',
-  slot: 2,
-  question: 'How many steps?',
-  type: 'number',
-  min: 0,
-  max: 10,
-};
-
-/** 120 conversations of 24 users in two topics; the target answers "yes", everyone else "no". */
-function rows(): FacetRow[] {
-  return Array.from({ length: 120 }, (_, i) => {
-    const user = i < 3 ? TARGET : `user-${i % 24}`;
-    return {
-      conversationId: randomUUID(),
-      user,
-      at: new Date('2026-11-30T10:00:00Z'),
-      domain: 'software',
-      taskType: 'debugging',
-      useCase: 'fixing code',
-      goalSummary: 'fix code',
-      outcome: i % 2 === 0 ? 'unresolved' : 'resolved',
-      failureReasons: i % 2 === 0 ? ['incorrect_answer'] : [],
-      minutesSaved: 5,
-      minutesWithoutAi: 20,
-      frustration: 2,
-      language: 'en',
-      confidence: 0.9,
-      team: null,
-      department: null,
-      issue: i % 2 === 0 ? 'wrong answer' : '',
-      // Only 4 people answer the number facet: too few for a mean.
-      custom: { is_target: user === TARGET, steps: i >= 3 && i % 24 < 3 ? 3 : null },
-    };
-  });
+function row(user: string, team: string | null, at: Date, index: number): FacetRow {
+  return {
+    conversationId: randomUUID(),
+    user,
+    at,
+    domain: index % 2 ? 'travel' : 'finance',
+    taskType: 'booking',
+    useCase: 'booking a trip',
+    goalSummary: 'book a trip for a conference',
+    outcome: index % 5 === 0 ? 'unresolved' : 'resolved',
+    failureReasons: index % 5 === 0 ? ['incomplete'] : [],
+    minutesSaved: 5 + (index % 7),
+    minutesWithoutAi: 12,
+    frustration: 1,
+    language: 'en',
+    confidence: 0.9,
+    team,
+    department: null,
+  };
 }
 
-const node = (id: string, level: number, parentId: string | null, members: number[]) =>
-  ({
-    id,
-    level,
-    parentId,
+/**
+ * Four closed weeks: sales and support (8 people each) every week; a 2-person legal team in week
+ * 3 only; one person alone in "solo" spread over every cluster; the canary team (10 people, 30
+ * conversations, large enough to be shown); ops (6 people, 14 conversations: the smallest team
+ * that passes, so the one pooled to protect legal and solo); and a 4-conversation cluster of 2
+ * people that can only be pooled.
+ */
+function scenario() {
+  const rows: FacetRow[] = [];
+  for (let week = 0; week < 4; week += 1)
+    for (let i = 0; i < 24; i += 1) {
+      const at = new Date(weekStart(week).getTime() + 3_600_000 * (i + 1));
+      rows.push(row(`sales-${i % 8}`, 'sales', at, i), row(`support-${i % 8}`, 'support', at, i));
+    }
+  for (let i = 0; i < 3; i += 1)
+    rows.push(row(`legal-${i % 2}`, 'legal', new Date(weekStart(3).getTime() + 7e6 * (i + 1)), i));
+  for (let i = 0; i < 6; i += 1)
+    rows.push(row('solo-0', 'solo', new Date(weekStart(i % 4).getTime() + 9e6), i));
+  for (let i = 0; i < 30; i += 1)
+    rows.push(row(`canary-${i % 10}`, CANARY_TEAM, new Date(weekStart(1).getTime() + 5e6 * i), i));
+  for (let i = 0; i < 14; i += 1)
+    rows.push(row(`ops-${i % 6}`, 'ops', new Date(weekStart(2).getTime() + 5e6 * i), i));
+  const main = rows.map((_, index) => index);
+  for (let i = 0; i < 4; i += 1)
+    rows.push(row(`tiny-${i % 2}`, 'sales', new Date(weekStart(2).getTime() + 4e6), i));
+  const tiny = rows.map((_, index) => index).slice(main.length);
+  const node = (members: number[], name: string): ClusterNode => ({
+    id: randomUUID(),
+    level: 0,
+    parentId: null,
     members,
-    centroid: new Float32Array([1, 0]),
-    name: `group ${id.slice(0, 4)}`,
-    description: '',
+    centroid: new Float32Array([members.length, 1]),
+    name,
+    description: 'Booking travel',
     lineage: 'new',
     lineageSources: [],
-  }) satisfies ClusterNode;
-
-function snapshot() {
-  const all = rows();
-  const topicA = randomUUID();
-  const topicB = randomUUID();
-  const topicC = randomUUID();
-  const indexes = all.map((_, i) => i);
-  const run: ClusteringRun = {
-    runId: randomUUID(),
-    mode: 'full',
-    rows: all,
-    levels: [
-      [
-        node(
-          topicA,
-          0,
-          null,
-          indexes.filter((i) => i < 60),
-        ),
-        node(
-          topicC,
-          0,
-          null,
-          indexes.filter((i) => i >= 60 && i < 90),
-        ),
-        node(
-          topicB,
-          0,
-          null,
-          indexes.filter((i) => i >= 90),
-        ),
-      ],
+  });
+  // Every third conversation per cluster, so "solo" has conversations in each of them.
+  const levels = [
+    [
+      node(
+        main.filter((i) => i % 3 === 0),
+        'Booking trips',
+      ),
+      node(
+        main.filter((i) => i % 3 === 1),
+        'Planning budgets',
+      ),
+      node(
+        main.filter((i) => i % 3 === 2),
+        'Comparing offers',
+      ),
+      node(tiny, 'Rare requests'),
     ],
-    embeddingModel: 'test',
-    namer: 'test',
-  };
-  // The issues map over the 60 failing conversations: one top group, two children. Four of the
-  // failing conversations in topic B come from two people only.
-  const failing = all.filter((row) => row.issue);
-  const inB = new Set(all.slice(90).map((row) => row.conversationId));
-  const mapIndexes = failing.map((_, i) => i);
-  const inC = new Set(all.slice(60, 90).map((row) => row.conversationId));
-  for (const [i, row] of failing.entries()) {
-    if (inB.has(row.conversationId)) failing[i] = { ...row, user: i % 2 ? 'b-1' : 'b-2' };
-    // C's people fail only there: pooled with B, they keep B's two people from being the only
-    // ones a subtraction of users could isolate (rule 3 of the breakdown gate).
-    if (inC.has(row.conversationId)) failing[i] = { ...row, user: `c-${i % 6}` };
-  }
-  const top = randomUUID();
-  const map: TextMapRun = {
-    map: 'issues',
-    runId: randomUUID(),
-    rows: failing,
-    levels: [
-      [node(top, 0, null, mapIndexes)],
-      [
-        node(
-          randomUUID(),
-          1,
-          top,
-          mapIndexes.filter((i) => i % 2 === 0),
-        ),
-        node(
-          randomUUID(),
-          1,
-          top,
-          mapIndexes.filter((i) => i % 2 === 1),
-        ),
-      ],
-    ],
-    namer: 'test',
-  };
+  ];
   const draft = buildSnapshot({
     tenantId: randomUUID(),
-    run,
+    run: {
+      runId: randomUUID(),
+      mode: 'full',
+      rows,
+      levels,
+      embeddingModel: 'test',
+      namer: 'test',
+    },
     thresholds,
-    maps: [map],
-    customFacets: [FLAG, STEPS],
-    models: { tagger: 't', taggerPromptVersion: '1', embedder: 'e', namer: 'n' },
+    models: { tagger: 'test', taggerPromptVersion: '1', embedder: 'test', namer: 'test' },
   });
-  return { draft, topicA, topicB, total: all.length };
+  return { draft, tinyId: levels[0]![3]!.id, clusterIds: levels[0]!.map((n) => n.id) };
 }
 
-describe('issue #15 under the publishing gates', () => {
-  const { draft, topicA, topicB, total } = snapshot();
+describe('buildSnapshot against the review’s attacks', () => {
+  const { draft, tinyId, clusterIds } = scenario();
+  const tenantView = tenantEvidenceView(draft.evidence as unknown as PrivacyEvidence);
 
-  it('a custom facet aimed at one person reveals nothing, directly or by subtraction', () => {
-    const cells = draft.breakdowns.filter((row) => row.facet === 'custom:is_target');
-    expect(cells.find((row) => row.value === 'yes' && !row.isOther)).toBeUndefined();
-    for (const cell of cells) {
-      expect(cell.distinctUsers).toBeGreaterThanOrEqual(thresholds.kUsers);
-      expect(cell.conversations).toBeGreaterThanOrEqual(thresholds.minConversations);
-    }
-    // Total minus the visible parts: all of it is published (the target inside a passing pool) or
-    // nothing is.
-    const shown = cells.reduce((sum, row) => sum + row.conversations, 0);
-    expect([0, total]).toContain(shown);
-    // The same inside each topic cluster.
-    for (const cluster of draft.clusters) {
-      const rowsIn = (
-        cluster.metrics['custom'] as Record<
-          string,
-          { value: string; isOther: boolean; conversations: number; distinctUsers: number }[]
-        >
-      )['is_target']!;
-      expect(rowsIn.find((row) => row.value === 'yes' && !row.isOther)).toBeUndefined();
-      const sum = rowsIn.reduce((s, row) => s + row.conversations, 0);
-      expect([0, cluster.conversations]).toContain(sum);
-    }
+  it('tells the tenant how many cells were suppressed, never which (no team, week or id)', () => {
+    const text = JSON.stringify(tenantView);
+    expect(tenantView.cells.suppressed).toBeGreaterThan(0);
+    for (const name of ['legal', 'solo', 'Rare requests', ...clusterIds])
+      expect(text).not.toContain(name);
+    expect(text).not.toMatch(/\d{4}-W\d{2}/);
+    expect(text).not.toMatch(/"\d{4}-\d{2}"/);
+    // The counts are still there, per kind of cell and reason.
+    expect(Object.keys(tenantView.cells.byScope)).toContain('trend/team/week/*');
+    expect(Object.keys(tenantView.cells.byScope)).toContain('cluster/*/team');
   });
 
-  it('publishes a number mean only where enough people answered it', () => {
-    const overview = draft.clusters.map(
-      (cluster) => (cluster.metrics['custom_means'] as Record<string, number | null>)['steps'],
+  it('publishes a metadata value carrying a name and an e-mail only as a pooled cell', () => {
+    const published = JSON.stringify([draft.breakdowns, draft.trends, draft.clusters]);
+    expect(published).not.toContain('zorblax');
+    expect(published).not.toContain('Zorblax');
+    const teams = draft.breakdowns.filter((b) => b.facet === 'team');
+    expect(teams.map((t) => t.value)).toEqual(expect.arrayContaining(['sales', 'support']));
+    // Its 30 conversations are inside the pooled "other" row (with legal's and solo's).
+    const other = teams.find((t) => t.value === OTHER_VALUE);
+    expect(other?.isOther).toBe(true);
+    expect(other!.conversations).toBeGreaterThanOrEqual(30);
+    const evidence = draft.evidence as unknown as PrivacyEvidence;
+    expect(evidence.textGate.byReason.pii_detected).toBeGreaterThan(0);
+  });
+
+  it('keeps the ids we generate in the operator’s evidence (a pooled cluster is named by id)', () => {
+    const evidence = draft.evidence as unknown as PrivacyEvidence;
+    expect(JSON.stringify(evidence)).not.toContain('[SECRET]');
+    expect(evidence.suppressedCells).toContainEqual(
+      expect.objectContaining({ scope: 'cluster/level-0', key: tinyId }),
     );
-    expect(overview.every((mean) => mean === null)).toBe(true);
   });
 
-  it('lists for an issue group only topics where its cell passes the thresholds', () => {
-    const top = draft.mapClusters!.find((c) => c.level === 0 && !c.isOther)!;
-    const topics = top.metrics['topics'] as { cluster_id: string; distinct_users: number }[];
-    expect(topics.map((t) => t.cluster_id)).toContain(topicA);
-    // Topic B's failing conversations come from two people: never named for this issue group.
-    // (With only A and B, A would be hidden too: total minus A would be B's cell.)
-    expect(topics.map((t) => t.cluster_id)).not.toContain(topicB);
-    for (const topic of topics) expect(topic.distinct_users).toBeGreaterThanOrEqual(5);
-    for (const cluster of draft.mapClusters!) {
-      expect(cluster.distinctUsers).toBeGreaterThanOrEqual(thresholds.kUsers);
-      expect(cluster.conversations).toBeGreaterThanOrEqual(thresholds.minConversations);
-    }
+  it('counts the goal statements that are published, and only those', () => {
+    const shown = draft.clusters.reduce((sum, c) => sum + c.goals.length, 0);
+    expect(shown).toBeGreaterThan(0);
+    const counted = Object.entries(tenantView.cells.byScope)
+      .filter(([scope]) => scope.endsWith('/goal'))
+      .reduce((sum, [, counts]) => sum + counts.published, 0);
+    expect(counted).toBe(shown);
   });
 
-  it('buckets numbers into published ranges and leaves unanswered values unset', () => {
-    expect(customValueKey(STEPS, 0)).toBe('0–2');
-    expect(customValueKey(STEPS, 10)).toBe('8–10');
-    expect(customValueKey(STEPS, 5.5)).toBe('4–6');
-    expect(customValueKey(STEPS, null)).toBeNull();
-    expect(customValueKey(FLAG, true)).toBe('yes');
-    expect(customValueKey({ ...FLAG, type: 'enum', values: ['a'] }, 'b')).toBeNull();
+  it('names weeks only as published figures, never the small team’s week', () => {
+    const legalWeek = isoWeekLabel(weekStart(3));
+    const teamWeek = draft.trends.filter((t) => t.facet === 'team' && t.bucket === legalWeek);
+    expect(teamWeek.map((t) => t.value)).not.toContain('legal');
   });
 });

@@ -2,7 +2,9 @@
  * Turns a clustering run into what may cross the boundary: a snapshot of aggregates where every
  * cell (cluster, breakdown value, week, outcome share, goal) meets k_users distinct users and
  * min_conversations, small cells are pooled into "other" under the anti-differencing rule of
- * `publishBreakdown`, and every published text passes the PII gate. Pure: no I/O.
+ * `publishBreakdown`, and every published string passes the PII text gate: names, descriptions
+ * and goals, and every value a breakdown or trend shows (metadata such as a team, language tags,
+ * tags). A value that fails is pooled like a small cell, never shown. Pure: no I/O.
  */
 import { createHash } from 'node:crypto';
 import { project2d } from '@silhouette/clustering';
@@ -15,18 +17,22 @@ import {
   OTHER_VALUE,
   OUTCOMES,
   UNSUCCESSFUL_OUTCOMES,
+  WITHHELD_METADATA_VALUE,
 } from '@silhouette/contracts';
 import {
   bootstrapInterval,
+  canonicalizePublishedText,
   EvidenceRecorder,
   gatePublishedText,
   mergeGoalsWithSuppressions,
   publishBreakdown,
   publishSeries,
   type Cell,
+  type SuppressionReason,
   type Thresholds,
 } from '@silhouette/privacy';
 import type {
+  FrozenCell,
   FrozenWeek,
   FrozenWeekFigures,
   PublishedBreakdownRow,
@@ -130,6 +136,23 @@ function groupBy(
 /** Normalized free-form label (tags drift in case and spacing). */
 const label = (text: string) => text.trim().toLowerCase().replace(/\s+/g, ' ');
 
+/**
+ * A free-text value as it would be published: canonical (the string checked is the string
+ * shown). A value spelling one of our own labels ("(other)") is moved out of its way, and the
+ * text gate then pools it (it no longer equals its canonical form).
+ */
+function textValue(value: string | null): string | null {
+  if (value === null) return null;
+  const canonical = canonicalizePublishedText(value);
+  return canonical === OTHER_VALUE || canonical === NOT_SET_VALUE
+    ? `\u0000${canonical}`
+    : canonical;
+}
+
+/** Whose values a breakdown shows: free text (gated) or labels we generate (weeks, ids, enums). */
+type Values = 'text' | 'generated';
+const TEXT = { values: 'text' } as const;
+
 export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
   const { run, thresholds } = input;
   const rows = run.rows;
@@ -154,19 +177,50 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     namer: input.models.namer,
   });
 
+  // Every free-text value a breakdown or trend would show passes the text gate once per snapshot
+  // (issue #10, finding 2: a team named after a person with their e-mail was shown verbatim).
+  const valueVerdicts = new Map<string, boolean>();
+  const valuePublishable = (value: string): boolean => {
+    if (value === NOT_SET_VALUE) return true;
+    // A metadata value the worker withheld at tagging (it failed the same gate) pools like one
+    // that fails here: counted in "other", never shown as a cell of its own.
+    if (value === WITHHELD_METADATA_VALUE) return false;
+    let verdict = valueVerdicts.get(value);
+    if (verdict === undefined) {
+      const gated = gatePublishedText(value);
+      evidence.recordText(gated);
+      verdict = gated.ok && gated.text === value;
+      valueVerdicts.set(value, verdict);
+    }
+    return verdict;
+  };
+  const poolOf = (keys: Iterable<string>, values: Values) => {
+    const pool = new Map<string, SuppressionReason>();
+    if (values === 'text')
+      for (const key of keys) if (!valuePublishable(key)) pool.set(key, 'pii_detected');
+    return pool;
+  };
+
   /** A gated breakdown of `rows` by `keyOf`, as {value, conversations, users, minutes} rows. */
   const breakdown = (
     scope: string,
     subset: readonly FacetRow[],
     keyOf: (row: FacetRow) => string | null,
-    totalPublished = true,
+    {
+      totalPublished = true,
+      values = 'generated',
+    }: { totalPublished?: boolean; values?: Values } = {},
   ) => {
-    const cells = [...groupBy(subset, keyOf)]
+    const cells = [...groupBy(subset, values === 'text' ? (row) => textValue(keyOf(row)) : keyOf)]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([key, members]) => cellOf(key, members));
     const publication = publishBreakdown(cells, thresholds, {
       otherKey: OTHER_VALUE,
       totalPublished,
+      pool: poolOf(
+        cells.map((cell) => cell.key),
+        values,
+      ),
     });
     for (const suppressed of publication.suppressed)
       evidence.record(scope, suppressed.key, suppressed.reason);
@@ -194,6 +248,9 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
   const customFacets = (input.customFacets ?? []).filter((d) => d.type !== 'short_text');
   const customKeyOf = (definition: CustomFacetDefinition) => (row: FacetRow) =>
     customValueKey(definition, row.custom?.[definition.key]);
+  // Enum values are the admin's words: they pass the text gate like free-text values.
+  const customValues = (definition: CustomFacetDefinition) =>
+    definition.type === 'enum' ? TEXT : {};
   /**
    * Custom facets inside a cell (issue #15): each facet a gated breakdown of the cell's rows
    * (unanswered rows form their own "(not set)" part), and a number facet's mean over the
@@ -208,6 +265,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
         `${scope}/${customFacetName(definition.key)}`,
         subset,
         customKeyOf(definition),
+        customValues(definition),
       ).rows;
       if (definition.type !== 'number') continue;
       const answered = subset.filter((row) => typeof row.custom?.[definition.key] === 'number');
@@ -267,7 +325,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
           row.failureReasons.map((reason) => ({ ...row, failureReasons: [reason] })),
         ),
         (row) => row.failureReasons[0]!,
-        false,
+        { totalPublished: false },
       ).rows,
       // Rates come from the published outcome figures only: a rate computed from raw rows times the
       // published size would reveal a count the outcome breakdown had pooled away.
@@ -276,11 +334,11 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       failure_impact_minutes: impactPublishable
         ? round(failed.reduce((sum, row) => sum + row.minutesWithoutAi, 0))
         : null,
-      languages: breakdown(`${scope}/language`, subset, (row) => row.language).rows,
+      languages: breakdown(`${scope}/language`, subset, (row) => row.language, TEXT).rows,
       weekly: weekly(),
-      domains: breakdown(`${scope}/domain`, subset, (row) => label(row.domain)).rows,
-      task_types: breakdown(`${scope}/task_type`, subset, (row) => label(row.taskType)).rows,
-      teams: breakdown(`${scope}/team`, subset, (row) => row.team).rows,
+      domains: breakdown(`${scope}/domain`, subset, (row) => label(row.domain), TEXT).rows,
+      task_types: breakdown(`${scope}/task_type`, subset, (row) => label(row.taskType), TEXT).rows,
+      teams: breakdown(`${scope}/team`, subset, (row) => row.team, TEXT).rows,
       ...customAggregates(scope, subset),
       // A subset count next to a published total is a cell like any other: gated as the
       // low/normal partition, shown only when the low-confidence part is published on its own.
@@ -311,10 +369,12 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
   const series = (
     facet: string,
     interval: 'week' | 'month',
-    keyOf: (row: FacetRow) => string | null,
+    rawKeyOf: (row: FacetRow) => string | null,
+    values: Values,
     // Reports quote each bucket's minutes saved with its 90% interval (the "all" series).
     withInterval = false,
   ) => {
+    const keyOf = values === 'text' ? (row: FacetRow) => textValue(rawKeyOf(row)) : rawKeyOf;
     // Weeks: recomputed from the conversations not in frozen figures; frozen weeks are copied.
     const source = interval === 'week' ? freshRows : rows;
     const bucketOf = interval === 'week' ? weekOf : (row: FacetRow) => monthLabel(row.at);
@@ -336,6 +396,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     const publication = publishSeries(points, thresholds, {
       otherKey: OTHER_VALUE,
       totalPublished: true,
+      pool: poolOf(new Set(points.map((point) => point.cell.key)), values),
     });
     for (const bucket of publication.buckets) {
       for (const suppressed of bucket.suppressed)
@@ -367,7 +428,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     }
     if (interval === 'week') {
       for (const [week, figures] of frozen)
-        for (const cell of figures.trends[facet] ?? [])
+        for (const cell of gateFrozenCells(figures.trends[facet] ?? [], values, valuePublishable))
           trends.push({ facet, interval, bucket: week, ...cell });
     }
   };
@@ -477,11 +538,14 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
           suppressed.reason,
           suppressed.conversations,
         );
-      return merged.goals.filter((goal) => {
+      const shown = merged.goals.filter((goal) => {
         const gated = gatePublishedText(goal.text);
         evidence.recordText(gated);
         return gated.ok;
       });
+      // The evidence counts what is shown (the auditor withdraws what it rejects afterwards).
+      evidence.recordPublished(`${scope}/goal`, shown.length);
+      return shown;
     };
 
     publishChildren(null, 0, byLevel[0] ?? []);
@@ -589,15 +653,15 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       }
     };
 
-    for (const [facet, keyOf] of [
-      ['domain', (row: FacetRow) => label(row.domain)],
-      ['task_type', (row: FacetRow) => label(row.taskType)],
-      ['outcome', (row: FacetRow) => row.outcome],
-      ['language', (row: FacetRow) => row.language],
-      ['team', (row: FacetRow) => row.team],
-      ['department', (row: FacetRow) => row.department],
+    for (const [facet, keyOf, values] of [
+      ['domain', (row: FacetRow) => label(row.domain), 'text'],
+      ['task_type', (row: FacetRow) => label(row.taskType), 'text'],
+      ['outcome', (row: FacetRow) => row.outcome, 'generated'],
+      ['language', (row: FacetRow) => row.language, 'text'],
+      ['team', (row: FacetRow) => row.team, 'text'],
+      ['department', (row: FacetRow) => row.department, 'text'],
     ] as const) {
-      for (const row of breakdown(`breakdown/${facet}`, rows, keyOf).rows)
+      for (const row of breakdown(`breakdown/${facet}`, rows, keyOf, { values }).rows)
         breakdowns.push({ facet, ...row });
     }
 
@@ -607,25 +671,35 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       for (const index of node.members) topOf.set(index, node.id);
     const rowIndex = new Map(rows.map((row, index) => [row, index]));
     for (const interval of ['week', 'month'] as const) {
-      series('domain', interval, (row) => label(row.domain));
-      series('task_type', interval, (row) => label(row.taskType));
-      series('cluster', interval, (row) => topOf.get(rowIndex.get(row)!) ?? null);
+      series('domain', interval, (row) => label(row.domain), 'text');
+      series('task_type', interval, (row) => label(row.taskType), 'text');
+      series('cluster', interval, (row) => topOf.get(rowIndex.get(row)!) ?? null, 'generated');
     }
     // Custom facets (issue #15): tenant-wide breakdowns and trends, gated like every facet.
     for (const definition of customFacets) {
       const facet = customFacetName(definition.key);
-      for (const row of breakdown(`breakdown/${facet}`, rows, customKeyOf(definition)).rows)
+      for (const row of breakdown(
+        `breakdown/${facet}`,
+        rows,
+        customKeyOf(definition),
+        customValues(definition),
+      ).rows)
         breakdowns.push({ facet, ...row });
       for (const interval of ['week', 'month'] as const)
-        series(facet, interval, customKeyOf(definition));
+        series(
+          facet,
+          interval,
+          customKeyOf(definition),
+          definition.type === 'enum' ? 'text' : 'generated',
+        );
     }
     publishMaps(clusters);
 
     // For reports, which read weeks only: each week's total with its 90% interval, adoption by
     // team, and outcomes.
-    series('all', 'week', () => 'all', true);
-    series('team', 'week', (row) => row.team);
-    series('outcome', 'week', (row) => row.outcome);
+    series('all', 'week', () => 'all', 'generated', true);
+    series('team', 'week', (row) => row.team, 'text');
+    series('outcome', 'week', (row) => row.outcome, 'generated');
 
     const users = (all.users as Set<string>).size;
     const weeks =
@@ -740,4 +814,35 @@ function ratesFrom(
 function round(value: number, digits = 1): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
+}
+
+/**
+ * Frozen figures are copied as first published, but a value frozen before every value passed
+ * the text gate is not shown again: its cell joins the bucket's "other" row. Distinct users of
+ * that row become a sum, an upper bound (the union is no longer known); conversations and
+ * minutes stay exact. Only snapshots published before the gate can carry such a value.
+ */
+function gateFrozenCells(
+  cells: readonly FrozenCell[],
+  values: Values,
+  publishable: (value: string) => boolean,
+): FrozenCell[] {
+  if (values === 'generated') return [...cells];
+  const kept = cells.filter((cell) => cell.isOther || publishable(cell.value));
+  const hidden = cells.filter((cell) => !kept.includes(cell));
+  if (hidden.length === 0) return kept;
+  const other = kept.find((cell) => cell.isOther);
+  const merged: FrozenCell = {
+    value: OTHER_VALUE,
+    isOther: true,
+    conversations: 0,
+    distinctUsers: 0,
+    minutesSavedTotal: 0,
+  };
+  for (const cell of other ? [other, ...hidden] : hidden) {
+    merged.conversations += cell.conversations;
+    merged.distinctUsers += cell.distinctUsers;
+    merged.minutesSavedTotal = round(merged.minutesSavedTotal + cell.minutesSavedTotal);
+  }
+  return [...kept.filter((cell) => cell !== other), merged];
 }

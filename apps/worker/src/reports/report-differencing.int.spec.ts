@@ -13,6 +13,7 @@ import { InsightsRepository, migrate, PgliteDatabase, TenantRepository } from '@
 import { buildReportContent, periodOfWeeks, type ReportContent } from '@silhouette/reports';
 import type { FacetRow } from '@silhouette/sealed';
 import { buildSnapshot } from '../publishing/build-snapshot';
+import { saveSnapshot } from '../publishing/save-snapshot';
 
 const WEEK_MS = 7 * 86_400_000;
 const thresholds = { kUsers: 5, minConversations: 10 };
@@ -94,7 +95,7 @@ describe('reports across overlapping periods', () => {
       thresholds,
       models: { tagger: 'test', taggerPromptVersion: '1', embedder: 'test', namer: 'test' },
     });
-    await db.transaction((tx) => new InsightsRepository(tx).save(draft));
+    await db.transaction((tx) => saveSnapshot(tx, draft));
   });
   afterAll(async () => db?.close());
 

@@ -17,6 +17,7 @@ import {
   renderReportFiles,
   ReportPrivacyError,
   resolvePeriod,
+  WebhookTargetError,
 } from '@silhouette/reports';
 import type { WorkerDeps } from '../worker-deps';
 
@@ -180,40 +181,47 @@ export function deliverReportProcessor(deps: WorkerDeps, services: ReportService
           : undefined;
         if (!schedule?.webhookSecret)
           throw new UnrecoverableJobError('the schedule of this webhook no longer exists');
-        await postWebhook(delivery.target, schedule.webhookSecret, {
-          event: 'report.ready',
-          report: {
-            id: report.id,
-            type: report.type,
-            title: report.title,
-            slot_at: report.slotAt.toISOString(),
-            period: {
-              start: report.periodStart?.toISOString() ?? null,
-              end: report.periodEnd?.toISOString() ?? null,
-              label: report.periodLabel,
+        await postWebhook(
+          delivery.target,
+          schedule.webhookSecret,
+          {
+            event: 'report.ready',
+            report: {
+              id: report.id,
+              type: report.type,
+              title: report.title,
+              slot_at: report.slotAt.toISOString(),
+              period: {
+                start: report.periodStart?.toISOString() ?? null,
+                end: report.periodEnd?.toISOString() ?? null,
+                label: report.periodLabel,
+              },
+              snapshot_id: report.snapshotId,
+              evidence_path: `/v1/privacy/evidence?snapshot=${report.snapshotId}`,
             },
-            snapshot_id: report.snapshotId,
-            evidence_path: `/v1/privacy/evidence?snapshot=${report.snapshotId}`,
+            files: files.map((file) => ({
+              name: file.name,
+              format: file.format,
+              content_type: file.contentType,
+              sha256: file.sha256,
+              content_base64: file.content.toString('base64'),
+            })),
           },
-          files: files.map((file) => ({
-            name: file.name,
-            format: file.format,
-            content_type: file.contentType,
-            sha256: file.sha256,
-            content_base64: file.content.toString('base64'),
-          })),
-        });
+          { allowHosts: deps.env.WEBHOOK_ALLOW_HOSTS },
+        );
       }
       await reports.recordDeliveryAttempt(payload.tenantId, delivery.id, { delivered: true });
     } catch (error) {
+      // A refused webhook target will not become public by retrying.
+      const refused = error instanceof WebhookTargetError;
       const final =
-        error instanceof UnrecoverableJobError || context.attempt >= context.maxAttempts;
+        refused || error instanceof UnrecoverableJobError || context.attempt >= context.maxAttempts;
       await reports.recordDeliveryAttempt(payload.tenantId, delivery.id, {
         delivered: false,
         reason: (error as Error).message,
         final,
       });
-      throw error;
+      throw refused ? new UnrecoverableJobError((error as Error).message) : error;
     }
   };
 }

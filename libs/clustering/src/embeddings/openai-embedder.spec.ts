@@ -169,4 +169,70 @@ describe('OpenAiEmbedder', () => {
     expect(vectors).toHaveLength(2);
     expect(inputsOf(server)[0]).toEqual([' ', 'hello']);
   });
+
+  it('asks for floats, and reads floats and base64 whatever the server chose', async () => {
+    // The bug this guards: the SDK asked for base64 by default and decoded any answer as base64,
+    // so a server answering float arrays regardless had 1,536 floats read as 384.
+    const input = texts(3);
+    for (const embeddingEncoding of ['float', 'base64'] as const) {
+      const { server, embedder } = await setup(
+        { quirks: { embeddingEncoding } },
+        { dimension: 1536 },
+      );
+      const vectors = await embedder.embed(input);
+      expect(
+        (server.requestsTo('embeddings')[0]!.body as { encoding_format: string }).encoding_format,
+      ).toBe('float');
+      expect(vectors.map((v) => v.length)).toEqual([1536, 1536, 1536]);
+      const expected = pseudoEmbedding(input[1]!, 1536);
+      expect(vectors[1]![0]).toBeCloseTo(expected[0]!, 5);
+      expect(vectors[1]![1535]).toBeCloseTo(expected[1535]!, 5);
+      await server.close();
+    }
+  });
+
+  it('stops sending `dimensions` to a server that rejects it, once', async () => {
+    const { server, embedder } = await setup(
+      { quirks: { dimensions: 'reject' }, embeddingDimension: 32 },
+      { batchSize: 2, concurrency: 1 },
+    );
+    const vectors = await embedder.embed(texts(5));
+    expect(vectors).toHaveLength(5);
+    const requests = server.requestsTo('embeddings');
+    expect(requests.map((r) => r.status)).toEqual([400, 200, 200, 200]);
+    expect(requests.map((r) => 'dimensions' in (r.body as object))).toEqual([
+      true,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('names the setting to change when the server ignores `dimensions`', async () => {
+    const { embedder } = await setup({ quirks: { dimensions: 'ignore' }, embeddingDimension: 768 });
+    const error = (await embedder.embed(texts(1)).catch((e: unknown) => e)) as EmbeddingError;
+    expect(error.code).toBe('embedding_invalid');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain('EMBEDDING_DIMENSION=768');
+    expect(error.message).not.toContain(SENTINEL);
+  });
+
+  it('takes answers without usage and with extra fields', async () => {
+    const { embedder } = await setup({ quirks: { omitUsage: true, extraFields: true } });
+    const vectors = await embedder.embed(texts(4));
+    expect(vectors.map((v) => v.length)).toEqual([32, 32, 32, 32]);
+  });
+
+  it('rejects an embedding that is neither floats nor base64 float32', async () => {
+    const { embedder } = await setup({
+      respond: () => ({
+        body: {
+          object: 'list',
+          data: [{ object: 'embedding', index: 0, embedding: 'not base64!' }],
+        },
+      }),
+    });
+    const error = (await embedder.embed(texts(1)).catch((e: unknown) => e)) as EmbeddingError;
+    expect(error.code).toBe('embedding_invalid');
+  });
 });

@@ -13,7 +13,7 @@
  * the request), and no `cause`. The SDK's logger is off: at debug level it logs request bodies.
  */
 import { backoffDelayMs, classifyFailure, sleep } from '@silhouette/llm';
-import OpenAI from 'openai';
+import OpenAI, { APIError } from 'openai';
 import { toUnitFloat32, type Embedder } from './embedder';
 
 export interface OpenAiEmbedderOptions {
@@ -21,7 +21,11 @@ export interface OpenAiEmbedderOptions {
   model: string;
   /** Expected vector length; also sent as `dimensions` unless `sendDimensions` is false. */
   dimension: number;
-  /** Some compatible servers reject the `dimensions` parameter. Default true. */
+  /**
+   * Send `dimensions`. Default true. A server that rejects it (a 400 naming `dimensions`, as
+   * OpenAI's older models and several local servers answer) is asked again without it, and this
+   * embedder stops sending it; the vectors must then have `dimension` entries natively.
+   */
   sendDimensions?: boolean;
   /** e.g. `http://localhost:11434/v1`; the SDK falls back to `OPENAI_BASE_URL` / api.openai.com. */
   baseURL?: string;
@@ -68,7 +72,7 @@ export class OpenAiEmbedder implements Embedder {
   readonly model: string;
   readonly dimension: number;
   private readonly client: OpenAI;
-  private readonly sendDimensions: boolean;
+  private sendDimensions: boolean;
   private readonly batchSize: number;
   private readonly concurrency: number;
   private readonly maxAttempts: number;
@@ -133,14 +137,31 @@ export class OpenAiEmbedder implements Embedder {
     let lastReason = 'unknown';
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       try {
+        const sentDimensions = this.sendDimensions;
+        // `encoding_format: 'float'` is explicit: without it the SDK asks for base64 and decodes
+        // whatever comes back as base64, so a server that ignores the parameter and answers float
+        // arrays (vLLM, Ollama, LM Studio, LiteLLM proxies) was read as garbage (1,536 floats as
+        // 384). Both forms are read below, whatever was asked for.
         const response = await this.client.embeddings.create({
           model: this.model,
           input,
-          ...(this.sendDimensions ? { dimensions: this.dimension } : {}),
+          encoding_format: 'float',
+          ...(sentDimensions ? { dimensions: this.dimension } : {}),
         });
-        return this.readVectors(response.data, batch.length, attempt);
+        return this.readVectors(
+          response.data as unknown as readonly RawEmbedding[],
+          batch.length,
+          attempt,
+          sentDimensions,
+        );
       } catch (error) {
         if (error instanceof EmbeddingError) throw error;
+        if (this.sendDimensions && rejectsParameter(error, 'dimensions')) {
+          // Remembered for this embedder (one per process and endpoint); not an attempt used up.
+          this.sendDimensions = false;
+          attempt--;
+          continue;
+        }
         const failure = classifyFailure(error);
         if (failure.kind !== 'retryable') {
           const status = failure.kind === 'fatal' ? failure.status : undefined;
@@ -186,9 +207,10 @@ export class OpenAiEmbedder implements Embedder {
   }
 
   private readVectors(
-    data: readonly { embedding: number[]; index: number }[],
+    data: readonly RawEmbedding[],
     expected: number,
     attempt: number,
+    sentDimensions: boolean,
   ): Float32Array[] {
     const invalid = (detail: string) =>
       new EmbeddingError(
@@ -198,18 +220,65 @@ export class OpenAiEmbedder implements Embedder {
         undefined,
         attempt,
       );
+    if (!Array.isArray(data)) throw invalid('no data array');
     if (data.length !== expected) throw invalid(`${data.length} vectors for ${expected} inputs`);
     const out = new Array<Float32Array>(expected);
-    for (const item of data) {
-      if (!Number.isInteger(item.index) || item.index < 0 || item.index >= expected) {
+    for (const [position, item] of data.entries()) {
+      // Some servers leave out `index`; the list is then in input order.
+      const index = item?.index ?? position;
+      if (!Number.isInteger(index) || index < 0 || index >= expected) {
         throw invalid('index out of range');
       }
-      if (item.embedding.length !== this.dimension) {
-        throw invalid(`dimension ${item.embedding.length}, expected ${this.dimension}`);
+      const values = decodeEmbedding(item?.embedding);
+      if (!values) throw invalid('an embedding is neither a float array nor base64 float32');
+      if (values.length !== this.dimension) {
+        throw invalid(
+          `dimension ${values.length}, expected ${this.dimension} (EMBEDDING_DIMENSION)${
+            sentDimensions
+              ? '; the endpoint ignored the `dimensions` parameter'
+              : '; the endpoint does not take `dimensions`'
+          }: set EMBEDDING_DIMENSION=${values.length} or choose a model with ${this.dimension}`,
+        );
       }
-      out[item.index] = toUnitFloat32(item.embedding);
+      out[index] = toUnitFloat32(values);
     }
     if (out.some((v) => v === undefined)) throw invalid('duplicate index');
     return out;
   }
+}
+
+/** One item of `data` as servers really send it: floats or base64, `index` sometimes missing. */
+interface RawEmbedding {
+  embedding?: unknown;
+  index?: number;
+}
+
+/**
+ * A float array, or base64 of little-endian float32 (what OpenAI sends for
+ * `encoding_format: 'base64'`, and what some proxies send regardless). Undefined for anything else.
+ */
+export function decodeEmbedding(value: unknown): ArrayLike<number> | undefined {
+  if (Array.isArray(value)) {
+    for (const x of value) if (typeof x !== 'number' || !Number.isFinite(x)) return undefined;
+    return value as number[];
+  }
+  if (typeof value === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(value)) {
+    const bytes = Buffer.from(value, 'base64');
+    if (bytes.length === 0 || bytes.length % 4 !== 0) return undefined;
+    const floats = new Float32Array(bytes.length / 4);
+    for (let i = 0; i < floats.length; i++) floats[i] = bytes.readFloatLE(i * 4);
+    return floats.every(Number.isFinite) ? floats : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A 400/422 that names `parameter` as unsupported or unknown (OpenAI: "This model does not support
+ * specifying dimensions."; vLLM and pydantic-based servers: "Extra inputs are not permitted" at
+ * that field). The provider's message is only inspected here, never kept.
+ */
+function rejectsParameter(error: unknown, parameter: string): boolean {
+  if (!(error instanceof APIError) || (error.status !== 400 && error.status !== 422)) return false;
+  const text = `${error.param ?? ''} ${error.code ?? ''} ${error.message}`.toLowerCase();
+  return text.includes(parameter.toLowerCase());
 }

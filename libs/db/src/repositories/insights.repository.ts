@@ -86,7 +86,14 @@ export interface SnapshotDraft {
   periodStart: Date | null;
   periodEnd: Date | null;
   overview: Record<string, unknown>;
+  /**
+   * The TENANT's view of the privacy evidence (counts per kind of scope and reason). The
+   * operator's evidence, which names suppressed cells, is stored in the sealed schema; `save`
+   * refuses evidence that names cells.
+   */
   evidence: Record<string, unknown>;
+  /** Clusters this snapshot pooled or withheld, by id only: the failures view's `was_pooled`. */
+  pooledClusterIds?: readonly string[];
   clusters: PublishedCluster[];
   breakdowns: PublishedBreakdownRow[];
   trends: PublishedTrendRow[];
@@ -106,6 +113,7 @@ export interface SnapshotSummary {
   periodEnd: Date | null;
   overview: Record<string, unknown>;
   evidence: Record<string, unknown>;
+  pooledClusterIds: string[];
 }
 
 interface SnapshotRow {
@@ -118,6 +126,7 @@ interface SnapshotRow {
   period_end: Date | string | null;
   overview: Record<string, unknown>;
   evidence: Record<string, unknown>;
+  pooled_clusters: string[] | null;
 }
 
 const date = (value: Date | string | null) => (value === null ? null : new Date(value));
@@ -131,6 +140,7 @@ const toSummary = (row: SnapshotRow): SnapshotSummary => ({
   periodEnd: date(row.period_end),
   overview: row.overview,
   evidence: row.evidence,
+  pooledClusterIds: row.pooled_clusters ?? [],
 });
 /** Where a page of clusters ends: the last row's size and id (the list's sort key). */
 export interface ClusterPagePosition {
@@ -165,16 +175,20 @@ function clusterFilter(
 }
 
 const SNAPSHOT_COLUMNS =
-  'id, tenant_id, run_id, version, published_at, period_start, period_end, overview, evidence';
+  'id, tenant_id, run_id, version, published_at, period_start, period_end, overview, evidence, pooled_clusters';
 
 export class InsightsRepository {
   constructor(private readonly db: Queryable) {}
 
   /** Stores a snapshot as the tenant's next version. Call inside a transaction. */
   async save(draft: SnapshotDraft): Promise<SnapshotSummary> {
+    // The operator's evidence names suppressed cells: it belongs in the sealed schema (issue #10).
+    if ('suppressedCells' in draft.evidence)
+      throw new Error('insights store the tenant view of the evidence only: it names no cell');
     const inserted = await this.db.query<SnapshotRow>(
-      `INSERT INTO insights.snapshots (tenant_id, run_id, version, period_start, period_end, overview, evidence)
-       SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, $5, $6 FROM insights.snapshots WHERE tenant_id = $1
+      `INSERT INTO insights.snapshots (tenant_id, run_id, version, period_start, period_end, overview, evidence,
+              pooled_clusters)
+       SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, $5, $6, $7::uuid[] FROM insights.snapshots WHERE tenant_id = $1
        RETURNING ${SNAPSHOT_COLUMNS}`,
       [
         draft.tenantId,
@@ -183,6 +197,7 @@ export class InsightsRepository {
         draft.periodEnd?.toISOString() ?? null,
         JSON.stringify(draft.overview),
         JSON.stringify(draft.evidence),
+        [...(draft.pooledClusterIds ?? [])],
       ],
     );
     const snapshot = toSummary(inserted.rows[0]!);

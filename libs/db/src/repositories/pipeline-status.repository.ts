@@ -3,6 +3,8 @@ import type { Queryable } from '../database';
 
 export interface PipelineStatus {
   accepted: number;
+  /** Stored, to be tagged once idle for CONVERSATION_IDLE_S (grown, or arrived over OTLP). */
+  waitingForIdle: number;
   tagged: number;
   embedded: number;
   failed: number;
@@ -22,6 +24,7 @@ export class PipelineStatusRepository {
     }>('SELECT status, conversations, content_deleted FROM intake.pipeline_status($1)', [tenantId]);
     const status: PipelineStatus = {
       accepted: 0,
+      waitingForIdle: 0,
       tagged: 0,
       embedded: 0,
       failed: 0,
@@ -38,6 +41,7 @@ export class PipelineStatusRepository {
       ) {
         status[row.status] = count;
       }
+      if (row.status === 'waiting_for_idle') status.waitingForIdle = count;
       status.total += count;
       status.contentDeleted += Number(row.content_deleted);
     }

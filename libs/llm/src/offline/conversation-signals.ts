@@ -1,17 +1,102 @@
 /**
- * Outcome, failure reasons and user frustration from observable conversation signals:
- * corrections and rephrasing by the user, refusals, apologies, tool errors and requests for more
- * context by the assistant, thanks or a polite close at the end, profanity, shouting and
- * exclamation marks. Phrase lists are English plus a few thanks words in other languages; a
- * conversation with no recognisable end signal gets an outcome inferred from its shape, and says
- * so (`explicitEnd: false` lowers the facet confidence).
+ * Outcome, failure reasons and user frustration from signals a person reading the conversation
+ * would point at: the user correcting or contradicting the assistant, saying it did not help,
+ * rephrasing the same request, pasting back an error, giving up; the assistant refusing,
+ * apologising, saying what it cannot do, asking for details nobody gave, announcing that an
+ * action failed, or answering something else than what was asked. Phrase lists live in
+ * conversation-signal-phrases.ts.
+ *
+ * The result says which signals fired and where (`evidence`), which one decided the outcome
+ * (`decidedBy`), and how sure it is (`confidence`). When no signal decides, the outcome is
+ * inferred from the conversation's shape with a low confidence: we abstain rather than guess.
  *
  * Semantics (kept in line with the LLM prompt): `outcome` is the end state; `failure_reasons` is
  * empty for resolved conversations, otherwise the failures that explain the end state.
  */
-import type { FailureReason, Outcome } from '@silhouette/contracts';
+import type { FailureReason, MessageRole, Outcome } from '@silhouette/contracts';
+import {
+  ACKNOWLEDGEMENT,
+  ACTION_SUCCEEDED,
+  ANYTHING_ELSE,
+  APOLOGY,
+  AS_AN_AI,
+  CANNOT,
+  CLOSING_REPLY,
+  COMPLAINT,
+  CORRECTION_INCORRECT,
+  CORRECTION_MISUNDERSTOOD,
+  DETAIL_QUESTION,
+  FRUSTRATION,
+  GAVE_UP,
+  INABILITY,
+  MISSING_CONTEXT,
+  NOT_FOUND,
+  OFFER_QUESTION,
+  PARTIAL,
+  PASTED_ERROR,
+  POSITIVE,
+  POSITIVE_CJK,
+  PROFANITY,
+  REFUSAL,
+  TOO_VERBOSE_OR_SLOW,
+  TOOL_ERROR,
+  TOOL_MESSAGE_ERROR,
+} from './conversation-signal-phrases';
 import type { PreparedConversation, PreparedMessage } from './prepared-conversation';
+import { STOP_WORDS } from './text-normalizer';
 import { REFUSAL_MAX_WORDS, REPETITION_JACCARD, REPETITION_MIN_WORDS } from './tagging-tables';
+
+/** Every signal the detector reports, with the failure reason it stands for (if any). */
+export const SIGNAL_KINDS = {
+  /** "that's wrong", "still doesn't work" after an answer. */
+  user_correction: 'incorrect_answer',
+  /** "not what I asked", "I meant ...". */
+  user_misunderstood: 'misunderstood_request',
+  /** The same request again, in other words. */
+  user_rephrase: 'misunderstood_request',
+  /** "not helpful", "try again": it failed, but the user does not say how. */
+  user_complaint: 'other',
+  /** "never mind", "I'll ask someone else". */
+  user_gave_up: 'other',
+  /** "too long", "get to the point". */
+  user_wants_shorter: 'too_verbose_or_slow',
+  /** Profanity, shouting, "!!" or exasperation ("how many times"). */
+  user_frustrated: null,
+  /** A stack trace or error output pasted back after an answer. */
+  pasted_error: 'incorrect_answer',
+  /** "Only partly", "almost". */
+  user_partial: 'incomplete',
+  assistant_refusal: 'refused',
+  /** An apology right after the user reacted to an answer. */
+  assistant_apology: null,
+  /** "I don't have access to ...", "I don't have more information". */
+  assistant_cannot: 'incomplete',
+  /** The conversation ends on the assistant asking for a detail it needs. */
+  assistant_needs_context: 'missing_context',
+  /** The assistant (or a tool) says an action failed. */
+  action_failed: 'tool_error',
+  /** ... and a later message says it went through after all. */
+  action_succeeded: null,
+  /** The assistant found nothing ("no results", "none available"). */
+  nothing_found: 'incomplete',
+  /** The final answer shares no content word with the request it answers. */
+  off_topic_answer: 'misunderstood_request',
+  /** The user's last message got no answer. */
+  unanswered: 'incomplete',
+  user_thanks: null,
+  /** "No, that's all" after "anything else?". */
+  polite_close: null,
+  /** A bare "ok" at the end. */
+  acknowledgement: null,
+} as const satisfies Record<string, FailureReason | null>;
+export type SignalKind = keyof typeof SIGNAL_KINDS;
+
+export interface ConversationSignal {
+  readonly kind: SignalKind;
+  /** Index among the conversation's messages that have text (system messages included). */
+  readonly messageIndex: number;
+  readonly role: MessageRole;
+}
 
 export interface ConversationSignals {
   readonly outcome: Outcome;
@@ -19,466 +104,55 @@ export interface ConversationSignals {
   readonly userFrustration: number;
   /** True when the outcome rests on an explicit signal rather than on the conversation's shape. */
   readonly explicitEnd: boolean;
+  /** How sure the outcome is, 0-1; below LOW_SIGNAL_CONFIDENCE the detector abstains. */
+  readonly confidence: number;
+  /** The signal the outcome rests on, or undefined when it was inferred from the shape. */
+  readonly decidedBy: SignalKind | undefined;
+  /** Every signal that fired, in conversation order. */
+  readonly evidence: readonly ConversationSignal[];
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+/** Outcomes below this confidence are guesses (counted as low confidence downstream). */
+export const LOW_SIGNAL_CONFIDENCE = 0.5;
+const EXPLICIT = 0.8;
+const LIKELY = 0.65;
+const WEAK = 0.55;
+const GUESS = 0.4;
 
-/** Matches any of the phrases on word boundaries (input is normalised lowercase text). */
-function phrases(list: readonly string[]): RegExp {
-  const body = list.map(escapeRegExp).join('|');
-  return new RegExp(`(?:^|[^\\p{L}\\p{N}'])(?:${body})(?=$|[^\\p{L}\\p{N}'])`, 'u');
-}
-
-const POSITIVE = phrases([
-  'thank',
-  'thanks',
-  'thank you',
-  'thx',
-  'ty',
-  'appreciate it',
-  'appreciated',
-  'much appreciated',
-  'perfect',
-  'great',
-  'awesome',
-  'excellent',
-  'brilliant',
-  'wonderful',
-  'fantastic',
-  'amazing',
-  'that works',
-  'that worked',
-  'it works',
-  'it worked',
-  'works now',
-  'works perfectly',
-  'worked',
-  'that helps',
-  'that helped',
-  'very helpful',
-  'helpful',
-  'exactly what i',
-  'got it',
-  'makes sense',
-  'all set',
-  'sounds good',
-  'cheers',
-  'solved',
-  'fixed it',
-  'that did it',
-  'that did the trick',
-  'good job',
-  'nice',
-  'love it',
-  "you're the best",
-  'merci',
-  'gracias',
-  'danke',
-  'grazie',
-  'obrigado',
-  'obrigada',
-  'bedankt',
-  'tack',
-  'dziękuję',
-  'teşekkürler',
-  'teşekkür',
-  'спасибо',
-  'дякую',
-]);
-/** Thanks in scripts without word spacing. */
-const POSITIVE_CJK = /谢谢|謝謝|ありがとう|감사|고마워|شكرا|धन्यवाद|ขอบคุณ|תודה|ευχαριστώ/;
-
-/** A short acknowledgement as the last word: weakly positive ("ok", "got it"). */
-const ACKNOWLEDGEMENT =
-  /^\s*(?:ok|okay|k|alright|all right|cool|fine|sure|understood|i see|noted|got it|good)\b[\s.!]*$/;
-
-const PARTIAL = phrases([
-  'partially',
-  'partly',
-  'somewhat',
-  'kind of works',
-  'sort of works',
-  'almost',
-  'close but',
-  'mostly works',
-  'helps a bit',
-  'not quite',
-  'but still',
-  'good start',
-  'half of it',
-  'only part',
-  'some of it',
-]);
-
-const CORRECTION_INCORRECT = phrases([
-  "that's wrong",
-  'that is wrong',
-  "that's not right",
-  'that is not right',
-  "that isn't right",
-  "that's incorrect",
-  'that is incorrect',
-  "that's not correct",
-  'that is not correct',
-  'this is wrong',
-  "it's wrong",
-  'wrong answer',
-  "you're wrong",
-  'you are wrong',
-  'still wrong',
-  "doesn't work",
-  'does not work',
-  "didn't work",
-  'did not work',
-  "still doesn't",
-  'still not working',
-  'still getting',
-  'still broken',
-  'still fails',
-  'still failing',
-  'not working',
-  "that's not true",
-  "that isn't true",
-  'not correct',
-  'incorrect',
-  'you made a mistake',
-  "there's a mistake",
-  'there is a mistake',
-  "there's an error in",
-  'there is an error in',
-  'wrong result',
-  'wrong again',
-  "that's false",
-  'not accurate',
-  'inaccurate',
-  'made that up',
-  'is wrong',
-  'are wrong',
-  'was wrong',
-]);
-
-const CORRECTION_MISUNDERSTOOD = phrases([
-  'not what i asked',
-  'not what i meant',
-  'not what i wanted',
-  "that's not what i",
-  'that is not what i',
-  'no, i meant',
-  'no i meant',
-  'i meant',
-  'what i meant',
-  'i said',
-  'you misunderstood',
-  'misunderstood',
-  "you didn't understand",
-  'you did not understand',
-  "that's not my question",
-  'not my question',
-  'read my question',
-  'i asked for',
-  'i asked about',
-  "i didn't ask",
-  'i did not ask',
-  "not what i'm looking for",
-  'not what i was looking for',
-  "you're not listening",
-  'answer my question',
-  'let me rephrase',
-  'let me clarify',
-  'to clarify',
-  "that's not it",
-  'off topic',
-  'irrelevant',
-]);
-
-const TOO_VERBOSE_OR_SLOW = phrases([
-  'too long',
-  'too verbose',
-  'too wordy',
-  'shorter please',
-  'get to the point',
-  'too slow',
-  'taking too long',
-  'so slow',
-  'tl;dr',
-  'too much text',
-  'just give me the answer',
-  'be brief',
-  'way too long',
-]);
-
-const PROFANITY = phrases([
-  'fuck',
-  'fucking',
-  'fucked',
-  'shit',
-  'shitty',
-  'damn',
-  'dammit',
-  'goddamn',
-  'crap',
-  'crappy',
-  'bullshit',
-  'wtf',
-  'stupid',
-  'idiot',
-  'idiotic',
-  'dumb',
-  'useless',
-  'pathetic',
-  'garbage',
-  'trash',
-  'sucks',
-  'what the hell',
-  'piss',
-  'pissed',
-]);
-
-const FRUSTRATION = phrases([
-  'waste of time',
-  'ridiculous',
-  'frustrating',
-  'frustrated',
-  'annoying',
-  'annoyed',
-  'come on',
-  'seriously',
-  'for the last time',
-  'i already told you',
-  'i already said',
-  'how many times',
-  'are you kidding',
-  'you keep',
-  'not again',
-  'this is useless',
-  "doesn't help",
-  'does not help',
-  'not helpful',
-  'unhelpful',
-  'terrible',
-  'awful',
-  'worst',
-  'give up',
-  'forget it',
-  'never mind',
-  'nevermind',
-]);
-
-const REFUSAL = phrases([
-  "i can't help",
-  'i cannot help',
-  "i can't assist",
-  'i cannot assist',
-  "i'm unable to help",
-  'i am unable to help',
-  "i'm unable to assist",
-  'i am unable to assist',
-  "i'm not able to help",
-  'i am not able to help',
-  "i'm not able to assist",
-  "i can't provide",
-  'i cannot provide',
-  "i can't comply",
-  'i cannot comply',
-  "i won't be able to help",
-  'i will not be able to help',
-  'i must decline',
-  'i have to decline',
-  "i can't do that",
-  'i cannot do that',
-  "i'm not allowed to",
-  'i am not allowed to',
-  'against my guidelines',
-  'against my policies',
-  'against my policy',
-  'violates my',
-  "i can't fulfill",
-  'i cannot fulfill',
-  "i can't fulfil",
-  "i'm unable to provide",
-  'i am unable to provide',
-  "i can't create",
-  'i cannot create',
-  "i can't write",
-  'i cannot write',
-  "i can't generate",
-  'i cannot generate',
-  "i can't share",
-  'i cannot share',
-  "i'm not comfortable",
-  "i won't help",
-  "i won't provide",
-  "i can't engage",
-]);
-const AS_AN_AI = phrases([
-  'as an ai',
-  'as a language model',
-  'as an ai language model',
-  'as an assistant',
-]);
-const INABILITY = phrases(["can't", 'cannot', 'unable to', 'not able to', 'not allowed', "won't"]);
-
-const APOLOGY = phrases([
-  'i apologize',
-  'i apologise',
-  'apologies',
-  'my apologies',
-  'sorry for the confusion',
-  'sorry about that',
-  "you're right",
-  'you are right',
-  'my mistake',
-  'i made a mistake',
-  'i was wrong',
-  'good catch',
-]);
-
-const TOOL_ERROR = phrases([
-  'an error occurred',
-  'an error has occurred',
-  'encountered an error',
-  'ran into an error',
-  'something went wrong',
-  'unable to complete',
-  'unable to process',
-  "couldn't complete",
-  'could not complete',
-  "couldn't process",
-  'could not process',
-  'service is unavailable',
-  'service unavailable',
-  'currently unavailable',
-  'temporarily unavailable',
-  'system is down',
-  'request timed out',
-  'timed out',
-  'try again later',
-  'technical issue',
-  'technical issues',
-  'technical difficulties',
-  'technical problem',
-  'internal error',
-  'server error',
-  'could not connect',
-  "couldn't connect",
-  'unable to connect',
-  'unable to reach',
-  'the transaction failed',
-  'the reservation failed',
-  'the booking failed',
-  'the payment failed',
-  'the transfer failed',
-  'was unable to book',
-  "wasn't able to book",
-  "couldn't book",
-  'could not book',
-  'unable to book',
-  'unable to reserve',
-  "couldn't reserve",
-  'could not reserve',
-  "couldn't make the reservation",
-  'could not make the reservation',
-  "couldn't make the booking",
-  'failed to book',
-  'failed to reserve',
-  'failed to process',
-  'failed to complete',
-  'failed to connect',
-  'failed to load',
-  'failed to retrieve',
-  'failed to fetch',
-  'failed to submit',
-  'failed to send',
-  'failed to transfer',
-  'failed to place',
-  'failed to save',
-  'failed to access',
-]);
-const TOOL_MESSAGE_ERROR =
-  /\b(?:error|failed|failure|exception|timed out|timeout|unavailable|denied|forbidden)\b/;
-
-const MISSING_CONTEXT = phrases([
-  'could you provide',
-  'can you provide',
-  'could you please provide',
-  'could you share',
-  'can you share',
-  'please provide',
-  'could you clarify',
-  'can you clarify',
-  'could you please clarify',
-  'i need more information',
-  'i need more details',
-  'i need more context',
-  'need a bit more',
-  'more context',
-  'could you tell me more',
-  'can you tell me more',
-  'without more information',
-  'without more context',
-  'please specify',
-  'could you specify',
-  'can you specify',
-  'what do you mean by',
-  'which one do you mean',
-  'could you be more specific',
-  'can you be more specific',
-  'please clarify',
-]);
-
-const NOT_FOUND = phrases([
-  "couldn't find",
-  'could not find',
-  "can't find",
-  'cannot find',
-  'no results',
-  "didn't find",
-  'did not find',
-  'unable to find',
-  "wasn't able to find",
-  'nothing available',
-  'none available',
-  'no availability',
-  'not available',
-  'there are no',
-  "there aren't any",
-  'sold out',
-  'fully booked',
-  'no matching',
-]);
-
-const ANYTHING_ELSE = phrases([
-  'anything else',
-  'something else',
-  'else i can help',
-  'else can i help',
-  'further assistance',
-  'any other help',
-  'other questions',
-  'help you with anything',
-  'anything more',
-]);
-const CLOSING_REPLY =
-  /^\s*(?:no|nope|not|nothing|none|that's|that is|that'll|that will|i'm good|i am good|all good|i'm all set|all set|ok|okay|bye|goodbye)\b/;
+/** An answer shorter than this says too little to be a fix or to be judged off topic. */
+const SUBSTANTIVE_ANSWER_WORDS = 25;
+/** An off-topic answer shares at most this many content words with the conversation before it. */
+const OFF_TOPIC_MAX_SHARED_WORDS = 1;
+/** An answer this short is not judged off topic. */
+const OFF_TOPIC_MIN_ANSWER_WORDS = 12;
+/** A thanks followed by an answer closes the conversation only when it is this short. */
+const THANKS_MAX_WORDS = 15;
+/** A request needs this many content words before an answer can be judged off topic. */
+const OFF_TOPIC_MIN_REQUEST_WORDS = 2;
+/** A message announcing that an action failed or went through is short. */
+const ACTION_NOTICE_MAX_WORDS = 60;
+/** A closing detail question is only a blocking question in a short message. */
+const DETAIL_QUESTION_MAX_WORDS = 40;
 
 const CAPS_WORD_RE = /\b[A-Z]{3,}\b/g;
 const LONG_WORD_RE = /\b[A-Za-z]{3,}\b/g;
 
-interface UserSignals {
+interface UserReading {
   positive: boolean;
   partial: boolean;
   incorrect: boolean;
   misunderstood: boolean;
+  complaint: boolean;
+  gaveUp: boolean;
   tooVerbose: boolean;
+  pastedError: boolean;
   profanity: boolean;
   frustration: boolean;
   shouting: boolean;
   exclaiming: boolean;
 }
 
-function userSignals(m: PreparedMessage, afterAssistant: boolean): UserSignals {
+function readUser(m: PreparedMessage, afterAssistant: boolean): UserReading {
   const text = m.lower;
   const caps = m.raw.match(CAPS_WORD_RE)?.length ?? 0;
   const longWords = caps >= 3 ? (m.raw.match(LONG_WORD_RE)?.length ?? 0) : 0;
@@ -487,7 +161,11 @@ function userSignals(m: PreparedMessage, afterAssistant: boolean): UserSignals {
     partial: afterAssistant && PARTIAL.test(text),
     incorrect: afterAssistant && CORRECTION_INCORRECT.test(text),
     misunderstood: afterAssistant && CORRECTION_MISUNDERSTOOD.test(text),
+    complaint: afterAssistant && COMPLAINT.test(text),
+    gaveUp: afterAssistant && GAVE_UP.test(text),
     tooVerbose: afterAssistant && TOO_VERBOSE_OR_SLOW.test(text),
+    // Pasting an error in the first message asks for debugging; after an answer it reports one.
+    pastedError: afterAssistant && PASTED_ERROR.some((re) => re.test(m.raw)),
     profanity: PROFANITY.test(text),
     frustration: FRUSTRATION.test(text),
     shouting: caps >= 3 && caps / Math.max(1, longWords) >= 0.5,
@@ -495,192 +173,346 @@ function userSignals(m: PreparedMessage, afterAssistant: boolean): UserSignals {
   };
 }
 
-function isNegative(s: UserSignals): boolean {
-  return s.incorrect || s.misunderstood || s.tooVerbose || s.profanity || s.frustration;
+function isNegative(r: UserReading): boolean {
+  return (
+    r.incorrect ||
+    r.misunderstood ||
+    r.complaint ||
+    r.gaveUp ||
+    r.tooVerbose ||
+    r.pastedError ||
+    r.profanity ||
+    r.frustration
+  );
 }
 
-function contentWordSet(m: PreparedMessage): Set<string> {
-  return new Set(m.stems.filter((s) => s.length > 3));
+function contentWords(m: PreparedMessage): Set<string> {
+  return new Set(m.stems.filter((s) => s.length >= 3 && !STOP_WORDS.has(s)));
 }
 
-function jaccard(a: Set<string>, b: Set<string>): number {
+function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   let inter = 0;
   for (const x of a) if (b.has(x)) inter++;
   const union = a.size + b.size - inter;
   return union === 0 ? 0 : inter / union;
 }
 
+function lastSentence(text: string): string {
+  const trimmed = text.trim();
+  const parts = trimmed.split(/(?<=[.!?])\s+/);
+  return parts[parts.length - 1] ?? trimmed;
+}
+
+function isRefusal(m: PreparedMessage): boolean {
+  return (
+    m.words <= REFUSAL_MAX_WORDS &&
+    (REFUSAL.test(m.lower) || (AS_AN_AI.test(m.lower) && INABILITY.test(m.lower)))
+  );
+}
+
+/** Does the assistant's message end by asking for something it needs to go on? */
+function asksForContext(m: PreparedMessage): 'phrase' | 'question' | undefined {
+  if (MISSING_CONTEXT.test(m.lower)) return 'phrase';
+  const sentence = lastSentence(m.lower);
+  if (
+    m.words <= DETAIL_QUESTION_MAX_WORDS &&
+    sentence.endsWith('?') &&
+    !OFFER_QUESTION.test(sentence) &&
+    !/^what else\b/.test(sentence) &&
+    DETAIL_QUESTION.test(sentence)
+  )
+    return 'question';
+  return undefined;
+}
+
 export function analyzeConversationSignals(
   conversation: PreparedConversation,
 ): ConversationSignals {
-  const messages = conversation.messages.filter((m) => m.role !== 'system');
-  const reasons = new Set<FailureReason>();
+  const messages = conversation.messages;
+  const evidence: ConversationSignal[] = [];
+  const note = (kind: SignalKind, messageIndex: number) =>
+    evidence.push({ kind, messageIndex, role: messages[messageIndex]!.role });
 
+  const readings = new Map<number, UserReading>();
+  const earlierRequests: Set<string>[] = [];
   let seenAssistant = false;
-  let incorrect = 0;
-  let misunderstood = 0;
-  let repetitions = 0;
-  let tooVerbose = false;
-  let profanity = false;
-  let frustration = false;
-  let shouting = false;
-  let negativeExclaiming = false;
-  let refusal = false;
-  let lastUser: { index: number; signals: UserSignals } | undefined;
-  let previousUser: { index: number; signals: UserSignals } | undefined;
-  const earlierUserWords: Set<string>[] = [];
+  let lastUserIndex = -1;
+  let lastFailureIndex = -1;
+  let lastSuccessIndex = -1;
 
   messages.forEach((m, index) => {
     if (m.role === 'user') {
-      const s = userSignals(m, seenAssistant);
-      if (s.incorrect) incorrect++;
-      if (s.misunderstood) misunderstood++;
-      tooVerbose ||= s.tooVerbose;
-      profanity ||= s.profanity;
-      frustration ||= s.frustration;
-      shouting ||= s.shouting;
-      negativeExclaiming ||= s.exclaiming && !s.positive;
-      const words = contentWordSet(m);
-      if (seenAssistant && words.size >= REPETITION_MIN_WORDS) {
-        if (
-          earlierUserWords.some(
-            (w) => w.size >= REPETITION_MIN_WORDS && jaccard(w, words) >= REPETITION_JACCARD,
-          )
-        ) {
-          repetitions++;
-        }
-      }
-      earlierUserWords.push(words);
-      previousUser = lastUser;
-      lastUser = { index, signals: s };
-    } else if (m.role === 'assistant') {
-      // "You're right, I apologize" answering a reply to an earlier answer: the user corrected
-      // it in words our lists missed.
-      const prev = messages[index - 1];
+      const r = readUser(m, seenAssistant);
+      readings.set(index, r);
+      if (r.pastedError) note('pasted_error', index);
+      if (r.incorrect) note('user_correction', index);
+      if (r.misunderstood) note('user_misunderstood', index);
+      if (r.complaint) note('user_complaint', index);
+      if (r.gaveUp) note('user_gave_up', index);
+      if (r.tooVerbose) note('user_wants_shorter', index);
+      if (r.partial) note('user_partial', index);
+      if (r.profanity || r.frustration || r.shouting || (r.exclaiming && !r.positive))
+        note('user_frustrated', index);
+      if (r.positive && !isNegative(r)) note('user_thanks', index);
+      const words = contentWords(m);
       if (
         seenAssistant &&
-        prev?.role === 'user' &&
-        lastUser?.index === index - 1 &&
-        APOLOGY.test(m.lower)
-      ) {
-        if (!lastUser.signals.incorrect && !lastUser.signals.misunderstood) incorrect++;
+        words.size >= REPETITION_MIN_WORDS &&
+        earlierRequests.some(
+          (w) => w.size >= REPETITION_MIN_WORDS && jaccard(w, words) >= REPETITION_JACCARD,
+        )
+      )
+        note('user_rephrase', index);
+      earlierRequests.push(words);
+      lastUserIndex = index;
+    } else if (m.role === 'assistant' || m.role === 'tool') {
+      const previous = messages[index - 1];
+      const reactedTo = previous?.role === 'user' && seenAssistant;
+      if (m.role === 'assistant') {
+        if (isRefusal(m)) note('assistant_refusal', index);
+        // "You're right, I apologize" answering a reply to an earlier answer.
+        if (reactedTo && APOLOGY.test(m.lower)) note('assistant_apology', index);
+        if (CANNOT.test(m.lower)) note('assistant_cannot', index);
       }
-      seenAssistant = true;
-      if (
-        m.words <= REFUSAL_MAX_WORDS &&
-        (REFUSAL.test(m.lower) || (AS_AN_AI.test(m.lower) && INABILITY.test(m.lower)))
-      ) {
-        refusal = true;
+      // Status notices are short; a long answer explaining errors is not one.
+      const notice = m.words <= ACTION_NOTICE_MAX_WORDS;
+      const failed =
+        (m.role === 'tool' && TOOL_MESSAGE_ERROR.test(m.lower)) ||
+        (m.role === 'assistant' && notice && TOOL_ERROR.test(m.lower));
+      if (failed) {
+        note('action_failed', index);
+        lastFailureIndex = index;
+      } else if (notice && ACTION_SUCCEEDED.test(m.lower)) {
+        note('action_succeeded', index);
+        lastSuccessIndex = index;
       }
+      if (m.role === 'assistant') seenAssistant = true;
     }
   });
 
-  const frustrationLevel = (bonus: number, resolved: boolean): number => {
-    let score = Math.min(2, incorrect + misunderstood) + (repetitions > 0 ? 1 : 0);
-    score +=
-      (profanity ? 2 : 0) +
-      (frustration ? 1 : 0) +
-      (shouting ? 1 : 0) +
-      (negativeExclaiming ? 1 : 0);
-    score += bonus;
-    if (resolved) score -= 1;
+  const has = (kind: SignalKind, from = 0) =>
+    evidence.some((e) => e.kind === kind && e.messageIndex >= from);
+
+  // Frustration: what the user wrote, not what went wrong.
+  const frustrationLevel = (resolved: boolean, bonus: number): number => {
+    let corrections = 0;
+    let profanity = false;
+    let frustrated = false;
+    let shouting = false;
+    let exclaiming = false;
+    for (const r of readings.values()) {
+      corrections += Number(r.incorrect || r.misunderstood || r.pastedError || r.complaint);
+      profanity ||= r.profanity;
+      frustrated ||= r.frustration || r.gaveUp;
+      shouting ||= r.shouting;
+      exclaiming ||= r.exclaiming && !r.positive;
+    }
+    let score = Math.min(2, corrections) + (has('user_rephrase') ? 1 : 0);
+    score += (profanity ? 2 : 0) + (frustrated ? 1 : 0) + (shouting ? 1 : 0) + (exclaiming ? 1 : 0);
+    score += bonus - (resolved ? 1 : 0);
     return Math.max(1, Math.min(5, 1 + score));
+  };
+
+  const reasonsFrom = (from: number): Set<FailureReason> => {
+    const reasons = new Set<FailureReason>();
+    for (const e of evidence) {
+      const reason = SIGNAL_KINDS[e.kind];
+      if (e.messageIndex >= from && reason && reason !== 'other') reasons.add(reason);
+    }
+    return reasons;
+  };
+  const finish = (
+    outcome: Outcome,
+    confidence: number,
+    decidedBy: SignalKind | undefined,
+    reasons: Iterable<FailureReason> = [],
+    bonus = 0,
+  ): ConversationSignals => {
+    let failureReasons = outcome === 'resolved' ? [] : [...new Set(reasons)];
+    if (outcome !== 'resolved' && failureReasons.length === 0) failureReasons = ['other'];
+    return {
+      outcome,
+      failureReasons,
+      userFrustration: frustrationLevel(outcome === 'resolved', bonus),
+      explicitEnd: confidence >= LIKELY,
+      confidence,
+      decidedBy,
+      evidence,
+    };
   };
 
   if (!seenAssistant) {
     // The user asked and nothing answered: the need was not met (we cannot tell why).
-    return {
-      outcome: 'unresolved',
-      failureReasons: ['incomplete'],
-      userFrustration: frustrationLevel(0, false),
-      explicitEnd: false,
-    };
+    if (lastUserIndex >= 0) note('unanswered', lastUserIndex);
+    return finish('unresolved', GUESS, 'unanswered', ['incomplete']);
   }
 
   const last = messages[messages.length - 1]!;
-  const lastUserSignals = lastUser?.signals;
-  // Messages after the last user message: what the assistant (or a tool) did last.
-  const tail = lastUser ? messages.slice(lastUser.index + 1) : messages;
-  const lastAssistant = [...tail].reverse().find((m) => m.role === 'assistant');
-  const assistantBeforeLastUser = lastUser
-    ? [...messages.slice(0, lastUser.index)].reverse().find((m) => m.role === 'assistant')
-    : undefined;
+  const lastUser = lastUserIndex >= 0 ? readings.get(lastUserIndex) : undefined;
+  // What the assistant said after the user's last message.
+  const tail = messages.slice(lastUserIndex + 1);
+  const finalAnswer = [...tail].reverse().find((m) => m.role === 'assistant');
+  const finalAnswerIndex = finalAnswer ? messages.lastIndexOf(finalAnswer) : -1;
+  const answerBeforeLastUser = [...messages.slice(0, Math.max(0, lastUserIndex))]
+    .reverse()
+    .find((m) => m.role === 'assistant');
 
+  const lastUserNegative = lastUser !== undefined && isNegative(lastUser);
+  // Thanks that come with a new request ("thanks! and how do I ...?") close nothing: the answer
+  // to the new request decides.
+  const thanksOnly = (index: number) =>
+    index === messages.length - 1 ||
+    (!messages[index]!.raw.includes('?') && messages[index]!.words <= THANKS_MAX_WORDS);
   const closingAfterOffer =
     lastUser !== undefined &&
-    assistantBeforeLastUser !== undefined &&
-    ANYTHING_ELSE.test(assistantBeforeLastUser.lower) &&
-    CLOSING_REPLY.test(messages[lastUser.index]!.lower);
-  const lastUserNegative = lastUserSignals !== undefined && isNegative(lastUserSignals);
+    answerBeforeLastUser !== undefined &&
+    ANYTHING_ELSE.test(answerBeforeLastUser.lower) &&
+    CLOSING_REPLY.test(messages[lastUserIndex]!.lower);
+  const previousUserIndex = [...readings.keys()].filter((i) => i < lastUserIndex).pop();
+  const previousUser =
+    previousUserIndex !== undefined ? readings.get(previousUserIndex) : undefined;
   const positiveEnd =
-    lastUserSignals !== undefined &&
+    lastUser !== undefined &&
     !lastUserNegative &&
-    (lastUserSignals.positive ||
+    ((lastUser.positive && thanksOnly(lastUserIndex)) ||
       closingAfterOffer ||
       // "Thanks!" then "No, that's all": the thanks is one message earlier.
       (previousUser !== undefined &&
-        previousUser.signals.positive &&
-        !isNegative(previousUser.signals) &&
-        CLOSING_REPLY.test(messages[lastUser!.index]!.lower)));
+        previousUser.positive &&
+        !isNegative(previousUser) &&
+        CLOSING_REPLY.test(messages[lastUserIndex]!.lower)));
+  if (closingAfterOffer) note('polite_close', lastUserIndex);
 
-  const tailToolError = tail.some(
-    (m) =>
-      (m.role === 'tool' && TOOL_MESSAGE_ERROR.test(m.lower)) ||
-      (m.role === 'assistant' && TOOL_ERROR.test(m.lower)),
-  );
+  // 1. A refusal the conversation ends on (the last answer, or the one the user last reacted to).
+  const refusedAtEnd =
+    (finalAnswer !== undefined && isRefusal(finalAnswer)) ||
+    (finalAnswer === undefined &&
+      answerBeforeLastUser !== undefined &&
+      isRefusal(answerBeforeLastUser));
+  if (refusedAtEnd && !positiveEnd)
+    return finish('refused', EXPLICIT, 'assistant_refusal', ['refused'], 1);
 
-  const correctionReasons = (): void => {
-    if (incorrect > 0) reasons.add('incorrect_answer');
-    if (misunderstood > 0 || repetitions > 0) reasons.add('misunderstood_request');
-    if (tooVerbose) reasons.add('too_verbose_or_slow');
-  };
-  const done = (outcome: Outcome, explicitEnd: boolean, bonus = 0): ConversationSignals => ({
-    outcome,
-    failureReasons: outcome === 'resolved' ? [] : [...reasons],
-    userFrustration: frustrationLevel(bonus, outcome === 'resolved'),
-    explicitEnd,
-  });
-
-  if (refusal && !positiveEnd) {
-    reasons.add('refused');
-    return done('refused', true, 1);
-  }
-  if (lastUserNegative) {
-    correctionReasons();
-    if (reasons.size === 0) reasons.add('other');
-    return done('unresolved', true);
-  }
-  if (tailToolError && !positiveEnd) {
+  // 2. An action failed and nothing succeeded after it: thanks after a failed booking are politeness.
+  if (lastFailureIndex >= 0 && lastFailureIndex > lastSuccessIndex) {
+    const reasons = reasonsFrom(0);
     reasons.add('tool_error');
-    return done('abandoned', true, 1);
+    // Nobody answered the failure: the user left.
+    if (lastFailureIndex > lastUserIndex)
+      return finish('abandoned', EXPLICIT, 'action_failed', reasons, 1);
+    return finish('unresolved', LIKELY, 'action_failed', reasons, 1);
   }
-  if (last.role === 'assistant' && MISSING_CONTEXT.test(last.lower) && !positiveEnd) {
-    reasons.add('missing_context');
-    return done('abandoned', true);
+
+  // 3. The user's last word is negative.
+  if (lastUserNegative) {
+    const decidedBy =
+      evidence.filter((e) => e.messageIndex === lastUserIndex && SIGNAL_KINDS[e.kind] !== null)[0]
+        ?.kind ?? 'user_frustrated';
+    const answeredAgain =
+      finalAnswer !== undefined &&
+      finalAnswer.words >= SUBSTANTIVE_ANSWER_WORDS &&
+      !has('assistant_cannot', lastUserIndex + 1) &&
+      !isRefusal(finalAnswer) &&
+      !lastUser.gaveUp;
+    if (!answeredAgain) {
+      // Left with the complaint, or the assistant could only apologise.
+      const reasons = reasonsFrom(0);
+      if (has('assistant_cannot', lastUserIndex + 1)) reasons.add('incomplete');
+      return finish('unresolved', EXPLICIT, decidedBy, reasons);
+    }
+    // The assistant tried again. Whether the new answer works, only the user knows: abstain.
+    if (offTopic(messages.slice(0, finalAnswerIndex), finalAnswer)) {
+      note('off_topic_answer', finalAnswerIndex);
+      return finish('unresolved', WEAK, 'off_topic_answer', reasonsFrom(0));
+    }
+    if (has('assistant_apology', lastUserIndex + 1))
+      return finish('resolved', GUESS, 'assistant_apology');
+    return finish('partially_resolved', GUESS, decidedBy, reasonsFrom(0));
   }
-  if (last.role === 'user' && !positiveEnd && ACKNOWLEDGEMENT.test(last.lower)) {
-    // "ok" after an answer: taken as accepted, but only weakly.
-    return done('resolved', false);
+
+  // 4. The conversation ends on the assistant.
+  if (last.role === 'assistant' || last.role === 'tool') {
+    const ask = last.role === 'assistant' ? asksForContext(last) : undefined;
+    if (ask && !positiveEnd) {
+      note('assistant_needs_context', messages.length - 1);
+      const reasons = reasonsFrom(0);
+      reasons.add('missing_context');
+      return finish(
+        'abandoned',
+        ask === 'phrase' ? LIKELY : GUESS,
+        'assistant_needs_context',
+        reasons,
+      );
+    }
+    if (finalAnswer && has('assistant_cannot', lastUserIndex + 1) && !positiveEnd)
+      return finish('unresolved', WEAK, 'assistant_cannot', ['incomplete']);
   }
-  if (last.role === 'user' && !positiveEnd) {
-    // The user's last message got no answer.
-    correctionReasons();
-    reasons.add('incomplete');
-    return done('unresolved', false);
+
+  // 5. The conversation ends on the user.
+  if (last.role === 'user') {
+    if (positiveEnd)
+      return finish('resolved', EXPLICIT, closingAfterOffer ? 'polite_close' : 'user_thanks');
+    if (lastUser?.partial)
+      return finish('partially_resolved', LIKELY, 'user_partial', [
+        ...reasonsFrom(0),
+        'incomplete',
+      ]);
+    if (ACKNOWLEDGEMENT.test(last.lower)) {
+      note('acknowledgement', lastUserIndex);
+      return finish('resolved', WEAK, 'acknowledgement');
+    }
+    note('unanswered', lastUserIndex);
+    return finish('unresolved', GUESS, 'unanswered', [...reasonsFrom(0), 'incomplete']);
   }
-  if (lastUserSignals?.partial) {
-    correctionReasons();
-    reasons.add('incomplete');
-    return done('partially_resolved', true);
+
+  if (lastUser?.partial)
+    return finish('partially_resolved', LIKELY, 'user_partial', [...reasonsFrom(0), 'incomplete']);
+  if (positiveEnd) return finish('resolved', EXPLICIT, 'user_thanks');
+
+  // 6. The final answer shares nothing with the request it answers.
+  if (
+    finalAnswer &&
+    lastUserIndex >= 0 &&
+    offTopic(messages.slice(0, finalAnswerIndex), finalAnswer)
+  ) {
+    note('off_topic_answer', finalAnswerIndex);
+    return finish('unresolved', WEAK, 'off_topic_answer', ['misunderstood_request']);
   }
-  if (positiveEnd) return done('resolved', true);
-  if (lastAssistant && NOT_FOUND.test(lastAssistant.lower)) {
-    reasons.add('incomplete');
-    return done('unresolved', false);
+  if (
+    finalAnswer &&
+    finalAnswer.words <= ACTION_NOTICE_MAX_WORDS &&
+    NOT_FOUND.test(finalAnswer.lower)
+  ) {
+    note('nothing_found', finalAnswerIndex);
+    return finish('unresolved', GUESS, 'nothing_found', ['incomplete']);
   }
-  if (incorrect + misunderstood + repetitions > 0 || tooVerbose) {
-    correctionReasons();
-    return done('partially_resolved', false);
+
+  // 7. Earlier trouble, answered since: the last answer may or may not have fixed it.
+  const earlier = evidence.find((e) => SIGNAL_KINDS[e.kind] !== null && e.role === 'user');
+  if (earlier) {
+    if (has('assistant_apology', earlier.messageIndex))
+      return finish('resolved', GUESS, 'assistant_apology');
+    return finish('partially_resolved', GUESS, earlier.kind, reasonsFrom(0));
   }
-  return done('resolved', false);
+  // No signal either way: most such conversations are resolved, but we are only guessing.
+  return finish('resolved', WEAK, undefined);
+}
+
+/**
+ * An answer is off topic when it shares no content word with the request it answers and at most
+ * one with anything said before it (earlier requests set the topic of a follow-up such as
+ * "simpler, please", and earlier answers name what "which one is best?" refers to). The request
+ * needs at least two content words, and the answer must be long enough to judge.
+ */
+function offTopic(before: readonly PreparedMessage[], answer: PreparedMessage): boolean {
+  if (answer.words < OFF_TOPIC_MIN_ANSWER_WORDS) return false;
+  const request = [...before].reverse().find((m) => m.role === 'user');
+  if (!request) return false;
+  const asked = contentWords(request);
+  if (asked.size < OFF_TOPIC_MIN_REQUEST_WORDS) return false;
+  const answered = contentWords(answer);
+  for (const word of asked) if (answered.has(word)) return false;
+  const context = new Set(before.flatMap((m) => [...contentWords(m)]));
+  let shared = 0;
+  for (const word of answered) if (context.has(word)) shared++;
+  return shared <= OFF_TOPIC_MAX_SHARED_WORDS;
 }

@@ -14,7 +14,15 @@ export {
 } from './tagging-tables';
 export { detectLanguage, type LanguageGuess } from './language-detector';
 export type { LabelDecision } from './taxonomy-classifier';
-export type { ConversationSignals } from './conversation-signals';
+export {
+  analyzeConversationSignals,
+  LOW_SIGNAL_CONFIDENCE,
+  SIGNAL_KINDS,
+  type ConversationSignal,
+  type ConversationSignals,
+  type SignalKind,
+} from './conversation-signals';
+export { prepareConversation, type PreparedConversation } from './prepared-conversation';
 // The one text normaliser; libs/clustering's offline embedder uses it too.
 export {
   normalizeText,

@@ -37,9 +37,28 @@ describe('detectLanguage', () => {
     expect(guess.confidence).toBeGreaterThan(0.6);
   });
 
-  it('falls back to English with low confidence when it cannot tell', () => {
-    const guess = detectLanguage('zqx vrt plok 12345');
-    expect(guess).toEqual({ language: 'en', confidence: 0.3 });
+  it('says it is unsure when it cannot tell', () => {
+    expect(detectLanguage('zqx vrt plok 12345').confidence).toBeLessThan(0.6);
+    // Too short for trigrams: the stop-word fallback, English with a low confidence.
+    expect(detectLanguage('zqx vrt')).toEqual({ language: 'en', confidence: 0.3 });
+  });
+
+  it.each([
+    ['da', 'Jeg vil gerne vide, hvordan jeg ændrer min adgangskode. Kan du hjælpe mig med det?'],
+    ['fi', 'Haluaisin tietää, miten voin vaihtaa salasanani. Voitko auttaa minua, kiitos?'],
+    ['cs', 'Chtěl bych vědět, jak si mohu změnit heslo. Můžete mi prosím pomoci?'],
+    ['ro', 'Aș dori să știu cum îmi pot schimba parola. Mă puteți ajuta, vă rog?'],
+  ])('detects %s, which the stop-word lists never covered', (expected, text) => {
+    expect(detectLanguage(text).language).toBe(expected);
+  });
+
+  it('tells Persian from Arabic in the same script', () => {
+    expect(
+      detectLanguage('لطفا به من کمک کنید یک ایمیل به مدیرم درباره مهلت پروژه بنویسم').language,
+    ).toBe('fa');
+    expect(
+      detectLanguage('ساعدني في كتابة رسالة إلى مديري حول الموعد النهائي للمشروع').language,
+    ).toBe('ar');
   });
 
   it('is more confident on clear English than on the fallback', () => {

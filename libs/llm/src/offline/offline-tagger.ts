@@ -6,7 +6,8 @@
  *  - domain, task_type: weighted vocabulary of a documented taxonomy (taxonomy.ts), scored by
  *    taxonomy-classifier.ts;
  *  - use_case, goal_summary: composed from a closed vocabulary (use-case-composer.ts);
- *  - outcome, failure_reasons, user_frustration: conversation signals (conversation-signals.ts);
+ *  - outcome, failure_reasons, user_frustration: conversation signals (conversation-signals.ts),
+ *    which also say which signal fired where (`explain().signals.evidence`);
  *  - issue: composed from the failure signals and the task type (issue-composer.ts);
  *  - custom facets: `enum` and `boolean` ones by the admin's keyword rules only, the rest
  *    unanswered (custom-facet-rules.ts);
@@ -46,7 +47,7 @@ import { composeGoalSummary, composeUseCase } from './use-case-composer';
 
 export const OFFLINE_TAGGER_MODEL = 'offline-heuristics-v1';
 /** Bump whenever the taxonomy, tables or heuristics change: facet rows are keyed by it. */
-export const OFFLINE_PROMPT_VERSION = 'offline-2';
+export const OFFLINE_PROMPT_VERSION = 'offline-3';
 /** Confidence factor when a conversation did not fully succeed and no signal says why. */
 const UNEXPLAINED_ISSUE_CONFIDENCE_FACTOR = 0.6;
 

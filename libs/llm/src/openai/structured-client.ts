@@ -3,7 +3,10 @@
  * LM Studio, OpenRouter) through the `openai` package.
  *
  * Owns, per call: the JSON schema sent as `response_format` (generated from zod, strict mode),
- * validation of the answer with zod, one repair round-trip for invalid output, bounded retries
+ * or, for endpoints without it, JSON mode or plain text with the schema in the prompt (learnt per
+ * endpoint: `endpoint-capabilities.ts`), validation of the answer with zod, over-long strings cut
+ * at a word boundary and counted instead of failing (`output-coercion.ts`), one repair
+ * round-trip for invalid output, bounded retries
  * with exponential backoff and full jitter on 429/5xx/timeouts/connection errors (honouring
  * `retry-after-ms` / `Retry-After`), a limit on calls in flight, a tokens-per-minute budget, a
  * response cache keyed by content hash + prompt version + model + schema, and token/cost counters.
@@ -22,7 +25,14 @@ import {
   LlmUnavailableError,
   type OutputIssueSummary,
 } from './errors';
+import {
+  EndpointCapabilities,
+  type CapabilityChange,
+  type MaxTokensParameter,
+  type StructuredOutputMode,
+} from './endpoint-capabilities';
 import { dropNullOptionals, toStrictJsonSchema, type JsonSchema } from './json-schema';
+import { coerceOverlongStrings, extractJsonText, type CoercedField } from './output-coercion';
 import { Semaphore, TokenBucket } from './rate-limit';
 import { LruResponseCache, responseCacheKey, type ResponseCache } from './response-cache';
 import { backoffDelayMs, classifyFailure, safeIdentifier, sleep } from './retry';
@@ -55,10 +65,21 @@ export interface StructuredClientOptions {
   /** Response cache; an in-memory LRU by default, `false` to disable. */
   cache?: ResponseCache | false;
   /**
-   * Name of the output-length parameter. `max_tokens` is what most compatible servers accept;
-   * OpenAI reasoning models require `max_completion_tokens`. Default `max_tokens`.
+   * Name of the output-length parameter to start with. `max_tokens` is what most compatible
+   * servers accept; OpenAI reasoning models require `max_completion_tokens`. A 400 naming the one
+   * sent switches to the other for the rest of this client's life. Default `max_tokens`.
    */
-  maxTokensParameter?: 'max_tokens' | 'max_completion_tokens';
+  maxTokensParameter?: MaxTokensParameter;
+  /**
+   * Structured-output mode to start with: `json_schema` (strict), `json_object` (JSON mode, schema
+   * in the prompt) or `text` (schema in the prompt only). An endpoint that rejects a mode with a
+   * 400 gets the next one, remembered. Default `json_schema`.
+   */
+  structuredOutput?: StructuredOutputMode;
+  /** Called for every over-long field cut to its limit (for `silhouette_llm_coercions_total`). */
+  onCoercion?: (event: { task: string; model: string; field: string }) => void;
+  /** Called when the client learns that the endpoint needs another mode or parameter. */
+  onCapabilityChange?: (change: CapabilityChange) => void;
   /** Completion tokens assumed by the TPM budget when a request sets no `maxOutputTokens`. Default 512. */
   defaultCompletionEstimate?: number;
   /** Jitter source (tests). */
@@ -112,7 +133,14 @@ interface RawAnswer {
 }
 
 type CheckResult<T> =
-  | { ok: true; value: T; raw: string }
+  | {
+      ok: true;
+      value: T;
+      /** The JSON that validated: the answer's, or the coerced one when fields were cut. */
+      raw: string;
+      /** Fields cut to their length limit (empty for a clean answer). */
+      coerced: CoercedField[];
+    }
   | {
       ok: false;
       reason: LlmOutputError['reason'];
@@ -140,7 +168,8 @@ export class StructuredLlmClient {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly maxRetryAfterMs: number;
-  private readonly maxTokensParameter: 'max_tokens' | 'max_completion_tokens';
+  private readonly capabilities: EndpointCapabilities;
+  private readonly onCoercion: StructuredClientOptions['onCoercion'];
   private readonly defaultCompletionEstimate: number;
   private readonly random: () => number;
   private readonly semaphore: Semaphore;
@@ -158,7 +187,14 @@ export class StructuredLlmClient {
     this.baseDelayMs = nonNegative(options.baseDelayMs ?? 500, 'baseDelayMs');
     this.maxDelayMs = nonNegative(options.maxDelayMs ?? 20_000, 'maxDelayMs');
     this.maxRetryAfterMs = nonNegative(options.maxRetryAfterMs ?? 120_000, 'maxRetryAfterMs');
-    this.maxTokensParameter = options.maxTokensParameter ?? 'max_tokens';
+    this.capabilities = new EndpointCapabilities(
+      {
+        ...(options.maxTokensParameter ? { maxTokensParameter: options.maxTokensParameter } : {}),
+        ...(options.structuredOutput ? { structuredOutput: options.structuredOutput } : {}),
+      },
+      options.onCapabilityChange,
+    );
+    this.onCoercion = options.onCoercion;
     this.defaultCompletionEstimate = nonNegative(
       options.defaultCompletionEstimate ?? 512,
       'defaultCompletionEstimate',
@@ -189,6 +225,26 @@ export class StructuredLlmClient {
 
   stats(): UsageStats {
     return this.ledger.snapshot();
+  }
+
+  /** What this client currently sends (after anything learnt from the endpoint). */
+  get endpointSettings(): {
+    structuredOutput: StructuredOutputMode;
+    maxTokensParameter: MaxTokensParameter | undefined;
+  } {
+    return {
+      structuredOutput: this.capabilities.structuredOutput,
+      maxTokensParameter: this.capabilities.maxTokensParameter,
+    };
+  }
+
+  /** Counts coerced fields (clean answers and cache hits count nothing). */
+  private countCoercions(request: CompletionRequest<unknown>, fields: CoercedField[]): void {
+    if (fields.length === 0) return;
+    this.ledger.for(request.task, request.model).coercions += fields.length;
+    for (const field of fields) {
+      this.onCoercion?.({ task: request.task, model: request.model, field: issuePath(field.path) });
+    }
   }
 
   async complete<T>(request: CompletionRequest<T>): Promise<CompletionResult<T>> {
@@ -286,6 +342,7 @@ export class StructuredLlmClient {
       first.refusal,
     );
     if (firstCheck.ok) {
+      this.countCoercions(request, firstCheck.coerced);
       return {
         raw: firstCheck.raw,
         result: {
@@ -330,6 +387,7 @@ export class StructuredLlmClient {
         state.requests,
       );
     }
+    this.countCoercions(request, secondCheck.coerced);
     return {
       raw: secondCheck.raw,
       result: {
@@ -359,23 +417,18 @@ export class StructuredLlmClient {
     const tokenEstimate =
       promptEstimate + (request.maxOutputTokens ?? this.defaultCompletionEstimate);
 
-    const body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming = {
-      model,
-      messages,
-      response_format: {
-        type: 'json_schema',
-        json_schema: { name: request.schemaName, schema: jsonSchema, strict: true },
-      },
-    };
-    if (request.maxOutputTokens !== undefined)
-      body[this.maxTokensParameter] = request.maxOutputTokens;
-    if (request.temperature !== undefined) body.temperature = request.temperature;
-
     let lastReason = 'no attempt made';
     let lastStatus: number | undefined;
+    // Requests re-sent at once because the endpoint taught us a setting; bounded by the settings.
+    let relearned = 0;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       await this.waitForCooldown(model, signal);
       let delayMs: number;
+      const sent = {
+        mode: this.capabilities.structuredOutput,
+        tokensParameter: this.capabilities.maxTokensParameter,
+      };
+      const body = this.requestBody(request, messages, jsonSchema, sent);
       const release = await this.semaphore.acquire(signal);
       try {
         if (this.budget) await this.budget.acquire(tokenEstimate, signal);
@@ -405,6 +458,11 @@ export class StructuredLlmClient {
           completionTokens,
         };
       } catch (error) {
+        if (relearned < 4 && this.capabilities.learnFrom(error, sent)) {
+          relearned++;
+          attempt--; // not the endpoint's fault: the same attempt again, in the learnt form
+          continue;
+        }
         const failure = classifyFailure(error);
         if (failure.kind === 'abort' || failure.kind === 'unknown') throw error;
         if (failure.kind === 'fatal') {
@@ -443,6 +501,31 @@ export class StructuredLlmClient {
       await sleep(delayMs, signal);
     }
     throw new LlmUnavailableError(task, model, state.requests, lastReason, lastStatus);
+  }
+
+  /** The request in the form the endpoint takes: structured-output mode and length parameter. */
+  private requestBody(
+    request: CompletionRequest<unknown>,
+    messages: ChatMessage[],
+    jsonSchema: JsonSchema,
+    sent: { mode: StructuredOutputMode; tokensParameter: MaxTokensParameter | undefined },
+  ): OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming {
+    const body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming = {
+      model: request.model,
+      messages: sent.mode === 'json_schema' ? messages : withSchemaInPrompt(messages, jsonSchema),
+    };
+    if (sent.mode === 'json_schema') {
+      body.response_format = {
+        type: 'json_schema',
+        json_schema: { name: request.schemaName, schema: jsonSchema, strict: true },
+      };
+    } else if (sent.mode === 'json_object') {
+      body.response_format = { type: 'json_object' };
+    }
+    if (request.maxOutputTokens !== undefined && sent.tokensParameter !== undefined)
+      body[sent.tokensParameter] = request.maxOutputTokens;
+    if (request.temperature !== undefined) body.temperature = request.temperature;
+    return body;
   }
 
   private async waitForCooldown(model: string, signal: AbortSignal | undefined): Promise<void> {
@@ -494,7 +577,7 @@ export function checkOutput<T>(
   if (content === null || content.trim() === '') {
     return { ok: false, reason: 'empty', issues: [], feedback: 'the answer was empty.' };
   }
-  const raw = stripCodeFence(content);
+  const raw = extractJsonText(content);
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -506,8 +589,22 @@ export function checkOutput<T>(
         : 'it is not valid JSON.';
     return { ok: false, reason: 'unparseable', issues: [], feedback };
   }
-  const result = schema.safeParse(dropNullOptionals(parsed, schema));
-  if (result.success) return { ok: true, value: result.data, raw };
+  let candidate = dropNullOptionals(parsed, schema);
+  let result = schema.safeParse(candidate);
+  if (result.success) return { ok: true, value: result.data, raw, coerced: [] };
+  // Over-long strings are cut to their limit; a few rounds, since cutting one limit (characters)
+  // can leave another (words) to cut. Anything else is left for the repair call.
+  const coerced: CoercedField[] = [];
+  for (let round = 0; round < 3 && !result.success; round++) {
+    const fixed = coerceOverlongStrings(candidate, result.error.issues);
+    if (!fixed) break;
+    coerced.push(...fixed.fields);
+    candidate = fixed.value;
+    result = schema.safeParse(candidate);
+  }
+  if (result.success) {
+    return { ok: true, value: result.data, raw: JSON.stringify(candidate), coerced };
+  }
   const issues = result.error.issues.map((issue) => ({
     path: issuePath(issue.path),
     code: issue.code,
@@ -521,10 +618,15 @@ export function checkOutput<T>(
   return { ok: false, reason: 'schema_violation', issues, feedback };
 }
 
-/** Some local models wrap JSON in a Markdown fence despite `response_format`. */
-function stripCodeFence(content: string): string {
-  const match = /^\s*```(?:json)?\s*\n([\s\S]*?)\n?```\s*$/i.exec(content);
-  return match ? match[1]! : content;
+/**
+ * For endpoints without `json_schema`: the schema goes into the system message, so that JSON
+ * mode (which guarantees JSON, not its shape) and plain text still know what to answer.
+ */
+function withSchemaInPrompt(messages: ChatMessage[], jsonSchema: JsonSchema): ChatMessage[] {
+  const [system, ...rest] = messages;
+  const instruction = `Answer with one JSON object and nothing else (no prose, no Markdown), matching this JSON schema:\n${JSON.stringify(jsonSchema)}`;
+  if (system?.role !== 'system') return [{ role: 'system', content: instruction }, ...messages];
+  return [{ role: 'system', content: `${system.content}\n\n${instruction}` }, ...rest];
 }
 
 /** Field path for logs: schema keys and indices only; anything else (model-invented keys) masked. */

@@ -17,6 +17,8 @@ export interface UsageCounters {
   requests: number;
   retries: number;
   repairs: number;
+  /** Over-long fields cut to their limit instead of failing the answer. */
+  coercions: number;
   cacheHits: number;
   /** `complete()` invocations that threw. */
   errors: number;
@@ -42,6 +44,7 @@ export function emptyCounters(): UsageCounters {
     requests: 0,
     retries: 0,
     repairs: 0,
+    coercions: 0,
     cacheHits: 0,
     errors: 0,
     promptTokens: 0,

@@ -139,6 +139,41 @@ describe('publishBreakdown: the basic rule', () => {
     expect(publishBreakdown([], T)).toEqual({ withheld: true, published: [], suppressed: [] });
   });
 
+  it('pools a part the text gate refused, however large, and tops "other" up around it', () => {
+    const refused = new Map([['Ann Smith ann@example.com', 'pii_detected' as const]]);
+    const parts = [part('Ann Smith ann@example.com', 40, 12), part('ops', 12, 6)];
+    parts.push(part('sales', 30, 9));
+    const result = publishBreakdown(parts, T, { pool: refused });
+    expect(keys(result.published)).toEqual(['ops', 'sales']);
+    expect(result.other).toMatchObject({ conversations: 40, users: 12, members: 1 });
+    expect(result.suppressed).toEqual([
+      { key: 'Ann Smith ann@example.com', reason: 'pii_detected' },
+    ]);
+    // Alone and small, it takes the smallest published part with it (rule 2).
+    const small = publishBreakdown(
+      [part('x@y.example', 3, 2), part('ops', 12, 6), part('sales', 30, 9)],
+      T,
+      {
+        pool: new Map([['x@y.example', 'pii_detected' as const]]),
+      },
+    );
+    expect(keys(small.published)).toEqual(['sales']);
+    expect(small.other).toMatchObject({ conversations: 15, members: 2 });
+  });
+
+  it('keeps a refused part out of every bucket and of the roll-up of a series', () => {
+    const refused = new Map([['Ann Smith', 'pii_detected' as const]]);
+    const points: SeriesPoint[] = ['2025-W01', '2025-W02'].flatMap((bucket) => [
+      { bucket, cell: part('Ann Smith', 20, 8) },
+      { bucket, cell: part('sales', 20, 8) },
+      { bucket, cell: part('ops', 20, 8) },
+    ]);
+    const series = publishSeries(points, T, { pool: refused });
+    for (const bucket of series.buckets) expect(keys(bucket.published)).not.toContain('Ann Smith');
+    expect(keys(series.rollup.published)).not.toContain('Ann Smith');
+    expect(series.rollup.suppressed).toContainEqual({ key: 'Ann Smith', reason: 'pii_detected' });
+  });
+
   it('uses a custom other key', () => {
     const parts = [part('a', 40, 10), part('b', 5, 3), part('c', 5, 3)];
     expect(publishBreakdown(parts, T, { otherKey: 'smaller teams' }).other?.key).toBe(

@@ -103,6 +103,12 @@ export interface BreakdownOptions {
   otherKey?: string;
   /** Whether the total of these parts is visible anywhere (default `true`, the safe choice). */
   totalPublished?: boolean;
+  /**
+   * Parts that may never be published as themselves whatever their size, with the reason to
+   * record: a value that failed the PII text gate. They go into "other" (rules 2–4 then apply
+   * as to any small part), so their figures still count, under no name.
+   */
+  pool?: ReadonlyMap<string, SuppressionReason>;
 }
 
 export interface BreakdownPublication<T extends Cell = Cell> {
@@ -317,12 +323,20 @@ function resolveBreakdown<T extends Cell>(
   return result;
 }
 
-function resolveOptions(options: BreakdownOptions): { otherKey: string; totalPublished: boolean } {
+function resolveOptions(options: BreakdownOptions): {
+  otherKey: string;
+  totalPublished: boolean;
+  pool: ReadonlyMap<string, SuppressionReason>;
+} {
   const otherKey = options.otherKey ?? 'other';
   if (typeof otherKey !== 'string' || otherKey.length === 0) {
     throw new RangeError('otherKey must be a non-empty string');
   }
-  return { otherKey, totalPublished: options.totalPublished ?? true };
+  return {
+    otherKey,
+    totalPublished: options.totalPublished ?? true,
+    pool: options.pool ?? new Map(),
+  };
 }
 
 /**
@@ -335,8 +349,14 @@ export function publishBreakdown<T extends Cell>(
   options: BreakdownOptions = {},
 ): BreakdownPublication<T> {
   assertValidThresholds(thresholds);
-  const { otherKey, totalPublished } = resolveOptions(options);
-  return resolveBreakdown<T>(prepareParts(parts, otherKey), thresholds, otherKey, totalPublished);
+  const { otherKey, totalPublished, pool } = resolveOptions(options);
+  return resolveBreakdown<T>(
+    prepareParts(parts, otherKey),
+    thresholds,
+    otherKey,
+    totalPublished,
+    pool,
+  );
 }
 
 /** Sums parts with the same key across buckets (conversations, metrics; users as a union). */
@@ -364,7 +384,7 @@ export function publishSeries<T extends Cell>(
   options: BreakdownOptions = {},
 ): SeriesPublication<T> {
   assertValidThresholds(thresholds);
-  const { otherKey, totalPublished } = resolveOptions(options);
+  const { otherKey, totalPublished, pool } = resolveOptions(options);
 
   const byBucket = new Map<string, Cell[]>();
   for (const point of points) {
@@ -385,7 +405,7 @@ export function publishSeries<T extends Cell>(
   let everyHiddenPartInOther = true;
   for (const label of labels) {
     const parts = prepareParts(byBucket.get(label) as Cell[], otherKey);
-    const publication = resolveBreakdown<T>(parts, thresholds, otherKey, totalPublished);
+    const publication = resolveBreakdown<T>(parts, thresholds, otherKey, totalPublished, pool);
     buckets.push({ bucket: label, ...publication });
 
     const publishedKeys = new Set(publication.published.map((p) => p.key));
@@ -403,8 +423,9 @@ export function publishSeries<T extends Cell>(
   }
 
   const rollupParts = [...partsByKey.values()].map(combine);
-  const forced = new Map<string, SuppressionReason>();
-  for (const [key, published] of fullyPublished) if (!published) forced.set(key, 'complementary');
+  const forced = new Map<string, SuppressionReason>(pool);
+  for (const [key, published] of fullyPublished)
+    if (!published && !forced.has(key)) forced.set(key, 'complementary');
   const rollupTotalPublished = totalPublished && everyTotalPublished;
   const rollup = resolveBreakdown<T>(
     rollupParts,

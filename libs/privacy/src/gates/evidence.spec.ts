@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { publishBreakdown } from './breakdown';
-import { EvidenceRecorder, tenantEvidenceView } from './evidence';
+import { EvidenceRecorder, pooledClusterIds, scopeKind, tenantEvidenceView } from './evidence';
 import { gatePublishedText } from './text-gate';
 import type { Cell } from './thresholds';
 
@@ -162,17 +162,68 @@ describe('EvidenceRecorder', () => {
 });
 
 describe('tenantEvidenceView', () => {
-  it('removes the sizes of suppressed cells and keeps everything else', () => {
+  it('counts suppressed cells per kind of scope and reason, never naming one', () => {
     const recorder = new EvidenceRecorder(thresholds, models);
-    recorder.record('breakdown:team', 'legal', 'too_few_users', 3);
+    const cluster = '3f0b6c1e-8a2d-4c3b-9f7e-1a2b3c4d5e6f';
+    recorder.recordPublished('trend/team/week', 4);
+    recorder.record('trend/team/week/2025-W03', 'legal', 'too_few_users', 3);
+    recorder.record('trend/team/week/2025-W04', 'solo', 'too_few_users', 1);
+    recorder.record('trend/team/week/2025-W04', 'sales', 'complementary', 40);
+    recorder.record(`cluster/${cluster}/team`, 'solo', 'too_few_users', 2);
+    recorder.record('cluster/level-0', cluster, 'too_few_users', 4);
     const evidence = recorder.finish(at);
     const view = tenantEvidenceView(evidence);
-    expect(view.suppressedCells).toEqual([
-      { scope: 'breakdown:team', key: 'legal', reason: 'too_few_users' },
+    expect(view.suppressedByScope).toEqual([
+      { scope: 'cluster/*/team', reason: 'too_few_users', cells: 1 },
+      { scope: 'cluster/level-0', reason: 'too_few_users', cells: 1 },
+      { scope: 'trend/team/week/*', reason: 'complementary', cells: 1 },
+      { scope: 'trend/team/week/*', reason: 'too_few_users', cells: 2 },
     ]);
-    expect(JSON.stringify(view)).not.toContain('"conversations"');
-    expect({ ...view, suppressedCells: [] }).toEqual({ ...evidence, suppressedCells: [] });
-    // The stored evidence is untouched.
-    expect(evidence.suppressedCells[0]!.conversations).toBe(3);
+    expect(view.cells.byScope).toEqual({
+      'trend/team/week': { published: 4, suppressed: 0 },
+      'trend/team/week/*': { published: 0, suppressed: 3 },
+      'cluster/*/team': { published: 0, suppressed: 1 },
+      'cluster/level-0': { published: 0, suppressed: 1 },
+    });
+    const text = JSON.stringify(view);
+    for (const named of ['legal', 'solo', 'sales', cluster, '2025-W0', '"conversations"'])
+      expect(text).not.toContain(named);
+    expect(view).not.toHaveProperty('suppressedCells');
+    // Totals are kept, and the operator's evidence is untouched (ids and sizes).
+    expect(view.cells.suppressed).toBe(5);
+    expect(evidence.suppressedCells[0]).toEqual({
+      scope: 'trend/team/week/2025-W03',
+      key: 'legal',
+      reason: 'too_few_users',
+      conversations: 3,
+    });
+    expect(evidence.suppressedCells.at(-1)!.key).toBe(cluster);
+  });
+
+  it('is idempotent, and hides the keys of evidence stored before it existed', () => {
+    const recorder = new EvidenceRecorder(thresholds, models);
+    recorder.record('breakdown/team', 'legal', 'too_few_users', 3);
+    const view = tenantEvidenceView(recorder.finish(at));
+    expect(tenantEvidenceView(view)).toEqual(view);
+    expect(view.suppressedByScope).toEqual([
+      { scope: 'breakdown/team', reason: 'too_few_users', cells: 1 },
+    ]);
+  });
+
+  it('lists the pooled clusters by id for the failures trend, nothing else', () => {
+    const recorder = new EvidenceRecorder(thresholds, models);
+    const cluster = '3f0b6c1e-8a2d-4c3b-9f7e-1a2b3c4d5e6f';
+    recorder.record('cluster/level-1', cluster, 'complementary');
+    recorder.record('breakdown/team', 'legal', 'too_few_users');
+    expect(pooledClusterIds(recorder.finish(at))).toEqual([cluster]);
+  });
+});
+
+describe('scopeKind', () => {
+  it('keeps code words and hides ids, weeks, months and values', () => {
+    expect(scopeKind('cluster/level-2')).toBe('cluster/level-2');
+    expect(scopeKind('trend/cluster/month/2025-03')).toBe('trend/cluster/month/*');
+    expect(scopeKind('cluster/8d3c2a10-0000-4000-8000-000000000000/goal')).toBe('cluster/*/goal');
+    expect(scopeKind('breakdown/Legal Team')).toBe('breakdown/*');
   });
 });

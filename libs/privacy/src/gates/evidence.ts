@@ -4,14 +4,17 @@
  * gate rejected, the auditor's scores, and which models and prompt versions produced the text.
  * `EvidenceRecorder` accumulates it while a publish job runs the gates.
  *
- * Keys of suppressed cells are themselves published to whoever can read the evidence, so:
- *   - pass IDS as keys (a cluster id, `goal-group-3`), never text that a gate rejected. A team
- *     name or a language code is fine; a rejected cluster name is not, record its cluster id.
- *     As a backstop the recorder scrubs PII from keys and truncates them, but a scrubbed
- *     rejected name can still say too much: the rule is on the caller.
- *   - `conversations` on a suppressed cell is the size of a cell that failed the thresholds.
- *     It is for the operator's audit only; `tenantEvidenceView` removes it before evidence is
- *     shown to a tenant's users.
+ * Two views of the same evidence (issue #10, finding 1):
+ *   - the OPERATOR's evidence (`PrivacyEvidence`, what the recorder produces) names every
+ *     suppressed cell: its scope, its key and, for threshold failures, its size. It stays inside
+ *     the sealed boundary (the worker stores it in `sealed.snapshot_evidence`).
+ *   - the TENANT's evidence (`tenantEvidenceView`) says how many cells were suppressed per KIND of
+ *     scope and reason, never which: no key, no cluster id, no week, no value, no size. A key such
+ *     as "legal" in scope `trend/team/week/2025-W03` told a read key that a two-person team was
+ *     active that week; a count under `trend/team/week/*` does not.
+ * Keys: pass IDS (a cluster id, `goal-group-3`) or non-sensitive labels, never text that a gate
+ * rejected. As a backstop the recorder scrubs PII from keys and truncates them; the UUIDs we
+ * generate (cluster ids) are kept as they are, since the scrubber would take them for secrets.
  */
 import { scrubPii } from '../pii';
 import type { BreakdownPublication } from './breakdown';
@@ -76,6 +79,8 @@ export interface AuditorVersion {
 }
 
 const MAX_KEY_LENGTH = 120;
+/** A cluster id (we generate them): not a secret, and the operator needs it to find the cell. */
+const GENERATED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function zeroCounts<K extends string>(keys: readonly K[]): Record<K, number> {
   return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
@@ -83,6 +88,7 @@ function zeroCounts<K extends string>(keys: readonly K[]): Record<K, number> {
 
 /** A key safe to store: PII replaced with placeholders, length bounded. */
 function safeKey(key: string): string {
+  if (GENERATED_ID.test(key)) return key;
   const scrubbed = scrubPii(String(key)).text;
   return scrubbed.length > MAX_KEY_LENGTH ? `${scrubbed.slice(0, MAX_KEY_LENGTH - 1)}…` : scrubbed;
 }
@@ -198,14 +204,103 @@ export class EvidenceRecorder {
   }
 }
 
-/** The evidence as a tenant's users may see it: no sizes of suppressed cells. */
-export function tenantEvidenceView(evidence: PrivacyEvidence): PrivacyEvidence {
+/**
+ * The evidence with `count` cells of `scope` no longer counted as published: a later gate (the
+ * LLM auditor) withdrew them after the recorder finished. Pure; the input is not changed.
+ */
+export function withdrawPublished(
+  evidence: PrivacyEvidence,
+  scope: string,
+  count: number,
+): PrivacyEvidence {
+  const current = evidence.cells.byScope[scope];
+  if (!Number.isSafeInteger(count) || count < 0 || !current || current.published < count)
+    throw new RangeError(`cannot withdraw ${count} published cells of ${scope}`);
   return {
     ...evidence,
-    suppressedCells: evidence.suppressedCells.map(({ scope, key, reason }) => ({
-      scope,
-      key,
-      reason,
-    })),
+    cells: {
+      ...evidence.cells,
+      published: evidence.cells.published - count,
+      byScope: {
+        ...evidence.cells.byScope,
+        [scope]: { ...current, published: current.published - count },
+      },
+    },
+  };
+}
+
+/** Suppressed cells of one kind of scope for one reason: a count, never which cells. */
+export interface SuppressedKindCount {
+  /** The scope with every id, week or value segment replaced by `*` (a cluster id: `cluster/*` then `/team`). */
+  scope: string;
+  reason: SuppressionReason;
+  cells: number;
+}
+
+/** The evidence as a tenant's users see it: counts per kind of scope and reason only. */
+export interface TenantEvidence extends Omit<PrivacyEvidence, 'suppressedCells'> {
+  suppressedByScope: SuppressedKindCount[];
+}
+
+/** Scope segments written by our code (`cluster`, `team`, `level-2`); anything else is a value. */
+const SCOPE_WORD = /^(?:[a-z_]+|level-\d+)$/;
+
+/**
+ * The kind of a scope: segments that are not code words (cluster ids, weeks such as `2025-W03`,
+ * months, any value) become `*`. An allow-list, so a new kind of segment is hidden by default.
+ */
+export function scopeKind(scope: string): string {
+  return scope
+    .split('/')
+    .map((segment) => (SCOPE_WORD.test(segment) ? segment : '*'))
+    .join('/');
+}
+
+/** Ids of the clusters this evidence suppressed or pooled (the failures view's `was_pooled`). */
+export function pooledClusterIds(evidence: Pick<PrivacyEvidence, 'suppressedCells'>): string[] {
+  return [
+    ...new Set(
+      evidence.suppressedCells
+        .filter((cell) => /^cluster\/level-\d+$/.test(cell.scope) && GENERATED_ID.test(cell.key))
+        .map((cell) => cell.key),
+    ),
+  ];
+}
+
+type StoredEvidence = Omit<PrivacyEvidence, 'suppressedCells'> & {
+  suppressedCells?: SuppressedCellEvidence[];
+  suppressedByScope?: SuppressedKindCount[];
+};
+
+/**
+ * The evidence as a tenant's users may see it. Accepts the operator's evidence, a tenant view
+ * (idempotent) and evidence stored before this view existed (whose `byScope` still names ids and
+ * weeks): the result never names a suppressed cell.
+ */
+export function tenantEvidenceView(evidence: StoredEvidence): TenantEvidence {
+  const { suppressedCells, suppressedByScope, ...rest } = evidence;
+  const byScope: Record<string, { published: number; suppressed: number }> = {};
+  for (const [scope, counts] of Object.entries(evidence.cells.byScope)) {
+    const kind = scopeKind(scope);
+    const entry = (byScope[kind] ??= { published: 0, suppressed: 0 });
+    entry.published += counts.published;
+    entry.suppressed += counts.suppressed;
+  }
+  const counts = new Map<string, SuppressedKindCount>();
+  const add = (scope: string, reason: SuppressionReason, cells: number) => {
+    const kind = scopeKind(scope);
+    const key = `${kind}\u0000${reason}`;
+    const entry = counts.get(key);
+    if (entry) entry.cells += cells;
+    else counts.set(key, { scope: kind, reason, cells });
+  };
+  for (const cell of suppressedCells ?? []) add(cell.scope, cell.reason, 1);
+  for (const entry of suppressedByScope ?? []) add(entry.scope, entry.reason, entry.cells);
+  return {
+    ...rest,
+    cells: { ...evidence.cells, byReason: { ...evidence.cells.byReason }, byScope },
+    suppressedByScope: [...counts.values()].sort((a, b) =>
+      a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : a.reason < b.reason ? -1 : 1,
+    ),
   };
 }

@@ -51,9 +51,14 @@ export {
 } from './goals';
 export {
   EvidenceRecorder,
+  pooledClusterIds,
+  scopeKind,
   tenantEvidenceView,
+  withdrawPublished,
   type AuditorVersion,
   type ModelVersions,
   type PrivacyEvidence,
   type SuppressedCellEvidence,
+  type SuppressedKindCount,
+  type TenantEvidence,
 } from './evidence';
