@@ -6,6 +6,7 @@
  * answering only where the admin's keyword rules match.
  */
 import { customFacetListSchema, customFacetSchema } from '@silhouette/contracts';
+import { Pseudonymizer } from '@silhouette/ingest';
 import { OfflineTagger } from '@silhouette/llm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueRetag } from '../../apps/cli/src/commands/retag.command';
@@ -54,7 +55,17 @@ function records(count: number) {
   });
 }
 
+/** Facet rows by the client's conversation id (stored only as its pseudonym). */
 async function facetRows(stack: Stack) {
+  const pseudonymizer = new Pseudonymizer(
+    Buffer.from(stack.env.SILHOUETTE_PSEUDONYM_SECRET!, 'hex'),
+  );
+  const clientIds = new Map(
+    [...Array.from({ length: 24 }, (_, i) => `cf-${i}`), 'cf-leak'].map((id) => [
+      pseudonymizer.conversationPseudonym(stack.tenant.tenant.id, id),
+      id,
+    ]),
+  );
   const result = await stack.ownerDb.query<{
     id: string;
     prompt_version: string;
@@ -66,7 +77,7 @@ async function facetRows(stack: Stack) {
        FROM sealed.facets f JOIN sealed.conversations c ON c.id = f.conversation_id
       ORDER BY c.external_id`,
   );
-  return result.rows;
+  return result.rows.map((row) => ({ ...row, id: clientIds.get(row.id) ?? row.id }));
 }
 
 describe.each(['server', 'embedded'] as const)('custom facets (%s mode)', (mode) => {
