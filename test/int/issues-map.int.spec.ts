@@ -114,6 +114,16 @@ describe.each(['server', 'embedded'] as const)('issues map (%s mode)', (mode) =>
       }),
     });
     expect(facet.status).toBe(201);
+    const blocker = await call(stack, '/v1/admin/facets', {
+      method: 'POST',
+      key: stack.tenant.adminKey,
+      body: JSON.stringify({
+        key: 'blocker',
+        question: 'What blocked the user?',
+        type: 'short_text',
+      }),
+    });
+    expect(blocker.status).toBe(201);
     const all = records();
     for (let i = 0; i < all.length; i += 200) {
       const response = await call(stack, '/v1/conversations', {
@@ -204,6 +214,7 @@ describe.each(['server', 'embedded'] as const)('issues map (%s mode)', (mode) =>
     const facets = await call(stack, '/v1/insights/facets', { key: read() });
     expect(facets.body.facets).toEqual([
       expect.objectContaining({ key: 'area', type: 'enum', published_as: 'breakdown' }),
+      expect.objectContaining({ key: 'blocker', type: 'short_text', published_as: 'map' }),
     ]);
     // The workers' model answered (the API process itself has none configured): the evidence says so.
     expect(facets.body).toMatchObject({ tagger: 'openai-compatible', note: null });
@@ -243,6 +254,24 @@ describe.each(['server', 'embedded'] as const)('issues map (%s mode)', (mode) =>
     const badMap = await call(stack, '/v1/insights/map?name=topics', { key: read() });
     expect(badMap.status).toBe(400);
     expect(badMap.body.error.field).toBe('name');
+  });
+
+  it('clusters a short-text facet into its own two-level map under the same gates', async () => {
+    const response = await call(stack, '/v1/insights/map?name=custom:blocker', { key: read() });
+    expect(response.status).toBe(200);
+    const map = response.body.clusters as MapCluster[];
+    expect(new Set(map.map((c) => c.level))).toEqual(new Set([0, 1]));
+    for (const cluster of map) {
+      expect(cluster.conversations).toBeGreaterThanOrEqual(stack.env.MIN_CONVERSATIONS);
+      expect(cluster.distinct_users).toBeGreaterThanOrEqual(stack.env.K_USERS);
+    }
+    expect(response.text).not.toContain(CANARY_EMAIL);
+    expect(response.text).not.toContain('Marquez');
+    // Its answers are never published as breakdown values.
+    const breakdown = await call(stack, '/v1/insights/breakdown?facet=custom:blocker', {
+      key: read(),
+    });
+    expect(breakdown.body.rows).toEqual([]);
   });
 
   it("keeps tenants apart: another tenant's map is its own (empty before it publishes)", async () => {
