@@ -108,6 +108,18 @@ describe('issues map and custom facets in headless Chromium', () => {
       expect.objectContaining({ key: 'area', type: 'enum', values: ['billing', 'security'] }),
     ]);
 
+    // A short-text facet, defined through the API, is grouped into its own map.
+    const blocker = await call(stack, '/v1/admin/facets', {
+      method: 'POST',
+      key: stack.tenant.adminKey,
+      body: JSON.stringify({
+        key: 'blocker',
+        question: 'What blocked the user?',
+        type: 'short_text',
+      }),
+    });
+    expect(blocker.status).toBe(201);
+
     // Conversations arrive, are tagged in one call each and published.
     const ingest = await call(stack, '/v1/conversations', {
       method: 'POST',
@@ -137,6 +149,19 @@ describe('issues map and custom facets in headless Chromium', () => {
       billing.conversations.toLocaleString('en'),
     );
     await page.screenshot({ path: `${ARTIFACTS_DIR}/dashboard-custom-facet-breakdown.png` });
+    // The short-text facet's answers, grouped (never one by one).
+    const blockerMap = await call(stack, '/v1/insights/map?name=custom:blocker', {
+      key: stack.tenant.readKey,
+    });
+    const blockerGroups = (blockerMap.body.clusters as { level: number; name: string }[]).filter(
+      (c) => c.level === 0,
+    );
+    expect(blockerGroups.length).toBeGreaterThan(0);
+    await page.getByRole('radio', { name: 'What blocked the user?' }).click();
+    await expect
+      .poll(() => page.getByTestId('issues-map').textContent(), { timeout: 10_000 })
+      .toContain(blockerGroups[0]!.name);
+    await page.screenshot({ path: `${ARTIFACTS_DIR}/dashboard-short-text-facet-map.png` });
     // Its trend, per month.
     await page.getByRole('link', { name: 'Trends' }).click();
     await page.getByRole('radio', { name: 'Which product area?' }).click();

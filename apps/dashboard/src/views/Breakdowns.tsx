@@ -3,6 +3,7 @@ import { facetsApi } from '../facets-client';
 import { BarList } from '../charts';
 import { navigate, type Route } from '../router';
 import { Async, fmt, humanize, minutes, Section, useApi } from '../ui';
+import { IssuesMap } from './IssuesMap';
 
 const FACETS: { value: Facet; label: string }[] = [
   { value: 'team', label: 'Team' },
@@ -22,19 +23,25 @@ export function Breakdowns({
   route: Route;
   kUsers: number;
 }) {
-  // Custom facets (issue #15) published as breakdowns join the built-in ones.
+  // Custom facets (issue #15) join the built-in ones; a short-text one is shown as its map.
   const published = useApi(() => facetsApi.published(csrf), [csrf]);
   const custom =
     published.state === 'ok'
-      ? published.data.facets
-          .filter((f) => f.published_as === 'breakdown')
-          .map((f) => ({ value: `custom:${f.key}` as Facet, label: f.question, type: f.type }))
+      ? published.data.facets.map((f) => ({
+          value: `custom:${f.key}` as Facet,
+          label: f.question,
+          type: f.type,
+        }))
       : [];
   const choices: { value: Facet; label: string; type?: string }[] = [...FACETS, ...custom];
   const facet = (choices.find((f) => f.value === route.facet) ?? FACETS[0]!).value;
   const chosen = choices.find((f) => f.value === facet)!;
-  const data = useApi(() => api.breakdown(csrf, facet), [csrf, facet]);
-  const k = data.state === 'ok' ? (data.data.k_users ?? kUsers) : kUsers;
+  const asMap = chosen.type === 'short_text';
+  const data = useApi(
+    () => (asMap ? Promise.resolve(undefined) : api.breakdown(csrf, facet)),
+    [csrf, facet, asMap],
+  );
+  const k = data.state === 'ok' && data.data ? (data.data.k_users ?? kUsers) : kUsers;
   const otherLabel = `Other (pooled: includes groups under ${k} people)`;
   return (
     <>
@@ -58,8 +65,19 @@ export function Breakdowns({
           {published.data.note && ` ${published.data.note}`}
         </p>
       )}
+      {asMap && (
+        <IssuesMap
+          csrf={csrf}
+          name={facet}
+          title={`Answers grouped: ${chosen.label}`}
+          note="Short answers (at most 8 words) grouped in two levels like the issues map. Only groups with enough people are shown, never a single answer."
+          otherLabel="Other answers"
+        />
+      )}
       <Async result={data} label="breakdown">
-        {({ rows }) => {
+        {(loaded) => {
+          if (!loaded) return null;
+          const { rows } = loaded;
           const sorted = rows
             .slice()
             .sort(

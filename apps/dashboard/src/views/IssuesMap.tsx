@@ -9,8 +9,21 @@ import { Async, fmt, humanize, minutes, pct, Section, useApi } from '../ui';
  * as groups that pass the privacy thresholds, never one by one. Each group lists the topic
  * clusters it occurs in, where that cell passes the thresholds too.
  */
-export function IssuesMap({ csrf }: { csrf: string }) {
-  const map = useApi(() => facetsApi.map(csrf), [csrf]);
+export function IssuesMap({
+  csrf,
+  name = 'issues',
+  title = 'What goes wrong',
+  note = 'Issues (what went wrong in each conversation that did not fully succeed) grouped in two levels. Only groups with enough people are shown, never a single issue; each lists the topic clusters it occurs in, where that cell has enough people too.',
+  otherLabel = 'Other issues',
+}: {
+  csrf: string;
+  /** `issues`, or `custom:<key>` for a short-text custom facet's map. */
+  name?: string;
+  title?: string;
+  note?: string;
+  otherLabel?: string;
+}) {
+  const map = useApi(() => facetsApi.map(csrf, name), [csrf, name]);
   return (
     <Async result={map} label="issues map">
       {({ clusters }) => {
@@ -26,15 +39,12 @@ export function IssuesMap({ csrf }: { csrf: string }) {
               (a, b) =>
                 Number(a.is_other) - Number(b.is_other) || b.conversations - a.conversations,
             );
-        const label = (cluster: MapCluster) => (cluster.is_other ? 'Other issues' : cluster.name);
+        const label = (cluster: MapCluster) => (cluster.is_other ? otherLabel : cluster.name);
         return (
-          <Section
-            title="What goes wrong"
-            note="Issues (what went wrong in each conversation that did not fully succeed) grouped in two levels. Only groups with enough people are shown, never a single issue; each lists the topic clusters it occurs in, where that cell has enough people too."
-          >
+          <Section title={title} note={note}>
             {top.length === 0 ? (
               <p className="muted" data-testid="issues-map">
-                No issue group is large enough to show yet.
+                No group is large enough to show yet.
               </p>
             ) : (
               <div data-testid="issues-map">
