@@ -157,10 +157,11 @@ export function customAnswerSchema(definition: CustomFacetDefinition): z.ZodType
         .string()
         .trim()
         .max(80)
-        .refine(
-          (s) => wordCount(s) <= SHORT_TEXT_MAX_WORDS,
-          `at most ${SHORT_TEXT_MAX_WORDS} words`,
-        );
+        .refine((s) => wordCount(s) <= SHORT_TEXT_MAX_WORDS, {
+          message: `at most ${SHORT_TEXT_MAX_WORDS} words`,
+          // Lets the LLM client cut an over-long answer to the limit instead of asking again.
+          params: { maxWords: SHORT_TEXT_MAX_WORDS },
+        });
   }
 }
 

@@ -73,7 +73,10 @@ export const facetAnswerSchema = z.object({
     .string()
     .trim()
     .max(120)
-    .refine((s) => s.split(/\s+/).filter(Boolean).length <= 12, 'at most 12 words')
+    .refine((s) => s.split(/\s+/).filter(Boolean).length <= 12, {
+      message: 'at most 12 words',
+      params: { maxWords: 12 },
+    })
     .optional()
     .describe('What went wrong when not fully resolved, at most 12 words, no names; "" otherwise'),
   user_frustration: z.number().int().min(1).max(5),

@@ -14,6 +14,7 @@ import {
   tagResponseJsonSchema,
 } from './prompt';
 import { TEN_FACETS } from './benchmark-custom-facets';
+import { checkOutput } from '../openai/structured-client';
 import { estimateTokens } from './truncate';
 
 describe('facet prompt', () => {
@@ -138,6 +139,44 @@ describe('facet prompt', () => {
       ]),
     ).toEqual(['x.5']);
     expect(bad(wire.x.slice(1)).success).toBe(false);
+  });
+
+  it('lets the client cut an over-long issue or short-text answer instead of asking again', () => {
+    const wire = {
+      d: 'software engineering',
+      t: 'debugging',
+      u: 'fixing a failing test',
+      g: 'make the test suite pass',
+      i: 'the assistant kept suggesting a function that simply does not exist in this library at all',
+      m0: 30,
+      m1: 10,
+      o: 'unresolved',
+      f: ['incorrect_answer'],
+      uf: 3,
+      l: 'en',
+      c: 0.8,
+      x: [
+        true,
+        'billing',
+        'negative',
+        false,
+        4,
+        'the access token for the reporting api had expired long ago',
+        false,
+        true,
+        7,
+        true,
+      ],
+    };
+    const checked = checkOutput(JSON.stringify(wire), tagPrompt(TEN_FACETS).schema, 'stop', null);
+    expect(checked.ok).toBe(true);
+    if (!checked.ok) return;
+    const words = (text: unknown) => String(text).split(' ').length;
+    expect(words(checked.value.facet.issue)).toBeLessThanOrEqual(12);
+    expect(words(checked.value.facet.issue)).toBeGreaterThan(8);
+    expect(words(checked.value.custom['blocker'])).toBeLessThanOrEqual(8);
+    expect(words(checked.value.custom['blocker'])).toBeGreaterThan(4);
+    expect(checked.coerced.map((field) => field.path.join('.')).sort()).toEqual(['i', 'x.5']);
   });
 
   it('renders the conversation compactly inside the wrapper', () => {

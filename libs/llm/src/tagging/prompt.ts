@@ -161,12 +161,17 @@ function customAnswersSchema(definitions: readonly CustomFacetDefinition[]) {
       const raw = definition.type === 'boolean' ? booleanLike(answers[i]) : answers[i];
       const parsed = checks[i]!.safeParse(raw);
       if (parsed.success) out[definition.key] = parsed.data;
-      else
+      else {
+        const issue = parsed.error.issues[0];
+        const params = issue?.code === 'custom' ? issue.params : undefined;
         ctx.addIssue({
           code: 'custom',
           path: [i],
-          message: `answer ${i + 1}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+          message: `answer ${i + 1}: ${issue?.message ?? 'invalid'}`,
+          // A word limit travels with the issue, so an over-long answer is cut, not re-asked.
+          ...(params ? { params } : {}),
         });
+      }
     });
     return out;
   });
