@@ -70,13 +70,28 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
     // The issues map and one map per short-text custom facet, beside the topic tree (issue #15).
     const customFacets = await new CustomFacetRepository(deps.db).list(tenant.id);
     const maps: TextMapRun[] = [];
-    const issues = await runTextMap(deps, tenant, run.rows, ISSUES_MAP, (row) => row.issue ?? '');
+    const full = { full: payload.full ?? false };
+    const issues = await runTextMap(
+      deps,
+      tenant,
+      run.rows,
+      ISSUES_MAP,
+      (row) => row.issue ?? '',
+      full,
+    );
     if (issues) maps.push(issues);
     for (const facet of customFacets.filter((definition) => definition.type === 'short_text')) {
-      const map = await runTextMap(deps, tenant, run.rows, customFacetMap(facet.key), (row) => {
-        const value = row.custom?.[facet.key];
-        return typeof value === 'string' ? value : '';
-      });
+      const map = await runTextMap(
+        deps,
+        tenant,
+        run.rows,
+        customFacetMap(facet.key),
+        (row) => {
+          const value = row.custom?.[facet.key];
+          return typeof value === 'string' ? value : '';
+        },
+        full,
+      );
       if (map) maps.push(map);
     }
     const clustering = new ClusteringRepository(deps.db);

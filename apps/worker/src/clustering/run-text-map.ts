@@ -4,8 +4,10 @@
  * conversations that have that text, built by the same pieces as the topic tree (embedding space,
  * k-means hierarchy, stable ids by optimal matching, offline c-TF-IDF names over terms used by at
  * least k users, or the LLM's naming with contrast and Clio's hierarchizer), and stored in the
- * sealed schema as a run of its own map. Always a full run: only conversations that carry the
- * text take part (the failing ones, for issues), which keeps these runs smaller than the tree's.
+ * sealed schema as a run of its own map. Only conversations that carry the text take part (the
+ * failing ones, for issues). Between full runs, as for the tree, new texts join the previous
+ * run: embedded in its space and added to their nearest base cluster, so a publication does not
+ * re-cluster the map each time a few conversations arrive.
  */
 import {
   buildHierarchy,
@@ -44,6 +46,8 @@ const MAP_TOP_K = 6;
 const MIN_TEXTS = 4;
 /** Refit the offline embedding model once the texts have grown by half since it was fitted. */
 const REFIT_GROWTH = 1.5;
+/** Largest share of new texts (relative to the run) that may join it without a re-cluster. */
+const MAX_INCREMENTAL_GROWTH = 0.25;
 
 export interface TextMapRun {
   map: string;
@@ -63,9 +67,14 @@ export async function runTextMap(
   allRows: readonly FacetRow[],
   map: string,
   textOf: (row: FacetRow) => string,
+  options: { full?: boolean } = {},
 ): Promise<TextMapRun | undefined> {
   const rows = allRows.filter((r) => textOf(r).trim().length > 0);
   if (rows.length < MIN_TEXTS) return undefined;
+  if (!options.full) {
+    const joined = await joinPreviousMapRun(deps, tenant, rows, map, textOf);
+    if (joined) return joined;
+  }
   // Large maps use worker threads like the topic tree (same bits as on one thread).
   const pool =
     rows.length >= PARALLEL_MIN_ROWS && defaultThreads() > 1 ? WorkerPool.open() : undefined;
@@ -164,4 +173,85 @@ async function buildTextMap(
     await repository.finishRun(runId, 'failed', rows.length).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * New texts join the previous run of the map when it is recent and they are few: each is embedded
+ * in that run's space and added to its nearest base cluster (centroids are unit length, so the
+ * largest dot product). Texts whose conversation is gone (erased, or now resolved) simply drop out.
+ * Undefined when a full run is due.
+ */
+async function joinPreviousMapRun(
+  deps: WorkerDeps,
+  tenant: Tenant,
+  rows: FacetRow[],
+  map: string,
+  textOf: (row: FacetRow) => string,
+): Promise<TextMapRun | undefined> {
+  const repository = new ClusteringRepository(deps.db);
+  const last = await repository.previousRun(tenant.id, map);
+  if (!last?.embedderState) return undefined;
+  if (Date.now() - last.startedAt.getTime() > deps.env.CLUSTER_FULL_EVERY_DAYS * 86_400_000)
+    return undefined;
+  const byLevel = clustersByLevel(last, MAP_LEVELS);
+  const base = byLevel[MAP_LEVELS - 1]!;
+  if (base.length === 0) return undefined;
+  const known = new Set(base.flatMap((cluster) => [...cluster.members]));
+  const fresh = rows.filter((r) => !known.has(r.conversationId));
+  if (fresh.length > known.size * MAX_INCREMENTAL_GROWTH) return undefined;
+  if (fresh.length > 0) {
+    const { embedder } = await deps.embedderFor(
+      fresh.map((r) => textOf(r).trim()),
+      last.embedderState,
+    );
+    if (embedder.model !== last.embeddingModel || embedder.dimension !== base[0]!.centroid.length)
+      return undefined;
+    const vectors = await embedder.embed(fresh.map((r) => textOf(r).trim()));
+    const assigned = fresh.map((r, i) => {
+      let best = base[0]!;
+      let similarity = -Infinity;
+      for (const cluster of base) {
+        let dot = 0;
+        for (let j = 0; j < cluster.centroid.length; j++)
+          dot += cluster.centroid[j]! * vectors[i]![j]!;
+        if (dot > similarity) {
+          similarity = dot;
+          best = cluster;
+        }
+      }
+      return { conversationId: r.conversationId, clusterId: best.id, similarity };
+    });
+    await repository.addMembers(last.runId, assigned);
+    const parentOf = new Map(last.clusters.map((cluster) => [cluster.id, cluster.parentId]));
+    const nodes = new Map(byLevel.flat().map((cluster) => [cluster.id, cluster]));
+    for (const a of assigned)
+      for (let id: string | null | undefined = a.clusterId; id; id = parentOf.get(id))
+        nodes.get(id)?.members.add(a.conversationId);
+  }
+  const index = new Map(rows.map((r, i) => [r.conversationId, i]));
+  const stored = new Map(last.clusters.map((cluster) => [cluster.id, cluster]));
+  return {
+    map,
+    runId: last.runId,
+    rows,
+    namer: String(last.params['namer'] ?? OFFLINE_NAMER),
+    levels: byLevel.map((clusters, level) =>
+      clusters.map((cluster) => {
+        const meta = stored.get(cluster.id)!;
+        return {
+          id: cluster.id,
+          level,
+          parentId: meta.parentId,
+          members: [...cluster.members]
+            .map((id) => index.get(id))
+            .filter((i): i is number => i !== undefined),
+          centroid: cluster.centroid,
+          name: meta.name,
+          description: meta.description,
+          lineage: meta.lineage,
+          lineageSources: meta.lineageSources,
+        };
+      }),
+    ),
+  };
 }
