@@ -1,5 +1,6 @@
 // Lint with zero warnings. Module boundaries (Nx tags in each project.json) keep the sealed
 // library out of the API and the dashboard: scope:api and scope:frontend may not reach scope:sealed.
+// The analyst (libs/analyst, scope:analyst) sits outside the boundary like the API.
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
@@ -44,7 +45,11 @@ export default tseslint.config(
         {
           allow: [],
           depConstraints: [
-            { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:shared'] },
+            {
+              sourceTag: 'scope:api',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:analyst'],
+            },
+            { sourceTag: 'scope:analyst', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:frontend', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             {
@@ -53,7 +58,12 @@ export default tseslint.config(
             },
             {
               sourceTag: 'scope:operator',
-              onlyDependOnLibsWithTags: ['scope:shared', 'scope:sealed', 'scope:api'],
+              onlyDependOnLibsWithTags: [
+                'scope:shared',
+                'scope:sealed',
+                'scope:api',
+                'scope:analyst',
+              ],
             },
           ],
         },

@@ -32,13 +32,13 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import {
   adjustedRandIndex,
+  bestOfRestarts,
   chooseK,
-  clusterTerms,
   levelSizes,
-  mergeClusterTerms,
-  nameFromTerms,
-  type ClusterMember,
-  type ClusterTerms,
+  MAX_UPPER_RESTARTS,
+  nameTree,
+  type TreeMember,
+  type TreeNode,
   clusterBaseLevel,
   clusterBaseLevelInParallel,
   defaultThreads,
@@ -50,6 +50,7 @@ import {
   withWorkerPool,
   type KMeansResult,
 } from '@silhouette/clustering';
+import { OfflineTagger } from '@silhouette/llm';
 
 const DIMENSION = 96; // OfflineEmbedder's default
 /** As a full run does: worker threads from 20k conversations (starting them costs ~0.5 s). */
@@ -181,7 +182,7 @@ async function runJob(job: Job): Promise<void> {
   if (job.kind === 'embed') {
     result = await embedJob(job);
   } else if (job.kind === 'names') {
-    result = namesJob(job);
+    result = await namesJob(job);
   } else {
     const { data, labels } = gaussianMixture(job.n, DIMENSION, TRUE_CLUSTERS, 1);
     const cpu0 = cpuSeconds();
@@ -204,11 +205,15 @@ async function runJob(job: Job): Promise<void> {
         let centroids = base.centroids;
         let weights = base.sizes;
         for (const target of UPPER_LEVELS) {
-          const level = kmeans(centroids, DIMENSION, {
-            k: Math.min(target, weights.length),
-            seed: 1,
+          // As `buildHierarchy` does: the best of several restarts where they are affordable.
+          const level = bestOfRestarts(
+            centroids,
+            DIMENSION,
+            Math.min(target, weights.length),
+            1,
             weights,
-          });
+            MAX_UPPER_RESTARTS,
+          );
           centroids = level.centroids;
           weights = level.sizes;
         }
@@ -300,39 +305,32 @@ function cpuSeconds(): number {
 }
 
 /**
- * Offline names for every level of a three-level tree over n texts, as `runClustering` makes
- * them: term statistics once per base cluster, merged into parents, c-TF-IDF per level.
+ * Offline names and keywords for every level of a three-level tree over n texts, as
+ * `runClustering` makes them (`nameTree`: phrase and term statistics once per base cluster, merged
+ * into parents). The facets come from the offline tagger run once per distinct banking77 question.
  */
-function namesJob(job: Job): JobResult {
-  const texts = bankingCorpus(job.n);
+async function namesJob(job: Job): Promise<JobResult> {
+  const members = await bankingMembers(job.n);
   const kUsers = 5;
   const [topK, midK, baseK] = levelSizes(chooseK(job.n), 3, 7) as [number, number, number];
   const random = seededRandom(3);
   const baseOf = Int32Array.from({ length: job.n }, () => Math.floor(random() * baseK));
   const midOf = Int32Array.from({ length: baseK }, () => Math.floor(random() * midK));
   const topOf = Int32Array.from({ length: midK }, () => Math.floor(random() * topK));
-  const users = Math.max(1, Math.round(job.n / 20));
-  const members: ClusterMember[][] = Array.from({ length: baseK }, () => []);
-  baseOf.forEach((c, i) => members[c]!.push({ text: texts[i]!, user: `user-${i % users}` }));
+  const baseMembers: number[][] = Array.from({ length: baseK }, () => []);
+  baseOf.forEach((c, i) => baseMembers[c]!.push(i));
+  const levels: TreeNode[][] = [
+    Array.from({ length: topK }, (_, c) => ({ id: `t${c}`, parentId: null, members: [] })),
+    Array.from({ length: midK }, (_, c) => ({
+      id: `m${c}`,
+      parentId: `t${topOf[c]}`,
+      members: [],
+    })),
+    baseMembers.map((list, c) => ({ id: `b${c}`, parentId: `m${midOf[c]}`, members: list })),
+  ];
   const cpu0 = cpuSeconds();
   const t0 = performance.now();
-  let below = members.map((m) => clusterTerms(m, kUsers));
-  let named = nameFromTerms(
-    below.map((terms, c) => ({ id: `b${c}`, terms })),
-    { kUsers },
-  ).size;
-  for (const [k, parentOf] of [
-    [midK, midOf],
-    [topK, topOf],
-  ] as const) {
-    const parts: ClusterTerms[][] = Array.from({ length: k }, () => []);
-    below.forEach((terms, c) => parts[parentOf[c]!]!.push(terms));
-    below = parts.map((p) => mergeClusterTerms(p, kUsers));
-    named += nameFromTerms(
-      below.map((terms, c) => ({ id: `p${k}-${c}`, terms })),
-      { kUsers },
-    ).size;
-  }
+  const named = nameTree(levels, members, kUsers).size;
   return {
     kind: 'names',
     n: job.n,
@@ -342,6 +340,30 @@ function namesJob(job: Job): JobResult {
     cpuSeconds: cpuSeconds() - cpu0,
     note: `${topK} / ${midK} / ${baseK} clusters, random tree`,
   };
+}
+
+/** n tree members from banking77 questions (cycled), tagged offline once per distinct text. */
+async function bankingMembers(n: number): Promise<TreeMember[]> {
+  const texts = bankingCorpus(Math.min(n, 13_083));
+  const tagger = new OfflineTagger();
+  const users = Math.max(1, Math.round(n / 20));
+  const facets: Omit<TreeMember, 'user'>[] = [];
+  for (const [index, text] of texts.entries()) {
+    const { facet } = await tagger.tag({
+      conversationId: String(index),
+      messages: [{ role: 'user', content: text }],
+    });
+    facets.push({
+      text: `${facet.task_type}; ${facet.use_case}; ${facet.goal_summary}`,
+      useCase: facet.use_case,
+      taskType: facet.task_type,
+      domain: facet.domain,
+    });
+  }
+  return Array.from({ length: n }, (_, i) => ({
+    ...facets[i % facets.length]!,
+    user: `user-${i % users}`,
+  }));
 }
 
 /** n banking77 questions, cycled. */

@@ -3,6 +3,8 @@
  *
  * Conversations per second through the batch HTTP API (POST /v1/conversations) into PostgreSQL
  * (server mode, BullMQ on Redis enqueueing one tag job each) and into PGlite (embedded mode).
+ * A second pass re-sends every conversation with two new turns: the growing-conversation path
+ * (compare the stored message hashes, replace the sealed content, wait for idle).
  * The API runs in its own process (`silhouette start --role api`); this process is the client.
  * Conversations average ~1 KB of message text. Needs the test services (`npm run services -- up`).
  */
@@ -45,17 +47,30 @@ function conversations(count: number, runId: string): string[] {
   });
 }
 
+/** The same conversations with two more turns each. */
+function grown(lines: string[]): string[] {
+  return lines.map((line) => {
+    const record = JSON.parse(line) as { messages: { role: string; content: string }[] };
+    record.messages.push(
+      { role: 'user', content: 'thanks, and can you also add a summary table for the team' },
+      { role: 'assistant', content: 'here is the summary table with one row per project' },
+    );
+    return JSON.stringify(record);
+  });
+}
+
 async function postAll(
   port: number,
   key: string,
   lines: string[],
   batch: number,
   concurrency: number,
-): Promise<{ seconds: number; accepted: number }> {
+): Promise<{ seconds: number; accepted: number; updated: number }> {
   const batches: string[] = [];
   for (let i = 0; i < lines.length; i += batch) batches.push(lines.slice(i, i + batch).join('\n'));
   let next = 0;
   let accepted = 0;
+  let updated = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -66,16 +81,17 @@ async function postAll(
           headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/x-ndjson' },
           body,
         });
-        const result = (await response.json()) as { accepted: number };
+        const result = (await response.json()) as { accepted: number; updated?: number };
         if (!response.ok) throw new Error(`ingest answered ${response.status}`);
         accepted += result.accepted;
+        updated += result.updated ?? 0;
       }
     }),
   );
-  return { seconds: (performance.now() - started) / 1000, accepted };
+  return { seconds: (performance.now() - started) / 1000, accepted, updated };
 }
 
-async function deleteRedisPrefix(url: string, prefix: string): Promise<void> {
+export async function deleteRedisPrefix(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url);
   try {
     let cursor = '0';
@@ -89,7 +105,7 @@ async function deleteRedisPrefix(url: string, prefix: string): Promise<void> {
   }
 }
 
-function servicesEnv(): Record<string, string> {
+export function servicesEnv(): Record<string, string> {
   const file = join(REPO_ROOT, '.silhouette-test/services.env');
   try {
     return Object.fromEntries(
@@ -117,21 +133,22 @@ async function measure(
   const server = await startServer(['--role', 'api', '--no-demo'], env, port);
   try {
     await postAll(port, tenant.ingest_key, conversations(1000, 'warmup'), batch, concurrency);
-    const result = await postAll(
-      port,
-      tenant.ingest_key,
-      conversations(count, 'run'),
-      batch,
-      concurrency,
-    );
+    const lines = conversations(count, 'run');
+    const result = await postAll(port, tenant.ingest_key, lines, batch, concurrency);
     if (result.accepted !== count)
       throw new Error(`${label}: accepted ${result.accepted} of ${count}`);
-    return {
-      label,
-      conversations: count,
-      seconds: result.seconds,
-      perSecond: count / result.seconds,
-    };
+    const growth = await postAll(port, tenant.ingest_key, grown(lines), batch, concurrency);
+    if (growth.updated !== count)
+      throw new Error(`${label}: updated ${growth.updated} of ${count}`);
+    return [
+      { label, conversations: count, seconds: result.seconds, perSecond: count / result.seconds },
+      {
+        label: `${label}, re-sent with two new turns (growth)`,
+        conversations: count,
+        seconds: growth.seconds,
+        perSecond: count / growth.seconds,
+      },
+    ];
   } finally {
     await stopServer(server);
   }
@@ -165,7 +182,7 @@ export async function main(args: string[]): Promise<void> {
     };
     await runCli(['migrate'], env);
     results.push(
-      await measure('PostgreSQL 15 + BullMQ (server mode)', env, count, batch, concurrency),
+      ...(await measure('PostgreSQL 15 + BullMQ (server mode)', env, count, batch, concurrency)),
     );
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
@@ -177,7 +194,7 @@ export async function main(args: string[]): Promise<void> {
   try {
     const env = { ...secrets, SILHOUETTE_DATA_DIR: dataDir };
     await runCli(['migrate'], env);
-    results.push(await measure('PGlite (embedded mode)', env, count, batch, concurrency));
+    results.push(...(await measure('PGlite (embedded mode)', env, count, batch, concurrency)));
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

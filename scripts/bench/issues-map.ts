@@ -19,14 +19,15 @@ import {
   OfflineEmbedder,
   packRows,
   withWorkerPool,
+  nameTree,
 } from '@silhouette/clustering';
 import type { FacetRow } from '@silhouette/sealed';
 import {
   nodeMembers,
-  offlineNames,
   PARALLEL_MIN_ROWS,
   stableIds,
 } from '../../apps/worker/src/clustering/run-clustering';
+import { mapMembers } from '../../apps/worker/src/clustering/run-text-map';
 import { bankingCorpus } from './clustering';
 import { machine } from './common';
 
@@ -59,8 +60,19 @@ async function child(n: number, threads: number): Promise<void> {
       })
     : buildHierarchy(packRows(embedder.embedSync(texts), d), d, options);
   const members = nodeMembers(tree);
-  const { ids } = stableIds(tree, members, [[], []], rows);
-  const names = offlineNames(tree, ids, members, texts, rows, K_USERS);
+  const { ids } = stableIds(tree, members, [[], []], rows, { compareCentroids: true });
+  // The maps' offline names: readable names and keywords by the topic tree's nameTree.
+  const names = nameTree(
+    tree.levels.map((level, l) =>
+      ids[l]!.map((id, k) => ({
+        id,
+        parentId: l === 0 ? null : ids[l - 1]![level.parents[k]!]!,
+        members: members[l]![k]!,
+      })),
+    ),
+    mapMembers(rows, texts),
+    K_USERS,
+  );
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   const result: Result = {
@@ -68,7 +80,7 @@ async function child(n: number, threads: number): Promise<void> {
     seconds,
     cpuSeconds: (used.user + used.system) / 1e6,
     ks: tree.levels.map((level) => level.k),
-    named: names.reduce((sum, level) => sum + level.size, 0),
+    named: names.size,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
   };
   process.send!(result);

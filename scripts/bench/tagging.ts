@@ -65,7 +65,7 @@ async function taggedCount(stack: Stack): Promise<number> {
   return Number(result.rows[0]!.n);
 }
 
-interface ModelProcess {
+export interface ModelProcess {
   baseURL: string;
   child: ChildProcess;
   stats(): Promise<{ chatRequests: number; maxInFlight: number }>;
@@ -73,9 +73,12 @@ interface ModelProcess {
 }
 
 /** The scripted model in its own process (it must not share this process's CPU). */
-async function startModel(latencyMs: number): Promise<ModelProcess> {
+export async function startModel(
+  latencyMs: number,
+  facets: 'rules' | 'offline' = 'rules',
+): Promise<ModelProcess> {
   const script = fileURLToPath(new URL('./scripted-llm.process.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, String(latencyMs)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, String(latencyMs), facets], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const baseURL = await new Promise<string>((resolve, reject) => {

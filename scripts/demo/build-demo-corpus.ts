@@ -1,7 +1,8 @@
 /**
  * Builds apps/cli/demo-corpus/corpus.jsonl.gz from the public datasets in ../shared/data.
- * Runs on our machines only (`npx tsx scripts/demo/build-demo-corpus.ts`); the output, its
- * licences and ATTRIBUTION.md are committed, and nothing reads ../shared at run time.
+ * Runs on our machines only (`npx tsx scripts/demo/build-demo-corpus.ts [--check]`); the output,
+ * its licences and ATTRIBUTION.md are committed, and nothing reads ../shared at run time.
+ * `--check` rebuilds in memory and exits 1 if the committed file differs.
  *
  * Deterministic: the same inputs give the same bytes (seeded choices, sorted output, gzip with
  * a fixed header). What goes in:
@@ -17,7 +18,7 @@
  *    refusal (an over-cautious assistant);
  *  - written German, French and Spanish conversations (demo-corpus-texts.ts).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { fnv1a, mulberry32 } from '@silhouette/privacy';
@@ -46,7 +47,7 @@ const OUT_DIR = fileURLToPath(new URL('../../apps/cli/demo-corpus/', import.meta
 const SEED = 20261204;
 
 /** Share of records that get a written failure turn, per kind. */
-const CODE_FAILURE_SHARE = 0.4;
+const CODE_FAILURE_SHARE = 0.55;
 const SUPPORT_FAILURE_SHARE: Readonly<Record<string, number>> = {
   transfers: 0.45,
   identity: 0.45,
@@ -353,7 +354,8 @@ function writtenRecords(): DemoCorpusRecord[] {
   });
 }
 
-function main(): void {
+function main(args: string[]): void {
+  const check = args.includes('--check');
   const records = [
     ...oasstRecords(),
     ...sgdRecords(),
@@ -363,10 +365,17 @@ function main(): void {
   ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const text = encodeDemoCorpus(records);
   parseDemoCorpus(text); // the runtime's own check: ids unique, every field valid
-  mkdirSync(OUT_DIR, { recursive: true });
-  // mtime 0 and level 9: the same records give the same bytes.
+  // No timestamp in zlib's gzip header, level 9: the same records give the same bytes.
   const gz = gzipSync(Buffer.from(text, 'utf8'), { level: 9 });
-  writeFileSync(`${OUT_DIR}corpus.jsonl.gz`, gz);
+  const file = `${OUT_DIR}corpus.jsonl.gz`;
+  if (check) {
+    // --check: the committed corpus is exactly what the sources and texts build.
+    const same = existsSync(file) && readFileSync(file).equals(gz);
+    console.log(same ? `${file} is up to date` : `${file} differs from a fresh build`);
+    process.exit(same ? 0 : 1);
+  }
+  mkdirSync(OUT_DIR, { recursive: true });
+  writeFileSync(file, gz);
 
   const count = (key: (r: DemoCorpusRecord) => string) => {
     const counts: Record<string, number> = {};
@@ -389,4 +398,4 @@ function main(): void {
   );
 }
 
-main();
+main(process.argv.slice(2));

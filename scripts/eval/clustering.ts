@@ -20,20 +20,24 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import {
+  buildHierarchy,
   documentFrequencies,
   featureCounts,
   HashingEmbedder,
   kmeans,
   normalizeRows,
   OfflineEmbedder,
+  packRows,
   projectSparse,
   randomizedSvd,
   scoreClustering,
+  seededRandom,
   smoothIdf,
   tfidfVector,
   type ClusteringScores,
   type SparseVector,
 } from '@silhouette/clustering';
+import { sklearnTfidfSvdKmeans } from './sklearn-baseline';
 
 const DATA = new URL('../../../shared/data/', import.meta.url);
 const DEFAULT_BANKING = fileURLToPath(new URL('banking77/test.csv', DATA));
@@ -70,32 +74,71 @@ export async function main(args: string[]): Promise<void> {
     runCandidateInProcess(options.oneCandidate, options);
     return;
   }
-  const sets = [loadBanking77(options.banking), loadSgdSingleDomain(options.sgd)];
   if (options.candidates) {
-    await compareCandidates(sets, options);
+    await compareCandidates(
+      [loadBanking77(options.banking), loadSgdSingleDomain(options.sgd)],
+      options,
+    );
     return;
   }
-  console.log('Offline embedder (OfflineEmbedder: word+char TF-IDF → LSA 96) + spherical k-means');
-  console.log(`seeds 1..${options.seeds}; mean (min–max) in %\n`);
+  const sets: EvalSet[] = [
+    { ...loadBanking77(options.banking) },
+    { ...loadSgdSingleDomain(options.sgd) },
+    loadIntentsUnderDomains(options.sgd, options.banking),
+    ...loadMtBench(),
+  ];
+  console.log(
+    'Offline embedder + k-means, as `silhouette eval-clusters` runs it (buildHierarchy: base k = labels,',
+  );
+  console.log(
+    `parent k = parent labels); seeds 1..${options.seeds}, mean (min–max) in %. "before": LSA only, one seed per`,
+  );
+  console.log(
+    'upper level; "after": LSA ⊕ SIF GloVe, best of restarts per upper level. Reference: TF-IDF + SVD k-means',
+  );
+  console.log('(scikit-learn defaults, re-implemented in scripts/eval/sklearn-baseline.ts).\n');
   for (const set of sets) {
-    const started = performance.now();
-    const embedder = OfflineEmbedder.fit(set.texts);
-    const vectors = embedder.embedSync(set.texts);
-    const embedMs = performance.now() - started;
-    const data = new Float32Array(set.texts.length * embedder.dimension);
-    vectors.forEach((v, i) => data.set(v, i * embedder.dimension));
-    const clusterStarted = performance.now();
-    const runs = seedsOf(options).map((seed) =>
-      scoreClustering(set.labels, kmeans(data, embedder.dimension, { k: set.k, seed }).assignments),
-    );
-    const clusterMs = (performance.now() - clusterStarted) / runs.length;
-    console.log(`${set.name}: n = ${set.texts.length}, k = ${set.k}`);
     console.log(
-      `  NMI ${spread(runs, 'nmi')}   ARI ${spread(runs, 'ari')}   ACC ${spread(runs, 'acc')}`,
+      `${set.name}: n = ${set.texts.length}, k = ${set.k}${set.parents ? `, parent k = ${set.parentK}` : ''}`,
+    );
+    const reference = seedsOf(options).map((seed) =>
+      scoreClustering(set.labels, sklearnTfidfSvdKmeans(set.texts, set.k, seed)),
     );
     console.log(
-      `  fit + embed ${fmtMs(embedMs)}, k-means ${fmtMs(clusterMs)} per seed, vocabulary ${embedder.vocabularySize} features`,
+      `  ${'TF-IDF + SVD k-means (scikit-learn)'.padEnd(38)} fine NMI ${spread(reference, 'nmi')}  ACC ${spread(reference, 'acc')}`,
     );
+    for (const variant of ['before', 'after'] as const) {
+      const started = performance.now();
+      const embedder = OfflineEmbedder.fit(set.texts, { wordVectors: variant === 'after' });
+      const data = packRows(embedder.embedSync(set.texts));
+      const embedMs = performance.now() - started;
+      const fine: ClusteringScores[] = [];
+      const top: ClusteringScores[] = [];
+      for (const seed of seedsOf(options)) {
+        const tree = buildHierarchy(data, embedder.dimension, {
+          levels: set.parents ? 2 : 1,
+          baseK: set.k,
+          ...(set.parents ? { topK: set.parentK } : {}),
+          seed,
+          upperRestarts: variant === 'after' ? undefined : 1,
+        });
+        const assignments = Array.from(tree.assignments);
+        fine.push(scoreClustering(set.labels, assignments));
+        if (set.parents) {
+          const base = tree.levels[tree.levels.length - 1]!;
+          top.push(
+            scoreClustering(
+              set.parents,
+              assignments.map((c) => base.parents[c]!),
+            ),
+          );
+        }
+      }
+      const label = variant === 'before' ? 'before (LSA 96)' : 'after (LSA ⊕ SIF GloVe → 96)';
+      console.log(
+        `  ${label.padEnd(38)} fine NMI ${spread(fine, 'nmi')}  ACC ${spread(fine, 'acc')}${top.length ? `   top NMI ${spread(top, 'nmi')}  ACC ${spread(top, 'acc')}` : ''}   (fit + embed ${fmtMs(embedMs)})`,
+      );
+    }
     if (set.name.startsWith('banking77')) {
       console.log('  published (banking77 test, k = 77):');
       for (const ref of REFERENCES) {
@@ -108,6 +151,65 @@ export async function main(args: string[]): Promise<void> {
     }
     console.log('');
   }
+}
+
+interface EvalSet extends LabelledSet {
+  parents?: string[];
+  parentK?: number;
+}
+
+/**
+ * A two-level intent set built like CLINC150 (intents under domains): the first user turn of every
+ * sgd-dev dialogue, labelled with its first intent under that intent's domain, plus a quarter of
+ * banking77 test (a seeded sample) under one more domain, "Banks" (the domain of SGD's own bank
+ * intents). 95 intents under 15 domains; the top level has to put 80 banking intents together.
+ */
+export function loadIntentsUnderDomains(sgdPath: string, bankingPath: string): EvalSet {
+  const dialogues = readFileSync(sgdPath, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim().length > 0)
+    .map((line) => JSON.parse(line) as SgdDialogue & { intents: string[] });
+  const domainOf = new Map<string, string>();
+  for (const d of dialogues)
+    if (d.domains.length === 1) for (const intent of d.intents) domainOf.set(intent, d.domains[0]!);
+  const banking = loadBanking77(bankingPath);
+  const random = seededRandom(5);
+  const sampled = banking.texts.map((text, i) => ({ text, label: banking.labels[i]! }));
+  const bank = sampled.filter(() => random() < 0.25);
+  const texts = [
+    ...dialogues.map((d) => d.turns.find((t) => t.speaker === 'USER')?.utterance ?? ''),
+    ...bank.map((b) => b.text),
+  ];
+  const labels = [...dialogues.map((d) => d.intents[0]!), ...bank.map((b) => b.label)];
+  const parents = [
+    ...dialogues.map((d) => domainOf.get(d.intents[0]!) ?? d.domains[0]!),
+    ...bank.map(() => 'Banks'),
+  ];
+  return {
+    name: 'sgd-dev first turns + banking77 (intents under domains)',
+    texts,
+    labels,
+    k: new Set(labels).size,
+    parents,
+    parentK: new Set(parents).size,
+  };
+}
+
+/** mt-bench (80 prompts, 8 categories) and vicuna-bench (80, 9), both turns as one text. */
+function loadMtBench(): EvalSet[] {
+  return ['mt_bench_question.jsonl', 'vicuna_bench_question.jsonl'].map((file) => {
+    const questions = readFileSync(fileURLToPath(new URL(`mt-bench/${file}`, DATA)), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => JSON.parse(line) as { category: string; turns: string[] });
+    const labels = questions.map((q) => q.category);
+    return {
+      name: file.startsWith('mt') ? 'mt-bench (categories)' : 'vicuna-bench (categories)',
+      texts: questions.map((q) => q.turns.join('\n')),
+      labels,
+      k: new Set(labels).size,
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

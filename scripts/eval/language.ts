@@ -12,7 +12,9 @@
  *    in the 21 languages the hand-written detector claims and 7 it does not. franc's trigram
  *    models were built from these very texts, so this sample flatters franc;
  *  - demo: the user turns of the demo corpus' written German, French, Spanish, Italian, Dutch and
- *    Portuguese conversations (ours, short).
+ *    Portuguese conversations (ours, short);
+ *  - chat-en: the user turns of the demo corpus' English conversations (banking77 questions, SGD,
+ *    oasst1, MT-Bench prompts): short English chat, where a detector must not see other languages.
  * Each item is scored whole and cut to its first 60 characters (a short chat message).
  *
  * Candidates: `hand-written` (the stop-word and script detector the offline tagger used before,
@@ -78,7 +80,7 @@ const PER_LANGUAGE = 120;
 const SHORT_CHARS = 60;
 
 interface Item {
-  sample: 'fortunes' | 'udhr' | 'demo';
+  sample: 'fortunes' | 'udhr' | 'demo' | 'chat-en';
   language: string;
   text: string;
 }
@@ -181,6 +183,20 @@ function demoItems(): Item[] {
     );
 }
 
+/** The user turns of the demo corpus' English conversations (banking77, SGD, oasst1, MT-Bench). */
+function chatEnglishItems(): Item[] {
+  return readDemoCorpus()
+    .filter((r) => r.language === 'en')
+    .map((r) => ({
+      sample: 'chat-en' as const,
+      language: 'en',
+      text: r.messages
+        .filter((m) => m.role === 'user')
+        .map((m) => m.content)
+        .join('\n'),
+    }));
+}
+
 function shortened(text: string): string {
   if (text.length <= SHORT_CHARS) return text;
   const cut = text.slice(0, SHORT_CHARS);
@@ -217,7 +233,7 @@ function accuracy(s: Score | undefined): string {
 export async function main(args: string[]): Promise<void> {
   const json = args.includes('--json');
   const perLanguage = args.includes('--per-language');
-  const items = [...fortuneItems(), ...udhrItems(), ...demoItems()];
+  const items = [...fortuneItems(), ...udhrItems(), ...demoItems(), ...chatEnglishItems()];
   const results: Record<string, Record<string, Score>> = {};
   const perLang: Record<string, Record<string, Score>> = {};
   const timing: Record<string, number> = {};
@@ -240,7 +256,7 @@ export async function main(args: string[]): Promise<void> {
       ] as const) {
         const ok = detect(text) === item.language;
         add(results, name, `${item.sample}/${length}`, ok);
-        if (item.sample !== 'demo')
+        if (item.sample !== 'demo' && item.sample !== 'chat-en')
           add(perLang, `${name} ${length}`, `${item.sample}:${item.language}`, ok);
       }
     }
@@ -266,7 +282,7 @@ export async function main(args: string[]): Promise<void> {
   }
   const counts = (sample: string) => items.filter((i) => i.sample === sample);
   console.log(
-    `Language detection: ${items.length} texts (fortunes ${counts('fortunes').length} in ${new Set(counts('fortunes').map((i) => i.language)).size} languages, udhr ${counts('udhr').length} in ${new Set(counts('udhr').map((i) => i.language)).size}, demo ${counts('demo').length}); "short" = first ${SHORT_CHARS} characters`,
+    `Language detection: ${items.length} texts (fortunes ${counts('fortunes').length} in ${new Set(counts('fortunes').map((i) => i.language)).size} languages, udhr ${counts('udhr').length} in ${new Set(counts('udhr').map((i) => i.language)).size}, demo ${counts('demo').length}, chat-en ${counts('chat-en').length}); "short" = first ${SHORT_CHARS} characters`,
   );
   console.log(
     `  ${'detector'.padEnd(14)} ${columns.map((c) => c.padStart(15)).join(' ')}  µs/text`,

@@ -67,6 +67,7 @@ describe('dashboard in headless Chromium', () => {
 
   it('signs in with a user account and shows the real numbers, with no conversation text in any response', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const violations = cspViolations(page);
     const bodies: string[] = [];
     page.on('response', (response) => {
       void response.text().then(
@@ -95,9 +96,9 @@ describe('dashboard in headless Chromium', () => {
       .toMatch(/email or password is wrong/);
 
     const read = (path: string) => call(stack, path, { key: stack.tenant.readKey });
-    const status = (await read('/v1/status')).body as { conversations: number };
+    // Raw pipeline counts are for admins and ingest keys only (issue #10).
+    expect((await read('/v1/status')).status).toBe(403);
     const overview = (await read('/v1/insights/overview')).body as { conversations: number };
-    expect(status.conversations).toBe(307);
     expect(overview.conversations).toBeGreaterThan(0);
 
     await page.getByLabel('Password').fill(account.password);
@@ -106,9 +107,10 @@ describe('dashboard in headless Chromium', () => {
 
     // The session lives in an httpOnly cookie: no script on the page can read it or a credential.
     await expect
-      .poll(() => page.getByTestId('kpi-conversations').isVisible(), { timeout: 15_000 })
+      .poll(() => page.getByTestId('overview-conversations').isVisible(), { timeout: 15_000 })
       .toBe(true);
     expect(await page.getByTestId('signed-in-user').textContent()).toBe(account.email);
+    expect(await page.getByTestId('kpi-conversations').count()).toBe(0);
     expect(await page.evaluate(() => document.cookie)).not.toContain('silhouette_session');
     const storage = await page.evaluate(
       () => JSON.stringify(sessionStorage) + JSON.stringify(localStorage),
@@ -125,13 +127,7 @@ describe('dashboard in headless Chromium', () => {
       ),
     ).toBe(true);
 
-    // Overview: the pipeline card and the snapshot KPIs show the API's numbers.
-    await expect
-      .poll(() => page.getByTestId('kpi-conversations').textContent(), { timeout: 10_000 })
-      .toBe(status.conversations.toLocaleString('en'));
-    expect(await page.getByTestId('kpi-tagged').textContent()).toBe('307');
-    // Default retention: content is deleted as soon as it is tagged.
-    expect(await page.getByTestId('kpi-content-deleted').textContent()).toBe('307');
+    // Overview: the snapshot KPIs show the API's numbers; a read user gets no pipeline card.
     await expect
       .poll(() => page.getByTestId('overview-conversations').textContent())
       .toBe(overview.conversations.toLocaleString('en'));
@@ -169,6 +165,14 @@ describe('dashboard in headless Chromium', () => {
     // The breadcrumb names every level above.
     const crumbs = await page.getByRole('navigation', { name: 'Breadcrumb' }).textContent();
     for (const name of drilled.slice(0, -1)) expect(crumbs).toContain(name);
+    // The cluster's keywords (c-TF-IDF terms) are shown apart from its readable name.
+    const nodeId = new URL(page.url()).searchParams.get('node')!;
+    const { keywords } = (await read(`/v1/insights/clusters/${nodeId}`)).body as {
+      keywords: string[];
+    };
+    expect(keywords.length).toBeGreaterThan(0);
+    const chips = detail.getByTestId('cluster-detail-keywords').locator('.keyword');
+    expect(await chips.allTextContents()).toEqual(keywords);
     await shoot(page, 'cluster-detail');
     // The URL is shareable: loading it again shows the same cluster.
     await page.goto(page.url());
@@ -306,10 +310,13 @@ describe('dashboard in headless Chromium', () => {
     for (const secret of Object.values(canary)) {
       expect(bodies.filter((body) => body.includes(secret))).toEqual([]);
     }
+    // The strict Content-Security-Policy (issue #10) blocked nothing the dashboard needs.
+    expect(violations).toEqual([]);
   }, 120_000);
 
   it('lets an admin generate a report, download its files, manage schedules and open its evidence', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const violations = cspViolations(page);
     const bodies: string[] = [];
     page.on('response', (response) => {
       void response.text().then(
@@ -343,6 +350,25 @@ describe('dashboard in headless Chromium', () => {
     await page.getByRole('textbox', { name: 'API key' }).fill(stack.tenant.adminKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('overview-conversations').waitFor({ timeout: 15_000 });
+    // An admin sees the pipeline card, with the API's counts.
+    const status = (await admin('/v1/status')).body as {
+      conversations: number;
+      tagged: number;
+      embedded: number;
+      content_deleted: number;
+    };
+    expect(status.conversations).toBeGreaterThanOrEqual(307);
+    await expect
+      .poll(() => page.getByTestId('kpi-conversations').textContent(), { timeout: 10_000 })
+      .toBe(status.conversations.toLocaleString('en'));
+    const tagged = status.tagged + status.embedded;
+    expect(tagged).toBe(status.conversations);
+    expect(await page.getByTestId('kpi-tagged').textContent()).toBe(tagged.toLocaleString('en'));
+    // Default retention: content is deleted as soon as it is tagged.
+    expect(await page.getByTestId('kpi-content-deleted').textContent()).toBe(
+      status.content_deleted.toLocaleString('en'),
+    );
+    expect(status.content_deleted).toBe(status.conversations);
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'Reports', exact: true }).click();
     await page.waitForURL(/view=reports/);
@@ -529,6 +555,8 @@ describe('dashboard in headless Chromium', () => {
     for (const secretValue of Object.values(canary)) {
       expect(bodies.filter((body) => body.includes(secretValue))).toEqual([]);
     }
+    // The strict Content-Security-Policy (issue #10) blocked nothing the dashboard needs.
+    expect(violations).toEqual([]);
   }, 180_000);
 });
 
@@ -565,6 +593,18 @@ async function pathToBase(read: (path: string) => Promise<{ body: any }>): Promi
   const path = await walk(await children(), []);
   if (!path) throw new Error('no published path to a base cluster');
   return path;
+}
+
+/** What Chromium reports as blocked by the page's Content-Security-Policy. */
+function cspViolations(page: Page): string[] {
+  const found: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) found.push(message.text());
+  });
+  page.on('pageerror', (error) => {
+    if (/Content Security Policy/i.test(error.message)) found.push(error.message);
+  });
+  return found;
 }
 
 async function shoot(page: Page, view: string): Promise<void> {

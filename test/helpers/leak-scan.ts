@@ -2,8 +2,20 @@
  * Searches every place content could leak to: database tables (by schema), Redis keys and values
  * under a prefix, and captured logs. Returns human-readable locations of any canary found.
  */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Database } from '@silhouette/db';
+
+/** Every schema of the database but PostgreSQL's own: where any of our tables can be. */
+export async function everySchema(db: Database): Promise<string[]> {
+  const result = await db.query<{ schema_name: string }>(
+    `SELECT schema_name FROM information_schema.schemata
+      WHERE schema_name NOT IN ('information_schema', 'pg_catalog', 'pg_toast')
+        AND schema_name NOT LIKE 'pg\\_%'`,
+  );
+  return result.rows.map((row) => row.schema_name);
+}
 
 export async function scanTables(
   db: Database,
@@ -65,4 +77,29 @@ export async function scanRedis(
 
 export function scanText(where: string, text: string, canaries: string[]): string[] {
   return canaries.filter((canary) => text.includes(canary)).map((canary) => `${where}: ${canary}`);
+}
+
+/**
+ * Every file below `dir` read as bytes (table files, WAL, anything), searched for each canary in
+ * UTF-8: what `grep -ra` over a data directory finds.
+ */
+export function scanDirectory(dir: string, canaries: string[]): { files: number; found: string[] } {
+  const needles = canaries.map((canary) => [canary, Buffer.from(canary, 'utf8')] as const);
+  const found: string[] = [];
+  let files = 0;
+  const walk = (path: string): void => {
+    for (const entry of readdirSync(path)) {
+      const full = join(path, entry);
+      const stat = statSync(full);
+      if (stat.isDirectory()) walk(full);
+      else if (stat.isFile()) {
+        files += 1;
+        const bytes = readFileSync(full);
+        for (const [canary, needle] of needles)
+          if (bytes.includes(needle)) found.push(`${relative(dir, full)}: ${canary}`);
+      }
+    }
+  };
+  walk(dir);
+  return { files, found };
 }

@@ -25,6 +25,9 @@
  * L2-normalised, of a configurable dimension; `encoding_format: 'base64'` is supported because the
  * SDK asks for it by default.
  *
+ * Tool calling: a `respond` hook can answer with `toolCalls` (a chat.completion whose message
+ * calls functions) and reads the results the client sent back in `toolResults`.
+ *
  * Every request is recorded (body, answer mode, status) with the peak number in flight.
  *
  * `quirks` make the server behave like the OpenAI-compatible servers people really run (vLLM,
@@ -92,6 +95,8 @@ export interface ScriptedRequest {
   body: Record<string, unknown>;
   /** Chat: the user messages' text, joined with blank lines. Embeddings: the inputs joined. */
   userText: string;
+  /** Chat: the contents of `tool` messages (results the client sent back), in order. */
+  toolResults: string[];
   /** Chat with `response_format.type === 'json_schema'`. */
   schemaName?: string;
   schema?: Record<string, unknown>;
@@ -102,6 +107,11 @@ export interface ScriptedReply {
   mode?: ScriptedMode;
   /** Chat only: message content, wrapped into a chat.completion object. */
   content?: string;
+  /**
+   * Chat only: function calls the model makes (finish_reason `tool_calls`); `arguments` is sent
+   * as given when a string (malformed JSON on purpose), JSON-encoded otherwise.
+   */
+  toolCalls?: { name: string; arguments: unknown }[];
   /** Raw JSON body (with `status`, default 200). */
   body?: unknown;
   /** Raw body text sent as-is with a JSON content type (malformed responses). */
@@ -379,6 +389,7 @@ export class ScriptedLlmServer {
     if (
       reply &&
       (reply.content !== undefined ||
+        reply.toolCalls !== undefined ||
         reply.body !== undefined ||
         reply.rawBody !== undefined ||
         reply.status !== undefined)
@@ -393,7 +404,12 @@ export class ScriptedLlmServer {
       if (reply.body !== undefined || endpoint !== 'chat') {
         sendJson(res, record.status, reply.body ?? {}, reply.headers);
       } else {
-        sendJson(res, record.status, chatCompletion(body, reply.content ?? ''), reply.headers);
+        sendJson(
+          res,
+          record.status,
+          chatCompletion(body, reply.content ?? '', reply.toolCalls),
+          reply.headers,
+        );
       }
       return;
     }
@@ -524,7 +540,13 @@ type Json = Record<string, unknown>;
 
 function describeRequest(seq: number, endpoint: ScriptedEndpoint, body: Json): ScriptedRequest {
   if (endpoint === 'embeddings') {
-    return { seq, endpoint, body, userText: embeddingInputs(body['input']).join('\n\n') };
+    return {
+      seq,
+      endpoint,
+      body,
+      userText: embeddingInputs(body['input']).join('\n\n'),
+      toolResults: [],
+    };
   }
   const messages = Array.isArray(body['messages']) ? (body['messages'] as unknown[]) : [];
   const userText = messages
@@ -536,7 +558,10 @@ function describeRequest(seq: number, endpoint: ScriptedEndpoint, body: Json): S
     format?.['type'] === 'json_schema' && isRecord(format['json_schema'])
       ? format['json_schema']
       : undefined;
-  const request: ScriptedRequest = { seq, endpoint, body, userText };
+  const toolResults = messages
+    .filter((m): m is Json => isRecord(m) && m['role'] === 'tool')
+    .map((m) => messageText(m['content']));
+  const request: ScriptedRequest = { seq, endpoint, body, userText, toolResults };
   if (jsonSchema) {
     if (typeof jsonSchema['name'] === 'string') request.schemaName = jsonSchema['name'];
     if (isRecord(jsonSchema['schema'])) request.schema = jsonSchema['schema'];
@@ -557,7 +582,11 @@ function messageText(content: unknown): string {
   return '';
 }
 
-function chatCompletion(body: Json, content: string): unknown {
+function chatCompletion(
+  body: Json,
+  content: string,
+  toolCalls?: ScriptedReply['toolCalls'],
+): unknown {
   const messages = Array.isArray(body['messages']) ? (body['messages'] as unknown[]) : [];
   const promptChars = messages.reduce<number>(
     (sum, m) => sum + (isRecord(m) ? messageText(m['content']).length : 0),
@@ -575,8 +604,25 @@ function chatCompletion(body: Json, content: string): unknown {
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content, refusal: null },
-        finish_reason: 'stop',
+        message: toolCalls
+          ? {
+              role: 'assistant',
+              content: content || null,
+              refusal: null,
+              tool_calls: toolCalls.map((call, index) => ({
+                id: `call_${index}_${Math.abs(hashString(call.name + promptChars)).toString(36)}`,
+                type: 'function',
+                function: {
+                  name: call.name,
+                  arguments:
+                    typeof call.arguments === 'string'
+                      ? call.arguments
+                      : JSON.stringify(call.arguments),
+                },
+              })),
+            }
+          : { role: 'assistant', content, refusal: null },
+        finish_reason: toolCalls ? 'tool_calls' : 'stop',
         logprobs: null,
       },
     ],

@@ -39,7 +39,7 @@ export interface StackOptions {
   worker?: boolean;
   env?: Record<string, string>;
   dashboardDir?: string;
-  /** Embedded mode: a PGlite data directory on disk (default: in memory). */
+  /** Embedded mode: keep PGlite's data on disk here (default in memory), e.g. to search its files. */
   dataDir?: string;
   /** Builds the worker's tagger and scrubber (kept outside so this helper has no provider opinions). */
   workerProviders?: (

@@ -4,6 +4,7 @@
  * Every published cell meets the thresholds, no canary reaches the export, identity is stable.
  */
 import { latestSnapshotDocument, type SnapshotDocument } from '@silhouette/api';
+import { looksLikeKeywordList, nameWords, OfflineEmbedder } from '@silhouette/clustering';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presidioValues, sgdRecords } from '../helpers/datasets';
 import { offlineProviders } from '../helpers/providers';
@@ -119,6 +120,31 @@ describe.each(['server', 'embedded'] as const)('clustering and publishing (%s mo
     ).toBe(true);
   });
 
+  it('names clusters with short phrases and publishes the c-TF-IDF terms as keywords apart', () => {
+    const named = document.clusters.filter(
+      (cluster) => !cluster.is_other && cluster.name !== 'Miscellaneous',
+    );
+    expect(named.length).toBeGreaterThan(10);
+    const keywordLists = named.filter((cluster) => looksLikeKeywordList(cluster.name));
+    expect(keywordLists.map((cluster) => cluster.name)).toEqual([]);
+    for (const cluster of named) expect(nameWords(cluster.name).length).toBeLessThanOrEqual(6);
+    // Siblings are told apart.
+    const siblings = new Map<string, string[]>();
+    for (const cluster of document.clusters) {
+      const key = cluster.parent_id ?? 'root';
+      siblings.set(key, [...(siblings.get(key) ?? []), cluster.name]);
+    }
+    for (const names of siblings.values()) expect(new Set(names).size).toBe(names.length);
+    // Keywords: most named clusters have some, none is the name itself, "Other" has none.
+    expect(named.filter((cluster) => cluster.keywords.length > 0).length).toBeGreaterThan(
+      named.length / 2,
+    );
+    for (const cluster of document.clusters) {
+      expect(cluster.keywords.length).toBeLessThanOrEqual(5);
+      if (cluster.is_other) expect(cluster.keywords).toEqual([]);
+    }
+  });
+
   it('meets k_users and min_conversations in every published cell', () => {
     const all = cells(document);
     expect(all.length).toBeGreaterThan(20);
@@ -139,7 +165,7 @@ describe.each(['server', 'embedded'] as const)('clustering and publishing (%s mo
       );
     const before = (await embeddedAt()).rows[0]!;
     const again = await processTenant(stack, stack.tenant.tenant.id, true);
-    // Same embedding space, same vectors: no row (and so no HNSW entry) is rewritten.
+    // Same embedding space, same vectors: no row is rewritten.
     expect((await embeddedAt()).rows[0]).toEqual(before);
     expect(again.version).toBe(document.version + 1);
     const shape = (doc: SnapshotDocument) =>
@@ -157,9 +183,95 @@ describe.each(['server', 'embedded'] as const)('clustering and publishing (%s mo
     const kept = after.clusters.filter((c) => before.has(c.id)).length;
     expect(kept / before.size).toBeGreaterThanOrEqual(0.9);
     const joined = await stack.ownerDb.query<{ n: number }>(
-      'SELECT count(*)::integer AS n FROM sealed.cluster_members WHERE NOT from_run',
+      // The topic tree's runs only (the issues map joins its own new members, issue #15).
+      `SELECT count(*)::integer AS n FROM sealed.cluster_members m
+         JOIN sealed.cluster_runs r ON r.id = m.run_id
+        WHERE NOT m.from_run AND r.map = 'topics'`,
     );
     expect(Number(joined.rows[0]!.n)).toBe(50);
+  });
+
+  it('moves a run fitted with an older embedder format to the current one, ids following the members', async () => {
+    const run = await stack.ownerDb.query<{ id: string; embedding_model: string }>(
+      `SELECT id, embedding_model FROM sealed.cluster_runs
+        WHERE tenant_id = $1 AND status = 'done' AND map = 'topics' ORDER BY started_at DESC LIMIT 1`,
+      [stack.tenant.tenant.id],
+    );
+    expect(run.rows[0]!.embedding_model).toMatch(/^offline-lsa-sif-v2\//);
+    // Make the stored run look like one of another embedder (the LSA-only format, 64-d): its
+    // centroids cannot be compared with the new run's, only its members can.
+    const old = OfflineEmbedder.fit(['an older model', 'of another format'], {
+      wordVectors: false,
+    });
+    expect(OfflineEmbedder.isCurrentFormat(old.toBytes())).toBe(false);
+    await stack.ownerDb.query(
+      `UPDATE sealed.cluster_runs SET embedder_state = $2, embedding_model = $3 WHERE id = $1`,
+      [run.rows[0]!.id, Buffer.from(old.toBytes()), old.model],
+    );
+    await stack.ownerDb.query(
+      `UPDATE sealed.clusters
+          SET centroid = ('[' || array_to_string(array_fill(0.125::real, ARRAY[64]), ',') || ']')::vector
+        WHERE run_id = $1`,
+      [run.rows[0]!.id],
+    );
+    await processTenant(stack, stack.tenant.tenant.id, true);
+    const next = await stack.ownerDb.query<{ id: string; embedding_model: string }>(
+      `SELECT id, embedding_model FROM sealed.cluster_runs
+        WHERE tenant_id = $1 AND status = 'done' AND map = 'topics' ORDER BY started_at DESC LIMIT 1`,
+      [stack.tenant.tenant.id],
+    );
+    expect(next.rows[0]!.embedding_model).toMatch(/^offline-lsa-sif-v2\//);
+    // Base clusters of both runs by members; where an old and a new cluster are each other's
+    // best match by member overlap (Jaccard ≥ 0.5), the new one must carry the old id.
+    const baseMembers = async (runId: string) => {
+      const rows = await stack.ownerDb.query<{ cluster_id: string; conversation_id: string }>(
+        'SELECT cluster_id, conversation_id FROM sealed.cluster_members WHERE run_id = $1',
+        [runId],
+      );
+      const byCluster = new Map<string, Set<string>>();
+      for (const row of rows.rows) {
+        const set = byCluster.get(row.cluster_id) ?? new Set<string>();
+        set.add(row.conversation_id);
+        byCluster.set(row.cluster_id, set);
+      }
+      return byCluster;
+    };
+    const oldBase = await baseMembers(run.rows[0]!.id);
+    const newBase = await baseMembers(next.rows[0]!.id);
+    const jaccard = (a: Set<string>, b: Set<string>) => {
+      let both = 0;
+      for (const x of a) if (b.has(x)) both++;
+      return both / (a.size + b.size - both);
+    };
+    const best = (from: Map<string, Set<string>>, to: Map<string, Set<string>>) =>
+      new Map(
+        [...from].map(([id, members]) => {
+          let top: [string, number] = ['', 0];
+          for (const [other, set] of to) {
+            const j = jaccard(members, set);
+            if (j > top[1]) top = [other, j];
+          }
+          return [id, top] as const;
+        }),
+      );
+    const oldBest = best(oldBase, newBase);
+    const newBest = best(newBase, oldBase);
+    // A new cluster drawing at least 30% of its members from each of two old ones is a merge
+    // and continues neither (match-clusters.ts); every other clear pair must keep its id.
+    const isMerge = (id: string) => {
+      const members = newBase.get(id)!;
+      const sources = [...oldBase.values()].filter((set) => {
+        let both = 0;
+        for (const x of members) if (set.has(x)) both++;
+        return both / members.size >= 0.3;
+      });
+      return sources.length >= 2;
+    };
+    const clear = [...newBest].filter(
+      ([id, [old, j]]) => j >= 0.5 && oldBest.get(old)?.[0] === id && !isMerge(id),
+    );
+    expect(clear.length).toBeGreaterThan(oldBase.size / 3);
+    for (const [id, [old]] of clear) expect(id).toBe(old);
   });
 });
 

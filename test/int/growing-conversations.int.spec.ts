@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConversationStatusRepository } from '@silhouette/sealed';
+import { sgdRecords } from '../helpers/datasets';
 import { offlineProviders } from '../helpers/providers';
 import { call, startStack, type Stack } from '../helpers/stack';
 
@@ -70,7 +71,8 @@ describe.each(['server', 'embedded'] as const)('growing conversations (%s)', (mo
       mode,
       worker: true,
       workerProviders: offlineProviders,
-      env: { CONVERSATION_IDLE_S: String(IDLE_S) },
+      // Exact published counts: the threshold release rules, not differential privacy's noise.
+      env: { CONVERSATION_IDLE_S: String(IDLE_S), PRIVACY_MODE: 'threshold' },
     });
   });
   afterAll(async () => stack?.close());
@@ -210,5 +212,50 @@ describe.each(['server', 'embedded'] as const)('growing conversations (%s)', (mo
     const promoted = await statuses.promoteIdle(0, Number.MAX_SAFE_INTEGER, stack.tenant.tenant.id);
     expect(promoted.map((row) => row.tenantId)).toEqual([stack.tenant.tenant.id]);
     expect(await status()).toMatchObject({ waiting_for_idle: 0 });
+  });
+
+  it('counts a grown conversation once in the published snapshot, before and after its re-tagging', async () => {
+    const published = await stack.createTenant('published');
+    const records = sgdRecords(40, 8);
+    const send = async (batch: unknown[]) =>
+      (
+        await call(stack, '/v1/conversations', {
+          method: 'POST',
+          key: published.ingestKey,
+          body: JSON.stringify(batch),
+        })
+      ).body as Record<string, number>;
+    const publish = async () => {
+      await stack.queue.enqueue('cluster-tenant', { tenantId: published.tenant.id });
+      await stack.queue.waitUntilIdle(120_000);
+      const overview = await call(stack, '/v1/insights/overview', { key: published.readKey });
+      expect(overview.status).toBe(200);
+      return overview.body as { conversations: number; distinct_users: number };
+    };
+    expect(await send(records)).toMatchObject({ accepted: 40 });
+    await stack.queue.waitUntilIdle(60_000);
+    const before = await publish();
+    expect(before.conversations).toBe(40);
+
+    const grownRecords = records.slice(0, 10).map((record) => ({
+      ...record,
+      messages: [...(record.messages as unknown[]), ...laterTurns],
+    }));
+    expect(await send(grownRecords)).toMatchObject({ updated: 10, accepted: 0 });
+    await new Promise((resolve) => setTimeout(resolve, IDLE_S * 1000 + 200));
+    await stack.worker!.reconcile();
+    await stack.queue.waitUntilIdle(60_000);
+    const after = await publish();
+    expect(after.conversations).toBe(40);
+    expect(after.distinct_users).toBe(before.distinct_users);
+    const facetRows = await stack.ownerDb.query<{ revision: number; n: number }>(
+      `SELECT revision, count(*)::integer AS n FROM sealed.facets WHERE tenant_id = $1
+        GROUP BY revision ORDER BY revision`,
+      [published.tenant.id],
+    );
+    expect(facetRows.rows.map((row) => [row.revision, Number(row.n)])).toEqual([
+      [1, 30],
+      [2, 10],
+    ]);
   });
 });

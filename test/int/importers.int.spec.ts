@@ -32,11 +32,11 @@ describe.each(['server', 'embedded'] as const)('silhouette import (%s)', (mode) 
 
   const cli = async (args: string[]) => {
     try {
-      const { stdout } = await run(process.execPath, [CLI, ...args], {
+      const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
         env: { ...process.env, ...env },
         timeout: 120_000,
       });
-      return { code: 0, stdout };
+      return { code: 0, stdout, stderr };
     } catch (error) {
       const failed = error as { code?: number; stdout?: string; stderr?: string };
       return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
@@ -46,12 +46,20 @@ describe.each(['server', 'embedded'] as const)('silhouette import (%s)', (mode) 
     const result = await cli([
       'import',
       source,
-      join(FIXTURES, file),
+      file.startsWith('/') ? file : join(FIXTURES, file),
       '--tenant',
       'acme',
       '--json',
     ]);
     expect(result.code).toBe(0);
+    // Progress: one JSON line per stage on stderr (counts only), the result alone on stdout.
+    const stages = (result.stderr ?? '')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(stages).toContainEqual(
+      expect.objectContaining({ progress: `import ${source}`, failed: expect.any(Number) }),
+    );
     return JSON.parse(result.stdout) as Record<string, unknown>;
   };
   /** The database, opened after the CLI processes are done with it. */
@@ -110,7 +118,7 @@ describe.each(['server', 'embedded'] as const)('silhouette import (%s)', (mode) 
       accepted: 1,
       rejected: [],
     });
-  });
+  }, 180_000);
 
   it('imports LangSmith runs: threads become conversations; a re-import is all duplicates', async () => {
     const first = await importJson('langsmith', 'langsmith-runs.jsonl');
@@ -134,7 +142,7 @@ describe.each(['server', 'embedded'] as const)('silhouette import (%s)', (mode) 
     ]);
     const again = await importJson('langsmith', 'langsmith-runs.jsonl');
     expect(again).toMatchObject({ accepted: 0, updated: 0, duplicates: 2 });
-  });
+  }, 180_000);
 
   it('names bad usage and exits 2 when nothing in the file is usable', async () => {
     expect((await cli(['import', 'langfuse'])).code).toBe(2);
@@ -149,7 +157,7 @@ describe.each(['server', 'embedded'] as const)('silhouette import (%s)', (mode) 
       { line: 1, field: '(record)', message: expect.stringMatching(/^is not valid JSON/) },
       { line: 2, field: 'timestamp', message: 'must be an ISO date-time' },
     ]);
-  });
+  }, 180_000);
 
   it('stores them sealed under pseudonymous ids; the envelope opens to the mapped messages', async () => {
     const db = await openDatabase();
@@ -192,4 +200,58 @@ describe.each(['server', 'embedded'] as const)('silhouette import (%s)', (mode) 
       await db.close();
     }
   });
+
+  it('a later export with a new turn grows the conversation; status shows it waiting; process tags it at once', async () => {
+    const later = join(dir, 'later-export.jsonl');
+    const system = { role: 'system', content: 'You are the HR assistant of Example Corp.' };
+    const history = [
+      system,
+      { role: 'user', content: 'How many vacation days do I have left this year?' },
+      { role: 'assistant', content: 'You have 12 vacation days left until 31 December.' },
+      { role: 'user', content: 'Can I carry five of them over to next year?' },
+      { role: 'assistant', content: 'Yes, up to five days carry over if your manager approves.' },
+    ];
+    const trace = (id: string, timestamp: string, input: unknown, output: unknown) => ({
+      id,
+      timestamp,
+      sessionId: 'lf-session-1',
+      userId: 'employee-17',
+      input,
+      output,
+      observations: [],
+    });
+    writeFileSync(
+      later,
+      JSON.stringify({
+        data: [
+          trace(
+            'lf-trace-1',
+            '2025-11-03T09:00:00.000Z',
+            { messages: history.slice(0, 2) },
+            history[2],
+          ),
+          trace(
+            'lf-trace-2',
+            '2025-11-03T09:02:30.000Z',
+            { messages: history.slice(0, 4) },
+            history[4],
+          ),
+          trace(
+            'lf-trace-5',
+            '2025-11-03T09:05:00.000Z',
+            { messages: [...history, { role: 'user', content: 'Who approves it?' }] },
+            { role: 'assistant', content: 'Your line manager, in the HR portal.' },
+          ),
+        ],
+        meta: { page: 1, limit: 50, totalItems: 3, totalPages: 1 },
+      }),
+    );
+    expect(await importJson('langfuse', later)).toMatchObject({ updated: 1, accepted: 0 });
+    const status = await cli(['status', '--tenant', 'acme', '--json']);
+    expect(JSON.parse(status.stdout)).toMatchObject({ waiting_for_idle: 1 });
+    const processed = await cli(['process', '--tenant', 'acme', '--json']);
+    expect(processed.code).toBe(0);
+    const after = await cli(['status', '--tenant', 'acme', '--json']);
+    expect(JSON.parse(after.stdout)).toMatchObject({ waiting_for_idle: 0, pending: 0 });
+  }, 300_000);
 });

@@ -255,7 +255,7 @@ describe('insights API', () => {
     await conforms(evidenceResponseSchema, `/v1/privacy/evidence?snapshot=${top.snapshot.id}`);
     await conforms(tenantInfoSchema, '/v1/tenant');
     await conforms(tenantInfoSchema, '/v1/admin/settings', stack.tenant.adminKey);
-    await conforms(pipelineStatusSchema, '/v1/status');
+    await conforms(pipelineStatusSchema, '/v1/status', stack.tenant.adminKey);
 
     const signIn = await call(stack, '/v1/session', {
       method: 'POST',

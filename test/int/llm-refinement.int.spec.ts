@@ -57,7 +57,16 @@ function respond(request: ScriptedRequest) {
     const lines = request.userText.split('\n').filter((line) => /^\[\d+\]/.test(line));
     const ratings = lines.map((line, index) => ({
       index,
-      score: line.includes('Globex') ? 2 : 5,
+      // Goals about reserving are judged too specific: the evidence must stop counting them.
+      // So is one team's name: a published value passes the same auditor as names and goals.
+      // "Globex" identifies a company; "restaurant" stands for a keyword the auditor fails.
+      score:
+        line.includes('Globex') ||
+        line.includes('reserve something') ||
+        line.endsWith('team-3') ||
+        /restaurant/i.test(line)
+          ? 2
+          : 5,
       reason: 'scripted',
     }));
     return { content: JSON.stringify({ ratings }) };
@@ -174,23 +183,72 @@ describe('LLM naming and privacy auditor', () => {
     expect(issues.length).toBeGreaterThan(0);
     const named = issues.filter((cluster) => !cluster.is_other);
     // Named by the model (base issues, and the top level rebuilt and renamed), kept offline where
-    // the model's name was unusable, or withheld by the auditor and the PII gate: never the
-    // leaking or identifying names.
+    // the model's name was unusable (the readable offline name the run stored), or withheld by the
+    // auditor and the PII gate: never the leaking or identifying names.
     expect(
       named
         .filter((cluster) => cluster.level === 0)
         .every((cluster) => /^(Renamed group|Unnamed group)/.test(cluster.name)),
     ).toBe(true);
-    expect(
-      named.every((cluster) =>
-        /^(Scripted travel planning|Renamed group|Unnamed group|[a-z ]+( · [a-z ]+)*$)/.test(
-          cluster.name,
-        ),
-      ),
-    ).toBe(true);
+    const stored = await stack.ownerDb.query<{ id: string; name: string }>(
+      `SELECT id, name FROM sealed.clusters WHERE run_id = (
+         SELECT id FROM sealed.cluster_runs WHERE map = 'issues' AND status = 'done'
+          ORDER BY started_at DESC LIMIT 1)`,
+    );
+    const storedName = new Map(stored.rows.map((row) => [row.id, row.name]));
+    for (const cluster of named) {
+      expect(cluster.name).not.toContain(LEAKED_EMAIL);
+      expect(cluster.name).not.toContain(IDENTIFYING);
+      if (cluster.name !== 'Unnamed group')
+        expect(cluster.name).toBe(storedName.get(cluster.id));
+    }
+    expect(named.some((cluster) => cluster.name.startsWith('Scripted travel planning'))).toBe(true);
     const namer = await stack.ownerDb.query<{ namer: string }>(
       "SELECT params->>'namer' AS namer FROM sealed.cluster_runs WHERE map = 'issues'",
     );
     expect(namer.rows[0]!.namer).toMatch(/^scripted-namer \(name-v1, hierarchy-v1; \d+ named/);
+  });
+
+  it('pools a breakdown value the auditor refuses, never showing it (issue #10)', async () => {
+    const teams = await call(stack, '/v1/insights/breakdown?facet=team', {
+      key: stack.tenant.readKey,
+    });
+    const values = teams.body.rows.map((row: { value: string }) => row.value);
+    expect(values).toEqual(expect.arrayContaining(['team-0', 'team-1', '(other)']));
+    expect(values).not.toContain('team-3');
+    const document = (await latestSnapshotDocument(stack.apiDb, stack.tenant.tenant.id))!;
+    expect(JSON.stringify(document)).not.toContain('team-3');
+    expect(document.privacy.textGate.byReason.auditor_score).toBeGreaterThan(0);
+  });
+
+  it('counts in the evidence the goal statements shown, after the auditor (issue #10)', async () => {
+    const document = (await latestSnapshotDocument(stack.apiDb, stack.tenant.tenant.id))!;
+    const goals = document.clusters.flatMap((cluster) => cluster.goals);
+    expect(goals.length).toBeGreaterThan(0);
+    expect(goals.some((goal) => goal.includes('reserve something'))).toBe(false);
+    const audited = server
+      .requestsTo('chat')
+      .some((request) => JSON.stringify(request.body).includes('reserve something'));
+    expect(audited).toBe(true);
+    const counted = Object.entries(document.privacy.cells.byScope)
+      .filter(([scope]) => scope.endsWith('/goal'))
+      .reduce((sum, [, counts]) => sum + counts.published, 0);
+    expect(counted).toBe(goals.length);
+  });
+
+  it('publishes the offline keywords next to model names, each through the auditor', async () => {
+    const document = (await latestSnapshotDocument(stack.apiDb, stack.tenant.tenant.id))!;
+    // Inside the boundary the run kept keywords with "restaurant" (the SGD data has them)...
+    const sealed = await stack.ownerDb.query<{ keyword: string }>(
+      'SELECT DISTINCT unnest(keywords) AS keyword FROM sealed.clusters',
+    );
+    expect(sealed.rows.some((row) => /restaurant/i.test(row.keyword))).toBe(true);
+    // ...the auditor failed each of them, and only those were dropped.
+    const published = document.clusters.flatMap((cluster) => cluster.keywords);
+    expect(published.length).toBeGreaterThan(0);
+    expect(published.filter((keyword) => /restaurant/i.test(keyword))).toEqual([]);
+    // Parents rebuilt by the model have keywords from their actual members too.
+    const top = document.clusters.filter((cluster) => cluster.level === 0 && !cluster.is_other);
+    expect(top.some((cluster) => cluster.keywords.length > 0)).toBe(true);
   });
 });

@@ -18,7 +18,7 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-node';
 import { context, trace, type Attributes } from '@opentelemetry/api';
-import { scanRedis, scanTables, scanText } from '../helpers/leak-scan';
+import { everySchema, scanRedis, scanTables, scanText } from '../helpers/leak-scan';
 import { redisUrl } from '../helpers/services';
 import { offlineProviders } from '../helpers/providers';
 import { call, startStack, type Stack } from '../helpers/stack';
@@ -157,21 +157,19 @@ describe.each(['server', 'embedded'] as const)('OTLP receiver (%s)', (mode) => {
     expect(scanText('logs', stack.logs(), [marker, 'alice@example.com'])).toEqual([]);
   });
 
-  it('protobuf exporter configured by OTEL_EXPORTER_OTLP_ENDPOINT and _HEADERS alone; older per-message events; session from the root span', async () => {
-    const saved = {
-      endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
-      headers: process.env.OTEL_EXPORTER_OTLP_HEADERS,
+  it('protobuf exporter configured by the OTEL_EXPORTER_OTLP_* variables alone (gzip); older per-message events; session from the root span', async () => {
+    const variables = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `${stack.baseUrl}/otlp`,
+      OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${stack.tenant.ingestKey}`,
+      OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
     };
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `${stack.baseUrl}/otlp`;
-    process.env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer ${stack.tenant.ingestKey}`;
+    const saved = Object.fromEntries(Object.keys(variables).map((key) => [key, process.env[key]]));
+    Object.assign(process.env, variables);
     let exporter: OtlpProtoExporter;
     try {
       exporter = new OtlpProtoExporter();
     } finally {
-      for (const [key, value] of [
-        ['OTEL_EXPORTER_OTLP_ENDPOINT', saved.endpoint],
-        ['OTEL_EXPORTER_OTLP_HEADERS', saved.headers],
-      ] as const) {
+      for (const [key, value] of Object.entries(saved)) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
       }
@@ -199,6 +197,7 @@ describe.each(['server', 'embedded'] as const)('OTLP receiver (%s)', (mode) => {
     await provider.forceFlush();
     await provider.shutdown();
     expect(recording.results).toEqual([0]);
+    expect(stack.logs()).toMatch(/"encoding":"protobuf","gzip":true/);
     const rows = await conversations();
     expect(rows).toHaveLength(before + 1);
     expect(rows.at(-1)).toMatchObject({ status: 'waiting_for_idle', message_count: 3 });
@@ -334,9 +333,9 @@ describe.each(['server', 'embedded'] as const)('OTLP receiver (%s)', (mode) => {
 
   it('leaves no message, user id or conversation id in any table, in Redis or in the logs', async () => {
     const secrets = [marker, 'alice@example.com', 'otlp-conversation-1', 'session-42'];
-    expect(
-      await scanTables(stack.ownerDb, ['app', 'intake', 'insights', 'public', 'sealed'], secrets),
-    ).toEqual([]);
+    const schemas = await everySchema(stack.ownerDb);
+    expect(schemas).toEqual(expect.arrayContaining(['app', 'intake', 'insights', 'sealed']));
+    expect(await scanTables(stack.ownerDb, schemas, secrets)).toEqual([]);
     expect(scanText('logs', stack.logs(), secrets)).toEqual([]);
     if (mode === 'server') {
       const { keys, found } = await scanRedis(redisUrl(), stack.queuePrefix, secrets);

@@ -10,14 +10,20 @@
  * export, report files, logs, Redis)? Then an admin key points report webhooks at a receiver on
  * loopback and at private addresses, and an erasure must reach the published figures.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BREAKDOWN_FACETS, startOfIsoWeek, TREND_FACETS } from '@silhouette/contracts';
 import { latestSnapshotDocument } from '@silhouette/api';
 import { REFUSED_WEBHOOK_TARGET } from '@silhouette/reports';
+import { embeddedCli } from '../helpers/cli';
 import { sgdRecords } from '../helpers/datasets';
-import { scanRedis, scanText } from '../helpers/leak-scan';
+import { canaries } from '../helpers/fixtures';
+import { scanDirectory, scanRedis, scanTables, scanText } from '../helpers/leak-scan';
 import { offlineProviders } from '../helpers/providers';
 import { redisUrl } from '../helpers/services';
 import { call, startStack, type Stack } from '../helpers/stack';
@@ -27,6 +33,24 @@ const CANARY = { name: 'Quintavia Zorblaxson', email: 'quintavia.zorblaxson@leak
 const CANARY_TEAM = `${CANARY.name} <${CANARY.email}>`;
 const CANARIES = [CANARY.name, CANARY.email, 'Zorblax', 'zorblax'];
 const SMALL_TEAMS = ['legal', 'solo'];
+/** PII written into conversations: never stored outside the sealed envelope, in any form. */
+const CONTENT = canaries();
+/**
+ * Identifiers and metadata as the review used them (finding 3): an e-mail address and a card
+ * number as conversation ids; an e-mail, a phone number, an IBAN and an `sk-` key as metadata
+ * values. They must be nowhere at rest: not in any table, not in the data directory, not in the WAL.
+ */
+const AT_REST = (() => {
+  const tag = randomBytes(4).toString('hex');
+  return {
+    idEmail: `thread.${tag}@id-leak.example`,
+    idCard: '5555555555554444',
+    department: `billing.${tag}@meta-leak.example`,
+    product: `+44 20 7946 ${String(1000 + (parseInt(tag.slice(0, 4), 16) % 9000))}`,
+    model: 'GB82WEST12345698765432',
+    locale: `sk-${tag}${randomBytes(6).toString('hex')}`,
+  };
+})();
 
 /** 50 people, 6 conversations each, over the last four closed ISO weeks. */
 function scenario(): Record<string, unknown>[] {
@@ -49,17 +73,38 @@ function scenario(): Record<string, unknown>[] {
     const team = teamOf(user);
     // Legal works in the third week only; everyone else spreads over the four weeks.
     const week = team === 'legal' ? 2 : Math.floor(i / 50) % 4;
+    const messages = record.messages as { role: string; content: string }[];
     return {
       ...record,
+      messages:
+        i % 10 === 0
+          ? [
+              ...messages,
+              {
+                role: 'user',
+                content: `I am ${CONTENT.name}, mail ${CONTENT.email}, phone ${CONTENT.phone}, card ${CONTENT.card}, token ${CONTENT.secret}`,
+              },
+            ]
+          : messages,
       user_id: `person-${user}`,
+      // Two conversations carry the review's canary ids, four its canary metadata values.
+      ...(i === 1 ? { id: AT_REST.idEmail } : i === 2 ? { id: AT_REST.idCard } : {}),
       started_at: new Date(weekStart(week) + 3_600_000 * (1 + (i % 100))).toISOString(),
-      metadata: { team },
+      metadata: {
+        team,
+        ...(i === 3 ? { department: AT_REST.department } : {}),
+        ...(i === 4 ? { product: AT_REST.product } : {}),
+        ...(i === 5 ? { model: AT_REST.model } : {}),
+        ...(i === 6 ? { locale: AT_REST.locale } : {}),
+      },
     };
   });
 }
 
 describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (%s mode)', (mode) => {
   let stack: Stack;
+  const dataDir =
+    mode === 'embedded' ? mkdtempSync(join(tmpdir(), 'silhouette-pglite-')) : undefined;
   /** A receiver on loopback, where the review's webhook landed. */
   const receiver = { port: 0, hits: 0, close: () => Promise.resolve() };
   /** Every published thing a read key (or the export) can obtain, by where it came from. */
@@ -83,6 +128,7 @@ describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (
       mode,
       worker: true,
       workerProviders: offlineProviders,
+      ...(dataDir ? { dataDir } : {}),
       // The worker's publish tick, fast: an erasure must reach the figures through it.
       env: { PUBLISH_INTERVAL_S: '1', REPORT_MIN_INTERVAL_S: '1' },
     });
@@ -117,6 +163,7 @@ describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (
   afterAll(async () => {
     await stack?.close();
     await receiver.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('published a snapshot over every team (so the attacks ran against real figures)', async () => {
@@ -181,6 +228,31 @@ describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (
     expect(scanText('logs', stack.logs(), CANARIES)).toEqual([]);
     if (mode === 'server')
       expect((await scanRedis(redisUrl(), stack.queuePrefix, CANARIES)).found).toEqual([]);
+  });
+
+  it('keeps content, ids, metadata and the team canary out of every table and the data directory', async () => {
+    // Content, conversation ids, metadata values, the team name: every one of them, anywhere.
+    const secrets = [...Object.values(CONTENT), ...Object.values(AT_REST), ...CANARIES];
+    // Positive control: the scan reads what is there.
+    expect(await scanTables(stack.ownerDb, ['app'], ['acme'])).toContain('app.tenants: acme');
+    expect(
+      await scanTables(stack.ownerDb, ['app', 'insights', 'intake', 'sealed', 'public'], secrets),
+    ).toEqual([]);
+    // The ids were accepted (under their pseudonyms) and the metadata was not refused.
+    expect(published.some(({ text }) => text.includes('"conversations":300'))).toBe(true);
+    if (dataDir) {
+      await stack.ownerDb.query('CHECKPOINT');
+      const control = scanDirectory(dataDir, [stack.tenant.tenant.slug, 'support']);
+      expect(control.found.length).toBeGreaterThan(1);
+      const { files, found } = scanDirectory(dataDir, secrets);
+      expect(files).toBeGreaterThan(100);
+      expect(found).toEqual([]);
+    }
+    for (const { where, text } of published)
+      expect(scanText(where, text, Object.values(AT_REST))).toEqual([]);
+    expect(scanText('logs', stack.logs(), secrets)).toEqual([]);
+    if (mode === 'server')
+      expect((await scanRedis(redisUrl(), stack.queuePrefix, secrets)).found).toEqual([]);
   });
 
   // Finding 4: schedules accepted loopback, link-local and private targets (the loopback one got
@@ -279,4 +351,49 @@ describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (
     const owed = await stack.ownerDb.query('SELECT 1 FROM sealed.publication_requests');
     expect(owed.rows).toEqual([]);
   }, 120_000);
+});
+
+// The review ran `silhouette export` on an embedded install: the same commands, as processes.
+describe('the review’s export and the operator’s evidence (command line, embedded)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'silhouette-attacks-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const cli = embeddedCli(dir, 300_000);
+
+  it('exports counts of suppressed cells only; the operator’s evidence names them', async () => {
+    await cli(['migrate']);
+    await cli(['tenant', 'create', 'acme', '--json']);
+    const input = join(dir, 'conversations.jsonl');
+    writeFileSync(
+      input,
+      scenario()
+        .map((record) => JSON.stringify(record))
+        .join('\n'),
+    );
+    await cli(['ingest', input, '--tenant', 'acme', '--json']);
+    await cli(['process', '--tenant', 'acme', '--json']);
+    await cli(['export', '--tenant', 'acme', '--out', join(dir, 'export')]);
+    const snapshotJson = readFileSync(join(dir, 'export', 'snapshot.json'), 'utf8');
+    const exported = `${snapshotJson}\n${readFileSync(join(dir, 'export', 'clusters.csv'), 'utf8')}`;
+    const document = JSON.parse(snapshotJson);
+    expect(document.privacy.cells.suppressed).toBeGreaterThan(0);
+    for (const team of SMALL_TEAMS) expect(exported).not.toContain(`"${team}"`);
+    expect(JSON.stringify(document.privacy)).not.toMatch(/\d{4}-W\d{2}|[0-9a-f]{8}-[0-9a-f]{4}-/);
+    expect(scanText('export', exported, CANARIES)).toEqual([]);
+    // `grep -a` over the install's data directory, every command having exited: nothing.
+    const secrets = [...Object.values(CONTENT), ...Object.values(AT_REST), ...CANARIES];
+    expect(scanDirectory(join(dir, 'data'), ['acme']).found.length).toBeGreaterThan(0);
+    expect(scanDirectory(join(dir, 'data'), secrets).found).toEqual([]);
+    // The operator (owner access to the data directory) sees which cells, from the sealed schema.
+    const { stdout } = await cli(['evidence', '--tenant', 'acme', '--json']);
+    const operator = JSON.parse(stdout);
+    expect(operator.snapshot_id).toBe(document.snapshot_id);
+    const keys = operator.evidence.suppressedCells.map((cell: { key: string }) => cell.key);
+    expect(keys).toEqual(expect.arrayContaining(SMALL_TEAMS));
+    const bad = await cli(['evidence', '--tenant', 'acme', '--snapshot', 'nope']).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(bad?.code).toBe(2);
+    expect(bad?.stderr).toMatch(/--snapshot: must be a snapshot id/);
+  }, 400_000);
 });

@@ -49,7 +49,7 @@ describe.each(['server', 'embedded'] as const)('canary PII through the %s pipeli
   afterAll(async () => stack?.close());
 
   it('tags every conversation (so the whole pipeline really ran)', async () => {
-    const status = await call(stack, '/v1/status', { key: stack.tenant.readKey });
+    const status = await call(stack, '/v1/status', { key: stack.tenant.adminKey });
     expect(status.body).toMatchObject({ conversations: 12, failed: 0, accepted: 0 });
     const facets = await stack.ownerDb.query<{ n: number }>(
       'SELECT count(*)::integer AS n FROM sealed.facets',

@@ -130,7 +130,7 @@ describe('tagging 200 SGD conversations', () => {
       .requestsTo('chat')
       .filter((request) => request.answeredAs !== 'ok').length;
     expect(faults).toBeGreaterThan(40);
-    const status = (await call(stack, '/v1/status', { key: stack.tenant.readKey })).body;
+    const status = (await call(stack, '/v1/status', { key: stack.tenant.adminKey })).body;
     expect(status.accepted).toBe(0);
     expect(status.tagged + status.failed).toBe(200);
     const failed = await stack.ownerDb.query<{ last_error: string | null }>(

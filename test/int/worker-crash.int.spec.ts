@@ -103,7 +103,7 @@ describe('worker killed mid-batch', () => {
       'SELECT count(*)::integer AS n FROM (SELECT conversation_id FROM sealed.facets GROUP BY conversation_id HAVING count(*) > 1) d',
     );
     expect(Number(duplicates.rows[0]!.n)).toBe(0);
-    const status = await call(stack, '/v1/status', { key: stack.tenant.readKey });
+    const status = await call(stack, '/v1/status', { key: stack.tenant.adminKey });
     expect(status.body).toMatchObject({ conversations: 200, accepted: 0, failed: 0 });
   }, 240_000);
 });

@@ -1,3 +1,4 @@
+import type { AskService } from '@silhouette/analyst';
 import type { Env } from '@silhouette/config';
 import type { Database } from '@silhouette/db';
 import type { Pseudonymizer } from '@silhouette/ingest';
@@ -15,6 +16,8 @@ export interface ApiDeps {
   metrics: Metrics;
   /** Directory with the built dashboard (index.html), served at `/` when present. */
   dashboardDir?: string;
+  /** Ask (`POST /v1/ask`, `/mcp`); built from the environment when absent. */
+  ask?: AskService;
   /** Readiness turns false once shutdown begins. */
   isShuttingDown: () => boolean;
 }

@@ -9,10 +9,12 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createRequire } from 'node:module';
+import { createAskService } from '@silhouette/analyst';
 import { AdminController } from './admin/admin.controller';
 import { UsersController } from './admin/users.controller';
 import { CustomFacetsController } from './admin/custom-facets.controller';
 import type { ApiDeps } from './api-deps';
+import { AskController } from './ask/ask.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuditInterceptor } from './common/audit.interceptor';
 import { HttpErrorFilter } from './common/http-error.filter';
@@ -26,7 +28,38 @@ import { ReportsController } from './reports/reports.controller';
 import { SessionController } from './session/session.controller';
 import { API_DEPS } from './tokens';
 
-const API_PREFIXES = ['/v1', '/otlp', '/docs', '/health', '/ready', '/metrics'];
+const API_PREFIXES = ['/v1', '/otlp', '/docs', '/health', '/ready', '/metrics', '/mcp'];
+
+/**
+ * Content-Security-Policy (issue #10). The dashboard is a bundle of our own scripts and styles
+ * that talks to this origin only: no inline script or style, no other origin, no framing, no
+ * plugins, no <base> rewriting. React sets `style` props through the CSSOM, which this allows.
+ */
+const DASHBOARD_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "manifest-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+/** JSON and files: nothing in them may run or be framed, should a browser ever render one. */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+/** Swagger UI (our page, its bundle from swagger-ui-dist): it injects inline styles. */
+const DOCS_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 function apiModule(deps: ApiDeps) {
   @Module({
@@ -41,6 +74,7 @@ function apiModule(deps: ApiDeps) {
       MapsController,
       ReportsController,
       SessionController,
+      AskController,
       DocsController,
     ],
     providers: [{ provide: API_DEPS, useValue: deps }, AuthGuard],
@@ -49,7 +83,8 @@ function apiModule(deps: ApiDeps) {
   return ApiModule;
 }
 
-export async function createApiApp(deps: ApiDeps): Promise<INestApplication> {
+export async function createApiApp(given: ApiDeps): Promise<INestApplication> {
+  const deps: ApiDeps = { ...given, ask: given.ask ?? createAskService(given.db, given.env) };
   const server = express();
   server.disable('x-powered-by');
   server.set('query parser', 'simple');
@@ -57,6 +92,20 @@ export async function createApiApp(deps: ApiDeps): Promise<INestApplication> {
     response.setHeader('X-Content-Type-Options', 'nosniff');
     response.setHeader('Referrer-Policy', 'no-referrer');
     response.setHeader('X-Frame-Options', 'DENY');
+    // Insights, keys, audit entries: nothing the API answers may sit in a browser or proxy cache
+    // (issue #10). The dashboard's hashed assets stay cacheable.
+    const isApi = API_PREFIXES.some(
+      (prefix) => request.path === prefix || request.path.startsWith(`${prefix}/`),
+    );
+    if (isApi && !request.path.startsWith('/docs')) {
+      response.setHeader('Cache-Control', 'no-store');
+      response.setHeader('Content-Security-Policy', API_CSP);
+    } else {
+      response.setHeader(
+        'Content-Security-Policy',
+        request.path.startsWith('/docs') ? DOCS_CSP : DASHBOARD_CSP,
+      );
+    }
     const started = performance.now();
     response.once('finish', () => {
       const route = (request.route as { path?: string } | undefined)?.path ?? 'unmatched';

@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import { ConfigError, parseEnv } from '@silhouette/config';
 import { MigrationStateError } from '@silhouette/db';
 import { InputError, UsageError } from './cli-error';
+import { askCommand, mcpCommand } from './commands/ask.command';
 import { evalClustersCommand } from './commands/eval-clusters.command';
+import { evidenceCommand } from './commands/evidence.command';
 import { exportCommand } from './commands/export.command';
 import { processCommand } from './commands/process.command';
 import { importCommand } from './commands/import.command';
@@ -40,10 +42,13 @@ commands:
   status --tenant SLUG [--json]                           pipeline counts and recent failures
   process --tenant SLUG [--json]                          tag, embed, cluster and publish to completion
   export --tenant SLUG --out DIR [--json]                 write what the tenant's users can see
+  evidence --tenant SLUG [--snapshot ID] [--json]         the operator's privacy evidence (names suppressed cells)
   report --tenant SLUG --type impact|quality --out DIR [--period last-week|last-month|weeks:N|FROM..TO]
          [--formats html,pdf,csv] [--json]                 render a report from the published snapshot
   retry-failed [--tenant SLUG] [--json]                   re-enqueue dead-lettered conversations
   retag --tenant SLUG [--json]                            re-tag retained conversations with the current prompt
+  ask --tenant SLUG [--json] "QUESTION"                  answer from the published insights; every number cited
+  mcp --tenant SLUG                                       MCP server (stdio) with the analyst's tools and ask
   eval-clusters --input FILE.jsonl [--text-field text] [--label-field label] [--parent-label-field F]
                 [--k N] [--parent-k M] [--out assignments.jsonl] [--json]
                                                           clustering quality on labelled texts
@@ -77,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
         type: { type: 'string' },
         period: { type: 'string' },
         formats: { type: 'string' },
+        snapshot: { type: 'string' },
         json: { type: 'boolean' },
         migrate: { type: 'boolean' },
         status: { type: 'boolean' },
@@ -157,6 +163,13 @@ export async function main(argv: string[]): Promise<number> {
           json: values.json ?? false,
         });
         return 0;
+      case 'evidence':
+        await evidenceCommand(env, {
+          ...(values.tenant ? { tenant: values.tenant } : {}),
+          ...(values.snapshot ? { snapshot: values.snapshot } : {}),
+          json: values.json ?? false,
+        });
+        return 0;
       case 'report':
         await reportCommand(env, {
           ...(values.tenant ? { tenant: values.tenant } : {}),
@@ -183,6 +196,15 @@ export async function main(argv: string[]): Promise<number> {
         console.log(JSON.stringify(metrics));
         return 0;
       }
+      case 'ask':
+        await askCommand(env, args, {
+          ...(values.tenant ? { tenant: values.tenant } : {}),
+          json: values.json ?? false,
+        });
+        return 0;
+      case 'mcp':
+        await mcpCommand(env, { ...(values.tenant ? { tenant: values.tenant } : {}) });
+        return 0;
       case 'retag':
         await retagCommand(env, {
           ...(values.tenant ? { tenant: values.tenant } : {}),

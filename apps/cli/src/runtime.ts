@@ -18,6 +18,7 @@ import { SealedConversationStore, TenantKeyring } from '@silhouette/sealed';
 import { createLogger, Metrics, type Logger } from '@silhouette/telemetry';
 import type { WorkerDeps } from '@silhouette/worker';
 import { createClusterLlm, createEmbedderFactory, createScrubber, createTagger } from './providers';
+import { rekeyLegacyIds } from './legacy-ids';
 
 export interface Runtime {
   env: Env;
@@ -45,6 +46,9 @@ export async function openRuntime(env: Env, options: RuntimeOptions = {}): Promi
     if (options.migrate) {
       const applied = await migrate(ownerDb);
       if (applied.length) logger.info({ applied }, 'migrations applied');
+      const legacyIds = await rekeyLegacyIds(env, ownerDb);
+      if ('skipped' in legacyIds || legacyIds.rekeyed > 0 || legacyIds.remaining > 0)
+        logger.info({ legacyIds }, 'conversation ids stored before 0008');
     }
     await assertMigrationsCurrent(ownerDb);
     const embedded = runMode(env) === 'embedded';

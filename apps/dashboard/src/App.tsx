@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiRequestError, type TenantInfo } from './api-client';
 import { Link, navigate, useRoute, VIEWS, type View } from './router';
+import { Ask } from './views/Ask';
 import { Breakdowns } from './views/Breakdowns';
 import { Explore } from './views/Explore';
 import { Failures } from './views/Failures';
@@ -186,6 +187,7 @@ const LABELS: Record<View, string> = {
   reports: 'Reports',
   privacy: 'Privacy',
   settings: 'Settings',
+  ask: 'Ask',
 };
 
 function Dashboard({ csrf, tenant }: { csrf: string; tenant: TenantInfo }) {
@@ -203,7 +205,9 @@ function Dashboard({ csrf, tenant }: { csrf: string; tenant: TenantInfo }) {
         ))}
       </nav>
       <div id="content" data-testid={`view-${route.view}`}>
-        {route.view === 'overview' && <Overview csrf={csrf} kUsers={tenant.k_users} />}
+        {route.view === 'overview' && (
+          <Overview csrf={csrf} kUsers={tenant.k_users} admin={tenant.scope === 'admin'} />
+        )}
         {route.view === 'explore' && <Explore csrf={csrf} route={route} kUsers={tenant.k_users} />}
         {route.view === 'failures' && <Failures csrf={csrf} route={route} />}
         {route.view === 'breakdowns' && (
@@ -218,6 +222,7 @@ function Dashboard({ csrf, tenant }: { csrf: string; tenant: TenantInfo }) {
           ) : (
             <p className="card">Settings need an admin key or account.</p>
           ))}
+        {route.view === 'ask' && <Ask csrf={csrf} />}
       </div>
     </>
   );

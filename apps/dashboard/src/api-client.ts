@@ -27,6 +27,7 @@ import type {
   TrendInterval,
   TrendsResponse,
 } from '@silhouette/contracts/insights';
+import type { AskAnswer } from '@silhouette/contracts/ask';
 
 export type {
   ClusterSummary,
@@ -133,6 +134,9 @@ export const api = {
     request<BreakdownResponse>(`/v1/insights/breakdown?facet=${q(facet)}`, csrf),
   trends: (csrf: string, facet: TrendFacet | `custom:${string}`, interval: TrendInterval) =>
     request<TrendsResponse>(`/v1/insights/trends?facet=${q(facet)}&interval=${q(interval)}`, csrf),
+  /** A question about the published insights; the answer cites every figure. */
+  ask: (csrf: string, question: string) =>
+    request<AskAnswer>('/v1/ask', csrf, { method: 'POST', body: { question } }),
   /** The latest snapshot's evidence, or that of `snapshot` (a report links to its own). */
   evidence: (csrf: string, snapshot?: string) =>
     request<EvidenceResponse>(

@@ -13,6 +13,7 @@ export const VIEWS = [
   'reports',
   'privacy',
   'settings',
+  'ask',
 ] as const;
 export type View = (typeof VIEWS)[number];
 

@@ -54,6 +54,8 @@ export { minCostAssignment, maxWeightAssignment } from './metrics/hungarian';
 export { seededRandom, gaussianRandom, hashString, type Random } from './random/seeded-random';
 export {
   buildHierarchy,
+  bestOfRestarts,
+  MAX_UPPER_RESTARTS,
   levelSizes,
   type Hierarchy,
   type HierarchyLevel,
@@ -73,6 +75,31 @@ export {
   type NamingOptions,
   type ClusterName,
 } from './naming/ctfidf';
+export {
+  readableNames,
+  phraseStats,
+  mergePhraseStats,
+  facetPhrases,
+  type FacetMember,
+  type PhraseStats,
+  type ReadableName,
+} from './naming/readable-names';
+export {
+  nameTree,
+  MAX_KEYWORDS,
+  type TreeMember,
+  type TreeNode,
+  type TreeName,
+} from './naming/tree-names';
+export {
+  keywordListVerdict,
+  looksLikeKeywordList,
+  nameWords,
+  stem,
+  MAX_NAME_WORDS,
+  type KeywordListReason,
+  type ReadabilityVerdict,
+} from './naming/name-readability';
 export {
   canonicalLabels,
   foldLabel,

@@ -23,6 +23,18 @@ describe('parseEnv', () => {
     }
   });
 
+  it('parses the endpoint settings, naming a bad one', () => {
+    const env = parseEnv({});
+    expect([env.LLM_STRUCTURED_OUTPUT, env.EMBEDDING_PROVIDER]).toEqual(['auto', 'auto']);
+    expect(parseEnv({ LLM_STRUCTURED_OUTPUT: 'json_object' }).LLM_STRUCTURED_OUTPUT).toBe(
+      'json_object',
+    );
+    expect(parseEnv({ EMBEDDING_DIMENSION: '3072' }).EMBEDDING_DIMENSION).toBe(3072);
+    expect(() => parseEnv({ EMBEDDING_PROVIDER: 'local' })).toThrow(/EMBEDDING_PROVIDER: /);
+    expect(() => parseEnv({ LLM_STRUCTURED_OUTPUT: 'xml' })).toThrow(/LLM_STRUCTURED_OUTPUT: /);
+    expect(() => parseEnv({ EMBEDDING_DIMENSION: '16001' })).toThrow(/EMBEDDING_DIMENSION: /);
+  });
+
   it('hides sensitive values when describing the configuration', () => {
     const described = describeConfig(
       parseEnv({ OPENAI_API_KEY: 'sk-secret', DATABASE_URL: 'postgres://u:p@h/d' }),

@@ -86,6 +86,10 @@ export const envSchema = z.object({
   NAME_MODEL: z.preprocess(unsetIfEmpty, z.string().default('gpt-4o-mini')),
   AUDIT_MODEL: z.preprocess(unsetIfEmpty, z.string().default('gpt-4o-mini')),
   EMBEDDING_MODEL: z.preprocess(unsetIfEmpty, z.string().default('text-embedding-3-small')),
+  /** Ask (the analyst agent): its model (default TAG_MODEL), model calls and tokens per question. */
+  ASK_MODEL: optionalString,
+  ASK_MAX_STEPS: intWithDefault(8, 2, 50),
+  ASK_MAX_TOKENS: intWithDefault(40_000, 1000),
   /**
    * Where embeddings come from: `auto` (the OpenAI-compatible endpoint when one is configured,
    * otherwise offline), `openai` or `offline` (e.g. an endpoint that serves chat but no
@@ -95,8 +99,11 @@ export const envSchema = z.object({
     unsetIfEmpty,
     z.enum(['auto', 'openai', 'offline']).default('auto'),
   ),
-  /** OpenAI-compatible embeddings: vector length (sent as `dimensions`). The offline embedder uses 96. */
-  EMBEDDING_DIMENSION: intWithDefault(1536, 8, 2000),
+  /**
+   * OpenAI-compatible embeddings: vector length (sent as `dimensions`). The offline embedder uses
+   * 96. Up to pgvector's 16,000 (no HNSW index on embeddings since migration 0020).
+   */
+  EMBEDDING_DIMENSION: intWithDefault(1536, 8, 16_000),
   /** Cluster tree shape: levels including the base, and groups at the top. */
   CLUSTER_LEVELS: intWithDefault(3, 1, 5),
   CLUSTER_TOP_K: intWithDefault(7, 2, 30),

@@ -95,6 +95,11 @@ export const clusterSummarySchema = z.object({
   is_other: z.boolean(),
   name: z.string(),
   description: z.string(),
+  /**
+   * Distinctive terms of the cluster (c-TF-IDF), best first, each used by at least k_users
+   * people and checked for personal data; shown apart from the name. Empty for "Other".
+   */
+  keywords: z.array(z.string()),
   conversations: z.number().int(),
   distinct_users: z.number().int(),
   minutes_saved: z.number(),

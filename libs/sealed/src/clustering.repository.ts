@@ -43,6 +43,8 @@ export interface StoredCluster {
   size: number;
   name: string;
   description: string;
+  /** c-TF-IDF terms used by at least k users, shown apart from the name (migration 0015). */
+  keywords: string[];
   lineage: 'continued' | 'new' | 'split' | 'merged';
   lineageSources: string[];
 }
@@ -262,9 +264,8 @@ export class ClusteringRepository {
 
   /**
    * Upserts embeddings. A row whose vector is unchanged (a re-run in the same embedding space) is
-   * left alone: rewriting it would update the HNSW index for nothing, which measured ~15× slower
-   * than skipping it (10k rows, 96-d; at 1M rows, minutes). The CASE keeps vectors of different
-   * dimensions from being compared.
+   * left alone: rewriting it costs WAL and dead tuples for nothing. The CASE keeps vectors of
+   * different dimensions from being compared.
    */
   async saveEmbeddings(
     tenantId: string,
@@ -296,10 +297,6 @@ export class ClusteringRepository {
     );
   }
 
-  async ensureEmbeddingIndex(dimension: number): Promise<void> {
-    await this.db.query('SELECT sealed.ensure_embedding_index($1)', [dimension]);
-  }
-
   async saveClusters(runId: string, tenantId: string, clusters: StoredCluster[]): Promise<void> {
     for (let i = 0; i < clusters.length; i += 500) {
       const batch = clusters.slice(i, i + 500).map((cluster) => ({
@@ -310,15 +307,18 @@ export class ClusteringRepository {
         size: cluster.size,
         name: cluster.name,
         description: cluster.description,
+        keywords: cluster.keywords,
         lineage: cluster.lineage,
         lineage_sources: cluster.lineageSources,
       }));
       await this.db.query(
-        `INSERT INTO sealed.clusters (run_id, id, tenant_id, level, parent_id, centroid, size, name, description, lineage, lineage_sources)
-         SELECT $1, r.id, $2, r.level, r.parent_id, r.centroid::vector, r.size, r.name, r.description, r.lineage,
+        `INSERT INTO sealed.clusters (run_id, id, tenant_id, level, parent_id, centroid, size, name, description, keywords,
+                lineage, lineage_sources)
+         SELECT $1, r.id, $2, r.level, r.parent_id, r.centroid::vector, r.size, r.name, r.description,
+                ARRAY(SELECT jsonb_array_elements_text(r.keywords)), r.lineage,
                 ARRAY(SELECT jsonb_array_elements_text(r.lineage_sources))::uuid[]
            FROM jsonb_to_recordset($3::jsonb) AS r(id uuid, level integer, parent_id uuid, centroid text, size integer,
-                name text, description text, lineage text, lineage_sources jsonb)`,
+                name text, description text, keywords jsonb, lineage text, lineage_sources jsonb)`,
         [runId, tenantId, JSON.stringify(batch)],
       );
     }
@@ -423,10 +423,12 @@ export class ClusteringRepository {
       size: number;
       name: string;
       description: string;
+      keywords: string[];
       lineage: StoredCluster['lineage'];
       lineage_sources: string[];
     }>(
-      `SELECT id, level, parent_id, centroid::text AS centroid, size, name, description, lineage, lineage_sources
+      `SELECT id, level, parent_id, centroid::text AS centroid, size, name, description, keywords, lineage,
+              lineage_sources
          FROM sealed.clusters WHERE run_id = $1`,
       [runId],
     );
@@ -455,6 +457,7 @@ export class ClusteringRepository {
         size: Number(row.size),
         name: row.name,
         description: row.description,
+        keywords: row.keywords ?? [],
         lineage: row.lineage,
         lineageSources: row.lineage_sources,
         members: byCluster.get(row.id) ?? new Set(),

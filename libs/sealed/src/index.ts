@@ -4,5 +4,6 @@ export * from './tenant-provisioning';
 export * from './facet.repository';
 export * from './conversation-status.repository';
 export * from './clustering.repository';
+export * from './legacy-identifiers.repository';
 export * from './snapshot-evidence.repository';
 export * from './publication-request.repository';

@@ -28,4 +28,18 @@ export class SnapshotEvidenceRepository {
     );
     return result.rows[0]?.evidence;
   }
+
+  /** The operator's evidence of the tenant's latest snapshot, with that snapshot's id. */
+  async latest(
+    tenantId: string,
+  ): Promise<{ snapshotId: string; evidence: Record<string, unknown> } | undefined> {
+    const result = await this.db.query<{ snapshot_id: string; evidence: Record<string, unknown> }>(
+      `SELECT e.snapshot_id, e.evidence FROM sealed.snapshot_evidence e
+         JOIN insights.snapshots s ON s.id = e.snapshot_id
+        WHERE e.tenant_id = $1 ORDER BY s.version DESC LIMIT 1`,
+      [tenantId],
+    );
+    const row = result.rows[0];
+    return row ? { snapshotId: row.snapshot_id, evidence: row.evidence } : undefined;
+  }
 }

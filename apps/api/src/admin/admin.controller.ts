@@ -87,8 +87,10 @@ export class AdminController {
     };
   }
 
+  // Raw, ungated pipeline counts (how many conversations arrived, when): operators of the
+  // integration only, never a read key (issue #10), which sees published figures alone.
   @Get('status')
-  @RequireScopes('read', 'admin', 'ingest')
+  @RequireScopes('admin', 'ingest')
   async status(@Req() request: AuthenticatedRequest): Promise<PipelineStatus> {
     const status = await new PipelineStatusRepository(this.deps.db).forTenant(
       request.auth!.tenantId,

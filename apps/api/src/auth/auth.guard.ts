@@ -5,7 +5,7 @@
  * key or user). Cookie-authenticated requests that change state
  * must echo the session's CSRF token in `X-CSRF-Token` (the cookie is also SameSite=Strict).
  * An unknown, revoked or malformed credential is a 401 that says only that; a wrong scope is a
- * 403 naming the scopes that would do.
+ * 403 naming the scopes that would do. Every denial is audit-logged (`common/denied-requests.ts`).
  */
 import {
   Inject,
@@ -26,6 +26,7 @@ import {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 import type { ApiDeps } from '../api-deps';
 import { ApiError } from '../common/api-error';
+import { DeniedRequestLog } from '../common/denied-requests';
 import { RateLimiter } from '../common/rate-limiter';
 import { API_DEPS } from '../tokens';
 
@@ -67,12 +68,14 @@ export function presentedKey(request: Request): string | undefined {
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly limiter: RateLimiter;
+  private readonly denied: DeniedRequestLog;
 
   constructor(
     @Inject(API_DEPS) private readonly deps: ApiDeps,
     @Inject(Reflector) private readonly reflector: Reflector,
   ) {
     this.limiter = new RateLimiter(deps.env.RATE_LIMIT_PER_MINUTE);
+    this.denied = new DeniedRequestLog(deps.db, deps.env.RATE_LIMIT_PER_MINUTE);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -84,34 +87,54 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = presentedKey(request);
     const keys = new ApiKeyRepository(this.deps.db);
+    /** Records the denial in the audit log, then returns the error to throw. */
+    const deny = async (
+      who: { tenantId: string | null; actor: string },
+      status: 401 | 403,
+      code: string,
+      message: string,
+      field: string,
+    ) => {
+      await this.denied.record(request, { ...who, status, reason: code });
+      return new ApiError(status, code, message, field);
+    };
     let info: { actor: string; userId?: string; tenantId: string; scope: ApiKeyScope } | undefined;
     if (key) {
       const found = await keys.authenticate(key);
-      if (!found)
-        throw new ApiError(
+      if (!found) {
+        // A revoked key is named (its tenant's admins see the attempt); an unknown one is not.
+        const revoked = await keys.identify(key);
+        throw await deny(
+          revoked
+            ? { tenantId: revoked.tenantId, actor: `key:${revoked.id}` }
+            : { tenantId: null, actor: 'key:unknown' },
           401,
           'unauthenticated',
           'the API key is unknown or revoked',
           'authorization',
         );
+      }
       info = { actor: `key:${found.id}`, tenantId: found.tenantId, scope: found.scope };
       await keys.touch(found.id);
     } else {
       const token = sessionCookie(request);
       const session = token ? await new SessionRepository(this.deps.db).find(token) : undefined;
       if (!session) {
-        throw new ApiError(
+        throw await deny(
+          { tenantId: null, actor: token ? 'session:unknown' : 'anonymous' },
           401,
           'unauthenticated',
           'sign in, or send an API key (Authorization: Bearer <key>)',
           'authorization',
         );
       }
+      const actor = session.userId ? `user:${session.userId}` : `key:${session.keyId}`;
       if (
         !SAFE_METHODS.has(request.method) &&
         request.headers['x-csrf-token'] !== session.csrfToken
       ) {
-        throw new ApiError(
+        throw await deny(
+          { tenantId: session.tenantId, actor },
           403,
           'csrf',
           'missing or wrong X-CSRF-Token for this session',
@@ -140,7 +163,8 @@ export class AuthGuard implements CanActivate {
       );
     }
     if (!scopes.includes(info.scope)) {
-      throw new ApiError(
+      throw await deny(
+        info,
         403,
         'forbidden',
         `this route needs a key with scope ${scopes.join(' or ')}`,
@@ -149,7 +173,8 @@ export class AuthGuard implements CanActivate {
     }
     const tenant = await new TenantRepository(this.deps.db).findById(info.tenantId);
     if (!tenant)
-      throw new ApiError(
+      throw await deny(
+        { tenantId: null, actor: info.actor },
         401,
         'unauthenticated',
         'the API key is unknown or revoked',

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import {
+  askAnswerSchema,
+  askRequestSchema,
   breakdownResponseSchema,
   clusterDetailResponseSchema,
   clusterListResponseSchema,
@@ -79,6 +81,8 @@ const CONTRACT_SCHEMAS = {
   CustomFacetList: customFacetListSchema,
   Map: mapResponseSchema,
   PublishedCustomFacets: publishedCustomFacetsSchema,
+  AskRequest: askRequestSchema,
+  AskAnswer: askAnswerSchema,
 } satisfies Record<string, z.ZodType>;
 const ref = (name: keyof typeof CONTRACT_SCHEMAS | 'IngestResult' | 'ApiKey') => ({
   $ref: `#/components/schemas/${name}`,
@@ -198,7 +202,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       },
       '/v1/status': {
         get: {
-          ...secured('read, ingest or admin'),
+          ...secured('ingest or admin'),
           summary: 'Pipeline progress (counts only)',
           responses: { 200: ok('Counts per stage', ref('PipelineStatus')) },
         },
@@ -261,6 +265,29 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           ...secured('admin'),
           summary: "Erase all of one user's conversations and derived data",
           responses: { 202: ok('Queued'), 400: errorResponse('Invalid field') },
+        },
+      },
+      '/v1/ask': {
+        post: {
+          ...secured('read or admin'),
+          summary:
+            'Ask a question about the published insights: every number in the answer is a published figure (listed with its snapshot), or it abstains or refuses and says why',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('AskRequest') } },
+          },
+          responses: {
+            200: ok('The structured answer', ref('AskAnswer')),
+            400: errorResponse('Invalid field (the question is at most 500 characters)'),
+          },
+        },
+      },
+      '/mcp': {
+        post: {
+          ...secured('read or admin'),
+          summary:
+            'MCP over streamable HTTP (stateless JSON-RPC): the analyst tools and `ask` for the tenant of the key',
+          responses: { 200: ok('JSON-RPC response') },
         },
       },
       '/v1/insights/overview': {

@@ -175,6 +175,13 @@ export class InsightsController {
     // Later pages read the snapshot of the first page (another tenant's snapshot id: 404).
     const snapshot = cursor ? await insights.find(tenantId, cursor.s) : await this.latest(request);
     if (!snapshot) throw notFound('snapshot of this cursor');
+    // A parent that is not a cluster of this snapshot (another tenant's id) is a 404, never an
+    // empty list.
+    if (
+      query.parent &&
+      (await insights.clusters(tenantId, snapshot.id, { id: query.parent })).length === 0
+    )
+      throw notFound('cluster');
     const filter = query.parent ? { parentId: query.parent } : { level: query.level ?? 0 };
     const rows = await insights.clusters(tenantId, snapshot.id, filter, {
       limit: query.limit + 1,

@@ -49,6 +49,7 @@ export function clusterSummary(cluster: PublishedCluster): ClusterSummary {
     is_other: cluster.isOther,
     name: cluster.name,
     description: cluster.description,
+    keywords: cluster.keywords,
     conversations: cluster.conversations,
     distinct_users: cluster.distinctUsers,
     minutes_saved: cluster.minutesSavedTotal,
@@ -75,6 +76,7 @@ export interface SnapshotDocument {
     is_other: boolean;
     name: string;
     description: string;
+    keywords: string[];
     conversations: number;
     distinct_users: number;
     minutes_saved: number;

@@ -75,6 +75,7 @@ export class OtlpController {
         {
           tenant,
           encoding: result.encoding,
+          gzip: request.headers['content-encoding'] === 'gzip',
           spans: result.spans,
           conversations: result.conversations,
           rejectedSpans: result.rejectedSpans,

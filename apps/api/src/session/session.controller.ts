@@ -50,6 +50,7 @@ import {
   sessionCookie,
   type AuthenticatedRequest,
 } from '../auth/auth.guard';
+import { DeniedRequestLog } from '../common/denied-requests';
 import { ApiError } from '../common/api-error';
 import { parseWith, readJsonBody } from '../common/read-body';
 import { API_DEPS } from '../tokens';
@@ -65,7 +66,11 @@ function cookie(request: Request, value: string, maxAge: number): string {
 
 @Controller('v1/session')
 export class SessionController {
-  constructor(@Inject(API_DEPS) private readonly deps: ApiDeps) {}
+  private readonly denied: DeniedRequestLog;
+
+  constructor(@Inject(API_DEPS) private readonly deps: ApiDeps) {
+    this.denied = new DeniedRequestLog(deps.db, deps.env.RATE_LIMIT_PER_MINUTE);
+  }
 
   @Post()
   @HttpCode(200)
@@ -76,7 +81,7 @@ export class SessionController {
     const body = await readJsonBody(request, anyObject);
     const opened =
       'key' in body
-        ? await this.withKey(parseWith(keySignInSchema, body, 'body').key)
+        ? await this.withKey(request, parseWith(keySignInSchema, body, 'body').key)
         : await this.withPassword(request, parseWith(passwordSignInSchema, body, 'body'));
     const session = await new SessionRepository(this.deps.db).open(
       opened.tenant.id,
@@ -104,11 +109,26 @@ export class SessionController {
     };
   }
 
-  private async withKey(key: string) {
-    const info = await new ApiKeyRepository(this.deps.db).authenticate(key.trim());
-    if (!info)
+  private async withKey(request: Request, key: string) {
+    const keys = new ApiKeyRepository(this.deps.db);
+    const info = await keys.authenticate(key.trim());
+    if (!info) {
+      const revoked = await keys.identify(key.trim());
+      await this.denied.record(request, {
+        tenantId: revoked?.tenantId ?? null,
+        actor: revoked ? `key:${revoked.id}` : 'key:unknown',
+        status: 401,
+        reason: 'unauthenticated',
+      });
       throw new ApiError(401, 'unauthenticated', 'the API key is unknown or revoked', 'key');
+    }
     if (info.scope !== 'read' && info.scope !== 'admin') {
+      await this.denied.record(request, {
+        tenantId: info.tenantId,
+        actor: `key:${info.id}`,
+        status: 403,
+        reason: 'forbidden',
+      });
       throw new ApiError(
         403,
         'forbidden',
@@ -151,8 +171,15 @@ export class SessionController {
       user?.passwordHash ?? (await dummyPasswordHash()),
     );
     if (!user || !matches || user.disabledAt) {
-      // Not audit-logged: an extra write only for real accounts would make them slower to fail.
       await throttle.recordFailure([accountBucket, addressBucket]);
+      // Audit-logged for every failure alike (one write whether or not the account exists, so
+      // the time to fail says nothing); a tenant's admins see the attempts on their accounts.
+      await this.denied.record(request, {
+        tenantId: user?.tenantId ?? null,
+        actor: user ? `user:${user.id}` : 'account:unknown',
+        status: 401,
+        reason: 'wrong_password',
+      });
       throw new ApiError(401, 'unauthenticated', WRONG_PASSWORD, 'password');
     }
     await throttle.clear(accountBucket);

@@ -16,6 +16,7 @@ import {
   type IngestResult,
 } from '@silhouette/ingest';
 import { InputError, UsageError } from '../cli-error';
+import { progressFor, type ProgressOptions } from '../progress';
 import { requireTenant, withRuntime } from '../with-runtime';
 import { ingestInBatches, printIngestResult, readInput } from './ingest-batches';
 
@@ -37,6 +38,7 @@ export async function importCommand(
   env: Env,
   args: string[],
   flags: { tenant?: string; json?: boolean },
+  progressOptions: ProgressOptions = {},
 ): Promise<ImportSummary> {
   const [source, file] = args;
   if (!source || !file) throw new UsageError(USAGE);
@@ -53,20 +55,32 @@ export async function importCommand(
   }
   return withRuntime(env, 'import', {}, async (runtime) => {
     const tenant = await requireTenant(runtime, flags.tenant);
-    const result = await ingestInBatches(env, runtime, tenant, plan.records, 'openai');
-    // Problems found while reading the export sit beside those ingest found, in file order.
-    result.rejected = inFileOrder([...plan.rejected, ...result.rejected]);
-    const summary: ImportSummary = {
-      source: source as ImportSource,
-      items: plan.items,
-      conversations: plan.conversations,
-      ...result,
-    };
-    printIngestResult(
-      summary,
-      flags.json ?? false,
-      `${plan.items} ${items}, ${plan.conversations} conversations: `,
-    );
-    return summary;
+    const progress = progressFor(flags, progressOptions);
+    try {
+      // Progress counts conversations (what is ingested), not the items they were read from.
+      const stage = progress.stage(`import ${source}`, plan.records.length);
+      const result = await ingestInBatches(env, runtime, tenant, plan.records, 'openai', stage);
+      stage.finish({
+        accepted: result.accepted,
+        updated: result.updated,
+        duplicates: result.duplicates,
+      });
+      // Problems found while reading the export sit beside those ingest found, in file order.
+      result.rejected = inFileOrder([...plan.rejected, ...result.rejected]);
+      const summary: ImportSummary = {
+        source: source as ImportSource,
+        items: plan.items,
+        conversations: plan.conversations,
+        ...result,
+      };
+      printIngestResult(
+        summary,
+        flags.json ?? false,
+        `${plan.items} ${items}, ${plan.conversations} conversations: `,
+      );
+      return summary;
+    } finally {
+      progress.close();
+    }
   });
 }

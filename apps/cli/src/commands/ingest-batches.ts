@@ -47,13 +47,14 @@ export async function ingestInBatches(
     maxMessageBytes: env.INGEST_MAX_MESSAGE_BYTES,
   };
   for (let start = 0; start < records.length; start += BATCH) {
-    const result = await service.ingestRecords(tenant, records.slice(start, start + BATCH), {
+    const batch = records.slice(start, start + BATCH);
+    const result = await service.ingestRecords(tenant, batch, {
       format,
       limits,
       oversizedMessage: 'record',
     });
     addIngestResult(total, result);
-    stage?.advance(Math.min(BATCH, records.length - start), result.rejected.length);
+    stage?.advance(batch.length, result.rejected.length);
   }
   return total;
 }

@@ -49,17 +49,17 @@ export async function processCommand(
     const statuses = new PipelineStatusRepository(runtime.ownerDb);
     const insights = new InsightsRepository(runtime.ownerDb);
     const progress = progressFor(flags, progressOptions);
+    // "To completion": conversations waiting for idleness are tagged now too.
+    await new ConversationStatusRepository(runtime.ownerDb).promoteIdle(
+      0,
+      Number.MAX_SAFE_INTEGER,
+      tenant.id,
+    );
     // Counted before this process's worker starts taking tag jobs.
     const start = await statuses.forTenant(tenant.id);
     const tagging = progress.stage('tagging', start.accepted);
     const worker = await startWorker(workerDepsFrom(runtime));
     try {
-      // "To completion": conversations waiting for idleness are tagged now too.
-      await new ConversationStatusRepository(runtime.ownerDb).promoteIdle(
-        0,
-        Number.MAX_SAFE_INTEGER,
-        tenant.id,
-      );
       await worker.reconcile(0);
       const deadline = Date.now() + TAGGING_DEADLINE_MS;
       for (let status = start; status.accepted > 0; status = await statuses.forTenant(tenant.id)) {

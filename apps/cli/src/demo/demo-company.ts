@@ -186,19 +186,23 @@ function askerFor(record: DemoCorpusRecord, people: readonly DemoPerson[]): Demo
   );
 }
 
+/** Usage on the first day relative to the growth added by the last: density ∝ BASE + t / DEMO_DAYS. */
+const GROWTH_BASE = 0.8;
+
 /**
- * A day in [from, DEMO_DAYS), denser towards today (usage grows): density ∝ 0.8 + t / DEMO_DAYS.
- * Weekends are rarer: a weekend draw is redrawn, up to three times.
+ * A day in [from, DEMO_DAYS), denser towards today (usage grows). Weekends are rarer: a weekend
+ * draw is redrawn, up to three times.
  */
 function dayFor(from: number, isWeekend: (day: number) => boolean, random: () => number): number {
-  const cdf = (t: number) => 0.8 * t + (t * t) / (2 * DEMO_DAYS);
+  const cdf = (t: number) => GROWTH_BASE * t + (t * t) / (2 * DEMO_DAYS);
   const lo = cdf(from);
   const hi = cdf(DEMO_DAYS);
   let day = from;
   for (let attempt = 0; attempt < 4; attempt++) {
     // The inverse of the quadratic CDF.
     const target = lo + random() * (hi - lo);
-    const t = -0.8 * DEMO_DAYS + Math.sqrt(0.64 * DEMO_DAYS * DEMO_DAYS + 2 * DEMO_DAYS * target);
+    const t =
+      -GROWTH_BASE * DEMO_DAYS + Math.sqrt((GROWTH_BASE * DEMO_DAYS) ** 2 + 2 * DEMO_DAYS * target);
     day = Math.min(DEMO_DAYS - 1, Math.max(from, Math.floor(t)));
     if (!isWeekend(day)) break;
   }

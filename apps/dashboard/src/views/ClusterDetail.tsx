@@ -37,6 +37,16 @@ export function ClusterDetail({ csrf, id, kUsers }: { csrf: string; id: string; 
             <Breadcrumb path={cluster.path} current={cluster.name} />
             <h2 id="cluster-title">{cluster.name}</h2>
             {cluster.description && <p className="lede">{cluster.description}</p>}
+            {cluster.keywords.length > 0 && (
+              <p className="keywords" data-testid="cluster-detail-keywords">
+                <span className="muted">Keywords: </span>
+                {cluster.keywords.map((keyword) => (
+                  <span key={keyword} className="keyword">
+                    {keyword}
+                  </span>
+                ))}
+              </p>
+            )}
             <Tiles
               label="Cluster figures"
               tiles={[

@@ -79,7 +79,12 @@ function Level({ csrf, route, kUsers }: { csrf: string; route: Route; kUsers: nu
               return <ClusterDetail csrf={csrf} id={current.id} kUsers={kUsers} />;
             const query = (route.q ?? '').trim().toLowerCase();
             const shown = clusters
-              .filter((cluster) => !query || cluster.name.toLowerCase().includes(query))
+              .filter(
+                (cluster) =>
+                  !query ||
+                  cluster.name.toLowerCase().includes(query) ||
+                  cluster.keywords.some((keyword) => keyword.toLowerCase().includes(query)),
+              )
               .sort((a, b) => b.conversations - a.conversations);
             const path = current ? current.path : [];
             return (
@@ -135,7 +140,7 @@ function Level({ csrf, route, kUsers }: { csrf: string; route: Route; kUsers: nu
                 </section>
                 <section className="card" aria-label="Cluster list">
                   <div className="row filters">
-                    <label htmlFor="cluster-search">Search by name</label>
+                    <label htmlFor="cluster-search">Search by name or keyword</label>
                     <input
                       id="cluster-search"
                       type="search"
@@ -222,6 +227,11 @@ function ClusterList({
                 {cluster.name}
               </button>
               {cluster.is_other && <span className="muted small"> (pooled small groups)</span>}
+              {cluster.keywords.length > 0 && (
+                <div className="muted small keywords" data-testid="cluster-keywords">
+                  {cluster.keywords.join(', ')}
+                </div>
+              )}
             </td>
             <td className="num">{fmt(cluster.conversations)}</td>
             <td className="num">{fmt(cluster.distinct_users)}</td>

@@ -1,4 +1,4 @@
-import { api, type MetricRow, type PipelineStatus } from '../api-client';
+import { api, type MetricRow } from '../api-client';
 import { BarList, ColumnChart, type Bar } from '../charts';
 import { navigate } from '../router';
 import {
@@ -12,7 +12,6 @@ import {
   Section,
   Tiles,
   useApi,
-  type Loaded,
 } from '../ui';
 
 /** A facet value as written, apart from the placeholders. */
@@ -45,10 +44,18 @@ export function weeklyPoints(rows: MetricRow[] | undefined) {
     }));
 }
 
-export function Overview({ csrf, kUsers }: { csrf: string; kUsers: number }) {
+export function Overview({
+  csrf,
+  kUsers,
+  admin,
+}: {
+  csrf: string;
+  kUsers: number;
+  /** Raw pipeline counts are for admins (the API refuses them to read scopes). */
+  admin: boolean;
+}) {
   const overview = useApi(() => api.overview(csrf), [csrf]);
   const top = useApi(() => api.clusters(csrf), [csrf]);
-  const status = useApi(() => api.status(csrf), [csrf]);
   return (
     <>
       <Async result={overview} label="overview">
@@ -188,12 +195,13 @@ export function Overview({ csrf, kUsers }: { csrf: string; kUsers: number }) {
           )}
         </Async>
       )}
-      <Pipeline status={status} />
+      {admin && <Pipeline csrf={csrf} />}
     </>
   );
 }
 
-function Pipeline({ status }: { status: Loaded<PipelineStatus> }) {
+function Pipeline({ csrf }: { csrf: string }) {
+  const status = useApi(() => api.status(csrf), [csrf]);
   return (
     <Section
       title="Pipeline"

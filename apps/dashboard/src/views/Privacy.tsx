@@ -24,8 +24,9 @@ function kindOf(scope: string): string {
   if (kind.startsWith('trend/')) return 'Trend points';
   if (kind.endsWith('/week')) return 'Weekly figures';
   if (kind.endsWith('/failure_impact')) return 'Failure impact figures';
-  const detail = kind.split('/').pop() ?? kind;
-  return `Figures inside clusters (${detail.replace(/_/g, ' ')})`;
+  const detail = (kind.split('/').pop() ?? kind).replace(/_/g, ' ');
+  if (kind.startsWith('overview/')) return `Overview figures (${detail})`;
+  return `Figures inside clusters (${detail})`;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${fmt(n)} ${n === 1 ? one : many}`;
@@ -99,10 +100,11 @@ function EvidenceView({
             `${plural(goalsHeld, 'goal statement was', 'goal statements were')} not shared by enough people and ${goalsHeld === 1 ? 'was' : 'were'} left out.`}
         </p>
         <p>
-          Every name, description and goal was checked for personal data (emails, phone numbers,
-          card numbers, IBANs, IP addresses, ids, secrets, names):{' '}
-          {plural(e.textGate.checked, 'text')} checked, {plural(e.textGate.rejected, 'text')}{' '}
-          rejected and replaced.{' '}
+          Every name, description, goal and every value shown in a breakdown (a team, a language, a
+          tag) was checked for personal data (emails, phone numbers, card numbers, IBANs, IP
+          addresses, ids, secrets, names): {plural(e.textGate.checked, 'text')} checked,{' '}
+          {plural(e.textGate.rejected, 'text')} rejected (a name replaced, a value pooled into
+          &quot;Other&quot;).{' '}
           {e.auditor
             ? `A privacy auditor model (${e.auditor.model}) also scored every text; only texts it judged fully general were published.`
             : 'No LLM privacy auditor ran for this snapshot (offline mode): the deterministic personal-data detector above is the text check.'}

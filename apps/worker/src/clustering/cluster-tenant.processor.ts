@@ -9,8 +9,8 @@ import type { JobPayload } from '@silhouette/contracts';
 import { CustomFacetRepository, InsightsRepository, TenantRepository } from '@silhouette/db';
 import { UnrecoverableJobError } from '@silhouette/queue';
 import { ClusteringRepository, PublicationRequestRepository } from '@silhouette/sealed';
-import { applyAuditor } from '../publishing/apply-auditor';
-import { buildSnapshot } from '../publishing/build-snapshot';
+import { applyAuditor, auditPublishedValues } from '../publishing/apply-auditor';
+import { buildSnapshot, publishedValueCandidates } from '../publishing/build-snapshot';
 import { saveSnapshot } from '../publishing/save-snapshot';
 import type { WorkerDeps } from '../worker-deps';
 import { runClustering, type ClusteringRun } from './run-clustering';
@@ -108,9 +108,18 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
       )
       .map(([week]) => week);
     for (const week of thawed) frozen.delete(week);
+    const labelled = await withCanonicalLabels(run);
     const draft = buildSnapshot({
       tenantId: tenant.id,
-      run: await withCanonicalLabels(run),
+      run: labelled,
+      ...(deps.clusterLlm
+        ? {
+            valueAuditScores: await auditPublishedValues(
+              publishedValueCandidates(labelled.rows, frozen),
+              deps.clusterLlm,
+            ),
+          }
+        : {}),
       thresholds: { kUsers: tenant.kUsers, minConversations: tenant.minConversations },
       frozen,
       maps,

@@ -161,6 +161,7 @@ export async function rebuildParentsWithLlm(
           centroid: candidate.centroid,
           name: candidate.parent.name,
           description: candidate.parent.description,
+          keywords: [], // computed over the final tree by the caller
           lineage: identity.lineage,
           lineageSources: identity.sources,
         };

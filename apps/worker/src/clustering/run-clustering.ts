@@ -20,14 +20,11 @@ import {
   embedInParallel,
   OfflineEmbedder,
   WorkerPool,
-  clusterTerms,
   matchClusters,
-  mergeClusterTerms,
-  nameFromTerms,
+  nameTree,
   packRows,
-  type ClusterName,
-  type ClusterTerms,
   type Hierarchy,
+  type TreeMember,
 } from '@silhouette/clustering';
 import type { Tenant } from '@silhouette/db';
 import {
@@ -55,6 +52,8 @@ export interface ClusterNode {
   centroid: Float32Array;
   name: string;
   description: string;
+  /** c-TF-IDF terms (each used by at least k users), shown apart from the name. */
+  keywords: string[];
   lineage: StoredCluster['lineage'];
   lineageSources: string[];
 }
@@ -128,43 +127,20 @@ export function nodeMembers(tree: Hierarchy): number[][][] {
   return members;
 }
 
-/**
- * Offline names for every level (c-TF-IDF, terms used by at least k users). Each conversation is
- * tokenised once, for its base cluster; a parent's term statistics are its children's merged,
- * which gives the same names as counting its members again (the union of its children's).
- */
-export function offlineNames(
-  tree: Hierarchy,
-  ids: string[][],
-  members: number[][][],
-  texts: string[],
-  rows: FacetRow[],
-  kUsers: number,
-): Map<string, ClusterName>[] {
-  const names: Map<string, ClusterName>[] = new Array(tree.levels.length);
-  let below: ClusterTerms[] = [];
-  for (let l = tree.levels.length - 1; l >= 0; l--) {
-    let terms: ClusterTerms[];
-    if (l === tree.levels.length - 1) {
-      terms = members[l]!.map((indexes) =>
-        clusterTerms(
-          indexes.map((index) => ({ text: texts[index]!, user: rows[index]!.user })),
-          kUsers,
-        ),
-      );
-    } else {
-      const children: ClusterTerms[][] = Array.from({ length: tree.levels[l]!.k }, () => []);
-      tree.levels[l + 1]!.parents.forEach((parent, child) => children[parent]!.push(below[child]!));
-      terms = children.map((parts) => mergeClusterTerms(parts, kUsers));
-    }
-    names[l] = nameFromTerms(
-      ids[l]!.map((id, k) => ({ id, terms: terms[k]! })),
-      { kUsers },
-    );
-    below = terms;
-  }
-  return names;
+/** What offline names are built from, per facet row (read once per run, for the base level). */
+export function treeMembers(rows: readonly FacetRow[], texts: readonly string[]): TreeMember[] {
+  return rows.map((row, index) => ({
+    text: texts[index]!,
+    user: row.user,
+    useCase: row.useCase,
+    taskType: row.taskType,
+    domain: row.domain,
+  }));
 }
+
+/** How the offline path names clusters (stored with the run and in the privacy evidence). */
+export const OFFLINE_NAMER =
+  'offline readable names from facets shared by at least k users; c-TF-IDF keywords';
 
 /** A run's clusters per level, each with its members as conversation ids (parents: the union). */
 export function clustersByLevel(run: PreviousRun | undefined, levels: number) {
@@ -202,7 +178,8 @@ async function joinPreviousRun(
   // Scheduled full re-cluster: incremental assignment never runs for longer than this.
   if (Date.now() - last.startedAt.getTime() > deps.env.CLUSTER_FULL_EVERY_DAYS * 86_400_000)
     return undefined;
-  const levels = Math.max(...last.clusters.map((cluster) => cluster.level)) + 1;
+  const levels =
+    last.clusters.reduce((deepest, cluster) => Math.max(deepest, cluster.level), 0) + 1;
   const byLevel = clustersByLevel(last, levels);
   const known = new Set(byLevel[levels - 1]!.flatMap((cluster) => [...cluster.members]));
   const fresh = rows.filter((r) => !known.has(r.conversationId));
@@ -268,6 +245,7 @@ async function joinPreviousRun(
           centroid: cluster.centroid,
           name: meta.name,
           description: meta.description,
+          keywords: meta.keywords,
           lineage: meta.lineage,
           lineageSources: meta.lineageSources,
         };
@@ -305,12 +283,18 @@ async function clusterFromScratch(
   const texts = rows.map(facetText);
   // Stay in the previous run's embedding space while the corpus has not grown much: centroids stay
   // comparable, k-means starts from them, and cluster ids stay stable. Refit past that.
+  // A model of an older format is refitted: the tenant moves to the current embedding space.
   const reuse =
-    last?.embedderState && rows.length <= last.conversations * REFIT_GROWTH
+    last?.embedderState &&
+    rows.length <= last.conversations * REFIT_GROWTH &&
+    OfflineEmbedder.isCurrentFormat(last.embedderState)
       ? last.embedderState
       : undefined;
   const { embedder, state } = await deps.embedderFor(texts, reuse);
   const sameSpace = last !== undefined && last.embeddingModel === embedder.model;
+  // Centroids of two embedding spaces (a refit, a new embedder) cannot be compared: ids then
+  // carry over by member overlap alone.
+  const matching = { compareCentroids: sameSpace };
   const vectors =
     pool && embedder instanceof OfflineEmbedder
       ? await embedInParallel(embedder, texts, pool)
@@ -328,7 +312,6 @@ async function clusterFromScratch(
           .map((r, j) => ({ conversationId: r.conversationId, vector: vectors[i + j]! })),
       );
     }
-    await repository.ensureEmbeddingIndex(d);
 
     // Shared with the worker threads when there are any (no second copy of the vectors).
     const data = packRows(vectors, d, pool !== undefined);
@@ -365,26 +348,32 @@ async function clusterFromScratch(
     const members = nodeMembers(tree);
 
     // Stable identity, level by level; then parents are known by id.
-    const { ids, lineageById } = stableIds(tree, members, previous, rows);
+    const { ids, lineageById } = stableIds(tree, members, previous, rows, matching);
 
-    const namesByLevel = offlineNames(tree, ids, members, texts, rows, tenant.kUsers);
-    const levels: ClusterNode[][] = tree.levels.map((level, l) => {
-      const names = namesByLevel[l]!;
-      return ids[l]!.map((id, k) => ({
+    const levels: ClusterNode[][] = tree.levels.map((level, l) =>
+      ids[l]!.map((id, k) => ({
         id,
         level: l,
         parentId: l === 0 ? null : ids[l - 1]![level.parents[k]!]!,
         members: members[l]![k]!,
         centroid: row(level.centroids, d, k),
-        name: names.get(id)!.name,
-        description: names.get(id)!.description,
+        name: '',
+        description: '',
+        keywords: [],
         lineage: lineageById.get(id)!.kind,
         lineageSources: lineageById.get(id)!.sources,
-      }));
-    });
+      })),
+    );
+    const facets = treeMembers(rows, texts);
+    const offline = nameTree(levels, facets, tenant.kUsers);
+    for (const node of levels.flat()) Object.assign(node, offline.get(node.id)!);
 
     const namer = deps.clusterLlm
-      ? await nameWithLlm(deps.clusterLlm, deps.logger, levels, tree, texts, data, previous, rows)
+      ? await nameWithLlm(deps.clusterLlm, deps.logger, levels, tree, texts, data, previous, rows, {
+          matching,
+          facets,
+          kUsers: tenant.kUsers,
+        })
       : OFFLINE_NAMER;
 
     const assignments = await saveTree(repository, runId, tenant.id, levels, rows, data);
@@ -405,14 +394,13 @@ async function clusterFromScratch(
   }
 }
 
-export const OFFLINE_NAMER = 'offline c-TF-IDF (terms used by at least k users)';
-
 /** Ids kept from the previous run (optimal matching on centroids and members), level by level. */
 export function stableIds(
   tree: Hierarchy,
   members: number[][][],
   previous: ReturnType<typeof clustersByLevel>,
   rows: readonly FacetRow[],
+  matching: { compareCentroids: boolean },
 ): {
   ids: string[][];
   lineageById: Map<string, { kind: StoredCluster['lineage']; sources: string[] }>;
@@ -425,7 +413,10 @@ export function stableIds(
       centroid: row(level.centroids, d, k),
       members: new Set(members[l]![k]!.map((index) => rows[index]!.conversationId)),
     }));
-    const matched = matchClusters(previous[l] ?? [], current, { newId: () => randomUUID() });
+    const matched = matchClusters(previous[l] ?? [], current, {
+      ...matching,
+      newId: () => randomUUID(),
+    });
     const lineage = new Map(matched.lineage.map((entry) => [entry.id, entry]));
     return current.map((cluster) => {
       const id = matched.ids.get(cluster.key)!;
@@ -439,8 +430,8 @@ export function stableIds(
 
 /**
  * Clio's LLM steps on an offline tree (mutates `levels`): base clusters named with contrast and
- * misfits moved, then the upper levels rebuilt, with ids kept stable against `previous`.
- * Returns the namer's description for the evidence.
+ * misfits moved, then the upper levels rebuilt, with ids kept stable against `previous`, and the
+ * keywords recomputed for the final tree. Returns the namer's description for the evidence.
  */
 export async function nameWithLlm(
   llm: NonNullable<WorkerDeps['clusterLlm']>,
@@ -451,6 +442,7 @@ export async function nameWithLlm(
   data: Float32Array,
   previous: ReturnType<typeof clustersByLevel>,
   rows: readonly FacetRow[],
+  options: { matching: { compareCentroids: boolean }; facets: TreeMember[]; kUsers: number },
 ): Promise<string> {
   const d = tree.dimension;
   const report = await refineWithLlm(llm, levels, texts, (index) => row(data, d, index));
@@ -466,7 +458,7 @@ export async function nameWithLlm(
           centroid: parent.centroid,
           members: new Set(parent.members.map((index) => rows[index]!.conversationId)),
         })),
-        { newId: () => randomUUID() },
+        { ...options.matching, newId: () => randomUUID() },
       );
       const lineage = new Map(matched.lineage.map((entry) => [entry.id, entry]));
       return new Map(
@@ -479,6 +471,9 @@ export async function nameWithLlm(
     },
     logger,
   );
+  // The model renamed the clusters and rebuilt the parents: keywords follow the final tree.
+  const refined = nameTree(levels, options.facets, options.kUsers);
+  for (const node of levels.flat()) node.keywords = refined.get(node.id)?.keywords ?? [];
   return `${llm.nameModel} (${report.promptVersion}, ${HIERARCHY_PROMPT_VERSION}; ${report.named} named, ${report.moved} members moved)`;
 }
 

@@ -2,8 +2,8 @@
  * Maps beside the topic tree (issue #15): the issues map ("what goes wrong", from the `issue`
  * facet) and one map per `short_text` custom facet. Each is a two-level tree over the
  * conversations that have that text, built by the same pieces as the topic tree (embedding space,
- * k-means hierarchy, stable ids by optimal matching, offline c-TF-IDF names over terms used by at
- * least k users, or the LLM's naming with contrast and Clio's hierarchizer), and stored in the
+ * k-means hierarchy, stable ids by optimal matching, the tree's offline readable names and c-TF-IDF
+ * keywords (phrases and terms used by at least k users), or the LLM's naming with contrast and Clio's hierarchizer), and stored in the
  * sealed schema as a run of its own map. Only conversations that carry the text take part (the
  * failing ones, for issues). Between full runs, as for the tree, new texts join the previous
  * run: embedded in its space and added to their nearest base cluster, so a publication does not
@@ -18,7 +18,9 @@ import {
   OfflineEmbedder,
   packRows,
   WorkerPool,
+  nameTree,
   type Hierarchy,
+  type TreeMember,
 } from '@silhouette/clustering';
 import type { Tenant } from '@silhouette/db';
 import { ClusteringRepository, type FacetRow } from '@silhouette/sealed';
@@ -28,7 +30,6 @@ import {
   PARALLEL_MIN_ROWS,
   nameWithLlm,
   nodeMembers,
-  offlineNames,
   OFFLINE_NAMER,
   saveTree,
   stableIds,
@@ -96,12 +97,17 @@ async function buildTextMap(
   const texts = rows.map((r) => textOf(r).trim());
   const repository = new ClusteringRepository(deps.db);
   const last = await repository.previousRun(tenant.id, map);
+  // A model of an older format is refitted, as for the topic tree.
   const reuse =
-    last?.embedderState && rows.length <= last.conversations * REFIT_GROWTH
+    last?.embedderState &&
+    rows.length <= last.conversations * REFIT_GROWTH &&
+    OfflineEmbedder.isCurrentFormat(last.embedderState)
       ? last.embedderState
       : undefined;
   const { embedder, state } = await deps.embedderFor(texts, reuse);
   const sameSpace = last !== undefined && last.embeddingModel === embedder.model;
+  // Centroids of two embedding spaces cannot be compared: ids then carry over by members alone.
+  const matching = { compareCentroids: sameSpace };
   const vectors =
     pool && embedder instanceof OfflineEmbedder
       ? await embedInParallel(embedder, texts, pool)
@@ -146,8 +152,7 @@ async function buildTextMap(
       ? await buildHierarchyInParallel(data, d, treeOptions, pool)
       : buildHierarchy(data, d, treeOptions);
     const members = nodeMembers(tree);
-    const { ids, lineageById } = stableIds(tree, members, previous, rows);
-    const names = offlineNames(tree, ids, members, texts, rows, tenant.kUsers);
+    const { ids, lineageById } = stableIds(tree, members, previous, rows, matching);
     const levels: ClusterNode[][] = tree.levels.map((level, l) =>
       ids[l]!.map((id, k) => ({
         id,
@@ -155,14 +160,23 @@ async function buildTextMap(
         parentId: l === 0 ? null : ids[l - 1]![level.parents[k]!]!,
         members: members[l]![k]!,
         centroid: row(level.centroids, d, k),
-        name: names[l]!.get(id)!.name,
-        description: names[l]!.get(id)!.description,
+        name: '',
+        description: '',
+        keywords: [],
         lineage: lineageById.get(id)!.kind,
         lineageSources: lineageById.get(id)!.sources,
       })),
     );
+    // Readable names and keywords by the topic tree's own naming (nameTree), from the texts alone.
+    const facets = mapMembers(rows, texts);
+    const offline = nameTree(levels, facets, tenant.kUsers);
+    for (const node of levels.flat()) Object.assign(node, offline.get(node.id)!);
     const namer = deps.clusterLlm
-      ? await nameWithLlm(deps.clusterLlm, deps.logger, levels, tree, texts, data, previous, rows)
+      ? await nameWithLlm(deps.clusterLlm, deps.logger, levels, tree, texts, data, previous, rows, {
+          matching,
+          facets,
+          kUsers: tenant.kUsers,
+        })
       : OFFLINE_NAMER;
     await saveTree(repository, runId, tenant.id, levels, rows, data);
     const base = levels[levels.length - 1]!;
@@ -173,6 +187,21 @@ async function buildTextMap(
     await repository.finishRun(runId, 'failed', rows.length).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * What a map's clusters are named from: the text itself stands where a topic has its use case
+ * (noun phrases such as "incorrect answer"); the task type and domain are left out, because
+ * they say where the conversation was, not what went wrong.
+ */
+export function mapMembers(rows: readonly FacetRow[], texts: readonly string[]): TreeMember[] {
+  return rows.map((r, index) => ({
+    text: texts[index]!,
+    user: r.user,
+    useCase: texts[index]!,
+    taskType: '',
+    domain: '',
+  }));
 }
 
 /**
@@ -190,7 +219,8 @@ async function joinPreviousMapRun(
 ): Promise<TextMapRun | undefined> {
   const repository = new ClusteringRepository(deps.db);
   const last = await repository.previousRun(tenant.id, map);
-  if (!last?.embedderState) return undefined;
+  if (!last?.embedderState || !OfflineEmbedder.isCurrentFormat(last.embedderState))
+    return undefined;
   if (Date.now() - last.startedAt.getTime() > deps.env.CLUSTER_FULL_EVERY_DAYS * 86_400_000)
     return undefined;
   const byLevel = clustersByLevel(last, MAP_LEVELS);
@@ -248,6 +278,7 @@ async function joinPreviousMapRun(
           centroid: cluster.centroid,
           name: meta.name,
           description: meta.description,
+          keywords: meta.keywords,
           lineage: meta.lineage,
           lineageSources: meta.lineageSources,
         };

@@ -1,9 +1,12 @@
 /**
  * The LLM privacy auditor (1 = identifies a person, 5 = fully general) over every text a snapshot
- * would publish: cluster names, descriptions and goal statements, the issue and short-text maps'
- * names and descriptions too. Publish only scores ≥ 4; a text
+ * would publish: cluster names, descriptions, keywords and goal statements, the issue and
+ * short-text maps' names, descriptions and keywords too. Publish only scores ≥ 4; a text
  * the auditor could not score counts as 1 (fail closed). Runs after the deterministic PII gate,
  * which already removed what it could recognise. Scores are recorded in the privacy evidence.
+ * The goals of pooled "Other" groups are audited like any; breakdown and trend values (a team,
+ * a language, a tag) are audited before the snapshot is built (`auditPublishedValues`), since a
+ * refused value must be pooled under the anti-differencing rules, not just dropped.
  */
 import type { SnapshotDraft } from '@silhouette/db';
 import { AUDIT_PROMPT_VERSION, auditTexts } from '@silhouette/llm';
@@ -22,9 +25,12 @@ export async function applyAuditor(
 ): Promise<SnapshotDraft> {
   const texts = new Set<string>();
   for (const cluster of draft.clusters) {
-    if (cluster.isOther) continue;
-    if (cluster.name !== UNNAMED) texts.add(cluster.name);
-    if (cluster.description) texts.add(cluster.description);
+    // An "Other" node's name and description are ours; its goals are merged user goals like any.
+    if (!cluster.isOther) {
+      if (cluster.name !== UNNAMED) texts.add(cluster.name);
+      if (cluster.description) texts.add(cluster.description);
+      for (const keyword of cluster.keywords) texts.add(keyword);
+    }
     for (const goal of cluster.goals) texts.add(goal.text);
   }
   for (const cluster of draft.mapClusters ?? []) {
@@ -47,10 +53,13 @@ export async function applyAuditor(
   // Goals the auditor rejects are no longer published: the evidence must count what is shown.
   let evidence = draft.evidence as unknown as PrivacyEvidence;
   const clusters = draft.clusters.map((cluster) => {
-    if (cluster.isOther) return cluster;
-    const name = cluster.name === UNNAMED || passes(cluster.name) ? cluster.name : UNNAMED;
+    const ours = cluster.isOther || cluster.name === UNNAMED;
+    const name = ours || passes(cluster.name) ? cluster.name : UNNAMED;
     const description =
-      !cluster.description || passes(cluster.description) ? cluster.description : '';
+      cluster.isOther || !cluster.description || passes(cluster.description)
+        ? cluster.description
+        : '';
+    const keywords = cluster.isOther ? cluster.keywords : cluster.keywords.filter(passes);
     const goals = cluster.goals.filter((goal) => passes(goal.text));
     if (goals.length < cluster.goals.length)
       evidence = withdrawPublished(
@@ -61,8 +70,9 @@ export async function applyAuditor(
     rejected +=
       Number(name !== cluster.name) +
       Number(description !== cluster.description) +
+      (cluster.keywords.length - keywords.length) +
       (cluster.goals.length - goals.length);
-    return { ...cluster, name, description, goals };
+    return { ...cluster, name, description, keywords, goals };
   });
   // Issue clusters name the topic clusters they occur in: by the topic's final (audited) name.
   const topicName = new Map(clusters.map((cluster) => [cluster.clusterId, cluster.name]));
@@ -95,4 +105,18 @@ export async function applyAuditor(
       },
     },
   };
+}
+
+/** The auditor's score per value (fail closed: a value it could not score gets 1). */
+export async function auditPublishedValues(
+  values: readonly string[],
+  llm: NonNullable<WorkerDeps['clusterLlm']>,
+): Promise<Map<string, number>> {
+  if (values.length === 0) return new Map();
+  const verdicts = await auditTexts(
+    llm.client,
+    llm.auditModel,
+    values.map((text, index) => ({ key: String(index), text })),
+  );
+  return new Map(values.map((value, index) => [value, verdicts.get(String(index))?.score ?? 1]));
 }

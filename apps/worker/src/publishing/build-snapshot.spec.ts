@@ -9,9 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isoWeekLabel, OTHER_VALUE, startOfIsoWeek } from '@silhouette/contracts';
 import { tenantEvidenceView, type PrivacyEvidence } from '@silhouette/privacy';
+import type { FrozenWeekFigures } from '@silhouette/db';
 import type { FacetRow } from '@silhouette/sealed';
 import type { ClusterNode } from '../clustering/run-clustering';
-import { buildSnapshot } from './build-snapshot';
+import { buildSnapshot, publishedValueCandidates } from './build-snapshot';
 
 const WEEK_MS = 7 * 86_400_000;
 const thresholds = { kUsers: 5, minConversations: 10 };
@@ -47,7 +48,10 @@ function row(user: string, team: string | null, at: Date, index: number): FacetR
  * that passes, so the one pooled to protect legal and solo); and a 4-conversation cluster of 2
  * people that can only be pooled.
  */
-function scenario() {
+function scenario(
+  valueAuditScores?: ReadonlyMap<string, number>,
+  frozen?: ReadonlyMap<string, FrozenWeekFigures>,
+) {
   const rows: FacetRow[] = [];
   for (let week = 0; week < 4; week += 1)
     for (let i = 0; i < 24; i += 1) {
@@ -73,6 +77,7 @@ function scenario() {
     members,
     centroid: new Float32Array([members.length, 1]),
     name,
+    keywords: [],
     description: 'Booking travel',
     lineage: 'new',
     lineageSources: [],
@@ -107,8 +112,10 @@ function scenario() {
     },
     thresholds,
     models: { tagger: 'test', taggerPromptVersion: '1', embedder: 'test', namer: 'test' },
+    ...(valueAuditScores ? { valueAuditScores } : {}),
+    ...(frozen ? { frozen } : {}),
   });
-  return { draft, tinyId: levels[0]![3]!.id, clusterIds: levels[0]!.map((n) => n.id) };
+  return { rows, draft, tinyId: levels[0]![3]!.id, clusterIds: levels[0]!.map((n) => n.id) };
 }
 
 describe('buildSnapshot against the review’s attacks', () => {
@@ -162,5 +169,66 @@ describe('buildSnapshot against the review’s attacks', () => {
     const legalWeek = isoWeekLabel(weekStart(3));
     const teamWeek = draft.trends.filter((t) => t.facet === 'team' && t.bucket === legalWeek);
     expect(teamWeek.map((t) => t.value)).not.toContain('legal');
+  });
+});
+
+describe('buildSnapshot with the LLM auditor’s scores for values', () => {
+  it('pools a value the auditor refuses, and fails closed on a value it did not score', () => {
+    const { rows } = scenario();
+    const candidates = publishedValueCandidates(rows);
+    expect(candidates).toEqual(expect.arrayContaining(['sales', 'support', 'ops', 'en', 'travel']));
+    // The PII gate refuses the canary team already: it is not sent to the model.
+    expect(candidates).not.toContain(CANARY_TEAM);
+    const scores = new Map(candidates.map((value) => [value, 5]));
+    scores.set('support', 2);
+    scores.delete('travel');
+    const { draft } = scenario(scores);
+    const shown = new Set(draft.breakdowns.map((row) => row.value));
+    expect(shown.has('sales')).toBe(true);
+    expect(shown.has('support')).toBe(false);
+    expect(shown.has('travel')).toBe(false);
+    expect(shown.has('finance')).toBe(true);
+    const evidence = draft.evidence as unknown as PrivacyEvidence;
+    expect(evidence.textGate.byReason.auditor_score).toBe(2);
+  });
+});
+
+describe('buildSnapshot over weeks frozen before the text gate', () => {
+  it('shows a frozen value that fails the gate only inside that week’s "other" row', () => {
+    const week = '2025-W10';
+    const cell = (value: string, conversations: number, isOther = false) => ({
+      value,
+      isOther,
+      conversations,
+      distinctUsers: 6,
+      minutesSavedTotal: conversations * 2,
+    });
+    const frozen = new Map<string, FrozenWeekFigures>([
+      [
+        week,
+        {
+          overview: cell(week, 70),
+          trends: {
+            team: [cell('sales', 30), cell(CANARY_TEAM, 25), cell(OTHER_VALUE, 15, true)],
+          },
+        },
+      ],
+    ]);
+    const { draft, rows } = scenario(undefined, frozen);
+    expect(publishedValueCandidates(rows, frozen)).not.toContain(CANARY_TEAM);
+    const teamWeek = draft.trends.filter((t) => t.facet === 'team' && t.bucket === week);
+    expect(teamWeek).toEqual([
+      { facet: 'team', interval: 'week', bucket: week, ...cell('sales', 30) },
+      {
+        facet: 'team',
+        interval: 'week',
+        bucket: week,
+        value: OTHER_VALUE,
+        isOther: true,
+        conversations: 40,
+        distinctUsers: 12,
+        minutesSavedTotal: 80,
+      },
+    ]);
   });
 });

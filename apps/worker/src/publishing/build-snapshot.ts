@@ -56,6 +56,11 @@ export interface SnapshotInput {
   maps?: readonly TextMapRun[];
   /** The tenant's custom facets: breakdowns, per-cluster aggregates and trends. */
   customFacets?: readonly CustomFacetDefinition[];
+  /**
+   * The LLM privacy auditor's score per value of `publishedValueCandidates`, when an auditor runs:
+   * a value then needs ≥ 4 as well as the PII detector's pass, and a value without a score fails.
+   */
+  valueAuditScores?: ReadonlyMap<string, number>;
   now?: Date;
 }
 
@@ -149,8 +154,36 @@ function textValue(value: string | null): string | null {
     : canonical;
 }
 
+/**
+ * The free-text values a snapshot of `rows` may show, canonical, for the LLM auditor: those the
+ * deterministic PII gate already refuses are left out (they are pooled anyway, and need not
+ * travel to a model).
+ */
+export function publishedValueCandidates(
+  rows: readonly FacetRow[],
+  frozen: ReadonlyMap<string, FrozenWeekFigures> = new Map(),
+): string[] {
+  const values = new Set<string>();
+  // Frozen weekly values are shown again: they are checked like fresh ones.
+  for (const figures of frozen.values())
+    for (const facet of TEXT_TREND_FACETS)
+      for (const cell of figures.trends[facet] ?? []) if (!cell.isOther) values.add(cell.value);
+  for (const row of rows)
+    for (const value of [
+      textValue(label(row.domain)),
+      textValue(label(row.taskType)),
+      textValue(row.language),
+      textValue(row.team),
+      textValue(row.department),
+    ])
+      if (value !== null) values.add(value);
+  return [...values].filter((value) => gatePublishedText(value).ok).sort();
+}
+
 /** Whose values a breakdown shows: free text (gated) or labels we generate (weeks, ids, enums). */
 type Values = 'text' | 'generated';
+/** Trend facets whose values are free text. */
+const TEXT_TREND_FACETS = ['domain', 'task_type', 'team'] as const;
 const TEXT = { values: 'text' } as const;
 
 export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
@@ -179,25 +212,39 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
 
   // Every free-text value a breakdown or trend would show passes the text gate once per snapshot
   // (issue #10, finding 2: a team named after a person with their e-mail was shown verbatim).
-  const valueVerdicts = new Map<string, boolean>();
-  const valuePublishable = (value: string): boolean => {
-    if (value === NOT_SET_VALUE) return true;
+  const valueRefusals = new Map<string, SuppressionReason | null>();
+  /** Why `value` may not be shown (the text gate refused it), or null when it may. */
+  const valueRefusal = (value: string): SuppressionReason | null => {
+    if (value === NOT_SET_VALUE) return null;
     // A metadata value the worker withheld at tagging (it failed the same gate) pools like one
     // that fails here: counted in "other", never shown as a cell of its own.
-    if (value === WITHHELD_METADATA_VALUE) return false;
-    let verdict = valueVerdicts.get(value);
-    if (verdict === undefined) {
-      const gated = gatePublishedText(value);
+    if (value === WITHHELD_METADATA_VALUE) return 'pii_detected';
+    let refusal = valueRefusals.get(value);
+    if (refusal === undefined) {
+      const scores = input.valueAuditScores;
+      const gated = gatePublishedText(
+        value,
+        scores ? { auditorScore: scores.get(value) ?? 1 } : {},
+      );
       evidence.recordText(gated);
-      verdict = gated.ok && gated.text === value;
-      valueVerdicts.set(value, verdict);
+      refusal =
+        gated.ok && gated.text === value
+          ? null
+          : !gated.ok && gated.reason === 'auditor_score'
+            ? 'auditor_score'
+            : 'pii_detected';
+      valueRefusals.set(value, refusal);
     }
-    return verdict;
+    return refusal;
   };
+  const valuePublishable = (value: string) => valueRefusal(value) === null;
   const poolOf = (keys: Iterable<string>, values: Values) => {
     const pool = new Map<string, SuppressionReason>();
     if (values === 'text')
-      for (const key of keys) if (!valuePublishable(key)) pool.set(key, 'pii_detected');
+      for (const key of keys) {
+        const refusal = valueRefusal(key);
+        if (refusal) pool.set(key, refusal);
+      }
     return pool;
   };
 
@@ -354,6 +401,9 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     evidence.recordText(gated);
     return gated.ok ? gated.text : fallback;
   };
+  /** Keywords cross the boundary like names: each through the text gate, failures dropped. */
+  const gateKeywords = (keywords: readonly string[]) =>
+    keywords.map((keyword) => gateText(keyword, '')).filter((keyword) => keyword.length > 0);
 
   const all = cellOf('all', rows);
   const clusters: PublishedCluster[] = [];
@@ -432,12 +482,17 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
           trends.push({ facet, interval, bucket: week, ...cell });
     }
   };
-  const times = rows.map((row) => row.at.getTime());
+  // A loop, not Math.min(...times): spreading 1M arguments overflows the stack (bench -- scale).
+  let first = Infinity;
+  let last = -Infinity;
+  for (const row of rows) {
+    const time = row.at.getTime();
+    if (time < first) first = time;
+    if (time > last) last = time;
+  }
   // Whole UTC days: exact first and last timestamps would date two individual conversations.
-  const periodStart = rows.length ? startOfDay(Math.min(...times)) : null;
-  const periodEnd = rows.length
-    ? new Date(startOfDay(Math.max(...times)).getTime() + 86_400_000 - 1)
-    : null;
+  const periodStart = rows.length ? startOfDay(first) : null;
+  const periodEnd = rows.length ? new Date(startOfDay(last).getTime() + 86_400_000 - 1) : null;
 
   const totalPasses =
     all.conversations >= thresholds.minConversations &&
@@ -472,7 +527,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       const publishedIds = new Set(publication.published.map((part) => part.key));
       for (const { node } of cells) {
         if (!publishedIds.has(node.id)) {
-          pooledRows.push(...rowsOf(node));
+          for (const row of rowsOf(node)) pooledRows.push(row);
           continue;
         }
         evidence.recordPublished(`cluster/level-${level}`);
@@ -485,6 +540,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
           isOther: false,
           name: gateText(node.name, UNNAMED),
           description: gateText(node.description, ''),
+          keywords: gateKeywords(node.keywords),
           conversations: subset.length,
           distinctUsers: users.size,
           minutesSavedTotal: round(subset.reduce((sum, row) => sum + row.minutesSaved, 0)),
@@ -512,6 +568,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
           isOther: true,
           name: OTHER_NAME,
           description: OTHER_DESCRIPTION,
+          keywords: [],
           conversations: pooledRows.length,
           distinctUsers: new Set(pooledRows.map((row) => row.user)).size,
           minutesSavedTotal: round(pooledRows.reduce((sum, row) => sum + row.minutesSaved, 0)),

@@ -66,6 +66,7 @@ const node = (id: string, level: number, parentId: string | null, members: numbe
     centroid: new Float32Array([1, 0]),
     name: `group ${id.slice(0, 4)}`,
     description: '',
+    keywords: [],
     lineage: 'new',
     lineageSources: [],
   }) satisfies ClusterNode;

@@ -1,7 +1,8 @@
 /**
- * Saves a built snapshot: the tenant's view of its evidence (counts per kind of scope and
- * reason) and the ids of the clusters it pooled go to `insights`, the operator's evidence (which
- * names every suppressed cell) to the sealed schema. Call inside the publishing transaction.
+ * Saves a built snapshot: `insights` get the tenant's view of its evidence (counts per kind of
+ * scope and reason) and the ids of the clusters it pooled (`InsightsRepository.save` derives
+ * both), the sealed schema the operator's evidence, which names every suppressed cell. Every
+ * publisher saves through here. Call inside the publishing transaction.
  */
 import {
   InsightsRepository,
@@ -9,16 +10,10 @@ import {
   type SnapshotDraft,
   type SnapshotSummary,
 } from '@silhouette/db';
-import { pooledClusterIds, tenantEvidenceView, type PrivacyEvidence } from '@silhouette/privacy';
 import { SnapshotEvidenceRepository } from '@silhouette/sealed';
 
 export async function saveSnapshot(tx: Queryable, draft: SnapshotDraft): Promise<SnapshotSummary> {
-  const operator = draft.evidence as unknown as PrivacyEvidence;
-  const saved = await new InsightsRepository(tx).save({
-    ...draft,
-    evidence: tenantEvidenceView(operator) as unknown as Record<string, unknown>,
-    pooledClusterIds: pooledClusterIds(operator),
-  });
+  const saved = await new InsightsRepository(tx).save(draft);
   await new SnapshotEvidenceRepository(tx).save(draft.tenantId, saved.id, draft.evidence);
   return saved;
 }

@@ -78,6 +78,7 @@ describe('reports across overlapping periods', () => {
       centroid: new Float32Array([members.length, 1]),
       name: `Booking trips ${id.slice(0, 4)}`,
       description: 'Booking travel',
+      keywords: [],
       lineage: 'new' as const,
       lineageSources: [],
     });

@@ -40,7 +40,7 @@ describe('OfflineEmbedder (LSA)', () => {
     const a = OfflineEmbedder.fit(CORPUS, { dimension: 16 });
     const b = OfflineEmbedder.fit(CORPUS, { dimension: 16 });
     expect(a.model).toBe(b.model);
-    expect(a.model).toMatch(/^offline-lsa-v1\/d16\/[0-9a-f]{8}$/);
+    expect(a.model).toMatch(/^offline-lsa-sif-v2\/d16\/[0-9a-f]{8}$/);
     const va = a.embedSync(CORPUS);
     const vb = b.embedSync(CORPUS);
     va.forEach((v, i) => expect(Array.from(v)).toEqual(Array.from(vb[i]!)));
@@ -91,7 +91,8 @@ describe('OfflineEmbedder (LSA)', () => {
       'password password password reset reset',
       'The restaurant transfer: weather; money — booking!! Café déjà vu naïve',
     ];
-    const embedder = OfflineEmbedder.fit(CORPUS, { dimension: 16 });
+    // The LSA-only model (format 1) must not move: runs stored with it still join new items.
+    const embedder = OfflineEmbedder.fit(CORPUS, { dimension: 16, wordVectors: false });
     expect(embedder.model).toBe('offline-lsa-v1/d16/ee16b228');
     let hash = 0x811c9dc5;
     for (const vector of embedder.embedSync(texts)) {
@@ -119,6 +120,54 @@ describe('OfflineEmbedder (LSA)', () => {
     const full = OfflineEmbedder.fit(big, { dimension: 8 });
     expect(a.model).toBe(b.model);
     expect(a.model).not.toBe(full.model);
+  });
+});
+
+describe('OfflineEmbedder (LSA ⊕ SIF word vectors)', () => {
+  it('brings together texts that share meaning but no word, which LSA alone cannot', () => {
+    // A few hundred texts, so that the joined view's principal axes are fitted on more texts
+    // than it has dimensions (as in a real run).
+    const topics = ['password login', 'weather forecast', 'restaurant dinner', 'bank transfer'];
+    const asks = ['help with', 'question about', 'problem with', 'how to fix', 'advice on'];
+    const extras = ['today', 'again', 'for my family', 'at work', 'on my phone', 'this week'];
+    const corpus = [...CORPUS];
+    for (const topic of topics)
+      for (const ask of asks) for (const extra of extras) corpus.push(`${ask} ${topic} ${extra}`);
+    const pair = ['I need to book a flight', 'reserve an airplane seat'];
+    const cosine = (embedder: OfflineEmbedder) => {
+      const [a, b] = embedder.embedSync(pair);
+      return cosineSimilarity(a!, b!);
+    };
+    const lsa = OfflineEmbedder.fit(corpus, { dimension: 32, wordVectors: false });
+    const joined = OfflineEmbedder.fit(corpus, { dimension: 32 });
+    expect(cosine(joined)).toBeGreaterThan(cosine(lsa) + 0.1);
+    const [flight, bread] = joined.embedSync(['book a flight', 'bake bread']);
+    expect(cosineSimilarity(flight!, bread!)).toBeLessThan(cosine(joined));
+  });
+
+  it('round-trips through bytes, and still reads the LSA-only format', () => {
+    const joined = OfflineEmbedder.fit(CORPUS, { dimension: 8 });
+    const restored = OfflineEmbedder.fromBytes(joined.toBytes());
+    expect(restored.model).toBe(joined.model);
+    expect(restored.dimension).toBe(8);
+    const texts = [PARAPHRASE_A, UNRELATED, 'words the lsa never saw: volcano glacier'];
+    const before = joined.embedSync(texts);
+    restored
+      .embedSync(texts)
+      .forEach((v, i) => expect(Array.from(v)).toEqual(Array.from(before[i]!)));
+    expect(OfflineEmbedder.isCurrentFormat(joined.toBytes())).toBe(true);
+
+    const lsaOnly = OfflineEmbedder.fit(CORPUS, { dimension: 8, wordVectors: false });
+    expect(OfflineEmbedder.isCurrentFormat(lsaOnly.toBytes())).toBe(false);
+    expect(OfflineEmbedder.fromBytes(lsaOnly.toBytes()).model).toBe(lsaOnly.model);
+    expect(OfflineEmbedder.isCurrentFormat(new Uint8Array([1, 2, 3]))).toBe(false);
+    expect(() => OfflineEmbedder.fromBytes(joined.toBytes().slice(0, -4))).toThrow(/corrupt/);
+  });
+
+  it('gives a text made only of words the LSA never saw a vector from the word view', () => {
+    const joined = OfflineEmbedder.fit(CORPUS, { dimension: 8 });
+    const [v] = joined.embedSync(['volcano glacier']);
+    expect(unitLength(v!)).toBeCloseTo(1, 5);
   });
 });
 

@@ -49,7 +49,8 @@ import {
   visitFeatures,
   type SparseVector,
 } from './hashed-features';
-import { randomizedSvd } from './randomized-svd';
+import { randomizedSvd, symmetricEigen } from './randomized-svd';
+import { sifSum, wordVectors, type WordVectors } from './word-vectors';
 
 export interface OfflineEmbedderOptions {
   /** Output dimension. Default 96. */
@@ -62,16 +63,43 @@ export interface OfflineEmbedderOptions {
   minDocumentFrequency?: number;
   /** At most this many features per family (most frequent kept). Default 100,000. */
   maxFeatures?: number;
+  /**
+   * Combine the LSA view with SIF-weighted GloVe word vectors (`word-vectors.ts`). Default true;
+   * false gives the LSA-only model of format 1.
+   */
+  wordVectors?: boolean;
 }
 
 const FEATURES = { wordWeight: 0.5, charWeight: 0.5, charRange: [3, 5] as const };
 const BLOCK_WEIGHTS = [FEATURES.wordWeight, FEATURES.charWeight];
 // One power iteration scores the same as two on banking77 and sgd-dev and fits ~35% faster.
 const POWER_ITERATIONS = 1;
-const FORMAT_VERSION = 1;
+/** 1: LSA only. 2: LSA combined with SIF word vectors through a fitted projection. */
+const FORMAT_VERSION = 2;
+/** Share of the combined vector's squared length that the word-vector view gets. */
+const SEMANTIC_WEIGHT = 0.3;
+/** The combined view is projected on its principal axes fitted on at most this many texts. */
+const MAX_PROJECTION_TEXTS = 10_000;
+
+/**
+ * The word-vector view and how it joins the LSA view: each text's SIF sum, minus its projection
+ * on the corpus' common component, unit length, then [√(1−w)·lsa, √w·sif] projected on the
+ * principal axes of that combination (fitted on the corpus), back to the LSA dimension.
+ */
+interface SemanticView {
+  weight: number;
+  /** Unit vector (word-vector dimension): SIF's first principal component of the corpus. */
+  commonComponent: Float32Array;
+  /** (LSA dimension + word-vector dimension) × output dimension, row-major. */
+  projection: Float32Array;
+  outputDimension: number;
+  /** Fingerprint of the word-vector table the view was fitted with. */
+  table: number;
+}
 
 /** The fitted state. */
 interface LsaModel {
+  /** LSA rank (the output dimension too, without a semantic view). */
   dimension: number;
   /** Per feature family: hashed feature → IDF. Only kept features appear. */
   idf: Map<number, number>[];
@@ -79,6 +107,7 @@ interface LsaModel {
   columns: Map<number, number>;
   /** columns × dimension, row-major. */
   components: Float32Array;
+  semantic?: SemanticView;
 }
 
 export class OfflineEmbedder implements Embedder {
@@ -87,10 +116,26 @@ export class OfflineEmbedder implements Embedder {
 
   /** Working tables of `embedSync`, built on first use (≈ 20 MB). */
   private scratch: EmbedScratch | undefined;
+  /** The word-vector table and a buffer for the semantic view, on first use. */
+  private semanticScratch: SemanticScratch | undefined;
 
   private constructor(private readonly lsa: LsaModel) {
-    this.dimension = lsa.dimension;
-    this.model = `offline-lsa-v${FORMAT_VERSION}/d${lsa.dimension}/${fingerprint(lsa)}`;
+    this.dimension = lsa.semantic?.outputDimension ?? lsa.dimension;
+    const kind = lsa.semantic ? `offline-lsa-sif-v${FORMAT_VERSION}` : 'offline-lsa-v1';
+    this.model = `${kind}/d${this.dimension}/${fingerprint(lsa)}`;
+  }
+
+  /**
+   * Whether a stored model (`toBytes`) is of the current format. A full re-cluster refits an
+   * older one rather than reuse it: that moves the tenant to the current embedding space once
+   * (ids then carry over by member overlap, see run-clustering).
+   */
+  static isCurrentFormat(bytes: Uint8Array): boolean {
+    try {
+      return readHeader(bytes).header.version === FORMAT_VERSION;
+    } catch {
+      return false;
+    }
   }
 
   /** Fits the model on `texts` (the corpus to be clustered). Deterministic for the same input. */
@@ -139,7 +184,10 @@ export class OfflineEmbedder implements Embedder {
           components[c * dimension + r] = svd.components[c * svd.rank + r]!;
       }
     }
-    return new OfflineEmbedder({ dimension, idf, columns, components });
+    const lsa: LsaModel = { dimension, idf, columns, components };
+    if (options.wordVectors === false) return new OfflineEmbedder(lsa);
+    const embedLsa = (some: readonly string[]) => new OfflineEmbedder(lsa).embedSync(some);
+    return new OfflineEmbedder({ ...lsa, semantic: fitSemanticView(lsa, sample, seed, embedLsa) });
   }
 
   /**
@@ -166,7 +214,7 @@ export class OfflineEmbedder implements Embedder {
     const size = touchedCount.reduce((a, b) => a + b, 0);
     if (size >= PACK) {
       scratch.reset();
-      return this.project(weightedVector(featureCounts(text, FEATURES), idf)); // never for facet texts
+      return this.projectText(weightedVector(featureCounts(text, FEATURES), idf), text); // never for facet texts
     }
     const { features, values, keys } = scratch.reserve(size);
     let m = 0;
@@ -236,7 +284,44 @@ export class OfflineEmbedder implements Embedder {
         a = Math.fround(a + weights[e]! * components[offsets[e]! + r]!);
       out[r] = a;
     }
-    return normalized(out);
+    return this.withSemantic(normalized(out), text);
+  }
+
+  /** The output vector from the unit LSA vector of `text`: itself, or joined with its SIF view. */
+  private withSemantic(lsaVector: Float32Array, text: string): Float32Array {
+    const semantic = this.lsa.semantic;
+    if (!semantic) return lsaVector;
+    const view = (this.semanticScratch ??= new SemanticScratch(wordVectors(), semantic));
+    // The projection of [√(1−w)·lsa, √w·sif] in two parts, without forming the joined vector:
+    // the LSA rows of the projection, then the word rows, applied to each word through the
+    // pre-projected word table (Pᵀ(s − (s·pc)pc) = Σ weight·Pᵀv − (s·pc)·Pᵀpc).
+    const { outputDimension: out, projection, weight } = semantic;
+    const acc = view.acc.fill(0);
+    const lsaScale = Math.sqrt(1 - weight);
+    for (let j = 0; j < lsaVector.length; j++) {
+      const value = lsaScale * lsaVector[j]!;
+      if (value === 0) continue;
+      const base = j * out;
+      for (let r = 0; r < out; r++) acc[r]! += value * projection[base + r]!;
+    }
+    const { table, sum, projectedSum } = view;
+    if (sifSum(table, text, sum, view.projectedWords, projectedSum) > 0) {
+      const pc = semantic.commonComponent;
+      let along = 0;
+      let squared = 0;
+      for (let j = 0; j < sum.length; j++) {
+        along += sum[j]! * pc[j]!;
+        squared += sum[j]! * sum[j]!;
+      }
+      const norm = squared - along * along;
+      if (norm > 1e-12) {
+        const scale = Math.sqrt(weight / norm);
+        const pcProjected = view.projectedComponent;
+        for (let r = 0; r < out; r++)
+          acc[r]! += scale * (projectedSum[r]! - along * pcProjected[r]!);
+      }
+    }
+    return normalized(Float32Array.from(acc));
   }
 
   /** x·V for a sparse TF-IDF vector, normalised. */
@@ -253,6 +338,11 @@ export class OfflineEmbedder implements Embedder {
     return normalized(out);
   }
 
+  /** The LSA vector of `project` followed by the semantic view, for the map-based path. */
+  private projectText(vector: SparseVector, text: string): Float32Array {
+    return this.withSemantic(this.project(vector), text);
+  }
+
   embed(texts: string[]): Promise<Float32Array[]> {
     return Promise.resolve(this.embedSync(texts));
   }
@@ -264,24 +354,36 @@ export class OfflineEmbedder implements Embedder {
 
   /**
    * Binary form to store with a clustering run: a JSON header line, then little-endian arrays
-   * (column keys, per-family IDF keys and values, components).
+   * (column keys, per-family IDF keys and values, components; with a semantic view, its common
+   * component and projection).
    */
   toBytes(): Uint8Array {
-    const { dimension, idf, columns, components } = this.lsa;
+    const { dimension, idf, columns, components, semantic } = this.lsa;
     const columnKeys = Int32Array.from(columns.keys());
     const idfKeys = idf.map((m) => Int32Array.from(m.keys()));
     const idfValues = idf.map((m) => Float32Array.from(m.values()));
-    const header = {
+    const header: StoredHeader = {
       format: 'silhouette-offline-lsa',
-      version: FORMAT_VERSION,
+      version: semantic ? FORMAT_VERSION : 1,
       dimension,
       columns: columnKeys.length,
       idf: idfKeys.map((k) => k.length),
+      ...(semantic
+        ? {
+            semantic: {
+              weight: semantic.weight,
+              wordDimension: semantic.commonComponent.length,
+              outputDimension: semantic.outputDimension,
+              table: semantic.table,
+            },
+          }
+        : {}),
     };
     const parts: ArrayBufferView[] = [
       columnKeys,
       ...idfKeys.flatMap((k, b) => [k, idfValues[b]!]),
       components,
+      ...(semantic ? [semantic.commonComponent, semantic.projection] : []),
     ];
     const head = new TextEncoder().encode(`${JSON.stringify(header)}\n`);
     // Pad the header so every array starts 4-byte aligned.
@@ -299,26 +401,20 @@ export class OfflineEmbedder implements Embedder {
   }
 
   static fromBytes(bytes: Uint8Array): OfflineEmbedder {
-    const newline = bytes.indexOf(0x0a);
-    if (newline < 0) throw new Error('offline embedder model: missing header');
-    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(0, newline))) as {
-      format?: string;
-      version?: number;
-      dimension: number;
-      columns: number;
-      idf: number[];
-    };
-    if (header.format !== 'silhouette-offline-lsa' || header.version !== FORMAT_VERSION) {
-      throw new Error('offline embedder model: unsupported format or version');
-    }
+    const { header, newline } = readHeader(bytes);
     // Copy into an aligned buffer of its own: the caller's bytes may start at any offset, and a
     // Node Buffer's slice() is a view into a shared pool, not a copy.
     const body = new Uint8Array(bytes.subarray(newline + 1));
+    const view = header.semantic;
+    const semanticFloats = view
+      ? view.wordDimension + (header.dimension + view.wordDimension) * view.outputDimension
+      : 0;
     const expected =
       4 *
       (header.columns +
         2 * header.idf.reduce((a, b) => a + b, 0) +
-        header.columns * header.dimension);
+        header.columns * header.dimension +
+        semanticFloats);
     if (body.byteLength !== expected)
       throw new Error('offline embedder model: truncated or corrupt');
     let offset = 0;
@@ -340,8 +436,203 @@ export class OfflineEmbedder implements Embedder {
     });
     const components = take(float32, header.columns * header.dimension);
     const columns = new Map(Array.from(columnKeys, (k, i) => [k, i]));
-    return new OfflineEmbedder({ dimension: header.dimension, idf, columns, components });
+    const lsa: LsaModel = { dimension: header.dimension, idf, columns, components };
+    if (view) {
+      if (view.table !== tableFingerprint(wordVectors()))
+        throw new Error('offline embedder model: fitted with other word vectors');
+      lsa.semantic = {
+        weight: view.weight,
+        commonComponent: take(float32, view.wordDimension),
+        projection: take(float32, (header.dimension + view.wordDimension) * view.outputDimension),
+        outputDimension: view.outputDimension,
+        table: view.table,
+      };
+    }
+    return new OfflineEmbedder(lsa);
   }
+}
+
+interface StoredHeader {
+  format?: string;
+  version?: number;
+  dimension: number;
+  columns: number;
+  idf: number[];
+  semantic?: { weight: number; wordDimension: number; outputDimension: number; table: number };
+}
+
+function readHeader(bytes: Uint8Array): { header: StoredHeader; newline: number } {
+  const newline = bytes.indexOf(0x0a);
+  if (newline < 0) throw new Error('offline embedder model: missing header');
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(0, newline))) as StoredHeader;
+  const supported =
+    header.format === 'silhouette-offline-lsa' &&
+    (header.version === 1 || (header.version === FORMAT_VERSION && header.semantic));
+  if (!supported) throw new Error('offline embedder model: unsupported format or version');
+  return { header, newline };
+}
+
+/**
+ * The word-vector table and buffers of the semantic view (one text at a time). `projectedWords`
+ * holds each word's vector already projected by the word rows of the model's projection
+ * (size × output), so a text costs one output-sized addition per word.
+ */
+class SemanticScratch {
+  readonly sum: Float64Array;
+  readonly acc: Float64Array;
+  readonly projectedSum: Float64Array;
+  readonly projectedWords: Float32Array;
+  readonly projectedComponent: Float64Array;
+  constructor(
+    readonly table: WordVectors,
+    semantic?: SemanticView,
+  ) {
+    this.sum = new Float64Array(table.dimension);
+    const out = semantic?.outputDimension ?? 0;
+    this.acc = new Float64Array(out);
+    this.projectedSum = new Float64Array(out);
+    this.projectedWords = new Float32Array(semantic ? table.size * out : 0);
+    this.projectedComponent = new Float64Array(out);
+    if (!semantic) return;
+    const wd = table.dimension;
+    const first = semantic.projection.length / out - wd; // the LSA rows come first
+    const row = new Float64Array(out);
+    for (let w = 0; w < table.size; w++) {
+      row.fill(0);
+      for (let j = 0; j < wd; j++) {
+        const value = table.vectors[w * wd + j]!;
+        const base = (first + j) * out;
+        for (let r = 0; r < out; r++) row[r]! += value * semantic.projection[base + r]!;
+      }
+      this.projectedWords.set(row, w * out);
+    }
+    for (let j = 0; j < wd; j++) {
+      const value = semantic.commonComponent[j]!;
+      const base = (first + j) * out;
+      for (let r = 0; r < out; r++)
+        this.projectedComponent[r]! += value * semantic.projection[base + r]!;
+    }
+  }
+}
+
+/**
+ * [√(1−w)·lsa, √w·sif] for one text: `lsaVector` is unit length, the SIF sum has the common
+ * component removed and is scaled to unit length (left at zero when no word is known).
+ */
+function joinViews(
+  lsaVector: Float32Array,
+  text: string,
+  semantic: SemanticView,
+  scratch: SemanticScratch,
+): Float64Array {
+  const { table, sum } = scratch;
+  const d = lsaVector.length;
+  const joined = new Float64Array(d + table.dimension);
+  const lsaScale = Math.sqrt(1 - semantic.weight);
+  for (let j = 0; j < d; j++) joined[j] = lsaScale * lsaVector[j]!;
+  if (sifSum(table, text, sum) === 0) return joined;
+  const pc = semantic.commonComponent;
+  let along = 0;
+  for (let j = 0; j < sum.length; j++) along += sum[j]! * pc[j]!;
+  let norm = 0;
+  for (let j = 0; j < sum.length; j++) {
+    sum[j]! -= along * pc[j]!;
+    norm += sum[j]! * sum[j]!;
+  }
+  if (norm === 0) return joined;
+  const scale = Math.sqrt(semantic.weight / norm);
+  for (let j = 0; j < sum.length; j++) joined[d + j] = scale * sum[j]!;
+  return joined;
+}
+
+/**
+ * Fits the semantic view on the fit sample: SIF's common component from the Gram matrix of the
+ * SIF sums, then the principal axes of the joined views (exact eigenvectors of their Gram
+ * matrix, w ≤ 196, over at most MAX_PROJECTION_TEXTS texts of the sample).
+ */
+function fitSemanticView(
+  lsa: LsaModel,
+  sample: readonly string[],
+  seed: number,
+  embedLsa: (texts: readonly string[]) => Float32Array[],
+): SemanticView {
+  const table = wordVectors();
+  const wd = table.dimension;
+  const texts = seededSample(sample, MAX_PROJECTION_TEXTS, seed);
+  const sums = new Float64Array(texts.length * wd);
+  const sum = new Float64Array(wd);
+  texts.forEach((text, i) => {
+    sifSum(table, text, sum);
+    sums.set(sum, i * wd);
+  });
+  const commonComponent = Float32Array.from(
+    principalAxes(gram(sums, texts.length, wd), wd, 1).subarray(0, wd),
+  );
+  const semantic: SemanticView = {
+    weight: SEMANTIC_WEIGHT,
+    commonComponent,
+    projection: new Float32Array(0),
+    outputDimension: lsa.dimension,
+    table: tableFingerprint(table),
+  };
+  const w = lsa.dimension + wd;
+  const scratch = new SemanticScratch(table);
+  const joined = new Float64Array(texts.length * w);
+  const lsaVectors = embedLsa(texts);
+  texts.forEach((text, i) => joined.set(joinViews(lsaVectors[i]!, text, semantic, scratch), i * w));
+  // The principal axes of the joined views, as columns: w × output, row-major.
+  const axes = principalAxes(gram(joined, texts.length, w), w, lsa.dimension);
+  semantic.projection = Float32Array.from(axes);
+  return semantic;
+}
+
+/** XᵀX of an n × w row-major matrix. */
+function gram(x: Float64Array, n: number, w: number): Float64Array {
+  const out = new Float64Array(w * w);
+  for (let i = 0; i < n; i++) {
+    const base = i * w;
+    for (let a = 0; a < w; a++) {
+      const xa = x[base + a]!;
+      if (xa === 0) continue;
+      const row = a * w;
+      for (let b = a; b < w; b++) out[row + b]! += xa * x[base + b]!;
+    }
+  }
+  for (let a = 0; a < w; a++) for (let b = 0; b < a; b++) out[a * w + b] = out[b * w + a]!;
+  return out;
+}
+
+/**
+ * The `rank` eigenvectors of a symmetric w × w matrix with the largest eigenvalues, as columns of
+ * a w × rank row-major array, each signed so that its largest loading is positive.
+ */
+function principalAxes(matrix: Float64Array, w: number, rank: number): Float64Array {
+  const { values, vectors } = symmetricEigen(matrix, w);
+  const order = Array.from(values.keys()).sort((a, b) => values[b]! - values[a]! || a - b);
+  const out = new Float64Array(w * rank);
+  for (let r = 0; r < Math.min(rank, w); r++) {
+    const column = order[r]!;
+    let largest = 0;
+    for (let i = 0; i < w; i++) {
+      const value = vectors[i * w + column]!;
+      if (Math.abs(value) > Math.abs(largest)) largest = value;
+    }
+    const sign = largest < 0 ? -1 : 1;
+    for (let i = 0; i < w; i++) out[i * rank + r] = sign * vectors[i * w + column]!;
+  }
+  return out;
+}
+
+/** Identifies a word-vector table (size, dimension and a hash of its values). */
+function tableFingerprint(table: WordVectors): number {
+  let h = 0x811c9dc5 ^ table.size ^ (table.dimension << 20);
+  const words = new Uint32Array(
+    table.vectors.buffer,
+    table.vectors.byteOffset,
+    table.vectors.length,
+  );
+  for (let i = 0; i < words.length; i += 97) h = Math.imul(h ^ words[i]!, 0x01000193);
+  return finalizeHash(h);
 }
 
 /** Entries per text beyond which `embedOne` falls back to maps (keys pack feature · PACK + entry). */
@@ -455,10 +746,19 @@ function seededSample(texts: readonly string[], size: number, seed: number): rea
 }
 
 /** Short content hash of the fitted state for the model name. */
-function fingerprint({ components, columns }: LsaModel): string {
+function fingerprint({ components, columns, semantic }: LsaModel): string {
   let h = 0x811c9dc5 ^ columns.size;
   const words = new Uint32Array(components.buffer, components.byteOffset, components.length);
   for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i]!, 0x01000193);
   for (const key of columns.keys()) h = Math.imul(h ^ key, 0x01000193);
+  if (semantic) {
+    const projection = new Uint32Array(
+      semantic.projection.buffer,
+      semantic.projection.byteOffset,
+      semantic.projection.length,
+    );
+    for (let i = 0; i < projection.length; i++) h = Math.imul(h ^ projection[i]!, 0x01000193);
+    h = Math.imul(h ^ semantic.table, 0x01000193);
+  }
   return finalizeHash(h).toString(16).padStart(8, '0');
 }

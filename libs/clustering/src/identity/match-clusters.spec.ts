@@ -280,3 +280,31 @@ describe('matchClusters', () => {
     ).toThrow(/already in use/);
   });
 });
+
+describe('matchClusters across embedding spaces', () => {
+  it('matches by members alone when centroids are not comparable (other space, other dimension)', () => {
+    const random = seededRandom(11);
+    const same = Float32Array.from({ length: 8 }, () => Math.SQRT1_2 / 2); // one 8-d vector for all
+    const previous: PreviousCluster[] = ['a', 'b', 'c'].map((id, i) => ({
+      id,
+      centroid: same,
+      members: new Set(range(id, 0, 40 + i)),
+    }));
+    // The new run: the same groups (with some churn), in another order and another space.
+    const current: CurrentCluster[] = shuffled(
+      previous.map((p, i) => ({
+        key: `k${i}`,
+        centroid: randomUnit(random),
+        members: new Set([...p.members].slice(5).concat(range(`new${i}`, 0, 5))),
+      })),
+      random,
+    );
+    let fresh = 0;
+    const options = { newId: () => `fresh-${fresh++}`, compareCentroids: false };
+    const match = matchClusters(previous, current, options);
+    expect(Object.fromEntries(match.ids)).toEqual({ k0: 'a', k1: 'b', k2: 'c' });
+    expect(match.lineage.every((entry) => entry.kind === 'continued')).toBe(true);
+    // Comparing the centroids of the two spaces is refused rather than guessed at.
+    expect(() => matchClusters(previous, current, { newId: options.newId })).toThrow(/dimension/);
+  });
+});

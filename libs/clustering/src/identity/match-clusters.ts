@@ -60,6 +60,12 @@ export interface MatchClustersOptions {
   minMergeShare?: number;
   /** Weight of the cosine in the pair score; the Jaccard gets the rest. Default 0.5. */
   centroidWeight?: number;
+  /**
+   * False when the two runs embedded in different spaces (a refitted or replaced embedder):
+   * centroids are then not compared at all (nor need the same dimension), and clusters match by
+   * member overlap alone. Default true.
+   */
+  compareCentroids?: boolean;
   /** Components of the candidate graph larger than this are matched greedily. Default 2000. */
   exactLimit?: number;
   /**
@@ -100,7 +106,8 @@ export function matchClusters(
   const minCos = options.minCentroidSimilarity ?? 0.8;
   const minOverlap = options.minOverlap ?? 0.3;
   const minMergeShare = options.minMergeShare ?? 0.3;
-  const centroidWeight = options.centroidWeight ?? 0.5;
+  const compareCentroids = options.compareCentroids ?? true;
+  const centroidWeight = compareCentroids ? (options.centroidWeight ?? 0.5) : 0;
   if (centroidWeight < 0 || centroidWeight > 1) throw new RangeError('centroidWeight ∉ [0, 1]');
 
   const previous = [...previousInput].sort((a, b) => compare(a.id, b.id));
@@ -114,8 +121,9 @@ export function matchClusters(
     'current cluster key',
   );
   const dimension = previous[0]?.centroid.length ?? current[0]?.centroid.length ?? 0;
-  for (const c of [...previous, ...current])
-    if (c.centroid.length !== dimension) throw new RangeError('centroids differ in dimension');
+  if (compareCentroids)
+    for (const c of [...previous, ...current])
+      if (c.centroid.length !== dimension) throw new RangeError('centroids differ in dimension');
 
   const overlaps = memberOverlaps(previous, current);
 
@@ -144,12 +152,12 @@ export function matchClusters(
     let known = 0;
     for (const n of shared.values()) known += n;
     const scan =
-      fullScan || known < 0.5 * c.members.size
+      compareCentroids && (fullScan || known < 0.5 * c.members.size)
         ? allPrevious
         : [...shared.keys()].sort((a, b) => a - b);
     for (const pi of scan) {
       const p = previous[pi]!;
-      const cos = dot(p.centroid, c.centroid);
+      const cos = compareCentroids ? dot(p.centroid, c.centroid) : -Infinity;
       const both = shared.get(pi) ?? 0;
       const union = p.members.size + c.members.size - both;
       const jaccard = union === 0 ? 0 : both / union;

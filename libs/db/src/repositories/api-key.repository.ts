@@ -80,6 +80,16 @@ export class ApiKeyRepository {
     return result.rows[0] ? toInfo(result.rows[0]) : undefined;
   }
 
+  /** Any key matching `key`, revoked or not: who was denied, for the audit log. */
+  async identify(key: string): Promise<ApiKeyInfo | undefined> {
+    if (!API_KEY_FORMAT.test(key)) return undefined;
+    const result = await this.db.query<ApiKeyRow>(
+      `SELECT ${COLUMNS} FROM app.api_keys WHERE key_hash = $1`,
+      [hashApiKey(key)],
+    );
+    return result.rows[0] ? toInfo(result.rows[0]) : undefined;
+  }
+
   async touch(id: string): Promise<void> {
     // Coarse: at most one write a minute per key, so authentication stays a read on the hot path.
     await this.db.query(

@@ -2,6 +2,7 @@
  * Published snapshots (schema `insights`): written by the worker after the privacy gates, read by
  * the API. Everything here has already passed the thresholds; nothing here is per person.
  */
+import { pooledClusterIds, tenantEvidenceView, type PrivacyEvidence } from '@silhouette/privacy';
 import type { Queryable } from '../database';
 
 export interface PublishedCluster {
@@ -11,6 +12,8 @@ export interface PublishedCluster {
   isOther: boolean;
   name: string;
   description: string;
+  /** Distinctive terms (c-TF-IDF), each used by at least k users; shown apart from the name. */
+  keywords: string[];
   conversations: number;
   distinctUsers: number;
   minutesSavedTotal: number;
@@ -87,12 +90,15 @@ export interface SnapshotDraft {
   periodEnd: Date | null;
   overview: Record<string, unknown>;
   /**
-   * The TENANT's view of the privacy evidence (counts per kind of scope and reason). The
-   * operator's evidence, which names suppressed cells, is stored in the sealed schema; `save`
-   * refuses evidence that names cells.
+   * The privacy evidence. `save` stores only the TENANT's view of it (counts per kind of scope
+   * and reason, `tenantEvidenceView`); the operator's evidence, which names suppressed cells,
+   * belongs in the sealed schema (the worker's `saveSnapshot` writes both).
    */
   evidence: Record<string, unknown>;
-  /** Clusters this snapshot pooled or withheld, by id only: the failures view's `was_pooled`. */
+  /**
+   * Clusters this snapshot pooled or withheld, by id only: the failures view's `was_pooled`.
+   * Default: those the evidence names.
+   */
   pooledClusterIds?: readonly string[];
   clusters: PublishedCluster[];
   breakdowns: PublishedBreakdownRow[];
@@ -182,9 +188,13 @@ export class InsightsRepository {
 
   /** Stores a snapshot as the tenant's next version. Call inside a transaction. */
   async save(draft: SnapshotDraft): Promise<SnapshotSummary> {
-    // The operator's evidence names suppressed cells: it belongs in the sealed schema (issue #10).
-    if ('suppressedCells' in draft.evidence)
-      throw new Error('insights store the tenant view of the evidence only: it names no cell');
+    // Whatever the caller passes, insights hold the tenant's view: it names no cell (issue #10).
+    const evidence = draft.evidence as unknown as PrivacyEvidence;
+    const isEvidence = typeof evidence.cells === 'object' && evidence.cells !== null;
+    const tenantView = isEvidence ? tenantEvidenceView(evidence) : draft.evidence;
+    const pooled =
+      draft.pooledClusterIds ??
+      (Array.isArray(evidence.suppressedCells) ? pooledClusterIds(evidence) : []);
     const inserted = await this.db.query<SnapshotRow>(
       `INSERT INTO insights.snapshots (tenant_id, run_id, version, period_start, period_end, overview, evidence,
               pooled_clusters)
@@ -196,20 +206,21 @@ export class InsightsRepository {
         draft.periodStart?.toISOString() ?? null,
         draft.periodEnd?.toISOString() ?? null,
         JSON.stringify(draft.overview),
-        JSON.stringify(draft.evidence),
-        [...(draft.pooledClusterIds ?? [])],
+        JSON.stringify(tenantView),
+        [...pooled],
       ],
     );
     const snapshot = toSummary(inserted.rows[0]!);
     for (let i = 0; i < draft.clusters.length; i += 500) {
       await this.db.query(
         `INSERT INTO insights.clusters (snapshot_id, tenant_id, cluster_id, level, parent_id, is_other, name, description,
-                conversations, distinct_users, minutes_saved_total, metrics, goals, lineage)
-         SELECT $1, $2, r.cluster_id, r.level, r.parent_id, r.is_other, r.name, r.description, r.conversations,
-                r.distinct_users, r.minutes_saved_total, r.metrics, r.goals, r.lineage
+                keywords, conversations, distinct_users, minutes_saved_total, metrics, goals, lineage)
+         SELECT $1, $2, r.cluster_id, r.level, r.parent_id, r.is_other, r.name, r.description,
+                coalesce(r.keywords, '[]'::jsonb), r.conversations, r.distinct_users, r.minutes_saved_total,
+                r.metrics, r.goals, r.lineage
            FROM jsonb_to_recordset($3::jsonb) AS r(cluster_id uuid, level integer, parent_id uuid, is_other boolean,
-                name text, description text, conversations integer, distinct_users integer, minutes_saved_total real,
-                metrics jsonb, goals jsonb, lineage jsonb)`,
+                name text, description text, keywords jsonb, conversations integer, distinct_users integer,
+                minutes_saved_total real, metrics jsonb, goals jsonb, lineage jsonb)`,
         [
           snapshot.id,
           draft.tenantId,
@@ -221,6 +232,7 @@ export class InsightsRepository {
               is_other: c.isOther,
               name: c.name,
               description: c.description,
+              keywords: c.keywords,
               conversations: c.conversations,
               distinct_users: c.distinctUsers,
               minutes_saved_total: c.minutesSavedTotal,
@@ -381,6 +393,19 @@ export class InsightsRepository {
     }));
   }
 
+  /** The (facet, interval) series a snapshot publishes trends for. */
+  async trendSeries(
+    tenantId: string,
+    snapshotId: string,
+  ): Promise<{ facet: string; interval: 'week' | 'month' }[]> {
+    const result = await this.db.query<{ facet: string; interval: 'week' | 'month' }>(
+      `SELECT DISTINCT facet, interval FROM insights.trends WHERE tenant_id = $1 AND snapshot_id = $2
+        ORDER BY facet, interval`,
+      [tenantId, snapshotId],
+    );
+    return result.rows.map((row) => ({ facet: row.facet, interval: row.interval }));
+  }
+
   /** The newest snapshot published before `before` (a report's comparison point). */
   async latestBefore(tenantId: string, before: Date): Promise<SnapshotSummary | undefined> {
     const result = await this.db.query<SnapshotRow>(
@@ -448,6 +473,7 @@ export class InsightsRepository {
       is_other: boolean;
       name: string;
       description: string;
+      keywords: string[];
       conversations: number;
       distinct_users: number;
       minutes_saved_total: number;
@@ -455,7 +481,7 @@ export class InsightsRepository {
       goals: PublishedCluster['goals'];
       lineage: Record<string, unknown>;
     }>(
-      `SELECT cluster_id, level, parent_id, is_other, name, description, conversations, distinct_users,
+      `SELECT cluster_id, level, parent_id, is_other, name, description, keywords, conversations, distinct_users,
               minutes_saved_total, metrics, goals, lineage
          FROM insights.clusters
         WHERE tenant_id = $1 AND snapshot_id = $2 ${condition} ${keyset}
@@ -469,6 +495,7 @@ export class InsightsRepository {
       isOther: row.is_other,
       name: row.name,
       description: row.description,
+      keywords: row.keywords,
       conversations: Number(row.conversations),
       distinctUsers: Number(row.distinct_users),
       minutesSavedTotal: Number(row.minutes_saved_total),

@@ -19,11 +19,15 @@ import { z } from 'zod';
 import { mergeTranscripts, type TranscriptMessage } from '../transcripts';
 import { callTranscript } from './chat-content';
 import {
+  addTo,
+  conversationRecord,
   inFileOrder,
   isObject,
+  parseItems,
   readExport,
   stringOf,
   timeOf,
+  type ImportedTurn,
   type ImportPlan,
   type SourceItem,
 } from './import-source';
@@ -48,13 +52,7 @@ const traceSchema = z.looseObject({
 });
 type LangfuseTrace = z.infer<typeof traceSchema>;
 
-interface ParsedTrace {
-  item: SourceItem;
-  trace: LangfuseTrace;
-  at: number;
-}
-
-function traceTurn(trace: LangfuseTrace): { messages: TranscriptMessage[]; model?: string } {
+function traceTurn(trace: LangfuseTrace): ImportedTurn {
   const generations = (trace.observations ?? [])
     .filter((o): o is z.infer<typeof observationSchema> => typeof o === 'object')
     .filter((o) => o.type === 'GENERATION')
@@ -73,68 +71,38 @@ function traceTurn(trace: LangfuseTrace): { messages: TranscriptMessage[]; model
 export function planLangfuseImport(text: string): ImportPlan {
   const { items, rejected } = readExport(text, 'data');
   const refused: RejectedRecord[] = [...rejected];
-  const sessions = new Map<string, ParsedTrace[]>();
-  for (const item of items) {
-    const parsed = traceSchema.safeParse(item.value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      refused.push({
-        ...item.position,
-        field: issue.path.length ? issue.path.join('.') : '(record)',
-        message: issue.path.length ? issue.message : 'must be a Langfuse trace object',
-      });
-      continue;
-    }
-    const trace = parsed.data;
-    const key = stringOf(trace.sessionId) ?? trace.id;
-    const entry = { item, trace, at: timeOf(trace.timestamp)! };
-    const list = sessions.get(key);
-    if (list) list.push(entry);
-    else sessions.set(key, [entry]);
-  }
+  const sessions = new Map<string, { item: SourceItem; trace: LangfuseTrace; at: number }[]>();
+  for (const { item, value: trace } of parseItems(
+    items,
+    traceSchema,
+    'a Langfuse trace object',
+    refused,
+  ))
+    addTo(sessions, stringOf(trace.sessionId) ?? trace.id, {
+      item,
+      trace,
+      at: timeOf(trace.timestamp)!,
+    });
 
   const records: ImportPlan['records'] = [];
   for (const [id, traces] of sessions) {
     traces.sort((a, b) => a.at - b.at);
-    const position = traces[0]!.item.position;
-    const users = new Set(traces.map((t) => stringOf(t.trace.userId)).filter(Boolean));
-    if (users.size > 1) {
-      refused.push({
-        ...position,
-        field: 'userId',
-        message: 'differs between the traces of this session',
-      });
-      continue;
-    }
-    const [userId] = users;
-    if (!userId) {
-      refused.push({
-        ...position,
-        field: 'userId',
-        message: 'is required: conversations are counted per person',
-      });
-      continue;
-    }
-    let messages: TranscriptMessage[] = [];
-    let model: string | undefined;
-    const metadata: Record<string, unknown> = {};
-    for (const { trace } of traces) {
-      const turn = traceTurn(trace);
-      messages = mergeTranscripts(messages, turn.messages);
-      model = turn.model ?? model;
-      if (isObject(trace.metadata)) Object.assign(metadata, trace.metadata);
-    }
-    if (model && metadata.model === undefined) metadata.model = model.slice(0, 100);
-    records.push({
-      position,
-      value: {
+    const record = conversationRecord(
+      {
         id,
-        user_id: userId,
-        started_at: new Date(traces[0]!.at).toISOString(),
-        messages,
-        ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+        position: traces[0]!.item.position,
+        users: traces.map(({ trace }) => stringOf(trace.userId)),
+        userField: 'userId',
+        scope: 'session',
+        startedAt: traces[0]!.at,
+        turns: traces.map(({ trace }) => ({
+          ...traceTurn(trace),
+          ...(isObject(trace.metadata) ? { metadata: trace.metadata } : {}),
+        })),
       },
-    });
+      refused,
+    );
+    if (record) records.push(record);
   }
   return {
     records,

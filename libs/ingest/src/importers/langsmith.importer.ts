@@ -22,11 +22,15 @@ import { z } from 'zod';
 import { mergeTranscripts, type TranscriptMessage } from '../transcripts';
 import { callTranscript } from './chat-content';
 import {
+  addTo,
+  conversationRecord,
   inFileOrder,
   isObject,
+  parseItems,
   readExport,
   stringOf,
   timeOf,
+  type ImportedTurn,
   type ImportPlan,
   type SourceItem,
 } from './import-source';
@@ -77,7 +81,18 @@ function firstMetadata(runs: ParsedRun[], keys: readonly string[]): string | und
   return undefined;
 }
 
-function traceTurn(runs: ParsedRun[]): { messages: TranscriptMessage[]; model?: string } {
+/**
+ * The customer's own metadata: without the keys this mapping consumed and LangSmith's `ls_*`
+ * bookkeeping, which are neither kept nor listed as unknown fields.
+ */
+function customerMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
+  const consumed: readonly string[] = [...THREAD_KEYS, ...USER_KEYS];
+  return Object.fromEntries(
+    Object.entries(metadata).filter(([key]) => !key.startsWith('ls_') && !consumed.includes(key)),
+  );
+}
+
+function traceTurn(runs: ParsedRun[]): ImportedTurn {
   let messages: TranscriptMessage[] = [];
   let model: string | undefined;
   for (const { run } of runs.filter(({ run }) => run.run_type === 'llm')) {
@@ -96,85 +111,43 @@ export function planLangsmithImport(text: string): ImportPlan {
   const { items, rejected } = readExport(text, 'runs');
   const refused: RejectedRecord[] = [...rejected];
   const traces = new Map<string, ParsedRun[]>();
-  for (const item of items) {
-    const parsed = runSchema.safeParse(item.value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      refused.push({
-        ...item.position,
-        field: issue.path.length ? issue.path.join('.') : '(record)',
-        message: issue.path.length ? issue.message : 'must be a LangSmith run object',
-      });
-      continue;
-    }
-    const run = parsed.data;
-    const traceId = stringOf(run.trace_id) ?? run.id;
-    const entry = { item, run, at: timeOf(run.start_time)! };
-    const list = traces.get(traceId);
-    if (list) list.push(entry);
-    else traces.set(traceId, [entry]);
-  }
+  for (const { item, value: run } of parseItems(
+    items,
+    runSchema,
+    'a LangSmith run object',
+    refused,
+  ))
+    addTo(traces, stringOf(run.trace_id) ?? run.id, { item, run, at: timeOf(run.start_time)! });
 
   // Runs in time order, the root first; then traces into threads.
-  const threads = new Map<string, { traceId: string; runs: ParsedRun[] }[]>();
+  const threads = new Map<string, ParsedRun[][]>();
   for (const [traceId, runs] of traces) {
-    runs.sort((a, b) => {
-      const rootA = !a.run.parent_run_id ? 0 : 1;
-      const rootB = !b.run.parent_run_id ? 0 : 1;
-      return rootA - rootB || a.at - b.at;
-    });
-    const threadId = firstMetadata(runs, THREAD_KEYS) ?? traceId;
-    const list = threads.get(threadId);
-    if (list) list.push({ traceId, runs });
-    else threads.set(threadId, [{ traceId, runs }]);
+    runs.sort(
+      (a, b) => Number(!!a.run.parent_run_id) - Number(!!b.run.parent_run_id) || a.at - b.at,
+    );
+    addTo(threads, firstMetadata(runs, THREAD_KEYS) ?? traceId, runs);
   }
 
   const records: ImportPlan['records'] = [];
   for (const [id, threadTraces] of threads) {
-    const start = (t: { runs: ParsedRun[] }) => Math.min(...t.runs.map((r) => r.at));
+    const start = (runs: ParsedRun[]) => Math.min(...runs.map((r) => r.at));
     threadTraces.sort((a, b) => start(a) - start(b));
-    const position = threadTraces[0]!.runs[0]!.item.position;
-    const users = new Set(
-      threadTraces.map((t) => firstMetadata(t.runs, USER_KEYS)).filter(Boolean),
-    );
-    const [userId] = users;
-    if (users.size > 1 || !userId) {
-      refused.push({
-        ...position,
-        field: 'extra.metadata.user_id',
-        message:
-          users.size > 1
-            ? 'differs between the traces of this thread'
-            : 'is required: conversations are counted per person',
-      });
-      continue;
-    }
-    let messages: TranscriptMessage[] = [];
-    let model: string | undefined;
-    const metadata: Record<string, unknown> = {};
-    for (const { runs } of threadTraces) {
-      const turn = traceTurn(runs);
-      messages = mergeTranscripts(messages, turn.messages);
-      model = turn.model ?? model;
-      Object.assign(metadata, metadataOf(runs[0]!.run));
-    }
-    // Keys this mapping consumed, and LangSmith's own `ls_*` bookkeeping, are not the
-    // customer's metadata: they are neither kept nor listed as unknown fields.
-    for (const key of Object.keys(metadata))
-      if (key.startsWith('ls_') || (THREAD_KEYS as readonly string[]).includes(key))
-        delete metadata[key];
-    for (const key of USER_KEYS) delete metadata[key];
-    if (model && metadata.model === undefined) metadata.model = model.slice(0, 100);
-    records.push({
-      position,
-      value: {
+    const record = conversationRecord(
+      {
         id,
-        user_id: userId,
-        started_at: new Date(start(threadTraces[0]!)).toISOString(),
-        messages,
-        ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+        position: threadTraces[0]![0]!.item.position,
+        users: threadTraces.map((runs) => firstMetadata(runs, USER_KEYS)),
+        userField: 'extra.metadata.user_id',
+        scope: 'thread',
+        startedAt: start(threadTraces[0]!),
+        turns: threadTraces.map((runs) => ({
+          ...traceTurn(runs),
+          metadata: customerMetadata(metadataOf(runs[0]!.run)),
+        })),
       },
-    });
+      refused,
+    );
+    if (record) records.push(record);
   }
   return {
     records,

@@ -114,7 +114,7 @@ describe('genAiConversations', () => {
     ]);
   });
 
-  it('reads the older per-message events and the details event', () => {
+  it('reads the older per-message events, the details event and indexed attributes', () => {
     const old = span(
       { 'gen_ai.conversation.id': 'old', 'user.id': 'u' },
       {
@@ -173,8 +173,21 @@ describe('genAiConversations', () => {
         ],
       },
     );
+    const indexed = span({
+      'gen_ai.conversation.id': 'indexed',
+      'user.id': 'u',
+      'gen_ai.prompt.1.role': 'user',
+      'gen_ai.prompt.1.content': 'Second',
+      'gen_ai.prompt.0.role': 'system',
+      'gen_ai.prompt.0.content': 'First',
+      'gen_ai.completion.0.role': 'assistant',
+      'gen_ai.completion.0.content': 'Answer',
+    });
     const byId = Object.fromEntries(
-      genAiConversations([old, details, oldest]).conversations.map((c) => [c.id, c.messages]),
+      genAiConversations([old, details, oldest, indexed]).conversations.map((c) => [
+        c.id,
+        c.messages,
+      ]),
     );
     expect(byId).toEqual({
       old: [
@@ -190,7 +203,62 @@ describe('genAiConversations', () => {
         { role: 'user', content: 'P' },
         { role: 'assistant', content: 'C' },
       ],
+      indexed: [
+        { role: 'system', content: 'First' },
+        { role: 'user', content: 'Second' },
+        { role: 'assistant', content: 'Answer' },
+      ],
     });
+  });
+});
+
+describe('agent spans', () => {
+  it('reads the model calls, not the agent span that sums the same turns up', () => {
+    const toolCall = {
+      role: 'assistant',
+      parts: [{ type: 'tool_call', id: 'c1', name: 'weather', arguments: { city: 'Oslo' } }],
+    };
+    const toolResult = {
+      role: 'tool',
+      parts: [{ type: 'tool_call_response', id: 'c1', result: 'cold, 2 degrees' }],
+    };
+    const agent = span({
+      'gen_ai.operation.name': 'invoke_agent',
+      'gen_ai.conversation.id': 'agent-1',
+      'user.id': 'u',
+      'gen_ai.input.messages': [user('Weather in Oslo?')],
+      'gen_ai.output.messages': [assistant('Cold, 2 degrees.')],
+    });
+    const firstCall = span({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.conversation.id': 'agent-1',
+      'gen_ai.input.messages': [user('Weather in Oslo?')],
+      'gen_ai.output.messages': [toolCall],
+    });
+    const tool = span({
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.conversation.id': 'agent-1',
+    });
+    const secondCall = span({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.conversation.id': 'agent-1',
+      'gen_ai.input.messages': [user('Weather in Oslo?'), toolCall, toolResult],
+      'gen_ai.output.messages': [assistant('Cold, 2 degrees.')],
+    });
+    const { conversations, ignoredSpans } = genAiConversations([
+      agent,
+      firstCall,
+      tool,
+      secondCall,
+    ]);
+    expect(ignoredSpans).toBe(1);
+    expect(conversations[0]!.spans).toBe(3);
+    expect(conversations[0]!.messages).toEqual([
+      { role: 'user', content: 'Weather in Oslo?' },
+      { role: 'assistant', content: '' },
+      { role: 'tool', content: 'cold, 2 degrees' },
+      { role: 'assistant', content: 'Cold, 2 degrees.' },
+    ]);
   });
 });
 

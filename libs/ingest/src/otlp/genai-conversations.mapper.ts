@@ -10,13 +10,15 @@
  *     `gen_ai.assistant.message`, `gen_ai.tool.message`, `gen_ai.choice`), their content in a
  *     `content` attribute or a JSON `gen_ai.event.content` body;
  *   - the oldest `gen_ai.content.prompt` / `gen_ai.content.completion` events (`gen_ai.prompt`,
- *     `gen_ai.completion`: JSON lists of `{role, content}`).
+ *     `gen_ai.completion`: JSON lists of `{role, content}`);
+ *   - OpenLLMetry's indexed attributes (`gen_ai.prompt.N.role`/`.content`, `gen_ai.completion.N.…`).
  * Grouping: `gen_ai.conversation.id`, else `session.id`, else the trace id; the user from
  * `user.id`, else `enduser.id`. Each is looked up on the span, then on the other spans of its
  * trace in the same request (a root span often carries them for its model-call children), then
  * on the resource. A conversation's spans are ordered by start time and their transcripts
  * merged: a span whose input repeats the history so far extends it, one that carries only new
- * turns is appended.
+ * turns is appended. When a conversation has both agent spans (`invoke_agent`…) and model-call
+ * spans with messages, the model calls are read (they hold the same turns, tool calls included).
  *
  * Spans without GenAI message content (HTTP, database, embeddings…) are counted and ignored.
  */
@@ -52,6 +54,19 @@ const MESSAGE_EVENTS: Record<string, string> = {
   'gen_ai.tool.message': 'tool',
   'gen_ai.choice': 'assistant',
 };
+
+/** Operations above the model calls (`gen_ai.operation.name`); spans without one are calls. */
+const AGENT_OPERATIONS = new Set([
+  'invoke_agent',
+  'create_agent',
+  'execute_tool',
+  'invoke_workflow',
+]);
+
+function isAgentLevel(span: OtlpSpan): boolean {
+  const operation = span.attributes.get('gen_ai.operation.name');
+  return typeof operation === 'string' && AGENT_OPERATIONS.has(operation);
+}
 
 /** A JSON string attribute becomes its value; anything else is used as it is. */
 function structured(value: AttributeValue | undefined): unknown {
@@ -153,8 +168,36 @@ function fromEvents(span: OtlpSpan): SpanMessage[] | undefined {
 }
 
 /** The span's own transcript (what it sent and received), or undefined without GenAI content. */
+const INDEXED = /^gen_ai\.(prompt|completion)\.(\d+)\.(role|content)$/;
+
+/**
+ * OpenLLMetry's indexed attributes (`gen_ai.prompt.0.role`, `gen_ai.prompt.0.content`,
+ * `gen_ai.completion.0.content`…), not in the conventions but widely emitted.
+ */
+function fromIndexedAttributes(attributes: Map<string, AttributeValue>): SpanMessage[] | undefined {
+  const prompt = new Map<number, { role?: string; content?: string }>();
+  const completion = new Map<number, { role?: string; content?: string }>();
+  for (const [key, value] of attributes) {
+    const match = INDEXED.exec(key);
+    if (!match) continue;
+    const list = match[1] === 'prompt' ? prompt : completion;
+    const index = Number(match[2]);
+    const entry = list.get(index) ?? {};
+    if (match[3] === 'role' && typeof value === 'string') entry.role = value;
+    if (match[3] === 'content') entry.content = partsText(structured(value));
+    list.set(index, entry);
+  }
+  if (prompt.size === 0 && completion.size === 0) return undefined;
+  const ordered = (list: typeof prompt, role: string) =>
+    [...list.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, entry]) => ({ role: entry.role ?? role, content: entry.content ?? '' }));
+  return [...ordered(prompt, 'user'), ...ordered(completion, 'assistant').slice(0, 1)];
+}
+
 export function spanTranscript(span: OtlpSpan): SpanMessage[] | undefined {
-  const messages = fromAttributes(span.attributes) ?? fromEvents(span);
+  const messages =
+    fromAttributes(span.attributes) ?? fromIndexedAttributes(span.attributes) ?? fromEvents(span);
   return messages && messages.length > 0 ? messages : undefined;
 }
 
@@ -224,8 +267,12 @@ export function genAiConversations(spans: OtlpSpan[]): GenAiMapping {
     entries.sort((a, b) =>
       a.span.startNanos < b.span.startNanos ? -1 : a.span.startNanos > b.span.startNanos ? 1 : 0,
     );
+    // Agent frameworks record the conversation on the agent span and again, turn by turn with
+    // tool calls, on its model-call spans: read the model calls when there are any.
+    const calls = entries.filter(({ span }) => !isAgentLevel(span));
     let messages: SpanMessage[] = [];
-    for (const entry of entries) messages = mergeTranscripts(messages, entry.transcript);
+    for (const entry of calls.length > 0 ? calls : entries)
+      messages = mergeTranscripts(messages, entry.transcript);
     const first = entries[0]!.span;
     // The model of the latest span that names one (tool spans often do not).
     const model = entries

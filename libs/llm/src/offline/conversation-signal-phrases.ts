@@ -140,6 +140,24 @@ export const CORRECTION_INCORRECT = phrases([
   'is wrong',
   'are wrong',
   'was wrong',
+  // The same in the languages of the thanks list (not evaluated: no labelled data).
+  'das ist falsch',
+  'das stimmt nicht',
+  'funktioniert nicht',
+  'klappt nicht',
+  "c'est faux",
+  "ce n'est pas correct",
+  'ça ne marche pas',
+  'ne fonctionne pas',
+  'es incorrecto',
+  'no es correcto',
+  'no funciona',
+  'è sbagliato',
+  'non funziona',
+  'está errado',
+  'não funciona',
+  'dat klopt niet',
+  'werkt niet',
 ]);
 
 export const CORRECTION_MISUNDERSTOOD = phrases([
@@ -266,6 +284,13 @@ export const COMPLAINT = phrases([
   'not an answer',
   'same answer',
   'you already said',
+  'hilft nicht',
+  'hilft mir nicht',
+  "ça ne m'aide pas",
+  'no me ayuda',
+  'non mi aiuta',
+  'não ajuda',
+  'helpt niet',
 ]);
 
 /** The user stops trying. */

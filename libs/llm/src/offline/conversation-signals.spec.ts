@@ -170,6 +170,20 @@ describe('offline failure signals', () => {
     });
   });
 
+  it.each([
+    ['de', 'Das stimmt nicht, die Überweisung ist immer noch nicht angekommen.'],
+    ['fr', "Ça ne marche pas, j'ai toujours la même erreur."],
+    ['es', 'No funciona, sigue apareciendo el mismo error.'],
+  ])('reads a correction in %s', (_language, correction) => {
+    const result = signals(
+      u('Wie storniere ich eine Überweisung?'),
+      a('Öffnen Sie die App.'),
+      u(correction),
+    );
+    expect(result.outcome).toBe('unresolved');
+    expect(result.failureReasons).toContain('incorrect_answer');
+  });
+
   it('gives every failing outcome a reason, and every reason a signal kind that stands for it', () => {
     const reasons = new Set(Object.values(SIGNAL_KINDS).filter(Boolean));
     for (const reason of [

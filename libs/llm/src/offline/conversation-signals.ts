@@ -313,11 +313,14 @@ export function analyzeConversationSignals(
     return Math.max(1, Math.min(5, 1 + score));
   };
 
-  const reasonsFrom = (from: number): Set<FailureReason> => {
+  // The reasons behind every failure signal seen ("other" only when nothing says more); a failed
+  // action that a later one made good is no reason.
+  const reasonsSeen = (): Set<FailureReason> => {
     const reasons = new Set<FailureReason>();
     for (const e of evidence) {
       const reason = SIGNAL_KINDS[e.kind];
-      if (e.messageIndex >= from && reason && reason !== 'other') reasons.add(reason);
+      if (e.kind === 'action_failed' && e.messageIndex < lastSuccessIndex) continue;
+      if (reason && reason !== 'other') reasons.add(reason);
     }
     return reasons;
   };
@@ -394,7 +397,7 @@ export function analyzeConversationSignals(
 
   // 2. An action failed and nothing succeeded after it: thanks after a failed booking are politeness.
   if (lastFailureIndex >= 0 && lastFailureIndex > lastSuccessIndex) {
-    const reasons = reasonsFrom(0);
+    const reasons = reasonsSeen();
     reasons.add('tool_error');
     // Nobody answered the failure: the user left.
     if (lastFailureIndex > lastUserIndex)
@@ -415,18 +418,18 @@ export function analyzeConversationSignals(
       !lastUser.gaveUp;
     if (!answeredAgain) {
       // Left with the complaint, or the assistant could only apologise.
-      const reasons = reasonsFrom(0);
+      const reasons = reasonsSeen();
       if (has('assistant_cannot', lastUserIndex + 1)) reasons.add('incomplete');
       return finish('unresolved', EXPLICIT, decidedBy, reasons);
     }
     // The assistant tried again. Whether the new answer works, only the user knows: abstain.
     if (offTopic(messages.slice(0, finalAnswerIndex), finalAnswer)) {
       note('off_topic_answer', finalAnswerIndex);
-      return finish('unresolved', WEAK, 'off_topic_answer', reasonsFrom(0));
+      return finish('unresolved', WEAK, 'off_topic_answer', reasonsSeen());
     }
     if (has('assistant_apology', lastUserIndex + 1))
       return finish('resolved', GUESS, 'assistant_apology');
-    return finish('partially_resolved', GUESS, decidedBy, reasonsFrom(0));
+    return finish('partially_resolved', GUESS, decidedBy, reasonsSeen());
   }
 
   // 4. The conversation ends on the assistant.
@@ -434,7 +437,7 @@ export function analyzeConversationSignals(
     const ask = last.role === 'assistant' ? asksForContext(last) : undefined;
     if (ask && !positiveEnd) {
       note('assistant_needs_context', messages.length - 1);
-      const reasons = reasonsFrom(0);
+      const reasons = reasonsSeen();
       reasons.add('missing_context');
       return finish(
         'abandoned',
@@ -452,20 +455,17 @@ export function analyzeConversationSignals(
     if (positiveEnd)
       return finish('resolved', EXPLICIT, closingAfterOffer ? 'polite_close' : 'user_thanks');
     if (lastUser?.partial)
-      return finish('partially_resolved', LIKELY, 'user_partial', [
-        ...reasonsFrom(0),
-        'incomplete',
-      ]);
+      return finish('partially_resolved', LIKELY, 'user_partial', [...reasonsSeen(), 'incomplete']);
     if (ACKNOWLEDGEMENT.test(last.lower)) {
       note('acknowledgement', lastUserIndex);
       return finish('resolved', WEAK, 'acknowledgement');
     }
     note('unanswered', lastUserIndex);
-    return finish('unresolved', GUESS, 'unanswered', [...reasonsFrom(0), 'incomplete']);
+    return finish('unresolved', GUESS, 'unanswered', [...reasonsSeen(), 'incomplete']);
   }
 
   if (lastUser?.partial)
-    return finish('partially_resolved', LIKELY, 'user_partial', [...reasonsFrom(0), 'incomplete']);
+    return finish('partially_resolved', LIKELY, 'user_partial', [...reasonsSeen(), 'incomplete']);
   if (positiveEnd) return finish('resolved', EXPLICIT, 'user_thanks');
 
   // 6. The final answer shares nothing with the request it answers.
@@ -491,7 +491,7 @@ export function analyzeConversationSignals(
   if (earlier) {
     if (has('assistant_apology', earlier.messageIndex))
       return finish('resolved', GUESS, 'assistant_apology');
-    return finish('partially_resolved', GUESS, earlier.kind, reasonsFrom(0));
+    return finish('partially_resolved', GUESS, earlier.kind, reasonsSeen());
   }
   // No signal either way: most such conversations are resolved, but we are only guessing.
   return finish('resolved', WEAK, undefined);

@@ -11,7 +11,7 @@
  *  - issue: composed from the failure signals and the task type (issue-composer.ts);
  *  - custom facets: `enum` and `boolean` ones by the admin's keyword rules only, the rest
  *    unanswered (custom-facet-rules.ts);
- *  - language: stop words and scripts (language-detector.ts);
+ *  - language: scripts, English stop words, then franc's trigrams (language-detector.ts);
  *  - minutes: the per-task-type table (tagging-tables.ts, minutes-estimator.ts);
  *  - confidence: geometric mean of the domain and task confidences, lowered for non-English text
  *    and for outcomes inferred without an explicit end signal.

@@ -35,6 +35,30 @@ describe('composeUseCase', () => {
     );
   });
 
+  it('never carries number words: a spelled-out phone number is not copied (issue #10)', () => {
+    const NUMBER_WORDS =
+      /\b(zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand)\b/;
+    for (const [text, task] of [
+      ['Please call me back on five five five one two three four about my flight refund.', 'other'],
+      [
+        'Text nine one seven, two two two, eight eight four four when the booking is done',
+        'booking',
+      ],
+      [
+        'My number is four one five five five five zero one nine nine. Book a table for two.',
+        'booking',
+      ],
+      ['five five five one two three four', 'other'],
+      ['Find three hotels near the station and compare five reviews', 'search & lookup'],
+    ] as const) {
+      const useCase = useCaseOf(text, task);
+      expect(useCase, text).not.toMatch(NUMBER_WORDS);
+      expect(composeGoalSummary(useCase, { taskType: task, domain: 'other' })).not.toMatch(
+        NUMBER_WORDS,
+      );
+    }
+  });
+
   it('builds only from the closed vocabulary (no names, numbers or identifiers)', () => {
     const text =
       'Write a letter to Maria Gonzalez (maria.g@example.org, ID 88-1234) about invoice INV2024 for Zorblax Ltd.';

@@ -7,7 +7,8 @@
  *
  * Privacy by construction: every word of the output comes from a closed vocabulary (the background
  * list, the taxonomy vocabulary, the verb lexicon and the labels). Tokens with digits, emails, URLs
- * and handles are removed before tokenising, a capitalised word is used only when it is a
+ * and handles are removed before tokenising, and so are number words ("five five five one two"
+ * spells a phone number as well as digits do; issue #10), a capitalised word is used only when it is a
  * single-word taxonomy term or starts a sentence, never inside a run of capitalised words (a
  * likely name), and never when it doubles as a common given name or surname.
  */
@@ -249,6 +250,12 @@ const TASK_INTENTS: Readonly<Record<string, string>> = {
 const SCRUB_RE =
   /\S+@\S+|\bhttps?:\/\/\S+|\bwww\.\S+|@\w+|[\p{L}\p{N}_'-]*\p{N}[\p{L}\p{N}_'-]*|[\p{L}]+(?:[._/\\][\p{L}]+)+/gu;
 const TOKEN_RE = /[\p{L}]+(?:'[\p{L}]+)*|[.,;:!?()[\]{}"|\n]/gu;
+/** Spelled-out numbers: removed like digits, so no run of them (a phone number) is copied. */
+const NUMBER_WORDS = new Set(
+  `zero oh nought nil one two three four five six seven eight nine ten eleven twelve thirteen
+  fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy
+  eighty ninety hundred thousand million billion trillion dozen`.split(/\s+/),
+);
 
 interface RawToken {
   readonly word: string;
@@ -306,6 +313,18 @@ function tokenizeForPhrases(text: string, context: UseCaseContext): PhraseToken[
       continue;
     }
     const word = raw.toLowerCase();
+    if (NUMBER_WORDS.has(word)) {
+      // Like a scrubbed digit token: a barrier, so nothing on either side joins across it.
+      raws.push({
+        word: '|',
+        barrier: true,
+        capitalised: false,
+        sentenceStart: false,
+        clauseStart: false,
+      });
+      clauseStart = true;
+      continue;
+    }
     raws.push({ word, barrier: false, capitalised: raw !== word, sentenceStart, clauseStart });
     clauseStart = false;
     sentenceStart = false;

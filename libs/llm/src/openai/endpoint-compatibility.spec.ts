@@ -151,6 +151,23 @@ describe('structured output on endpoints as they really are', () => {
     expect(older.server.requestsTo('chat').map((r) => r.status)).toEqual([400, 200]);
   });
 
+  it('sends no length parameter to an endpoint that refuses both', async () => {
+    const { server, client } = await setup({});
+    server.respond = (request) => {
+      const named = ['max_tokens', 'max_completion_tokens'].find((p) => p in request.body);
+      return named
+        ? {
+            status: 400,
+            body: { error: { message: `Unrecognized request argument: ${named}`, param: named } },
+          }
+        : undefined;
+    };
+    const result = await client.complete(facetRequest());
+    expect(result.value.domain).toBe('finance');
+    expect(server.requestsTo('chat').map((r) => r.status)).toEqual([400, 400, 200]);
+    expect(client.endpointSettings.maxTokensParameter).toBeUndefined();
+  });
+
   it('copes with both differences at once (no json_schema and max_completion_tokens only)', async () => {
     const { server, client } = await setup({
       responseFormats: ['json_object'],

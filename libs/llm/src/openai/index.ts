@@ -19,7 +19,7 @@ export {
   type ResponseCache,
   type ResponseCacheKeyParts,
 } from './response-cache';
-export { toStrictJsonSchema, type JsonSchema } from './json-schema';
+export { dropNullOptionals, toStrictJsonSchema, type JsonSchema } from './json-schema';
 export type {
   ModelPrice,
   PriceTable,
@@ -35,3 +35,11 @@ export {
   type BackoffPolicy,
   type FailureClass,
 } from './retry';
+export {
+  ToolChatClient,
+  type ChatMessage,
+  type ChatTool,
+  type ToolChatClientOptions,
+  type ToolChatRequest,
+  type ToolChatResult,
+} from './tool-chat-client';

@@ -1,0 +1,596 @@
+/**
+ * `npm run bench -- scale [--conversations 1000000] [--tag N] [--users N] [--tag-concurrency 32]
+ *   [--new 10000]`
+ *
+ * A whole worker run through PostgreSQL at scale, each step timed with its I/O (server mode:
+ * PostgreSQL + BullMQ, the real worker, processors and repositories):
+ *
+ *  0. seed: `--conversations` SGD dialogues (cycled, each made unique so that no model answer is
+ *     served from the cache) sealed through the ingest service in batches of 1,000. Not part of
+ *     the worker run. Their tag jobs are fed to the queue as it drains (at most 20,000 waiting),
+ *     as a steady producer would, so Redis never holds a million jobs.
+ *  1. tag: the LLM tagger against the scripted OpenAI-compatible server at zero latency, in a
+ *     process of its own (answering with the offline tagger's facets, so that use cases and goals
+ *     vary as a real model's do); until no conversation is left to tag. With `--tag N` below
+ *     `--conversations`, only N are sealed and tagged for real; the rest are copies of those
+ *     tagged rows written in SQL (content already deleted, as retention leaves it), so that the
+ *     clustering steps run at full size on a machine too busy to tag them all. The report says so,
+ *     and gives the tagging rate and CPU per conversation to extrapolate from.
+ *  2. cluster and publish: one cluster-tenant job (offline embedder, k-means tree, offline names,
+ *     stable ids, snapshot through the privacy gates). Its steps are read off a timeline of the
+ *     worker's SQL statements: reading facet rows, fitting and running the embedder, writing
+ *     embeddings, building the tree and names, writing clusters and members, marking conversations
+ *     embedded, building and writing the snapshot.
+ *  3. the HNSW question: the index migration 0003 kept on `sealed.conversation_embeddings` is built
+ *     once over the run's vectors (timed), and the new-conversation assignment query is EXPLAINed
+ *     with it in place; then it is dropped again (migration 0020).
+ *  4. incremental: `--new` more conversations, tagged, then joined to the run through pgvector
+ *     (the assignment query), timed.
+ *
+ * Needs the test services (`npm run services -- up`). Prints the machine and the load average at
+ * the start and end of each step: the machine is shared, so compare steps within one run.
+ */
+import { loadavg } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { masterKeyId, type Env } from '@silhouette/config';
+import {
+  InsightsRepository,
+  migrate,
+  PgDatabase,
+  PipelineStatusRepository,
+  API_ROLE,
+  WORKER_ROLE,
+  type Database,
+  type Queryable,
+  type TransactionScope,
+} from '@silhouette/db';
+import { IngestService, Pseudonymizer, splitRecords } from '@silhouette/ingest';
+import { LlmTagger, StructuredLlmClient } from '@silhouette/llm';
+import { BullmqQueueDriver, queuePolicies, type QueueDriver } from '@silhouette/queue';
+import {
+  ClusteringRepository,
+  provisionTenant,
+  SealedConversationStore,
+  TenantKeyring,
+} from '@silhouette/sealed';
+import { createLogger, Metrics } from '@silhouette/telemetry';
+import { startWorker, type RunningWorker, type WorkerDeps } from '@silhouette/worker';
+import { createEmbedderFactory, createScrubber } from '../../apps/cli/src/providers';
+import { ProgressReporter } from '../../apps/cli/src/progress';
+import { sgdRecords } from '../../test/helpers/datasets';
+import { createTestDatabase, redisUrl, testEnv } from '../../test/helpers/services';
+import { flag, machine } from './common';
+import { startModel } from './tagging';
+
+const WEEK_MS = 7 * 86_400_000;
+const SEED_BATCH = 1000;
+
+interface Step {
+  step: string;
+  seconds: number;
+  /** CPU seconds of this process (worker, worker threads, feeder) during the step. */
+  cpu: number;
+  detail: string;
+  load: string;
+}
+
+/** Copies of tagged conversations and their facet rows, in SQL (see the module comment). */
+async function copyTagged(
+  db: Database,
+  tenantId: string,
+  copies: number,
+  users: number,
+  progress: ProgressReporter,
+): Promise<void> {
+  const stage = progress.stage('copy tagged rows (SQL)', copies);
+  const BATCH = 100_000;
+  for (let start = 0; start < copies; start += BATCH) {
+    const size = Math.min(BATCH, copies - start);
+    const params = [tenantId, start, size, users];
+    // Deterministic ids (md5 of the copy number), so the facet rows can find their conversation.
+    await db.query(
+      `WITH src AS (
+         SELECT c.id, c.metadata, c.message_count, c.content_bytes, c.key_id,
+                row_number() OVER (ORDER BY c.id) - 1 AS rn
+           FROM sealed.conversations c
+          WHERE c.tenant_id = $1 AND c.status = 'tagged' AND c.external_id NOT LIKE 'copy-%'),
+       n AS (SELECT count(*) AS n FROM src)
+       INSERT INTO sealed.conversations (id, tenant_id, external_id, user_pseudonym, started_at,
+              metadata, message_count, content_bytes, key_id, status, content_deleted_at)
+       SELECT md5('copy-' || g)::uuid, $1, 'copy-' || g, 'u_copy' || (g % $4),
+              now() - interval '7 days' - (g % 2016) * interval '1 hour', src.metadata,
+              src.message_count, src.content_bytes, src.key_id, 'tagged', now()
+         FROM generate_series($2::int, $2::int + $3::int - 1) g
+         JOIN src ON src.rn = g % (SELECT n FROM n)`,
+      params,
+    );
+    await db.query(
+      `WITH src AS (
+         SELECT c.id, row_number() OVER (ORDER BY c.id) - 1 AS rn
+           FROM sealed.conversations c
+          WHERE c.tenant_id = $1 AND c.status = 'tagged' AND c.external_id NOT LIKE 'copy-%'),
+       n AS (SELECT count(*) AS n FROM src)
+       INSERT INTO sealed.facets (conversation_id, tenant_id, prompt_version, provider, model, domain,
+              task_type, use_case, goal_summary, minutes_without_ai, minutes_with_ai, minutes_saved,
+              outcome, failure_reasons, user_frustration, language, confidence, turns, user_tokens,
+              assistant_tokens, redactions, prompt_tokens, completion_tokens, latency_ms)
+       SELECT md5('copy-' || g)::uuid, $1, f.prompt_version, f.provider, f.model, f.domain,
+              f.task_type, f.use_case, f.goal_summary, f.minutes_without_ai, f.minutes_with_ai,
+              f.minutes_saved, f.outcome, f.failure_reasons, f.user_frustration, f.language,
+              f.confidence, f.turns, f.user_tokens, f.assistant_tokens, f.redactions,
+              f.prompt_tokens, f.completion_tokens, f.latency_ms
+         FROM generate_series($2::int, $2::int + $3::int - 1) g
+         JOIN src ON src.rn = g % (SELECT n FROM n)
+         JOIN sealed.facets f ON f.conversation_id = src.id`,
+      [tenantId, start, size],
+    );
+    stage.advance(size);
+  }
+  stage.finish();
+}
+
+/** SQL statements of the worker, by what they do (first match wins). */
+const STATEMENT_KINDS: [string, RegExp][] = [
+  ['read facet rows', /FROM sealed\.facets f JOIN sealed\.conversations c/],
+  ['write embeddings', /INSERT INTO sealed\.conversation_embeddings/],
+  ['embedding index', /ensure_embedding_index/],
+  ['write clusters', /INSERT INTO sealed\.clusters/],
+  ['write members', /INSERT INTO sealed\.cluster_members/],
+  ['assign new conversations (pgvector)', /CROSS JOIN LATERAL/],
+  ['mark embedded', /SET status = 'embedded'/],
+  ['write snapshot', /INSERT INTO insights\.|frozen_week = \$2/],
+];
+
+interface Statement {
+  kind: string;
+  start: number;
+  end: number;
+}
+
+/** The worker's database, recording when each statement ran (the timeline of a run). */
+function recordingDatabase(db: Database, timeline: Statement[]): Database {
+  const kindOf = (sql: string) =>
+    STATEMENT_KINDS.find(([, pattern]) => pattern.test(sql))?.[0] ?? 'other';
+  const timed = <Q extends Queryable>(target: Q): Q['query'] =>
+    (async (text: string, params?: unknown[]) => {
+      const start = performance.now();
+      try {
+        return await target.query(text, params);
+      } finally {
+        timeline.push({ kind: kindOf(text), start, end: performance.now() });
+      }
+    }) as Q['query'];
+  return {
+    engine: db.engine,
+    query: timed(db),
+    exec: (sql) => db.exec(sql),
+    close: () => db.close(),
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({ query: timed(tx), exec: (sql) => tx.exec(sql) } as TransactionScope),
+      ),
+  };
+}
+
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+
+function records(count: number, users: number, offset: number): Record<string, unknown>[] {
+  const base = sgdRecords(Number.MAX_SAFE_INTEGER, 1);
+  const now = Date.now();
+  return Array.from({ length: count }, (_, j) => {
+    const i = offset + j;
+    const source = base[i % base.length]!;
+    const messages = (source['messages'] as { role: string; content: string }[]).map((m, k) =>
+      // A unique case tag (letters and digits, never a number run the PII gate would flag).
+      k === 0 ? { ...m, content: `${m.content} (case ref ${i.toString(36)}x)` } : m,
+    );
+    return {
+      id: `scale-${i}`,
+      user_id: `user-${i % users}`,
+      started_at: new Date(now - WEEK_MS - (i % (12 * 7 * 24)) * 3_600_000).toISOString(),
+      metadata: { team: `team-${i % 12}` },
+      messages,
+    };
+  });
+}
+
+/** Ingest without enqueueing: `feedTagJobs` enqueues as the queue drains. */
+const noQueue = {
+  kind: 'bullmq',
+  enqueue: async () => undefined,
+  enqueueMany: async () => undefined,
+} as unknown as QueueDriver;
+
+async function seed(
+  apiDb: Database,
+  tenant: { id: string; slug: string },
+  pseudonymizer: Pseudonymizer,
+  count: number,
+  users: number,
+  offset: number,
+  progress: ProgressReporter,
+): Promise<number> {
+  const service = new IngestService(apiDb, noQueue, pseudonymizer);
+  const stage = progress.stage('seed (ingest)', count);
+  let accepted = 0;
+  for (let start = 0; start < count; start += SEED_BATCH) {
+    const batch = records(Math.min(SEED_BATCH, count - start), users, offset + start);
+    const raw = splitRecords(batch.map((r) => JSON.stringify(r)).join('\n'));
+    const result = await service.ingestRecords(tenant, raw, {
+      format: 'openai',
+      limits: {
+        maxRecords: SEED_BATCH,
+        maxRequestBytes: Number.MAX_SAFE_INTEGER,
+        maxMessageBytes: 1e6,
+      },
+      oversizedMessage: 'record',
+    });
+    accepted += result.accepted;
+    stage.advance(batch.length, result.rejected.length);
+  }
+  stage.finish();
+  return accepted;
+}
+
+const MAX_WAITING_JOBS = 20_000;
+const FEED_BATCH = 5_000;
+
+/**
+ * Enqueues the tag jobs of every accepted conversation, keeping at most MAX_WAITING_JOBS waiting,
+ * and resolves when none is left to tag.
+ */
+async function tagAll(
+  db: Database,
+  queue: QueueDriver,
+  statuses: PipelineStatusRepository,
+  tenantId: string,
+  total: number,
+  progress: ProgressReporter,
+): Promise<{ failed: number }> {
+  const stage = progress.stage('tag', total);
+  let after = '00000000-0000-0000-0000-000000000000';
+  let fed = true;
+  let lastStatus = 0;
+  for (;;) {
+    const counts = (await queue.counts()).tagging;
+    if (fed && counts.waiting + counts.delayed < MAX_WAITING_JOBS) {
+      const ids = await db.query<{ id: string }>(
+        `SELECT id FROM sealed.conversations
+          WHERE tenant_id = $1 AND status = 'accepted' AND id > $2 ORDER BY id LIMIT $3`,
+        [tenantId, after, FEED_BATCH],
+      );
+      fed = ids.rows.length > 0;
+      if (fed) {
+        after = ids.rows.at(-1)!.id;
+        await queue.enqueueMany(
+          'tag-conversation',
+          ids.rows.map((row) => ({ tenantId, conversationId: row.id })),
+        );
+      }
+    }
+    if (Date.now() - lastStatus > 2000) {
+      lastStatus = Date.now();
+      const status = await statuses.forTenant(tenantId);
+      stage.update(total - status.accepted, status.failed);
+      if (status.accepted === 0) {
+        stage.finish();
+        return { failed: status.failed };
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function waitForSnapshot(db: Database, tenantId: string, before: number): Promise<void> {
+  const insights = new InsightsRepository(db);
+  const runs = new ClusteringRepository(db);
+  const since = await runs.databaseNow();
+  for (;;) {
+    if (((await insights.latest(tenantId))?.version ?? 0) > before) return;
+    const attempt = await runs.latestRunStatus(tenantId, since);
+    if (attempt?.status === 'failed') throw new Error(`clustering failed: ${attempt.failure}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** Splits one cluster job's wall time into steps, from its SQL timeline and the embedder's. */
+function clusteringSteps(
+  timeline: Statement[],
+  fit: { start: number; end: number } | undefined,
+  started: number,
+  ended: number,
+): [string, number][] {
+  const of = (kind: string) => timeline.filter((s) => s.kind === kind);
+  const sum = (list: Statement[]) => list.reduce((total, s) => total + (s.end - s.start), 0);
+  const first = (kind: string) => of(kind)[0];
+  const last = (kind: string) => of(kind).at(-1);
+  const steps: [string, number][] = [];
+  for (const kind of STATEMENT_KINDS.map(([k]) => k)) {
+    if (of(kind).length) steps.push([`${kind} (SQL)`, sum(of(kind))]);
+  }
+  if (fit) steps.push(['fit the offline embedder', fit.end - fit.start]);
+  const embedStart = fit?.end;
+  const embedEnd = first('write embeddings')?.start;
+  if (embedStart !== undefined && embedEnd !== undefined)
+    steps.push(['embed (worker threads)', embedEnd - embedStart]);
+  const treeStart = (last('embedding index') ?? last('write embeddings'))?.end;
+  const treeEnd = first('write clusters')?.start;
+  if (treeStart !== undefined && treeEnd !== undefined)
+    steps.push(['k-means tree, stable ids, offline names', treeEnd - treeStart]);
+  const publishStart = last('mark embedded')?.end;
+  const publishEnd = first('write snapshot')?.start;
+  if (publishStart !== undefined && publishEnd !== undefined)
+    steps.push(['build the snapshot (gates, bootstrap)', publishEnd - publishStart]);
+  const accounted = steps.reduce((total, [, ms]) => total + ms, 0);
+  steps.push(['other (small queries, run bookkeeping)', ended - started - accounted]);
+  return steps;
+}
+
+async function explainAssignment(db: Database, runId: string, ids: string[]): Promise<string> {
+  const result = await db.query<{ 'QUERY PLAN': string }>(
+    `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON)
+     SELECT e.conversation_id, c.id AS cluster_id, 1 - (c.centroid <=> e.embedding) AS similarity
+       FROM sealed.conversation_embeddings e
+       CROSS JOIN LATERAL (
+         SELECT id, centroid FROM sealed.clusters
+          WHERE run_id = $1 AND level = 2
+          ORDER BY centroid <=> e.embedding LIMIT 1
+       ) c
+      WHERE e.conversation_id = ANY($2::uuid[])`,
+    [runId, ids],
+  );
+  // The id list is a parameter: keep its values out of the printed plan.
+  return result.rows
+    .map((row) => row['QUERY PLAN'].replace(/\('\{[^}]*\}'::uuid\[\]\)/, '($2)'))
+    .join('\n');
+}
+
+export async function main(args: string[]): Promise<void> {
+  const count = flag(args, 'conversations', 100_000);
+  const users = flag(args, 'users', Math.max(50, Math.round(count / 25)));
+  const tagConcurrency = flag(args, 'tag-concurrency', 32);
+  const tagCount = Math.min(count, flag(args, 'tag', count));
+  const fresh = flag(args, 'new', Math.min(10_000, Math.round(count / 100)));
+  const steps: Step[] = [];
+  const progress = new ProgressReporter();
+  const timed = async <T>(step: string, fn: () => Promise<T>, detail: (value: T) => string) => {
+    const before = load();
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    const value = await fn();
+    const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    steps.push({
+      step,
+      seconds,
+      cpu: (used.user + used.system) / 1e6,
+      detail: detail(value),
+      load: `${before} → ${load()}`,
+    });
+    return value;
+  };
+
+  const database = await createTestDatabase('silhouette_scale');
+  const owner = new PgDatabase({ connectionString: database.url, max: 2 });
+  const apiDb = new PgDatabase({ connectionString: database.url, role: API_ROLE });
+  const timeline: Statement[] = [];
+  const rawWorkerDb = new PgDatabase({ connectionString: database.url, role: WORKER_ROLE });
+  const workerDb = recordingDatabase(rawWorkerDb, timeline);
+  const model = await startModel(0, 'offline');
+  let queue: BullmqQueueDriver | undefined;
+  let worker: RunningWorker | undefined;
+  try {
+    await migrate(owner);
+    const env: Env = testEnv({
+      LOG_LEVEL: 'warn',
+      TAG_CONCURRENCY: String(tagConcurrency),
+      // The reconciler is for recovery; here the feeder enqueues (see tagAll).
+      RECONCILE_INTERVAL_S: '3600',
+      PUBLISH_INTERVAL_S: '86400',
+      JOB_ATTEMPTS: '5',
+    });
+    const masterKey = Buffer.from(env.SILHOUETTE_MASTER_KEY!, 'hex');
+    const keyring = new TenantKeyring({ key: masterKey, id: masterKeyId(masterKey) });
+    const { tenant } = await provisionTenant(owner, keyring, {
+      slug: 'scale',
+      kUsers: env.K_USERS,
+      minConversations: env.MIN_CONVERSATIONS,
+    });
+    const pseudonymizer = new Pseudonymizer(Buffer.from(env.SILHOUETTE_PSEUDONYM_SECRET!, 'hex'));
+    queue = new BullmqQueueDriver(
+      redisUrl(),
+      queuePolicies(env),
+      `scale${randomBytes(4).toString('hex')}`,
+    );
+    const statuses = new PipelineStatusRepository(owner);
+
+    await timed(
+      'seed: ingest (not part of the worker run)',
+      () => seed(apiDb, tenant, pseudonymizer, tagCount, users, 0, progress),
+      (n) => `${n} conversations, ${users} users`,
+    );
+
+    let fit: { start: number; end: number } | undefined;
+    const offline = createEmbedderFactory(env);
+    const deps: WorkerDeps = {
+      env,
+      db: workerDb,
+      queue,
+      store: new SealedConversationStore(workerDb, keyring),
+      tagger: new LlmTagger({
+        client: new StructuredLlmClient({
+          baseURL: model.baseURL,
+          apiKey: 'bench',
+          concurrency: tagConcurrency,
+          maxAttempts: 3,
+        }),
+        model: env.TAG_MODEL,
+      }),
+      scrub: createScrubber(),
+      embedderFor: async (texts, state) => {
+        const start = performance.now();
+        const result = await offline(texts, state);
+        fit = { start, end: performance.now() };
+        return result;
+      },
+      logger: createLogger({ level: 'warn' }),
+      metrics: new Metrics({ defaultMetrics: false }),
+    };
+
+    await timed(
+      `1. tag (scripted LLM, 0 ms, TAG_CONCURRENCY ${tagConcurrency})`,
+      async () => {
+        worker = await startWorker(deps);
+        return tagAll(owner, queue!, statuses, tenant.id, tagCount, progress);
+      },
+      (r) => `${tagCount} conversations, ${r.failed} failed`,
+    );
+    if (tagCount < count) {
+      await timed(
+        'copy tagged rows in SQL (not part of the worker run)',
+        () => copyTagged(owner, tenant.id, count - tagCount, users, progress),
+        () => `${count - tagCount} copies of the ${tagCount} tagged rows`,
+      );
+      await owner.query('ANALYZE sealed.conversations');
+      await owner.query('ANALYZE sealed.facets');
+    }
+
+    timeline.length = 0;
+    const clusterStarted = performance.now();
+    const clustering = progress.stage('cluster and publish');
+    try {
+      await timed(
+        '2. cluster and publish (one cluster-tenant job)',
+        async () => {
+          await queue!.enqueue('cluster-tenant', { tenantId: tenant.id });
+          await waitForSnapshot(owner, tenant.id, 0);
+        },
+        () => '',
+      );
+    } catch (error) {
+      // What was measured up to the failure is still worth having.
+      console.log('\ncluster-tenant job failed; its steps up to the failure:\n');
+      for (const [step, ms] of clusteringSteps(
+        [...timeline],
+        fit,
+        clusterStarted,
+        performance.now(),
+      ))
+        console.log(`| ${step} | ${(ms / 1000).toFixed(1)} |`);
+      for (const s of steps) console.log(`| ${s.step} | ${s.seconds.toFixed(1)} | ${s.detail} |`);
+      throw error;
+    }
+    clustering.finish();
+    const clusterEnded = performance.now();
+    const clusterSteps = clusteringSteps([...timeline], fit, clusterStarted, clusterEnded);
+    const snapshot = await new InsightsRepository(owner).latest(tenant.id);
+    const runs = await owner.query<{ id: string; base_k: number }>(
+      `SELECT id, (params->>'baseK')::int AS base_k FROM sealed.cluster_runs
+        WHERE tenant_id = $1 AND status = 'done' ORDER BY started_at DESC LIMIT 1`,
+      [tenant.id],
+    );
+    const run = runs.rows[0]!;
+    steps[steps.length - 1]!.detail = `snapshot v${snapshot?.version}, ${
+      (snapshot?.overview as { clusters_published?: number }).clusters_published ?? '?'
+    } clusters published (all levels; ${run.base_k} base clusters in the run)`;
+
+    // 3. The HNSW index 0003 kept: its cost, and whether the assignment query would use it.
+    const hnswTimeoutS = flag(args, 'hnsw-timeout', 1200);
+    const sampleIds = (
+      await owner.query<{ conversation_id: string }>(
+        'SELECT conversation_id FROM sealed.conversation_embeddings ORDER BY conversation_id LIMIT 1000',
+      )
+    ).rows.map((row) => row.conversation_id);
+    const planWithout = await explainAssignment(owner, run.id, sampleIds);
+    await timed(
+      '3. build the HNSW index of 0003 over the run (measurement only)',
+      () =>
+        owner
+          .transaction(async (tx) => {
+            await tx.query(`SET LOCAL statement_timeout = '${hnswTimeoutS}s'`);
+            await tx.query(
+              `CREATE INDEX conversation_embeddings_hnsw_bench ON sealed.conversation_embeddings
+                 USING hnsw ((embedding::vector(96)) vector_cosine_ops) WITH (m = 16, ef_construction = 64)
+               WHERE dimension = 96`,
+            );
+            return 'built';
+          })
+          .catch(() => `not finished within ${hnswTimeoutS} s (statement timeout)`),
+      (outcome) => `over all ${count} vectors, m 16, ef_construction 64: ${outcome}`,
+    );
+    const planWith = await explainAssignment(owner, run.id, sampleIds);
+    await owner.query('DROP INDEX IF EXISTS sealed.conversation_embeddings_hnsw_bench');
+
+    // 4. New conversations join the run through pgvector.
+    if (fresh > 0) {
+      await seed(apiDb, tenant, pseudonymizer, fresh, users, count, progress);
+      await timed(
+        `4a. tag ${fresh} new conversations`,
+        () => tagAll(owner, queue!, statuses, tenant.id, fresh, progress),
+        (r) => `${r.failed} failed in all`,
+      );
+      timeline.length = 0;
+      await timed(
+        `4b. incremental run: embed ${fresh}, assign through pgvector, publish`,
+        async () => {
+          await queue!.enqueue('cluster-tenant', { tenantId: tenant.id });
+          await waitForSnapshot(owner, tenant.id, snapshot?.version ?? 1);
+        },
+        () => {
+          const assign = timeline.filter((s) => s.kind === 'assign new conversations (pgvector)');
+          const ms = assign.reduce((t, s) => t + s.end - s.start, 0);
+          return `assignment query ${(ms / 1000).toFixed(1)} s`;
+        },
+      );
+    }
+
+    const rss = process.resourceUsage().maxRSS / 1024;
+    console.log(`\nmachine: ${machine()}`);
+    console.log(
+      `command: npm run bench -- scale --conversations ${count} --tag ${tagCount} --users ${users} --tag-concurrency ${tagConcurrency} --new ${fresh}`,
+    );
+    const tagStep = steps.find((s) => s.step.startsWith('1.'))!;
+    console.log(
+      `tagging: ${(tagCount / tagStep.seconds).toFixed(1)} conversations/s, ${((tagStep.cpu / tagCount) * 1000).toFixed(2)} ms CPU of the worker process per conversation` +
+        (tagCount < count
+          ? `; at this rate ${count} would take ${(count / (tagCount / tagStep.seconds) / 60).toFixed(1)} min (extrapolated)`
+          : ''),
+    );
+    console.log(`peak RSS of the benchmark process (worker included): ${rss.toFixed(0)} MB`);
+    console.log(
+      '\n| step | seconds | CPU s (this process) | detail | load average (1, 5, 15 min) before → after |',
+    );
+    console.log('|---|---:|---:|---|---|');
+    for (const s of steps)
+      console.log(
+        `| ${s.step} | ${s.seconds.toFixed(1)} | ${s.cpu.toFixed(1)} | ${s.detail} | ${s.load} |`,
+      );
+    const worker1 = steps.filter((s) => /^[12]\./.test(s.step));
+    console.log(
+      `\nwhole worker run (tag + cluster + publish): ${worker1.reduce((t, s) => t + s.seconds, 0).toFixed(1)} s`,
+    );
+    console.log('\ncluster-tenant job, by step (from its SQL timeline):\n');
+    console.log('| step | seconds |');
+    console.log('|---|---:|');
+    for (const [step, ms] of clusterSteps) console.log(`| ${step} | ${(ms / 1000).toFixed(1)} |`);
+    console.log('\nassignment query plan, 1,000 conversations, without the HNSW index:\n');
+    console.log(planWithout);
+    console.log('\nthe same with the HNSW index on sealed.conversation_embeddings:\n');
+    console.log(planWith);
+    console.log(
+      `\nthe index is ${/conversation_embeddings_hnsw/.test(planWith) ? 'USED' : 'not used'} by the assignment query`,
+    );
+  } finally {
+    progress.close();
+    await worker?.stop();
+    await queue?.close();
+    await model.stop();
+    await rawWorkerDb.close();
+    await apiDb.close();
+    await owner.close();
+    await database.drop();
+  }
+}
