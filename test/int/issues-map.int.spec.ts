@@ -73,6 +73,7 @@ interface MapCluster {
   parent_id: string | null;
   is_other: boolean;
   name: string;
+  keywords: string[];
   conversations: number;
   distinct_users: number;
   topics: { cluster_id: string; name: string; conversations: number; distinct_users: number }[];
@@ -167,6 +168,25 @@ describe.each(['server', 'embedded'] as const)('issues map (%s mode)', (mode) =>
     const top = clusters.filter((c) => c.level === 0);
     expect(top.reduce((sum, c) => sum + c.conversations, 0)).toBe(withIssue.rows[0]!.n);
     expect(top.filter((c) => !c.is_other).every((c) => c.name.length > 0)).toBe(true);
+  });
+
+  it("publishes each cluster's keywords from the tree's own naming, gated, none for Other", async () => {
+    // The map run stored c-TF-IDF keywords (terms used by at least k users) with its clusters;
+    // what is published is those, minus any the text gate refused, in the same order.
+    const stored = await stack.ownerDb.query<{ id: string; keywords: string[] }>(
+      `SELECT id, keywords FROM sealed.clusters WHERE run_id = (
+         SELECT id FROM sealed.cluster_runs WHERE map = 'issues' AND status = 'done'
+          ORDER BY started_at DESC LIMIT 1)`,
+    );
+    const storedKeywords = new Map(stored.rows.map((row) => [row.id, row.keywords]));
+    for (const cluster of clusters) {
+      if (cluster.is_other) expect(cluster.keywords).toEqual([]);
+      else
+        expect(cluster.keywords).toEqual(
+          (storedKeywords.get(cluster.id) ?? []).filter((k) => cluster.keywords.includes(k)),
+        );
+    }
+    expect(clusters.some((cluster) => !cluster.is_other && cluster.keywords.length > 0)).toBe(true);
   });
 
   it('lists for each issue cluster only topic clusters the topic tree publishes', async () => {

@@ -194,6 +194,8 @@ export const mapClusterSchema = z.object({
   is_other: z.boolean(),
   name: z.string(),
   description: z.string(),
+  /** c-TF-IDF terms of its texts, each used by at least k users (empty for "Other"). */
+  keywords: z.array(z.string()),
   conversations: z.number().int(),
   distinct_users: z.number().int(),
   failure_rate: z.number().nullable(),

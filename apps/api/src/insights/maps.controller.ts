@@ -62,6 +62,7 @@ export class MapsController {
           is_other: cluster.isOther,
           name: cluster.name,
           description: cluster.description,
+          keywords: cluster.keywords,
           conversations: cluster.conversations,
           distinct_users: cluster.distinctUsers,
           failure_rate: metrics.failure_rate ?? null,

@@ -104,6 +104,7 @@ export interface SnapshotDocument {
       is_other: boolean;
       name: string;
       description: string;
+      keywords: string[];
       conversations: number;
       distinct_users: number;
       metrics: Record<string, unknown>;
@@ -131,6 +132,7 @@ export async function latestSnapshotDocument(
       is_other: cluster.isOther,
       name: cluster.name,
       description: cluster.description,
+      keywords: cluster.keywords,
       conversations: cluster.conversations,
       distinct_users: cluster.distinctUsers,
       metrics: cluster.metrics,

@@ -73,6 +73,11 @@ export function IssuesMap({
                       </span>
                     </summary>
                     {group.description && <p className="small">{group.description}</p>}
+                    {group.keywords.length > 0 && (
+                      <p className="muted small keywords" data-testid="issue-keywords">
+                        {group.keywords.join(', ')}
+                      </p>
+                    )}
                     <IssueTopics cluster={group} />
                     <ul className="issue-children">
                       {childrenOf(group).map((child) => (

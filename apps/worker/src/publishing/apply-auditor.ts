@@ -37,6 +37,7 @@ export async function applyAuditor(
     if (cluster.isOther) continue;
     if (cluster.name !== UNNAMED) texts.add(cluster.name);
     if (cluster.description) texts.add(cluster.description);
+    for (const keyword of cluster.keywords) texts.add(keyword);
   }
   const list = [...texts];
   const verdicts = await auditTexts(
@@ -85,8 +86,12 @@ export async function applyAuditor(
     const name = cluster.name === UNNAMED || passes(cluster.name) ? cluster.name : UNNAMED;
     const description =
       !cluster.description || passes(cluster.description) ? cluster.description : '';
-    rejected += Number(name !== cluster.name) + Number(description !== cluster.description);
-    return { ...cluster, name, description, metrics };
+    const keywords = cluster.keywords.filter(passes);
+    rejected +=
+      Number(name !== cluster.name) +
+      Number(description !== cluster.description) +
+      (cluster.keywords.length - keywords.length);
+    return { ...cluster, name, description, keywords, metrics };
   });
   return {
     ...draft,

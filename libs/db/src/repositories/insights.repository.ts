@@ -31,6 +31,8 @@ export interface PublishedMapCluster {
   isOther: boolean;
   name: string;
   description: string;
+  /** c-TF-IDF terms of its texts, each used by at least k users and through the text gate. */
+  keywords: string[];
   conversations: number;
   distinctUsers: number;
   metrics: Record<string, unknown>;
@@ -299,12 +301,12 @@ export class InsightsRepository {
     for (let i = 0; i < mapClusters.length; i += 500) {
       await this.db.query(
         `INSERT INTO insights.map_clusters (snapshot_id, tenant_id, map, cluster_id, level, parent_id, is_other,
-                name, description, conversations, distinct_users, metrics)
+                name, description, keywords, conversations, distinct_users, metrics)
          SELECT $1, $2, r.map, r.cluster_id, r.level, r.parent_id, r.is_other, r.name, r.description,
-                r.conversations, r.distinct_users, r.metrics
+                r.keywords, r.conversations, r.distinct_users, r.metrics
            FROM jsonb_to_recordset($3::jsonb) AS r(map text, cluster_id uuid, level integer, parent_id uuid,
-                is_other boolean, name text, description text, conversations integer, distinct_users integer,
-                metrics jsonb)`,
+                is_other boolean, name text, description text, keywords jsonb, conversations integer,
+                distinct_users integer, metrics jsonb)`,
         [
           snapshot.id,
           draft.tenantId,
@@ -317,6 +319,7 @@ export class InsightsRepository {
               is_other: c.isOther,
               name: c.name,
               description: c.description,
+              keywords: c.keywords,
               conversations: c.conversations,
               distinct_users: c.distinctUsers,
               metrics: c.metrics,
@@ -534,11 +537,13 @@ export class InsightsRepository {
       is_other: boolean;
       name: string;
       description: string;
+      keywords: string[] | null;
       conversations: number;
       distinct_users: number;
       metrics: Record<string, unknown>;
     }>(
-      `SELECT map, cluster_id, level, parent_id, is_other, name, description, conversations, distinct_users, metrics
+      `SELECT map, cluster_id, level, parent_id, is_other, name, description, keywords, conversations,
+              distinct_users, metrics
          FROM insights.map_clusters
         WHERE tenant_id = $1 AND snapshot_id = $2 AND ($3::text IS NULL OR map = $3)
         ORDER BY map, level, is_other, conversations DESC, cluster_id`,
@@ -552,6 +557,7 @@ export class InsightsRepository {
       isOther: row.is_other,
       name: row.name,
       description: row.description,
+      keywords: row.keywords ?? [],
       conversations: Number(row.conversations),
       distinctUsers: Number(row.distinct_users),
       metrics: row.metrics,
