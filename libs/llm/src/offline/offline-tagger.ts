@@ -8,7 +8,7 @@
  *  - use_case, goal_summary: composed from a closed vocabulary (use-case-composer.ts);
  *  - outcome, failure_reasons, user_frustration: conversation signals (conversation-signals.ts),
  *    which also say which signal fired where (`explain().signals.evidence`);
- *  - issue: composed from the failure signals and the task type (issue-composer.ts);
+ *  - issue: composed from the conversation signals (issue-composer.ts);
  *  - custom facets: `enum` and `boolean` ones by the admin's keyword rules only, the rest
  *    unanswered (custom-facet-rules.ts);
  *  - language: scripts, English stop words, then franc's trigrams (language-detector.ts);
@@ -47,7 +47,7 @@ import { composeGoalSummary, composeUseCase } from './use-case-composer';
 
 export const OFFLINE_TAGGER_MODEL = 'offline-heuristics-v1';
 /** Bump whenever the taxonomy, tables or heuristics change: facet rows are keyed by it. */
-export const OFFLINE_PROMPT_VERSION = 'offline-3';
+export const OFFLINE_PROMPT_VERSION = 'offline-4';
 /** Confidence factor when a conversation did not fully succeed and no signal says why. */
 const UNEXPLAINED_ISSUE_CONFIDENCE_FACTOR = 0.6;
 
@@ -161,11 +161,7 @@ export class OfflineTagger implements FacetTagger {
     let confidence = Math.sqrt(decisions.domain.confidence * decisions.taskType.confidence);
     if (language.language !== 'en') confidence *= NON_ENGLISH_CONFIDENCE_FACTOR;
     if (!signals.explicitEnd) confidence *= IMPLICIT_OUTCOME_CONFIDENCE_FACTOR;
-    const issue = composeIssue({
-      outcome: signals.outcome,
-      failureReasons: signals.failureReasons,
-      taskType,
-    });
+    const issue = composeIssue(signals);
     if (issue.unexplained) confidence *= UNEXPLAINED_ISSUE_CONFIDENCE_FACTOR;
     confidence = round2(
       Math.min(MAX_LABEL_CONFIDENCE, Math.max(MIN_OVERALL_CONFIDENCE, confidence)),
