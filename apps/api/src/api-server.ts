@@ -24,6 +24,7 @@ import { IngestController } from './ingest/ingest.controller';
 import { InsightsController } from './insights/insights.controller';
 import { MapsController } from './insights/maps.controller';
 import { OtlpController } from './otlp/otlp.controller';
+import { PrivacyBudgetController } from './privacy/privacy-budget.controller';
 import { ReportsController } from './reports/reports.controller';
 import { SessionController } from './session/session.controller';
 import { API_DEPS } from './tokens';
@@ -72,6 +73,7 @@ function apiModule(deps: ApiDeps) {
       CustomFacetsController,
       InsightsController,
       MapsController,
+      PrivacyBudgetController,
       ReportsController,
       SessionController,
       AskController,

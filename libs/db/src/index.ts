@@ -16,3 +16,4 @@ export * from './repositories/user.repository';
 export * from './repositories/custom-facet.repository';
 export * from './repositories/sign-in-throttle.repository';
 export * from './passwords';
+export * from './repositories/privacy-ledger.repository';

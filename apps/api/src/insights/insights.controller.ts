@@ -309,6 +309,7 @@ export class InsightsController {
           conversations: row.conversations,
           distinct_users: row.distinctUsers,
           minutes_saved: row.minutesSavedTotal,
+          ...(row.noise ? { noise: row.noise } : {}),
         })),
     };
   }
@@ -334,6 +335,7 @@ export class InsightsController {
         conversations: row.conversations,
         distinct_users: row.distinctUsers,
         minutes_saved: row.minutesSavedTotal,
+        ...(row.noise ? { noise: row.noise } : {}),
       });
       buckets.set(row.bucket, list);
     }

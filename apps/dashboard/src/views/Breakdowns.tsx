@@ -2,7 +2,7 @@ import { api, type Facet } from '../api-client';
 import { facetsApi } from '../facets-client';
 import { BarList } from '../charts';
 import { navigate, type Route } from '../router';
-import { Async, fmt, humanize, minutes, Section, useApi } from '../ui';
+import { Approx, Async, fmt, humanize, minutes, Section, useApi } from '../ui';
 import { IssuesMap } from './IssuesMap';
 
 const FACETS: { value: Facet; label: string }[] = [
@@ -144,9 +144,19 @@ export function Breakdowns({
                       {sorted.map((row) => (
                         <tr key={row.value} className={row.is_other ? 'other' : undefined}>
                           <td>{label(row)}</td>
-                          <td className="num">{fmt(row.conversations)}</td>
-                          <td className="num">{fmt(row.distinct_users)}</td>
-                          <td className="num">{minutes(row.minutes_saved)}</td>
+                          <td className="num">
+                            <Approx value={row.conversations} noise={row.noise?.conversations} />
+                          </td>
+                          <td className="num">
+                            <Approx value={row.distinct_users} noise={row.noise?.distinct_users} />
+                          </td>
+                          <td className="num">
+                            <Approx
+                              value={row.minutes_saved}
+                              noise={row.noise?.minutes_saved}
+                              format={(v) => minutes(v)}
+                            />
+                          </td>
                         </tr>
                       ))}
                     </tbody>

@@ -2,7 +2,7 @@ import { api, type TrendFacet } from '../api-client';
 import { facetsApi } from '../facets-client';
 import { ColumnChart } from '../charts';
 import { navigate, type Route } from '../router';
-import { Async, fmt, humanize, useApi } from '../ui';
+import { Approx, Async, humanize, useApi } from '../ui';
 
 /** A built-in trend facet, or a custom facet as `custom:<key>` (issue #15). */
 type TrendChoice = TrendFacet | `custom:${string}`;
@@ -119,8 +119,15 @@ export function Trends({ csrf, route, kUsers }: { csrf: string; route: Route; kU
                         <td className={value.is_other ? 'muted' : undefined}>
                           {labelOf(value.value, value.is_other)}
                         </td>
-                        <td>{fmt(value.conversations)}</td>
-                        <td>{fmt(value.distinct_users)}</td>
+                        <td>
+                          <Approx value={value.conversations} noise={value.noise?.conversations} />
+                        </td>
+                        <td>
+                          <Approx
+                            value={value.distinct_users}
+                            noise={value.noise?.distinct_users}
+                          />
+                        </td>
                       </tr>
                     )),
                   )}

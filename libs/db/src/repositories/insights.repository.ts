@@ -18,8 +18,11 @@ export interface PublishedCluster {
   distinctUsers: number;
   minutesSavedTotal: number;
   metrics: Record<string, unknown>;
-  goals: { text: string; users: number; conversations: number }[];
+  /** dp mode: goal texts are shown without counts (null). */
+  goals: { text: string; users: number | null; conversations: number | null }[];
   lineage: Record<string, unknown>;
+  /** dp mode: the 90% noise interval of each figure; absent in threshold mode. */
+  noise?: NoiseIntervals | null;
 }
 
 /** A published cluster of a map beside the topic tree: the issues map or a short-text facet's. */
@@ -37,6 +40,8 @@ export interface PublishedMapCluster {
   distinctUsers: number;
   metrics: Record<string, unknown>;
 }
+/** The 90% noise interval per figure name (dp mode). */
+export type NoiseIntervals = Record<string, { low: number; high: number }>;
 
 export interface PublishedBreakdownRow {
   facet: string;
@@ -45,6 +50,7 @@ export interface PublishedBreakdownRow {
   conversations: number;
   distinctUsers: number;
   minutesSavedTotal: number;
+  noise?: NoiseIntervals | null;
 }
 
 export interface PublishedTrendRow {
@@ -59,6 +65,7 @@ export interface PublishedTrendRow {
   /** 90% interval of the minutes saved, where published (the "all" series). */
   minutesSavedLow?: number;
   minutesSavedHigh?: number;
+  noise?: NoiseIntervals | null;
 }
 
 /** A published cell as frozen (the weekly row of the overview, a weekly trend row). */
@@ -216,13 +223,13 @@ export class InsightsRepository {
     for (let i = 0; i < draft.clusters.length; i += 500) {
       await this.db.query(
         `INSERT INTO insights.clusters (snapshot_id, tenant_id, cluster_id, level, parent_id, is_other, name, description,
-                keywords, conversations, distinct_users, minutes_saved_total, metrics, goals, lineage)
+                keywords, conversations, distinct_users, minutes_saved_total, metrics, goals, lineage, noise)
          SELECT $1, $2, r.cluster_id, r.level, r.parent_id, r.is_other, r.name, r.description,
                 coalesce(r.keywords, '[]'::jsonb), r.conversations, r.distinct_users, r.minutes_saved_total,
-                r.metrics, r.goals, r.lineage
+                r.metrics, r.goals, r.lineage, r.noise
            FROM jsonb_to_recordset($3::jsonb) AS r(cluster_id uuid, level integer, parent_id uuid, is_other boolean,
                 name text, description text, keywords jsonb, conversations integer, distinct_users integer,
-                minutes_saved_total real, metrics jsonb, goals jsonb, lineage jsonb)`,
+                minutes_saved_total real, metrics jsonb, goals jsonb, lineage jsonb, noise jsonb)`,
         [
           snapshot.id,
           draft.tenantId,
@@ -241,6 +248,7 @@ export class InsightsRepository {
               metrics: c.metrics,
               goals: c.goals,
               lineage: c.lineage,
+              noise: c.noise ?? null,
             })),
           ),
         ],
@@ -248,10 +256,11 @@ export class InsightsRepository {
     }
     if (draft.breakdowns.length) {
       await this.db.query(
-        `INSERT INTO insights.breakdowns (snapshot_id, tenant_id, facet, value, is_other, conversations, distinct_users, minutes_saved_total)
-         SELECT $1, $2, r.facet, r.value, r.is_other, r.conversations, r.distinct_users, r.minutes_saved_total
+        `INSERT INTO insights.breakdowns (snapshot_id, tenant_id, facet, value, is_other, conversations, distinct_users,
+                minutes_saved_total, noise)
+         SELECT $1, $2, r.facet, r.value, r.is_other, r.conversations, r.distinct_users, r.minutes_saved_total, r.noise
            FROM jsonb_to_recordset($3::jsonb) AS r(facet text, value text, is_other boolean, conversations integer,
-                distinct_users integer, minutes_saved_total real)`,
+                distinct_users integer, minutes_saved_total real, noise jsonb)`,
         [
           snapshot.id,
           draft.tenantId,
@@ -263,6 +272,7 @@ export class InsightsRepository {
               conversations: b.conversations,
               distinct_users: b.distinctUsers,
               minutes_saved_total: b.minutesSavedTotal,
+              noise: b.noise ?? null,
             })),
           ),
         ],
@@ -271,12 +281,12 @@ export class InsightsRepository {
     for (let i = 0; i < draft.trends.length; i += 2000) {
       await this.db.query(
         `INSERT INTO insights.trends (snapshot_id, tenant_id, facet, interval, bucket, value, is_other, conversations,
-                distinct_users, minutes_saved_total, minutes_saved_low, minutes_saved_high)
+                distinct_users, minutes_saved_total, minutes_saved_low, minutes_saved_high, noise)
          SELECT $1, $2, r.facet, r.interval, r.bucket, r.value, r.is_other, r.conversations, r.distinct_users,
-                r.minutes_saved_total, r.minutes_saved_low, r.minutes_saved_high
+                r.minutes_saved_total, r.minutes_saved_low, r.minutes_saved_high, r.noise
            FROM jsonb_to_recordset($3::jsonb) AS r(facet text, interval text, bucket text, value text, is_other boolean,
                 conversations integer, distinct_users integer, minutes_saved_total real, minutes_saved_low real,
-                minutes_saved_high real)`,
+                minutes_saved_high real, noise jsonb)`,
         [
           snapshot.id,
           draft.tenantId,
@@ -292,6 +302,7 @@ export class InsightsRepository {
               minutes_saved_total: t.minutesSavedTotal,
               minutes_saved_low: t.minutesSavedLow ?? null,
               minutes_saved_high: t.minutesSavedHigh ?? null,
+              noise: t.noise ?? null,
             })),
           ),
         ],
@@ -371,9 +382,10 @@ export class InsightsRepository {
       minutes_saved_total: number;
       minutes_saved_low: number | null;
       minutes_saved_high: number | null;
+      noise: NoiseIntervals | null;
     }>(
       `SELECT bucket, value, is_other, conversations, distinct_users, minutes_saved_total, minutes_saved_low,
-              minutes_saved_high FROM insights.trends
+              minutes_saved_high, noise FROM insights.trends
         WHERE tenant_id = $1 AND snapshot_id = $2 AND facet = $3 AND interval = $4
         ORDER BY bucket, is_other, conversations DESC, value`,
       [tenantId, snapshotId, facet, interval],
@@ -393,6 +405,7 @@ export class InsightsRepository {
             minutesSavedLow: Number(row.minutes_saved_low),
             minutesSavedHigh: Number(row.minutes_saved_high),
           }),
+      ...(row.noise ? { noise: row.noise } : {}),
     }));
   }
 
@@ -483,9 +496,10 @@ export class InsightsRepository {
       metrics: Record<string, unknown>;
       goals: PublishedCluster['goals'];
       lineage: Record<string, unknown>;
+      noise: NoiseIntervals | null;
     }>(
       `SELECT cluster_id, level, parent_id, is_other, name, description, keywords, conversations, distinct_users,
-              minutes_saved_total, metrics, goals, lineage
+              minutes_saved_total, metrics, goals, lineage, noise
          FROM insights.clusters
         WHERE tenant_id = $1 AND snapshot_id = $2 ${condition} ${keyset}
         ORDER BY level, conversations DESC, cluster_id ${limit}`,
@@ -505,6 +519,7 @@ export class InsightsRepository {
       metrics: row.metrics,
       goals: row.goals,
       lineage: row.lineage,
+      ...(row.noise ? { noise: row.noise } : {}),
     }));
   }
 
@@ -572,8 +587,9 @@ export class InsightsRepository {
       conversations: number;
       distinct_users: number;
       minutes_saved_total: number;
+      noise: NoiseIntervals | null;
     }>(
-      `SELECT facet, value, is_other, conversations, distinct_users, minutes_saved_total
+      `SELECT facet, value, is_other, conversations, distinct_users, minutes_saved_total, noise
          FROM insights.breakdowns WHERE tenant_id = $1 AND snapshot_id = $2
         ORDER BY facet, is_other, conversations DESC, value`,
       [tenantId, snapshotId],
@@ -585,6 +601,7 @@ export class InsightsRepository {
       conversations: Number(row.conversations),
       distinctUsers: Number(row.distinct_users),
       minutesSavedTotal: Number(row.minutes_saved_total),
+      ...(row.noise ? { noise: row.noise } : {}),
     }));
   }
 }
