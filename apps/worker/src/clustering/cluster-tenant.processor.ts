@@ -114,6 +114,7 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
         payload.release ?? 'scheduled',
         deps.clock?.() ?? new Date(),
         owed,
+        customFacets,
       );
       deps.logger.info(
         {

@@ -96,6 +96,33 @@ export function customValueKey(definition: CustomFacetDefinition, value: unknown
   }
 }
 
+/**
+ * Every key a custom facet's breakdown can have, "(not set)" included: a fixed vocabulary known
+ * from the definition alone (dp mode releases exactly these keys, never one only the data names).
+ */
+export function customFacetKeys(definition: CustomFacetDefinition): string[] {
+  const keys: string[] = [];
+  switch (definition.type) {
+    case 'enum':
+      keys.push(...(definition.values ?? []));
+      break;
+    case 'boolean':
+      keys.push('yes', 'no');
+      break;
+    case 'number': {
+      const min = definition.min ?? 0;
+      const max = definition.max ?? min;
+      const width = (max - min) / NUMBER_BUCKETS;
+      for (let bucket = 0; bucket < (width > 0 ? NUMBER_BUCKETS : 1); bucket++)
+        keys.push(customValueKey(definition, min + (bucket + 0.5) * width)!);
+      break;
+    }
+    case 'short_text':
+      return [];
+  }
+  return [...new Set(keys), NOT_SET_VALUE];
+}
+
 /** The tenant-level weekly series that freeze: the facets of `insights.trends` by week. */
 /** Weekly series kept as first published once their week closes (reports read the last three). */
 const FROZEN_TREND_FACETS = ['domain', 'task_type', 'cluster', 'all', 'team', 'outcome'] as const;

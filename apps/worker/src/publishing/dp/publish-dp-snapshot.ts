@@ -5,6 +5,7 @@
  * charge refuses a publication that would pass the cap, which rolls everything back.
  */
 import type { Env } from '@silhouette/config';
+import type { CustomFacetDefinition } from '@silhouette/contracts';
 import {
   PrivacyLedgerRepository,
   type PublicationKind,
@@ -93,6 +94,8 @@ export async function publishDpSnapshot(
   now = new Date(),
   /** A publication owed (an erasure): settled by this one when it is saved. */
   owed?: PublicationRequest,
+  /** The tenant's custom facets (issue #15): enum, boolean and number ones become breakdowns. */
+  customFacets: readonly CustomFacetDefinition[] = [],
 ): Promise<SnapshotSummary | undefined> {
   const env = deps.env;
   const ledger = new PrivacyLedgerRepository(deps.db);
@@ -140,6 +143,7 @@ export async function publishDpSnapshot(
     kUsers: tenant.kUsers,
     backfillWeeks: env.DP_BACKFILL_WEEKS,
     now,
+    customFacets,
   });
   const rho = release.rhoClosedWeeks + release.rhoCurrentWeek;
   const spentAfter = epsilonSpent(spent.rho + rho, cap);
@@ -178,6 +182,7 @@ export async function publishDpSnapshot(
     horizon: release.horizon,
     now,
     ...(valueAuditScores ? { valueAuditScores } : {}),
+    customFacets,
   });
   const audited = deps.clusterLlm ? await applyAuditor(draft, deps.clusterLlm) : draft;
   return deps.db.transaction(async (tx) => {
