@@ -20,6 +20,7 @@ import { AuditInterceptor } from './common/audit.interceptor';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { DocsController } from './docs/docs.controller';
 import { HealthController } from './health/health.controller';
+import { MetricsTokenGuard } from './health/metrics-token.guard';
 import { IngestController } from './ingest/ingest.controller';
 import { InsightsController } from './insights/insights.controller';
 import { MapsController } from './insights/maps.controller';
@@ -79,7 +80,7 @@ function apiModule(deps: ApiDeps) {
       AskController,
       DocsController,
     ],
-    providers: [{ provide: API_DEPS, useValue: deps }, AuthGuard],
+    providers: [{ provide: API_DEPS, useValue: deps }, AuthGuard, MetricsTokenGuard],
   })
   class ApiModule {}
   return ApiModule;

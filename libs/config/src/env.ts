@@ -19,6 +19,7 @@ export const SENSITIVE_ENV = new Set([
   'SILHOUETTE_PSEUDONYM_SECRET',
   'OPENAI_API_KEY',
   'SMTP_URL',
+  'METRICS_TOKEN',
 ]);
 
 /** dp defaults, chosen with `npm run bench -- dp` (README "Privacy"). */
@@ -160,6 +161,18 @@ export const envSchema = z.object({
   /** How often the worker publishes snapshots for tenants with newly tagged conversations. */
   PUBLISH_INTERVAL_S: intWithDefault(30, 1),
   RATE_LIMIT_PER_MINUTE: intWithDefault(600, 1),
+  /**
+   * `/metrics` (Prometheus) answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, the route
+   * does not exist. Its counters name every tenant, so no tenant key opens it (issue #10).
+   */
+  METRICS_TOKEN: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)')
+      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+      .optional(),
+  ),
   /**
    * `dp` (default): every published figure is user-level differentially private under a monthly
    * budget (README "Privacy"). `threshold`: exact figures under k-thresholds only, for

@@ -112,6 +112,11 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     components: {
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'sil_<scope>_… API key' },
+        metricsToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'The operator’s METRICS_TOKEN (no tenant key opens /metrics)',
+        },
       },
       schemas: {
         ...Object.fromEntries(
@@ -130,7 +135,17 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         },
       },
       '/metrics': {
-        get: { summary: 'Prometheus metrics', responses: { 200: ok('Text exposition format') } },
+        get: {
+          security: [{ metricsToken: [] }],
+          summary: 'Prometheus metrics, for the operator (counters are labelled by tenant)',
+          description:
+            'Exists only when the operator sets METRICS_TOKEN; answers only Authorization: Bearer <METRICS_TOKEN>.',
+          responses: {
+            200: ok('Text exposition format'),
+            401: errorResponse('Missing or wrong metrics token (audit-logged)'),
+            404: errorResponse('METRICS_TOKEN is not set: no such route'),
+          },
+        },
       },
       '/v1/conversations': {
         post: {
