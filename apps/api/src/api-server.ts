@@ -11,11 +11,13 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { createRequire } from 'node:module';
 import { createAskService } from '@silhouette/analyst';
 import { AdminController } from './admin/admin.controller';
+import { AlertsController } from './alerts/alerts.controller';
 import { UsersController } from './admin/users.controller';
 import { CustomFacetsController } from './admin/custom-facets.controller';
 import type { ApiDeps } from './api-deps';
 import { AskController } from './ask/ask.controller';
 import { AuthGuard } from './auth/auth.guard';
+import { CostController } from './cost/cost.controller';
 import { AuditInterceptor } from './common/audit.interceptor';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { DocsController } from './docs/docs.controller';
@@ -76,6 +78,8 @@ function apiModule(deps: ApiDeps) {
       MapsController,
       PrivacyBudgetController,
       ReportsController,
+      CostController,
+      AlertsController,
       SessionController,
       AskController,
       DocsController,

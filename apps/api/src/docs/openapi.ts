@@ -31,6 +31,7 @@ import {
   ingestResultSchema,
 } from '@silhouette/contracts';
 import { API_KEY_SCOPES } from '@silhouette/db';
+import { alertAndCostPaths } from './openapi-alerts-cost';
 import { INGEST_FORMATS } from '@silhouette/ingest';
 import {
   createReportScheduleSchema,
@@ -127,6 +128,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       },
     },
     paths: {
+      ...alertAndCostPaths(),
       '/health': { get: { summary: 'Liveness', responses: { 200: ok('The process is up') } } },
       '/ready': {
         get: {
@@ -651,3 +653,6 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     },
   };
 }
+
+/** For the paths kept in their own files (openapi-alerts-cost.ts). */
+export const openApiHelpers = { json, ok, secured, jsonBody, errorResponse };
