@@ -6,14 +6,22 @@
  * and the retention sweep.
  */
 import { reportScheduleJobId, type JobName } from '@silhouette/contracts';
-import { ReportRepository, ReportScheduleRepository } from '@silhouette/db';
-import { ConversationStatusRepository, PublicationRequestRepository } from '@silhouette/sealed';
+import { AlertRepository, ReportRepository, ReportScheduleRepository } from '@silhouette/db';
+import {
+  ConversationStatusRepository,
+  PublicationRequestRepository,
+  TaggingGateRepository,
+} from '@silhouette/sealed';
 import type { DeadLetter, JobContext, JobHandler, JobHandlers } from '@silhouette/queue';
+import { deliverAlertProcessor, evaluateAlertsProcessor } from './alerts/alert.processors';
+import { evaluatingAlertsAfter } from './alerts/alert-trigger';
 import { clusterTenantProcessor } from './clustering/cluster-tenant.processor';
 import {
   recordClusteringDeadLetter,
   recordingClusteringFailures,
 } from './clustering/clustering-failure';
+import { budgetGuardFor } from './cost/budget-guard';
+import { withRunSpend } from './cost/spend-tracking';
 import { applyRetentionProcessor, eraseUserProcessor } from './processors/maintenance.processors';
 import { tagConversationProcessor } from './processors/tag-conversation.processor';
 import {
@@ -26,6 +34,14 @@ import {
 import type { WorkerDeps } from './worker-deps';
 
 const RETENTION_INTERVAL_MS = 10 * 60 * 1000;
+
+/** The start of the current publication slot (UTC hour, day, or ISO week). */
+export function cadenceSlotStart(cadence: 'hourly' | 'daily' | 'weekly', now = new Date()): Date {
+  const day = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  if (cadence === 'hourly') return new Date(day + now.getUTCHours() * 3_600_000);
+  if (cadence === 'daily') return new Date(day);
+  return new Date(day - ((now.getUTCDay() + 6) % 7) * 86_400_000);
+}
 const RECONCILE_BATCH = 5000;
 
 export interface RunningWorker {
@@ -71,18 +87,24 @@ function instrument<N extends JobName>(
 }
 
 export function buildHandlers(deps: WorkerDeps, reports: ReportServices): JobHandlers {
+  const budget = budgetGuardFor(deps);
   return {
     'tag-conversation': instrument(deps, 'tag-conversation', tagConversationProcessor(deps)),
     'cluster-tenant': instrument(
       deps,
       'cluster-tenant',
-      recordingClusteringFailures(deps, clusterTenantProcessor(deps)),
+      evaluatingAlertsAfter(
+        deps,
+        recordingClusteringFailures(deps, withRunSpend(deps, budget, clusterTenantProcessor)),
+      ),
     ),
     'erase-user': instrument(deps, 'erase-user', eraseUserProcessor(deps)),
     'apply-retention': instrument(deps, 'apply-retention', applyRetentionProcessor(deps)),
     'report-tick': instrument(deps, 'report-tick', reportTickProcessor(deps)),
     'render-report': instrument(deps, 'render-report', renderReportProcessor(deps, reports)),
     'deliver-report': instrument(deps, 'deliver-report', deliverReportProcessor(deps, reports)),
+    'evaluate-alerts': instrument(deps, 'evaluate-alerts', evaluateAlertsProcessor(deps)),
+    'deliver-alert': instrument(deps, 'deliver-alert', deliverAlertProcessor(deps, reports)),
   };
 }
 
@@ -113,6 +135,14 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     if (dead.name === 'render-report') {
       const payload = dead.payload as { tenantId: string; reportId: string };
       await reports.fail(payload.tenantId, payload.reportId, dead.reason);
+    }
+    if (dead.name === 'deliver-alert') {
+      const payload = dead.payload as { tenantId: string; deliveryId: string };
+      await new AlertRepository(deps.db).failDelivery(
+        payload.tenantId,
+        payload.deliveryId,
+        dead.reason,
+      );
     }
     if (dead.name === 'deliver-report') {
       const payload = dead.payload as { tenantId: string; deliveryId: string };
@@ -156,6 +186,14 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       })),
     );
     await deps.queue.enqueueMany(
+      'deliver-alert',
+      (await new AlertRepository(deps.db).pendingDeliveries()).map((delivery) => ({
+        tenantId: delivery.tenantId,
+        alertId: delivery.alertId,
+        deliveryId: delivery.id,
+      })),
+    );
+    await deps.queue.enqueueMany(
       'deliver-report',
       (await reports.pendingDeliveries()).map((delivery) => ({
         tenantId: delivery.tenantId,
@@ -165,22 +203,51 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     );
   };
 
+  // Conversations parked for budget go back to tagging once their tenant may spend again (a new
+  // month, a raised budget) or no model is configured any more.
+  const budget = budgetGuardFor(deps);
+  const taggingGate = new TaggingGateRepository(deps.db);
+  const resumeBudgetPaused = async (): Promise<number> => {
+    let resumed = 0;
+    for (const tenantId of await taggingGate.tenantsPaused()) {
+      budget.forget(tenantId);
+      if (deps.tagger.provider === 'openai-compatible' && !(await budget.decide(tenantId)).allowed)
+        continue;
+      const due = await taggingGate.resume(tenantId, RECONCILE_BATCH);
+      await deps.queue.enqueueMany('tag-conversation', due);
+      resumed += due.length;
+    }
+    return resumed;
+  };
+
   const reconcile = async (olderThanSeconds = deps.env.RECONCILE_INTERVAL_S): Promise<number> => {
+    const resumed = await resumeBudgetPaused();
     // Conversations that stopped growing for CONVERSATION_IDLE_S are due for (re-)tagging.
     const idle = await statuses.promoteIdle(deps.env.CONVERSATION_IDLE_S, RECONCILE_BATCH);
     await deps.queue.enqueueMany('tag-conversation', idle);
     const waiting = await statuses.awaitingTagging(olderThanSeconds, RECONCILE_BATCH);
     // Deterministic job ids make this safe: a conversation that still has a live job is skipped.
     await deps.queue.enqueueMany('tag-conversation', waiting);
-    return idle.length + waiting.length;
+    return resumed + idle.length + waiting.length;
   };
 
   // Newly tagged conversations reach the published snapshot on their own: once a tenant has no
-  // conversation left to tag, its clustering job (incremental when possible) is enqueued. A
-  // tenant owed a publication (an erasure) is enqueued too, with or without new conversations.
+  // conversation left to tag, its clustering job (incremental when possible) is enqueued, and so
+  // is a tenant owed a publication (an erasure). In dp mode publications follow the calendar
+  // instead (PUBLISH_CADENCE), each spending budget: an erasure takes effect at the tenant's next
+  // one, which settles the request, so the timing of publications never says that someone was
+  // erased.
   const publishReadyTenants = async (): Promise<void> => {
-    const tenants = new Set(await statuses.tenantsReadyToCluster());
-    for (const request of await publicationRequests.pending()) tenants.add(request.tenantId);
+    const tenants = new Set<string>();
+    if (deps.env.PRIVACY_MODE === 'dp') {
+      for (const tenantId of await statuses.tenantsDueForPublication(
+        cadenceSlotStart(deps.env.PUBLISH_CADENCE),
+      ))
+        tenants.add(tenantId);
+    } else {
+      for (const tenantId of await statuses.tenantsReadyToCluster()) tenants.add(tenantId);
+      for (const request of await publicationRequests.pending()) tenants.add(request.tenantId);
+    }
     await deps.queue.enqueueMany(
       'cluster-tenant',
       [...tenants].map((tenantId) => ({ tenantId })),

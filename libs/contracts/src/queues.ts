@@ -24,7 +24,15 @@ export const JOBS = {
   'cluster-tenant': {
     queue: 'clustering',
     // full: re-cluster from scratch instead of letting new conversations join the last run.
-    payload: z.object({ tenantId, full: z.boolean().optional() }).strict(),
+    // release (added with dp mode; older producers omit it): who asked for the publication, as
+    // recorded in the privacy ledger. Absent means scheduled.
+    payload: z
+      .object({
+        tenantId,
+        full: z.boolean().optional(),
+        release: z.enum(['scheduled', 'requested']).optional(),
+      })
+      .strict(),
     jobId: (p: { tenantId: string }) => `cluster-tenant__${p.tenantId}`,
   },
   /** Erase every conversation and derived row of one pseudonymous user. */
@@ -61,6 +69,21 @@ export const JOBS = {
     queue: 'reports',
     payload: z.object({ tenantId, reportId: z.uuid(), deliveryId: z.uuid() }).strict(),
     jobId: (p: { deliveryId: string }) => `deliver-report__${p.deliveryId}`,
+  },
+  /**
+   * Evaluate the tenant's alert rules on one published snapshot (issue #15): raises each alert
+   * once per rule, subject and period, and enqueues its deliveries.
+   */
+  'evaluate-alerts': {
+    queue: 'reports',
+    payload: z.object({ tenantId, snapshotId: z.uuid() }).strict(),
+    jobId: (p: { snapshotId: string }) => `evaluate-alerts__${p.snapshotId}`,
+  },
+  /** Send one raised alert to one channel (e-mail or signed webhook). */
+  'deliver-alert': {
+    queue: 'reports',
+    payload: z.object({ tenantId, alertId: z.uuid(), deliveryId: z.uuid() }).strict(),
+    jobId: (p: { deliveryId: string }) => `deliver-alert__${p.deliveryId}`,
   },
 } as const;
 

@@ -1,7 +1,9 @@
 import { api, type MetricRow } from '../api-client';
 import { BarList, ColumnChart, type Bar } from '../charts';
 import { navigate } from '../router';
+import { CostPanel, SampleNote } from './CostPanel';
 import {
+  Approx,
   Async,
   fmt,
   humanize,
@@ -51,7 +53,10 @@ export function Overview({
 }: {
   csrf: string;
   kUsers: number;
-  /** Raw pipeline counts are for admins (the API refuses them to read scopes). */
+  /**
+   * Raw pipeline counts are for admins (the API refuses them to read scopes); admins also see
+   * this month's LLM cost and budget (issue #15).
+   */
   admin: boolean;
 }) {
   const overview = useApi(() => api.overview(csrf), [csrf]);
@@ -80,22 +85,37 @@ export function Overview({
                 {data.snapshot.period.start &&
                   ` · covers ${data.snapshot.period.start.slice(0, 10)} to ${data.snapshot.period.end?.slice(0, 10)}`}
               </p>
+              {data.privacy?.mode === 'dp' && (
+                <p className="muted small" data-testid="dp-note">
+                  Figures carry differential-privacy noise (ε = {data.privacy.epsilon_cap} per
+                  month): “≈” marks a noisy figure, and hovering shows its 90% interval.
+                </p>
+              )}
+              <SampleNote sample={data.sample} />
               <Tiles
                 label="Key figures"
                 tiles={[
                   {
                     label: 'Conversations',
-                    value: fmt(data.conversations),
+                    value: <Approx value={data.conversations} noise={data.noise?.conversations} />,
                     testId: 'overview-conversations',
                   },
                   {
                     label: 'Active users',
-                    value: fmt(data.distinct_users),
+                    value: (
+                      <Approx value={data.distinct_users} noise={data.noise?.distinct_users} />
+                    ),
                     testId: 'overview-users',
                   },
                   {
                     label: 'Minutes saved',
-                    value: minutes(saved?.total),
+                    value: (
+                      <Approx
+                        value={saved?.total}
+                        noise={data.noise?.minutes_saved}
+                        format={(v) => minutes(v)}
+                      />
+                    ),
                     note: saved && interval(saved.total_low, saved.total_high),
                     testId: 'overview-minutes',
                   },
@@ -184,7 +204,10 @@ export function Overview({
                           />
                         </svg>
                         <span className="bar-value">
-                          {fmt(cluster.conversations)}
+                          <Approx
+                            value={cluster.conversations}
+                            noise={cluster.noise?.conversations}
+                          />
                           <span className="muted"> · {minutes(cluster.minutes_saved)} saved</span>
                         </span>
                       </li>
@@ -195,6 +218,7 @@ export function Overview({
           )}
         </Async>
       )}
+      {admin && <CostPanel csrf={csrf} />}
       {admin && <Pipeline csrf={csrf} />}
     </>
   );
@@ -229,6 +253,14 @@ function Pipeline({ csrf }: { csrf: string }) {
             <div>
               <dt>Failed</dt>
               <dd>{s.failed.toLocaleString()}</dd>
+            </div>
+            <div>
+              <dt>Paused for budget</dt>
+              <dd data-testid="kpi-paused-budget">{s.paused_budget.toLocaleString()}</dd>
+            </div>
+            <div>
+              <dt>Outside the sample</dt>
+              <dd>{s.not_sampled.toLocaleString()}</dd>
             </div>
             <div>
               <dt>Content deleted (retention)</dt>

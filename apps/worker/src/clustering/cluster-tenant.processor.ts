@@ -6,11 +6,17 @@
 import { randomUUID } from 'node:crypto';
 import { canonicalLabels } from '@silhouette/clustering';
 import type { JobPayload } from '@silhouette/contracts';
-import { InsightsRepository, TenantRepository } from '@silhouette/db';
+import { CostControlRepository, InsightsRepository, TenantRepository } from '@silhouette/db';
 import { UnrecoverableJobError } from '@silhouette/queue';
-import { ClusteringRepository, PublicationRequestRepository } from '@silhouette/sealed';
+import {
+  ClusteringRepository,
+  PublicationRequestRepository,
+  TaggingGateRepository,
+} from '@silhouette/sealed';
 import { applyAuditor, auditPublishedValues } from '../publishing/apply-auditor';
+import { applySample } from '../publishing/apply-sample';
 import { buildSnapshot, publishedValueCandidates } from '../publishing/build-snapshot';
+import { publishDpSnapshot } from '../publishing/dp/publish-dp-snapshot';
 import { saveSnapshot } from '../publishing/save-snapshot';
 import type { WorkerDeps } from '../worker-deps';
 import { runClustering, type ClusteringRun } from './run-clustering';
@@ -68,6 +74,39 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
     const run = clustered ?? emptyRun();
     const clustering = new ClusteringRepository(deps.db);
     const versions = await clustering.taggingVersions(tenant.id);
+    const models = {
+      tagger: versions.map((v) => `${v.provider}/${v.model}`).join(', '),
+      taggerPromptVersion: versions.map((v) => v.promptVersion).join(', '),
+      embedder: run.embeddingModel,
+      namer: run.namer,
+    };
+    if (deps.env.PRIVACY_MODE === 'dp') {
+      // dp mode: closed weeks are released once and never recomputed (erasures included: the
+      // noise covers them), so frozen-week thawing does not apply.
+      const snapshot = await publishDpSnapshot(
+        deps,
+        tenant,
+        await withCanonicalLabels(run),
+        models,
+        payload.release ?? 'scheduled',
+        deps.clock?.() ?? new Date(),
+        owed,
+      );
+      deps.logger.info(
+        {
+          tenantId: tenant.id,
+          runId: run.runId,
+          mode: run.mode,
+          privacyMode: 'dp',
+          snapshotId: snapshot?.id ?? null,
+          version: snapshot?.version ?? null,
+          conversations: run.rows.length,
+          ms: Math.round(performance.now() - started),
+        },
+        snapshot ? 'snapshot published' : 'snapshot not published (privacy budget spent)',
+      );
+      return;
+    }
     // Frozen weeks stay as published, except where erasures pending in a week form a cell that
     // meets the thresholds: those weeks are recomputed without the erased people (and re-frozen).
     const frozen = await new InsightsRepository(deps.db).frozenWeeks(tenant.id);
@@ -81,7 +120,7 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
       .map(([week]) => week);
     for (const week of thawed) frozen.delete(week);
     const labelled = await withCanonicalLabels(run);
-    const draft = buildSnapshot({
+    const built = buildSnapshot({
       tenantId: tenant.id,
       run: labelled,
       ...(deps.clusterLlm
@@ -94,13 +133,19 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
         : {}),
       thresholds: { kUsers: tenant.kUsers, minConversations: tenant.minConversations },
       frozen,
-      models: {
-        tagger: versions.map((v) => `${v.provider}/${v.model}`).join(', '),
-        taggerPromptVersion: versions.map((v) => v.promptVersion).join(', '),
-        embedder: run.embeddingModel,
-        namer: run.namer,
-      },
+      models,
     });
+    // A sampled tenant's figures are scaled to all its conversations (issue #15, item 5).
+    const draft = applySample(
+      built,
+      {
+        rate: (await new CostControlRepository(deps.db).settings(tenant.id)).sampleRate,
+        sampled: run.rows.length,
+        population:
+          run.rows.length + (await new TaggingGateRepository(deps.db).notSampledCount(tenant.id)),
+      },
+      new Set(frozen.keys()),
+    );
     const audited = deps.clusterLlm ? await applyAuditor(draft, deps.clusterLlm) : draft;
     const snapshot = await deps.db.transaction(async (tx) => {
       await new InsightsRepository(tx).deleteFrozenWeeks(tenant.id, thawed);
