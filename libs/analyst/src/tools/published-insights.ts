@@ -5,7 +5,7 @@
  */
 import {
   overviewFiguresSchema,
-  TREND_FACETS,
+  trendFacetSchema,
   type ClusterMetrics,
   type OverviewFigures,
   type TenantEvidence,
@@ -153,13 +153,14 @@ export class PublishedInsights {
 
   /**
    * Facet and interval pairs this snapshot publishes trends for, among those the insights API
-   * serves (`TREND_FACETS`): the series kept for reports only (teams, outcomes by week) stay out,
+   * serves (`trendFacetSchema`: the built-in ones and custom facets): the series kept for reports
+   * only (teams, outcomes by week) stay out,
    * so the analyst shows a read key nothing the insights API does not.
    */
   async trendFacets(): Promise<{ facet: string; interval: string }[]> {
     this.trendFacetCache ??= (
       await this.repository.trendSeries(this.tenantId, this.snapshot.id)
-    ).filter((series) => (TREND_FACETS as readonly string[]).includes(series.facet));
+    ).filter((series) => trendFacetSchema.safeParse(series.facet).success);
     return this.trendFacetCache;
   }
 
