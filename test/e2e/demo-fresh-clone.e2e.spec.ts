@@ -133,6 +133,9 @@ describe('the demo from a fresh clone with nothing beside it', () => {
     // Overview: the published conversation count.
     const overview = await read('/v1/insights/overview');
     expect(overview.conversations).toBeGreaterThanOrEqual(1500);
+    // The deployment default is dp; the demo's sample data (invented people) is published exactly.
+    expect(overview.snapshot.privacy_mode).toBe('threshold');
+    expect((await read('/v1/privacy/budget')).mode).toBe('threshold');
     await expect
       .poll(() => page.getByTestId('overview-conversations').textContent(), { timeout: 20_000 })
       .toBe(overview.conversations.toLocaleString('en'));

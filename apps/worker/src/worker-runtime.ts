@@ -6,7 +6,13 @@
  * and the retention sweep.
  */
 import { reportScheduleJobId, type JobName } from '@silhouette/contracts';
-import { AlertRepository, ReportRepository, ReportScheduleRepository } from '@silhouette/db';
+import {
+  AlertRepository,
+  ReportRepository,
+  ReportScheduleRepository,
+  TenantRepository,
+  privacyModeOf,
+} from '@silhouette/db';
 import {
   ConversationStatusRepository,
   PublicationRequestRepository,
@@ -237,16 +243,28 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   // instead (PUBLISH_CADENCE), each spending budget: an erasure takes effect at the tenant's next
   // one, which settles the request, so the timing of publications never says that someone was
   // erased.
+  // The operator may set a tenant's own mode (the demo's sample data is published exactly), so
+  // each tenant is scheduled by the rules of its mode.
   const publishReadyTenants = async (): Promise<void> => {
+    const modes = new Map(
+      (await new TenantRepository(deps.db).list()).map((tenant) => [
+        tenant.id,
+        privacyModeOf(tenant, deps.env.PRIVACY_MODE),
+      ]),
+    );
+    const inMode = (mode: 'dp' | 'threshold') => (tenantId: string) =>
+      (modes.get(tenantId) ?? deps.env.PRIVACY_MODE) === mode;
     const tenants = new Set<string>();
-    if (deps.env.PRIVACY_MODE === 'dp') {
-      for (const tenantId of await statuses.tenantsDueForPublication(
-        cadenceSlotStart(deps.env.PUBLISH_CADENCE),
-      ))
+    if ([...modes.values()].includes('dp'))
+      for (const tenantId of (
+        await statuses.tenantsDueForPublication(cadenceSlotStart(deps.env.PUBLISH_CADENCE))
+      ).filter(inMode('dp')))
         tenants.add(tenantId);
-    } else {
-      for (const tenantId of await statuses.tenantsReadyToCluster()) tenants.add(tenantId);
-      for (const request of await publicationRequests.pending()) tenants.add(request.tenantId);
+    if ([...modes.values()].includes('threshold')) {
+      for (const tenantId of (await statuses.tenantsReadyToCluster()).filter(inMode('threshold')))
+        tenants.add(tenantId);
+      for (const request of await publicationRequests.pending())
+        if (inMode('threshold')(request.tenantId)) tenants.add(request.tenantId);
     }
     await deps.queue.enqueueMany(
       'cluster-tenant',

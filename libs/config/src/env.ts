@@ -236,6 +236,8 @@ export const envSchema = z.object({
    * deployments and tests where exact figures are the point.
    */
   PRIVACY_MODE: z.preprocess(unsetIfEmpty, z.enum(['dp', 'threshold']).default('dp')),
+  /** The embedded demo tenant's own mode (sample data with invented people: exact by default). */
+  DEMO_PRIVACY_MODE: z.preprocess(unsetIfEmpty, z.enum(['dp', 'threshold']).default('threshold')),
   /** dp mode: how often automatic publications happen (each spends budget). */
   PUBLISH_CADENCE: z.preprocess(
     unsetIfEmpty,

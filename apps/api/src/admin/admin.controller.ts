@@ -19,6 +19,7 @@ import {
   ErasureRequestRepository,
   PipelineStatusRepository,
   TenantRepository,
+  privacyModeOf,
   type ApiKeyInfo,
 } from '@silhouette/db';
 import { effectiveEpsilon } from '@silhouette/privacy';
@@ -81,7 +82,7 @@ export class AdminController {
       k_users: tenant.kUsers,
       min_conversations: tenant.minConversations,
       retention_days: tenant.retentionDays,
-      privacy_mode: this.deps.env.PRIVACY_MODE,
+      privacy_mode: privacyModeOf(tenant, this.deps.env.PRIVACY_MODE),
       dp_epsilon: effectiveEpsilon(this.deps.env.DP_EPSILON_PER_MONTH, tenant.dpEpsilon),
       minutes_overrides: Object.fromEntries(
         Object.entries(tenant.minutesOverrides).map(([label, value]) => [

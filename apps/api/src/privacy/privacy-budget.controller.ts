@@ -6,7 +6,7 @@
  */
 import { Controller, Get, Inject, Req, UseGuards } from '@nestjs/common';
 import type { BudgetResponse } from '@silhouette/contracts';
-import { PrivacyLedgerRepository, TenantRepository } from '@silhouette/db';
+import { PrivacyLedgerRepository, TenantRepository, privacyModeOf } from '@silhouette/db';
 import {
   budgetPeriod,
   effectiveEpsilon,
@@ -46,7 +46,7 @@ export class PrivacyBudgetController {
     // Nearly nothing left (less than a tenth of one evenly spread day): the month is over.
     const exhausted = capRho - rho < (capRho * MIN_SHARE) / 31;
     return {
-      mode: env.PRIVACY_MODE,
+      mode: privacyModeOf(tenant, env.PRIVACY_MODE),
       period: { start: period.start.toISOString(), end: period.end.toISOString() },
       epsilon_cap: cap.epsilon,
       delta: cap.delta,

@@ -8,7 +8,7 @@
  * does a clustering job that is dead-lettered, or that ends without publishing.
  */
 import type { Env } from '@silhouette/config';
-import { InsightsRepository, PipelineStatusRepository } from '@silhouette/db';
+import { InsightsRepository, PipelineStatusRepository, privacyModeOf } from '@silhouette/db';
 import { ClusteringRepository, ConversationStatusRepository } from '@silhouette/sealed';
 import { dpPlanFor, startWorker } from '@silhouette/worker';
 import { progressFor, type ProgressOptions } from '../progress';
@@ -76,7 +76,8 @@ export async function processCommand(
 
       if (status.tagged + status.embedded > 0) {
         const clustering = progress.stage('clustering and publishing');
-        if (env.PRIVACY_MODE === 'dp') {
+        const dp = privacyModeOf(tenant, env.PRIVACY_MODE) === 'dp';
+        if (dp) {
           // An explicit request publishes at once and spends budget; refuse early when none is left.
           const plan = await dpPlanFor(runtime.ownerDb, env, tenant);
           if (plan.rhoCurrentWeek === 0 && plan.rhoPerClosedWeek === 0)
@@ -84,7 +85,7 @@ export async function processCommand(
               `the monthly privacy budget of tenant ${tenant.slug} is spent: publishing resumes on ${plan.refused?.resumesAt.toISOString().slice(0, 10)}`,
             );
         }
-        await clusterToSnapshot(runtime, tenant.id, env.PRIVACY_MODE === 'dp');
+        await clusterToSnapshot(runtime, tenant.id, dp);
         clustering.update(status.tagged + status.embedded);
         clustering.finish();
       }

@@ -58,6 +58,10 @@ async function ensureDemo(
     };
     writeFileSync(keysFile, JSON.stringify(keys, null, 2), { mode: 0o600 });
   }
+  // The demo is public sample data with invented people: nobody's privacy is at stake, and at 77
+  // people user-level differential privacy hides most of what the product shows (see "Privacy").
+  // It is published under the thresholds unless the operator asks for DEMO_PRIVACY_MODE=dp.
+  await tenants.setPrivacyMode(tenant.id, env.DEMO_PRIVACY_MODE);
   // The corpus ships in the repository (apps/cli/demo-corpus); nothing beside the checkout is read.
   const { conversations } = demoCompany(new Date());
   const service = new IngestService(runtime.apiDb, runtime.queue, pseudonymizerFrom(env));

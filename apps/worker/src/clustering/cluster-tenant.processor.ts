@@ -11,6 +11,7 @@ import {
   CustomFacetRepository,
   InsightsRepository,
   TenantRepository,
+  privacyModeOf,
 } from '@silhouette/db';
 import { UnrecoverableJobError } from '@silhouette/queue';
 import {
@@ -113,7 +114,7 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
       embedder: run.embeddingModel,
       namer: run.namer,
     };
-    if (deps.env.PRIVACY_MODE === 'dp') {
+    if (privacyModeOf(tenant, deps.env.PRIVACY_MODE) === 'dp') {
       // dp mode: closed weeks are released once and never recomputed (erasures included: the
       // noise covers them), so frozen-week thawing does not apply.
       const snapshot = await publishDpSnapshot(

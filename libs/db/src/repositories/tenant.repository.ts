@@ -13,7 +13,20 @@ export interface Tenant {
   minutesOverrides: Record<string, { manualMinutes: number }>;
   /** dp mode: the tenant's own monthly ε, below the deployment's cap (null: the cap). */
   dpEpsilon: number | null;
+  /**
+   * The operator's privacy mode for this tenant (null: the deployment's PRIVACY_MODE). Only the
+   * operator sets it (the demo's sample data); no tenant key or admin can.
+   */
+  privacyMode: 'dp' | 'threshold' | null;
   createdAt: Date;
+}
+
+/** The privacy mode a tenant's publications follow: the operator's override, else the deployment's. */
+export function privacyModeOf(
+  tenant: Pick<Tenant, 'privacyMode'>,
+  deploymentMode: 'dp' | 'threshold',
+): 'dp' | 'threshold' {
+  return tenant.privacyMode ?? deploymentMode;
 }
 
 interface TenantRow {
@@ -26,6 +39,7 @@ interface TenantRow {
   settings: {
     minutes_overrides?: Record<string, { manual_minutes: number }>;
     dp_epsilon?: number | null;
+    privacy_mode?: 'dp' | 'threshold';
   } | null;
   created_at: Date | string;
 }
@@ -50,6 +64,10 @@ function toTenant(row: TenantRow): Tenant {
       row.settings?.dp_epsilon === undefined || row.settings.dp_epsilon === null
         ? null
         : Number(row.settings.dp_epsilon),
+    privacyMode:
+      row.settings?.privacy_mode === 'dp' || row.settings?.privacy_mode === 'threshold'
+        ? row.settings.privacy_mode
+        : null,
     createdAt: new Date(row.created_at),
   };
 }
@@ -106,6 +124,16 @@ export class TenantRepository {
     );
     const row = result.rows[0];
     return row ? { keyId: Number(row.key_id), publicKey: toBuffer(row.public_key) } : undefined;
+  }
+
+  /** Operator only (the CLI's demo set-up): this tenant's privacy mode, null for the deployment's. */
+  async setPrivacyMode(tenantId: string, mode: 'dp' | 'threshold' | null): Promise<void> {
+    await this.db.query(
+      `UPDATE app.tenants SET settings = CASE WHEN $2::text IS NULL THEN settings - 'privacy_mode'
+         ELSE jsonb_set(settings, '{privacy_mode}', to_jsonb($2::text)) END
+       WHERE id = $1`,
+      [tenantId, mode],
+    );
   }
 
   async updateSettings(
