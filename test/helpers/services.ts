@@ -94,6 +94,8 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Env
     SILHOUETTE_PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
     JOB_BACKOFF_MS: '10',
     JOB_ATTEMPTS: '3',
+    // Suites written for exact figures run in threshold mode; dp suites pass PRIVACY_MODE=dp.
+    PRIVACY_MODE: 'threshold',
     ...overrides,
   });
 }

@@ -88,6 +88,8 @@ describe.each(['server', 'embedded'] as const)('model endpoints as they are (%s 
     chatOnly = await ScriptedLlmServer.start({ respond: CHAT_ONLY });
     base = {
       LOG_LEVEL: 'silent',
+      // Exact figures: this suite is about endpoint differences; dp publishing has its own suites.
+      PRIVACY_MODE: 'threshold',
       OPENAI_API_KEY: 'test-key',
       EMBEDDING_DIMENSION: '48',
       LLM_MAX_ATTEMPTS: '2',

@@ -110,6 +110,8 @@ describe('silhouette report (command line, embedded)', () => {
         REDIS_URL: '',
         SILHOUETTE_DATA_DIR: join(dir, 'data'),
         LOG_LEVEL: 'silent',
+        // Exact figures: this suite is about rendering; dp publishing has its own suites.
+        PRIVACY_MODE: 'threshold',
       },
       timeout: 180_000,
     });

@@ -22,6 +22,7 @@ import { HealthController } from './health/health.controller';
 import { IngestController } from './ingest/ingest.controller';
 import { InsightsController } from './insights/insights.controller';
 import { OtlpController } from './otlp/otlp.controller';
+import { PrivacyBudgetController } from './privacy/privacy-budget.controller';
 import { ReportsController } from './reports/reports.controller';
 import { SessionController } from './session/session.controller';
 import { API_DEPS } from './tokens';
@@ -68,6 +69,7 @@ function apiModule(deps: ApiDeps) {
       AdminController,
       UsersController,
       InsightsController,
+      PrivacyBudgetController,
       ReportsController,
       SessionController,
       AskController,

@@ -7,6 +7,7 @@
 import type {
   BreakdownFacet,
   BreakdownResponse,
+  BudgetResponse,
   ClusterDetailResponse,
   ClusterListResponse,
   ClusterSummary,
@@ -15,6 +16,7 @@ import type {
   FailuresResponse,
   FailureTrend,
   MetricRow,
+  NoiseIntervals,
   OverviewResponse,
   PasswordSignIn,
   PipelineStatus,
@@ -30,7 +32,9 @@ import type {
 import type { AskAnswer } from '@silhouette/contracts/ask';
 
 export type {
+  BudgetResponse,
   ClusterSummary,
+  NoiseIntervals,
   FailureCluster,
   FailureTrend,
   MetricRow,
@@ -142,4 +146,6 @@ export const api = {
       snapshot ? `/v1/privacy/evidence?snapshot=${q(snapshot)}` : '/v1/privacy/evidence',
       csrf,
     ),
+  /** This month's differential-privacy budget and the publications that spent it. */
+  budget: (csrf: string) => request<BudgetResponse>('/v1/privacy/budget', csrf),
 };

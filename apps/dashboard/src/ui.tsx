@@ -119,6 +119,35 @@ export const interval = (low: number, high: number): string =>
     ? `90% interval ${fmt(low / 60, 1)}–${fmt(high / 60, 1)} h`
     : `90% interval ${fmt(low, 1)}–${fmt(high, 1)} min`;
 
+/**
+ * A figure as published. In dp mode (a noise interval is present) it reads "≈ 1,234" and the
+ * 90% interval of the privacy noise shows on hover; in threshold mode it is the exact figure.
+ */
+export function Approx({
+  value,
+  noise,
+  format = (v: number) => fmt(v),
+  testId,
+}: {
+  value: number | null | undefined;
+  noise?: { low: number; high: number } | undefined;
+  format?: (value: number) => string;
+  testId?: string;
+}) {
+  if (value === null || value === undefined) return <>—</>;
+  if (!noise) return <span data-testid={testId}>{format(value)}</span>;
+  return (
+    <span
+      className="approx"
+      data-testid={testId}
+      title={`90% interval of the privacy noise: ${format(noise.low)} to ${format(noise.high)}`}
+      aria-label={`about ${format(value)}, 90% interval ${format(noise.low)} to ${format(noise.high)}`}
+    >
+      ≈ {format(value)}
+    </span>
+  );
+}
+
 /** True when at least one outcome is published on its own (rates are then meaningful). */
 export const outcomesShown = (rows: { isOther: boolean }[] | undefined): boolean =>
   (rows ?? []).some((row) => !row.isOther);

@@ -32,4 +32,6 @@ export interface WorkerDeps {
   scrub: (text: string) => { text: string; redactions: number };
   logger: Logger;
   metrics: Metrics;
+  /** The time publications are dated by (dp weeks and budget months); tests fix it. */
+  clock?: () => Date;
 }

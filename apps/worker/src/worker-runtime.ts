@@ -26,6 +26,14 @@ import {
 import type { WorkerDeps } from './worker-deps';
 
 const RETENTION_INTERVAL_MS = 10 * 60 * 1000;
+
+/** The start of the current publication slot (UTC hour, day, or ISO week). */
+export function cadenceSlotStart(cadence: 'hourly' | 'daily' | 'weekly', now = new Date()): Date {
+  const day = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  if (cadence === 'hourly') return new Date(day + now.getUTCHours() * 3_600_000);
+  if (cadence === 'daily') return new Date(day);
+  return new Date(day - ((now.getUTCDay() + 6) % 7) * 86_400_000);
+}
 const RECONCILE_BATCH = 5000;
 
 export interface RunningWorker {
@@ -176,11 +184,22 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   };
 
   // Newly tagged conversations reach the published snapshot on their own: once a tenant has no
-  // conversation left to tag, its clustering job (incremental when possible) is enqueued. A
-  // tenant owed a publication (an erasure) is enqueued too, with or without new conversations.
+  // conversation left to tag, its clustering job (incremental when possible) is enqueued, and so
+  // is a tenant owed a publication (an erasure). In dp mode publications follow the calendar
+  // instead (PUBLISH_CADENCE), each spending budget: an erasure takes effect at the tenant's next
+  // one, which settles the request, so the timing of publications never says that someone was
+  // erased.
   const publishReadyTenants = async (): Promise<void> => {
-    const tenants = new Set(await statuses.tenantsReadyToCluster());
-    for (const request of await publicationRequests.pending()) tenants.add(request.tenantId);
+    const tenants = new Set<string>();
+    if (deps.env.PRIVACY_MODE === 'dp') {
+      for (const tenantId of await statuses.tenantsDueForPublication(
+        cadenceSlotStart(deps.env.PUBLISH_CADENCE),
+      ))
+        tenants.add(tenantId);
+    } else {
+      for (const tenantId of await statuses.tenantsReadyToCluster()) tenants.add(tenantId);
+      for (const request of await publicationRequests.pending()) tenants.add(request.tenantId);
+    }
     await deps.queue.enqueueMany(
       'cluster-tenant',
       [...tenants].map((tenantId) => ({ tenantId })),

@@ -21,6 +21,16 @@ export const SENSITIVE_ENV = new Set([
   'SMTP_URL',
 ]);
 
+/** dp defaults, chosen with `npm run bench -- dp` (README "Privacy"). */
+export const DP_DEFAULTS = {
+  epsilonPerMonth: 8,
+  delta: 1e-6,
+  maxConversationsPerWeek: 4,
+  maxMinutesPerConversation: 60,
+  maxMinutesPerPersonWeek: 120,
+  backfillWeeks: 10,
+} as const;
+
 /**
  * A comma-separated list of `host` or `host:port`, normalised like URL hosts (`127.1` becomes
  * `127.0.0.1`, IPv6 in brackets), so an entry matches however a URL spells the host.
@@ -150,6 +160,32 @@ export const envSchema = z.object({
   /** How often the worker publishes snapshots for tenants with newly tagged conversations. */
   PUBLISH_INTERVAL_S: intWithDefault(30, 1),
   RATE_LIMIT_PER_MINUTE: intWithDefault(600, 1),
+  /**
+   * `dp` (default): every published figure is user-level differentially private under a monthly
+   * budget (README "Privacy"). `threshold`: exact figures under k-thresholds only, for
+   * deployments and tests where exact figures are the point.
+   */
+  PRIVACY_MODE: z.preprocess(unsetIfEmpty, z.enum(['dp', 'threshold']).default('dp')),
+  /** dp mode: how often automatic publications happen (each spends budget). */
+  PUBLISH_CADENCE: z.preprocess(
+    unsetIfEmpty,
+    z.enum(['hourly', 'daily', 'weekly']).default('daily'),
+  ),
+  /** dp mode: the deployment's monthly cap per tenant; tenants may only spend less. */
+  DP_EPSILON_PER_MONTH: z.preprocess(
+    unsetIfEmpty,
+    z.coerce.number().gt(0).max(100).default(DP_DEFAULTS.epsilonPerMonth),
+  ),
+  DP_DELTA: z.preprocess(
+    unsetIfEmpty,
+    z.coerce.number().gt(0).max(1e-3).default(DP_DEFAULTS.delta),
+  ),
+  /** dp mode contribution bounds, per person and ISO week. */
+  DP_MAX_CONVERSATIONS_PER_WEEK: intWithDefault(DP_DEFAULTS.maxConversationsPerWeek, 1, 1000),
+  DP_MAX_MINUTES_PER_CONVERSATION: intWithDefault(DP_DEFAULTS.maxMinutesPerConversation, 1, 480),
+  DP_MAX_MINUTES_PER_PERSON_WEEK: intWithDefault(DP_DEFAULTS.maxMinutesPerPersonWeek, 1, 10_000),
+  /** dp mode: closed weeks before its creation a tenant's first publication releases. */
+  DP_BACKFILL_WEEKS: intWithDefault(DP_DEFAULTS.backfillWeeks, 0, 104),
   /** Reports: SMTP server for e-mail delivery (smtp:// or smtps://, credentials in the URL). */
   SMTP_URL: optionalString,
   REPORT_MAIL_FROM: z.preprocess(

@@ -10,12 +10,23 @@
  */
 import { z } from 'zod';
 
+export const PRIVACY_MODES = ['dp', 'threshold'] as const;
+export type PrivacyMode = (typeof PRIVACY_MODES)[number];
+
 export const snapshotInfoSchema = z.object({
   id: z.uuid(),
   version: z.number().int().min(1),
   published_at: z.string(),
   period: z.object({ start: z.string().nullable(), end: z.string().nullable() }),
+  /** Which mode produced every figure of this snapshot (README "Privacy"). */
+  privacy_mode: z.enum(PRIVACY_MODES),
 });
+
+/** dp mode: the 90% interval of the privacy noise around a figure. */
+export const noiseIntervalSchema = z.object({ low: z.number(), high: z.number() });
+/** dp mode: per figure (`conversations`, `distinct_users`, `minutes_saved`), its noise interval. */
+export const noiseSchema = z.record(z.string(), noiseIntervalSchema);
+export type NoiseIntervals = z.infer<typeof noiseSchema>;
 export type SnapshotInfo = z.infer<typeof snapshotInfoSchema>;
 
 /** One published cell of a breakdown inside a snapshot's metrics (camelCase, as stored). */
@@ -25,6 +36,7 @@ export const metricRowSchema = z.object({
   conversations: z.number().int(),
   distinctUsers: z.number().int(),
   minutesSavedTotal: z.number(),
+  noise: noiseSchema.optional(),
 });
 export type MetricRow = z.infer<typeof metricRowSchema>;
 
@@ -58,6 +70,18 @@ export const periodComparisonSchema = z.object({
 });
 export type PeriodComparison = z.infer<typeof periodComparisonSchema>;
 
+/** dp mode: the guarantee the figures were published under. */
+export const privacySummarySchema = z.object({
+  mode: z.enum(PRIVACY_MODES),
+  epsilon_cap: z.number(),
+  delta: z.number(),
+  epsilon_spent: z.number(),
+  period: z.object({ start: z.string(), end: z.string() }),
+  /** One sentence, as reports print it. */
+  guarantee: z.string(),
+});
+export type PrivacySummary = z.infer<typeof privacySummarySchema>;
+
 /** The tenant-wide figures stored with a snapshot. Absent fields: nothing could be published. */
 export const overviewFiguresSchema = z.object({
   published: z.boolean(),
@@ -77,6 +101,9 @@ export const overviewFiguresSchema = z.object({
   clusters_published: z.number().int().optional(),
   levels: z.number().int().optional(),
   outcome_labels: z.array(z.string()).optional(),
+  /** dp mode: noise intervals of conversations, distinct_users and minutes_saved. */
+  noise: noiseSchema.optional(),
+  privacy: privacySummarySchema.optional(),
 });
 export type OverviewFigures = z.infer<typeof overviewFiguresSchema>;
 
@@ -106,6 +133,7 @@ export const clusterSummarySchema = z.object({
   failure_rate: z.number().nullable(),
   /** Position on the 2-D map (principal axes of the centroids), each coordinate in [-1, 1]. */
   map: mapPositionSchema.nullable(),
+  noise: noiseSchema.optional(),
 });
 export type ClusterSummary = z.infer<typeof clusterSummarySchema>;
 
@@ -137,13 +165,15 @@ export const clusterMetricsSchema = z.object({
   map: mapPositionSchema.nullable().optional(),
   /** Only on an "other" node: how many groups it pools. */
   pooled_groups: z.number().int().optional(),
+  noise: noiseSchema.optional(),
 });
 export type ClusterMetrics = z.infer<typeof clusterMetricsSchema>;
 
+/** dp mode shows goal texts (k-anonymous text) without their counts: null. */
 export const goalSchema = z.object({
   text: z.string(),
-  users: z.number().int(),
-  conversations: z.number().int(),
+  users: z.number().int().nullable(),
+  conversations: z.number().int().nullable(),
 });
 
 export const clusterDetailResponseSchema = clusterSummarySchema.extend({
@@ -209,6 +239,7 @@ export const publishedValueSchema = z.object({
   conversations: z.number().int(),
   distinct_users: z.number().int(),
   minutes_saved: z.number(),
+  noise: noiseSchema.optional(),
 });
 export type PublishedValue = z.infer<typeof publishedValueSchema>;
 
@@ -282,6 +313,36 @@ export const tenantEvidenceSchema = z.object({
     namer: z.string().optional(),
   }),
   generatedAt: z.string(),
+  /** dp mode: the ledger entry of the publication that produced this snapshot. */
+  publicationId: z.string().optional(),
+  /** dp mode: mechanism, parameters and cost of this snapshot's publication. */
+  differentialPrivacy: z
+    .object({
+      mode: z.literal('dp'),
+      mechanism: z.string(),
+      conversion: z.string(),
+      epsilonCap: z.number(),
+      delta: z.number(),
+      period: z.object({ start: z.string(), end: z.string() }),
+      epsilonSpent: z.number(),
+      publication: z.object({
+        rho: z.number(),
+        epsilon: z.number(),
+        delta: z.number(),
+        weeks: z.array(
+          z.object({
+            bucket: z.string(),
+            final: z.boolean(),
+            rho: z.number(),
+            thresholds: z.record(z.string(), z.number()),
+          }),
+        ),
+        sigma: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.number()))),
+      }),
+      bounds: z.record(z.string(), z.number()),
+      backfillWeeks: z.number().int(),
+    })
+    .optional(),
 });
 export type TenantEvidence = z.infer<typeof tenantEvidenceSchema>;
 
@@ -290,6 +351,32 @@ export const evidenceResponseSchema = z.object({
   evidence: tenantEvidenceSchema,
 });
 export type EvidenceResponse = z.infer<typeof evidenceResponseSchema>;
+
+/** `GET /v1/privacy/budget`: the month's cap, what the tenant's publications spent, and each. */
+export const budgetResponseSchema = z.object({
+  mode: z.enum(PRIVACY_MODES),
+  period: z.object({ start: z.string(), end: z.string() }),
+  epsilon_cap: z.number(),
+  delta: z.number(),
+  epsilon_spent: z.number(),
+  epsilon_remaining: z.number(),
+  /** When publishing is paused because the month is spent: when it resumes. */
+  resumes_at: z.string().nullable(),
+  cadence: z.enum(['hourly', 'daily', 'weekly']),
+  publications: z.array(
+    z.object({
+      id: z.uuid(),
+      kind: z.enum(['scheduled', 'requested']),
+      at: z.string(),
+      /** This publication's share of epsilon_spent (shares add up to it). */
+      epsilon: z.number(),
+      rho: z.number(),
+      snapshot_id: z.uuid().nullable(),
+      weeks: z.array(z.object({ bucket: z.string(), final: z.boolean() })),
+    }),
+  ),
+});
+export type BudgetResponse = z.infer<typeof budgetResponseSchema>;
 
 // Tenant, pipeline, sessions, users ---------------------------------------------------------
 
@@ -306,6 +393,10 @@ export const tenantInfoSchema = z.object({
   k_users: z.number().int(),
   min_conversations: z.number().int(),
   retention_days: z.number().int().nullable(),
+  /** Which mode produces published figures (deployment setting). */
+  privacy_mode: z.enum(PRIVACY_MODES),
+  /** dp mode: the tenant's monthly ε (its own choice when below the deployment's cap). */
+  dp_epsilon: z.number(),
   minutes_overrides: z.record(z.string(), z.object({ manual_minutes: z.number() })),
 });
 export type TenantInfo = z.infer<typeof tenantInfoSchema>;

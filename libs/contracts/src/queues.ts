@@ -24,7 +24,15 @@ export const JOBS = {
   'cluster-tenant': {
     queue: 'clustering',
     // full: re-cluster from scratch instead of letting new conversations join the last run.
-    payload: z.object({ tenantId, full: z.boolean().optional() }).strict(),
+    // release (added with dp mode; older producers omit it): who asked for the publication, as
+    // recorded in the privacy ledger. Absent means scheduled.
+    payload: z
+      .object({
+        tenantId,
+        full: z.boolean().optional(),
+        release: z.enum(['scheduled', 'requested']).optional(),
+      })
+      .strict(),
     jobId: (p: { tenantId: string }) => `cluster-tenant__${p.tenantId}`,
   },
   /** Erase every conversation and derived row of one pseudonymous user. */

@@ -15,3 +15,4 @@ export * from './repositories/report.repository';
 export * from './repositories/user.repository';
 export * from './repositories/sign-in-throttle.repository';
 export * from './passwords';
+export * from './repositories/privacy-ledger.repository';

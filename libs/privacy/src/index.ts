@@ -1,3 +1,4 @@
 export * from './pii';
 export * from './gates';
 export * from './stats';
+export * from './dp';

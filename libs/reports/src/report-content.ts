@@ -155,6 +155,7 @@ export async function buildReportContent(input: BuildReportInput): Promise<Repor
   if (!snapshot) throw new NothingPublishedError('nothing has been published for this tenant yet');
   const overview = snapshot.overview as {
     published?: boolean;
+    privacy?: { mode?: string; guarantee?: string };
     thresholds?: { k_users: number; min_conversations: number };
     minutes_saved?: { method?: string };
     failure_reasons?: { value: string; isOther: boolean; conversations: number }[];
@@ -179,7 +180,15 @@ export async function buildReportContent(input: BuildReportInput): Promise<Repor
   };
   const totals = await periodTotals(data, input.period);
   const notes = [
-    `Every figure is an aggregate over at least ${thresholds.kUsers} people and ${thresholds.minConversations} conversations. Smaller groups are pooled into "other" or left out, exactly as on the dashboard.`,
+    // dp mode: the one-sentence guarantee first; figures carry privacy noise (README "Privacy").
+    ...(overview.privacy?.mode === 'dp' && overview.privacy.guarantee
+      ? [
+          overview.privacy.guarantee,
+          `Figures are published with privacy noise (the dashboard shows each one's 90% interval); a group is shown only when its noisy count reaches ${thresholds.kUsers} people and ${thresholds.minConversations} conversations.`,
+        ]
+      : [
+          `Every figure is an aggregate over at least ${thresholds.kUsers} people and ${thresholds.minConversations} conversations. Smaller groups are pooled into "other" or left out, exactly as on the dashboard.`,
+        ]),
     `Period figures add up the published weekly figures of ${input.period.label}. A group pooled into "other" in some week counts there, not under its own name.`,
   ];
   if (totals.current.buckets < input.period.buckets.length)

@@ -136,6 +136,25 @@ export class ConversationStatusRepository {
     return result.rows.map((row) => row.tenant_id);
   }
 
+  /**
+   * dp mode: tenants with tagged conversations (or owed a publication: everyone erased) and no
+   * scheduled publication since `since` (the start of the current cadence slot). Whether a tenant
+   * is due does not depend on who used the assistant lately, only on the calendar, so the timing
+   * of publications reveals nobody.
+   */
+  async tenantsDueForPublication(since: Date): Promise<string[]> {
+    const result = await this.db.query<{ id: string }>(
+      `SELECT t.id FROM app.tenants t
+        WHERE (EXISTS (SELECT 1 FROM sealed.conversations c
+                        WHERE c.tenant_id = t.id AND c.status IN ('tagged', 'embedded'))
+               OR EXISTS (SELECT 1 FROM sealed.publication_requests r WHERE r.tenant_id = t.id))
+          AND NOT EXISTS (SELECT 1 FROM insights.privacy_ledger l
+                           WHERE l.tenant_id = t.id AND l.kind = 'scheduled' AND l.published_at >= $1)`,
+      [since.toISOString()],
+    );
+    return result.rows.map((row) => row.id);
+  }
+
   async failures(
     tenantId: string,
     limit = 100,

@@ -21,6 +21,7 @@ import {
   TenantRepository,
   type ApiKeyInfo,
 } from '@silhouette/db';
+import { effectiveEpsilon } from '@silhouette/privacy';
 import type { ApiDeps } from '../api-deps';
 import { AuthGuard, RequireScopes, type AuthenticatedRequest } from '../auth/auth.guard';
 import { badRequest, notFound } from '../common/api-error';
@@ -42,6 +43,8 @@ const settingsBody = z
         z.object({ manual_minutes: z.number().min(0).max(480) }).strict(),
       )
       .optional(),
+    /** dp mode: spend less than the deployment's monthly ε (null: the deployment's cap). */
+    dp_epsilon: z.number().positive().nullable().optional(),
   })
   .strict();
 const erasureBody = z.object({ user_id: z.string().min(1).max(256) }).strict();
@@ -78,6 +81,8 @@ export class AdminController {
       k_users: tenant.kUsers,
       min_conversations: tenant.minConversations,
       retention_days: tenant.retentionDays,
+      privacy_mode: this.deps.env.PRIVACY_MODE,
+      dp_epsilon: effectiveEpsilon(this.deps.env.DP_EPSILON_PER_MONTH, tenant.dpEpsilon),
       minutes_overrides: Object.fromEntries(
         Object.entries(tenant.minutesOverrides).map(([label, value]) => [
           label,
@@ -165,7 +170,19 @@ export class AdminController {
         `must be at least the deployment minimum of ${this.deps.env.MIN_CONVERSATIONS}`,
       );
     }
+    // Tenants may spend less privacy budget than the deployment allows, never more.
+    if (
+      body.dp_epsilon !== undefined &&
+      body.dp_epsilon !== null &&
+      body.dp_epsilon > this.deps.env.DP_EPSILON_PER_MONTH
+    ) {
+      throw badRequest(
+        'dp_epsilon',
+        `must be at most the deployment's monthly cap of ${this.deps.env.DP_EPSILON_PER_MONTH}`,
+      );
+    }
     await new TenantRepository(this.deps.db).updateSettings(request.auth!.tenantId, {
+      ...(body.dp_epsilon !== undefined ? { dpEpsilon: body.dp_epsilon } : {}),
       ...(body.k_users !== undefined ? { kUsers: body.k_users } : {}),
       ...(body.min_conversations !== undefined ? { minConversations: body.min_conversations } : {}),
       ...(body.retention_days !== undefined ? { retentionDays: body.retention_days } : {}),

@@ -7,6 +7,7 @@ import {
   askAnswerSchema,
   askRequestSchema,
   breakdownResponseSchema,
+  budgetResponseSchema,
   clusterDetailResponseSchema,
   clusterListResponseSchema,
   errorBodySchema,
@@ -63,6 +64,7 @@ const CONTRACT_SCHEMAS = {
   Breakdown: breakdownResponseSchema,
   Trends: trendsResponseSchema,
   Evidence: evidenceResponseSchema,
+  Budget: budgetResponseSchema,
   Tenant: tenantInfoSchema,
   PipelineStatus: pipelineStatusSchema,
   Session: sessionResponseSchema,
@@ -403,6 +405,14 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             200: ok('Evidence', ref('Evidence')),
             404: errorResponse('No such snapshot in this tenant'),
           },
+        },
+      },
+      '/v1/privacy/budget': {
+        get: {
+          ...secured('read or admin'),
+          summary:
+            "This month's differential-privacy budget: cap, spent, remaining, and every publication that spent it",
+          responses: { 200: ok('Budget', ref('Budget')) },
         },
       },
       '/v1/session': {

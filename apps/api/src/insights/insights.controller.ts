@@ -308,6 +308,7 @@ export class InsightsController {
           conversations: row.conversations,
           distinct_users: row.distinctUsers,
           minutes_saved: row.minutesSavedTotal,
+          ...(row.noise ? { noise: row.noise } : {}),
         })),
     };
   }
@@ -333,6 +334,7 @@ export class InsightsController {
         conversations: row.conversations,
         distinct_users: row.distinctUsers,
         minutes_saved: row.minutesSavedTotal,
+        ...(row.noise ? { noise: row.noise } : {}),
       });
       buckets.set(row.bucket, list);
     }

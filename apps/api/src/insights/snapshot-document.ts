@@ -37,7 +37,15 @@ export function snapshotInfo(snapshot: SnapshotSummary): SnapshotInfo {
       start: snapshot.periodStart?.toISOString() ?? null,
       end: snapshot.periodEnd?.toISOString() ?? null,
     },
+    privacy_mode: privacyModeOf(snapshot),
   };
+}
+
+/** Which mode produced a snapshot's figures (snapshots from before dp mode: threshold). */
+export function privacyModeOf(snapshot: SnapshotSummary): 'dp' | 'threshold' {
+  return (snapshot.overview as { privacy?: { mode?: string } }).privacy?.mode === 'dp'
+    ? 'dp'
+    : 'threshold';
 }
 
 /** One published cluster as the API shows it in lists (and the export, with more fields). */
@@ -55,6 +63,7 @@ export function clusterSummary(cluster: PublishedCluster): ClusterSummary {
     minutes_saved: cluster.minutesSavedTotal,
     failure_rate: (cluster.metrics as { failure_rate?: number }).failure_rate ?? null,
     map: (cluster.metrics as { map?: { x: number; y: number } | null }).map ?? null,
+    ...(cluster.noise ? { noise: cluster.noise } : {}),
   };
 }
 
@@ -93,6 +102,7 @@ export interface SnapshotDocument {
     conversations: number;
     distinct_users: number;
     minutes_saved: number;
+    noise?: Record<string, { low: number; high: number }>;
   }[];
   privacy: TenantEvidence;
 }
@@ -129,6 +139,7 @@ export async function latestSnapshotDocument(
       conversations: row.conversations,
       distinct_users: row.distinctUsers,
       minutes_saved: row.minutesSavedTotal,
+      ...(row.noise ? { noise: row.noise } : {}),
     })),
     privacy: tenantEvidence(snapshot.evidence),
   };

@@ -10,7 +10,7 @@
 import type { Env } from '@silhouette/config';
 import { InsightsRepository, PipelineStatusRepository } from '@silhouette/db';
 import { ClusteringRepository, ConversationStatusRepository } from '@silhouette/sealed';
-import { startWorker } from '@silhouette/worker';
+import { dpPlanFor, startWorker } from '@silhouette/worker';
 import { progressFor, type ProgressOptions } from '../progress';
 import { workerDepsFrom, type Runtime } from '../runtime';
 import { requireTenant, withRuntime } from '../with-runtime';
@@ -76,7 +76,15 @@ export async function processCommand(
 
       if (status.tagged + status.embedded > 0) {
         const clustering = progress.stage('clustering and publishing');
-        await clusterToSnapshot(runtime, tenant.id);
+        if (env.PRIVACY_MODE === 'dp') {
+          // An explicit request publishes at once and spends budget; refuse early when none is left.
+          const plan = await dpPlanFor(runtime.ownerDb, env, tenant);
+          if (plan.rhoCurrentWeek === 0 && plan.rhoPerClosedWeek === 0)
+            throw new Error(
+              `the monthly privacy budget of tenant ${tenant.slug} is spent: publishing resumes on ${plan.refused?.resumesAt.toISOString().slice(0, 10)}`,
+            );
+        }
+        await clusterToSnapshot(runtime, tenant.id, env.PRIVACY_MODE === 'dp');
         clustering.update(status.tagged + status.embedded);
         clustering.finish();
       }
@@ -116,10 +124,11 @@ export async function processCommand(
  * Enqueues a clustering run and waits for its snapshot, or for the reason it cannot come: a failed
  * attempt, a dead letter, or a job that ended without publishing.
  */
-async function clusterToSnapshot(runtime: Runtime, tenantId: string): Promise<void> {
+async function clusterToSnapshot(runtime: Runtime, tenantId: string, dp: boolean): Promise<void> {
   const insights = new InsightsRepository(runtime.ownerDb);
   const runs = new ClusteringRepository(runtime.ownerDb);
-  const payload = { tenantId };
+  // dp mode: the ledger records this publication as the operator's request.
+  const payload = { tenantId, ...(dp ? { release: 'requested' as const } : {}) };
   const before = (await insights.latest(tenantId))?.version ?? 0;
   // Attempts are stamped by the database's clock: compare against it, not this machine's.
   const requested = await runs.databaseNow();

@@ -1,7 +1,7 @@
 import { api, type Facet } from '../api-client';
 import { BarList } from '../charts';
 import { navigate, type Route } from '../router';
-import { Async, fmt, humanize, minutes, Section, useApi } from '../ui';
+import { Approx, Async, fmt, humanize, minutes, Section, useApi } from '../ui';
 
 const FACETS: { value: Facet; label: string }[] = [
   { value: 'team', label: 'Team' },
@@ -103,9 +103,19 @@ export function Breakdowns({
                       {sorted.map((row) => (
                         <tr key={row.value} className={row.is_other ? 'other' : undefined}>
                           <td>{label(row)}</td>
-                          <td className="num">{fmt(row.conversations)}</td>
-                          <td className="num">{fmt(row.distinct_users)}</td>
-                          <td className="num">{minutes(row.minutes_saved)}</td>
+                          <td className="num">
+                            <Approx value={row.conversations} noise={row.noise?.conversations} />
+                          </td>
+                          <td className="num">
+                            <Approx value={row.distinct_users} noise={row.noise?.distinct_users} />
+                          </td>
+                          <td className="num">
+                            <Approx
+                              value={row.minutes_saved}
+                              noise={row.noise?.minutes_saved}
+                              format={(v) => minutes(v)}
+                            />
+                          </td>
                         </tr>
                       ))}
                     </tbody>

@@ -2,6 +2,7 @@ import { api } from '../api-client';
 import { BarList, ColumnChart } from '../charts';
 import { Link } from '../router';
 import {
+  Approx,
   Async,
   fmt,
   humanize,
@@ -52,13 +53,26 @@ export function ClusterDetail({ csrf, id, kUsers }: { csrf: string; id: string; 
               tiles={[
                 {
                   label: 'Conversations',
-                  value: fmt(cluster.conversations),
+                  value: (
+                    <Approx value={cluster.conversations} noise={cluster.noise?.conversations} />
+                  ),
                   testId: 'cluster-conversations',
                 },
-                { label: 'People', value: fmt(cluster.distinct_users) },
+                {
+                  label: 'People',
+                  value: (
+                    <Approx value={cluster.distinct_users} noise={cluster.noise?.distinct_users} />
+                  ),
+                },
                 {
                   label: 'Minutes saved',
-                  value: minutes(cluster.minutes_saved),
+                  value: (
+                    <Approx
+                      value={cluster.minutes_saved}
+                      noise={cluster.noise?.minutes_saved}
+                      format={(v) => minutes(v)}
+                    />
+                  ),
                   note: saved && interval(saved.total_low, saved.total_high),
                 },
                 {
@@ -126,9 +140,12 @@ export function ClusterDetail({ csrf, id, kUsers }: { csrf: string; id: string; 
                   {cluster.goals.map((goal) => (
                     <li key={goal.text}>
                       {goal.text}{' '}
-                      <span className="muted small">
-                        backed by {fmt(goal.users)} people, {fmt(goal.conversations)} conversations
-                      </span>
+                      {goal.users !== null && (
+                        <span className="muted small">
+                          backed by {fmt(goal.users)} people, {fmt(goal.conversations)}{' '}
+                          conversations
+                        </span>
+                      )}
                     </li>
                   ))}
                 </ul>

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, type ClusterDetail as Detail, type ClusterSummary } from '../api-client';
 import { ClusterMap, FailureLegend, Treemap } from '../charts';
 import { Link, navigate, type Route } from '../router';
-import { Async, fmt, minutes, pct, useApi } from '../ui';
+import { Approx, Async, fmt, minutes, pct, useApi } from '../ui';
 import { ClusterDetail } from './ClusterDetail';
 
 export function Breadcrumb({
@@ -233,9 +233,19 @@ function ClusterList({
                 </div>
               )}
             </td>
-            <td className="num">{fmt(cluster.conversations)}</td>
-            <td className="num">{fmt(cluster.distinct_users)}</td>
-            <td className="num">{minutes(cluster.minutes_saved)}</td>
+            <td className="num">
+              <Approx value={cluster.conversations} noise={cluster.noise?.conversations} />
+            </td>
+            <td className="num">
+              <Approx value={cluster.distinct_users} noise={cluster.noise?.distinct_users} />
+            </td>
+            <td className="num">
+              <Approx
+                value={cluster.minutes_saved}
+                noise={cluster.noise?.minutes_saved}
+                format={(v) => minutes(v)}
+              />
+            </td>
             <td className="num">{pct(cluster.failure_rate)}</td>
             <td>
               <Link

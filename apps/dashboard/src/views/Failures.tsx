@@ -1,7 +1,7 @@
 import { api, type FailureCluster, type FailureTrend } from '../api-client';
 import { BarList } from '../charts';
 import { Link, navigate, type Route } from '../router';
-import { Async, fmt, humanize, minutes, outcomesShown, pct, Section, useApi } from '../ui';
+import { Approx, Async, fmt, humanize, minutes, outcomesShown, pct, Section, useApi } from '../ui';
 
 const impact = (cluster: FailureCluster) => cluster.failure_impact_minutes ?? 0;
 
@@ -144,7 +144,12 @@ export function Failures({ csrf, route }: { csrf: string; route: Route }) {
                         <td>
                           <Link to={{ view: 'explore', cluster: cluster.id }}>{cluster.name}</Link>
                         </td>
-                        <td className="num">{fmt(cluster.conversations)}</td>
+                        <td className="num">
+                          <Approx
+                            value={cluster.conversations}
+                            noise={cluster.noise?.conversations}
+                          />
+                        </td>
                         <td className="num">
                           {outcomesShown(cluster.outcomes) ? (
                             pct(cluster.failure_rate)

@@ -2,6 +2,7 @@ import { api, type MetricRow } from '../api-client';
 import { BarList, ColumnChart, type Bar } from '../charts';
 import { navigate } from '../router';
 import {
+  Approx,
   Async,
   fmt,
   humanize,
@@ -80,22 +81,36 @@ export function Overview({
                 {data.snapshot.period.start &&
                   ` · covers ${data.snapshot.period.start.slice(0, 10)} to ${data.snapshot.period.end?.slice(0, 10)}`}
               </p>
+              {data.privacy?.mode === 'dp' && (
+                <p className="muted small" data-testid="dp-note">
+                  Figures carry differential-privacy noise (ε = {data.privacy.epsilon_cap} per
+                  month): “≈” marks a noisy figure, and hovering shows its 90% interval.
+                </p>
+              )}
               <Tiles
                 label="Key figures"
                 tiles={[
                   {
                     label: 'Conversations',
-                    value: fmt(data.conversations),
+                    value: <Approx value={data.conversations} noise={data.noise?.conversations} />,
                     testId: 'overview-conversations',
                   },
                   {
                     label: 'Active users',
-                    value: fmt(data.distinct_users),
+                    value: (
+                      <Approx value={data.distinct_users} noise={data.noise?.distinct_users} />
+                    ),
                     testId: 'overview-users',
                   },
                   {
                     label: 'Minutes saved',
-                    value: minutes(saved?.total),
+                    value: (
+                      <Approx
+                        value={saved?.total}
+                        noise={data.noise?.minutes_saved}
+                        format={(v) => minutes(v)}
+                      />
+                    ),
                     note: saved && interval(saved.total_low, saved.total_high),
                     testId: 'overview-minutes',
                   },
@@ -184,7 +199,10 @@ export function Overview({
                           />
                         </svg>
                         <span className="bar-value">
-                          {fmt(cluster.conversations)}
+                          <Approx
+                            value={cluster.conversations}
+                            noise={cluster.noise?.conversations}
+                          />
                           <span className="muted"> · {minutes(cluster.minutes_saved)} saved</span>
                         </span>
                       </li>

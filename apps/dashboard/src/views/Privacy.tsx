@@ -1,4 +1,4 @@
-import { api, type Evidence, type SnapshotInfo } from '../api-client';
+import { api, type BudgetResponse, type Evidence, type SnapshotInfo } from '../api-client';
 import { BarList } from '../charts';
 import { Link } from '../router';
 import { Async, fmt, Section, useApi } from '../ui';
@@ -34,12 +34,97 @@ const plural = (n: number, one: string, many = `${one}s`) => `${fmt(n)} ${n === 
 /** The latest snapshot's evidence, or with `snapshot` (a report's link) that snapshot's. */
 export function Privacy({ csrf, snapshot }: { csrf: string; snapshot?: string | undefined }) {
   const evidence = useApi(() => api.evidence(csrf, snapshot), [csrf, snapshot]);
+  const budget = useApi(() => api.budget(csrf), [csrf]);
   return (
-    <Async result={evidence} label="privacy evidence">
-      {({ snapshot: shown, evidence: e }) => (
-        <EvidenceView e={e} version={shown.version} pinned={snapshot ? shown : undefined} />
+    <>
+      <Async result={budget} label="privacy budget">
+        {(data) => <BudgetView budget={data} />}
+      </Async>
+      <Async result={evidence} label="privacy evidence">
+        {({ snapshot: shown, evidence: e }) => (
+          <EvidenceView e={e} version={shown.version} pinned={snapshot ? shown : undefined} />
+        )}
+      </Async>
+    </>
+  );
+}
+
+const day = (iso: string) =>
+  new Date(iso).toLocaleDateString('en', { day: 'numeric', month: 'long', year: 'numeric' });
+
+/** This month's budget: the same figures as GET /v1/privacy/budget, and its ledger. */
+function BudgetView({ budget }: { budget: BudgetResponse }) {
+  if (budget.mode !== 'dp')
+    return (
+      <section className="card plain" aria-label="Privacy mode" data-testid="privacy-budget">
+        <h2>Privacy mode: thresholds</h2>
+        <p>
+          This deployment publishes exact figures under k-thresholds only (threshold mode, set by
+          the deployment). No differential-privacy budget applies.
+        </p>
+      </section>
+    );
+  const share = budget.epsilon_cap > 0 ? budget.epsilon_spent / budget.epsilon_cap : 0;
+  const month = new Date(budget.period.start).toLocaleDateString('en', {
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+  return (
+    <section className="card plain" aria-label="Privacy budget" data-testid="privacy-budget">
+      <h2>Privacy budget, {month}</h2>
+      <p>
+        <strong>
+          Everything published this month is (ε = {budget.epsilon_cap}, δ = {budget.delta})
+          differentially private for each person:
+        </strong>{' '}
+        no figure, and no comparison between figures, reports or snapshots, reveals whether any one
+        person used the assistant. Each publication spends part of the month’s ε.
+      </p>
+      <p data-testid="budget-spent">
+        Spent ε = {fmt(budget.epsilon_spent, 2)} of {fmt(budget.epsilon_cap, 2)}; remaining ε ={' '}
+        {fmt(budget.epsilon_remaining, 2)}. Publications follow a {budget.cadence} cadence.
+      </p>
+      <meter
+        min={0}
+        max={1}
+        value={share}
+        aria-label={`Budget spent: ${Math.round(share * 100)}%`}
+      />
+      {budget.resumes_at && (
+        <p className="note" role="status" data-testid="budget-resumes">
+          This month’s budget is spent: nothing new is published until {day(budget.resumes_at)}. The
+          figures shown stay as last published.
+        </p>
       )}
-    </Async>
+      <table className="table" data-testid="budget-ledger">
+        <caption className="muted small">Publications this month</caption>
+        <thead>
+          <tr>
+            <th scope="col">Published</th>
+            <th scope="col">Kind</th>
+            <th scope="col">Weeks released</th>
+            <th scope="col" className="num">
+              ε spent
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {budget.publications.map((publication) => (
+            <tr key={publication.id}>
+              <td>{new Date(publication.at).toLocaleString('en')}</td>
+              <td>{publication.kind === 'requested' ? 'requested by an operator' : 'scheduled'}</td>
+              <td>
+                {publication.weeks
+                  .map((week) => `${week.bucket}${week.final ? '' : ' (so far)'}`)
+                  .join(', ')}
+              </td>
+              <td className="num">{fmt(publication.epsilon, 3)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 
@@ -134,6 +219,26 @@ function EvidenceView({
             </>
           )}
         </Section>
+        {e.differentialPrivacy && (
+          <Section title="Differential privacy of this snapshot">
+            <dl className="pairs" data-testid="dp-evidence">
+              <dt>Mechanism</dt>
+              <dd>{e.differentialPrivacy.mechanism}</dd>
+              <dt>This publication</dt>
+              <dd>
+                ε {fmt(e.differentialPrivacy.publication.epsilon, 3)} (ρ{' '}
+                {fmt(e.differentialPrivacy.publication.rho, 4)}), weeks{' '}
+                {e.differentialPrivacy.publication.weeks.map((w) => w.bucket).join(', ')}
+              </dd>
+              <dt>Per person and week</dt>
+              <dd>
+                at most {e.differentialPrivacy.bounds.maxConversations} conversations,{' '}
+                {e.differentialPrivacy.bounds.maxMinutesPerConversation} minutes per conversation
+                and {e.differentialPrivacy.bounds.maxMinutesPerPerson} minutes in all count
+              </dd>
+            </dl>
+          </Section>
+        )}
         <Section title="Models that produced the texts">
           <dl className="pairs">
             <dt>Tagger</dt>

@@ -1,7 +1,7 @@
 import { api, type TrendFacet } from '../api-client';
 import { ColumnChart } from '../charts';
 import { navigate, type Route } from '../router';
-import { Async, fmt, humanize, useApi } from '../ui';
+import { Approx, Async, humanize, useApi } from '../ui';
 
 const FACETS: { value: TrendFacet; label: string }[] = [
   { value: 'domain', label: 'Domain' },
@@ -101,8 +101,15 @@ export function Trends({ csrf, route, kUsers }: { csrf: string; route: Route; kU
                         <td className={value.is_other ? 'muted' : undefined}>
                           {labelOf(value.value, value.is_other)}
                         </td>
-                        <td>{fmt(value.conversations)}</td>
-                        <td>{fmt(value.distinct_users)}</td>
+                        <td>
+                          <Approx value={value.conversations} noise={value.noise?.conversations} />
+                        </td>
+                        <td>
+                          <Approx
+                            value={value.distinct_users}
+                            noise={value.noise?.distinct_users}
+                          />
+                        </td>
                       </tr>
                     )),
                   )}

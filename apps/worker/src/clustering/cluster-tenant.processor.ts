@@ -11,6 +11,7 @@ import { UnrecoverableJobError } from '@silhouette/queue';
 import { ClusteringRepository, PublicationRequestRepository } from '@silhouette/sealed';
 import { applyAuditor, auditPublishedValues } from '../publishing/apply-auditor';
 import { buildSnapshot, publishedValueCandidates } from '../publishing/build-snapshot';
+import { publishDpSnapshot } from '../publishing/dp/publish-dp-snapshot';
 import { saveSnapshot } from '../publishing/save-snapshot';
 import type { WorkerDeps } from '../worker-deps';
 import { runClustering, type ClusteringRun } from './run-clustering';
@@ -68,6 +69,39 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
     const run = clustered ?? emptyRun();
     const clustering = new ClusteringRepository(deps.db);
     const versions = await clustering.taggingVersions(tenant.id);
+    const models = {
+      tagger: versions.map((v) => `${v.provider}/${v.model}`).join(', '),
+      taggerPromptVersion: versions.map((v) => v.promptVersion).join(', '),
+      embedder: run.embeddingModel,
+      namer: run.namer,
+    };
+    if (deps.env.PRIVACY_MODE === 'dp') {
+      // dp mode: closed weeks are released once and never recomputed (erasures included: the
+      // noise covers them), so frozen-week thawing does not apply.
+      const snapshot = await publishDpSnapshot(
+        deps,
+        tenant,
+        await withCanonicalLabels(run),
+        models,
+        payload.release ?? 'scheduled',
+        deps.clock?.() ?? new Date(),
+        owed,
+      );
+      deps.logger.info(
+        {
+          tenantId: tenant.id,
+          runId: run.runId,
+          mode: run.mode,
+          privacyMode: 'dp',
+          snapshotId: snapshot?.id ?? null,
+          version: snapshot?.version ?? null,
+          conversations: run.rows.length,
+          ms: Math.round(performance.now() - started),
+        },
+        snapshot ? 'snapshot published' : 'snapshot not published (privacy budget spent)',
+      );
+      return;
+    }
     // Frozen weeks stay as published, except where erasures pending in a week form a cell that
     // meets the thresholds: those weeks are recomputed without the erased people (and re-frozen).
     const frozen = await new InsightsRepository(deps.db).frozenWeeks(tenant.id);
@@ -94,12 +128,7 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
         : {}),
       thresholds: { kUsers: tenant.kUsers, minConversations: tenant.minConversations },
       frozen,
-      models: {
-        tagger: versions.map((v) => `${v.provider}/${v.model}`).join(', '),
-        taggerPromptVersion: versions.map((v) => v.promptVersion).join(', '),
-        embedder: run.embeddingModel,
-        namer: run.namer,
-      },
+      models,
     });
     const audited = deps.clusterLlm ? await applyAuditor(draft, deps.clusterLlm) : draft;
     const snapshot = await deps.db.transaction(async (tx) => {

@@ -6,7 +6,6 @@
  * and goals, and every value a breakdown or trend shows (metadata such as a team, language tags,
  * tags). A value that fails is pooled like a small cell, never shown. Pure: no I/O.
  */
-import { createHash } from 'node:crypto';
 import { project2d } from '@silhouette/clustering';
 import {
   isoWeekLabel,
@@ -14,12 +13,9 @@ import {
   NOT_SET_VALUE,
   OTHER_VALUE,
   OUTCOMES,
-  UNSUCCESSFUL_OUTCOMES,
-  WITHHELD_METADATA_VALUE,
 } from '@silhouette/contracts';
 import {
   bootstrapInterval,
-  canonicalizePublishedText,
   EvidenceRecorder,
   gatePublishedText,
   mergeGoalsWithSuppressions,
@@ -40,6 +36,15 @@ import type {
 } from '@silhouette/db';
 import type { FacetRow } from '@silhouette/sealed';
 import type { ClusterNode, ClusteringRun } from '../clustering/run-clustering';
+import {
+  OTHER_DESCRIPTION,
+  OTHER_NAME,
+  otherId,
+  publishedValueRefusal,
+  ratesFrom,
+  textValue,
+  UNNAMED,
+} from './published-cells';
 
 export interface SnapshotInput {
   tenantId: string;
@@ -64,20 +69,8 @@ interface MetricCell extends Cell {
   minutesSaved: number;
 }
 
-const UNNAMED = 'Unnamed group';
-const OTHER_NAME = 'Other';
-const OTHER_DESCRIPTION =
-  'Smaller groups pooled together: each alone has too few people or conversations to show.';
 /** Confidence under which a facet row is counted (and shown) as low-confidence. */
 export const LOW_CONFIDENCE = 0.5;
-
-/** A stable id for the "other" node under a parent, so it too survives re-publishing. */
-function otherId(parentId: string | null, level: number): string {
-  const hex = createHash('sha256')
-    .update(`other/${parentId ?? 'root'}/${level}`)
-    .digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
 
 function cellOf(key: string, rows: readonly FacetRow[]): MetricCell {
   let minutes = 0;
@@ -105,19 +98,6 @@ function groupBy(
 
 /** Normalized free-form label (tags drift in case and spacing). */
 const label = (text: string) => text.trim().toLowerCase().replace(/\s+/g, ' ');
-
-/**
- * A free-text value as it would be published: canonical (the string checked is the string
- * shown). A value spelling one of our own labels ("(other)") is moved out of its way, and the
- * text gate then pools it (it no longer equals its canonical form).
- */
-function textValue(value: string | null): string | null {
-  if (value === null) return null;
-  const canonical = canonicalizePublishedText(value);
-  return canonical === OTHER_VALUE || canonical === NOT_SET_VALUE
-    ? `\u0000${canonical}`
-    : canonical;
-}
 
 /**
  * The free-text values a snapshot of `rows` may show, canonical, for the LLM auditor: those the
@@ -175,33 +155,8 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     namer: input.models.namer,
   });
 
-  // Every free-text value a breakdown or trend would show passes the text gate once per snapshot
-  // (issue #10, finding 2: a team named after a person with their e-mail was shown verbatim).
-  const valueRefusals = new Map<string, SuppressionReason | null>();
-  /** Why `value` may not be shown (the text gate refused it), or null when it may. */
-  const valueRefusal = (value: string): SuppressionReason | null => {
-    if (value === NOT_SET_VALUE) return null;
-    // A metadata value the worker withheld at tagging (it failed the same gate) pools like one
-    // that fails here: counted in "other", never shown as a cell of its own.
-    if (value === WITHHELD_METADATA_VALUE) return 'pii_detected';
-    let refusal = valueRefusals.get(value);
-    if (refusal === undefined) {
-      const scores = input.valueAuditScores;
-      const gated = gatePublishedText(
-        value,
-        scores ? { auditorScore: scores.get(value) ?? 1 } : {},
-      );
-      evidence.recordText(gated);
-      refusal =
-        gated.ok && gated.text === value
-          ? null
-          : !gated.ok && gated.reason === 'auditor_score'
-            ? 'auditor_score'
-            : 'pii_detected';
-      valueRefusals.set(value, refusal);
-    }
-    return refusal;
-  };
+  // Values failing the text gate (or the auditor, or withheld at tagging) pool into "other".
+  const valueRefusal = publishedValueRefusal(evidence, input.valueAuditScores);
   const valuePublishable = (value: string) => valueRefusal(value) === null;
   const poolOf = (keys: Iterable<string>, values: Values) => {
     const pool = new Map<string, SuppressionReason>();
@@ -646,23 +601,6 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
 function startOfDay(time: number): Date {
   const date = new Date(time);
   return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
-}
-
-const FAILED_OUTCOMES = new Set<string>(UNSUCCESSFUL_OUTCOMES);
-
-/** Resolution and failure rates from published outcome parts (pooled outcomes count in neither). */
-function ratesFrom(
-  outcomes: { value: string; isOther: boolean; conversations: number }[],
-  total: number,
-) {
-  const published = (predicate: (value: string) => boolean) =>
-    outcomes
-      .filter((row) => !row.isOther && predicate(row.value))
-      .reduce((sum, row) => sum + row.conversations, 0);
-  return {
-    resolution_rate: total ? round(published((value) => value === 'resolved') / total, 4) : 0,
-    failure_rate: total ? round(published((value) => FAILED_OUTCOMES.has(value)) / total, 4) : 0,
-  };
 }
 
 function round(value: number, digits = 1): number {

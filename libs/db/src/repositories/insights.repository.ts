@@ -18,9 +18,15 @@ export interface PublishedCluster {
   distinctUsers: number;
   minutesSavedTotal: number;
   metrics: Record<string, unknown>;
-  goals: { text: string; users: number; conversations: number }[];
+  /** dp mode: goal texts are shown without counts (null). */
+  goals: { text: string; users: number | null; conversations: number | null }[];
   lineage: Record<string, unknown>;
+  /** dp mode: the 90% noise interval of each figure; absent in threshold mode. */
+  noise?: NoiseIntervals | null;
 }
+
+/** The 90% noise interval per figure name (dp mode). */
+export type NoiseIntervals = Record<string, { low: number; high: number }>;
 
 export interface PublishedBreakdownRow {
   facet: string;
@@ -29,6 +35,7 @@ export interface PublishedBreakdownRow {
   conversations: number;
   distinctUsers: number;
   minutesSavedTotal: number;
+  noise?: NoiseIntervals | null;
 }
 
 export interface PublishedTrendRow {
@@ -43,6 +50,7 @@ export interface PublishedTrendRow {
   /** 90% interval of the minutes saved, where published (the "all" series). */
   minutesSavedLow?: number;
   minutesSavedHigh?: number;
+  noise?: NoiseIntervals | null;
 }
 
 /** A published cell as frozen (the weekly row of the overview, a weekly trend row). */
@@ -198,13 +206,13 @@ export class InsightsRepository {
     for (let i = 0; i < draft.clusters.length; i += 500) {
       await this.db.query(
         `INSERT INTO insights.clusters (snapshot_id, tenant_id, cluster_id, level, parent_id, is_other, name, description,
-                keywords, conversations, distinct_users, minutes_saved_total, metrics, goals, lineage)
+                keywords, conversations, distinct_users, minutes_saved_total, metrics, goals, lineage, noise)
          SELECT $1, $2, r.cluster_id, r.level, r.parent_id, r.is_other, r.name, r.description,
                 coalesce(r.keywords, '[]'::jsonb), r.conversations, r.distinct_users, r.minutes_saved_total,
-                r.metrics, r.goals, r.lineage
+                r.metrics, r.goals, r.lineage, r.noise
            FROM jsonb_to_recordset($3::jsonb) AS r(cluster_id uuid, level integer, parent_id uuid, is_other boolean,
                 name text, description text, keywords jsonb, conversations integer, distinct_users integer,
-                minutes_saved_total real, metrics jsonb, goals jsonb, lineage jsonb)`,
+                minutes_saved_total real, metrics jsonb, goals jsonb, lineage jsonb, noise jsonb)`,
         [
           snapshot.id,
           draft.tenantId,
@@ -223,6 +231,7 @@ export class InsightsRepository {
               metrics: c.metrics,
               goals: c.goals,
               lineage: c.lineage,
+              noise: c.noise ?? null,
             })),
           ),
         ],
@@ -230,10 +239,11 @@ export class InsightsRepository {
     }
     if (draft.breakdowns.length) {
       await this.db.query(
-        `INSERT INTO insights.breakdowns (snapshot_id, tenant_id, facet, value, is_other, conversations, distinct_users, minutes_saved_total)
-         SELECT $1, $2, r.facet, r.value, r.is_other, r.conversations, r.distinct_users, r.minutes_saved_total
+        `INSERT INTO insights.breakdowns (snapshot_id, tenant_id, facet, value, is_other, conversations, distinct_users,
+                minutes_saved_total, noise)
+         SELECT $1, $2, r.facet, r.value, r.is_other, r.conversations, r.distinct_users, r.minutes_saved_total, r.noise
            FROM jsonb_to_recordset($3::jsonb) AS r(facet text, value text, is_other boolean, conversations integer,
-                distinct_users integer, minutes_saved_total real)`,
+                distinct_users integer, minutes_saved_total real, noise jsonb)`,
         [
           snapshot.id,
           draft.tenantId,
@@ -245,6 +255,7 @@ export class InsightsRepository {
               conversations: b.conversations,
               distinct_users: b.distinctUsers,
               minutes_saved_total: b.minutesSavedTotal,
+              noise: b.noise ?? null,
             })),
           ),
         ],
@@ -253,12 +264,12 @@ export class InsightsRepository {
     for (let i = 0; i < draft.trends.length; i += 2000) {
       await this.db.query(
         `INSERT INTO insights.trends (snapshot_id, tenant_id, facet, interval, bucket, value, is_other, conversations,
-                distinct_users, minutes_saved_total, minutes_saved_low, minutes_saved_high)
+                distinct_users, minutes_saved_total, minutes_saved_low, minutes_saved_high, noise)
          SELECT $1, $2, r.facet, r.interval, r.bucket, r.value, r.is_other, r.conversations, r.distinct_users,
-                r.minutes_saved_total, r.minutes_saved_low, r.minutes_saved_high
+                r.minutes_saved_total, r.minutes_saved_low, r.minutes_saved_high, r.noise
            FROM jsonb_to_recordset($3::jsonb) AS r(facet text, interval text, bucket text, value text, is_other boolean,
                 conversations integer, distinct_users integer, minutes_saved_total real, minutes_saved_low real,
-                minutes_saved_high real)`,
+                minutes_saved_high real, noise jsonb)`,
         [
           snapshot.id,
           draft.tenantId,
@@ -274,6 +285,7 @@ export class InsightsRepository {
               minutes_saved_total: t.minutesSavedTotal,
               minutes_saved_low: t.minutesSavedLow ?? null,
               minutes_saved_high: t.minutesSavedHigh ?? null,
+              noise: t.noise ?? null,
             })),
           ),
         ],
@@ -322,9 +334,10 @@ export class InsightsRepository {
       minutes_saved_total: number;
       minutes_saved_low: number | null;
       minutes_saved_high: number | null;
+      noise: NoiseIntervals | null;
     }>(
       `SELECT bucket, value, is_other, conversations, distinct_users, minutes_saved_total, minutes_saved_low,
-              minutes_saved_high FROM insights.trends
+              minutes_saved_high, noise FROM insights.trends
         WHERE tenant_id = $1 AND snapshot_id = $2 AND facet = $3 AND interval = $4
         ORDER BY bucket, is_other, conversations DESC, value`,
       [tenantId, snapshotId, facet, interval],
@@ -344,6 +357,7 @@ export class InsightsRepository {
             minutesSavedLow: Number(row.minutes_saved_low),
             minutesSavedHigh: Number(row.minutes_saved_high),
           }),
+      ...(row.noise ? { noise: row.noise } : {}),
     }));
   }
 
@@ -434,9 +448,10 @@ export class InsightsRepository {
       metrics: Record<string, unknown>;
       goals: PublishedCluster['goals'];
       lineage: Record<string, unknown>;
+      noise: NoiseIntervals | null;
     }>(
       `SELECT cluster_id, level, parent_id, is_other, name, description, keywords, conversations, distinct_users,
-              minutes_saved_total, metrics, goals, lineage
+              minutes_saved_total, metrics, goals, lineage, noise
          FROM insights.clusters
         WHERE tenant_id = $1 AND snapshot_id = $2 ${condition} ${keyset}
         ORDER BY level, conversations DESC, cluster_id ${limit}`,
@@ -456,6 +471,7 @@ export class InsightsRepository {
       metrics: row.metrics,
       goals: row.goals,
       lineage: row.lineage,
+      ...(row.noise ? { noise: row.noise } : {}),
     }));
   }
 
@@ -482,8 +498,9 @@ export class InsightsRepository {
       conversations: number;
       distinct_users: number;
       minutes_saved_total: number;
+      noise: NoiseIntervals | null;
     }>(
-      `SELECT facet, value, is_other, conversations, distinct_users, minutes_saved_total
+      `SELECT facet, value, is_other, conversations, distinct_users, minutes_saved_total, noise
          FROM insights.breakdowns WHERE tenant_id = $1 AND snapshot_id = $2
         ORDER BY facet, is_other, conversations DESC, value`,
       [tenantId, snapshotId],
@@ -495,6 +512,7 @@ export class InsightsRepository {
       conversations: Number(row.conversations),
       distinctUsers: Number(row.distinct_users),
       minutesSavedTotal: Number(row.minutes_saved_total),
+      ...(row.noise ? { noise: row.noise } : {}),
     }));
   }
 }

@@ -11,6 +11,8 @@ export interface Tenant {
   retentionDays: number | null;
   /** Admin-edited manual minutes per task type label (Nebuly-style), used by both taggers. */
   minutesOverrides: Record<string, { manualMinutes: number }>;
+  /** dp mode: the tenant's own monthly ε, below the deployment's cap (null: the cap). */
+  dpEpsilon: number | null;
   createdAt: Date;
 }
 
@@ -21,7 +23,10 @@ interface TenantRow {
   k_users: number;
   min_conversations: number;
   retention_days: number | null;
-  settings: { minutes_overrides?: Record<string, { manual_minutes: number }> } | null;
+  settings: {
+    minutes_overrides?: Record<string, { manual_minutes: number }>;
+    dp_epsilon?: number | null;
+  } | null;
   created_at: Date | string;
 }
 
@@ -41,6 +46,10 @@ function toTenant(row: TenantRow): Tenant {
         { manualMinutes: Number(value.manual_minutes) },
       ]),
     ),
+    dpEpsilon:
+      row.settings?.dp_epsilon === undefined || row.settings.dp_epsilon === null
+        ? null
+        : Number(row.settings.dp_epsilon),
     createdAt: new Date(row.created_at),
   };
 }
@@ -106,6 +115,8 @@ export class TenantRepository {
       minConversations?: number;
       retentionDays?: number | null;
       minutesOverrides?: Record<string, { manualMinutes: number }>;
+      /** dp mode: the tenant's own monthly ε (null: the deployment's cap). */
+      dpEpsilon?: number | null;
     },
   ): Promise<Tenant | undefined> {
     const result = await this.db.query<TenantRow>(
@@ -113,8 +124,12 @@ export class TenantRepository {
          k_users = coalesce($2, k_users),
          min_conversations = coalesce($3, min_conversations),
          retention_days = CASE WHEN $4::boolean THEN $5::integer ELSE retention_days END,
-         settings = CASE WHEN $6::jsonb IS NULL THEN settings
-                         ELSE jsonb_set(settings, '{minutes_overrides}', $6::jsonb) END
+         settings = jsonb_set(
+           CASE WHEN $6::jsonb IS NULL THEN settings
+                ELSE jsonb_set(settings, '{minutes_overrides}', $6::jsonb) END,
+           '{dp_epsilon}',
+           CASE WHEN $7::boolean THEN coalesce(to_jsonb($8::double precision), 'null'::jsonb)
+                ELSE coalesce(settings->'dp_epsilon', 'null'::jsonb) END)
        WHERE id = $1 RETURNING ${COLUMNS}`,
       [
         tenantId,
@@ -132,6 +147,8 @@ export class TenantRepository {
                 ]),
               ),
             ),
+        settings.dpEpsilon !== undefined,
+        settings.dpEpsilon ?? null,
       ],
     );
     return result.rows[0] ? toTenant(result.rows[0]) : undefined;

@@ -120,7 +120,7 @@ ${charts}
 ${tables}
 <section class="privacy" id="privacy">
 <h2>Privacy</h2>
-<p>This report shows only published aggregates: no conversation text, and no figure about fewer than ${content.thresholds.kUsers} people or ${content.thresholds.minConversations} conversations.</p>
+<p>This report shows only published aggregates: no conversation text, and no group of fewer than ${content.thresholds.kUsers} people or ${content.thresholds.minConversations} conversations.</p>
 <ul>${notes}</ul>
 <p>Privacy evidence of snapshot v${content.snapshot.version} (thresholds, suppressed cells, auditor scores, model and prompt versions): <a href="${escapeHtml(dashboardEvidence)}">dashboard</a>, <a href="${escapeHtml(evidenceUrl)}">API</a> (<code>${escapeHtml(content.evidencePath)}</code>).</p>
 </section>

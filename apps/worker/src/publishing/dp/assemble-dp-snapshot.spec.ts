@@ -1,0 +1,231 @@
+import { describe, expect, it } from 'vitest';
+import { isoWeekLabel } from '@silhouette/contracts';
+import { budgetPeriod, rhoCap, thresholdDelta } from '@silhouette/privacy';
+import type { FacetRow } from '@silhouette/sealed';
+import type { ClusterNode } from '../../clustering/run-clustering';
+import {
+  assembleDpSnapshot,
+  calibrationRatio,
+  combineEstimates,
+  consistentParts,
+} from './assemble-dp-snapshot';
+import type { DpBounds } from './dp-families';
+import { releaseDpWeeks } from './release-dp-weeks';
+
+describe('post-processing', () => {
+  it('consistentParts: non-negative integers adding up to the parent, spread evenly', () => {
+    expect(consistentParts(66, [10, 20, 30])).toEqual([12, 22, 32]);
+    expect(consistentParts(20, [-5, 10, 20])).toEqual([0, 5, 15]);
+    const parts = consistentParts(101, [33.3, 33.3, 33.4]);
+    expect(parts.reduce((a, b) => a + b, 0)).toBe(101);
+    expect(consistentParts(-4, [3, 1])).toEqual([0, 0]);
+    expect(consistentParts(7, [])).toEqual([]);
+  });
+
+  it('combineEstimates: inverse-variance mix, ignoring what was not released', () => {
+    const mixed = combineEstimates([
+      { value: 100, sd: 10 },
+      { value: 130, sd: 10 },
+      { value: 999, sd: 0 },
+    ]);
+    expect(mixed.value).toBeCloseTo(115, 9);
+    expect(mixed.sd).toBeCloseTo(10 / Math.SQRT2, 9);
+    expect(
+      combineEstimates([
+        { value: 90, sd: 1 },
+        { value: 190, sd: 100 },
+      ]).value,
+    ).toBeCloseTo(90.01, 2);
+  });
+
+  it('calibrationRatio: the high-cap total over the capped one, 1 when too noisy to tell', () => {
+    const cell = (conversations: number, calibration: number, sigma: number) => ({
+      bucket: '2026-W10',
+      final: true,
+      family: 'total',
+      key: 'all',
+      figures: { conversations, calibration },
+      sigma: { conversations: sigma, calibration: sigma },
+    });
+    expect(calibrationRatio([cell(1000, 1500, 5), cell(1000, 1300, 5)])).toBeCloseTo(1.4, 9);
+    expect(calibrationRatio([cell(20, 60, 50)])).toBe(1);
+    expect(calibrationRatio([cell(1000, 900, 5)])).toBe(1);
+  });
+});
+
+/** 60 people, 4 teams (and a team of two), two top clusters of two children each, over six weeks before `now`. */
+function tenant(now: Date) {
+  const rows: FacetRow[] = [];
+  const members: number[][] = [[], [], [], []];
+  for (let i = 0; i < 1200; i++) {
+    const person = i % 60;
+    const leaf = (person + Math.floor(i / 60)) % 4;
+    members[leaf]!.push(rows.length);
+    rows.push({
+      conversationId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      user: `u_${person}`,
+      at: new Date(now.getTime() - (Math.floor(i / 60) % 6) * 7 * 86_400_000 - 3_600_000),
+      domain: ['finance', 'software'][leaf % 2]!,
+      taskType: 'drafting',
+      useCase: 'x',
+      goalSummary: 'write a clear report',
+      outcome: i % 5 === 0 ? 'unresolved' : 'resolved',
+      failureReasons: i % 5 === 0 ? ['incomplete'] : [],
+      minutesSaved: i % 5 === 0 ? 0 : 12,
+      minutesWithoutAi: 20,
+      frustration: 2,
+      language: 'en',
+      confidence: 0.9,
+      // Two people form a team of their own: too few ever to be selected.
+      team: person >= 58 ? 'legal' : `team-${person % 4}`,
+      department: `dept-${person % 2}`,
+      frozenWeek: null,
+    });
+  }
+  const node = (id: string, level: number, parentId: string | null, list: number[]) =>
+    ({
+      id,
+      level,
+      parentId,
+      members: list,
+      centroid: Float32Array.from([level, list.length % 7, 1]),
+      name: `Group ${id.slice(-1)}`,
+      description: '',
+      lineage: 'new',
+      lineageSources: [],
+      keywords: [],
+    }) as ClusterNode;
+  const id = (level: number, i: number) => `0000000${level}-0000-4000-8000-00000000000${i}`;
+  const levels: ClusterNode[][] = [
+    [
+      node(id(0, 0), 0, null, [...members[0]!, ...members[1]!]),
+      node(id(0, 1), 0, null, [...members[2]!, ...members[3]!]),
+    ],
+    members.map((list, i) => node(id(1, i), 1, id(0, Math.floor(i / 2)), list)),
+  ];
+  return { rows, levels };
+}
+
+describe('a dp publication, released and assembled', () => {
+  const now = new Date('2026-06-10T12:00:00Z');
+  const bounds: DpBounds = {
+    maxConversations: 4,
+    maxMinutesPerConversation: 60,
+    maxMinutesPerPerson: 120,
+    maxReasons: 3,
+  };
+  const cap = { epsilon: 100, delta: 1e-6 };
+  const { rows, levels } = tenant(now);
+  const release = releaseDpWeeks({
+    rows,
+    levels,
+    bounds,
+    finalWeeks: new Set(),
+    releasedDataKeys: new Map(),
+    plan: { rhoPerClosedWeek: rhoCap(cap) / 10, rhoCurrentWeek: rhoCap(cap) / 40 },
+    deltaOf: (rho) => thresholdDelta(rho, cap),
+    kUsers: 5,
+    backfillWeeks: 6,
+    now,
+  });
+  const assemble = (valueAuditScores?: ReadonlyMap<string, number>) =>
+    assembleDpSnapshot({
+      tenantId: 't',
+      run: { runId: 'r', mode: 'full', rows, levels, embeddingModel: 'e', namer: 'n' },
+      cells: release.cells,
+      thresholds: { kUsers: 5, minConversations: 10 },
+      models: { tagger: 't', taggerPromptVersion: 'p', embedder: 'e', namer: 'n' },
+      privacy: {
+        epsilonCap: 100,
+        delta: 1e-6,
+        period: budgetPeriod(now),
+        epsilonSpent: 1,
+        publication: { rho: 1, epsilon: 1, delta: 0, weeks: [], sigma: {} },
+        bounds: { ...bounds },
+        backfillWeeks: 6,
+      },
+      horizon: release.horizon,
+      now,
+      ...(valueAuditScores ? { valueAuditScores } : {}),
+    });
+  const draft = assemble();
+
+  it('releases the closed weeks once and the current week provisionally, at the planned ρ', () => {
+    const current = isoWeekLabel(now);
+    expect(release.weeks.filter((week) => week.final)).toHaveLength(6);
+    expect(release.weeks.filter((week) => !week.final).map((week) => week.bucket)).toEqual([
+      current,
+    ]);
+    expect(release.rhoClosedWeeks + release.rhoCurrentWeek).toBeLessThanOrEqual(
+      (rhoCap(cap) / 10) * 6 + rhoCap(cap) / 40 + 1e-9,
+    );
+    // The conversations each released closed week counts, for the late-arrival rule.
+    // 960 of the 1,200 fall in closed weeks (240 are in the current one).
+    expect([...release.finalConversations.values()].flat()).toHaveLength(960);
+  });
+
+  it('publishes figures near the truth, with intervals, consistent from the total down', () => {
+    const overview = draft.overview as {
+      published: boolean;
+      conversations: number;
+      distinct_users: number;
+      noise: { conversations: { low: number; high: number } };
+    };
+    expect(overview.published).toBe(true);
+    expect(Math.abs(overview.conversations - 1200)).toBeLessThan(120);
+    expect(Math.abs(overview.distinct_users - 60)).toBeLessThan(16);
+    expect(overview.noise.conversations.low).toBeLessThanOrEqual(overview.conversations);
+    const top = draft.clusters.filter((cluster) => cluster.level === 0);
+    expect(top.reduce((sum, cluster) => sum + cluster.conversations, 0)).toBe(
+      overview.conversations,
+    );
+    for (const parent of top.filter((cluster) => !cluster.isOther)) {
+      const children = draft.clusters.filter((cluster) => cluster.parentId === parent.clusterId);
+      expect(children.reduce((sum, child) => sum + child.conversations, 0)).toBe(
+        parent.conversations,
+      );
+      for (const child of children)
+        expect(child.distinctUsers).toBeLessThanOrEqual(parent.distinctUsers);
+    }
+    // Every shown cell passes the thresholds on its noisy figures; teams were selected.
+    for (const cluster of draft.clusters) expect(cluster.distinctUsers).toBeGreaterThanOrEqual(5);
+    const teams = draft.breakdowns.filter((row) => row.facet === 'team' && !row.isOther);
+    // Only values the vocabulary release selected are released at all (τ ≈ 14 people here, so
+    // the 14-15-person teams may or may not pass); the two-person team never is, in any week.
+    const releasedTeams = new Set(
+      release.cells.filter((cell) => cell.family === 'facet/team').map((cell) => cell.key),
+    );
+    expect(release.vocabulary?.thresholds['vocabulary/team']).toBeGreaterThan(2);
+    expect([...releasedTeams].every((team) => /^team-[0-3]$/.test(team))).toBe(true);
+    for (const row of teams) expect(releasedTeams.has(row.value)).toBe(true);
+    for (const row of draft.breakdowns) expect(row.distinctUsers).toBeGreaterThanOrEqual(5);
+    // Goal texts without counts; the evidence names the mechanism.
+    expect(draft.clusters[0]!.goals.every((goal) => goal.users === null)).toBe(true);
+    expect(
+      (draft.evidence as { differentialPrivacy: { mode: string } }).differentialPrivacy.mode,
+    ).toBe('dp');
+  });
+
+  it('pools a value the LLM auditor refuses or did not score, as in threshold mode', () => {
+    const shown = (scores?: ReadonlyMap<string, number>) =>
+      assemble(scores)
+        .breakdowns.filter((row) => row.facet === 'department' && !row.isOther)
+        .map((row) => row.value);
+    // Both departments (30 people each, τ ≈ 14) are released in this publication.
+    expect(shown().sort()).toEqual(['dept-0', 'dept-1']);
+    const refused = assemble(
+      new Map([
+        ['dept-0', 5],
+        ['dept-1', 2],
+      ]),
+    );
+    expect(
+      refused.breakdowns.filter((row) => row.facet === 'department').map((row) => row.value),
+    ).not.toContain('dept-1');
+    expect(
+      (refused.evidence as { textGate: { byReason: Record<string, number> } }).textGate.byReason
+        .auditor_score,
+    ).toBeGreaterThan(0);
+    expect(shown(new Map([['dept-0', 5]]))).toEqual(['dept-0']);
+  });
+});

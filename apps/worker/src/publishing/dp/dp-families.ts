@@ -1,0 +1,221 @@
+/**
+ * What a dp release publishes for one ISO week: the families (ways of cutting the week's
+ * conversations into keys), the figures of each, their sensitivities under the contribution
+ * bounds, and how the budget is weighted between them. Everything the snapshot shows in dp mode
+ * is a sum or ratio of these released figures (assemble-dp-snapshot.ts).
+ *
+ * Weights were chosen with `npm run bench -- dp` (README "Privacy"): the figures the product
+ * leads with (conversations and people per cluster and per breakdown value) get most of the
+ * budget; figures inside a cluster (its outcomes, failure reasons) and minutes get less.
+ */
+import { FAILURE_REASONS, OUTCOMES } from '@silhouette/contracts';
+import type { FamilySpec, FigureSpec } from '@silhouette/privacy';
+
+export interface DpBounds {
+  /** Conversations counted per person per week (C). */
+  maxConversations: number;
+  /** Minutes saved counted per conversation, and per person per week. */
+  maxMinutesPerConversation: number;
+  maxMinutesPerPerson: number;
+  /** Failure reasons counted per conversation. */
+  maxReasons: number;
+}
+
+/**
+ * The week's total is also released with a cap this many times C: the ratio of the two says how
+ * many conversations the cap C left out, and the snapshot scales that week's conversation and
+ * minute figures back up by it (a calibration, post-processing of released figures).
+ */
+export const CALIBRATION_FACTOR = 8;
+
+/** Manual minutes (for failure impact) are clipped like minutes saved, with twice the room. */
+export const MANUAL_FACTOR = 2;
+
+/** Facets whose values exist only in the data: released through the noisy threshold. */
+export const DATA_FACETS = ['language', 'domain', 'task_type', 'team', 'department'] as const;
+export type DataFacet = (typeof DATA_FACETS)[number];
+/** Facets with a weekly series (trends and reports read them). */
+export const WEEKLY_FACETS = new Set<string>(['domain', 'task_type', 'team']);
+/**
+ * How many keys of a family one person is counted in as a user per week (their most used). New
+ * people deferred by the cap are counted in a later week where they use the key again, so the
+ * all-time people figures lose little; the sensitivity of every people figure is √L.
+ */
+const MAX_VALUES_PER_PERSON: Record<string, number> = {
+  team: 1,
+  department: 1,
+  language: 2,
+  confidence: 2,
+  domain: 3,
+  task_type: 3,
+};
+/** The same bound for clusters of any level. */
+const MAX_CLUSTERS_PER_PERSON = 3;
+/** Levels (0 = top) whose clusters also release failure reasons. */
+export const REASON_LEVELS = 2;
+
+export const CONFIDENCE_KEYS = ['low', 'normal'] as const;
+
+export const familyName = {
+  total: 'total',
+  level: (level: number) => `cluster/level-${level}`,
+  levelOutcome: (level: number) => `cluster/level-${level}/outcome`,
+  levelReason: (level: number) => `cluster/level-${level}/failure_reason`,
+  facet: (facet: string) => `facet/${facet}`,
+  vocabulary: (facet: string) => `vocabulary/${facet}`,
+};
+
+/** Budget weights per figure (relative; see the module header). */
+const WEIGHTS = {
+  main: { conversations: 1, new_users: 1, users: 0.15, minutes: 0.15 },
+  /** Levels below the second: base clusters are small (~30 conversations), so under a monthly
+   *  budget they are mostly hidden whatever they get; they get little. */
+  deepLevel: 0.15,
+  frustration: 0.05,
+  calibration: 0.5,
+  outcome: { conversations: 0.3, new_users: 0.1, minutes: 0.05, manual: 0.1 },
+  reason: { conversations: 0.15, new_users: 0.05 },
+  facet: { conversations: 0.3, new_users: 0.3, users: 0.1, minutes: 0.1 },
+} as const;
+
+function figure(name: string, l2: number, weight: number): FigureSpec {
+  return { name, l2, weight };
+}
+
+/** How many keys of `family` one person may be counted in as a user per week (L). */
+export function maxUserKeys(family: string, bounds: DpBounds): number {
+  const c = bounds.maxConversations;
+  const reasons = Math.min(bounds.maxReasons, FAILURE_REASONS.length);
+  if (family === familyName.total) return 1;
+  if (family === familyName.facet('outcome')) return Math.min(c, OUTCOMES.length);
+  if (family === familyName.facet('failure_reason'))
+    return Math.min(c * reasons, FAILURE_REASONS.length);
+  if (family.endsWith('/failure_reason')) return Math.min(c, MAX_CLUSTERS_PER_PERSON) * reasons;
+  if (family.startsWith('facet/')) return Math.min(c, MAX_VALUES_PER_PERSON[family.slice(6)] ?? c);
+  if (family.endsWith('/outcome')) return Math.min(c, MAX_CLUSTERS_PER_PERSON * 2);
+  return Math.min(c, MAX_CLUSTERS_PER_PERSON);
+}
+
+/** The families of one week's release for a tree of `levels` levels. */
+export function dpFamilies(levels: number, bounds: DpBounds): FamilySpec[] {
+  const c = bounds.maxConversations;
+  const minutes = bounds.maxMinutesPerPerson;
+  const manual = bounds.maxMinutesPerPerson * MANUAL_FACTOR;
+  const reasons = Math.min(bounds.maxReasons, FAILURE_REASONS.length);
+  // A person counts as a user in at most L keys, 1 each: the users vector moves by √L in L2.
+  const users = (family: string) => Math.sqrt(maxUserKeys(family, bounds));
+  const main = (family: string, weekly: boolean, scale = 1): FigureSpec[] => [
+    figure('conversations', c, WEIGHTS.main.conversations * scale),
+    figure('new_users', users(family), WEIGHTS.main.new_users * scale),
+    ...(weekly ? [figure('users', users(family), WEIGHTS.main.users * scale)] : []),
+    figure('minutes', minutes, WEIGHTS.main.minutes * scale),
+  ];
+  const families: FamilySpec[] = [
+    {
+      name: familyName.total,
+      keys: 'public',
+      figures: [
+        ...main(familyName.total, true),
+        figure('calibration', c * CALIBRATION_FACTOR, WEIGHTS.calibration),
+      ],
+    },
+  ];
+  for (let level = 0; level < levels; level++) {
+    const name = familyName.level(level);
+    const scale = level < 2 ? 1 : WEIGHTS.deepLevel;
+    families.push({
+      name,
+      keys: 'public',
+      figures: [
+        ...main(name, true, scale),
+        figure('frustration', 5 * c, WEIGHTS.frustration * scale),
+      ],
+    });
+    const outcome = familyName.levelOutcome(level);
+    families.push({
+      name: outcome,
+      keys: 'public',
+      figures: [
+        figure('conversations', c, WEIGHTS.outcome.conversations * scale),
+        figure('new_users', users(outcome), WEIGHTS.outcome.new_users * scale),
+        figure('minutes', minutes, WEIGHTS.outcome.minutes * scale),
+        figure('manual', manual, WEIGHTS.outcome.manual * scale),
+      ],
+    });
+    if (level < REASON_LEVELS) {
+      const reason = familyName.levelReason(level);
+      families.push({
+        name: reason,
+        keys: 'public',
+        figures: [
+          // Each conversation adds 1 to at most R reasons: at most C per key, R keys at C.
+          figure('conversations', c * Math.sqrt(reasons), WEIGHTS.reason.conversations),
+          figure('new_users', users(reason), WEIGHTS.reason.new_users),
+        ],
+      });
+    }
+  }
+  // Overview outcomes and failure reasons: people figures of their own; conversations and
+  // minutes are also estimated from the top level's per-cluster figures and combined.
+  const outcome = familyName.facet('outcome');
+  families.push({
+    name: outcome,
+    keys: 'public',
+    figures: [
+      figure('conversations', c, WEIGHTS.facet.conversations),
+      figure('new_users', users(outcome), WEIGHTS.facet.new_users),
+      figure('users', users(outcome), WEIGHTS.facet.users),
+      figure('minutes', minutes, WEIGHTS.facet.minutes),
+    ],
+  });
+  const reason = familyName.facet('failure_reason');
+  families.push({
+    name: reason,
+    keys: 'public',
+    figures: [
+      figure('conversations', c * Math.sqrt(reasons), WEIGHTS.reason.conversations),
+      figure('new_users', users(reason), WEIGHTS.reason.new_users),
+    ],
+  });
+  const confidence = familyName.facet('confidence');
+  families.push({
+    name: confidence,
+    keys: 'public',
+    figures: [
+      figure('conversations', c, WEIGHTS.reason.conversations),
+      figure('new_users', users(confidence), WEIGHTS.reason.new_users),
+    ],
+  });
+  // Data facets release the values their vocabulary release selected (see vocabularyFamilies),
+  // each week, like public keys.
+  for (const facet of DATA_FACETS) {
+    const name = familyName.facet(facet);
+    families.push({ name, keys: 'public', figures: main(name, WEEKLY_FACETS.has(facet)) });
+  }
+  return families;
+}
+
+/** Share of a publication's ρ spent on selecting new facet values, when it selects. */
+export const VOCABULARY_SHARE = 0.15;
+
+/**
+ * Which values of the data facets may be published at all: a distinct-people count per value
+ * over the publication's horizon (each person counted in at most L values of a facet: their most
+ * used), released through the noisy threshold. A value it selects is released every week from
+ * then on.
+ */
+export function vocabularyFamilies(bounds: DpBounds): FamilySpec[] {
+  return DATA_FACETS.map((facet) => {
+    const name = familyName.vocabulary(facet);
+    const maxKeys = maxUserKeys(familyName.facet(facet), bounds);
+    return {
+      name,
+      keys: 'data' as const,
+      figures: [figure('people', Math.sqrt(maxKeys), 1)],
+      selectBy: 'people',
+      // Values one person can make appear: a value is a cell only where someone is counted, and
+      // each person is counted in at most L values of the facet (their most used).
+      maxKeysPerPerson: maxKeys,
+    };
+  });
+}

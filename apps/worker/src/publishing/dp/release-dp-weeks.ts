@@ -1,0 +1,475 @@
+/**
+ * One dp publication's release: which ISO weeks it releases (every closed week of the horizon
+ * not released before, once, and the current week provisionally), each week's exact figures over
+ * bounded contributions, and their noisy values. Pure apart from the noise; the processor stores
+ * the result with its ledger charge and builds the snapshot from all stored cells.
+ *
+ * Which weeks are released does not depend on the data: every week from the horizon start
+ * (`DP_BACKFILL_WEEKS` before the publication's week) to the current one, empty or not. A
+ * conversation counts in its own week, unless that week was already released: then (a late
+ * arrival) it counts in the current week, so no released figure ever changes.
+ */
+import {
+  FAILURE_REASONS,
+  isoWeekLabel,
+  isoWeekStart,
+  NOT_SET_VALUE,
+  OUTCOMES,
+} from '@silhouette/contracts';
+import {
+  clipPerPerson,
+  DiscreteGaussianNoise,
+  releaseCells,
+  selectPerPerson,
+  userKeysPerPerson,
+  type ExactCell,
+  type FigureParameters,
+} from '@silhouette/privacy';
+import type { StoredNoisyCell } from '@silhouette/db';
+import type { FacetRow } from '@silhouette/sealed';
+import type { ClusterNode } from '../../clustering/run-clustering';
+import { textValue } from '../published-cells';
+import {
+  CALIBRATION_FACTOR,
+  CONFIDENCE_KEYS,
+  DATA_FACETS,
+  dpFamilies,
+  familyName,
+  MANUAL_FACTOR,
+  maxUserKeys,
+  REASON_LEVELS,
+  VOCABULARY_SHARE,
+  vocabularyFamilies,
+  type DpBounds,
+} from './dp-families';
+
+/** Confidence under which a conversation counts as low-confidence (as in threshold mode). */
+const LOW_CONFIDENCE = 0.5;
+const WEEK_MS = 7 * 86_400_000;
+
+/** Normalized free-form label (tags drift in case and spacing), as in threshold mode. */
+export const label = (text: string) => text.trim().toLowerCase().replace(/\s+/g, ' ');
+
+export interface WeekPlan {
+  rhoPerClosedWeek: number;
+  rhoCurrentWeek: number;
+}
+
+export interface DpReleaseInput {
+  rows: readonly FacetRow[];
+  /** The clustering tree, top level first (row indexes into `rows`). */
+  levels: readonly ClusterNode[][];
+  bounds: DpBounds;
+  /** Closed weeks released before (their figures are stored and never change). */
+  finalWeeks: ReadonlySet<string>;
+  /** Per data family, keys released before: released from now on with or without a threshold. */
+  releasedDataKeys: ReadonlyMap<string, ReadonlySet<string>>;
+  plan: WeekPlan;
+  /** δ a release of `rho` may spend on thresholds. */
+  deltaOf: (rho: number) => number;
+  kUsers: number;
+  backfillWeeks: number;
+  now: Date;
+  noise?: DiscreteGaussianNoise;
+}
+
+export interface ReleasedWeek {
+  bucket: string;
+  final: boolean;
+  rho: number;
+  delta: number;
+  thresholds: Record<string, number>;
+}
+
+export interface DpRelease {
+  weeks: ReleasedWeek[];
+  cells: StoredNoisyCell[];
+  parameters: (FigureParameters & { bucket: string })[];
+  rhoClosedWeeks: number;
+  rhoCurrentWeek: number;
+  delta: number;
+  /** Per released closed week, the conversations it counts (marked so late arrivals move on). */
+  finalConversations: Map<string, string[]>;
+  /** The closed weeks the plan could not pay for (none when the budget allows). */
+  unreleasedClosedWeeks: string[];
+  /** The facet-value selection, when this publication ran one. */
+  vocabulary?: { rho: number; delta: number; thresholds: Record<string, number>; selected: number };
+  horizon: { start: Date; currentWeek: string };
+}
+
+/** ISO week labels from `first` to `last` inclusive. */
+export function weeksBetween(first: string, last: string): string[] {
+  const out: string[] = [];
+  for (let t = isoWeekStart(first).getTime(); t <= isoWeekStart(last).getTime(); t += WEEK_MS)
+    out.push(isoWeekLabel(new Date(t)));
+  return out;
+}
+
+/**
+ * The weeks a publication deals with: from the first week ever released (or, on the first
+ * publication, `backfillWeeks` before the current week: a rule that does not look at the data)
+ * to the current week.
+ */
+export function dpHorizon(now: Date, backfillWeeks: number, finalWeeks: ReadonlySet<string>) {
+  const currentWeek = isoWeekLabel(now);
+  let firstWeek = isoWeekLabel(
+    new Date(isoWeekStart(currentWeek).getTime() - backfillWeeks * WEEK_MS),
+  );
+  for (const week of finalWeeks) if (week < firstWeek) firstWeek = week;
+  return { start: isoWeekStart(firstWeek), firstWeek, currentWeek };
+}
+
+/** Per row, the keys it has in each family (several for failure reasons). */
+export function rowKeys(
+  rows: readonly FacetRow[],
+  levels: readonly ClusterNode[][],
+  bounds: DpBounds,
+): (row: number) => Map<string, string[]> {
+  const clusterOf = levels.map(() => new Map<number, string>());
+  levels.forEach((nodes, level) => {
+    for (const node of nodes)
+      for (const index of node.members) clusterOf[level]!.set(index, node.id);
+  });
+  const reasonLimit = Math.min(bounds.maxReasons, FAILURE_REASONS.length);
+  return (index) => {
+    const row = rows[index]!;
+    // The first R reasons in the fixed vocabulary order: one person's choice, data-independent.
+    const reasons = FAILURE_REASONS.filter((reason) => row.failureReasons.includes(reason)).slice(
+      0,
+      reasonLimit,
+    );
+    const keys = new Map<string, string[]>();
+    keys.set(familyName.total, ['all']);
+    levels.forEach((_, level) => {
+      const id = clusterOf[level]!.get(index);
+      if (id === undefined) return;
+      keys.set(familyName.level(level), [id]);
+      keys.set(familyName.levelOutcome(level), [`${id}|${row.outcome}`]);
+      if (level < REASON_LEVELS)
+        keys.set(
+          familyName.levelReason(level),
+          reasons.map((reason) => `${id}|${reason}`),
+        );
+    });
+    keys.set(familyName.facet('outcome'), [row.outcome]);
+    keys.set(familyName.facet('failure_reason'), reasons);
+    keys.set(familyName.facet('confidence'), [row.confidence < LOW_CONFIDENCE ? 'low' : 'normal']);
+    // Free-text values keyed as they would be shown (canonical), as in threshold mode.
+    const text = (value: string | null) => textValue(value) ?? NOT_SET_VALUE;
+    keys.set(familyName.facet('language'), [text(row.language)]);
+    keys.set(familyName.facet('domain'), [text(label(row.domain))]);
+    keys.set(familyName.facet('task_type'), [text(label(row.taskType))]);
+    keys.set(familyName.facet('team'), [text(row.team)]);
+    keys.set(familyName.facet('department'), [text(row.department)]);
+    return keys;
+  };
+}
+
+interface BucketFigures {
+  cells: ExactCell[];
+  /** person\u0000key counted as a user, per family (for later weeks' "new users"). */
+  counted: Map<string, Set<string>>;
+}
+
+/** The exact figures of one week over bounded contributions. */
+function weekFigures(
+  rows: readonly FacetRow[],
+  members: readonly number[],
+  keysOf: (row: number) => Map<string, string[]>,
+  bounds: DpBounds,
+  seen: ReadonlyMap<string, ReadonlySet<string>>,
+): BucketFigures {
+  const kept = selectPerPerson(
+    members,
+    (index) => rows[index]!.user,
+    (index) => rows[index]!.conversationId,
+    bounds.maxConversations,
+  );
+  const minutes = clipPerPerson(
+    kept,
+    (index) => rows[index]!.user,
+    (index) => rows[index]!.minutesSaved,
+    bounds.maxMinutesPerConversation,
+    bounds.maxMinutesPerPerson,
+  );
+  const manual = clipPerPerson(
+    kept,
+    (index) => rows[index]!.user,
+    (index) => rows[index]!.minutesWithoutAi,
+    bounds.maxMinutesPerConversation * MANUAL_FACTOR,
+    bounds.maxMinutesPerPerson * MANUAL_FACTOR,
+  );
+  const figures = new Map<string, Map<string, Record<string, number>>>();
+  const pairs = new Map<string, { person: string; key: string }[]>();
+  const add = (family: string, key: string, figure: string, value: number) => {
+    let byKey = figures.get(family);
+    if (!byKey) figures.set(family, (byKey = new Map()));
+    let values = byKey.get(key);
+    if (!values) byKey.set(key, (values = {}));
+    values[figure] = (values[figure] ?? 0) + value;
+  };
+  for (const index of kept) {
+    const row = rows[index]!;
+    for (const [family, keys] of keysOf(index)) {
+      for (const key of keys) {
+        add(family, key, 'conversations', 1);
+        add(family, key, 'minutes', minutes.get(index)!);
+        add(family, key, 'manual', manual.get(index)!);
+        add(family, key, 'frustration', Math.min(5, Math.max(0, Math.round(row.frustration))));
+        const list = pairs.get(family) ?? [];
+        list.push({ person: row.user, key });
+        pairs.set(family, list);
+      }
+    }
+  }
+  const counted = new Map<string, Set<string>>();
+  for (const [family, list] of pairs) {
+    const chosen = userKeysPerPerson(list, maxUserKeys(family, bounds));
+    counted.set(family, chosen);
+    const before = seen.get(family);
+    for (const pair of chosen) {
+      const key = pair.slice(pair.indexOf('\u0000') + 1);
+      add(family, key, 'users', 1);
+      if (!before?.has(pair)) add(family, key, 'new_users', 1);
+    }
+  }
+  // The calibration count: the same week with the cap C × CALIBRATION_FACTOR.
+  const calibration = selectPerPerson(
+    members,
+    (index) => rows[index]!.user,
+    (index) => rows[index]!.conversationId,
+    bounds.maxConversations * CALIBRATION_FACTOR,
+  ).length;
+  if (calibration > 0) add(familyName.total, 'all', 'calibration', calibration);
+  const cells: ExactCell[] = [];
+  for (const [family, byKey] of figures)
+    for (const [key, values] of byKey) cells.push({ family, key, values });
+  return { cells, counted };
+}
+
+export function releaseDpWeeks(input: DpReleaseInput): DpRelease {
+  const { rows, levels, bounds } = input;
+  const noise = input.noise ?? new DiscreteGaussianNoise();
+  const horizon = dpHorizon(input.now, input.backfillWeeks, input.finalWeeks);
+  const families = dpFamilies(levels.length, bounds);
+  const keysOf = rowKeys(rows, levels, bounds);
+
+  // Every row's week: its own, the current one for late arrivals and future dates, none before
+  // the horizon.
+  const members = new Map<string, number[]>();
+  rows.forEach((row, index) => {
+    let week: string;
+    if (row.frozenWeek && input.finalWeeks.has(row.frozenWeek)) week = row.frozenWeek;
+    else {
+      week = isoWeekLabel(row.at);
+      if (week > horizon.currentWeek || input.finalWeeks.has(week)) week = horizon.currentWeek;
+    }
+    if (week < horizon.firstWeek) return;
+    const list = members.get(week) ?? [];
+    list.push(index);
+    members.set(week, list);
+  });
+
+  const publicKeys: Record<string, string[]> = {
+    [familyName.total]: ['all'],
+    [familyName.facet('outcome')]: [...OUTCOMES],
+    [familyName.facet('failure_reason')]: [...FAILURE_REASONS],
+    [familyName.facet('confidence')]: [...CONFIDENCE_KEYS],
+  };
+  levels.forEach((nodes, level) => {
+    const ids = nodes.map((node) => node.id);
+    publicKeys[familyName.level(level)] = ids;
+    publicKeys[familyName.levelOutcome(level)] = ids.flatMap((id) =>
+      OUTCOMES.map((outcome) => `${id}|${outcome}`),
+    );
+    if (level < REASON_LEVELS)
+      publicKeys[familyName.levelReason(level)] = ids.flatMap((id) =>
+        FAILURE_REASONS.map((reason) => `${id}|${reason}`),
+      );
+  });
+  const dataKeys = new Map<string, Set<string>>();
+  for (const facet of DATA_FACETS) {
+    const name = familyName.facet(facet);
+    dataKeys.set(name, new Set(input.releasedDataKeys.get(name) ?? []));
+  }
+
+  const release: DpRelease = {
+    weeks: [],
+    cells: [],
+    parameters: [],
+    rhoClosedWeeks: 0,
+    rhoCurrentWeek: 0,
+    delta: 0,
+    finalConversations: new Map(),
+    unreleasedClosedWeeks: [],
+    horizon: { start: horizon.start, currentWeek: horizon.currentWeek },
+  };
+  // Who was already counted in each key by released closed weeks, built up week by week.
+  const seen = new Map<string, Set<string>>();
+  const remember = (counted: Map<string, Set<string>>) => {
+    for (const [family, pairs] of counted) {
+      const set = seen.get(family) ?? new Set<string>();
+      for (const pair of pairs) set.add(pair);
+      seen.set(family, set);
+    }
+  };
+  const weeks = weeksBetween(horizon.firstWeek, horizon.currentWeek);
+  const toRelease = weeks.filter(
+    (week) => week !== horizon.currentWeek && !input.finalWeeks.has(week),
+  );
+  // New facet values are selected when closed weeks are released, and on a tenant's first
+  // publication: both calendar events, not data ones.
+  const firstPublication =
+    [...dataKeys.values()].every((keys) => keys.size === 0) && input.finalWeeks.size === 0;
+  const closedRho =
+    input.plan.rhoPerClosedWeek > 0 ? input.plan.rhoPerClosedWeek * toRelease.length : 0;
+  const currentRho = input.plan.rhoCurrentWeek;
+  const selecting = (closedRho > 0 && toRelease.length > 0) || (firstPublication && currentRho > 0);
+  // The selection costs a share of one week's release, taken from the weeks it precedes.
+  const vocabularyRho = selecting
+    ? VOCABULARY_SHARE * (closedRho > 0 ? input.plan.rhoPerClosedWeek : currentRho)
+    : 0;
+  const closedWeekRho =
+    closedRho > 0
+      ? input.plan.rhoPerClosedWeek - (selecting ? vocabularyRho / toRelease.length : 0)
+      : 0;
+  const currentWeekRho = currentRho - (selecting && closedRho === 0 ? vocabularyRho : 0);
+  if (selecting) {
+    const rho = vocabularyRho;
+    const vocabulary = selectVocabulary(rows, members, keysOf, bounds, dataKeys);
+    const delta = input.deltaOf(rho);
+    const result = releaseCells(
+      {
+        families: vocabularyFamilies(bounds),
+        cells: vocabulary,
+        rho,
+        delta,
+        minThreshold: input.kUsers,
+      },
+      noise,
+    );
+    for (const cell of result.cells)
+      dataKeys.get(familyName.facet(cell.family.slice('vocabulary/'.length)))?.add(cell.key);
+    for (const parameter of result.parameters)
+      release.parameters.push({ bucket: horizon.currentWeek, ...parameter });
+    release.vocabulary = {
+      rho: result.rho,
+      delta: result.delta,
+      thresholds: result.thresholds,
+      selected: result.cells.length,
+    };
+    release.delta += result.delta;
+    if (closedRho > 0) release.rhoClosedWeeks += result.rho;
+    else release.rhoCurrentWeek += result.rho;
+  }
+
+  const releaseWeek = (bucket: string, final: boolean, rho: number) => {
+    const figures = weekFigures(rows, members.get(bucket) ?? [], keysOf, bounds, seen);
+    const delta = input.deltaOf(rho);
+    const result = releaseCells(
+      {
+        families,
+        cells: figures.cells,
+        publicKeys: {
+          ...publicKeys,
+          ...Object.fromEntries([...dataKeys].map(([family, keys]) => [family, [...keys]])),
+        },
+        rho,
+        delta,
+        minThreshold: input.kUsers,
+      },
+      noise,
+    );
+    for (const cell of result.cells) {
+      release.cells.push({ bucket, final, ...cell, figures: cell.values });
+      dataKeys.get(cell.family)?.add(cell.key);
+    }
+    for (const parameter of result.parameters) release.parameters.push({ bucket, ...parameter });
+    release.weeks.push({
+      bucket,
+      final,
+      rho: result.rho,
+      delta: result.delta,
+      thresholds: result.thresholds,
+    });
+    release.delta += result.delta;
+    if (final) {
+      release.rhoClosedWeeks += result.rho;
+      release.finalConversations.set(
+        bucket,
+        (members.get(bucket) ?? []).map((index) => rows[index]!.conversationId),
+      );
+    } else release.rhoCurrentWeek += result.rho;
+    return figures.counted;
+  };
+
+  for (const week of weeks) {
+    if (week === horizon.currentWeek) break;
+    if (input.finalWeeks.has(week)) {
+      // Released before: only its "who was counted" feeds later weeks' new users.
+      remember(weekFigures(rows, members.get(week) ?? [], keysOf, bounds, seen).counted);
+      continue;
+    }
+    if (input.plan.rhoPerClosedWeek > 0) remember(releaseWeek(week, true, closedWeekRho));
+    else release.unreleasedClosedWeeks.push(week);
+  }
+  if (currentWeekRho > 0) releaseWeek(horizon.currentWeek, false, currentWeekRho);
+  return release;
+}
+
+/**
+ * People per not-yet-selected facet value over the horizon: contributions bounded per person and
+ * week as in the weekly figures, and each person counted in at most L values of a facet.
+ */
+function selectVocabulary(
+  rows: readonly FacetRow[],
+  members: ReadonlyMap<string, readonly number[]>,
+  keysOf: (row: number) => Map<string, string[]>,
+  bounds: DpBounds,
+  selected: ReadonlyMap<string, ReadonlySet<string>>,
+): ExactCell[] {
+  const pairs = new Map<string, { person: string; key: string }[]>();
+  for (const list of members.values()) {
+    const kept = selectPerPerson(
+      list,
+      (index) => rows[index]!.user,
+      (index) => rows[index]!.conversationId,
+      bounds.maxConversations,
+    );
+    for (const index of kept) {
+      const keys = keysOf(index);
+      for (const facet of DATA_FACETS) {
+        const family = familyName.facet(facet);
+        for (const key of keys.get(family) ?? []) {
+          if (selected.get(family)?.has(key)) continue;
+          const list = pairs.get(facet) ?? [];
+          list.push({ person: rows[index]!.user, key });
+          pairs.set(facet, list);
+        }
+      }
+    }
+  }
+  const cells: ExactCell[] = [];
+  for (const [facet, list] of pairs) {
+    const counts = new Map<string, number>();
+    for (const pair of userKeysPerPerson(list, maxUserKeys(familyName.facet(facet), bounds))) {
+      const key = pair.slice(pair.indexOf('\u0000') + 1);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    for (const [key, people] of counts)
+      cells.push({ family: familyName.vocabulary(facet), key, values: { people } });
+  }
+  return cells;
+}
+
+/** Closed weeks of the horizon not yet released (what the planner must pay for). */
+export function pendingClosedWeeks(
+  now: Date,
+  backfillWeeks: number,
+  finalWeeks: ReadonlySet<string>,
+): string[] {
+  const horizon = dpHorizon(now, backfillWeeks, finalWeeks);
+  return weeksBetween(horizon.firstWeek, horizon.currentWeek).filter(
+    (week) => week !== horizon.currentWeek && !finalWeeks.has(week),
+  );
+}

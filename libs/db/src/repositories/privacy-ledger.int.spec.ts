@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openMigratedDatabase, type Engine } from '../../../../test/helpers/services';
+import { TenantRepository } from './tenant.repository';
+import {
+  BudgetExceededError,
+  PrivacyLedgerRepository,
+  type LedgerCharge,
+} from './privacy-ledger.repository';
+
+describe.each<Engine>(['postgres', 'pglite'])('privacy ledger on %s', (engine) => {
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await cleanup?.();
+    cleanup = undefined;
+  });
+
+  it('charges publications, refuses one that would exceed the cap, and keeps final weeks once', async () => {
+    const opened = await openMigratedDatabase(engine);
+    cleanup = opened.cleanup;
+    const db = opened.db;
+    const tenant = await new TenantRepository(db).insert({
+      slug: 'ledger',
+      name: 'Ledger',
+      kUsers: 5,
+      minConversations: 10,
+    });
+    const ledger = new PrivacyLedgerRepository(db);
+    const march = new Date('2026-03-01T00:00:00Z');
+    const charge = (rhoClosedWeeks: number, rhoCurrentWeek: number): LedgerCharge => ({
+      tenantId: tenant.id,
+      periodStart: march,
+      kind: 'scheduled',
+      mechanism: 'discrete-gaussian/zcdp',
+      parameters: { buckets: ['2026-W10'] },
+      rhoClosedWeeks,
+      rhoCurrentWeek,
+      delta: 1e-8,
+      rhoCap: 0.3,
+      epsilonCap: 4,
+      deltaCap: 1e-6,
+      at: new Date('2026-03-09T06:00:00Z'),
+    });
+    const first = await db.transaction((tx) =>
+      new PrivacyLedgerRepository(tx).charge(charge(0.2, 0.05)),
+    );
+    expect(first.rho).toBeCloseTo(0.25, 12);
+    // 0.25 + 0.1 > 0.3: refused, and nothing is written.
+    await expect(
+      db.transaction((tx) => new PrivacyLedgerRepository(tx).charge(charge(0, 0.1))),
+    ).rejects.toBeInstanceOf(BudgetExceededError);
+    const spent = await ledger.spent(tenant.id, march);
+    expect(spent).toMatchObject({ rho: 0.25, rhoClosedWeeks: 0.2, rhoCurrentWeek: 0.05 });
+    // Exactly up to the cap is allowed; another month is a fresh budget.
+    await db.transaction((tx) =>
+      new PrivacyLedgerRepository(tx).charge({
+        ...charge(0, 0.05),
+        at: new Date('2026-03-10T06:00:00Z'),
+      }),
+    );
+    await db.transaction((tx) =>
+      new PrivacyLedgerRepository(tx).charge({
+        ...charge(0.3, 0),
+        periodStart: new Date('2026-04-01T00:00:00Z'),
+      }),
+    );
+    expect((await ledger.publications(tenant.id, march)).map((entry) => entry.rho)).toEqual([
+      0.25, 0.05,
+    ]);
+
+    const cell = (final: boolean, conversations: number) => ({
+      bucket: '2026-W10',
+      final,
+      family: 'total',
+      key: 'all',
+      figures: { conversations },
+      sigma: { conversations: 3 },
+    });
+    await ledger.saveCells(tenant.id, first.id, [cell(false, 40)]);
+    expect((await ledger.currentCells(tenant.id)).map((c) => c.figures.conversations)).toEqual([
+      40,
+    ]);
+    const second = (await ledger.publications(tenant.id, march))[1]!;
+    await ledger.saveCells(tenant.id, second.id, [cell(true, 42)]);
+    // The final release replaces the provisional one, and a closed week is released only once.
+    expect((await ledger.currentCells(tenant.id)).map((c) => c.figures.conversations)).toEqual([
+      42,
+    ]);
+    await expect(ledger.saveCells(tenant.id, first.id, [cell(true, 50)])).rejects.toThrow();
+    expect([...(await ledger.finalWeeks(tenant.id))]).toEqual(['2026-W10']);
+  });
+});
