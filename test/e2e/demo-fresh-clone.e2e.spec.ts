@@ -15,6 +15,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { keywordListVerdict, nameWords } from '@silhouette/clustering';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchBrowser } from '../helpers/browser';
@@ -39,6 +40,7 @@ interface Summary {
   level: number;
   conversations: number;
   is_other: boolean;
+  parent_id?: string | null;
 }
 
 describe('the demo from a fresh clone with nothing beside it', () => {
@@ -121,6 +123,32 @@ describe('the demo from a fresh clone with nothing beside it', () => {
       read_key: string;
     };
     expect(keys.read_key).toBe(readKey);
+  });
+
+  it('names every published group with a readable phrase, not a keyword list', async () => {
+    // The check `npm run eval -- naming` counts (libs/clustering naming/name-readability.ts).
+    const named: Summary[] = [];
+    for (let level = 0; level < 3; level++) {
+      const page = await read(`/v1/insights/clusters?level=${level}&limit=2000`);
+      expect(page.next_cursor, `all of level ${level} in one page`).toBeNull();
+      named.push(...(page.clusters as Summary[]).filter((c) => !c.is_other));
+    }
+    expect(named.length).toBeGreaterThan(10);
+    const flagged = named
+      .map((c) => ({ name: c.name, ...keywordListVerdict(c.name) }))
+      .filter((verdict) => verdict.keywordList);
+    expect(flagged).toEqual([]);
+    for (const cluster of named) {
+      expect(nameWords(cluster.name).length, cluster.name).toBeGreaterThan(0);
+      expect(nameWords(cluster.name).length, cluster.name).toBeLessThanOrEqual(6);
+    }
+    // Siblings are told apart by their names.
+    const siblings = new Map<string, string[]>();
+    for (const cluster of named) {
+      const key = `${cluster.level}/${cluster.parent_id ?? 'root'}`;
+      siblings.set(key, [...(siblings.get(key) ?? []), cluster.name]);
+    }
+    for (const names of siblings.values()) expect(new Set(names).size).toBe(names.length);
   });
 
   it('shows 1,500+ conversations, three named levels, failure areas and suppressed cells', async () => {
@@ -219,7 +247,8 @@ describe('the demo from a fresh clone with nothing beside it', () => {
     const { evidence } = await read('/v1/privacy/evidence');
     expect(evidence.cells.suppressed).toBeGreaterThan(0);
     expect(
-      (evidence.suppressedCells as { scope: string }[]).some((c) =>
+      // The tenant's view counts suppressed cells per kind of scope, never naming one (#10).
+      (evidence.suppressedByScope as { scope: string }[]).some((c) =>
         c.scope.startsWith('breakdown/'),
       ),
     ).toBe(true);

@@ -35,7 +35,8 @@ function unitLength(v: Float32Array): number {
   return Math.hypot(...v);
 }
 
-describe('OfflineEmbedder (LSA)', () => {
+// Each fit projects the 30,000 word vectors once: seconds on a loaded shared machine.
+describe('OfflineEmbedder (LSA)', { timeout: 30_000 }, () => {
   it('is deterministic: the same corpus gives the same model and vectors', () => {
     const a = OfflineEmbedder.fit(CORPUS, { dimension: 16 });
     const b = OfflineEmbedder.fit(CORPUS, { dimension: 16 });
@@ -123,7 +124,7 @@ describe('OfflineEmbedder (LSA)', () => {
   });
 });
 
-describe('OfflineEmbedder (LSA ⊕ SIF word vectors)', () => {
+describe('OfflineEmbedder (LSA ⊕ SIF word vectors)', { timeout: 30_000 }, () => {
   it('brings together texts that share meaning but no word, which LSA alone cannot', () => {
     // A few hundred texts, so that the joined view's principal axes are fitted on more texts
     // than it has dimensions (as in a real run).
