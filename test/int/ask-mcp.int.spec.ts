@@ -210,6 +210,8 @@ describe('silhouette ask and mcp (command line, embedded data directory)', () =>
     REDIS_URL: '',
     SILHOUETTE_DATA_DIR: join(dir, 'data'),
     LOG_LEVEL: 'silent',
+    // The answer's exact figure is the point here: threshold mode (dp is the default).
+    PRIVACY_MODE: 'threshold',
   };
   const cli = (args: string[]) => run(process.execPath, [CLI, ...args], { env, timeout: 180_000 });
 
