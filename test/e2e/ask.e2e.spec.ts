@@ -2,7 +2,7 @@
  * The Ask view in a real headless Chromium against a published embedded stack: three questions
  * (typed, a suggestion, and one about an individual), each answer with its status, the refusal
  * with its reason, and a figure's link followed to the view that shows it. No response the page
- * receives holds a canary.
+ * receives holds a canary, and the page breaks none of the dashboard's CSP.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,11 @@ describe('Ask view in headless Chromium', () => {
   it('answers three questions and follows a figure to its view', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const bodies: string[] = [];
+    // The view runs under the dashboard's strict Content-Security-Policy (issue #10).
+    const cspViolations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
     page.on('response', (response) => {
       void response.text().then(
         (text) => bodies.push(text),
@@ -100,5 +105,6 @@ describe('Ask view in headless Chromium', () => {
     for (const value of Object.values(canary)) {
       expect(bodies.join('\n')).not.toContain(value);
     }
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -173,6 +173,22 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 }
 
 /** fetch with an API key, returning status, parsed body and raw text. */
+/**
+ * In embedded mode the pipeline can block the event loop for seconds; when it lets go, the
+ * server's keep-alive timer closes idle sockets that the client may be reusing at that moment.
+ * Such a reset happens before the server reads the request, so sending it once more on a fresh
+ * socket is safe for every method.
+ */
+async function fetchOnFreshSocketIfReset(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    if (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET' && code !== 'EPIPE') throw error;
+    return fetch(url, init);
+  }
+}
+
 export async function call(
   stack: Pick<Stack, 'baseUrl'>,
   path: string,
@@ -183,7 +199,7 @@ export async function call(
     headers?: Record<string, string>;
   } = {},
 ): Promise<{ status: number; body: any; text: string; headers: Headers }> {
-  const response = await fetch(`${stack.baseUrl}${path}`, {
+  const response = await fetchOnFreshSocketIfReset(`${stack.baseUrl}${path}`, {
     method: init.method ?? 'GET',
     headers: {
       ...(init.key ? { Authorization: `Bearer ${init.key}` } : {}),

@@ -2,12 +2,15 @@
  * The smaller findings of the privacy review (issue #10, finding 6) at the HTTP API, in both
  * modes: raw pipeline counts refused to read keys, denied requests in the audit log, another
  * tenant's cluster as `?parent=` answering 404, `Cache-Control: no-store` on every authenticated
- * response and a strict Content-Security-Policy on the dashboard and the API.
+ * response and a strict Content-Security-Policy on the dashboard and the API. The analyst's
+ * endpoints (`POST /v1/ask`, `/mcp`) are held to the same rules.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InsightsRepository, type PublishedCluster } from '@silhouette/db';
 import { call, startStack, type Stack } from '../helpers/stack';
@@ -21,6 +24,7 @@ async function publishClusters(
   tenantId: string,
   clusterIds: string[],
   pooledClusterIds: string[] = [],
+  name = 'Booking trips',
 ): Promise<void> {
   await stack.ownerDb.transaction((tx) =>
     new InsightsRepository(tx).save({
@@ -28,23 +32,23 @@ async function publishClusters(
       runId: randomUUID(),
       periodStart: null,
       periodEnd: null,
-      overview: { published: true, levels: 1 },
+      overview: { published: true, levels: 1, thresholds: { k_users: 5, min_conversations: 10 } },
       evidence: {},
       pooledClusterIds,
-      clusters: clusterIds.map(clusterOf),
+      clusters: clusterIds.map((id) => clusterOf(id, name)),
       breakdowns: [],
       trends: [],
     }),
   );
 }
 
-function clusterOf(clusterId: string): PublishedCluster {
+function clusterOf(clusterId: string, name: string): PublishedCluster {
   return {
     clusterId,
     level: 0,
     parentId: null,
     isOther: false,
-    name: 'Booking trips',
+    name,
     description: 'Travel bookings',
     keywords: [],
     conversations: 40,
@@ -55,6 +59,32 @@ function clusterOf(clusterId: string): PublishedCluster {
     lineage: { kind: 'new', sources: [] },
   };
 }
+
+const FOREIGN_NAME = 'Globex merger talks';
+const MCP_ACCEPT = 'application/json, text/event-stream';
+const MCP_INITIALIZE = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: {
+    protocolVersion: '2025-03-26',
+    capabilities: {},
+    clientInfo: { name: 'hardening-test', version: '1.0.0' },
+  },
+});
+
+async function mcpClient(stack: Stack, key: string): Promise<Client> {
+  const client = new Client({ name: 'hardening-test', version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${stack.baseUrl}/mcp`), {
+      requestInit: { headers: { Authorization: `Bearer ${key}` } },
+    }),
+  );
+  return client;
+}
+
+const toolText = (result: any) =>
+  (result.content as { text: string }[]).map((c) => c.text).join('');
 
 describe.each(['server', 'embedded'] as const)('API hardening (%s mode)', (mode) => {
   let stack: Stack;
@@ -71,7 +101,7 @@ describe.each(['server', 'embedded'] as const)('API hardening (%s mode)', (mode)
     ownCluster = randomUUID();
     foreignCluster = randomUUID();
     await publishClusters(stack, stack.tenant.tenant.id, [ownCluster]);
-    await publishClusters(stack, other.tenant.id, [foreignCluster]);
+    await publishClusters(stack, other.tenant.id, [foreignCluster], [], FOREIGN_NAME);
   });
   afterAll(async () => {
     await stack?.close();
@@ -198,7 +228,104 @@ describe.each(['server', 'embedded'] as const)('API hardening (%s mode)', (mode)
       });
       expect(response.status).toBe(404);
       expect(response.text).not.toContain('Booking trips');
+      expect(response.text).not.toContain(FOREIGN_NAME);
     }
+  });
+
+  it('the analyst over MCP answers another tenant’s cluster id as an unknown one', async () => {
+    const client = await mcpClient(stack, stack.tenant.readKey);
+    try {
+      const own = await client.callTool({
+        name: 'get_cluster',
+        arguments: { cluster_id: ownCluster },
+      });
+      expect(own.isError).toBeFalsy();
+      expect(toolText(own)).toContain('Booking trips');
+      const refusals: string[] = [];
+      for (const id of [foreignCluster, randomUUID()]) {
+        for (const [name, args] of [
+          ['get_cluster', { cluster_id: id }],
+          ['list_clusters', { parent_id: id }],
+        ] as const) {
+          const result = await client.callTool({ name, arguments: args });
+          expect(result.isError, `${name} ${id}`).toBe(true);
+          expect(toolText(result)).not.toContain(FOREIGN_NAME);
+          refusals.push(toolText(result).replaceAll(id, '<id>'));
+        }
+      }
+      // The same words for a foreign id as for one that exists nowhere: nothing to tell them apart.
+      expect(refusals.slice(0, 2)).toEqual(refusals.slice(2));
+      const asked = await call(stack, '/v1/ask', {
+        method: 'POST',
+        key: stack.tenant.readKey,
+        body: JSON.stringify({ question: `How many conversations about ${FOREIGN_NAME}?` }),
+      });
+      expect(asked.status).toBe(200);
+      expect(JSON.stringify(asked.body.figures)).not.toContain(FOREIGN_NAME);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('audit-logs requests the analyst’s endpoints deny, without the question', async () => {
+    const question = JSON.stringify({ question: 'How many conversations about Booking trips?' });
+    const unknownKey = `sil_read_${'z'.repeat(32)}`;
+    expect(
+      (
+        await call(stack, '/v1/ask', {
+          method: 'POST',
+          key: stack.tenant.ingestKey,
+          body: question,
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await call(stack, '/mcp', {
+          method: 'POST',
+          key: unknownKey,
+          body: MCP_INITIALIZE,
+          headers: { accept: MCP_ACCEPT },
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await call(stack, '/mcp', {
+          method: 'POST',
+          key: stack.tenant.ingestKey,
+          body: MCP_INITIALIZE,
+          headers: { accept: MCP_ACCEPT },
+        })
+      ).status,
+    ).toBe(403);
+    const denied = await audit(
+      `details->>'denied' IS NOT NULL AND action IN ('POST /v1/ask', 'POST /mcp')`,
+      [],
+    );
+    expect(denied).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          tenant_id: stack.tenant.tenant.id,
+          action: 'POST /v1/ask',
+          details: { denied: 403, reason: 'forbidden' },
+        }),
+        expect.objectContaining({
+          tenant_id: null,
+          actor: 'key:unknown',
+          action: 'POST /mcp',
+          details: { denied: 401, reason: 'unauthenticated' },
+        }),
+        expect.objectContaining({
+          tenant_id: stack.tenant.tenant.id,
+          action: 'POST /mcp',
+          details: { denied: 403, reason: 'forbidden' },
+        }),
+      ]),
+    );
+    const everything = JSON.stringify(denied);
+    for (const secret of [unknownKey, stack.tenant.ingestKey, 'Booking trips'])
+      expect(everything).not.toContain(secret);
   });
 
   it('says a cluster was pooled in the previous snapshot (was_pooled can be true)', async () => {
@@ -232,6 +359,28 @@ describe.each(['server', 'embedded'] as const)('API hardening (%s mode)', (mode)
       ['/v1/admin/keys', stack.tenant.readKey],
     ] as const) {
       const response = await call(stack, path, { key });
+      expect(response.headers.get('cache-control'), path).toBe('no-store');
+      expect(response.headers.get('content-security-policy'), path).toContain("default-src 'none'");
+    }
+    // The analyst's answers are insights too, allowed or refused.
+    for (const [path, key, body, headers] of [
+      [
+        '/v1/ask',
+        stack.tenant.readKey,
+        JSON.stringify({ question: 'How many conversations?' }),
+        {},
+      ],
+      [
+        '/v1/ask',
+        stack.tenant.ingestKey,
+        JSON.stringify({ question: 'How many conversations?' }),
+        {},
+      ],
+      ['/mcp', stack.tenant.readKey, MCP_INITIALIZE, { accept: MCP_ACCEPT }],
+      ['/mcp', stack.tenant.ingestKey, MCP_INITIALIZE, { accept: MCP_ACCEPT }],
+    ] as const) {
+      const response = await call(stack, path, { method: 'POST', key, body, headers });
+      expect(response.status, `${path} ${response.text}`).toBeLessThan(500);
       expect(response.headers.get('cache-control'), path).toBe('no-store');
       expect(response.headers.get('content-security-policy'), path).toContain("default-src 'none'");
     }

@@ -228,6 +228,9 @@ describe.each(['server', 'embedded'] as const)('growing conversations (%s)', (mo
     const publish = async () => {
       await stack.queue.enqueue('cluster-tenant', { tenantId: published.tenant.id });
       await stack.queue.waitUntilIdle(120_000);
+      // Embedded clustering blocks the event loop for seconds: let both ends' late keep-alive
+      // timers close the idle sockets before the next request (else it may reuse a closed one).
+      await new Promise((resolve) => setTimeout(resolve, 250));
       const overview = await call(stack, '/v1/insights/overview', { key: published.readKey });
       expect(overview.status).toBe(200);
       return overview.body as { conversations: number; distinct_users: number };

@@ -17,11 +17,23 @@ import { masterKeyId } from '@silhouette/config';
 import { PgDatabase, PgliteDatabase, type Database } from '@silhouette/db';
 import { Pseudonymizer } from '@silhouette/ingest';
 import { SealedConversationStore, TenantKeyring } from '@silhouette/sealed';
-import { createTestDatabase, redisUrl, type TestDatabase } from '../helpers/services';
+import { importCommand } from '../../apps/cli/src/commands/import.command';
+import { UsageError } from '../../apps/cli/src/cli-error';
+import { createTestDatabase, redisUrl, testEnv, type TestDatabase } from '../helpers/services';
 
 const CLI = fileURLToPath(new URL('../../bin/silhouette.mjs', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../fixtures/import/', import.meta.url));
 const run = promisify(execFile);
+
+describe('silhouette import usage', () => {
+  it('names a missing file and an unknown source before touching any database', async () => {
+    const env = testEnv();
+    await expect(importCommand(env, ['langfuse'], {})).rejects.toThrow(UsageError);
+    await expect(importCommand(env, ['helicone', 'x.json'], { tenant: 'acme' })).rejects.toThrow(
+      'unknown source "helicone" (langfuse or langsmith)',
+    );
+  });
+});
 
 describe.each(['server', 'embedded'] as const)('silhouette import (%s)', (mode) => {
   const dir = mkdtempSync(join(tmpdir(), 'silhouette-import-'));
@@ -144,11 +156,7 @@ describe.each(['server', 'embedded'] as const)('silhouette import (%s)', (mode) 
     expect(again).toMatchObject({ accepted: 0, updated: 0, duplicates: 2 });
   }, 180_000);
 
-  it('names bad usage and exits 2 when nothing in the file is usable', async () => {
-    expect((await cli(['import', 'langfuse'])).code).toBe(2);
-    const unknown = await cli(['import', 'helicone', 'x.json', '--tenant', 'acme']);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('unknown source "helicone"');
+  it('exits 2 when nothing in the file is usable, naming each problem', async () => {
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, 'nope\n{"id": "t", "timestamp": "yesterday"}\n');
     const result = await cli(['import', 'langfuse', bad, '--tenant', 'acme', '--json']);

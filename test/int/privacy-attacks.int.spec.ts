@@ -8,7 +8,8 @@
  * and the review's questions are asked of every read endpoint, the export and a report: what do
  * they say about the small teams, and does the canary team name appear anywhere (responses,
  * export, report files, logs, Redis)? Then an admin key points report webhooks at a receiver on
- * loopback and at private addresses, and an erasure must reach the published figures.
+ * loopback and at private addresses, and an erasure must reach the published figures. The analyst
+ * (`POST /v1/ask` and its tools over `/mcp`) reads the same snapshot and is asked the same things.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -16,6 +17,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BREAKDOWN_FACETS, startOfIsoWeek, TREND_FACETS } from '@silhouette/contracts';
 import { latestSnapshotDocument } from '@silhouette/api';
@@ -228,6 +231,97 @@ describe.each(['server', 'embedded'] as const)('the privacy review’s attacks (
     expect(scanText('logs', stack.logs(), CANARIES)).toEqual([]);
     if (mode === 'server')
       expect((await scanRedis(redisUrl(), stack.queuePrefix, CANARIES)).found).toEqual([]);
+  });
+
+  it('the analyst (ask and MCP) tells the read key nothing more about small teams or canaries', async () => {
+    const answers: { where: string; text: string }[] = [];
+    const client = new Client({ name: 'privacy-attacks', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${stack.baseUrl}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${stack.tenant.readKey}` } },
+      }),
+    );
+    const tool = async (name: string, args: Record<string, unknown>) => {
+      const result = await client.callTool({ name, arguments: args });
+      const text = JSON.stringify(result.content);
+      answers.push({ where: `mcp ${name} ${JSON.stringify(args)}`, text });
+      return { isError: result.isError === true, text };
+    };
+    /** The answer without the echo of the attacker's own question. */
+    const ask = async (question: string) => {
+      const response = await call(stack, '/v1/ask', {
+        method: 'POST',
+        key: stack.tenant.readKey,
+        body: JSON.stringify({ question }),
+      });
+      expect(response.status, question).toBe(200);
+      const { question: echoed, ...answer } = response.body;
+      expect(echoed).toBe(question);
+      const text = JSON.stringify(answer);
+      answers.push({ where: `ask ${question}`, text });
+      return text;
+    };
+    try {
+      expect((await tool('describe_published_data', {})).isError).toBe(false);
+      await tool('get_overview', {});
+      await tool('get_failures', {});
+      const teams = await tool('get_breakdown', { facet: 'team', limit: 50 });
+      expect(teams.isError).toBe(false);
+      expect(teams.text).toContain('sales');
+      for (const facet of BREAKDOWN_FACETS) await tool('get_breakdown', { facet, limit: 50 });
+      for (const interval of ['week', 'month'])
+        for (const facet of ['cluster', ...TREND_FACETS])
+          await tool('get_trend', { facet, interval });
+      const tree = (await read('/v1/insights/clusters?level=0&limit=2000')).body.clusters;
+      for (const cluster of tree) await tool('get_cluster', { cluster_id: cluster.id });
+      await tool('list_clusters', {});
+      // An existence oracle: a small team and a team that never existed get the same answer.
+      for (const [name, args] of [
+        ['get_trend', (team: string) => ({ facet: 'team', value: team })],
+        ['search_clusters', (team: string) => ({ query: team })],
+      ] as const) {
+        const [legal, solo, never] = await Promise.all(
+          ['legal', 'solo', 'finance'].map(async (team) =>
+            (await tool(name, args(team))).text.replaceAll(team, '<team>'),
+          ),
+        );
+        expect(legal, name).toBe(never);
+        expect(solo, name).toBe(never);
+      }
+      // Positive control: the analyst does answer from the published team breakdown.
+      const byTeam = JSON.parse(await ask('Which team has the most conversations?'));
+      expect(byTeam.status).toBe('answered');
+      expect(byTeam.answer).toContain('sales');
+      for (const question of [
+        'Which team had the fewest conversations?',
+        'How many conversations per week?',
+        'What are the top clusters?',
+      ])
+        await ask(question);
+      const [legal, solo, never] = await Promise.all(
+        ['legal', 'solo', 'finance'].map(async (team) =>
+          (await ask(`How many conversations did the ${team} team have?`)).replaceAll(
+            team,
+            '<team>',
+          ),
+        ),
+      );
+      expect(legal).toBe(never);
+      expect(solo).toBe(never);
+      await ask(`How many conversations did the team ${CANARY_TEAM} have?`);
+      await ask(`What did ${CONTENT.email} ask about?`);
+    } finally {
+      await client.close();
+    }
+    expect(answers.length).toBeGreaterThan(20);
+    for (const { where, text } of answers) {
+      for (const team of SMALL_TEAMS)
+        expect(text.includes(`"${team}"`), `${where} names ${team}`).toBe(false);
+      expect(
+        scanText(where, text, [...CANARIES, ...Object.values(CONTENT), ...Object.values(AT_REST)]),
+      ).toEqual([]);
+    }
+    expect(scanText('logs', stack.logs(), CANARIES)).toEqual([]);
   });
 
   it('keeps content, ids, metadata and the team canary out of every table and the data directory', async () => {
