@@ -34,6 +34,12 @@ import { createLogger, Metrics } from '@silhouette/telemetry';
 import { startWorker, type RunningWorker, type WorkerDeps } from '@silhouette/worker';
 import { createTestDatabase, redisUrl, testEnv, type TestDatabase } from './services';
 
+/**
+ * A `METRICS_TOKEN` for suites that read `/metrics` (pass it in `env`). The stack sets none by
+ * default, so `/metrics` is off as in a fresh deployment.
+ */
+export const TEST_METRICS_TOKEN = 'silhouette-test-metrics-token';
+
 export interface StackOptions {
   mode: 'server' | 'embedded';
   worker?: boolean;

@@ -17,7 +17,7 @@ import { canaries, openaiRecord } from '../helpers/fixtures';
 import { everySchema, scanRedis, scanTables, scanText } from '../helpers/leak-scan';
 import { offlineProviders } from '../helpers/providers';
 import { redisUrl } from '../helpers/services';
-import { call, startStack, type Stack } from '../helpers/stack';
+import { call, startStack, TEST_METRICS_TOKEN, type Stack } from '../helpers/stack';
 
 /** A random 16-digit card number with a valid Luhn check digit. */
 function cardNumber(): string {
@@ -89,6 +89,7 @@ describe.each(['server', 'embedded'] as const)('identifiers and metadata at rest
       mode,
       worker: true,
       workerProviders: offlineProviders,
+      env: { METRICS_TOKEN: TEST_METRICS_TOKEN },
       ...(dataDir ? { dataDir } : {}),
     });
     // The review's records: the canaries as ids and as allow-listed metadata values.
@@ -115,9 +116,13 @@ describe.each(['server', 'embedded'] as const)('identifiers and metadata at rest
     responses.push(extra.text);
     extraBody = extra.body as Record<string, unknown>;
     await stack.queue.waitUntilIdle(60_000);
-    for (const path of ['/v1/status', '/v1/tenant', '/metrics', '/v1/admin/audit-log']) {
+    for (const path of ['/v1/status', '/v1/tenant', '/v1/admin/audit-log']) {
       responses.push((await call(stack, path, { key: stack.tenant.adminKey })).text);
     }
+    // The operator's view too: `/metrics` answers the metrics token only.
+    const metrics = await call(stack, '/metrics', { key: TEST_METRICS_TOKEN });
+    expect(metrics.status).toBe(200);
+    responses.push(metrics.text);
   });
   afterAll(async () => {
     if (!closed) await stack?.close();

@@ -8,7 +8,7 @@ import { canaries } from '../helpers/fixtures';
 import { scanRedis, scanTables, scanText } from '../helpers/leak-scan';
 import { offlineProviders } from '../helpers/providers';
 import { redisUrl } from '../helpers/services';
-import { call, startStack, type Stack } from '../helpers/stack';
+import { call, startStack, TEST_METRICS_TOKEN, type Stack } from '../helpers/stack';
 
 describe.each(['server', 'embedded'] as const)('canary PII through the %s pipeline', (mode) => {
   let stack: Stack;
@@ -17,7 +17,12 @@ describe.each(['server', 'embedded'] as const)('canary PII through the %s pipeli
   const responses: string[] = [];
 
   beforeAll(async () => {
-    stack = await startStack({ mode, worker: true, workerProviders: offlineProviders });
+    stack = await startStack({
+      mode,
+      worker: true,
+      workerProviders: offlineProviders,
+      env: { METRICS_TOKEN: TEST_METRICS_TOKEN },
+    });
     const records = Array.from({ length: 12 }, (_, i) => ({
       id: `canary-${i}`,
       user_id: i % 2 ? canary.email : `${canary.name}-${i % 3}`,
@@ -42,9 +47,13 @@ describe.each(['server', 'embedded'] as const)('canary PII through the %s pipeli
     responses.push(ingest.text);
     expect(ingest.body).toMatchObject({ accepted: 12 });
     await stack.queue.waitUntilIdle(60_000);
-    for (const path of ['/v1/status', '/v1/tenant', '/metrics', '/v1/admin/audit-log']) {
+    for (const path of ['/v1/status', '/v1/tenant', '/v1/admin/audit-log']) {
       responses.push((await call(stack, path, { key: stack.tenant.adminKey })).text);
     }
+    // The operator's view too: `/metrics` answers the metrics token only.
+    const metrics = await call(stack, '/metrics', { key: TEST_METRICS_TOKEN });
+    expect(metrics.status).toBe(200);
+    responses.push(metrics.text);
   });
   afterAll(async () => stack?.close());
 

@@ -6,14 +6,10 @@
  * and canary PII ingested at the start found in none of it.
  */
 import { execFileSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Env } from '@silhouette/config';
 import { BullmqQueueDriver, queuePolicies } from '@silhouette/queue';
@@ -22,6 +18,7 @@ import { createLogger, Metrics } from '@silhouette/telemetry';
 import { startWorker, type RunningWorker } from '@silhouette/worker';
 import { ARTIFACTS_DIR, launchBrowser } from '../helpers/browser';
 import { sgdRecords } from '../helpers/datasets';
+import { startSmtpSink, startWebhookReceiver } from '../helpers/delivery-sinks';
 import { canaries } from '../helpers/fixtures';
 import { scanRedis, scanTables, scanText } from '../helpers/leak-scan';
 import { offlineProviders } from '../helpers/providers';
@@ -62,65 +59,6 @@ async function startInstance(stack: Stack, env: Env): Promise<RunningInstance> {
 async function stopInstance(instance: RunningInstance): Promise<void> {
   await instance.worker.stop();
   await instance.queue.close();
-}
-
-interface Mail {
-  parsed: ParsedMail;
-  raw: string;
-}
-
-function startSmtpSink(): Promise<{ server: SMTPServer; port: number; mails: Mail[] }> {
-  const mails: Mail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        simpleParser(raw)
-          .then((parsed) => {
-            mails.push({ parsed, raw: raw.toString('utf8') });
-            callback();
-          })
-          .catch(callback);
-      });
-    },
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.server.address() as AddressInfo).port;
-      resolve({ server, port, mails });
-    });
-  });
-}
-
-interface WebhookCall {
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function startWebhookReceiver(
-  status: () => number,
-): Promise<{ server: Server; url: string; calls: WebhookCall[] }> {
-  const calls: WebhookCall[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      calls.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-      response.statusCode = status();
-      response.end();
-    });
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as AddressInfo).port;
-      resolve({ server, url: `http://127.0.0.1:${port}/hooks/silhouette`, calls });
-    });
-  });
 }
 
 describe('scheduled reports', () => {

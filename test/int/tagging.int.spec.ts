@@ -17,7 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { presidioValues, sgdRecords } from '../helpers/datasets';
 import { offlineProviders } from '../helpers/providers';
 import { ScriptedLlmServer } from '../helpers/scripted-llm-server';
-import { call, startStack, type Stack } from '../helpers/stack';
+import { call, startStack, TEST_METRICS_TOKEN, type Stack } from '../helpers/stack';
 
 const scrub: WorkerDeps['scrub'] = (text) => {
   const result = scrubPii(text);
@@ -122,7 +122,12 @@ describe('tagging 200 SGD conversations', () => {
       mode: 'server',
       worker: true,
       workerProviders: llmProviders(server),
-      env: { TAG_MODEL: 'scripted-tagger', JOB_ATTEMPTS: '2', JOB_BACKOFF_MS: '10' },
+      env: {
+        TAG_MODEL: 'scripted-tagger',
+        JOB_ATTEMPTS: '2',
+        JOB_BACKOFF_MS: '10',
+        METRICS_TOKEN: TEST_METRICS_TOKEN,
+      },
     });
     await ingestAll(stack, records);
     await stack.queue.waitUntilIdle(180_000);
@@ -138,7 +143,7 @@ describe('tagging 200 SGD conversations', () => {
     );
     for (const row of failed.rows) expect(row.last_error).toMatch(/\w+/);
     if (status.failed > 0) {
-      expect((await call(stack, '/metrics')).text).toMatch(
+      expect((await call(stack, '/metrics', { key: TEST_METRICS_TOKEN })).text).toMatch(
         /silhouette_jobs_processed_total\{job="tag-conversation",result="dead_lettered"\} [1-9]/,
       );
     }

@@ -11,14 +11,17 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { createRequire } from 'node:module';
 import { createAskService } from '@silhouette/analyst';
 import { AdminController } from './admin/admin.controller';
+import { AlertsController } from './alerts/alerts.controller';
 import { UsersController } from './admin/users.controller';
 import type { ApiDeps } from './api-deps';
 import { AskController } from './ask/ask.controller';
 import { AuthGuard } from './auth/auth.guard';
+import { CostController } from './cost/cost.controller';
 import { AuditInterceptor } from './common/audit.interceptor';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { DocsController } from './docs/docs.controller';
 import { HealthController } from './health/health.controller';
+import { MetricsTokenGuard } from './health/metrics-token.guard';
 import { IngestController } from './ingest/ingest.controller';
 import { InsightsController } from './insights/insights.controller';
 import { OtlpController } from './otlp/otlp.controller';
@@ -71,11 +74,13 @@ function apiModule(deps: ApiDeps) {
       InsightsController,
       PrivacyBudgetController,
       ReportsController,
+      CostController,
+      AlertsController,
       SessionController,
       AskController,
       DocsController,
     ],
-    providers: [{ provide: API_DEPS, useValue: deps }, AuthGuard],
+    providers: [{ provide: API_DEPS, useValue: deps }, AuthGuard, MetricsTokenGuard],
   })
   class ApiModule {}
   return ApiModule;

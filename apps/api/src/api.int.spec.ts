@@ -7,7 +7,7 @@ import {
   toJsonl,
 } from '../../../test/helpers/fixtures';
 import { redisUrl } from '../../../test/helpers/services';
-import { call, startStack, type Stack } from '../../../test/helpers/stack';
+import { call, startStack, TEST_METRICS_TOKEN, type Stack } from '../../../test/helpers/stack';
 
 const countConversations = async (stack: Stack) =>
   Number(
@@ -27,12 +27,13 @@ describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
         INGEST_MAX_RECORDS: '50',
         INGEST_MAX_REQUEST_BYTES: '200000',
         INGEST_MAX_MESSAGE_BYTES: '2000',
+        METRICS_TOKEN: TEST_METRICS_TOKEN,
       },
     });
   });
   afterAll(async () => stack?.close());
 
-  it('answers health, readiness (database and queue) and Prometheus metrics', async () => {
+  it('answers health, readiness (database and queue) and Prometheus metrics (operator’s token)', async () => {
     expect((await call(stack, '/health')).body).toEqual({ status: 'ok' });
     const ready = await call(stack, '/ready');
     expect(ready.status).toBe(200);
@@ -45,7 +46,11 @@ describe('HTTP API (server mode: PostgreSQL + BullMQ)', () => {
       key: stack.tenant.ingestKey,
       body: JSON.stringify([openaiRecord('m-1', 'u1')]),
     });
-    const metrics = await call(stack, '/metrics');
+    // The operator's only: no key, or the tenant's own key, reads nothing (issue #10).
+    expect((await call(stack, '/metrics')).status).toBe(401);
+    expect((await call(stack, '/metrics', { key: stack.tenant.adminKey })).status).toBe(401);
+    const metrics = await call(stack, '/metrics', { key: TEST_METRICS_TOKEN });
+    expect(metrics.status).toBe(200);
     expect(metrics.text).toMatch(
       /silhouette_ingest_records_total\{tenant="acme",result="accepted"\} 1/,
     );

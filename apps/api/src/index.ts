@@ -1,3 +1,4 @@
 export * from './api-deps';
 export * from './api-server';
 export * from './insights/snapshot-document';
+export * from './cost/cost-view';

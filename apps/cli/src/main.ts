@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, parseEnv } from '@silhouette/config';
 import { MigrationStateError } from '@silhouette/db';
 import { InputError, UsageError } from './cli-error';
+import { estimateCommand } from './commands/estimate.command';
 import { askCommand, mcpCommand } from './commands/ask.command';
 import { evalClustersCommand } from './commands/eval-clusters.command';
 import { evidenceCommand } from './commands/evidence.command';
@@ -40,6 +41,8 @@ commands:
                                                           Langfuse traces (sessions) or LangSmith runs
                                                           (threads) as conversations
   status --tenant SLUG [--json]                           pipeline counts and recent failures
+  estimate --tenant SLUG [--json]                         tokens and cost of tagging the backlog, naming
+                                                          and auditing, before anything is sent
   process --tenant SLUG [--json]                          tag, embed, cluster and publish to completion
   export --tenant SLUG --out DIR [--json]                 write what the tenant's users can see
   evidence --tenant SLUG [--snapshot ID] [--json]         the operator's privacy evidence (names suppressed cells)
@@ -144,6 +147,12 @@ export async function main(argv: string[]): Promise<number> {
         });
         return nothingUsable(result) ? 2 : 0;
       }
+      case 'estimate':
+        await estimateCommand(env, {
+          ...(values.tenant ? { tenant: values.tenant } : {}),
+          json: values.json ?? false,
+        });
+        return 0;
       case 'status':
         await statusCommand(env, {
           ...(values.tenant ? { tenant: values.tenant } : {}),

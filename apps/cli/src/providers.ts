@@ -1,5 +1,5 @@
 /** Chooses the providers: OpenAI-compatible when an endpoint is configured, offline otherwise. */
-import { llmConfigured, type Env } from '@silhouette/config';
+import { embeddingsFromEndpoint, llmConfigured, type Env } from '@silhouette/config';
 import {
   LlmTagger,
   OfflineTagger,
@@ -50,10 +50,7 @@ export function createTagger(env: Env, telemetry: ProviderTelemetry = {}): Facet
 }
 
 export function createEmbedderFactory(env: Env): WorkerDeps['embedderFor'] {
-  const useEndpoint =
-    env.EMBEDDING_PROVIDER === 'openai' ||
-    (env.EMBEDDING_PROVIDER === 'auto' && llmConfigured(env));
-  if (useEndpoint) {
+  if (embeddingsFromEndpoint(env)) {
     const embedder = new OpenAiEmbedder({
       model: env.EMBEDDING_MODEL,
       dimension: env.EMBEDDING_DIMENSION,

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiRequestError, type TenantInfo } from './api-client';
 import { Link, navigate, useRoute, VIEWS, type View } from './router';
+import { Alerts } from './views/Alerts';
 import { Ask } from './views/Ask';
 import { Breakdowns } from './views/Breakdowns';
 import { Explore } from './views/Explore';
@@ -184,6 +185,7 @@ const LABELS: Record<View, string> = {
   trends: 'Trends',
   breakdowns: 'Breakdowns',
   reports: 'Reports',
+  alerts: 'Alerts',
   privacy: 'Privacy',
   ask: 'Ask',
 };
@@ -213,6 +215,7 @@ function Dashboard({ csrf, tenant }: { csrf: string; tenant: TenantInfo }) {
         )}
         {route.view === 'trends' && <Trends csrf={csrf} route={route} kUsers={tenant.k_users} />}
         {route.view === 'reports' && <Reports csrf={csrf} admin={tenant.scope === 'admin'} />}
+        {route.view === 'alerts' && <Alerts csrf={csrf} admin={tenant.scope === 'admin'} />}
         {route.view === 'privacy' && <Privacy csrf={csrf} snapshot={route.snapshot} />}
         {route.view === 'ask' && <Ask csrf={csrf} />}
       </div>

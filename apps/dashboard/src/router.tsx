@@ -11,6 +11,7 @@ export const VIEWS = [
   'trends',
   'breakdowns',
   'reports',
+  'alerts',
   'privacy',
   'ask',
 ] as const;

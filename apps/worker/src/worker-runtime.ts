@@ -6,14 +6,22 @@
  * and the retention sweep.
  */
 import { reportScheduleJobId, type JobName } from '@silhouette/contracts';
-import { ReportRepository, ReportScheduleRepository } from '@silhouette/db';
-import { ConversationStatusRepository, PublicationRequestRepository } from '@silhouette/sealed';
+import { AlertRepository, ReportRepository, ReportScheduleRepository } from '@silhouette/db';
+import {
+  ConversationStatusRepository,
+  PublicationRequestRepository,
+  TaggingGateRepository,
+} from '@silhouette/sealed';
 import type { DeadLetter, JobContext, JobHandler, JobHandlers } from '@silhouette/queue';
+import { deliverAlertProcessor, evaluateAlertsProcessor } from './alerts/alert.processors';
+import { evaluatingAlertsAfter } from './alerts/alert-trigger';
 import { clusterTenantProcessor } from './clustering/cluster-tenant.processor';
 import {
   recordClusteringDeadLetter,
   recordingClusteringFailures,
 } from './clustering/clustering-failure';
+import { budgetGuardFor } from './cost/budget-guard';
+import { withRunSpend } from './cost/spend-tracking';
 import { applyRetentionProcessor, eraseUserProcessor } from './processors/maintenance.processors';
 import { tagConversationProcessor } from './processors/tag-conversation.processor';
 import {
@@ -79,18 +87,24 @@ function instrument<N extends JobName>(
 }
 
 export function buildHandlers(deps: WorkerDeps, reports: ReportServices): JobHandlers {
+  const budget = budgetGuardFor(deps);
   return {
     'tag-conversation': instrument(deps, 'tag-conversation', tagConversationProcessor(deps)),
     'cluster-tenant': instrument(
       deps,
       'cluster-tenant',
-      recordingClusteringFailures(deps, clusterTenantProcessor(deps)),
+      evaluatingAlertsAfter(
+        deps,
+        recordingClusteringFailures(deps, withRunSpend(deps, budget, clusterTenantProcessor)),
+      ),
     ),
     'erase-user': instrument(deps, 'erase-user', eraseUserProcessor(deps)),
     'apply-retention': instrument(deps, 'apply-retention', applyRetentionProcessor(deps)),
     'report-tick': instrument(deps, 'report-tick', reportTickProcessor(deps)),
     'render-report': instrument(deps, 'render-report', renderReportProcessor(deps, reports)),
     'deliver-report': instrument(deps, 'deliver-report', deliverReportProcessor(deps, reports)),
+    'evaluate-alerts': instrument(deps, 'evaluate-alerts', evaluateAlertsProcessor(deps)),
+    'deliver-alert': instrument(deps, 'deliver-alert', deliverAlertProcessor(deps, reports)),
   };
 }
 
@@ -121,6 +135,14 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     if (dead.name === 'render-report') {
       const payload = dead.payload as { tenantId: string; reportId: string };
       await reports.fail(payload.tenantId, payload.reportId, dead.reason);
+    }
+    if (dead.name === 'deliver-alert') {
+      const payload = dead.payload as { tenantId: string; deliveryId: string };
+      await new AlertRepository(deps.db).failDelivery(
+        payload.tenantId,
+        payload.deliveryId,
+        dead.reason,
+      );
     }
     if (dead.name === 'deliver-report') {
       const payload = dead.payload as { tenantId: string; deliveryId: string };
@@ -164,6 +186,14 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       })),
     );
     await deps.queue.enqueueMany(
+      'deliver-alert',
+      (await new AlertRepository(deps.db).pendingDeliveries()).map((delivery) => ({
+        tenantId: delivery.tenantId,
+        alertId: delivery.alertId,
+        deliveryId: delivery.id,
+      })),
+    );
+    await deps.queue.enqueueMany(
       'deliver-report',
       (await reports.pendingDeliveries()).map((delivery) => ({
         tenantId: delivery.tenantId,
@@ -173,14 +203,32 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     );
   };
 
+  // Conversations parked for budget go back to tagging once their tenant may spend again (a new
+  // month, a raised budget) or no model is configured any more.
+  const budget = budgetGuardFor(deps);
+  const taggingGate = new TaggingGateRepository(deps.db);
+  const resumeBudgetPaused = async (): Promise<number> => {
+    let resumed = 0;
+    for (const tenantId of await taggingGate.tenantsPaused()) {
+      budget.forget(tenantId);
+      if (deps.tagger.provider === 'openai-compatible' && !(await budget.decide(tenantId)).allowed)
+        continue;
+      const due = await taggingGate.resume(tenantId, RECONCILE_BATCH);
+      await deps.queue.enqueueMany('tag-conversation', due);
+      resumed += due.length;
+    }
+    return resumed;
+  };
+
   const reconcile = async (olderThanSeconds = deps.env.RECONCILE_INTERVAL_S): Promise<number> => {
+    const resumed = await resumeBudgetPaused();
     // Conversations that stopped growing for CONVERSATION_IDLE_S are due for (re-)tagging.
     const idle = await statuses.promoteIdle(deps.env.CONVERSATION_IDLE_S, RECONCILE_BATCH);
     await deps.queue.enqueueMany('tag-conversation', idle);
     const waiting = await statuses.awaitingTagging(olderThanSeconds, RECONCILE_BATCH);
     // Deterministic job ids make this safe: a conversation that still has a live job is skipped.
     await deps.queue.enqueueMany('tag-conversation', waiting);
-    return idle.length + waiting.length;
+    return resumed + idle.length + waiting.length;
   };
 
   // Newly tagged conversations reach the published snapshot on their own: once a tenant has no

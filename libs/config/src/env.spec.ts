@@ -42,6 +42,31 @@ describe('parseEnv', () => {
     expect(JSON.stringify(described)).not.toMatch(/sk-secret|u:p@h/);
     expect(described.OPENAI_API_KEY).toBe('[set]');
   });
+
+  it('takes a metrics token of 16 printable characters or more, never printing it', () => {
+    expect(parseEnv({}).METRICS_TOKEN).toBeUndefined();
+    expect(parseEnv({ METRICS_TOKEN: '' }).METRICS_TOKEN).toBeUndefined();
+    const token = 'f3a9c1e07b5d4e2a9c8b7a6f';
+    expect(parseEnv({ METRICS_TOKEN: token }).METRICS_TOKEN).toBe(token);
+    for (const bad of [
+      'short-token',
+      'sixteen chars ok!',
+      'sixteen-chars-ok\n',
+      'jëtön-with-ümlauts',
+    ]) {
+      expect(() => parseEnv({ METRICS_TOKEN: bad })).toThrow(
+        /^Invalid configuration: METRICS_TOKEN: /,
+      );
+      try {
+        parseEnv({ METRICS_TOKEN: bad });
+      } catch (error) {
+        expect((error as Error).message).not.toContain(bad);
+      }
+    }
+    const described = describeConfig(parseEnv({ METRICS_TOKEN: token }));
+    expect(described.METRICS_TOKEN).toBe('[set]');
+    expect(JSON.stringify(described)).not.toContain(token);
+  });
 });
 
 describe('decodeKey', () => {

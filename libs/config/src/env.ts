@@ -19,6 +19,7 @@ export const SENSITIVE_ENV = new Set([
   'SILHOUETTE_PSEUDONYM_SECRET',
   'OPENAI_API_KEY',
   'SMTP_URL',
+  'METRICS_TOKEN',
 ]);
 
 /** dp defaults, chosen with `npm run bench -- dp` (README "Privacy"). */
@@ -57,6 +58,28 @@ const hostList = z.preprocess(
     }),
   ),
 );
+
+/** USD per million tokens of one model. */
+const modelPrices = z.record(
+  z.string().min(1).max(200),
+  z.object({ input: z.number().min(0), output: z.number().min(0) }).strict(),
+);
+export type ModelPrices = z.infer<typeof modelPrices>;
+
+/**
+ * Built-in list prices (USD per 1M tokens) for the default models; `LLM_PRICES` adds or
+ * replaces entries. A model without a price is counted but not priced, and a budget cannot
+ * stop it: the estimate and the cost view name such models.
+ */
+export const DEFAULT_LLM_PRICES: ModelPrices = {
+  'gpt-4o-mini': { input: 0.15, output: 0.6 },
+  'text-embedding-3-small': { input: 0.02, output: 0 },
+};
+
+/** The price table in force: the built-in prices with `LLM_PRICES` over them. */
+export function llmPrices(env: Pick<Env, 'LLM_PRICES'>): ModelPrices {
+  return { ...DEFAULT_LLM_PRICES, ...env.LLM_PRICES };
+}
 
 export const envSchema = z.object({
   NODE_ENV: z.preprocess(
@@ -138,6 +161,41 @@ export const envSchema = z.object({
     unsetIfEmpty,
     z.enum(['auto', 'json_schema', 'json_object', 'text']).default('auto'),
   ),
+  /**
+   * Cost control (issue #15): the deployment's monthly LLM budget in USD over every tenant
+   * (unset: none). Tenants can have their own on top. Reached: tagging pauses until next month.
+   */
+  LLM_BUDGET_USD_PER_MONTH: z.preprocess(unsetIfEmpty, z.coerce.number().min(0).optional()),
+  /**
+   * Prices in USD per million tokens, by model name as configured (TAG_MODEL, …): JSON such as
+   * `{"my-model": {"input": 0.5, "output": 1.5}}`, merged over the built-in table.
+   */
+  LLM_PRICES: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .optional()
+      .transform((value, context) => {
+        if (value === undefined) return {};
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(value);
+        } catch {
+          context.addIssue({ code: 'custom', message: 'must be a JSON object' });
+          return z.NEVER;
+        }
+        const result = modelPrices.safeParse(parsed);
+        if (!result.success) {
+          const issue = result.error.issues[0]!;
+          context.addIssue({
+            code: 'custom',
+            message: `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+          });
+          return z.NEVER;
+        }
+        return result.data;
+      }),
+  ),
   K_USERS: intWithDefault(5, 2),
   MIN_CONVERSATIONS: intWithDefault(10, 2),
   /** Ingest limits; exceeding one answers 413 naming it. */
@@ -160,6 +218,18 @@ export const envSchema = z.object({
   /** How often the worker publishes snapshots for tenants with newly tagged conversations. */
   PUBLISH_INTERVAL_S: intWithDefault(30, 1),
   RATE_LIMIT_PER_MINUTE: intWithDefault(600, 1),
+  /**
+   * `/metrics` (Prometheus) answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, the route
+   * does not exist. Its counters name every tenant, so no tenant key opens it (issue #10).
+   */
+  METRICS_TOKEN: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)')
+      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+      .optional(),
+  ),
   /**
    * `dp` (default): every published figure is user-level differentially private under a monthly
    * budget (README "Privacy"). `threshold`: exact figures under k-thresholds only, for
@@ -239,6 +309,15 @@ export function runMode(env: Pick<Env, 'DATABASE_URL'>): RunMode {
 /** The LLM endpoint is used only when one of these is set (offline providers otherwise). */
 export function llmConfigured(env: Pick<Env, 'OPENAI_BASE_URL' | 'OPENAI_API_KEY'>): boolean {
   return Boolean(env.OPENAI_BASE_URL || env.OPENAI_API_KEY);
+}
+
+/** Embeddings come from the OpenAI-compatible endpoint (else the offline embedder). */
+export function embeddingsFromEndpoint(
+  env: Pick<Env, 'EMBEDDING_PROVIDER' | 'OPENAI_BASE_URL' | 'OPENAI_API_KEY'>,
+): boolean {
+  return (
+    env.EMBEDDING_PROVIDER === 'openai' || (env.EMBEDDING_PROVIDER === 'auto' && llmConfigured(env))
+  );
 }
 
 /** Printable view of the configuration with sensitive values replaced. */

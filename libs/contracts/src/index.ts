@@ -6,4 +6,6 @@ export * from './reports';
 export * from './calendar';
 export * from './insights';
 export * from './ingest';
+export * from './alerts';
+export * from './cost';
 export * from './ask';

@@ -70,6 +70,33 @@ export const periodComparisonSchema = z.object({
 });
 export type PeriodComparison = z.infer<typeof periodComparisonSchema>;
 
+/** A 90% interval around a published figure. */
+export const publishedIntervalSchema = z.object({ low: z.number(), high: z.number() });
+
+/**
+ * Sampling (issue #15): the intervals of a figure estimated from a sample (its conversations
+ * and minutes saved were scaled from the tagged conversations to all of them).
+ */
+export const samplingIntervalsSchema = z.object({
+  conversations: publishedIntervalSchema,
+  minutes_saved: publishedIntervalSchema.optional(),
+});
+
+/** How a sampled tenant's figures were scaled (absent: every conversation was tagged). */
+export const sampleInfoSchema = z.object({
+  /** The tenant's sample rate when published. */
+  rate: z.number(),
+  /**
+   * Conversations tagged, and conversations that went through the sampling decision. Absent in
+   * dp mode: they are exact counts, and the scale there is 1 / rate.
+   */
+  sampled: z.number().int().optional(),
+  population: z.number().int().optional(),
+  /** Counts and minutes were multiplied by this (population / sampled, or 1 / rate in dp mode). */
+  factor: z.number(),
+  method: z.string(),
+});
+export type SampleInfo = z.infer<typeof sampleInfoSchema>;
 /** dp mode: the guarantee the figures were published under. */
 export const privacySummarySchema = z.object({
   mode: z.enum(PRIVACY_MODES),
@@ -101,6 +128,9 @@ export const overviewFiguresSchema = z.object({
   clusters_published: z.number().int().optional(),
   levels: z.number().int().optional(),
   outcome_labels: z.array(z.string()).optional(),
+  /** Present when the tenant tags a sample: every count here is an estimate. */
+  sample: sampleInfoSchema.optional(),
+  sampling: samplingIntervalsSchema.optional(),
   /** dp mode: noise intervals of conversations, distinct_users and minutes_saved. */
   noise: noiseSchema.optional(),
   privacy: privacySummarySchema.optional(),
@@ -165,6 +195,8 @@ export const clusterMetricsSchema = z.object({
   map: mapPositionSchema.nullable().optional(),
   /** Only on an "other" node: how many groups it pools. */
   pooled_groups: z.number().int().optional(),
+  /** A sampled tenant: the intervals of this cluster's scaled figures. */
+  sampling: samplingIntervalsSchema.optional(),
   noise: noiseSchema.optional(),
 });
 export type ClusterMetrics = z.infer<typeof clusterMetricsSchema>;
@@ -409,6 +441,10 @@ export const pipelineStatusSchema = z.object({
   tagged: z.number().int(),
   embedded: z.number().int(),
   failed: z.number().int(),
+  /** Waiting for the month's LLM budget; tagged when it is raised or the month turns. */
+  paused_budget: z.number().int(),
+  /** Outside the tenant's sample (sample_rate below 1): never sent to a model. */
+  not_sampled: z.number().int(),
   content_deleted: z.number().int(),
 });
 export type PipelineStatus = z.infer<typeof pipelineStatusSchema>;

@@ -70,6 +70,21 @@ export const JOBS = {
     payload: z.object({ tenantId, reportId: z.uuid(), deliveryId: z.uuid() }).strict(),
     jobId: (p: { deliveryId: string }) => `deliver-report__${p.deliveryId}`,
   },
+  /**
+   * Evaluate the tenant's alert rules on one published snapshot (issue #15): raises each alert
+   * once per rule, subject and period, and enqueues its deliveries.
+   */
+  'evaluate-alerts': {
+    queue: 'reports',
+    payload: z.object({ tenantId, snapshotId: z.uuid() }).strict(),
+    jobId: (p: { snapshotId: string }) => `evaluate-alerts__${p.snapshotId}`,
+  },
+  /** Send one raised alert to one channel (e-mail or signed webhook). */
+  'deliver-alert': {
+    queue: 'reports',
+    payload: z.object({ tenantId, alertId: z.uuid(), deliveryId: z.uuid() }).strict(),
+    jobId: (p: { deliveryId: string }) => `deliver-alert__${p.deliveryId}`,
+  },
 } as const;
 
 /** The repeatable job of one report schedule (BullMQ job scheduler id, in-process timer id). */

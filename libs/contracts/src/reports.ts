@@ -165,3 +165,6 @@ export interface ReportView {
   created_at: string;
   completed_at: string | null;
 }
+
+/** Shared with alert rules, which deliver through the same code (libs/contracts/src/alerts.ts). */
+export { recipients as emailRecipientsSchema, webhookUrl as webhookUrlSchema };

@@ -15,4 +15,6 @@ export * from './repositories/report.repository';
 export * from './repositories/user.repository';
 export * from './repositories/sign-in-throttle.repository';
 export * from './passwords';
+export * from './repositories/cost-control.repository';
+export * from './repositories/alert.repository';
 export * from './repositories/privacy-ledger.repository';

@@ -14,6 +14,7 @@ import type {
 import type { Queryable } from '@silhouette/db';
 import { TenantRepository } from '@silhouette/db';
 import type { QueueDriver } from '@silhouette/queue';
+import { estimateTagConversationTokens } from '@silhouette/llm';
 import { EnvelopeBatch } from './envelope-sealer';
 import type { IngestFormat } from './formats';
 import { IntakeRepository, type IntakeOutcome, type IntakeRow } from './intake.repository';
@@ -159,6 +160,9 @@ export class IngestService {
           ...(conversation.started_at ? { startedAt: conversation.started_at } : {}),
           messageCount: conversation.messages.length,
           contentBytes,
+          // Counted here, where the text is at hand: the worker alone can open it later, and an
+          // estimate must price the backlog before anything is sent (issue #15, item 4).
+          promptTokens: estimateTagConversationTokens(conversation.messages),
           messageHashes: this.pseudonymizer.messageHashes(
             tenant.id,
             externalId,

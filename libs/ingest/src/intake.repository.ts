@@ -10,6 +10,8 @@ export interface IntakeRow {
   contentBytes: number;
   /** Keyed per-message hashes (`Pseudonymizer.messageHashes`), compared when the id comes back. */
   messageHashes: string[];
+  /** Estimated tokens of the conversation in its tagging prompt (`estimateTagConversationTokens`). */
+  promptTokens: number;
   nonce: Buffer;
   ciphertext: Buffer;
 }
@@ -43,6 +45,7 @@ export class IntakeRepository {
       message_count: row.messageCount,
       content_bytes: row.contentBytes,
       message_hashes: row.messageHashes,
+      prompt_tokens: row.promptTokens,
       nonce: row.nonce.toString('base64'),
       ciphertext: row.ciphertext.toString('base64'),
     }));

@@ -42,3 +42,9 @@ export {
   type AuditVerdict,
   type TextToAudit,
 } from './clustering/privacy-auditor';
+export {
+  prepareTagConversation,
+  estimateTagConversationTokens,
+  DEFAULT_MAX_CONVERSATION_TOKENS,
+} from './tagging/llm-tagger';
+export * from './cost/llm-cost-estimate';

@@ -35,6 +35,8 @@ function handlers(tag: JobHandlers['tag-conversation']): JobHandlers {
     'report-tick': async () => undefined,
     'render-report': async () => undefined,
     'deliver-report': async () => undefined,
+    'evaluate-alerts': async () => undefined,
+    'deliver-alert': async () => undefined,
   };
 }
 

@@ -16,7 +16,14 @@ export const MARK_TAGGED_SET = `SET status = 'tagged', status_at = now(), last_e
                                         THEN coalesce(c.content_deleted_at, now())
                                         ELSE c.content_deleted_at END`;
 
-export type ConversationStatus = 'accepted' | 'waiting_for_idle' | 'tagged' | 'embedded' | 'failed';
+export type ConversationStatus =
+  | 'accepted'
+  | 'waiting_for_idle'
+  | 'tagged'
+  | 'embedded'
+  | 'failed'
+  | 'paused_budget'
+  | 'not_sampled';
 
 export class ConversationStatusRepository {
   constructor(private readonly db: Queryable) {}

@@ -7,3 +7,4 @@ export * from './clustering.repository';
 export * from './legacy-identifiers.repository';
 export * from './snapshot-evidence.repository';
 export * from './publication-request.repository';
+export * from './tagging-gate.repository';

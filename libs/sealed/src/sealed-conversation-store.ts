@@ -14,6 +14,7 @@ import {
 } from '@silhouette/contracts';
 import { toBuffer, type Database } from '@silhouette/db';
 import { SealedKeyError, type TenantKeyring } from './keyring';
+import type { ConversationStatus } from './conversation-status.repository';
 import { PublicationRequestRepository } from './publication-request.repository';
 
 export interface SealedConversation {
@@ -32,7 +33,7 @@ export interface SealedContent {
 }
 
 export interface LoadedConversation extends Omit<SealedConversation, 'messages' | 'metadata'> {
-  status: 'accepted' | 'waiting_for_idle' | 'tagged' | 'embedded' | 'failed';
+  status: ConversationStatus;
   /** Bumped each time the conversation grows (0018). */
   revision: number;
   /** Prompt version of the existing facet row, if any. */

@@ -107,6 +107,8 @@ export class AdminController {
       tagged: status.tagged,
       embedded: status.embedded,
       failed: status.failed,
+      paused_budget: status.pausedBudget,
+      not_sampled: status.notSampled,
       content_deleted: status.contentDeleted,
     };
   }

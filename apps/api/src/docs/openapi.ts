@@ -26,6 +26,7 @@ import {
   ingestResultSchema,
 } from '@silhouette/contracts';
 import { API_KEY_SCOPES } from '@silhouette/db';
+import { alertAndCostPaths } from './openapi-alerts-cost';
 import { INGEST_FORMATS } from '@silhouette/ingest';
 import {
   createReportScheduleSchema,
@@ -102,6 +103,11 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     components: {
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'sil_<scope>_… API key' },
+        metricsToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'The operator’s METRICS_TOKEN (no tenant key opens /metrics)',
+        },
       },
       schemas: {
         ...Object.fromEntries(
@@ -112,6 +118,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       },
     },
     paths: {
+      ...alertAndCostPaths(),
       '/health': { get: { summary: 'Liveness', responses: { 200: ok('The process is up') } } },
       '/ready': {
         get: {
@@ -120,7 +127,17 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         },
       },
       '/metrics': {
-        get: { summary: 'Prometheus metrics', responses: { 200: ok('Text exposition format') } },
+        get: {
+          security: [{ metricsToken: [] }],
+          summary: 'Prometheus metrics, for the operator (counters are labelled by tenant)',
+          description:
+            'Exists only when the operator sets METRICS_TOKEN; answers only Authorization: Bearer <METRICS_TOKEN>.',
+          responses: {
+            200: ok('Text exposition format'),
+            401: errorResponse('Missing or wrong metrics token (audit-logged)'),
+            404: errorResponse('METRICS_TOKEN is not set: no such route'),
+          },
+        },
       },
       '/v1/conversations': {
         post: {
@@ -547,3 +564,6 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     },
   };
 }
+
+/** For the paths kept in their own files (openapi-alerts-cost.ts). */
+export const openApiHelpers = { json, ok, secured, jsonBody, errorResponse };

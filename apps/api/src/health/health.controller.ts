@@ -1,9 +1,13 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { ApiDeps } from '../api-deps';
 import { API_DEPS } from '../tokens';
+import { MetricsTokenGuard } from './metrics-token.guard';
 
-/** Liveness, readiness (database and queue; false once shutdown begins) and Prometheus metrics. */
+/**
+ * Liveness, readiness (database and queue; false once shutdown begins) and Prometheus metrics
+ * (the operator's: `METRICS_TOKEN`, see `metrics-token.guard.ts`).
+ */
 @Controller()
 export class HealthController {
   constructor(@Inject(API_DEPS) private readonly deps: ApiDeps) {}
@@ -30,6 +34,7 @@ export class HealthController {
   }
 
   @Get('metrics')
+  @UseGuards(MetricsTokenGuard)
   async metrics(@Res() response: Response): Promise<void> {
     const body = await this.deps.metrics.render();
     response.setHeader('Content-Type', this.deps.metrics.contentType);

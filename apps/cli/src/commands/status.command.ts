@@ -24,6 +24,8 @@ export async function statusCommand(
       failed: status.failed,
       pending,
       waiting_for_idle: status.waitingForIdle,
+      paused_budget: status.pausedBudget,
+      not_sampled: status.notSampled,
       content_deleted: status.contentDeleted,
       recent_failures: failures.map((failure) => ({
         conversation_id: failure.conversationId,
@@ -37,7 +39,7 @@ export async function statusCommand(
     }
     console.log(`tenant ${tenant.slug}`);
     console.log(
-      `  accepted: ${summary.accepted}  tagged: ${summary.tagged}  embedded: ${summary.embedded}  failed: ${summary.failed}  pending: ${summary.pending}  waiting_for_idle: ${summary.waiting_for_idle}`,
+      `  accepted: ${summary.accepted}  tagged: ${summary.tagged}  embedded: ${summary.embedded}  failed: ${summary.failed}  pending: ${summary.pending}  waiting_for_idle: ${summary.waiting_for_idle}  paused_budget: ${summary.paused_budget}  not_sampled: ${summary.not_sampled}`,
     );
     console.log(`  content deleted by retention: ${summary.content_deleted}`);
     for (const failure of summary.recent_failures)

@@ -57,6 +57,12 @@ export function ClusterDetail({ csrf, id, kUsers }: { csrf: string; id: string; 
                     <Approx value={cluster.conversations} noise={cluster.noise?.conversations} />
                   ),
                   testId: 'cluster-conversations',
+                  // A sampled tenant: the count is an estimate (issue #15, item 5).
+                  ...(m.sampling
+                    ? {
+                        note: `estimated from a sample: 90% interval ${fmt(m.sampling.conversations.low)}–${fmt(m.sampling.conversations.high)}`,
+                      }
+                    : {}),
                 },
                 {
                   label: 'People',

@@ -1,6 +1,7 @@
 import { api, type MetricRow } from '../api-client';
 import { BarList, ColumnChart, type Bar } from '../charts';
 import { navigate } from '../router';
+import { CostPanel, SampleNote } from './CostPanel';
 import {
   Approx,
   Async,
@@ -52,7 +53,10 @@ export function Overview({
 }: {
   csrf: string;
   kUsers: number;
-  /** Raw pipeline counts are for admins (the API refuses them to read scopes). */
+  /**
+   * Raw pipeline counts are for admins (the API refuses them to read scopes); admins also see
+   * this month's LLM cost and budget (issue #15).
+   */
   admin: boolean;
 }) {
   const overview = useApi(() => api.overview(csrf), [csrf]);
@@ -87,6 +91,7 @@ export function Overview({
                   month): “≈” marks a noisy figure, and hovering shows its 90% interval.
                 </p>
               )}
+              <SampleNote sample={data.sample} />
               <Tiles
                 label="Key figures"
                 tiles={[
@@ -213,6 +218,7 @@ export function Overview({
           )}
         </Async>
       )}
+      {admin && <CostPanel csrf={csrf} />}
       {admin && <Pipeline csrf={csrf} />}
     </>
   );
@@ -247,6 +253,14 @@ function Pipeline({ csrf }: { csrf: string }) {
             <div>
               <dt>Failed</dt>
               <dd>{s.failed.toLocaleString()}</dd>
+            </div>
+            <div>
+              <dt>Paused for budget</dt>
+              <dd data-testid="kpi-paused-budget">{s.paused_budget.toLocaleString()}</dd>
+            </div>
+            <div>
+              <dt>Outside the sample</dt>
+              <dd>{s.not_sampled.toLocaleString()}</dd>
             </div>
             <div>
               <dt>Content deleted (retention)</dt>

@@ -488,7 +488,7 @@ function ScheduleForm({
   );
 }
 
-function WebhookSecret({
+export function WebhookSecret({
   name,
   secret,
   onDone,

@@ -6,10 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import { canonicalLabels } from '@silhouette/clustering';
 import type { JobPayload } from '@silhouette/contracts';
-import { InsightsRepository, TenantRepository } from '@silhouette/db';
+import { CostControlRepository, InsightsRepository, TenantRepository } from '@silhouette/db';
 import { UnrecoverableJobError } from '@silhouette/queue';
-import { ClusteringRepository, PublicationRequestRepository } from '@silhouette/sealed';
+import {
+  ClusteringRepository,
+  PublicationRequestRepository,
+  TaggingGateRepository,
+} from '@silhouette/sealed';
 import { applyAuditor, auditPublishedValues } from '../publishing/apply-auditor';
+import { applySample } from '../publishing/apply-sample';
 import { buildSnapshot, publishedValueCandidates } from '../publishing/build-snapshot';
 import { publishDpSnapshot } from '../publishing/dp/publish-dp-snapshot';
 import { saveSnapshot } from '../publishing/save-snapshot';
@@ -115,7 +120,7 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
       .map(([week]) => week);
     for (const week of thawed) frozen.delete(week);
     const labelled = await withCanonicalLabels(run);
-    const draft = buildSnapshot({
+    const built = buildSnapshot({
       tenantId: tenant.id,
       run: labelled,
       ...(deps.clusterLlm
@@ -130,6 +135,17 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
       frozen,
       models,
     });
+    // A sampled tenant's figures are scaled to all its conversations (issue #15, item 5).
+    const draft = applySample(
+      built,
+      {
+        rate: (await new CostControlRepository(deps.db).settings(tenant.id)).sampleRate,
+        sampled: run.rows.length,
+        population:
+          run.rows.length + (await new TaggingGateRepository(deps.db).notSampledCount(tenant.id)),
+      },
+      new Set(frozen.keys()),
+    );
     const audited = deps.clusterLlm ? await applyAuditor(draft, deps.clusterLlm) : draft;
     const snapshot = await deps.db.transaction(async (tx) => {
       await new InsightsRepository(tx).deleteFrozenWeeks(tenant.id, thawed);

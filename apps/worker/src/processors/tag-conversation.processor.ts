@@ -17,8 +17,10 @@ import {
   ContentUnavailableError,
   ConversationStatusRepository,
   FacetRepository,
+  TaggingGateRepository,
   type SealedContent,
 } from '@silhouette/sealed';
+import { budgetGuardFor } from '../cost/budget-guard';
 import type { WorkerDeps } from '../worker-deps';
 import { facetMetadata } from './facet-metadata';
 
@@ -77,12 +79,16 @@ class TenantSettingsCache {
 
 export function tagConversationProcessor(deps: WorkerDeps) {
   const settings = new TenantSettingsCache(deps);
+  const budget = budgetGuardFor(deps);
+  const gate = new TaggingGateRepository(deps.db);
   return async (payload: JobPayload<'tag-conversation'>): Promise<void> => {
     const { tenantId, conversationId } = payload;
     const conversation = await deps.store.load(tenantId, conversationId);
     if (!conversation) throw new UnrecoverableJobError('conversation no longer exists (erased)');
     // It grew after this job was enqueued: the reconciler enqueues it again once it is idle.
     if (conversation.status === 'waiting_for_idle') return;
+    // Outside the sample for good, or parked for budget (resuming enqueues it again).
+    if (conversation.status === 'not_sampled' || conversation.status === 'paused_budget') return;
     if (
       conversation.facetPromptVersion === deps.tagger.promptVersion &&
       conversation.facetRevision === conversation.revision
@@ -90,6 +96,17 @@ export function tagConversationProcessor(deps: WorkerDeps) {
       // Already tagged with this prompt (a re-run): make sure the status says so, change nothing else.
       await new ConversationStatusRepository(deps.db).markTagged(tenantId, conversationId);
       return;
+    }
+    // Sampling first: a conversation outside the tenant's sample is never sent anywhere.
+    const { sampleRate } = await budget.settings(tenantId);
+    if (await gate.excludeUnlessSampled(tenantId, conversationId, sampleRate)) return;
+    // Budget: a model call costs money; the offline tagger does not.
+    if (deps.tagger.provider === 'openai-compatible') {
+      const decision = await budget.decide(tenantId);
+      if (!decision.allowed) {
+        await gate.pauseForBudget(tenantId, conversationId);
+        return;
+      }
     }
     let content: SealedContent;
     try {
@@ -112,6 +129,16 @@ export function tagConversationProcessor(deps: WorkerDeps) {
       if (error instanceof LlmRequestError) throw new UnrecoverableJobError(error.message);
       throw error;
     }
+    // Spend is recorded as soon as the model answered, before the row is saved: a failed save
+    // retries the job, and the retry's call (if not served from the cache) costs again.
+    if (result.provider === 'openai-compatible' && !result.cached)
+      await budget.record(tenantId, {
+        task: 'tag',
+        model: result.model,
+        calls: 1,
+        promptTokens: result.promptTokens,
+        completionTokens: result.completionTokens,
+      });
     const { facet, redactions } = scrubFacet(result.facet, deps.scrub);
     const metadata = facetMetadata(content.metadata);
     await new FacetRepository(deps.db).saveAndMarkTagged({

@@ -73,7 +73,8 @@ export class OpenAiEmbedder implements Embedder {
   readonly dimension: number;
   private readonly client: OpenAI;
   private sendDimensions: boolean;
-  private readonly batchSize: number;
+  /** Inputs per HTTP call (read by the worker's spend tracking). */
+  readonly batchSize: number;
   private readonly concurrency: number;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;

@@ -8,6 +8,10 @@ export interface PipelineStatus {
   tagged: number;
   embedded: number;
   failed: number;
+  /** Waiting for the month's LLM budget (issue #15): tagged once budget is available. */
+  pausedBudget: number;
+  /** Outside the tenant's sample: never sent to a model. */
+  notSampled: number;
   total: number;
   /** Conversations whose content has been deleted by retention (facets remain). */
   contentDeleted: number;
@@ -28,6 +32,8 @@ export class PipelineStatusRepository {
       tagged: 0,
       embedded: 0,
       failed: 0,
+      pausedBudget: 0,
+      notSampled: 0,
       total: 0,
       contentDeleted: 0,
     };
@@ -42,6 +48,8 @@ export class PipelineStatusRepository {
         status[row.status] = count;
       }
       if (row.status === 'waiting_for_idle') status.waitingForIdle = count;
+      if (row.status === 'paused_budget') status.pausedBudget = count;
+      if (row.status === 'not_sampled') status.notSampled = count;
       status.total += count;
       status.contentDeleted += Number(row.content_deleted);
     }

@@ -23,7 +23,7 @@ import {
   renderConversation,
 } from './prompt';
 import type { FacetTagger, TaggingInput, TaggingResult } from './tagger';
-import { clipText, truncateConversation } from './truncate';
+import { clipText, estimateTokens, truncateConversation } from './truncate';
 
 export const TAG_TASK = 'tag';
 
@@ -48,6 +48,47 @@ export interface PreparedConversation {
   estimatedTokens: number;
 }
 
+/** Defaults of `LlmTaggerOptions` that shape the prompt (and so its token count). */
+export const DEFAULT_MAX_CONVERSATION_TOKENS = 4_000;
+export const DEFAULT_MAX_AUXILIARY_MESSAGE_TOKENS = 200;
+
+/**
+ * The conversation as the tagger shows it to the model: system and tool messages clipped,
+ * the whole truncated from the middle to the budget, rendered compactly.
+ */
+export function prepareTagConversation(
+  messages: readonly CanonicalMessage[],
+  options: { maxConversationTokens?: number; maxAuxiliaryMessageTokens?: number } = {},
+): PreparedConversation {
+  const auxiliary = options.maxAuxiliaryMessageTokens ?? DEFAULT_MAX_AUXILIARY_MESSAGE_TOKENS;
+  const clipped = messages.map((m) =>
+    m.role === 'system' || m.role === 'tool'
+      ? { role: m.role, content: clipText(m.content, auxiliary) }
+      : m,
+  );
+  const truncated = truncateConversation(
+    clipped,
+    options.maxConversationTokens ?? DEFAULT_MAX_CONVERSATION_TOKENS,
+  );
+  const rendered = renderConversation(truncated.messages);
+  return {
+    rendered,
+    contentHash: createHash('sha256').update(rendered).digest('hex'),
+    omittedMessages: truncated.omittedMessages,
+    estimatedTokens: truncated.estimatedTokens,
+  };
+}
+
+/**
+ * Estimated prompt tokens of the conversation part of its facet call (the user message the
+ * tagger sends, wrapper included): what ingest stores so a backlog can be priced later without
+ * opening it. The fixed part (system prompt, schema, framing) is `tagPromptOverheadTokens()`.
+ */
+export function estimateTagConversationTokens(messages: readonly CanonicalMessage[]): number {
+  if (messages.length === 0) return 0;
+  return estimateTokens(prepareTagConversation(messages).rendered);
+}
+
 export class LlmTagger implements FacetTagger {
   readonly provider = 'openai-compatible' as const;
   readonly promptVersion = TAG_PROMPT_VERSION;
@@ -56,26 +97,18 @@ export class LlmTagger implements FacetTagger {
   private readonly maxOutputTokens: number;
 
   constructor(private readonly options: LlmTaggerOptions) {
-    this.maxConversationTokens = options.maxConversationTokens ?? 4_000;
-    this.maxAuxiliaryMessageTokens = options.maxAuxiliaryMessageTokens ?? 200;
+    this.maxConversationTokens = options.maxConversationTokens ?? DEFAULT_MAX_CONVERSATION_TOKENS;
+    this.maxAuxiliaryMessageTokens =
+      options.maxAuxiliaryMessageTokens ?? DEFAULT_MAX_AUXILIARY_MESSAGE_TOKENS;
     this.maxOutputTokens = options.maxOutputTokens ?? 400;
   }
 
   /** What the model will be shown for these messages (exposed for tests and cost estimates). */
   prepare(messages: readonly CanonicalMessage[]): PreparedConversation {
-    const clipped = messages.map((m) =>
-      m.role === 'system' || m.role === 'tool'
-        ? { role: m.role, content: clipText(m.content, this.maxAuxiliaryMessageTokens) }
-        : m,
-    );
-    const truncated = truncateConversation(clipped, this.maxConversationTokens);
-    const rendered = renderConversation(truncated.messages);
-    return {
-      rendered,
-      contentHash: createHash('sha256').update(rendered).digest('hex'),
-      omittedMessages: truncated.omittedMessages,
-      estimatedTokens: truncated.estimatedTokens,
-    };
+    return prepareTagConversation(messages, {
+      maxConversationTokens: this.maxConversationTokens,
+      maxAuxiliaryMessageTokens: this.maxAuxiliaryMessageTokens,
+    });
   }
 
   async tag(input: TaggingInput): Promise<TaggingResult> {

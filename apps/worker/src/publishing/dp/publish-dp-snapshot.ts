@@ -6,6 +6,7 @@
  */
 import type { Env } from '@silhouette/config';
 import {
+  CostControlRepository,
   PrivacyLedgerRepository,
   type PublicationKind,
   type SnapshotSummary,
@@ -30,6 +31,7 @@ import {
 import type { ClusteringRun } from '../../clustering/run-clustering';
 import type { WorkerDeps } from '../../worker-deps';
 import { applyAuditor, auditPublishedValues } from '../apply-auditor';
+import { applyDpSample } from '../apply-sample';
 import { publishedValueCandidates } from '../build-snapshot';
 import { saveSnapshot } from '../save-snapshot';
 import { assembleDpSnapshot } from './assemble-dp-snapshot';
@@ -179,7 +181,13 @@ export async function publishDpSnapshot(
     now,
     ...(valueAuditScores ? { valueAuditScores } : {}),
   });
-  const audited = deps.clusterLlm ? await applyAuditor(draft, deps.clusterLlm) : draft;
+  // A sampled tenant's noisy figures are scaled to all its conversations (issue #15, item 5):
+  // post-processing of the noisy values, no privacy cost.
+  const sampled = applyDpSample(draft, {
+    rate: (await new CostControlRepository(deps.db).settings(tenant.id)).sampleRate,
+    maxMinutesPerConversation: env.DP_MAX_MINUTES_PER_CONVERSATION,
+  });
+  const audited = deps.clusterLlm ? await applyAuditor(sampled, deps.clusterLlm) : sampled;
   return deps.db.transaction(async (tx) => {
     const ledgerTx = new PrivacyLedgerRepository(tx);
     const entry = await ledgerTx.charge({
