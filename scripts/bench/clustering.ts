@@ -367,7 +367,7 @@ async function bankingMembers(n: number): Promise<TreeMember[]> {
 }
 
 /** n banking77 questions, cycled. */
-function bankingCorpus(n: number): string[] {
+export function bankingCorpus(n: number): string[] {
   const texts: string[] = [];
   for (const file of BANKING) {
     for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {

@@ -284,14 +284,24 @@ async function tagAll(
   }
 }
 
-async function waitForSnapshot(db: Database, tenantId: string, before: number): Promise<void> {
+async function waitForSnapshot(
+  db: Database,
+  tenantId: string,
+  before: number,
+  everyMinute?: () => void,
+): Promise<void> {
   const insights = new InsightsRepository(db);
   const runs = new ClusteringRepository(db);
   const since = await runs.databaseNow();
+  let lastTick = performance.now();
   for (;;) {
     if (((await insights.latest(tenantId))?.version ?? 0) > before) return;
     const attempt = await runs.latestRunStatus(tenantId, since);
     if (attempt?.status === 'failed') throw new Error(`clustering failed: ${attempt.failure}`);
+    if (everyMinute && performance.now() - lastTick > 60_000) {
+      lastTick = performance.now();
+      everyMinute();
+    }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
@@ -466,7 +476,19 @@ export async function main(args: string[]): Promise<void> {
         '2. cluster and publish (one cluster-tenant job)',
         async () => {
           await queue!.enqueue('cluster-tenant', { tenantId: tenant.id });
-          await waitForSnapshot(owner, tenant.id, 0);
+          // The steps so far, once a minute: a long run cut short still says where its time went.
+          await waitForSnapshot(owner, tenant.id, 0, () =>
+            console.error(
+              JSON.stringify({
+                clusteringSoFar: Object.fromEntries(
+                  clusteringSteps([...timeline], fit, clusterStarted, performance.now()).map(
+                    ([step, ms]) => [step, Math.round(ms / 100) / 10],
+                  ),
+                ),
+                load: load(),
+              }),
+            ),
+          );
         },
         () => '',
       );

@@ -5,18 +5,23 @@
  * repositories) with the OpenAI-compatible provider against the scripted server on loopback:
  *  1. zero-latency model: conversations/s the pipeline itself sustains (target ≥ 300/s);
  *  2. 500 ms model: throughput against `concurrency / latency` for two concurrency settings;
- *  3. prompt tokens per conversation beyond the conversation itself (target ≤ 400);
+ *  3. prompt tokens per conversation beyond the conversation itself (target ≤ 400), without and
+ *     with ten custom facets defined (issue #15): estimated as the model is shown the prompt, and
+ *     as the scripted server counts what it receives (the whole `response_format` included);
  * plus the offline provider for comparison. Needs the test services (`npm run services -- up`).
  */
 import type { Env } from '@silhouette/config';
 import { IngestService, Pseudonymizer, splitRecords } from '@silhouette/ingest';
+import { CustomFacetRepository } from '@silhouette/db';
 import {
   LlmTagger,
   StructuredLlmClient,
   estimateTokens,
   tagPromptOverheadTokens,
+  tagPromptOverheadTokensFullSchema,
   truncateConversation,
 } from '@silhouette/llm';
+import { TEN_FACETS } from '../../libs/llm/src/tagging/benchmark-custom-facets';
 import { renderConversation } from '../../libs/llm/src/tagging/prompt';
 import { sgdRecords } from '../../test/helpers/datasets';
 import { offlineProviders } from '../../test/helpers/providers';
@@ -115,12 +120,26 @@ async function run(
   concurrency: number,
   providers: (env: Env) => ReturnType<typeof offlineProviders>,
   model?: ModelProcess,
+  withCustomFacets = false,
 ): Promise<Run> {
   const stack = await startStack({
     mode: 'server',
     env: { TAG_CONCURRENCY: String(concurrency), LOG_LEVEL: 'warn' },
   });
   try {
+    if (withCustomFacets) {
+      const repository = new CustomFacetRepository(stack.ownerDb);
+      for (const facet of TEN_FACETS) {
+        const common = { key: facet.key, question: facet.question };
+        const input =
+          facet.type === 'enum'
+            ? { ...common, type: 'enum' as const, values: [...facet.values!] }
+            : facet.type === 'number'
+              ? { ...common, type: 'number' as const, min: facet.min!, max: facet.max! }
+              : { ...common, type: facet.type };
+        await repository.create(stack.tenant.tenant.id, input);
+      }
+    }
     await ingest(stack, records);
     const started = performance.now();
     const worker = await startWorker({
@@ -148,15 +167,18 @@ async function run(
   }
 }
 
+/** The last client built, for its token counters. */
+let lastClient: StructuredLlmClient | undefined;
+
 function llm(model: ModelProcess, concurrency: number) {
   return (env: Env) => ({
     tagger: new LlmTagger({
-      client: new StructuredLlmClient({
+      client: (lastClient = new StructuredLlmClient({
         baseURL: model.baseURL,
         apiKey: 'bench',
         concurrency,
         maxAttempts: 2,
-      }),
+      })),
       model: env.TAG_MODEL,
     }),
     scrub,
@@ -175,10 +197,38 @@ export async function main(args: string[]): Promise<void> {
 
   runs.push(await run('offline provider', records, 16, offlineProviders));
   const instant = await startModel(0);
+  // Prompt tokens the scripted server counted per call, beyond the conversation as rendered.
+  const rendered = new LlmTagger({
+    client: { complete: () => Promise.reject(new Error()) },
+    model: 'x',
+  });
+  // Repeated conversations are answered from the response cache: count each rendering once.
+  const renderedTokens = [
+    ...new Set(records.map((record) => rendered.prepare(record.messages as never).rendered)),
+  ].map(estimateTokens);
+  const counted: Record<string, number> = {};
   try {
     runs.push(
       await run('scripted LLM, 0 ms, concurrency 16', records, 16, llm(instant, 16), instant),
     );
+    const plain = lastClient!.stats().totals;
+    runs.push(
+      await run(
+        'scripted LLM, 0 ms, concurrency 16, 10 custom facets',
+        records,
+        16,
+        llm(instant, 16),
+        instant,
+        true,
+      ),
+    );
+    const custom = lastClient!.stats().totals;
+    const conversations = renderedTokens.reduce((a, b) => a + b, 0);
+    counted['none'] = (plain.promptTokens - conversations) / plain.requests;
+    counted['ten'] = (custom.promptTokens - conversations) / custom.requests;
+    counted['completionNone'] = plain.completionTokens / plain.requests;
+    counted['completionTen'] = custom.completionTokens / custom.requests;
+    counted['requestsPerConversation'] = custom.requests / renderedTokens.length;
   } finally {
     await instant.stop();
   }
@@ -222,5 +272,18 @@ export async function main(args: string[]): Promise<void> {
   }
   console.log(
     `prompt overhead beyond the conversation: ${overhead} tokens (estimated; target ≤ 400); mean conversation ${meanConversation.toFixed(0)} tokens; model calls per conversation: 1`,
+  );
+  console.log(
+    '| custom facets | overhead, schema as shown to the model | overhead, whole strict schema | counted by the scripted server | completion tokens per call |',
+  );
+  console.log('|---|---:|---:|---:|---:|');
+  console.log(
+    `| none | ${overhead} | ${tagPromptOverheadTokensFullSchema()} | ${counted['none']!.toFixed(1)} | ${counted['completionNone']!.toFixed(1)} |`,
+  );
+  console.log(
+    `| 10 (libs/llm/src/tagging/benchmark-custom-facets.ts) | ${tagPromptOverheadTokens(TEN_FACETS)} | ${tagPromptOverheadTokensFullSchema(TEN_FACETS)} | ${counted['ten']!.toFixed(1)} | ${counted['completionTen']!.toFixed(1)} |`,
+  );
+  console.log(
+    `model requests per distinct conversation with 10 custom facets (repeats are cache hits): ${counted['requestsPerConversation']!.toFixed(3)}`,
   );
 }

@@ -17,8 +17,11 @@
  * every other answer.
  *
  * Chat answers follow the request's `response_format`: the facet schema (recognised by its
- * properties) gets a plausible facet answer from keyword rules; any other JSON schema gets a minimal
- * conforming sample. Embeddings are hashed bag-of-words vectors (texts sharing words are close),
+ * properties, in the tagger's short wire keys or the long facet names) gets a plausible facet
+ * answer from keyword rules, `issue` included, and the custom facets numbered in the system
+ * prompt are answered by type (enum: the option the user named, else the first; boolean: whether
+ * the user used a word of the question; number: a hash in range; short text: the issue, cut to
+ * the limit); any other JSON schema gets a minimal conforming sample. Embeddings are hashed bag-of-words vectors (texts sharing words are close),
  * L2-normalised, of a configurable dimension; `encoding_format: 'base64'` is supported because the
  * SDK asks for it by default.
  *
@@ -38,6 +41,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { fnv1a, mulberry32 } from '@silhouette/privacy';
 import { StructuredLlmClient } from '../../libs/llm/src/openai/structured-client';
+import { CUSTOM_ANSWERS_KEY, WIRE_KEYS } from '../../libs/llm/src/tagging/prompt';
 
 export type ScriptedMode =
   | 'ok'
@@ -651,8 +655,27 @@ function chatContent(
       answer['user_frustration'] = 9;
     }
     if (quirks.overlongLabels) overlong(answer);
-    if (quirks.extraFields) answer['notes'] = { reasoning: 'keywords matched', version: 2 };
-    return JSON.stringify(answer);
+    const notes = { reasoning: 'keywords matched', version: 2 };
+    if (!isWireFacetSchema(schema)) {
+      // A long-key schema without the issue facet (an earlier contract) gets none.
+      if (!(isRecord(schema['properties']) && 'issue' in schema['properties']))
+        delete answer['issue'];
+      if (quirks.extraFields) answer['notes'] = notes;
+      return JSON.stringify(answer);
+    }
+    const wire: Json = Object.fromEntries(
+      Object.entries(WIRE_KEYS).map(([field, key]) => [key, answer[field]]),
+    );
+    const questions = customQuestions(systemText(request.body));
+    if (
+      questions.length > 0 ||
+      (isRecord(schema['properties']) && CUSTOM_ANSWERS_KEY in schema['properties'])
+    )
+      wire[CUSTOM_ANSWERS_KEY] = questions.map((question) =>
+        customAnswer(question, conversation, answer, mode === 'leak_pii'),
+      );
+    if (quirks.extraFields) wire['notes'] = notes;
+    return JSON.stringify(wire);
   }
   const sample = sampleFromSchema(schema, schema, 0);
   if (quirks.extraFields && isRecord(sample) && mode !== 'schema_violation') {
@@ -671,7 +694,96 @@ function chatContent(
 
 export function isFacetSchema(schema: Json): boolean {
   const props = isRecord(schema['properties']) ? schema['properties'] : {};
-  return 'goal_summary' in props && 'outcome' in props && 'domain' in props;
+  return (
+    ('goal_summary' in props && 'outcome' in props && 'domain' in props) ||
+    isWireFacetSchema(schema)
+  );
+}
+
+function isWireFacetSchema(schema: Json): boolean {
+  const props = isRecord(schema['properties']) ? schema['properties'] : {};
+  return WIRE_KEYS.goal_summary in props && WIRE_KEYS.outcome in props && WIRE_KEYS.domain in props;
+}
+
+function systemText(body: Json): string {
+  const messages = Array.isArray(body['messages']) ? (body['messages'] as unknown[]) : [];
+  return messages
+    .filter((m): m is Json => isRecord(m) && m['role'] === 'system')
+    .map((m) => messageText(m['content']))
+    .join('\n');
+}
+
+/** A custom facet as the tagger's prompt numbers it ("3. Product area? billing|sales"). */
+export interface CustomQuestion {
+  question: string;
+  type: 'enum' | 'boolean' | 'number' | 'short_text';
+  options?: string[];
+  min?: number;
+  max?: number;
+}
+
+/** The numbered questions after the `x:` line of the system prompt. */
+export function customQuestions(system: string): CustomQuestion[] {
+  const at = system.indexOf(`\n${CUSTOM_ANSWERS_KEY}:`);
+  if (at < 0) return [];
+  const out: CustomQuestion[] = [];
+  for (const line of system
+    .slice(at + 1)
+    .split('\n')
+    .slice(1)) {
+    const match = /^\d+\. (.*)$/.exec(line);
+    if (!match) continue;
+    const text = match[1]!;
+    const range = / (-?\d+(?:\.\d+)?)-(-?\d+(?:\.\d+)?)$/.exec(text);
+    const options = / ([^ ?]+(?:\|[^ ?]+)+)$/.exec(text);
+    if (/ ≤\d+ words or ""$/.test(text)) out.push({ question: text, type: 'short_text' });
+    else if (range)
+      out.push({ question: text, type: 'number', min: Number(range[1]), max: Number(range[2]) });
+    else if (options) out.push({ question: text, type: 'enum', options: options[1]!.split('|') });
+    else out.push({ question: text, type: 'boolean' });
+  }
+  return out;
+}
+
+const QUESTION_STOP_WORDS = new Set(
+  'the a an is are was did does do any user users assistant mention mentions about with for of to in on it this that'.split(
+    ' ',
+  ),
+);
+
+function customAnswer(
+  question: CustomQuestion,
+  turns: Turn[],
+  answer: Json,
+  leak: boolean,
+): string | number | boolean {
+  const userText = turns
+    .filter((t) => t.role === 'user')
+    .map((t) => t.text)
+    .join('\n');
+  const lower = userText.toLowerCase();
+  switch (question.type) {
+    case 'enum':
+      return question.options!.find((option) => lower.includes(option)) ?? question.options![0]!;
+    case 'boolean':
+      return question.question
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter((word) => word.length > 2 && !QUESTION_STOP_WORDS.has(word))
+        .some((word) => new RegExp(`\\b${word}`).test(lower));
+    case 'number': {
+      const span = Math.floor(question.max! - question.min!) + 1;
+      return question.min! + (Math.abs(hashString(lower)) % Math.max(1, span));
+    }
+    case 'short_text': {
+      if (leak) {
+        const pii = findPii(userText);
+        const leaked = [pii.names[0], pii.emails[0]].filter(Boolean).join(' ');
+        if (leaked) return clampWords(`blocked for ${leaked}`, 8, 80);
+      }
+      return clampWords(String(answer['issue'] ?? ''), 8, 80);
+    }
+  }
 }
 
 /** Minimal value conforming to a (strict-mode style) JSON schema. */
@@ -727,7 +839,7 @@ interface Turn {
 
 /** Reads the transcript rendered by the tagger ("USER: …\nASSISTANT: …"), wrapper tags optional. */
 export function parseConversation(userText: string): Turn[] {
-  const inner = /<conversation>\n?([\s\S]*?)\n?<\/conversation>/.exec(userText)?.[1] ?? userText;
+  const inner = /<(conversation|chat)>\n?([\s\S]*?)\n?<\/\1>/.exec(userText)?.[2] ?? userText;
   const turns: Turn[] = [];
   const pattern = /^(USER|ASSISTANT|TOOL|SYSTEM): /gm;
   const marks = [...inner.matchAll(pattern)];
@@ -910,6 +1022,18 @@ function facetAnswer(turns: Turn[]): Json {
     frustration = 2;
   }
 
+  const issue =
+    outcome === 'resolved'
+      ? ''
+      : clampWords(
+          outcome === 'refused'
+            ? `assistant declined ${best.useCase}`
+            : outcome === 'unresolved'
+              ? `wrong answer when ${best.useCase}`
+              : `user gave up on ${best.useCase}`,
+          12,
+          120,
+        );
   const words = userText.split(/\s+/).filter(Boolean).length;
   const minutesWithout = Math.min(
     480,
@@ -925,6 +1049,7 @@ function facetAnswer(turns: Turn[]): Json {
     minutes_with_ai: minutesWith,
     outcome,
     failure_reasons: failureReasons,
+    issue,
     user_frustration: frustration,
     language: LANGUAGE_HINTS.find(([, pattern]) => pattern.test(userText))?.[0] ?? 'en',
     confidence: bestScore === 0 ? 0.3 : Math.min(0.9, 0.5 + 0.1 * bestScore),
@@ -998,6 +1123,11 @@ function leakyFacetAnswer(turns: Turn[]): Json {
   ];
   answer['use_case'] = clampWords(useCase, 12, 120);
   answer['goal_summary'] = clampWords(goalParts.join(', '), 25, 240);
+  answer['issue'] = clampWords(
+    `wrong answer for ${name ?? 'a user'}${contact ? ` at ${contact}` : ''}`,
+    12,
+    120,
+  );
   return answer;
 }
 

@@ -183,7 +183,10 @@ describe.each(['server', 'embedded'] as const)('clustering and publishing (%s mo
     const kept = after.clusters.filter((c) => before.has(c.id)).length;
     expect(kept / before.size).toBeGreaterThanOrEqual(0.9);
     const joined = await stack.ownerDb.query<{ n: number }>(
-      'SELECT count(*)::integer AS n FROM sealed.cluster_members WHERE NOT from_run',
+      // The topic tree's runs only (the issues map joins its own new members, issue #15).
+      `SELECT count(*)::integer AS n FROM sealed.cluster_members m
+         JOIN sealed.cluster_runs r ON r.id = m.run_id
+        WHERE NOT m.from_run AND r.map = 'topics'`,
     );
     expect(Number(joined.rows[0]!.n)).toBe(50);
   });
@@ -191,7 +194,7 @@ describe.each(['server', 'embedded'] as const)('clustering and publishing (%s mo
   it('moves a run fitted with an older embedder format to the current one, ids following the members', async () => {
     const run = await stack.ownerDb.query<{ id: string; embedding_model: string }>(
       `SELECT id, embedding_model FROM sealed.cluster_runs
-        WHERE tenant_id = $1 AND status = 'done' ORDER BY started_at DESC LIMIT 1`,
+        WHERE tenant_id = $1 AND status = 'done' AND map = 'topics' ORDER BY started_at DESC LIMIT 1`,
       [stack.tenant.tenant.id],
     );
     expect(run.rows[0]!.embedding_model).toMatch(/^offline-lsa-sif-v2\//);
@@ -214,7 +217,7 @@ describe.each(['server', 'embedded'] as const)('clustering and publishing (%s mo
     await processTenant(stack, stack.tenant.tenant.id, true);
     const next = await stack.ownerDb.query<{ id: string; embedding_model: string }>(
       `SELECT id, embedding_model FROM sealed.cluster_runs
-        WHERE tenant_id = $1 AND status = 'done' ORDER BY started_at DESC LIMIT 1`,
+        WHERE tenant_id = $1 AND status = 'done' AND map = 'topics' ORDER BY started_at DESC LIMIT 1`,
       [stack.tenant.tenant.id],
     );
     expect(next.rows[0]!.embedding_model).toMatch(/^offline-lsa-sif-v2\//);

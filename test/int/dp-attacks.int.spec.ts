@@ -15,7 +15,9 @@
  * right no more often than chance plus a margin: at most 12 of 20 trials (chance is 1/4 for teams, 1/2
  * for departments, 1/(top-level clusters) for clusters; a binomial with p = 1/2 reaches 13 of 20
  * with probability 0.13, with p = 1/4 with probability 0.0002). The department's chance is 1/2,
- * so its bound is the looser one: at most 15 of 20 (P = 0.021 at p = 1/2).
+ * so its bound is the looser one: at most 17 of 20 (P = 0.0002 at p = 1/2). Six runs at
+ * ε = 100 named the department 7, 8, 9, 11, 13 and 16 times: about chance, with the spread of
+ * a binomial near p = 0.55, which a bound of 15 failed one run in fifty.
  */
 import { randomInt } from 'node:crypto';
 import { Pseudonymizer } from '@silhouette/ingest';
@@ -251,15 +253,17 @@ describe.each(scenarios)('attacks on %s storage, %s mode', (mode, privacyMode) =
       if (privacyMode === 'threshold') {
         expect(score.team).toBe(TRIALS);
         expect(score.department).toBe(TRIALS);
-        // A person's conversations can split evenly over two clusters: ties go either way.
-        expect(score.cluster).toBeGreaterThanOrEqual(TRIALS - 6);
+        // A person's conversations can split evenly over two clusters: ties go either way
+        // (an erased person's six conversations tie often: 13 to 20 of 20 seen). Chance is about
+        // 1 in 7, which reaches 10 of 20 with probability 0.0002.
+        expect(score.cluster).toBeGreaterThanOrEqual(TRIALS / 2);
       } else {
         // The team and department figures were there to compare (noise can hide a team in an
         // odd snapshot): the attack had its chance in nearly every trial.
         expect(score.comparable.team).toBeGreaterThanOrEqual(TRIALS - 4);
         expect(score.comparable.department).toBeGreaterThanOrEqual(TRIALS - 4);
         expect(score.team).toBeLessThanOrEqual(12);
-        expect(score.department).toBeLessThanOrEqual(15);
+        expect(score.department).toBeLessThanOrEqual(17);
         expect(score.cluster).toBeLessThanOrEqual(12);
       }
     },

@@ -102,6 +102,25 @@ describe('LLM naming and privacy auditor', () => {
       key: stack.tenant.ingestKey,
       body: JSON.stringify(sgdRecords(300, 40)),
     });
+    // 90 conversations that end in a complaint, from 30 people: an issues map to name.
+    const failing = sgdRecords(90, 30).map((record, i) => {
+      const messages = record.messages as { role: string; content: string }[];
+      return {
+        ...record,
+        id: `failing-${i}`,
+        user_id: `failing-user-${i % 30}`,
+        messages: [
+          messages[0],
+          messages[1],
+          { role: 'user', content: 'No, that is wrong. It still does not work.' },
+        ],
+      };
+    });
+    await call(stack, '/v1/conversations', {
+      method: 'POST',
+      key: stack.tenant.ingestKey,
+      body: JSON.stringify(failing),
+    });
     await stack.queue.waitUntilIdle(120_000);
     await stack.queue.enqueue('cluster-tenant', { tenantId: stack.tenant.tenant.id });
     await stack.queue.waitUntilIdle(180_000);
@@ -126,7 +145,7 @@ describe('LLM naming and privacy auditor', () => {
       ).toBeLessThanOrEqual(100);
     }
     const namer = await stack.ownerDb.query<{ namer: string }>(
-      "SELECT params->>'namer' AS namer FROM sealed.cluster_runs",
+      "SELECT params->>'namer' AS namer FROM sealed.cluster_runs WHERE map = 'topics'",
     );
     expect(namer.rows[0]!.namer).toMatch(
       /scripted-namer \(name-v1, hierarchy-v1; \d+ named, [1-9]\d* members moved\)/,
@@ -146,7 +165,7 @@ describe('LLM naming and privacy auditor', () => {
 
   it('publishes no leaked or identifying name, and records the auditor in the evidence', async () => {
     const document = (await latestSnapshotDocument(stack.apiDb, stack.tenant.tenant.id))!;
-    const text = JSON.stringify(document.clusters);
+    const text = JSON.stringify([document.clusters, document.maps]);
     expect(text).not.toContain(LEAKED_EMAIL);
     expect(text).not.toContain(IDENTIFYING);
     expect(document.clusters.some((cluster) => cluster.name === 'Unnamed group')).toBe(true);
@@ -156,6 +175,36 @@ describe('LLM naming and privacy auditor', () => {
       minScore: 4,
     });
     expect(document.privacy.auditor!.rejected).toBeGreaterThan(0);
+  });
+
+  it('names the issues map the same way, through the same gates (issue #15)', async () => {
+    const document = (await latestSnapshotDocument(stack.apiDb, stack.tenant.tenant.id))!;
+    const issues = document.maps['issues'] ?? [];
+    expect(issues.length).toBeGreaterThan(0);
+    const named = issues.filter((cluster) => !cluster.is_other);
+    // Named by the model (base issues, and the top level rebuilt and renamed), kept offline where
+    // the model's name was unusable (the readable offline name the run stored), or withheld by the
+    // auditor and the PII gate: never the leaking or identifying names.
+    expect(
+      named
+        .filter((cluster) => cluster.level === 0)
+        .every((cluster) => /^(Renamed group|Unnamed group)/.test(cluster.name)),
+    ).toBe(true);
+    const stored = await stack.ownerDb.query<{ id: string; name: string }>(
+      `SELECT id, name FROM sealed.clusters WHERE run_id = (
+         SELECT id FROM sealed.cluster_runs WHERE map = 'issues' AND status = 'done'
+          ORDER BY started_at DESC LIMIT 1)`,
+    );
+    const storedName = new Map(stored.rows.map((row) => [row.id, row.name]));
+    for (const cluster of named) {
+      expect(cluster.name).not.toContain(LEAKED_EMAIL);
+      expect(cluster.name).not.toContain(IDENTIFYING);
+      if (cluster.name !== 'Unnamed group') expect(cluster.name).toBe(storedName.get(cluster.id));
+    }
+    const namer = await stack.ownerDb.query<{ namer: string }>(
+      "SELECT params->>'namer' AS namer FROM sealed.cluster_runs WHERE map = 'issues'",
+    );
+    expect(namer.rows[0]!.namer).toMatch(/^scripted-namer \(name-v1, hierarchy-v1; \d+ named/);
   });
 
   it('pools a breakdown value the auditor refuses, never showing it (issue #10)', async () => {

@@ -309,7 +309,7 @@ describe('dashboard user accounts', () => {
     ]);
     expect(duplicate.code).toBe(2);
     expect(duplicate.stderr).toContain('already exists');
-  }, 60_000);
+  }, 180_000); // four CLI processes, each starting the app: slow on a loaded machine
 
   it('never writes a password to the logs', () => {
     const logs = stack.logs();

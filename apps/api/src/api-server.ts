@@ -13,6 +13,7 @@ import { createAskService } from '@silhouette/analyst';
 import { AdminController } from './admin/admin.controller';
 import { AlertsController } from './alerts/alerts.controller';
 import { UsersController } from './admin/users.controller';
+import { CustomFacetsController } from './admin/custom-facets.controller';
 import type { ApiDeps } from './api-deps';
 import { AskController } from './ask/ask.controller';
 import { AuthGuard } from './auth/auth.guard';
@@ -24,6 +25,7 @@ import { HealthController } from './health/health.controller';
 import { MetricsTokenGuard } from './health/metrics-token.guard';
 import { IngestController } from './ingest/ingest.controller';
 import { InsightsController } from './insights/insights.controller';
+import { MapsController } from './insights/maps.controller';
 import { OtlpController } from './otlp/otlp.controller';
 import { PrivacyBudgetController } from './privacy/privacy-budget.controller';
 import { ReportsController } from './reports/reports.controller';
@@ -71,7 +73,9 @@ function apiModule(deps: ApiDeps) {
       OtlpController,
       AdminController,
       UsersController,
+      CustomFacetsController,
       InsightsController,
+      MapsController,
       PrivacyBudgetController,
       ReportsController,
       CostController,

@@ -9,6 +9,7 @@ import { Failures } from './views/Failures';
 import { Overview } from './views/Overview';
 import { Privacy } from './views/Privacy';
 import { Reports } from './views/Reports';
+import { Settings } from './views/Settings';
 import { Trends } from './views/Trends';
 
 type SignInMethod = 'account' | 'key';
@@ -187,6 +188,7 @@ const LABELS: Record<View, string> = {
   reports: 'Reports',
   alerts: 'Alerts',
   privacy: 'Privacy',
+  settings: 'Settings',
   ask: 'Ask',
 };
 
@@ -198,7 +200,7 @@ function Dashboard({ csrf, tenant }: { csrf: string; tenant: TenantInfo }) {
   return (
     <>
       <nav aria-label="Main" className="tabs">
-        {VIEWS.map((view) => (
+        {VIEWS.filter((view) => view !== 'settings' || tenant.scope === 'admin').map((view) => (
           <Link key={view} to={{ view }} current={route.view === view}>
             {LABELS[view]}
           </Link>
@@ -217,6 +219,12 @@ function Dashboard({ csrf, tenant }: { csrf: string; tenant: TenantInfo }) {
         {route.view === 'reports' && <Reports csrf={csrf} admin={tenant.scope === 'admin'} />}
         {route.view === 'alerts' && <Alerts csrf={csrf} admin={tenant.scope === 'admin'} />}
         {route.view === 'privacy' && <Privacy csrf={csrf} snapshot={route.snapshot} />}
+        {route.view === 'settings' &&
+          (tenant.scope === 'admin' ? (
+            <Settings csrf={csrf} tenantSlug={tenant.slug} />
+          ) : (
+            <p className="card">Settings need an admin key or account.</p>
+          ))}
         {route.view === 'ask' && <Ask csrf={csrf} />}
       </div>
     </>

@@ -46,7 +46,8 @@ export type {
 };
 export type Overview = OverviewResponse;
 export type ClusterDetail = ClusterDetailResponse;
-export type Facet = BreakdownFacet;
+/** A built-in facet, or a custom facet as `custom:<key>` (issue #15). */
+export type Facet = BreakdownFacet | `custom:${string}`;
 export type Evidence = TenantEvidence;
 
 export class ApiRequestError extends Error {
@@ -133,9 +134,9 @@ export const api = {
       level === undefined ? '/v1/insights/failures' : `/v1/insights/failures?level=${level}`,
       csrf,
     ),
-  breakdown: (csrf: string, facet: BreakdownFacet) =>
+  breakdown: (csrf: string, facet: Facet) =>
     request<BreakdownResponse>(`/v1/insights/breakdown?facet=${q(facet)}`, csrf),
-  trends: (csrf: string, facet: TrendFacet, interval: TrendInterval) =>
+  trends: (csrf: string, facet: TrendFacet | `custom:${string}`, interval: TrendInterval) =>
     request<TrendsResponse>(`/v1/insights/trends?facet=${q(facet)}&interval=${q(interval)}`, csrf),
   /** A question about the published insights; the answer cites every figure. */
   ask: (csrf: string, question: string) =>

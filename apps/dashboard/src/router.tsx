@@ -13,6 +13,7 @@ export const VIEWS = [
   'reports',
   'alerts',
   'privacy',
+  'settings',
   'ask',
 ] as const;
 export type View = (typeof VIEWS)[number];

@@ -67,6 +67,18 @@ export const facetAnswerSchema = z.object({
   minutes_with_ai: z.number().min(0).max(MAX_MINUTES),
   outcome: z.enum(OUTCOMES),
   failure_reasons: z.array(z.enum(FAILURE_REASONS)).max(FAILURE_REASONS.length),
+  // Optional so that answers of the earlier prompt version (and older rows) still parse: read a
+  // missing issue as "".
+  issue: z
+    .string()
+    .trim()
+    .max(120)
+    .refine((s) => s.split(/\s+/).filter(Boolean).length <= 12, {
+      message: 'at most 12 words',
+      params: { maxWords: 12 },
+    })
+    .optional()
+    .describe('What went wrong when not fully resolved, at most 12 words, no names; "" otherwise'),
   user_frustration: z.number().int().min(1).max(5),
   language: z
     .string()

@@ -1,4 +1,5 @@
 export * from './facets';
+export * from './custom-facets';
 export * from './conversation';
 export * from './envelope';
 export * from './queues';

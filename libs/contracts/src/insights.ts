@@ -195,6 +195,10 @@ export const clusterMetricsSchema = z.object({
   map: mapPositionSchema.nullable().optional(),
   /** Only on an "other" node: how many groups it pools. */
   pooled_groups: z.number().int().optional(),
+  /** Custom facets (issue #15): a gated breakdown of the cluster per facet key. */
+  custom: z.record(z.string(), z.array(metricRowSchema)).optional(),
+  /** Number facets: the mean answer, when the people who answered meet the thresholds. */
+  custom_means: z.record(z.string(), z.number().nullable()).optional(),
   /** A sampled tenant: the intervals of this cluster's scaled figures. */
   sampling: samplingIntervalsSchema.optional(),
   noise: noiseSchema.optional(),
@@ -264,6 +268,11 @@ export const BREAKDOWN_FACETS = [
   'department',
 ] as const;
 export type BreakdownFacet = (typeof BREAKDOWN_FACETS)[number];
+/** A custom facet in breakdowns and trends (issue #15): `custom:<key>`. */
+export const customFacetParamSchema = z
+  .string()
+  .regex(/^custom:[a-z][a-z0-9_]{1,39}$/, 'a built-in facet or custom:<key>');
+export const breakdownFacetSchema = z.union([z.enum(BREAKDOWN_FACETS), customFacetParamSchema]);
 
 export const publishedValueSchema = z.object({
   value: z.string(),
@@ -277,7 +286,7 @@ export type PublishedValue = z.infer<typeof publishedValueSchema>;
 
 export const breakdownResponseSchema = z.object({
   snapshot: snapshotInfoSchema,
-  facet: z.enum(BREAKDOWN_FACETS),
+  facet: breakdownFacetSchema,
   k_users: z.number().int().nullable(),
   rows: z.array(publishedValueSchema),
 });
@@ -285,6 +294,7 @@ export type BreakdownResponse = z.infer<typeof breakdownResponseSchema>;
 
 export const TREND_FACETS = ['domain', 'task_type', 'cluster'] as const;
 export type TrendFacet = (typeof TREND_FACETS)[number];
+export const trendFacetSchema = z.union([z.enum(TREND_FACETS), customFacetParamSchema]);
 export const TREND_INTERVALS = ['week', 'month'] as const;
 export type TrendInterval = (typeof TREND_INTERVALS)[number];
 
@@ -296,7 +306,7 @@ export type TrendBucket = z.infer<typeof trendBucketSchema>;
 
 export const trendsResponseSchema = z.object({
   snapshot: snapshotInfoSchema,
-  facet: z.enum(TREND_FACETS),
+  facet: trendFacetSchema,
   interval: z.enum(TREND_INTERVALS),
   buckets: z.array(trendBucketSchema),
 });

@@ -13,6 +13,7 @@ export * from './repositories/session.repository';
 export * from './repositories/report-schedule.repository';
 export * from './repositories/report.repository';
 export * from './repositories/user.repository';
+export * from './repositories/custom-facet.repository';
 export * from './repositories/sign-in-throttle.repository';
 export * from './passwords';
 export * from './repositories/cost-control.repository';

@@ -6,7 +6,14 @@ export {
   applyMinutesOverrides,
   type LlmTaggerOptions,
 } from './tagging/llm-tagger';
-export { TAG_PROMPT_VERSION, TAG_SCHEMA_NAME, tagPromptOverheadTokens } from './tagging/prompt';
+export {
+  MAX_PROMPT_OVERHEAD_TOKENS,
+  TAG_PROMPT_VERSION,
+  TAG_SCHEMA_NAME,
+  tagPrompt,
+  tagPromptOverheadTokens,
+  tagPromptOverheadTokensFullSchema,
+} from './tagging/prompt';
 export {
   estimateTokens,
   truncateConversation,

@@ -3,6 +3,7 @@
  * (with centroids) and memberships it writes. Bulk writes go through jsonb_to_recordset so one
  * statement stores a whole batch on both engines.
  */
+import type { CustomFacetValue } from '@silhouette/contracts';
 import { toBuffer, toVectorLiteral, type Queryable } from '@silhouette/db';
 
 /** What clustering and publishing need of one tagged conversation (no content). */
@@ -25,7 +26,14 @@ export interface FacetRow {
   department: string | null;
   /** The frozen week whose published figures count this conversation, or null. */
   frozenWeek?: string | null;
+  /** What went wrong ("" when resolved or unknown; issue #15). */
+  issue?: string;
+  /** Custom facet answers by key; null or missing where unanswered. */
+  custom?: Record<string, CustomFacetValue>;
 }
+
+/** The clustering of the topic tree; other maps are 'issues' and 'custom:<key>'. */
+export const TOPIC_MAP = 'topics';
 
 export interface StoredCluster {
   id: string;
@@ -123,11 +131,14 @@ export class ClusteringRepository {
       team: string | null;
       department: string | null;
       frozen_week: string | null;
+      issue: string;
+      custom: Record<string, CustomFacetValue> | string;
     }>(
       `SELECT f.conversation_id, c.user_pseudonym, coalesce(c.started_at, c.ingested_at) AS at,
               f.domain, f.task_type, f.use_case, f.goal_summary, f.outcome, f.failure_reasons,
               f.minutes_saved, f.minutes_without_ai, f.user_frustration, f.language, f.confidence,
-              f.metadata->>'team' AS team, f.metadata->>'department' AS department, f.frozen_week
+              f.metadata->>'team' AS team, f.metadata->>'department' AS department, f.frozen_week,
+              f.issue, f.custom
          FROM sealed.facets f JOIN sealed.conversations c ON c.id = f.conversation_id
         WHERE f.tenant_id = $1
         ORDER BY f.conversation_id`,
@@ -151,6 +162,8 @@ export class ClusteringRepository {
       team: row.team,
       department: row.department,
       frozenWeek: row.frozen_week,
+      issue: row.issue,
+      custom: typeof row.custom === 'string' ? JSON.parse(row.custom) : row.custom,
     }));
   }
 
@@ -189,6 +202,7 @@ export class ClusteringRepository {
       failure: string | null;
     }>(
       `SELECT status, failure FROM sealed.cluster_runs WHERE tenant_id = $1 AND started_at >= $2
+          AND map = 'topics'
         ORDER BY started_at DESC LIMIT 1`,
       [tenantId, since.toISOString()],
     );
@@ -225,10 +239,11 @@ export class ClusteringRepository {
     embeddingModel: string,
     dimension: number,
     params: Record<string, unknown>,
+    map = TOPIC_MAP,
   ): Promise<string> {
     const result = await this.db.query<{ id: string }>(
-      `INSERT INTO sealed.cluster_runs (tenant_id, embedding_model, dimension, params) VALUES ($1, $2, $3, $4) RETURNING id`,
-      [tenantId, embeddingModel, dimension, JSON.stringify(params)],
+      `INSERT INTO sealed.cluster_runs (tenant_id, embedding_model, dimension, params, map) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [tenantId, embeddingModel, dimension, JSON.stringify(params), map],
     );
     return result.rows[0]!.id;
   }
@@ -383,8 +398,8 @@ export class ClusteringRepository {
     );
   }
 
-  /** The latest finished run of a tenant with its clusters and their base-level members. */
-  async previousRun(tenantId: string): Promise<PreviousRun | undefined> {
+  /** The latest finished run of a tenant's map with its clusters and their base-level members. */
+  async previousRun(tenantId: string, map = TOPIC_MAP): Promise<PreviousRun | undefined> {
     const run = await this.db.query<{
       id: string;
       embedding_model: string;
@@ -394,8 +409,8 @@ export class ClusteringRepository {
       started_at: Date | string;
     }>(
       `SELECT id, embedding_model, conversations, embedder_state, params, started_at FROM sealed.cluster_runs
-        WHERE tenant_id = $1 AND status = 'done' ORDER BY started_at DESC LIMIT 1`,
-      [tenantId],
+        WHERE tenant_id = $1 AND map = $2 AND status = 'done' ORDER BY started_at DESC LIMIT 1`,
+      [tenantId, map],
     );
     const latest = run.rows[0];
     if (!latest) return undefined;

@@ -1,5 +1,10 @@
 /** Facet rows (sealed schema): written by the tag processor, read by clustering and publishing. */
-import { minutesSaved, type ConversationStats, type FacetAnswer } from '@silhouette/contracts';
+import {
+  minutesSaved,
+  type ConversationStats,
+  type CustomFacetValue,
+  type FacetAnswer,
+} from '@silhouette/contracts';
 import type { Queryable } from '@silhouette/db';
 import { MARK_TAGGED_SET } from './conversation-status.repository';
 
@@ -12,6 +17,8 @@ export interface FacetWrite {
   provider: string;
   model: string;
   facet: FacetAnswer;
+  /** Custom facet answers by key (issue #15); null where unanswered. */
+  custom?: Record<string, CustomFacetValue>;
   stats: ConversationStats;
   /** Allow-listed metadata values that passed the PII gate (or `(withheld)`). */
   metadata: Record<string, string>;
@@ -29,8 +36,8 @@ const UPSERT_SQL = `INSERT INTO sealed.facets (
     conversation_id, tenant_id, prompt_version, provider, model, domain, task_type, use_case,
     goal_summary, minutes_without_ai, minutes_with_ai, minutes_saved, outcome, failure_reasons,
     user_frustration, language, confidence, turns, user_tokens, assistant_tokens, redactions,
-    prompt_tokens, completion_tokens, latency_ms, metadata, revision)
-  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14::text[],$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25::jsonb,$26)
+    prompt_tokens, completion_tokens, latency_ms, metadata, revision, issue, custom)
+  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14::text[],$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25::jsonb,$26,$27,$28::jsonb)
   ON CONFLICT (conversation_id) DO UPDATE SET
     prompt_version = EXCLUDED.prompt_version, provider = EXCLUDED.provider, model = EXCLUDED.model,
     domain = EXCLUDED.domain, task_type = EXCLUDED.task_type, use_case = EXCLUDED.use_case,
@@ -42,6 +49,7 @@ const UPSERT_SQL = `INSERT INTO sealed.facets (
     assistant_tokens = EXCLUDED.assistant_tokens, redactions = EXCLUDED.redactions,
     prompt_tokens = EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens,
     latency_ms = EXCLUDED.latency_ms, tagged_at = now(),
+    issue = EXCLUDED.issue, custom = EXCLUDED.custom,
     -- A re-tag of a row stored before 0008 finds its metadata already moved here: keep it.
     metadata = CASE WHEN EXCLUDED.metadata = '{}'::jsonb THEN sealed.facets.metadata ELSE EXCLUDED.metadata END
     , revision = EXCLUDED.revision
@@ -77,6 +85,8 @@ function facetParams(row: FacetWrite): unknown[] {
     Math.round(row.latencyMs),
     JSON.stringify(row.metadata),
     row.revision,
+    f.issue ?? '',
+    JSON.stringify(row.custom ?? {}),
   ];
 }
 

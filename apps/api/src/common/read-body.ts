@@ -55,6 +55,11 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, where: string
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const field = issue.path.length ? issue.path.join('.') : where;
+  // An unknown field is named itself, not its parent object.
+  const path =
+    issue.code === 'unrecognized_keys' && issue.keys.length
+      ? [...issue.path, issue.keys[0]!]
+      : issue.path;
+  const field = path.length ? path.join('.') : where;
   throw badRequest(field, issue.message);
 }

@@ -15,6 +15,11 @@ import {
   failuresResponseSchema,
   createdUserSchema,
   createUserRequestSchema,
+  customFacetInputSchema,
+  customFacetListSchema,
+  customFacetSchema,
+  mapResponseSchema,
+  publishedCustomFacetsSchema,
   keySignInSchema,
   passwordSignInSchema,
   userListResponseSchema,
@@ -74,6 +79,11 @@ const CONTRACT_SCHEMAS = {
   CreateUser: createUserRequestSchema,
   CreatedUser: createdUserSchema,
   UserList: userListResponseSchema,
+  CustomFacetInput: customFacetInputSchema,
+  CustomFacet: customFacetSchema,
+  CustomFacetList: customFacetListSchema,
+  Map: mapResponseSchema,
+  PublishedCustomFacets: publishedCustomFacetsSchema,
   AskRequest: askRequestSchema,
   AskAnswer: askAnswerSchema,
 } satisfies Record<string, z.ZodType>;
@@ -381,10 +391,9 @@ export function buildOpenApiDocument(): Record<string, unknown> {
               name: 'facet',
               in: 'query',
               required: true,
-              schema: {
-                type: 'string',
-                enum: ['domain', 'task_type', 'outcome', 'language', 'team', 'department'],
-              },
+              schema: { type: 'string' },
+              description:
+                'domain, task_type, outcome, language, team, department, or custom:<key> (a custom facet)',
             },
           ],
           responses: { 200: ok('Rows', ref('Breakdown')), 400: errorResponse('Invalid parameter') },
@@ -400,7 +409,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
               name: 'facet',
               in: 'query',
               required: true,
-              schema: { type: 'string', enum: ['domain', 'task_type', 'cluster'] },
+              schema: { type: 'string' },
+              description: 'domain, task_type, cluster, or custom:<key> (a custom facet)',
             },
             {
               name: 'interval',
@@ -409,6 +419,30 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             },
           ],
           responses: { 200: ok('Buckets', ref('Trends')), 400: errorResponse('Invalid parameter') },
+        },
+      },
+      '/v1/insights/map': {
+        get: {
+          ...secured('read or admin'),
+          summary:
+            'The issues map ("what goes wrong", two levels, stable ids) or a short-text custom facet\'s map; each issue cluster lists the topic clusters it occurs in (published cells only)',
+          parameters: [
+            {
+              name: 'name',
+              in: 'query',
+              schema: { type: 'string', default: 'issues' },
+              description: '"issues" or custom:<key> of a short_text facet',
+            },
+          ],
+          responses: { 200: ok('The map', ref('Map')), 400: errorResponse('Invalid name') },
+        },
+      },
+      '/v1/insights/facets': {
+        get: {
+          ...secured('read or admin'),
+          summary:
+            'The custom facets to label breakdowns and trends by (facet=custom:<key>), and who answers them',
+          responses: { 200: ok('Custom facets', ref('PublishedCustomFacets')) },
         },
       },
       '/v1/privacy/evidence': {
@@ -496,6 +530,61 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           responses: {
             204: ok('Disabled'),
             404: errorResponse('No such enabled user in this tenant'),
+          },
+        },
+      },
+      '/v1/admin/facets': {
+        get: {
+          ...secured('admin'),
+          summary:
+            'Custom facets of the tenant, the tagger that answers them and the prompt budget they share',
+          responses: { 200: ok('Custom facets', ref('CustomFacetList')) },
+        },
+        post: {
+          ...secured('admin'),
+          summary:
+            'Define a custom facet (at most 10): key, question, type enum|boolean|number|short_text; offline keyword rules for enum and boolean',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('CustomFacetInput') } },
+          },
+          responses: {
+            201: ok('Created', ref('CustomFacet')),
+            400: errorResponse(
+              'Invalid field, or over the prompt budget (names the field to shorten)',
+            ),
+            409: errorResponse('The key exists, or the tenant already has 10 custom facets'),
+          },
+        },
+      },
+      '/v1/admin/facets/{id}': {
+        patch: {
+          ...secured('admin'),
+          summary:
+            'Change a custom facet (any fields; a new type needs all of its fields). Retag to answer it anew',
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+          ],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { type: 'object' } } },
+          },
+          responses: {
+            200: ok('Updated', ref('CustomFacet')),
+            400: errorResponse('Invalid field, or over the prompt budget'),
+            404: errorResponse('No such custom facet in this tenant'),
+            409: errorResponse('The key exists'),
+          },
+        },
+        delete: {
+          ...secured('admin'),
+          summary: 'Delete a custom facet (its answers stay in earlier rows until re-tagged)',
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+          ],
+          responses: {
+            204: ok('Deleted'),
+            404: errorResponse('No such custom facet in this tenant'),
           },
         },
       },

@@ -5,9 +5,9 @@
 import { Controller, Get, Inject, Param, Req, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import {
-  BREAKDOWN_FACETS,
+  breakdownFacetSchema,
   isoWeekStart,
-  TREND_FACETS,
+  trendFacetSchema,
   TREND_INTERVALS,
   type BreakdownResponse,
   type ClusterDetailResponse,
@@ -123,10 +123,11 @@ function decodeCursor(text: string): Cursor {
     throw badRequest('cursor', 'not a cursor from a previous page of this list');
   }
 }
-const breakdownQuery = z.object({ facet: z.enum(BREAKDOWN_FACETS) }).strict();
+// Custom facets (issue #15) are `custom:<key>`; an unknown key simply has no published rows.
+const breakdownQuery = z.object({ facet: breakdownFacetSchema }).strict();
 const trendsQuery = z
   .object({
-    facet: z.enum(TREND_FACETS),
+    facet: trendFacetSchema,
     interval: z.enum(TREND_INTERVALS).default('week'),
   })
   .strict();

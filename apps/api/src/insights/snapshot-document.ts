@@ -104,6 +104,22 @@ export interface SnapshotDocument {
     minutes_saved: number;
     noise?: Record<string, { low: number; high: number }>;
   }[];
+  /** The issues map and short-text facets' maps (issue #15), by map name. */
+  maps: Record<
+    string,
+    {
+      id: string;
+      level: number;
+      parent_id: string | null;
+      is_other: boolean;
+      name: string;
+      description: string;
+      keywords: string[];
+      conversations: number;
+      distinct_users: number;
+      metrics: Record<string, unknown>;
+    }[]
+  >;
   privacy: TenantEvidence;
 }
 
@@ -117,6 +133,21 @@ export async function latestSnapshotDocument(
   if (!snapshot) return undefined;
   const clusters = await insights.clusters(tenantId, snapshot.id);
   const breakdowns = await insights.breakdowns(tenantId, snapshot.id);
+  const maps: SnapshotDocument['maps'] = {};
+  for (const cluster of await insights.mapClusters(tenantId, snapshot.id)) {
+    (maps[cluster.map] ??= []).push({
+      id: cluster.clusterId,
+      level: cluster.level,
+      parent_id: cluster.parentId,
+      is_other: cluster.isOther,
+      name: cluster.name,
+      description: cluster.description,
+      keywords: cluster.keywords,
+      conversations: cluster.conversations,
+      distinct_users: cluster.distinctUsers,
+      metrics: cluster.metrics,
+    });
+  }
   return {
     snapshot_id: snapshot.id,
     version: snapshot.version,
@@ -141,6 +172,7 @@ export async function latestSnapshotDocument(
       minutes_saved: row.minutesSavedTotal,
       ...(row.noise ? { noise: row.noise } : {}),
     })),
+    maps,
     privacy: tenantEvidence(snapshot.evidence),
   };
 }

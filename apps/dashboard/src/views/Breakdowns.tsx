@@ -1,7 +1,9 @@
 import { api, type Facet } from '../api-client';
+import { facetsApi } from '../facets-client';
 import { BarList } from '../charts';
 import { navigate, type Route } from '../router';
 import { Approx, Async, fmt, humanize, minutes, Section, useApi } from '../ui';
+import { IssuesMap } from './IssuesMap';
 
 const FACETS: { value: Facet; label: string }[] = [
   { value: 'team', label: 'Team' },
@@ -21,15 +23,31 @@ export function Breakdowns({
   route: Route;
   kUsers: number;
 }) {
-  const facet = (FACETS.find((f) => f.value === route.facet) ?? FACETS[0]!).value;
-  const data = useApi(() => api.breakdown(csrf, facet), [csrf, facet]);
-  const k = data.state === 'ok' ? (data.data.k_users ?? kUsers) : kUsers;
+  // Custom facets (issue #15) join the built-in ones; a short-text one is shown as its map.
+  const published = useApi(() => facetsApi.published(csrf), [csrf]);
+  const custom =
+    published.state === 'ok'
+      ? published.data.facets.map((f) => ({
+          value: `custom:${f.key}` as Facet,
+          label: f.question,
+          type: f.type,
+        }))
+      : [];
+  const choices: { value: Facet; label: string; type?: string }[] = [...FACETS, ...custom];
+  const facet = (choices.find((f) => f.value === route.facet) ?? FACETS[0]!).value;
+  const chosen = choices.find((f) => f.value === facet)!;
+  const asMap = chosen.type === 'short_text';
+  const data = useApi(
+    () => (asMap ? Promise.resolve(undefined) : api.breakdown(csrf, facet)),
+    [csrf, facet, asMap],
+  );
+  const k = data.state === 'ok' && data.data ? (data.data.k_users ?? kUsers) : kUsers;
   const otherLabel = `Other (pooled: includes groups under ${k} people)`;
   return (
     <>
       <h2>Breakdowns</h2>
       <div role="radiogroup" aria-label="Break down by" className="segmented">
-        {FACETS.map((f) => (
+        {choices.map((f) => (
           <button
             key={f.value}
             type="button"
@@ -41,8 +59,25 @@ export function Breakdowns({
           </button>
         ))}
       </div>
+      {chosen.type && published.state === 'ok' && (
+        <p className="muted small" data-testid="custom-facet-note">
+          A custom facet: your organisation's own question, asked of every conversation.
+          {published.data.note && ` ${published.data.note}`}
+        </p>
+      )}
+      {asMap && (
+        <IssuesMap
+          csrf={csrf}
+          name={facet}
+          title={`Answers grouped: ${chosen.label}`}
+          note="Short answers (at most 8 words) grouped in two levels like the issues map. Only groups with enough people are shown, never a single answer."
+          otherLabel="Other answers"
+        />
+      )}
       <Async result={data} label="breakdown">
-        {({ rows }) => {
+        {(loaded) => {
+          if (!loaded) return null;
+          const { rows } = loaded;
           const sorted = rows
             .slice()
             .sort(
@@ -53,7 +88,9 @@ export function Breakdowns({
             row.is_other
               ? otherLabel
               : row.value === '(not set)'
-                ? 'Not set'
+                ? chosen.type
+                  ? 'Not answered'
+                  : 'Not set'
                 : facet === 'outcome'
                   ? humanize(row.value)
                   : row.value;
@@ -61,7 +98,11 @@ export function Breakdowns({
           return (
             <>
               <Section
-                title={`Conversations by ${FACETS.find((f) => f.value === facet)!.label.toLowerCase()}`}
+                title={
+                  chosen.type
+                    ? `Conversations by answer: ${chosen.label}`
+                    : `Conversations by ${chosen.label.toLowerCase()}`
+                }
                 note={
                   other
                     ? `Values used by fewer than ${k} people are never shown on their own: together they form "${otherLabel}", ${fmt(other.conversations)} conversations.`

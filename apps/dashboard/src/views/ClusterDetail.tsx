@@ -134,6 +134,27 @@ export function ClusterDetail({ csrf, id, kUsers }: { csrf: string; id: string; 
               <Section title="Task types">
                 <BarList bars={metricBars(m.task_types, kUsers)} label="Task types" />
               </Section>
+              {Object.entries(m.custom ?? {}).map(([key, rows]) => (
+                <Section
+                  key={key}
+                  title={`Custom facet: ${key}`}
+                  note={
+                    m.custom_means?.[key] !== undefined
+                      ? m.custom_means[key] === null
+                        ? 'Mean hidden: too few people answered.'
+                        : `Mean answer ${fmt(m.custom_means[key], 2)}.`
+                      : undefined
+                  }
+                >
+                  <BarList
+                    bars={metricBars(rows, kUsers, (value) =>
+                      value === '(not set)' ? 'Not answered' : value,
+                    )}
+                    label={`Custom facet ${key}`}
+                    testId={`custom-facet-${key}`}
+                  />
+                </Section>
+              ))}
             </div>
             <Section
               title="What people were trying to do"

@@ -2,6 +2,7 @@ import { api, type FailureCluster, type FailureTrend } from '../api-client';
 import { BarList } from '../charts';
 import { Link, navigate, type Route } from '../router';
 import { Approx, Async, fmt, humanize, minutes, outcomesShown, pct, Section, useApi } from '../ui';
+import { IssuesMap } from './IssuesMap';
 
 const impact = (cluster: FailureCluster) => cluster.failure_impact_minutes ?? 0;
 
@@ -63,7 +64,7 @@ export function Failures({ csrf, route }: { csrf: string; route: Route }) {
           .slice(0, 12);
         return (
           <>
-            <h2>Where the assistant fails</h2>
+            <h2>Where the assistant fails, and what goes wrong</h2>
             <p className="muted">
               Base clusters ranked by failure impact: the manual time of their unresolved and
               abandoned conversations, i.e. what people had to do without help. Impact is hidden
@@ -94,25 +95,30 @@ export function Failures({ csrf, route }: { csrf: string; route: Route }) {
                 ))}
               </select>
             </div>
-            <Section
-              title={reason ? `Conversations failing with "${humanize(reason)}"` : 'Failure impact'}
-            >
-              <BarList
-                label="Clusters by failure impact"
-                testId="failure-chart"
-                empty="No cluster has a failure area large enough to show: in each, fewer than the minimum number of people had an unresolved or abandoned conversation."
-                format={reason ? (value) => `${fmt(value)} conv.` : minutes}
-                bars={top.map((cluster) => ({
-                  key: cluster.id,
-                  label: cluster.name,
-                  value: reason ? count(cluster) : impact(cluster),
-                  note: outcomesShown(cluster.outcomes)
-                    ? `${pct(cluster.failure_rate)} failed`
-                    : undefined,
-                  other: cluster.is_other,
-                }))}
-              />
-            </Section>
+            <div className="columns">
+              <Section
+                title={
+                  reason ? `Conversations failing with "${humanize(reason)}"` : 'Failure impact'
+                }
+              >
+                <BarList
+                  label="Clusters by failure impact"
+                  testId="failure-chart"
+                  empty="No cluster has a failure area large enough to show: in each, fewer than the minimum number of people had an unresolved or abandoned conversation."
+                  format={reason ? (value) => `${fmt(value)} conv.` : minutes}
+                  bars={top.map((cluster) => ({
+                    key: cluster.id,
+                    label: cluster.name,
+                    value: reason ? count(cluster) : impact(cluster),
+                    note: outcomesShown(cluster.outcomes)
+                      ? `${pct(cluster.failure_rate)} failed`
+                      : undefined,
+                    other: cluster.is_other,
+                  }))}
+                />
+              </Section>
+              <IssuesMap csrf={csrf} />
+            </div>
             <Section title="Ranked clusters">
               {shown.length === 0 ? (
                 <p className="muted">

@@ -1,9 +1,13 @@
 import { api, type TrendFacet } from '../api-client';
+import { facetsApi } from '../facets-client';
 import { ColumnChart } from '../charts';
 import { navigate, type Route } from '../router';
 import { Approx, Async, humanize, useApi } from '../ui';
 
-const FACETS: { value: TrendFacet; label: string }[] = [
+/** A built-in trend facet, or a custom facet as `custom:<key>` (issue #15). */
+type TrendChoice = TrendFacet | `custom:${string}`;
+
+const FACETS: { value: TrendChoice; label: string }[] = [
   { value: 'domain', label: 'Domain' },
   { value: 'task_type', label: 'Task type' },
   { value: 'cluster', label: 'Top-level cluster' },
@@ -14,7 +18,17 @@ const FACETS: { value: TrendFacet; label: string }[] = [
  * of a bucket is pooled and labelled as such, never silently dropped.
  */
 export function Trends({ csrf, route, kUsers }: { csrf: string; route: Route; kUsers: number }) {
-  const facet = (FACETS.find((f) => f.value === route.facet) ?? FACETS[0]!).value;
+  // Custom facets published as breakdowns have trends too.
+  const published = useApi(() => facetsApi.published(csrf), [csrf]);
+  const choices: { value: TrendChoice; label: string }[] = [
+    ...FACETS,
+    ...(published.state === 'ok'
+      ? published.data.facets
+          .filter((f) => f.published_as === 'breakdown')
+          .map((f) => ({ value: `custom:${f.key}` as TrendChoice, label: f.question }))
+      : []),
+  ];
+  const facet = (choices.find((f) => f.value === route.facet) ?? FACETS[0]!).value;
   const interval = route.reason === 'month' ? 'month' : 'week';
   const data = useApi(() => api.trends(csrf, facet, interval), [csrf, facet, interval]);
   const clusters = useApi(
@@ -31,12 +45,16 @@ export function Trends({ csrf, route, kUsers }: { csrf: string; route: Route; kU
       ? `Other (pooled: includes groups under ${kUsers} people)`
       : facet === 'cluster'
         ? (names.get(value) ?? 'a cluster')
-        : humanize(value);
+        : facet.startsWith('custom:')
+          ? value === '(not set)'
+            ? 'Not answered'
+            : value
+          : humanize(value);
   return (
     <>
       <h2>Trends</h2>
       <div role="radiogroup" aria-label="Trend of" className="segmented">
-        {FACETS.map((f) => (
+        {choices.map((f) => (
           <button
             key={f.value}
             type="button"
@@ -84,11 +102,11 @@ export function Trends({ csrf, route, kUsers }: { csrf: string; route: Route; kU
               />
             </section>
             <section className="card" aria-label="Trend table">
-              <table>
+              <table data-testid="trend-table">
                 <thead>
                   <tr>
                     <th scope="col">{interval === 'week' ? 'Week' : 'Month'}</th>
-                    <th scope="col">{FACETS.find((f) => f.value === facet)!.label}</th>
+                    <th scope="col">{choices.find((f) => f.value === facet)!.label}</th>
                     <th scope="col">Conversations</th>
                     <th scope="col">People</th>
                   </tr>

@@ -6,7 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { canonicalLabels } from '@silhouette/clustering';
 import type { JobPayload } from '@silhouette/contracts';
-import { CostControlRepository, InsightsRepository, TenantRepository } from '@silhouette/db';
+import {
+  CostControlRepository,
+  CustomFacetRepository,
+  InsightsRepository,
+  TenantRepository,
+} from '@silhouette/db';
 import { UnrecoverableJobError } from '@silhouette/queue';
 import {
   ClusteringRepository,
@@ -20,6 +25,7 @@ import { publishDpSnapshot } from '../publishing/dp/publish-dp-snapshot';
 import { saveSnapshot } from '../publishing/save-snapshot';
 import type { WorkerDeps } from '../worker-deps';
 import { runClustering, type ClusteringRun } from './run-clustering';
+import { customFacetMap, ISSUES_MAP, runTextMap, type TextMapRun } from './run-text-map';
 
 /**
  * Free-form tags drift ("python", "Python script", "scripting"): breakdowns count them under one
@@ -72,6 +78,33 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
     }
     // Everyone erased: an empty snapshot (nothing published) replaces figures that counted them.
     const run = clustered ?? emptyRun();
+    // The issues map and one map per short-text custom facet, beside the topic tree (issue #15).
+    const customFacets = await new CustomFacetRepository(deps.db).list(tenant.id);
+    const maps: TextMapRun[] = [];
+    const full = { full: payload.full ?? false };
+    const issues = await runTextMap(
+      deps,
+      tenant,
+      run.rows,
+      ISSUES_MAP,
+      (row) => row.issue ?? '',
+      full,
+    );
+    if (issues) maps.push(issues);
+    for (const facet of customFacets.filter((definition) => definition.type === 'short_text')) {
+      const map = await runTextMap(
+        deps,
+        tenant,
+        run.rows,
+        customFacetMap(facet.key),
+        (row) => {
+          const value = row.custom?.[facet.key];
+          return typeof value === 'string' ? value : '';
+        },
+        full,
+      );
+      if (map) maps.push(map);
+    }
     const clustering = new ClusteringRepository(deps.db);
     const versions = await clustering.taggingVersions(tenant.id);
     const models = {
@@ -91,6 +124,7 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
         payload.release ?? 'scheduled',
         deps.clock?.() ?? new Date(),
         owed,
+        customFacets,
       );
       deps.logger.info(
         {
@@ -133,6 +167,8 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
         : {}),
       thresholds: { kUsers: tenant.kUsers, minConversations: tenant.minConversations },
       frozen,
+      maps,
+      customFacets,
       models,
     });
     // A sampled tenant's figures are scaled to all its conversations (issue #15, item 5).
@@ -169,6 +205,7 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
         version: snapshot.version,
         conversations: run.rows.length,
         clusters: audited.clusters.length,
+        mapClusters: audited.mapClusters?.length ?? 0,
         weeksFrozen: audited.frozenWeeks?.length ?? 0,
         weeksThawed: thawed.length,
         ms: Math.round(performance.now() - started),

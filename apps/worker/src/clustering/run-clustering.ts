@@ -77,7 +77,7 @@ export interface ClusteringOptions {
 }
 
 /** From this many conversations a full run uses worker threads (starting them takes ~0.5 s). */
-const PARALLEL_MIN_ROWS = 20_000;
+export const PARALLEL_MIN_ROWS = 20_000;
 /** Refit the offline embedding model once the corpus has grown by half since it was fitted. */
 const REFIT_GROWTH = 1.5;
 /** Largest share of new conversations (relative to the run) that may join it without a re-cluster. */
@@ -112,7 +112,7 @@ export async function runClustering(
 }
 
 /** Members of every node of every level, from the base assignments up through the parents. */
-function nodeMembers(tree: Hierarchy): number[][][] {
+export function nodeMembers(tree: Hierarchy): number[][][] {
   const levels = tree.levels.length;
   const members: number[][][] = tree.levels.map((level) =>
     Array.from({ length: level.k }, () => []),
@@ -128,7 +128,7 @@ function nodeMembers(tree: Hierarchy): number[][][] {
 }
 
 /** What offline names are built from, per facet row (read once per run, for the base level). */
-function treeMembers(rows: readonly FacetRow[], texts: readonly string[]): TreeMember[] {
+export function treeMembers(rows: readonly FacetRow[], texts: readonly string[]): TreeMember[] {
   return rows.map((row, index) => ({
     text: texts[index]!,
     user: row.user,
@@ -139,11 +139,11 @@ function treeMembers(rows: readonly FacetRow[], texts: readonly string[]): TreeM
 }
 
 /** How the offline path names clusters (stored with the run and in the privacy evidence). */
-const OFFLINE_NAMER =
+export const OFFLINE_NAMER =
   'offline readable names from facets shared by at least k users; c-TF-IDF keywords';
 
 /** A run's clusters per level, each with its members as conversation ids (parents: the union). */
-function clustersByLevel(run: PreviousRun | undefined, levels: number) {
+export function clustersByLevel(run: PreviousRun | undefined, levels: number) {
   const byLevel: { id: string; centroid: Float32Array; members: Set<string> }[][] = Array.from(
     { length: levels },
     () => [],
@@ -348,25 +348,7 @@ async function clusterFromScratch(
     const members = nodeMembers(tree);
 
     // Stable identity, level by level; then parents are known by id.
-    const lineageById = new Map<string, { kind: StoredCluster['lineage']; sources: string[] }>();
-    const ids: string[][] = tree.levels.map((level, l) => {
-      const current = Array.from({ length: level.k }, (_, k) => ({
-        key: String(k),
-        centroid: row(level.centroids, d, k),
-        members: new Set(members[l]![k]!.map((index) => rows[index]!.conversationId)),
-      }));
-      const matched = matchClusters(previous[l]!, current, {
-        ...matching,
-        newId: () => randomUUID(),
-      });
-      const lineage = new Map(matched.lineage.map((entry) => [entry.id, entry]));
-      return current.map((cluster) => {
-        const id = matched.ids.get(cluster.key)!;
-        const entry = lineage.get(id);
-        lineageById.set(id, { kind: entry?.kind ?? 'new', sources: entry?.sources ?? [] });
-        return id;
-      });
-    });
+    const { ids, lineageById } = stableIds(tree, members, previous, rows, matching);
 
     const levels: ClusterNode[][] = tree.levels.map((level, l) =>
       ids[l]!.map((id, k) => ({
@@ -386,59 +368,16 @@ async function clusterFromScratch(
     const offline = nameTree(levels, facets, tenant.kUsers);
     for (const node of levels.flat()) Object.assign(node, offline.get(node.id)!);
 
-    let namer = OFFLINE_NAMER;
-    if (deps.clusterLlm) {
-      const report = await refineWithLlm(deps.clusterLlm, levels, texts, (index) =>
-        row(data, d, index),
-      );
-      await rebuildParentsWithLlm(
-        deps.clusterLlm,
-        levels,
-        tree.levels.map((level) => level.k),
-        (level, parents) => {
-          const matched = matchClusters(
-            previous[level]!,
-            parents.map((parent) => ({
-              key: parent.key,
-              centroid: parent.centroid,
-              members: new Set(parent.members.map((index) => rows[index]!.conversationId)),
-            })),
-            { ...matching, newId: () => randomUUID() },
-          );
-          const lineage = new Map(matched.lineage.map((entry) => [entry.id, entry]));
-          return new Map(
-            parents.map((parent) => {
-              const id = matched.ids.get(parent.key)!;
-              const entry = lineage.get(id);
-              return [
-                parent.key,
-                { id, lineage: entry?.kind ?? 'new', sources: entry?.sources ?? [] },
-              ];
-            }),
-          );
-        },
-        deps.logger,
-      );
-      namer = `${deps.clusterLlm.nameModel} (${report.promptVersion}, ${HIERARCHY_PROMPT_VERSION}; ${report.named} named, ${report.moved} members moved)`;
-      // The model renamed the clusters and rebuilt the parents: keywords follow the final tree.
-      const refined = nameTree(levels, facets, tenant.kUsers);
-      for (const node of levels.flat()) node.keywords = refined.get(node.id)?.keywords ?? [];
-    }
+    const namer = deps.clusterLlm
+      ? await nameWithLlm(deps.clusterLlm, deps.logger, levels, tree, texts, data, previous, rows, {
+          matching,
+          facets,
+          kUsers: tenant.kUsers,
+        })
+      : OFFLINE_NAMER;
 
-    await repository.saveClusters(
-      runId,
-      tenant.id,
-      levels.flat().map((node) => ({ ...node, size: node.members.length })),
-    );
+    const assignments = await saveTree(repository, runId, tenant.id, levels, rows, data);
     const base = levels[levels.length - 1]!;
-    const assignments = base.flatMap((node) =>
-      node.members.map((index) => ({
-        conversationId: rows[index]!.conversationId,
-        clusterId: node.id,
-        similarity: dot(row(data, d, index), node.centroid),
-      })),
-    );
-    await repository.saveMembers(runId, assignments);
     // New conversations that fit worse than almost all of this run's members count as drift later.
     const similarities = assignments.map((a) => a.similarity).sort((a, b) => a - b);
     const similarityFloor = similarities[Math.floor(similarities.length * FLOOR_QUANTILE)] ?? -1;
@@ -453,4 +392,113 @@ async function clusterFromScratch(
       .catch(() => undefined);
     throw error;
   }
+}
+
+/** Ids kept from the previous run (optimal matching on centroids and members), level by level. */
+export function stableIds(
+  tree: Hierarchy,
+  members: number[][][],
+  previous: ReturnType<typeof clustersByLevel>,
+  rows: readonly FacetRow[],
+  matching: { compareCentroids: boolean },
+): {
+  ids: string[][];
+  lineageById: Map<string, { kind: StoredCluster['lineage']; sources: string[] }>;
+} {
+  const d = tree.dimension;
+  const lineageById = new Map<string, { kind: StoredCluster['lineage']; sources: string[] }>();
+  const ids: string[][] = tree.levels.map((level, l) => {
+    const current = Array.from({ length: level.k }, (_, k) => ({
+      key: String(k),
+      centroid: row(level.centroids, d, k),
+      members: new Set(members[l]![k]!.map((index) => rows[index]!.conversationId)),
+    }));
+    const matched = matchClusters(previous[l] ?? [], current, {
+      ...matching,
+      newId: () => randomUUID(),
+    });
+    const lineage = new Map(matched.lineage.map((entry) => [entry.id, entry]));
+    return current.map((cluster) => {
+      const id = matched.ids.get(cluster.key)!;
+      const entry = lineage.get(id);
+      lineageById.set(id, { kind: entry?.kind ?? 'new', sources: entry?.sources ?? [] });
+      return id;
+    });
+  });
+  return { ids, lineageById };
+}
+
+/**
+ * Clio's LLM steps on an offline tree (mutates `levels`): base clusters named with contrast and
+ * misfits moved, then the upper levels rebuilt, with ids kept stable against `previous`, and the
+ * keywords recomputed for the final tree. Returns the namer's description for the evidence.
+ */
+export async function nameWithLlm(
+  llm: NonNullable<WorkerDeps['clusterLlm']>,
+  logger: WorkerDeps['logger'],
+  levels: ClusterNode[][],
+  tree: Hierarchy,
+  texts: readonly string[],
+  data: Float32Array,
+  previous: ReturnType<typeof clustersByLevel>,
+  rows: readonly FacetRow[],
+  options: { matching: { compareCentroids: boolean }; facets: TreeMember[]; kUsers: number },
+): Promise<string> {
+  const d = tree.dimension;
+  const report = await refineWithLlm(llm, levels, texts, (index) => row(data, d, index));
+  await rebuildParentsWithLlm(
+    llm,
+    levels,
+    tree.levels.map((level) => level.k),
+    (level, parents) => {
+      const matched = matchClusters(
+        previous[level] ?? [],
+        parents.map((parent) => ({
+          key: parent.key,
+          centroid: parent.centroid,
+          members: new Set(parent.members.map((index) => rows[index]!.conversationId)),
+        })),
+        { ...options.matching, newId: () => randomUUID() },
+      );
+      const lineage = new Map(matched.lineage.map((entry) => [entry.id, entry]));
+      return new Map(
+        parents.map((parent) => {
+          const id = matched.ids.get(parent.key)!;
+          const entry = lineage.get(id);
+          return [parent.key, { id, lineage: entry?.kind ?? 'new', sources: entry?.sources ?? [] }];
+        }),
+      );
+    },
+    logger,
+  );
+  // The model renamed the clusters and rebuilt the parents: keywords follow the final tree.
+  const refined = nameTree(levels, options.facets, options.kUsers);
+  for (const node of levels.flat()) node.keywords = refined.get(node.id)?.keywords ?? [];
+  return `${llm.nameModel} (${report.promptVersion}, ${HIERARCHY_PROMPT_VERSION}; ${report.named} named, ${report.moved} members moved)`;
+}
+
+/** Stores a run's clusters (every level) and its base memberships with their similarity. */
+export async function saveTree(
+  repository: ClusteringRepository,
+  runId: string,
+  tenantId: string,
+  levels: ClusterNode[][],
+  rows: readonly FacetRow[],
+  data: Float32Array,
+): Promise<{ conversationId: string; clusterId: string; similarity: number }[]> {
+  await repository.saveClusters(
+    runId,
+    tenantId,
+    levels.flat().map((node) => ({ ...node, size: node.members.length })),
+  );
+  const d = levels[0]?.[0]?.centroid.length ?? 0;
+  const assignments = levels[levels.length - 1]!.flatMap((node) =>
+    node.members.map((index) => ({
+      conversationId: rows[index]!.conversationId,
+      clusterId: node.id,
+      similarity: dot(row(data, d, index), node.centroid),
+    })),
+  );
+  await repository.saveMembers(runId, assignments);
+  return assignments;
 }

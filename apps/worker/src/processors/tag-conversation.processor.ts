@@ -7,11 +7,18 @@
 import type {
   CanonicalMessage,
   ConversationStats,
+  CustomFacetDefinition,
+  CustomFacetValue,
   FacetAnswer,
   JobPayload,
 } from '@silhouette/contracts';
-import { TenantRepository } from '@silhouette/db';
-import { estimateTokens, LlmRequestError, type TaggingInput } from '@silhouette/llm';
+import { CustomFacetRepository, TenantRepository } from '@silhouette/db';
+import {
+  estimateTokens,
+  LlmRequestError,
+  taggerPromptVersion,
+  type TaggingInput,
+} from '@silhouette/llm';
 import { UnrecoverableJobError } from '@silhouette/queue';
 import {
   ContentUnavailableError,
@@ -52,7 +59,34 @@ export function scrubFacet(
     scrubbed[field] = result.text;
     redactions += result.redactions;
   }
+  // The issue is free text like the others (issue #15).
+  if (facet.issue) {
+    const result = scrub(facet.issue);
+    scrubbed.issue = result.text;
+    redactions += result.redactions;
+  }
   return { facet: scrubbed, redactions };
+}
+
+/** Free-text custom answers (`short_text`) are scrubbed like every free-text facet. */
+export function scrubCustomAnswers(
+  custom: Record<string, CustomFacetValue>,
+  definitions: readonly CustomFacetDefinition[],
+  scrub: WorkerDeps['scrub'],
+): { custom: Record<string, CustomFacetValue>; redactions: number } {
+  let redactions = 0;
+  const out: Record<string, CustomFacetValue> = {};
+  for (const definition of definitions) {
+    const value = custom[definition.key] ?? null;
+    if (definition.type === 'short_text' && typeof value === 'string' && value) {
+      const result = scrub(value);
+      out[definition.key] = result.text;
+      redactions += result.redactions;
+    } else {
+      out[definition.key] = value;
+    }
+  }
+  return { custom: out, redactions };
 }
 
 /** Tenant settings change rarely: a short-lived cache saves a query per job. */
@@ -61,6 +95,7 @@ class TenantSettingsCache {
     string,
     { at: number; overrides: TaggingInput['minutesOverrides'] }
   >();
+  private readonly facets = new Map<string, { at: number; definitions: CustomFacetDefinition[] }>();
   constructor(
     private readonly deps: WorkerDeps,
     private readonly ttlMs = 30_000,
@@ -74,6 +109,18 @@ class TenantSettingsCache {
       tenant && Object.keys(tenant.minutesOverrides).length ? tenant.minutesOverrides : undefined;
     this.entries.set(tenantId, { at: Date.now(), overrides });
     return overrides;
+  }
+
+  /**
+   * The tenant's custom facets; a definition change reaches running workers within the TTL, or at
+   * once with `fresh` (which also refreshes the cache).
+   */
+  async customFacets(tenantId: string, fresh = false): Promise<CustomFacetDefinition[]> {
+    const cached = this.facets.get(tenantId);
+    if (!fresh && cached && Date.now() - cached.at < this.ttlMs) return cached.definitions;
+    const definitions = await new CustomFacetRepository(this.deps.db).list(tenantId);
+    this.facets.set(tenantId, { at: Date.now(), definitions });
+    return definitions;
   }
 }
 
@@ -89,10 +136,14 @@ export function tagConversationProcessor(deps: WorkerDeps) {
     if (conversation.status === 'waiting_for_idle') return;
     // Outside the sample for good, or parked for budget (resuming enqueues it again).
     if (conversation.status === 'not_sampled' || conversation.status === 'paused_budget') return;
-    if (
-      conversation.facetPromptVersion === deps.tagger.promptVersion &&
-      conversation.facetRevision === conversation.revision
-    ) {
+    const upToDate = (definitions: CustomFacetDefinition[]) =>
+      conversation.facetPromptVersion === taggerPromptVersion(deps.tagger, definitions) &&
+      conversation.facetRevision === conversation.revision;
+    let customFacets = await settings.customFacets(tenantId);
+    // Up to date by the cached definitions? A re-tag right after a definition change would be
+    // skipped on a stale cache, so look again before deciding (re-runs are rare, new rows are not).
+    if (upToDate(customFacets)) customFacets = await settings.customFacets(tenantId, true);
+    if (upToDate(customFacets)) {
       // Already tagged with this prompt (a re-run): make sure the status says so, change nothing else.
       await new ConversationStatusRepository(deps.db).markTagged(tenantId, conversationId);
       return;
@@ -122,6 +173,7 @@ export function tagConversationProcessor(deps: WorkerDeps) {
         conversationId,
         messages: content.messages,
         ...(minutesOverrides ? { minutesOverrides } : {}),
+        ...(customFacets.length ? { customFacets } : {}),
       });
     } catch (error) {
       // The endpoint refused the request itself (bad key, unknown model): retrying cannot help
@@ -140,6 +192,7 @@ export function tagConversationProcessor(deps: WorkerDeps) {
         completionTokens: result.completionTokens,
       });
     const { facet, redactions } = scrubFacet(result.facet, deps.scrub);
+    const custom = scrubCustomAnswers(result.custom ?? {}, customFacets, deps.scrub);
     const metadata = facetMetadata(content.metadata);
     await new FacetRepository(deps.db).saveAndMarkTagged({
       conversationId,
@@ -149,9 +202,10 @@ export function tagConversationProcessor(deps: WorkerDeps) {
       provider: result.provider,
       model: result.model,
       facet,
+      custom: custom.custom,
       stats: conversationStats(content.messages),
       metadata: metadata.values,
-      redactions: redactions + metadata.withheld,
+      redactions: redactions + metadata.withheld + custom.redactions,
       promptTokens: result.promptTokens,
       completionTokens: result.completionTokens,
       latencyMs: result.latencyMs,

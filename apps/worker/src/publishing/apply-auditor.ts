@@ -1,6 +1,7 @@
 /**
  * The LLM privacy auditor (1 = identifies a person, 5 = fully general) over every text a snapshot
- * would publish: cluster names, descriptions, keywords and goal statements. Publish only scores ≥ 4; a text
+ * would publish: cluster names, descriptions, keywords and goal statements, the issue and
+ * short-text maps' names, descriptions and keywords too. Publish only scores ≥ 4; a text
  * the auditor could not score counts as 1 (fail closed). Runs after the deterministic PII gate,
  * which already removed what it could recognise. Scores are recorded in the privacy evidence.
  * The goals of pooled "Other" groups are audited like any; breakdown and trend values (a team,
@@ -31,6 +32,12 @@ export async function applyAuditor(
       for (const keyword of cluster.keywords) texts.add(keyword);
     }
     for (const goal of cluster.goals) texts.add(goal.text);
+  }
+  for (const cluster of draft.mapClusters ?? []) {
+    if (cluster.isOther) continue;
+    if (cluster.name !== UNNAMED) texts.add(cluster.name);
+    if (cluster.description) texts.add(cluster.description);
+    for (const keyword of cluster.keywords) texts.add(keyword);
   }
   const list = [...texts];
   const verdicts = await auditTexts(
@@ -68,9 +75,28 @@ export async function applyAuditor(
       (cluster.goals.length - goals.length);
     return { ...cluster, name, description, keywords, goals };
   });
+  // Issue clusters name the topic clusters they occur in: by the topic's final (audited) name.
+  const topicName = new Map(clusters.map((cluster) => [cluster.clusterId, cluster.name]));
+  const mapClusters = draft.mapClusters?.map((cluster) => {
+    const topics = (
+      cluster.metrics['topics'] as { cluster_id: string; name: string }[] | undefined
+    )?.map((topic) => ({ ...topic, name: topicName.get(topic.cluster_id) ?? UNNAMED }));
+    const metrics = topics ? { ...cluster.metrics, topics } : cluster.metrics;
+    if (cluster.isOther) return { ...cluster, metrics };
+    const name = cluster.name === UNNAMED || passes(cluster.name) ? cluster.name : UNNAMED;
+    const description =
+      !cluster.description || passes(cluster.description) ? cluster.description : '';
+    const keywords = cluster.keywords.filter(passes);
+    rejected +=
+      Number(name !== cluster.name) +
+      Number(description !== cluster.description) +
+      (cluster.keywords.length - keywords.length);
+    return { ...cluster, name, description, keywords, metrics };
+  });
   return {
     ...draft,
     clusters,
+    ...(mapClusters ? { mapClusters } : {}),
     evidence: {
       ...(evidence as unknown as Record<string, unknown>),
       // Scores only, never the auditor's reasons (which may quote the text it rejected).

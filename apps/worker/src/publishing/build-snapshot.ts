@@ -8,9 +8,11 @@
  */
 import { project2d } from '@silhouette/clustering';
 import {
+  customFacetName,
   isoWeekLabel,
   monthLabel,
   NOT_SET_VALUE,
+  type CustomFacetDefinition,
   OTHER_VALUE,
   OUTCOMES,
 } from '@silhouette/contracts';
@@ -31,11 +33,13 @@ import type {
   FrozenWeekFigures,
   PublishedBreakdownRow,
   PublishedCluster,
+  PublishedMapCluster,
   PublishedTrendRow,
   SnapshotDraft,
 } from '@silhouette/db';
 import type { FacetRow } from '@silhouette/sealed';
 import type { ClusterNode, ClusteringRun } from '../clustering/run-clustering';
+import type { TextMapRun } from '../clustering/run-text-map';
 import {
   OTHER_DESCRIPTION,
   OTHER_NAME,
@@ -53,12 +57,70 @@ export interface SnapshotInput {
   models: { tagger: string; taggerPromptVersion: string; embedder: string; namer: string };
   /** Closed weeks whose tenant-level figures were frozen by an earlier publication. */
   frozen?: ReadonlyMap<string, FrozenWeekFigures>;
+  /** The issues map and the short-text custom facets' maps (issue #15). */
+  maps?: readonly TextMapRun[];
+  /** The tenant's custom facets: breakdowns, per-cluster aggregates and trends. */
+  customFacets?: readonly CustomFacetDefinition[];
   /**
    * The LLM privacy auditor's score per value of `publishedValueCandidates`, when an auditor runs:
    * a value then needs ≥ 4 as well as the PII detector's pass, and a value without a score fails.
    */
   valueAuditScores?: ReadonlyMap<string, number>;
   now?: Date;
+}
+
+/** Number facets are published in this many equal-width ranges. */
+const NUMBER_BUCKETS = 5;
+
+/** The published value of a custom answer: enum values as they are, yes/no, number ranges. */
+export function customValueKey(definition: CustomFacetDefinition, value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  switch (definition.type) {
+    case 'enum':
+      return typeof value === 'string' && definition.values?.includes(value) ? value : null;
+    case 'boolean':
+      return typeof value === 'boolean' ? (value ? 'yes' : 'no') : null;
+    case 'number': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return null;
+      const min = definition.min ?? 0;
+      const max = definition.max ?? min;
+      const width = (max - min) / NUMBER_BUCKETS;
+      if (!(width > 0)) return String(min);
+      const bucket = Math.min(NUMBER_BUCKETS - 1, Math.max(0, Math.floor((value - min) / width)));
+      const low = min + bucket * width;
+      const format = (x: number) => String(Math.round(x * 100) / 100);
+      return `${format(low)}–${format(bucket === NUMBER_BUCKETS - 1 ? max : low + width)}`;
+    }
+    case 'short_text':
+      return null; // published as its own map, not as values
+  }
+}
+
+/**
+ * Every key a custom facet's breakdown can have, "(not set)" included: a fixed vocabulary known
+ * from the definition alone (dp mode releases exactly these keys, never one only the data names).
+ */
+export function customFacetKeys(definition: CustomFacetDefinition): string[] {
+  const keys: string[] = [];
+  switch (definition.type) {
+    case 'enum':
+      keys.push(...(definition.values ?? []));
+      break;
+    case 'boolean':
+      keys.push('yes', 'no');
+      break;
+    case 'number': {
+      const min = definition.min ?? 0;
+      const max = definition.max ?? min;
+      const width = (max - min) / NUMBER_BUCKETS;
+      for (let bucket = 0; bucket < (width > 0 ? NUMBER_BUCKETS : 1); bucket++)
+        keys.push(customValueKey(definition, min + (bucket + 0.5) * width)!);
+      break;
+    }
+    case 'short_text':
+      return [];
+  }
+  return [...new Set(keys), NOT_SET_VALUE];
 }
 
 /** The tenant-level weekly series that freeze: the facets of `insights.trends` by week. */
@@ -212,6 +274,43 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     return { rows: out, withheld: publication.withheld, pooled: publication.suppressed.length };
   };
 
+  const customFacets = (input.customFacets ?? []).filter((d) => d.type !== 'short_text');
+  const customKeyOf = (definition: CustomFacetDefinition) => (row: FacetRow) =>
+    customValueKey(definition, row.custom?.[definition.key]);
+  // Enum values are the admin's words: they pass the text gate like free-text values.
+  const customValues = (definition: CustomFacetDefinition) =>
+    definition.type === 'enum' ? TEXT : {};
+  /**
+   * Custom facets inside a cell (issue #15): each facet a gated breakdown of the cell's rows
+   * (unanswered rows form their own "(not set)" part), and a number facet's mean over the
+   * answered rows when those alone meet the thresholds.
+   */
+  const customAggregates = (scope: string, subset: readonly FacetRow[]) => {
+    if (customFacets.length === 0) return {};
+    const custom: Record<string, unknown> = {};
+    const means: Record<string, number | null> = {};
+    for (const definition of customFacets) {
+      custom[definition.key] = breakdown(
+        `${scope}/${customFacetName(definition.key)}`,
+        subset,
+        customKeyOf(definition),
+        customValues(definition),
+      ).rows;
+      if (definition.type !== 'number') continue;
+      const answered = subset.filter((row) => typeof row.custom?.[definition.key] === 'number');
+      const users = new Set(answered.map((row) => row.user)).size;
+      means[definition.key] =
+        answered.length >= thresholds.minConversations && users >= thresholds.kUsers
+          ? round(
+              answered.reduce((sum, row) => sum + (row.custom![definition.key] as number), 0) /
+                answered.length,
+              2,
+            )
+          : null;
+    }
+    return { custom, ...(Object.keys(means).length ? { custom_means: means } : {}) };
+  };
+
   const metricsFor = (
     scope: string,
     subset: readonly FacetRow[],
@@ -269,6 +368,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       domains: breakdown(`${scope}/domain`, subset, (row) => label(row.domain), TEXT).rows,
       task_types: breakdown(`${scope}/task_type`, subset, (row) => label(row.taskType), TEXT).rows,
       teams: breakdown(`${scope}/team`, subset, (row) => row.team, TEXT).rows,
+      ...customAggregates(scope, subset),
       // A subset count next to a published total is a cell like any other: gated as the
       // low/normal partition, shown only when the low-confidence part is published on its own.
       low_confidence_conversations:
@@ -292,6 +392,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
   const breakdowns: PublishedBreakdownRow[] = [];
   const trends: PublishedTrendRow[] = [];
   const newlyFrozen: FrozenWeek[] = [];
+  const mapClusters: PublishedMapCluster[] = [];
 
   /**
    * A facet's time series: each bucket gated as its own breakdown (values too small in a bucket
@@ -488,6 +589,111 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
 
     publishChildren(null, 0, byLevel[0] ?? []);
 
+    /**
+     * The maps beside the topic tree (issue #15), walked like the tree: a child is published only
+     * under a published parent, small siblings pool into an "Other" node. Each issue cluster lists
+     * the top-level topic clusters it occurs in: a gated breakdown of its conversations by their
+     * published topic (a topic pooled in the tree counts under the tree's "Other"), so it names
+     * only topics the tree shows and only cells that pass the thresholds themselves.
+     */
+    const publishMaps = (topicClusters: readonly PublishedCluster[]) => {
+      const topicName = new Map(
+        topicClusters.filter((c) => c.level === 0).map((c) => [c.clusterId, c.name]),
+      );
+      const topOther = topicClusters.find((c) => c.level === 0 && c.isOther)?.clusterId;
+      const topicOf = new Map<string, string>();
+      for (const node of byLevel[0] ?? []) {
+        const published = topicName.has(node.id) ? node.id : topOther;
+        if (published)
+          for (const index of node.members) topicOf.set(rows[index]!.conversationId, published);
+      }
+      for (const map of input.maps ?? []) {
+        const mapRows = map.rows;
+        const rowsOfNode = (node: ClusterNode) => node.members.map((index) => mapRows[index]!);
+        const nodeMetrics = (scope: string, subset: readonly FacetRow[]) => {
+          const metrics = metricsFor(scope, subset);
+          const topics = breakdown(
+            `${scope}/topic`,
+            subset,
+            (row) => topicOf.get(row.conversationId) ?? null,
+          )
+            .rows.filter((row) => !row.isOther && topicName.has(row.value))
+            .map((row) => ({
+              cluster_id: row.value,
+              name: topicName.get(row.value)!,
+              conversations: row.conversations,
+              distinct_users: row.distinctUsers,
+            }));
+          return {
+            outcomes: metrics.outcomes,
+            failure_reasons: metrics.failure_reasons,
+            failure_rate: metrics.failure_rate,
+            failure_impact_minutes: metrics.failure_impact_minutes,
+            frustration_mean: metrics.frustration_mean,
+            weekly: metrics.weekly,
+            topics,
+          };
+        };
+        const walk = (parentId: string | null, level: number, children: ClusterNode[]) => {
+          const scope = `map/${map.map}/level-${level}`;
+          const cells = children.map((node) => cellOf(node.id, rowsOfNode(node)));
+          const publication = publishBreakdown(cells, thresholds, {
+            otherKey: otherId(parentId === null ? `map/${map.map}` : parentId, level),
+            totalPublished: true,
+          });
+          for (const suppressed of publication.suppressed)
+            evidence.record(scope, suppressed.key, suppressed.reason);
+          const publishedIds = new Set(publication.published.map((part) => part.key));
+          const pooled: FacetRow[] = [];
+          for (const node of children) {
+            const subset = rowsOfNode(node);
+            if (!publishedIds.has(node.id)) {
+              pooled.push(...subset);
+              continue;
+            }
+            evidence.recordPublished(scope);
+            mapClusters.push({
+              map: map.map,
+              clusterId: node.id,
+              level,
+              parentId,
+              isOther: false,
+              name: gateText(node.name, UNNAMED),
+              description: gateText(node.description, ''),
+              keywords: gateKeywords(node.keywords),
+              conversations: subset.length,
+              distinctUsers: new Set(subset.map((row) => row.user)).size,
+              metrics: nodeMetrics(`map/${map.map}/${node.id}`, subset),
+            });
+            const next = map.levels[level + 1];
+            if (next)
+              walk(
+                node.id,
+                level + 1,
+                next.filter((child) => child.parentId === node.id),
+              );
+          }
+          if (publication.other) {
+            evidence.recordPublished(scope);
+            mapClusters.push({
+              map: map.map,
+              clusterId: publication.other.key,
+              level,
+              parentId,
+              isOther: true,
+              name: OTHER_NAME,
+              description: OTHER_DESCRIPTION,
+              keywords: [],
+              conversations: pooled.length,
+              distinctUsers: new Set(pooled.map((row) => row.user)).size,
+              metrics: nodeMetrics(`map/${map.map}/${publication.other.key}`, pooled),
+            });
+          }
+        };
+        walk(null, 0, map.levels[0] ?? []);
+      }
+    };
+
     for (const [facet, keyOf, values] of [
       ['domain', (row: FacetRow) => label(row.domain), 'text'],
       ['task_type', (row: FacetRow) => label(row.taskType), 'text'],
@@ -510,6 +716,26 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       series('task_type', interval, (row) => label(row.taskType), 'text');
       series('cluster', interval, (row) => topOf.get(rowIndex.get(row)!) ?? null, 'generated');
     }
+    // Custom facets (issue #15): tenant-wide breakdowns and trends, gated like every facet.
+    for (const definition of customFacets) {
+      const facet = customFacetName(definition.key);
+      for (const row of breakdown(
+        `breakdown/${facet}`,
+        rows,
+        customKeyOf(definition),
+        customValues(definition),
+      ).rows)
+        breakdowns.push({ facet, ...row });
+      for (const interval of ['week', 'month'] as const)
+        series(
+          facet,
+          interval,
+          customKeyOf(definition),
+          definition.type === 'enum' ? 'text' : 'generated',
+        );
+    }
+    publishMaps(clusters);
+
     // For reports, which read weeks only: each week's total with its 90% interval, adoption by
     // team, and outcomes.
     series('all', 'week', () => 'all', 'generated', true);
@@ -547,7 +773,12 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
         figures: {
           overview: row,
           trends: Object.fromEntries(
-            FROZEN_TREND_FACETS.map((facet) => [
+            // Custom facets' weekly series freeze too (a week frozen before a facet existed has no
+            // cells for it, and keeps none).
+            [
+              ...FROZEN_TREND_FACETS,
+              ...customFacets.map((definition) => customFacetName(definition.key)),
+            ].map((facet) => [
               facet,
               trends
                 .filter((t) => t.facet === facet && t.interval === 'week' && t.bucket === row.value)
@@ -595,6 +826,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     breakdowns,
     trends,
     frozenWeeks: newlyFrozen,
+    mapClusters,
   };
 }
 

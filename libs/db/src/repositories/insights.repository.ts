@@ -25,6 +25,21 @@ export interface PublishedCluster {
   noise?: NoiseIntervals | null;
 }
 
+/** A published cluster of a map beside the topic tree: the issues map or a short-text facet's. */
+export interface PublishedMapCluster {
+  map: string;
+  clusterId: string;
+  level: number;
+  parentId: string | null;
+  isOther: boolean;
+  name: string;
+  description: string;
+  /** c-TF-IDF terms of its texts, each used by at least k users and through the text gate. */
+  keywords: string[];
+  conversations: number;
+  distinctUsers: number;
+  metrics: Record<string, unknown>;
+}
 /** The 90% noise interval per figure name (dp mode). */
 export type NoiseIntervals = Record<string, { low: number; high: number }>;
 
@@ -99,6 +114,8 @@ export interface SnapshotDraft {
   trends: PublishedTrendRow[];
   /** Weeks frozen by this publication (closed, published as themselves, not frozen before). */
   frozenWeeks?: FrozenWeek[];
+  /** Clusters of the maps beside the topic tree (issue #15). */
+  mapClusters?: PublishedMapCluster[];
 }
 
 export interface SnapshotSummary {
@@ -286,6 +303,37 @@ export class InsightsRepository {
               minutes_saved_low: t.minutesSavedLow ?? null,
               minutes_saved_high: t.minutesSavedHigh ?? null,
               noise: t.noise ?? null,
+            })),
+          ),
+        ],
+      );
+    }
+    const mapClusters = draft.mapClusters ?? [];
+    for (let i = 0; i < mapClusters.length; i += 500) {
+      await this.db.query(
+        `INSERT INTO insights.map_clusters (snapshot_id, tenant_id, map, cluster_id, level, parent_id, is_other,
+                name, description, keywords, conversations, distinct_users, metrics)
+         SELECT $1, $2, r.map, r.cluster_id, r.level, r.parent_id, r.is_other, r.name, r.description,
+                r.keywords, r.conversations, r.distinct_users, r.metrics
+           FROM jsonb_to_recordset($3::jsonb) AS r(map text, cluster_id uuid, level integer, parent_id uuid,
+                is_other boolean, name text, description text, keywords jsonb, conversations integer,
+                distinct_users integer, metrics jsonb)`,
+        [
+          snapshot.id,
+          draft.tenantId,
+          JSON.stringify(
+            mapClusters.slice(i, i + 500).map((c) => ({
+              map: c.map,
+              cluster_id: c.clusterId,
+              level: c.level,
+              parent_id: c.parentId,
+              is_other: c.isOther,
+              name: c.name,
+              description: c.description,
+              keywords: c.keywords,
+              conversations: c.conversations,
+              distinct_users: c.distinctUsers,
+              metrics: c.metrics,
             })),
           ),
         ],
@@ -488,6 +536,47 @@ export class InsightsRepository {
       params,
     );
     return Number(result.rows[0]!.count);
+  }
+
+  /** A snapshot's clusters of one map (or of every map), largest first. */
+  async mapClusters(
+    tenantId: string,
+    snapshotId: string,
+    map?: string,
+  ): Promise<PublishedMapCluster[]> {
+    const result = await this.db.query<{
+      map: string;
+      cluster_id: string;
+      level: number;
+      parent_id: string | null;
+      is_other: boolean;
+      name: string;
+      description: string;
+      keywords: string[] | null;
+      conversations: number;
+      distinct_users: number;
+      metrics: Record<string, unknown>;
+    }>(
+      `SELECT map, cluster_id, level, parent_id, is_other, name, description, keywords, conversations,
+              distinct_users, metrics
+         FROM insights.map_clusters
+        WHERE tenant_id = $1 AND snapshot_id = $2 AND ($3::text IS NULL OR map = $3)
+        ORDER BY map, level, is_other, conversations DESC, cluster_id`,
+      [tenantId, snapshotId, map ?? null],
+    );
+    return result.rows.map((row) => ({
+      map: row.map,
+      clusterId: row.cluster_id,
+      level: Number(row.level),
+      parentId: row.parent_id,
+      isOther: row.is_other,
+      name: row.name,
+      description: row.description,
+      keywords: row.keywords ?? [],
+      conversations: Number(row.conversations),
+      distinctUsers: Number(row.distinct_users),
+      metrics: row.metrics,
+    }));
   }
 
   async breakdowns(tenantId: string, snapshotId: string): Promise<PublishedBreakdownRow[]> {

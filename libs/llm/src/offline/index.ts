@@ -2,6 +2,7 @@ export {
   OfflineTagger,
   OFFLINE_PROMPT_VERSION,
   OFFLINE_TAGGER_MODEL,
+  offlinePromptVersion,
   type OfflineTagExplanation,
 } from './offline-tagger';
 export { DOMAIN_TAXONOMY, TASK_TYPE_TAXONOMY, type TaxonomyEntry } from './taxonomy';

@@ -8,6 +8,9 @@
  *  - use_case, goal_summary: composed from a closed vocabulary (use-case-composer.ts);
  *  - outcome, failure_reasons, user_frustration: conversation signals (conversation-signals.ts),
  *    which also say which signal fired where (`explain().signals.evidence`);
+ *  - issue: composed from the conversation signals (issue-composer.ts);
+ *  - custom facets: `enum` and `boolean` ones by the admin's keyword rules only, the rest
+ *    unanswered (custom-facet-rules.ts);
  *  - language: scripts, English stop words, then franc's trigrams (language-detector.ts);
  *  - minutes: the per-task-type table (tagging-tables.ts, minutes-estimator.ts);
  *  - confidence: geometric mean of the domain and task confidences, lowered for non-English text
@@ -16,9 +19,18 @@
  * `explain()` returns the same facet plus the scores behind it (labels and numbers only, never
  * conversation text), for the evaluation script and for anyone asking "why this label?".
  */
-import { facetAnswerSchema, type FacetAnswer } from '@silhouette/contracts';
+import { createHash } from 'node:crypto';
+import {
+  customAnswerSchema,
+  facetAnswerSchema,
+  type CustomFacetDefinition,
+  type CustomFacetValue,
+  type FacetAnswer,
+} from '@silhouette/contracts';
 import type { FacetTagger, TaggingInput, TaggingResult } from '../tagging/tagger';
 import { analyzeConversationSignals, type ConversationSignals } from './conversation-signals';
+import { answerByRules } from './custom-facet-rules';
+import { composeIssue } from './issue-composer';
 import { detectLanguage, type LanguageGuess } from './language-detector';
 import { estimateMinutes, normalizeMinutesOverrides } from './minutes-estimator';
 import { prepareConversation } from './prepared-conversation';
@@ -35,14 +47,33 @@ import { composeGoalSummary, composeUseCase } from './use-case-composer';
 
 export const OFFLINE_TAGGER_MODEL = 'offline-heuristics-v1';
 /** Bump whenever the taxonomy, tables or heuristics change: facet rows are keyed by it. */
-export const OFFLINE_PROMPT_VERSION = 'offline-2';
+export const OFFLINE_PROMPT_VERSION = 'offline-4';
+/** Confidence factor when a conversation did not fully succeed and no signal says why. */
+const UNEXPLAINED_ISSUE_CONFIDENCE_FACTOR = 0.6;
 
 export interface OfflineTagExplanation {
   readonly facet: FacetAnswer;
+  readonly custom: Record<string, CustomFacetValue>;
   readonly domain: LabelDecision;
   readonly taskType: LabelDecision;
   readonly language: LanguageGuess;
   readonly signals: ConversationSignals;
+}
+
+/** Keyword rules change answers, so they are part of the offline version (unlike a model's). */
+export function offlinePromptVersion(customFacets: readonly CustomFacetDefinition[]): string {
+  if (customFacets.length === 0) return OFFLINE_PROMPT_VERSION;
+  const hash = createHash('sha256')
+    .update(
+      JSON.stringify(
+        [...customFacets]
+          .sort((a, b) => a.slot - b.slot)
+          .map((d) => [d.slot, d.key, d.type, d.values ?? null, d.rules ?? null]),
+      ),
+    )
+    .digest('hex')
+    .slice(0, 10);
+  return `${OFFLINE_PROMPT_VERSION}+r${hash}`;
 }
 
 type TaxonomyName = 'domain' | 'taskType';
@@ -68,14 +99,19 @@ export class OfflineTagger implements FacetTagger {
   readonly model = OFFLINE_TAGGER_MODEL;
   private readonly classifier = classifier();
 
+  promptVersionFor(customFacets: readonly CustomFacetDefinition[]): string {
+    return offlinePromptVersion(customFacets);
+  }
+
   async tag(input: TaggingInput): Promise<TaggingResult> {
     const started = performance.now();
-    const { facet } = this.explain(input);
+    const { facet, custom } = this.explain(input);
     return {
       facet,
+      custom,
       provider: this.provider,
       model: this.model,
-      promptVersion: this.promptVersion,
+      promptVersion: this.promptVersionFor(input.customFacets ?? []),
       promptTokens: 0,
       completionTokens: 0,
       latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
@@ -125,6 +161,8 @@ export class OfflineTagger implements FacetTagger {
     let confidence = Math.sqrt(decisions.domain.confidence * decisions.taskType.confidence);
     if (language.language !== 'en') confidence *= NON_ENGLISH_CONFIDENCE_FACTOR;
     if (!signals.explicitEnd) confidence *= IMPLICIT_OUTCOME_CONFIDENCE_FACTOR;
+    const issue = composeIssue(signals);
+    if (issue.unexplained) confidence *= UNEXPLAINED_ISSUE_CONFIDENCE_FACTOR;
     confidence = round2(
       Math.min(MAX_LABEL_CONFIDENCE, Math.max(MIN_OVERALL_CONFIDENCE, confidence)),
     );
@@ -139,10 +177,24 @@ export class OfflineTagger implements FacetTagger {
       minutes_with_ai: minutes.minutesWithAi,
       outcome: signals.outcome,
       failure_reasons: signals.failureReasons,
+      issue: issue.issue,
       user_frustration: signals.userFrustration,
       language: language.language,
       confidence,
     });
-    return { facet, domain: decisions.domain, taskType: decisions.taskType, language, signals };
+    const custom: Record<string, CustomFacetValue> = {};
+    for (const definition of input.customFacets ?? []) {
+      const answer = answerByRules(definition, conversation);
+      custom[definition.key] =
+        answer === null ? null : customAnswerSchema(definition).parse(answer);
+    }
+    return {
+      facet,
+      custom,
+      domain: decisions.domain,
+      taskType: decisions.taskType,
+      language,
+      signals,
+    };
   }
 }

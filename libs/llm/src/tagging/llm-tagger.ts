@@ -10,17 +10,17 @@
 import { createHash } from 'node:crypto';
 import {
   MAX_MINUTES,
-  facetAnswerSchema,
   type CanonicalMessage,
+  type CustomFacetDefinition,
   type FacetAnswer,
 } from '@silhouette/contracts';
 import type { StructuredLlmClient } from '../openai/structured-client';
 import {
   TAG_PROMPT_VERSION,
   TAG_SCHEMA_NAME,
-  TAG_SYSTEM_PROMPT,
   buildTagUserMessage,
   renderConversation,
+  tagPrompt,
 } from './prompt';
 import type { FacetTagger, TaggingInput, TaggingResult } from './tagger';
 import { clipText, estimateTokens, truncateConversation } from './truncate';
@@ -103,6 +103,10 @@ export class LlmTagger implements FacetTagger {
     this.maxOutputTokens = options.maxOutputTokens ?? 400;
   }
 
+  promptVersionFor(customFacets: readonly CustomFacetDefinition[]): string {
+    return tagPrompt(customFacets).promptVersion;
+  }
+
   /** What the model will be shown for these messages (exposed for tests and cost estimates). */
   prepare(messages: readonly CanonicalMessage[]): PreparedConversation {
     return prepareTagConversation(messages, {
@@ -115,26 +119,28 @@ export class LlmTagger implements FacetTagger {
     if (input.messages.length === 0)
       throw new RangeError('cannot tag a conversation without messages');
     const prepared = this.prepare(input.messages);
+    const prompt = tagPrompt(input.customFacets ?? []);
     const result = await this.options.client.complete({
       task: TAG_TASK,
       model: this.options.model,
-      schema: facetAnswerSchema,
+      schema: prompt.schema,
       schemaName: TAG_SCHEMA_NAME,
       schemaDescriptions: false, // the system prompt explains the fields (see prompt.ts budget)
-      system: TAG_SYSTEM_PROMPT,
+      system: prompt.system,
       user: buildTagUserMessage(prepared.rendered),
-      promptVersion: TAG_PROMPT_VERSION,
+      promptVersion: prompt.promptVersion,
       maxOutputTokens: this.maxOutputTokens,
       contentHash: prepared.contentHash,
       ...(this.options.temperature !== undefined ? { temperature: this.options.temperature } : {}),
     });
     return {
-      facet: applyMinutesOverrides(result.value, input.minutesOverrides),
+      facet: applyMinutesOverrides(result.value.facet, input.minutesOverrides),
+      custom: result.value.custom,
       provider: this.provider,
       // The configured name, not the served snapshot name: facet rows are versioned by it and a
       // cache hit must report the same model as the call that filled the cache.
       model: this.options.model,
-      promptVersion: TAG_PROMPT_VERSION,
+      promptVersion: prompt.promptVersion,
       promptTokens: result.usage.promptTokens,
       completionTokens: result.usage.completionTokens,
       latencyMs: result.latencyMs,

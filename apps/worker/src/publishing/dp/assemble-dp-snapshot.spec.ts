@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoWeekLabel } from '@silhouette/contracts';
+import { isoWeekLabel, type CustomFacetDefinition } from '@silhouette/contracts';
 import { budgetPeriod, rhoCap, thresholdDelta } from '@silhouette/privacy';
 import type { FacetRow } from '@silhouette/sealed';
 import type { ClusterNode } from '../../clustering/run-clustering';
@@ -227,5 +227,109 @@ describe('a dp publication, released and assembled', () => {
         .auditor_score,
     ).toBeGreaterThan(0);
     expect(shown(new Map([['dept-0', 5]]))).toEqual(['dept-0']);
+  });
+});
+
+describe('custom facets in a dp publication (issue #15)', () => {
+  const now = new Date('2026-06-10T12:00:00Z');
+  const bounds: DpBounds = {
+    maxConversations: 4,
+    maxMinutesPerConversation: 60,
+    maxMinutesPerPerson: 120,
+    maxReasons: 3,
+  };
+  const cap = { epsilon: 100, delta: 1e-6 };
+  const { rows: base, levels } = tenant(now);
+  // "area": billing for 40 people, security for 16, two people answer "legal" and two a value
+  // that is not in the definition ("hr", counted as not set). "urgent": yes for a third.
+  const rows = base.map((row, i) => {
+    const person = Number(row.user.slice(2));
+    const area = person < 40 ? 'billing' : person < 56 ? 'security' : person < 58 ? 'legal' : 'hr';
+    return { ...row, custom: { area, urgent: i % 3 === 0 } };
+  });
+  const customFacets: CustomFacetDefinition[] = [
+    {
+      key: 'area',
+      question: 'Which area?',
+      type: 'enum',
+      values: ['billing', 'security', 'legal'],
+    },
+    {
+      key: 'urgent',
+      question: 'Urgent?',
+      type: 'boolean',
+    },
+  ] as CustomFacetDefinition[];
+  const release = releaseDpWeeks({
+    rows,
+    levels,
+    bounds,
+    finalWeeks: new Set(),
+    releasedDataKeys: new Map(),
+    plan: { rhoPerClosedWeek: rhoCap(cap) / 10, rhoCurrentWeek: rhoCap(cap) / 40 },
+    deltaOf: (rho) => thresholdDelta(rho, cap),
+    kUsers: 5,
+    backfillWeeks: 6,
+    now,
+    customFacets,
+  });
+  const draft = assembleDpSnapshot({
+    tenantId: 't',
+    run: { runId: 'r', mode: 'full', rows, levels, embeddingModel: 'e', namer: 'n' },
+    cells: release.cells,
+    thresholds: { kUsers: 5, minConversations: 10 },
+    models: { tagger: 't', taggerPromptVersion: 'p', embedder: 'e', namer: 'n' },
+    privacy: {
+      epsilonCap: 100,
+      delta: 1e-6,
+      period: budgetPeriod(now),
+      epsilonSpent: 1,
+      publication: { rho: 1, epsilon: 1, delta: 0, weeks: [], sigma: {} },
+      bounds: { ...bounds },
+      backfillWeeks: 6,
+    },
+    horizon: release.horizon,
+    now,
+    customFacets,
+  });
+  const overview = draft.overview as { conversations: number };
+
+  it('releases only the keys the definition names, with noise, never an exact figure', () => {
+    const keys = new Set(
+      release.cells.filter((cell) => cell.family === 'facet/custom:area').map((cell) => cell.key),
+    );
+    // "hr" is not in the definition: it is never a key, whatever the data says.
+    expect([...keys].sort()).toEqual(['(not set)', 'billing', 'legal', 'security']);
+    const billing = release.cells.filter(
+      (cell) => cell.family === 'facet/custom:area' && cell.key === 'billing',
+    );
+    expect(billing.length).toBeGreaterThan(0);
+    expect(billing.every((cell) => cell.sigma['conversations']! > 0)).toBe(true);
+  });
+
+  it('publishes each facet as a breakdown of noisy parts within the total, near the truth', () => {
+    for (const facet of ['custom:area', 'custom:urgent']) {
+      const shown = draft.breakdowns.filter((row) => row.facet === facet);
+      expect(shown.length).toBeGreaterThan(0);
+      // Parts are made consistent with the noisy total; a hidden part is left out, not pooled
+      // into view (in dp mode a subtraction only gives another noisy figure).
+      expect(shown.reduce((sum, row) => sum + row.conversations, 0)).toBeLessThanOrEqual(
+        overview.conversations,
+      );
+      for (const row of shown) {
+        expect(row.distinctUsers).toBeGreaterThanOrEqual(5);
+        expect(row.conversations).toBeGreaterThanOrEqual(10);
+        if (!row.isOther) expect((row as { noise?: unknown }).noise).toBeDefined();
+      }
+    }
+    const area = draft.breakdowns.filter((row) => row.facet === 'custom:area' && !row.isOther);
+    const billing = area.find((row) => row.value === 'billing')!;
+    expect(Math.abs(billing.conversations - 800)).toBeLessThan(120);
+    expect(Math.abs(billing.distinctUsers - 40)).toBeLessThan(25);
+    const urgent = draft.breakdowns.filter((row) => row.facet === 'custom:urgent');
+    expect(urgent.map((row) => row.value).sort()).toEqual(['no', 'yes']);
+    expect(Math.abs(urgent.find((row) => row.value === 'yes')!.conversations - 400)).toBeLessThan(
+      120,
+    );
   });
 });

@@ -14,7 +14,14 @@
  * run and is covered by the k-threshold, text gates and auditor, not by the DP claim (README).
  */
 import { project2d } from '@silhouette/clustering';
-import { FAILURE_REASONS, isoWeekStart, OTHER_VALUE, OUTCOMES } from '@silhouette/contracts';
+import {
+  customFacetName,
+  FAILURE_REASONS,
+  isoWeekStart,
+  OTHER_VALUE,
+  OUTCOMES,
+  type CustomFacetDefinition,
+} from '@silhouette/contracts';
 import {
   EvidenceRecorder,
   gatePublishedText,
@@ -30,6 +37,7 @@ import type {
 } from '@silhouette/db';
 import type { FacetRow } from '@silhouette/sealed';
 import type { ClusterNode, ClusteringRun } from '../../clustering/run-clustering';
+import { customFacetKeys } from '../build-snapshot';
 import {
   OTHER_DESCRIPTION,
   OTHER_NAME,
@@ -70,6 +78,8 @@ export interface AssembleInput {
   now: Date;
   /** The LLM auditor's score per free-text value, when an auditor runs (see build-snapshot). */
   valueAuditScores?: ReadonlyMap<string, number>;
+  /** The tenant's enum, boolean and number custom facets (issue #15): tenant-wide breakdowns. */
+  customFacets?: readonly CustomFacetDefinition[];
 }
 
 export interface Interval {
@@ -662,6 +672,24 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
           other: true,
           ...(facet === 'outcome' ? { raw: outcomeCells } : {}),
         },
+      );
+      for (const row of rows)
+        breakdowns.push({
+          facet,
+          ...row,
+          noise: (row as { noise?: unknown }).noise,
+        } as PublishedBreakdownRow);
+    }
+    // Custom facets (issue #15): a fixed vocabulary each, so its parts add up to the total like
+    // the outcomes; parts under the thresholds pool into "other".
+    for (const definition of (input.customFacets ?? []).filter((d) => d.type !== 'short_text')) {
+      const facet = customFacetName(definition.key);
+      const rows = partition(
+        `breakdown/${facet}`,
+        familyName.custom(definition.key),
+        customFacetKeys(definition).map((value) => ({ key: value, value })),
+        root,
+        { adjust: true, other: true },
       );
       for (const row of rows)
         breakdowns.push({

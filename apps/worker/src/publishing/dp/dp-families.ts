@@ -62,6 +62,8 @@ export const familyName = {
   levelOutcome: (level: number) => `cluster/level-${level}/outcome`,
   levelReason: (level: number) => `cluster/level-${level}/failure_reason`,
   facet: (facet: string) => `facet/${facet}`,
+  /** A custom facet (issue #15): a fixed vocabulary from its definition. */
+  custom: (key: string) => `facet/custom:${key}`,
   vocabulary: (facet: string) => `vocabulary/${facet}`,
 };
 
@@ -76,7 +78,11 @@ const WEIGHTS = {
   outcome: { conversations: 0.3, new_users: 0.1, minutes: 0.05, manual: 0.1 },
   reason: { conversations: 0.15, new_users: 0.05 },
   facet: { conversations: 0.3, new_users: 0.3, users: 0.1, minutes: 0.1 },
+  /** Each custom facet, like a data facet without its weekly people (ten take ~15% of ρ). */
+  custom: { conversations: 0.3, new_users: 0.3, minutes: 0.1 },
 } as const;
+/** Values of one custom facet a person is counted in as a user per week (their most used). */
+const MAX_CUSTOM_VALUES_PER_PERSON = 1;
 
 function figure(name: string, l2: number, weight: number): FigureSpec {
   return { name, l2, weight };
@@ -88,6 +94,7 @@ export function maxUserKeys(family: string, bounds: DpBounds): number {
   const reasons = Math.min(bounds.maxReasons, FAILURE_REASONS.length);
   if (family === familyName.total) return 1;
   if (family === familyName.facet('outcome')) return Math.min(c, OUTCOMES.length);
+  if (family.startsWith(familyName.custom(''))) return Math.min(c, MAX_CUSTOM_VALUES_PER_PERSON);
   if (family === familyName.facet('failure_reason'))
     return Math.min(c * reasons, FAILURE_REASONS.length);
   if (family.endsWith('/failure_reason')) return Math.min(c, MAX_CLUSTERS_PER_PERSON) * reasons;
@@ -96,8 +103,15 @@ export function maxUserKeys(family: string, bounds: DpBounds): number {
   return Math.min(c, MAX_CLUSTERS_PER_PERSON);
 }
 
-/** The families of one week's release for a tree of `levels` levels. */
-export function dpFamilies(levels: number, bounds: DpBounds): FamilySpec[] {
+/**
+ * The families of one week's release for a tree of `levels` levels, and the custom facets'
+ * (by key; enum, boolean and number facets, whose keys are public).
+ */
+export function dpFamilies(
+  levels: number,
+  bounds: DpBounds,
+  customKeys: readonly string[] = [],
+): FamilySpec[] {
   const c = bounds.maxConversations;
   const minutes = bounds.maxMinutesPerPerson;
   const manual = bounds.maxMinutesPerPerson * MANUAL_FACTOR;
@@ -191,6 +205,18 @@ export function dpFamilies(levels: number, bounds: DpBounds): FamilySpec[] {
   for (const facet of DATA_FACETS) {
     const name = familyName.facet(facet);
     families.push({ name, keys: 'public', figures: main(name, WEEKLY_FACETS.has(facet)) });
+  }
+  for (const key of customKeys) {
+    const name = familyName.custom(key);
+    families.push({
+      name,
+      keys: 'public',
+      figures: [
+        figure('conversations', c, WEIGHTS.custom.conversations),
+        figure('new_users', users(name), WEIGHTS.custom.new_users),
+        figure('minutes', minutes, WEIGHTS.custom.minutes),
+      ],
+    });
   }
   return families;
 }

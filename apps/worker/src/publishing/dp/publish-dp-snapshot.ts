@@ -5,6 +5,7 @@
  * charge refuses a publication that would pass the cap, which rolls everything back.
  */
 import type { Env } from '@silhouette/config';
+import type { CustomFacetDefinition } from '@silhouette/contracts';
 import {
   CostControlRepository,
   PrivacyLedgerRepository,
@@ -95,6 +96,8 @@ export async function publishDpSnapshot(
   now = new Date(),
   /** A publication owed (an erasure): settled by this one when it is saved. */
   owed?: PublicationRequest,
+  /** The tenant's custom facets (issue #15): enum, boolean and number ones become breakdowns. */
+  customFacets: readonly CustomFacetDefinition[] = [],
 ): Promise<SnapshotSummary | undefined> {
   const env = deps.env;
   const ledger = new PrivacyLedgerRepository(deps.db);
@@ -142,6 +145,7 @@ export async function publishDpSnapshot(
     kUsers: tenant.kUsers,
     backfillWeeks: env.DP_BACKFILL_WEEKS,
     now,
+    customFacets,
   });
   const rho = release.rhoClosedWeeks + release.rhoCurrentWeek;
   const spentAfter = epsilonSpent(spent.rho + rho, cap);
@@ -180,6 +184,7 @@ export async function publishDpSnapshot(
     horizon: release.horizon,
     now,
     ...(valueAuditScores ? { valueAuditScores } : {}),
+    customFacets,
   });
   // A sampled tenant's noisy figures are scaled to all its conversations (issue #15, item 5):
   // post-processing of the noisy values, no privacy cost.

@@ -15,6 +15,7 @@ import {
   isoWeekStart,
   NOT_SET_VALUE,
   OUTCOMES,
+  type CustomFacetDefinition,
 } from '@silhouette/contracts';
 import {
   clipPerPerson,
@@ -28,6 +29,7 @@ import {
 import type { StoredNoisyCell } from '@silhouette/db';
 import type { FacetRow } from '@silhouette/sealed';
 import type { ClusterNode } from '../../clustering/run-clustering';
+import { customFacetKeys, customValueKey } from '../build-snapshot';
 import { textValue } from '../published-cells';
 import {
   CALIBRATION_FACTOR,
@@ -71,6 +73,8 @@ export interface DpReleaseInput {
   backfillWeeks: number;
   now: Date;
   noise?: DiscreteGaussianNoise;
+  /** The tenant's enum, boolean and number custom facets (issue #15), released as breakdowns. */
+  customFacets?: readonly CustomFacetDefinition[];
 }
 
 export interface ReleasedWeek {
@@ -124,6 +128,7 @@ export function rowKeys(
   rows: readonly FacetRow[],
   levels: readonly ClusterNode[][],
   bounds: DpBounds,
+  customFacets: readonly CustomFacetDefinition[] = [],
 ): (row: number) => Map<string, string[]> {
   const clusterOf = levels.map(() => new Map<number, string>());
   levels.forEach((nodes, level) => {
@@ -161,6 +166,10 @@ export function rowKeys(
     keys.set(familyName.facet('task_type'), [text(label(row.taskType))]);
     keys.set(familyName.facet('team'), [text(row.team)]);
     keys.set(familyName.facet('department'), [text(row.department)]);
+    for (const definition of customFacets)
+      keys.set(familyName.custom(definition.key), [
+        customValueKey(definition, row.custom?.[definition.key]) ?? NOT_SET_VALUE,
+      ]);
     return keys;
   };
 }
@@ -251,8 +260,13 @@ export function releaseDpWeeks(input: DpReleaseInput): DpRelease {
   const { rows, levels, bounds } = input;
   const noise = input.noise ?? new DiscreteGaussianNoise();
   const horizon = dpHorizon(input.now, input.backfillWeeks, input.finalWeeks);
-  const families = dpFamilies(levels.length, bounds);
-  const keysOf = rowKeys(rows, levels, bounds);
+  const customFacets = (input.customFacets ?? []).filter((d) => d.type !== 'short_text');
+  const families = dpFamilies(
+    levels.length,
+    bounds,
+    customFacets.map((d) => d.key),
+  );
+  const keysOf = rowKeys(rows, levels, bounds, customFacets);
 
   // Every row's week: its own, the current one for late arrivals and future dates, none before
   // the horizon.
@@ -276,6 +290,9 @@ export function releaseDpWeeks(input: DpReleaseInput): DpRelease {
     [familyName.facet('failure_reason')]: [...FAILURE_REASONS],
     [familyName.facet('confidence')]: [...CONFIDENCE_KEYS],
   };
+  // A custom facet's keys come from its definition alone (values, yes/no, ranges, "(not set)").
+  for (const definition of customFacets)
+    publicKeys[familyName.custom(definition.key)] = customFacetKeys(definition);
   levels.forEach((nodes, level) => {
     const ids = nodes.map((node) => node.id);
     publicKeys[familyName.level(level)] = ids;
