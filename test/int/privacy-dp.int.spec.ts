@@ -216,6 +216,22 @@ describe.each(['embedded', 'server'] as const)('dp publishing (%s)', (mode) => {
     const statuses = new ConversationStatusRepository(stack.workerDb);
     const tenantId = stack.tenant.tenant.id;
     const slot = cadenceSlotStart('daily');
+    const one = (
+      await stack.ownerDb.query<{ id: string; status: string }>(
+        `SELECT id, status FROM sealed.conversations
+          WHERE tenant_id = $1 AND status IN ('tagged', 'embedded') ORDER BY id LIMIT 1`,
+        [tenantId],
+      )
+    ).rows[0]!;
+    const setStatus = (status: string) =>
+      stack.ownerDb.query('UPDATE sealed.conversations SET status = $2 WHERE id = $1', [
+        one.id,
+        status,
+      ]);
+    // The first scheduled publication waits until nothing is left to tag.
+    await setStatus('accepted');
+    expect(await statuses.tenantsDueForPublication(slot)).not.toContain(tenantId);
+    await setStatus(one.status);
     // Only requested publications so far: today's scheduled one is still due.
     expect(await statuses.tenantsDueForPublication(slot)).toContain(tenantId);
     await stack.queue.enqueue('cluster-tenant', { tenantId });
@@ -223,6 +239,10 @@ describe.each(['embedded', 'server'] as const)('dp publishing (%s)', (mode) => {
     expect(await statuses.tenantsDueForPublication(slot)).not.toContain(tenantId);
     const tomorrow = new Date(slot.getTime() + 86_400_000);
     expect(await statuses.tenantsDueForPublication(tomorrow)).toContain(tenantId);
+    // After it, the calendar alone decides: a conversation being tagged does not delay one.
+    await setStatus('accepted');
+    expect(await statuses.tenantsDueForPublication(tomorrow)).toContain(tenantId);
+    await setStatus(one.status);
     const budget = budgetResponseSchema.parse((await get('/v1/privacy/budget')).body);
     expect(budget.publications.map((p) => p.kind)).toEqual(['requested', 'requested', 'scheduled']);
   });

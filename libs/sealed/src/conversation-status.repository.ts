@@ -147,7 +147,9 @@ export class ConversationStatusRepository {
    * dp mode: tenants with tagged conversations (or owed a publication: everyone erased) and no
    * scheduled publication since `since` (the start of the current cadence slot). Whether a tenant
    * is due does not depend on who used the assistant lately, only on the calendar, so the timing
-   * of publications reveals nobody.
+   * of publications reveals nobody. The one exception is a tenant's first scheduled publication:
+   * it waits until the first import is tagged (nothing left `accepted`), so a new tenant, or the
+   * demo, does not spend its first release on a half-tagged corpus and then show it all day.
    */
   async tenantsDueForPublication(since: Date): Promise<string[]> {
     const result = await this.db.query<{ id: string }>(
@@ -156,7 +158,11 @@ export class ConversationStatusRepository {
                         WHERE c.tenant_id = t.id AND c.status IN ('tagged', 'embedded'))
                OR EXISTS (SELECT 1 FROM sealed.publication_requests r WHERE r.tenant_id = t.id))
           AND NOT EXISTS (SELECT 1 FROM insights.privacy_ledger l
-                           WHERE l.tenant_id = t.id AND l.kind = 'scheduled' AND l.published_at >= $1)`,
+                           WHERE l.tenant_id = t.id AND l.kind = 'scheduled' AND l.published_at >= $1)
+          AND (EXISTS (SELECT 1 FROM insights.privacy_ledger l
+                        WHERE l.tenant_id = t.id AND l.kind = 'scheduled')
+               OR NOT EXISTS (SELECT 1 FROM sealed.conversations a
+                               WHERE a.tenant_id = t.id AND a.status = 'accepted'))`,
       [since.toISOString()],
     );
     return result.rows.map((row) => row.id);
