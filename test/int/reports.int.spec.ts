@@ -162,7 +162,7 @@ describe('scheduled reports', () => {
       [{ formats: ['docx'] }, 'formats.0'],
       [{ recipients: ['not-an-address'] }, 'recipients.0'],
       [{ webhook_url: 'http://example.com/hook' }, 'webhook_url'],
-      [{ surprise: true }, 'body'],
+      [{ surprise: true }, 'surprise'],
     ] as const) {
       const response = await admin('/v1/report-schedules', {
         method: 'POST',

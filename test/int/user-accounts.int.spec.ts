@@ -78,7 +78,7 @@ describe('dashboard user accounts', () => {
       [{ email: 'not-an-email', scope: 'read' }, 'email'],
       [{ email: 'x@example.com', scope: 'ingest' }, 'scope'],
       [{ email: 'x@example.com', scope: 'read', password: 'short' }, 'password'],
-      [{ email: 'x@example.com', scope: 'read', extra: 1 }, 'body'],
+      [{ email: 'x@example.com', scope: 'read', extra: 1 }, 'extra'],
     ];
     for (const [body, field] of cases) {
       const response = await admin('/v1/admin/users', { method: 'POST', body });
