@@ -54,7 +54,10 @@ export function ratesFrom(
     outcomes
       .filter((row) => !row.isOther && predicate(row.value))
       .reduce((sum, row) => sum + row.conversations, 0);
-  const rate = (count: number) => Math.round((count / total) * 10_000) / 10_000;
+  // In dp mode both counts are noisy, so their ratio can leave [0, 1] (a failure rate of 1.33
+  // was published): clamping is post-processing and costs no budget.
+  const rate = (count: number) =>
+    Math.round(Math.min(1, Math.max(0, count / total)) * 10_000) / 10_000;
   return {
     resolution_rate: total ? rate(published((value) => value === 'resolved')) : 0,
     failure_rate: total ? rate(published((value) => FAILED_OUTCOMES.has(value))) : 0,
