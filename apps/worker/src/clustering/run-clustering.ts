@@ -142,6 +142,38 @@ export function treeMembers(rows: readonly FacetRow[], texts: readonly string[])
 export const OFFLINE_NAMER =
   'offline readable names from facets shared by at least k users; c-TF-IDF keywords';
 
+/**
+ * An incremental run's tree: the stored run's clusters with their names and lineage, members as
+ * indices into `rows` (the run's members plus the conversations just joined).
+ */
+export function storedLevels(
+  last: PreviousRun,
+  byLevel: ReturnType<typeof clustersByLevel>,
+  rows: readonly { conversationId: string }[],
+): ClusterNode[][] {
+  const index = new Map(rows.map((r, i) => [r.conversationId, i]));
+  const stored = new Map(last.clusters.map((cluster) => [cluster.id, cluster]));
+  return byLevel.map((clusters, level) =>
+    clusters.map((cluster) => {
+      const meta = stored.get(cluster.id)!;
+      return {
+        id: cluster.id,
+        level,
+        parentId: meta.parentId,
+        members: [...cluster.members]
+          .map((id) => index.get(id))
+          .filter((i): i is number => i !== undefined),
+        centroid: cluster.centroid,
+        name: meta.name,
+        description: meta.description,
+        keywords: meta.keywords,
+        lineage: meta.lineage,
+        lineageSources: meta.lineageSources,
+      };
+    }),
+  );
+}
+
 /** A run's clusters per level, each with its members as conversation ids (parents: the union). */
 export function clustersByLevel(run: PreviousRun | undefined, levels: number) {
   const byLevel: { id: string; centroid: Float32Array; members: Set<string> }[][] = Array.from(
@@ -223,8 +255,6 @@ async function joinPreviousRun(
     }
   }
 
-  const index = new Map(rows.map((r, i) => [r.conversationId, i]));
-  const stored = new Map(last.clusters.map((cluster) => [cluster.id, cluster]));
   return {
     runId: last.runId,
     mode: 'incremental',
@@ -232,25 +262,7 @@ async function joinPreviousRun(
     embeddingModel: last.embeddingModel,
     namer: String(last.params.namer ?? OFFLINE_NAMER),
     drift,
-    levels: byLevel.map((clusters, level) =>
-      clusters.map((cluster) => {
-        const meta = stored.get(cluster.id)!;
-        return {
-          id: cluster.id,
-          level,
-          parentId: meta.parentId,
-          members: [...cluster.members]
-            .map((id) => index.get(id))
-            .filter((i): i is number => i !== undefined),
-          centroid: cluster.centroid,
-          name: meta.name,
-          description: meta.description,
-          keywords: meta.keywords,
-          lineage: meta.lineage,
-          lineageSources: meta.lineageSources,
-        };
-      }),
-    ),
+    levels: storedLevels(last, byLevel, rows),
   };
 }
 

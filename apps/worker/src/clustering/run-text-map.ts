@@ -33,6 +33,7 @@ import {
   OFFLINE_NAMER,
   saveTree,
   stableIds,
+  storedLevels,
   type ClusterNode,
 } from './run-clustering';
 
@@ -258,31 +259,11 @@ async function joinPreviousMapRun(
       for (let id: string | null | undefined = a.clusterId; id; id = parentOf.get(id))
         nodes.get(id)?.members.add(a.conversationId);
   }
-  const index = new Map(rows.map((r, i) => [r.conversationId, i]));
-  const stored = new Map(last.clusters.map((cluster) => [cluster.id, cluster]));
   return {
     map,
     runId: last.runId,
     rows,
     namer: String(last.params['namer'] ?? OFFLINE_NAMER),
-    levels: byLevel.map((clusters, level) =>
-      clusters.map((cluster) => {
-        const meta = stored.get(cluster.id)!;
-        return {
-          id: cluster.id,
-          level,
-          parentId: meta.parentId,
-          members: [...cluster.members]
-            .map((id) => index.get(id))
-            .filter((i): i is number => i !== undefined),
-          centroid: cluster.centroid,
-          name: meta.name,
-          description: meta.description,
-          keywords: meta.keywords,
-          lineage: meta.lineage,
-          lineageSources: meta.lineageSources,
-        };
-      }),
-    ),
+    levels: storedLevels(last, byLevel, rows),
   };
 }
