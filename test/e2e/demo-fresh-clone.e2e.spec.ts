@@ -177,12 +177,24 @@ describe('the demo from a fresh clone with nothing beside it', () => {
     for (let depth = 0; depth < 3; depth++) {
       expect(level.length, `published groups at level ${depth}`).toBeGreaterThan(0);
       for (const cluster of level) expect(cluster.name.trim().length).toBeGreaterThan(0);
-      const biggest = [...level].sort((a, b) => b.conversations - a.conversations)[0]!;
-      path.push(biggest);
-      if (depth < 2)
-        level = (
-          (await read(`/v1/insights/clusters?parent=${biggest.id}`)).clusters as Summary[]
+      const bySize = [...level].sort((a, b) => b.conversations - a.conversations);
+      if (depth === 2) {
+        path.push(bySize[0]!);
+        break;
+      }
+      // Descend through the biggest group with published children: which groups' children
+      // all pool depends on the tree, and k-means input order follows random pseudonymous ids.
+      let children: Summary[] = [];
+      for (const candidate of bySize) {
+        children = (
+          (await read(`/v1/insights/clusters?parent=${candidate.id}`)).clusters as Summary[]
         ).filter((c) => !c.is_other);
+        if (children.length > 0) {
+          path.push(candidate);
+          break;
+        }
+      }
+      level = children;
     }
     // The bottom of the path has no children: three levels, not more.
     expect((await read(`/v1/insights/clusters?parent=${path[2]!.id}`)).clusters).toEqual([]);
