@@ -39,9 +39,14 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FacetAnswer } from '@silhouette/contracts';
 import { fnv1a, mulberry32 } from '@silhouette/privacy';
 import { StructuredLlmClient } from '../../libs/llm/src/openai/structured-client';
-import { CUSTOM_ANSWERS_KEY, WIRE_KEYS } from '../../libs/llm/src/tagging/prompt';
+import {
+  CUSTOM_ANSWERS_KEY,
+  WIRE_KEYS,
+  facetAnswerToWire,
+} from '../../libs/llm/src/tagging/prompt';
 
 export type ScriptedMode =
   | 'ok'
@@ -663,9 +668,8 @@ function chatContent(
       if (quirks.extraFields) answer['notes'] = notes;
       return JSON.stringify(answer);
     }
-    const wire: Json = Object.fromEntries(
-      Object.entries(WIRE_KEYS).map(([field, key]) => [key, answer[field]]),
-    );
+    // Wire codes and the numbers list, as the prompt asks (a schema violation stays one).
+    const wire: Json = facetAnswerToWire(answer as unknown as FacetAnswer);
     const questions = customQuestions(systemText(request.body));
     if (
       questions.length > 0 ||
@@ -722,7 +726,7 @@ export interface CustomQuestion {
   max?: number;
 }
 
-/** The numbered questions after the `x:` line of the system prompt. */
+/** The questions after the `x:` line of the system prompt, one per line (numbered before tag-v3). */
 export function customQuestions(system: string): CustomQuestion[] {
   const at = system.indexOf(`\n${CUSTOM_ANSWERS_KEY}:`);
   if (at < 0) return [];
@@ -731,9 +735,8 @@ export function customQuestions(system: string): CustomQuestion[] {
     .slice(at + 1)
     .split('\n')
     .slice(1)) {
-    const match = /^\d+\. (.*)$/.exec(line);
-    if (!match) continue;
-    const text = match[1]!;
+    const text = line.replace(/^\d+\. /, '').trim();
+    if (!text) continue;
     const range = / (-?\d+(?:\.\d+)?)-(-?\d+(?:\.\d+)?)$/.exec(text);
     const options = / ([^ ?]+(?:\|[^ ?]+)+)$/.exec(text);
     if (/ ≤\d+ words or ""$/.test(text)) out.push({ question: text, type: 'short_text' });
