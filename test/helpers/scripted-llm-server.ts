@@ -1015,6 +1015,11 @@ function facetAnswer(turns: Turn[]): Json {
     outcome = 'unresolved';
     failureReasons = ['incorrect_answer'];
     frustration = 4;
+  } else if (/\bonly partly (?:helped|works|worked)\b/.test(lastUser)) {
+    // Half-way: the issue is the same as a wrong answer's (one issue cluster, two outcomes).
+    outcome = 'partially_resolved';
+    failureReasons = ['incomplete'];
+    frustration = 3;
   } else if (
     turns.length > 1 &&
     last?.role === 'user' &&
@@ -1031,7 +1036,7 @@ function facetAnswer(turns: Turn[]): Json {
       : clampWords(
           outcome === 'refused'
             ? `assistant declined ${best.useCase}`
-            : outcome === 'unresolved'
+            : outcome === 'unresolved' || outcome === 'partially_resolved'
               ? `wrong answer when ${best.useCase}`
               : `user gave up on ${best.useCase}`,
           12,
