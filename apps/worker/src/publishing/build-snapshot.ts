@@ -21,6 +21,7 @@ import {
   EvidenceRecorder,
   gatePublishedText,
   mergeGoalsWithSuppressions,
+  type GoalParseCache,
   publishBreakdown,
   publishSeries,
   type Cell,
@@ -591,10 +592,12 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     };
 
     // Goal statements: merged groups backed by ≥ k distinct users, each through the text gate.
+    // Each conversation's goal is merged once per level: parse it once.
+    const goalCache: GoalParseCache = new Map();
     const goalsFor = (scope: string, subset: readonly FacetRow[]) => {
       const merged = mergeGoalsWithSuppressions(
         subset.map((row) => ({ text: row.goalSummary, user: row.user })),
-        { kUsers: thresholds.kUsers },
+        { kUsers: thresholds.kUsers, cache: goalCache },
       );
       for (const suppressed of merged.suppressed)
         evidence.record(
