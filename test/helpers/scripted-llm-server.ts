@@ -668,8 +668,7 @@ function chatContent(
       if (quirks.extraFields) answer['notes'] = notes;
       return JSON.stringify(answer);
     }
-    // Wire codes and the numbers list, as the prompt asks (a schema violation stays one).
-    const wire: Json = facetAnswerToWire(answer as unknown as FacetAnswer);
+    const wire = toWireFacet(answer);
     const questions = customQuestions(systemText(request.body));
     if (
       questions.length > 0 ||
@@ -696,6 +695,14 @@ function chatContent(
   return JSON.stringify(sample);
 }
 
+/**
+ * A facet answer under the tagger's short wire keys, codes and numbers list (what a model answers
+ * to the wire schema; a schema violation stays one).
+ */
+export function toWireFacet(answer: Json): Json {
+  return facetAnswerToWire(answer as unknown as FacetAnswer);
+}
+
 export function isFacetSchema(schema: Json): boolean {
   const props = isRecord(schema['properties']) ? schema['properties'] : {};
   return (
@@ -704,7 +711,7 @@ export function isFacetSchema(schema: Json): boolean {
   );
 }
 
-function isWireFacetSchema(schema: Json): boolean {
+export function isWireFacetSchema(schema: Json): boolean {
   const props = isRecord(schema['properties']) ? schema['properties'] : {};
   return WIRE_KEYS.goal_summary in props && WIRE_KEYS.outcome in props && WIRE_KEYS.domain in props;
 }
