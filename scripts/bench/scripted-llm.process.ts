@@ -9,8 +9,10 @@
 import { OfflineTagger } from '@silhouette/llm';
 import {
   isFacetSchema,
+  isWireFacetSchema,
   parseConversation,
   ScriptedLlmServer,
+  toWireFacet,
 } from '../../test/helpers/scripted-llm-server';
 
 const latency = Number(process.argv[2] ?? 0);
@@ -26,7 +28,9 @@ const server = await ScriptedLlmServer.start({
             .map((turn) => ({ role: turn.role as 'user' | 'assistant', content: turn.text }));
           if (messages.length === 0) return undefined;
           const { facet } = await offline.tag({ conversationId: 'scripted', messages });
-          return { content: JSON.stringify(facet) };
+          // The tagger asks with short wire keys; answer in the form it asked for.
+          const answer = isWireFacetSchema(request.schema) ? toWireFacet({ ...facet }) : facet;
+          return { content: JSON.stringify(answer) };
         },
       }
     : {}),

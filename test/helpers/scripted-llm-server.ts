@@ -663,9 +663,7 @@ function chatContent(
       if (quirks.extraFields) answer['notes'] = notes;
       return JSON.stringify(answer);
     }
-    const wire: Json = Object.fromEntries(
-      Object.entries(WIRE_KEYS).map(([field, key]) => [key, answer[field]]),
-    );
+    const wire = toWireFacet(answer);
     const questions = customQuestions(systemText(request.body));
     if (
       questions.length > 0 ||
@@ -692,6 +690,11 @@ function chatContent(
   return JSON.stringify(sample);
 }
 
+/** A facet answer under the tagger's short wire keys (what a model answers to the wire schema). */
+export function toWireFacet(answer: Json): Json {
+  return Object.fromEntries(Object.entries(WIRE_KEYS).map(([field, key]) => [key, answer[field]]));
+}
+
 export function isFacetSchema(schema: Json): boolean {
   const props = isRecord(schema['properties']) ? schema['properties'] : {};
   return (
@@ -700,7 +703,7 @@ export function isFacetSchema(schema: Json): boolean {
   );
 }
 
-function isWireFacetSchema(schema: Json): boolean {
+export function isWireFacetSchema(schema: Json): boolean {
   const props = isRecord(schema['properties']) ? schema['properties'] : {};
   return WIRE_KEYS.goal_summary in props && WIRE_KEYS.outcome in props && WIRE_KEYS.domain in props;
 }

@@ -26,6 +26,7 @@ import {
   EvidenceRecorder,
   gatePublishedText,
   mergeGoalsWithSuppressions,
+  type GoalParseCache,
   type Thresholds,
 } from '@silhouette/privacy';
 import type {
@@ -462,10 +463,12 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
     evidence.recordText(gated);
     return gated.ok ? gated.text : fallback;
   };
+  // Each conversation's goal is merged once per level: parse it once.
+  const goalCache: GoalParseCache = new Map();
   const goalsFor = (scope: string, subset: readonly FacetRow[]) => {
     const merged = mergeGoalsWithSuppressions(
       subset.map((row) => ({ text: row.goalSummary, user: row.user })),
-      { kUsers: thresholds.kUsers },
+      { kUsers: thresholds.kUsers, cache: goalCache },
     );
     for (const suppressed of merged.suppressed)
       evidence.record(`${scope}/goal`, suppressed.key, suppressed.reason);
