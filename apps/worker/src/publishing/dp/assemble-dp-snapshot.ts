@@ -520,6 +520,28 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
     return { custom, ...(Object.keys(means).length ? { custom_means: means } : {}) };
   };
 
+  /**
+   * Manual minutes of a cluster's (or map node's) unresolved and abandoned conversations, from
+   * its released outcome parts, when those conversations pass the thresholds on their own.
+   */
+  const failureImpact = (scope: string, outcomeFamily: string, id: string) => {
+    const failed = ['unresolved', 'abandoned'].map((outcome) => ({
+      c: sums.total(outcomeFamily, `${id}|${outcome}`, 'conversations'),
+      u: sums.total(outcomeFamily, `${id}|${outcome}`, 'new_users'),
+      m: sums.total(outcomeFamily, `${id}|${outcome}`, 'manual'),
+    }));
+    const conversations = clampInt(failed.reduce((s, f) => s + f.c.value, 0));
+    const users = clampInt(failed.reduce((s, f) => s + f.u.value, 0));
+    if (passes(conversations, users)) return clampInt(failed.reduce((s, f) => s + f.m.value, 0));
+    if (conversations > 0)
+      evidence.record(
+        `${scope}/failure_impact`,
+        'failed-conversations',
+        reason(conversations, users),
+      );
+    return null;
+  };
+
   const clusterMetrics = (
     node: { id: string; level: number },
     cell: Cell,
@@ -543,20 +565,6 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
             { adjust: false, other: false },
           )
         : [];
-    const failed = ['unresolved', 'abandoned'].map((outcome) => ({
-      c: sums.total(familyName.levelOutcome(node.level), `${node.id}|${outcome}`, 'conversations'),
-      u: sums.total(familyName.levelOutcome(node.level), `${node.id}|${outcome}`, 'new_users'),
-      m: sums.total(familyName.levelOutcome(node.level), `${node.id}|${outcome}`, 'manual'),
-    }));
-    const failedConversations = clampInt(failed.reduce((s, f) => s + f.c.value, 0));
-    const failedUsers = clampInt(failed.reduce((s, f) => s + f.u.value, 0));
-    const impactPublishable = passes(failedConversations, failedUsers);
-    if (!impactPublishable && failedConversations > 0)
-      evidence.record(
-        `${scope}/failure_impact`,
-        'failed-conversations',
-        reason(failedConversations, failedUsers),
-      );
     const frustration = sums.total(familyName.level(node.level), node.id, 'frustration');
     return {
       ...customAggregates(node, figures),
@@ -568,9 +576,7 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
         ? Math.round(Math.min(5, Math.max(1, frustration.value / figures.conversations)) * 100) /
           100
         : 0,
-      failure_impact_minutes: impactPublishable
-        ? clampInt(failed.reduce((s, f) => s + f.m.value, 0))
-        : null,
+      failure_impact_minutes: failureImpact(scope, familyName.levelOutcome(node.level), node.id),
       languages: [],
       weekly: weeklyRows(`${scope}/week`, familyName.level(node.level), node.id),
       domains: [],
@@ -733,20 +739,6 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
             figures,
             { adjust: true, other: true },
           );
-          const failed = ['unresolved', 'abandoned'].map((outcome) => ({
-            c: sums.total(outcomeFamily, `${node.id}|${outcome}`, 'conversations'),
-            u: sums.total(outcomeFamily, `${node.id}|${outcome}`, 'new_users'),
-            m: sums.total(outcomeFamily, `${node.id}|${outcome}`, 'manual'),
-          }));
-          const failedConversations = clampInt(failed.reduce((s, f) => s + f.c.value, 0));
-          const failedUsers = clampInt(failed.reduce((s, f) => s + f.u.value, 0));
-          const impactPublishable = passes(failedConversations, failedUsers);
-          if (!impactPublishable && failedConversations > 0)
-            evidence.record(
-              `${scope}/failure_impact`,
-              'failed-conversations',
-              reason(failedConversations, failedUsers),
-            );
           const topicFamily = familyName.mapTopic(map, node.level);
           const occurs = topics
             .map((topic) => {
@@ -771,9 +763,7 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
             outcomes,
             failure_reasons: [],
             failure_rate: ratesFrom(outcomes, figures.conversations).failure_rate,
-            failure_impact_minutes: impactPublishable
-              ? clampInt(failed.reduce((s, f) => s + f.m.value, 0))
-              : null,
+            failure_impact_minutes: failureImpact(scope, outcomeFamily, node.id),
             frustration_mean: figures.conversations
               ? Math.round(
                   Math.min(5, Math.max(1, frustration.value / figures.conversations)) * 100,
