@@ -499,7 +499,7 @@ export async function main(args: string[]): Promise<void> {
     const snapshot = await new InsightsRepository(owner).latest(tenant.id);
     const runs = await owner.query<{ id: string; base_k: number }>(
       `SELECT id, (params->>'baseK')::int AS base_k FROM sealed.cluster_runs
-        WHERE tenant_id = $1 AND status = 'done' ORDER BY started_at DESC LIMIT 1`,
+        WHERE tenant_id = $1 AND map = 'topics' AND status = 'done' ORDER BY started_at DESC LIMIT 1`,
       [tenant.id],
     );
     const run = runs.rows[0]!;

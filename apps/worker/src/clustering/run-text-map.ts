@@ -209,7 +209,8 @@ export function mapMembers(rows: readonly FacetRow[], texts: readonly string[]):
 
 /**
  * New texts join the previous run of the map when it is recent and they are few: each is embedded
- * in that run's space and added to its most similar base cluster (as topics join theirs). Texts whose conversation is gone (erased, or now resolved) simply drop out.
+ * in that run's space and added to its most similar base cluster (as topics join theirs). Texts
+ * whose conversation is gone (erased, or now resolved) simply drop out.
  * Undefined when a full run is due.
  */
 async function joinPreviousMapRun(

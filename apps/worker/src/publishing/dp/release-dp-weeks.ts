@@ -280,9 +280,9 @@ function weekFigures(
         add(family, key, 'frustration', Math.min(5, Math.max(0, Math.round(row.frustration))));
         const number = numberFacets.get(family);
         if (number) add(family, key, 'sum', numberUnits(number, row.custom?.[number.key]));
-        const list = pairs.get(family) ?? [];
+        let list = pairs.get(family);
+        if (!list) pairs.set(family, (list = []));
         list.push({ person: row.user, key });
-        pairs.set(family, list);
       }
     }
   }
