@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- dp [--conversations 100000] [--users 3000] [--weeks 12] [--epsilon 1,4,8]
- *   [--tenants synthetic,demo]`
+ *   [--tenants synthetic,demo] [--maps]`
  *
  * Utility of dp publishing at a monthly budget: the real release (contribution bounds, exact
  * discrete Gaussian noise, thresholds) and the real snapshot assembly, on a synthetic
@@ -12,8 +12,13 @@
  * Two publication scenarios: "steady" releases each closed week at its share of a month (0.8 of
  * the budget over 5 weeks) as a tenant running for a while does; "first" is a new tenant's first
  * publication, which backfills all closed weeks from the same monthly budget.
+ *
+ * `--maps` (issue #15) runs each scenario twice in the same run: as before, and with an issues
+ * map (the failing conversations in two levels) and two custom facets (an enum and a number)
+ * released beside the tree, so the table shows what the new families cost the existing figures
+ * and what the map's own cells (`map-0`, `map-1`) look like.
  */
-import { OUTCOMES } from '@silhouette/contracts';
+import { OUTCOMES, type CustomFacetDefinition } from '@silhouette/contracts';
 import { budgetPeriod, planRelease, rhoCap, thresholdDelta } from '@silhouette/privacy';
 import type { FacetRow } from '@silhouette/sealed';
 import type { ClusterNode } from '../../apps/worker/src/clustering/run-clustering';
@@ -95,14 +100,84 @@ interface Row {
   eligible: number;
 }
 
+const BENCH_FACETS = [
+  { key: 'area', question: 'Area?', type: 'enum', values: ['billing', 'access', 'data', 'other'] },
+  { key: 'effort', question: 'Effort?', type: 'number', min: 0, max: 10 },
+] as CustomFacetDefinition[];
+
+/** A stable small hash of a conversation id (custom answers and map groups from it). */
+const hashOf = (text: string) => {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+};
+
+/**
+ * Custom answers on every row, and an issues map over the failing rows: six root causes (by
+ * the top topic cluster, so they correlate with topics as real issues do), each split by outcome.
+ */
+function withExtras(tenant: { rows: FacetRow[]; levels: ClusterNode[][] }) {
+  const rows = tenant.rows.map((row) => {
+    const h = hashOf(row.conversationId);
+    return {
+      ...row,
+      custom: { area: BENCH_FACETS[0]!.values![h % 4]!, effort: h % 11 },
+    };
+  });
+  const topOf = new Map<number, number>();
+  (tenant.levels[0] ?? []).forEach((node, i) => {
+    for (const member of node.members) topOf.set(member, i);
+  });
+  const failing = rows.flatMap((row, index) =>
+    row.outcome === 'resolved' ? [] : [{ row, index }],
+  );
+  const id = (level: number, i: number) =>
+    `20000000-0000-4000-8000-${String(level * 1000 + i).padStart(12, '0')}`;
+  const node = (nodeId: string, level: number, parentId: string | null, members: number[]) =>
+    ({
+      id: nodeId,
+      level,
+      parentId,
+      members,
+      centroid: Float32Array.from([level, members.length % 7, 1]),
+      name: `Issue ${nodeId.slice(-4)}`,
+      description: '',
+      lineage: 'new',
+      lineageSources: [],
+      keywords: [],
+    }) as ClusterNode;
+  const top = Array.from({ length: 6 }, () => [] as number[]);
+  failing.forEach(({ index }, i) => top[(topOf.get(index) ?? 0) % 6]!.push(i));
+  const outcomes = OUTCOMES.filter((outcome) => outcome !== 'resolved');
+  const levels: ClusterNode[][] = [
+    top.map((members, i) => node(id(0, i), 0, null, members)),
+    top.flatMap((members, i) =>
+      outcomes.map((outcome, j) =>
+        node(
+          id(1, i * 10 + j),
+          1,
+          id(0, i),
+          members.filter((m) => failing[m]!.row.outcome === outcome),
+        ),
+      ),
+    ),
+  ];
+  return { rows, map: { map: 'issues', rows: failing.map(({ row }) => row), levels } };
+}
+
 function evaluate(
   tenantName: string,
-  tenant: { rows: FacetRow[]; levels: ClusterNode[][] },
+  base: { rows: FacetRow[]; levels: ClusterNode[][] },
   epsilon: number,
   scenario: 'steady' | 'first',
   now: Date,
   weeks: number,
+  extras = false,
 ): Row[] {
+  const extra = extras ? withExtras(base) : undefined;
+  const tenant = extra ? { rows: extra.rows, levels: base.levels } : base;
+  const maps = extra ? [extra.map] : [];
+  const customFacets = extra ? BENCH_FACETS : [];
   const cap = { epsilon, delta: 1e-6 };
   const capRho = rhoCap(cap);
   const plan =
@@ -127,6 +202,8 @@ function evaluate(
     kUsers: K_USERS,
     backfillWeeks: weeks,
     now,
+    customFacets,
+    maps,
   });
   const draft = assembleDpSnapshot({
     tenantId: 'bench',
@@ -152,8 +229,20 @@ function evaluate(
     },
     horizon: release.horizon,
     now,
+    customFacets,
+    maps,
   });
   const exact = exactFigures(tenant.rows, tenant.levels);
+  for (const map of maps)
+    map.levels.forEach((nodes, level) => {
+      const cells = new Map<string, Exact>();
+      for (const node of nodes)
+        cells.set(node.id, {
+          conversations: node.members.length,
+          users: new Set(node.members.map((i) => map.rows[i]!.user)).size,
+        });
+      exact.set(`map-${level}`, cells);
+    });
   const published = new Map<string, Map<string, Exact>>();
   const put = (scope: string, key: string, figures: Exact) => {
     const map = published.get(scope) ?? new Map<string, Exact>();
@@ -163,6 +252,12 @@ function evaluate(
   for (const cluster of draft.clusters)
     if (!cluster.isOther)
       put(`level-${cluster.level}`, cluster.clusterId, {
+        conversations: cluster.conversations,
+        users: cluster.distinctUsers,
+      });
+  for (const cluster of draft.mapClusters ?? [])
+    if (!cluster.isOther)
+      put(`map-${cluster.level}`, cluster.clusterId, {
         conversations: cluster.conversations,
         users: cluster.distinctUsers,
       });
@@ -178,6 +273,7 @@ function evaluate(
     'language',
     'team',
     'department',
+    ...maps.flatMap((map) => map.levels.map((_, level) => `map-${level}`)),
   ];
   for (const scope of scopes) {
     const truth = exact.get(scope) ?? new Map<string, Exact>();
@@ -202,7 +298,7 @@ function evaluate(
     rows.push({
       tenant: tenantName,
       epsilon,
-      scenario,
+      scenario: extras ? `${scenario} + maps` : scenario,
       scope,
       large: conversationErrors.length,
       conversationsError: median(conversationErrors),
@@ -223,6 +319,7 @@ export async function main(args: string[]): Promise<void> {
   const epsilons = flag(args, 'epsilon', '1,4,8').split(',').map(Number);
   const tenants = flag(args, 'tenants', 'synthetic,demo').split(',');
   const scenarios = flag(args, 'scenarios', 'steady,first').split(',') as ('steady' | 'first')[];
+  const variants = args.includes('--maps') ? [false, true] : [false];
   BENCH_BOUNDS.maxConversations = Number(
     flag(args, 'max-conversations', String(BENCH_BOUNDS.maxConversations)),
   );
@@ -246,14 +343,15 @@ export async function main(args: string[]): Promise<void> {
       `${name}: ${tenant.rows.length} conversations, ${new Set(tenant.rows.map((r) => r.user)).size} people, ${tenant.levels.map((l) => l.length).join('/')} clusters (built in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
     );
     for (const epsilon of epsilons)
-      for (const scenario of scenarios) {
-        const t0 = performance.now();
-        const rows = evaluate(name, tenant, epsilon, scenario, now, history);
-        results.push(...rows);
-        console.log(
-          `  ε=${epsilon} ${scenario}: release + assembly ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-        );
-      }
+      for (const scenario of scenarios)
+        for (const extras of variants) {
+          const t0 = performance.now();
+          const rows = evaluate(name, tenant, epsilon, scenario, now, history, extras);
+          results.push(...rows);
+          console.log(
+            `  ε=${epsilon} ${scenario}${extras ? ' + maps' : ''}: release + assembly ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+          );
+        }
   }
   console.log('');
   console.log(

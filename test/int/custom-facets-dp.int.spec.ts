@@ -3,8 +3,8 @@
  * custom facet, answered offline by the admin's keyword rules, are released through the privacy
  * ledger as noisy cells of their fixed vocabulary and published as breakdowns with noise intervals;
  * no shown cell has a noisy people count under k_users; a value outside the definition is never a
- * key; and what dp mode cannot release yet (the issues map, per-cluster custom aggregates, custom
- * trends) is withheld, not published exactly.
+ * key; and the issues map, per-cluster custom aggregates and custom trends come from released
+ * cells only, none shown under k_users (issues-map-dp.int.spec.ts checks them in depth).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { breakdownResponseSchema, mapResponseSchema } from '@silhouette/contracts';
@@ -139,21 +139,37 @@ describe.each(['embedded', 'server'] as const)('custom facets in dp mode (%s)', 
     expect(families).toContain('facet/custom:area');
   });
 
-  it('withholds what dp mode does not release yet, rather than publish it exactly', async () => {
+  it('publishes the map, per-cluster parts and trends from released cells only, none under k_users', async () => {
+    const k = stack.env.K_USERS;
     const map = await get('/v1/insights/map?name=issues');
     expect(map.status).toBe(200);
-    expect(mapResponseSchema.parse(map.body).clusters).toEqual([]);
+    for (const cluster of mapResponseSchema.parse(map.body).clusters) {
+      expect(cluster.distinct_users).toBeGreaterThanOrEqual(k);
+      if (!cluster.is_other) expect(cluster.noise?.['conversations']).toBeDefined();
+    }
     const trend = await get('/v1/insights/trends?facet=custom:area&interval=week');
     expect(trend.status).toBe(200);
-    expect(
-      (trend.body.buckets as { values: unknown[] }[]).flatMap((bucket) => bucket.values),
-    ).toEqual([]);
+    const values = (trend.body.buckets as { values: { distinct_users: number }[] }[]).flatMap(
+      (bucket) => bucket.values,
+    );
+    for (const value of values) expect(value.distinct_users).toBeGreaterThanOrEqual(k);
     const clusters = (await get('/v1/insights/clusters?level=0')).body.clusters as {
       id: string;
     }[];
     expect(clusters.length).toBeGreaterThan(0);
     const detail = await get(`/v1/insights/clusters/${clusters[0]!.id}`);
-    expect(detail.body.metrics.custom ?? {}).toEqual({});
-    expect(detail.body.metrics.custom_means ?? {}).toEqual({});
+    for (const rows of Object.values(
+      (detail.body.metrics.custom ?? {}) as Record<string, { distinctUsers: number }[]>,
+    ))
+      for (const row of rows) expect(row.distinctUsers).toBeGreaterThanOrEqual(k);
+    // Only released cells back them: per-cluster keys are the tree's ids × the vocabulary.
+    const keys = await stack.ownerDb.query<{ key: string }>(
+      `SELECT DISTINCT key FROM insights.dp_cells
+        WHERE tenant_id = $1 AND family = 'cluster/level-0/custom:area'`,
+      [stack.tenant.tenant.id],
+    );
+    expect(keys.rows.length).toBeGreaterThan(0);
+    for (const { key } of keys.rows)
+      expect([...AREAS, '(not set)']).toContain(key.slice(key.indexOf('|') + 1));
   });
 });

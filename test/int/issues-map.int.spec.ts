@@ -104,8 +104,8 @@ describe.each(['server', 'embedded'] as const)('issues map (%s mode)', (mode) =>
       mode,
       worker: true,
       workerProviders: scriptedLlmProviders(server),
-      // The thresholds' exact figures are what this suite checks (the differential-privacy
-      // publication of #11 does not carry the maps yet; see the README).
+      // The thresholds' exact figures are what this suite checks (dp mode's noisy maps are
+      // checked in issues-map-dp.int.spec.ts).
       env: { PRIVACY_MODE: 'threshold' },
     });
     const facet = await call(stack, '/v1/admin/facets', {

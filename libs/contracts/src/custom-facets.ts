@@ -7,7 +7,7 @@
  * Browser-safe (zod only): the dashboard imports these types.
  */
 import { z } from 'zod';
-import { snapshotInfoSchema } from './insights';
+import { noiseSchema, samplingIntervalsSchema, snapshotInfoSchema } from './insights';
 
 export const CUSTOM_FACET_TYPES = ['enum', 'boolean', 'number', 'short_text'] as const;
 export type CustomFacetType = (typeof CUSTOM_FACET_TYPES)[number];
@@ -209,8 +209,14 @@ export const mapClusterSchema = z.object({
       name: z.string(),
       conversations: z.number().int(),
       distinct_users: z.number().int(),
+      /** dp mode: the 90% noise interval of the released co-occurrence cell. */
+      noise: noiseSchema.optional(),
     }),
   ),
+  /** dp mode: the 90% noise interval of each figure, as on topic clusters. */
+  noise: noiseSchema.optional(),
+  /** A sampled tenant: the 90% sampling interval (with the noise in dp mode). */
+  sampling: samplingIntervalsSchema.optional(),
 });
 export type MapCluster = z.infer<typeof mapClusterSchema>;
 

@@ -29,6 +29,8 @@ interface MapMetrics {
   failure_impact_minutes?: number | null;
   failure_reasons?: MetricRow[];
   topics?: MapCluster['topics'];
+  noise?: MapCluster['noise'];
+  sampling?: MapCluster['sampling'];
 }
 
 @Controller('v1/insights')
@@ -69,6 +71,8 @@ export class MapsController {
           failure_impact_minutes: metrics.failure_impact_minutes ?? null,
           failure_reasons: metrics.failure_reasons ?? [],
           topics: metrics.topics ?? [],
+          ...(metrics.noise ? { noise: metrics.noise } : {}),
+          ...(metrics.sampling ? { sampling: metrics.sampling } : {}),
         };
       }),
     };

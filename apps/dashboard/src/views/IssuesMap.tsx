@@ -1,7 +1,7 @@
 import { facetsApi, type MapCluster } from '../facets-client';
 import { BarList } from '../charts';
 import { Link } from '../router';
-import { Async, fmt, humanize, minutes, pct, Section, useApi } from '../ui';
+import { Approx, Async, fmt, humanize, minutes, pct, Section, useApi } from '../ui';
 
 /**
  * "What goes wrong" beside "where": the issues map (issue #15). Every conversation that did not
@@ -65,7 +65,15 @@ export function IssuesMap({
                     <summary>
                       <strong>{label(group)}</strong>{' '}
                       <span className="muted small">
-                        {fmt(group.conversations)} conversations · {fmt(group.distinct_users)}{' '}
+                        <Approx
+                          value={group.conversations}
+                          noise={group.noise?.['conversations']}
+                        />{' '}
+                        conversations ·{' '}
+                        <Approx
+                          value={group.distinct_users}
+                          noise={group.noise?.['distinct_users']}
+                        />{' '}
                         people
                         {group.failure_rate !== null && ` · ${pct(group.failure_rate)} failed`}
                         {group.failure_impact_minutes !== null &&
@@ -84,7 +92,16 @@ export function IssuesMap({
                         <li key={child.id}>
                           {label(child)}{' '}
                           <span className="muted small">
-                            {fmt(child.conversations)} conv. · {fmt(child.distinct_users)} people
+                            <Approx
+                              value={child.conversations}
+                              noise={child.noise?.['conversations']}
+                            />{' '}
+                            conv. ·{' '}
+                            <Approx
+                              value={child.distinct_users}
+                              noise={child.noise?.['distinct_users']}
+                            />{' '}
+                            people
                             {child.failure_reasons.filter((row) => !row.isOther).length > 0 &&
                               ` · ${child.failure_reasons
                                 .filter((row) => !row.isOther)
@@ -117,7 +134,7 @@ function IssueTopics({ cluster }: { cluster: MapCluster }) {
         <span key={topic.cluster_id}>
           {i > 0 && ', '}
           <Link to={{ view: 'explore', cluster: topic.cluster_id }}>{topic.name}</Link> (
-          {fmt(topic.conversations)})
+          <Approx value={topic.conversations} noise={topic.noise?.['conversations']} />)
         </span>
       ))}
     </p>

@@ -126,6 +126,7 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
         deps.clock?.() ?? new Date(),
         owed,
         customFacets,
+        maps,
       );
       deps.logger.info(
         {

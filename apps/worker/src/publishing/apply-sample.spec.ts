@@ -130,6 +130,86 @@ describe('sampled figures', () => {
     expect(applyDpSample(draft, { rate: 1, maxMinutesPerConversation: 60 })).toBe(draft);
   });
 
+  it('scales the issues map, its topic cells and per-cluster custom parts like every count', () => {
+    const row = (value: string, conversations: number, noise?: object) => ({
+      value,
+      isOther: false,
+      conversations,
+      distinctUsers: 7,
+      minutesSavedTotal: 10 * conversations,
+      ...(noise ? { noise } : {}),
+    });
+    const draft = {
+      tenantId: 't',
+      runId: 'r',
+      periodStart: null,
+      periodEnd: null,
+      overview: { published: true, conversations: 100 },
+      evidence: {},
+      clusters: [
+        {
+          clusterId: 'c',
+          level: 0,
+          parentId: null,
+          isOther: false,
+          name: 'n',
+          description: '',
+          keywords: [],
+          conversations: 60,
+          distinctUsers: 8,
+          minutesSavedTotal: 600,
+          metrics: {
+            custom: { area: [row('dining', 40), row('travel', 20)] },
+            custom_means: { rating: 3.5 },
+          },
+          goals: [],
+          lineage: { kind: 'new', sources: [] },
+        },
+      ],
+      breakdowns: [],
+      trends: [],
+      mapClusters: [
+        {
+          map: 'issues',
+          clusterId: 'i',
+          level: 0,
+          parentId: null,
+          isOther: false,
+          name: 'Wrong answer',
+          description: '',
+          keywords: [],
+          conversations: 30,
+          distinctUsers: 9,
+          metrics: {
+            outcomes: [row('unresolved', 30)],
+            failure_rate: 0.5,
+            failure_impact_minutes: 120,
+            topics: [{ cluster_id: 'c', name: 'n', conversations: 20, distinct_users: 6 }],
+            noise: { conversations: { low: 25, high: 35 } },
+          },
+        },
+      ],
+    } as unknown as Parameters<typeof applyDpSample>[0];
+    const scaled = applyDpSample(draft, { rate: 0.5, maxMinutesPerConversation: 60 });
+    const cluster = scaled.clusters[0]!.metrics as Record<string, any>;
+    expect(cluster['custom'].area.map((r: { conversations: number }) => r.conversations)).toEqual([
+      80, 40,
+    ]);
+    expect(cluster['custom_means']).toEqual({ rating: 3.5 });
+    const issue = scaled.mapClusters![0]!;
+    expect(issue.conversations).toBe(60);
+    expect(issue.distinctUsers).toBe(9);
+    const metrics = issue.metrics as Record<string, any>;
+    expect(metrics['outcomes'][0].conversations).toBe(60);
+    expect(metrics['topics'][0]).toMatchObject({ conversations: 40, distinct_users: 6 });
+    expect(metrics['failure_rate']).toBe(0.5);
+    expect(metrics['failure_impact_minutes']).toBe(240);
+    expect(metrics['noise'].conversations).toEqual({ low: 50, high: 70 });
+    // Sampling and noise combined: wider than the scaled noise interval alone.
+    expect(metrics['sampling'].conversations.low).toBeLessThan(50);
+    expect(metrics['sampling'].conversations.high).toBeGreaterThan(70);
+  });
+
   it('leaves a fully tagged tenant and closed frozen weeks as they were', () => {
     const draft = {
       tenantId: 't',

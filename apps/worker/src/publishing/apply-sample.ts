@@ -199,6 +199,13 @@ function scaleMetrics(
   for (const key of ['outcomes', 'failure_reasons', 'languages', 'domains', 'task_types', 'teams'])
     if (key in out) out[key] = scaleRows(out[key], scale);
   if ('weekly' in out) out['weekly'] = scaleRows(out['weekly'], scale, keepWeek);
+  // A map cluster's topic cells, and a cluster's custom-facet parts (per facet key); custom
+  // means are ratios and stay as they are.
+  if ('topics' in out) out['topics'] = scaleRows(out['topics'], scale);
+  if (isRow(out['custom']))
+    out['custom'] = Object.fromEntries(
+      Object.entries(out['custom']).map(([key, rows]) => [key, scaleRows(rows, scale)]),
+    );
   for (const key of ['failure_impact_minutes'])
     if (typeof out[key] === 'number') out[key] = scale.minutes(out[key]);
   if (typeof out['low_confidence_conversations'] === 'number')
@@ -314,6 +321,25 @@ function scaleDraft(
         conversations: goal.conversations === null ? null : scale.count(goal.conversations),
       })),
     })),
+    // The issues map and short-text maps: counted like the topic clusters.
+    ...(draft.mapClusters
+      ? {
+          mapClusters: draft.mapClusters.map((cluster) => {
+            const noise = cluster.metrics['noise'];
+            return {
+              ...cluster,
+              conversations: scale.count(cluster.conversations),
+              metrics: scaleMetrics(
+                cluster.metrics,
+                cluster.conversations,
+                scale,
+                undefined,
+                noise,
+              ),
+            };
+          }),
+        }
+      : {}),
     breakdowns: draft.breakdowns.map((row) => scaleRow(row, scale)),
     trends: draft.trends.map((row) => {
       if (frozenTrendKept(row)) return row;

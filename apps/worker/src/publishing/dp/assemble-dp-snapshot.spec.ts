@@ -341,3 +341,233 @@ describe('custom facets in a dp publication (issue #15)', () => {
     );
   });
 });
+
+describe('the issues map and per-cluster custom figures in a dp publication (issue #15)', () => {
+  const now = new Date('2026-06-10T12:00:00Z');
+  const bounds: DpBounds = {
+    maxConversations: 4,
+    maxMinutesPerConversation: 60,
+    maxMinutesPerPerson: 120,
+    maxReasons: 3,
+  };
+  // A large budget, so that the statistical bounds below are tight (σ is then mostly at its floor
+  // of 1); what the default budget leaves of these figures is measured by `npm run bench -- dp`.
+  const cap = { epsilon: 1000, delta: 1e-6 };
+  const plan = { rhoPerClosedWeek: rhoCap(cap) / 10, rhoCurrentWeek: rhoCap(cap) / 40 };
+  const { rows: base, levels } = tenant(now);
+  // Everyone rates 8 out of 10; "area" is billing for 40 people, security for the others.
+  const rows = base.map((row) => {
+    const person = Number(row.user.slice(2));
+    return { ...row, custom: { area: person < 40 ? 'billing' : 'security', rating: 8 } };
+  });
+  const customFacets = [
+    { key: 'area', question: 'Which area?', type: 'enum', values: ['billing', 'security'] },
+    { key: 'rating', question: 'How good?', type: 'number', min: 0, max: 10 },
+  ] as CustomFacetDefinition[];
+  // The issues map: A (the even people but 58: 29 people, two children), B (the odd people, 30)
+  // and T (person 58 alone).
+  const issueRows = rows.map((row, index) => ({ row, index, person: Number(row.user.slice(2)) }));
+  const mapIndexes = (keep: (person: number) => boolean) =>
+    issueRows.flatMap(({ person }, i) => (keep(person) ? [i] : []));
+  const mapNode = (id: string, level: number, parentId: string | null, members: number[]) =>
+    ({
+      id,
+      level,
+      parentId,
+      members,
+      centroid: Float32Array.from([1, 2, 3]),
+      name: `Issue ${id.slice(-2)}`,
+      description: '',
+      lineage: 'new',
+      lineageSources: [],
+      keywords: ['wrong answer'],
+    }) as ClusterNode;
+  const mid = (i: number) => `10000000-0000-4000-8000-0000000000${String(i).padStart(2, '0')}`;
+  const mapLevels: ClusterNode[][] = [
+    [
+      mapNode(
+        mid(1),
+        0,
+        null,
+        mapIndexes((p) => p % 2 === 0 && p !== 58),
+      ),
+      mapNode(
+        mid(2),
+        0,
+        null,
+        mapIndexes((p) => p % 2 === 1),
+      ),
+      mapNode(
+        mid(3),
+        0,
+        null,
+        mapIndexes((p) => p === 58),
+      ),
+    ],
+    [
+      mapNode(
+        mid(11),
+        1,
+        mid(1),
+        mapIndexes((p) => p % 4 === 0),
+      ),
+      mapNode(
+        mid(12),
+        1,
+        mid(1),
+        mapIndexes((p) => p % 4 === 2 && p !== 58),
+      ),
+      mapNode(
+        mid(21),
+        1,
+        mid(2),
+        mapIndexes((p) => p % 2 === 1),
+      ),
+      mapNode(
+        mid(31),
+        1,
+        mid(3),
+        mapIndexes((p) => p === 58),
+      ),
+    ],
+  ];
+  const maps = [{ map: 'issues', rows: issueRows.map(({ row }) => row), levels: mapLevels }];
+  const releaseWith = (withMaps: boolean, budget = cap) =>
+    releaseDpWeeks({
+      rows,
+      levels,
+      bounds,
+      finalWeeks: new Set(),
+      releasedDataKeys: new Map(),
+      plan: { rhoPerClosedWeek: rhoCap(budget) / 10, rhoCurrentWeek: rhoCap(budget) / 40 },
+      deltaOf: (rho) => thresholdDelta(rho, budget),
+      kUsers: 5,
+      backfillWeeks: 6,
+      now,
+      customFacets,
+      ...(withMaps ? { maps } : {}),
+    });
+  const release = releaseWith(true);
+  const draft = assembleDpSnapshot({
+    tenantId: 't',
+    run: { runId: 'r', mode: 'full', rows, levels, embeddingModel: 'e', namer: 'n' },
+    cells: release.cells,
+    thresholds: { kUsers: 5, minConversations: 10 },
+    models: { tagger: 't', taggerPromptVersion: 'p', embedder: 'e', namer: 'n' },
+    privacy: {
+      epsilonCap: 100,
+      delta: 1e-6,
+      period: budgetPeriod(now),
+      epsilonSpent: 1,
+      publication: { rho: 1, epsilon: 1, delta: 0, weeks: [], sigma: {} },
+      bounds: { ...bounds },
+      backfillWeeks: 6,
+    },
+    horizon: release.horizon,
+    now,
+    customFacets,
+    maps,
+  });
+  const sigmaOf = (family: string, figure: string) =>
+    release.parameters.find((p) => p.family === family && p.figure === figure)!.sigma;
+  const weeks = release.weeks.length;
+
+  it('charges the new families inside the planned budget: every released figure is accounted', () => {
+    const families = new Set(release.parameters.map((p) => p.family));
+    for (const family of [
+      'map/issues/level-0',
+      'map/issues/level-1/outcome',
+      'map/issues/level-0/topic',
+      'cluster/level-0/custom:area',
+      'cluster/level-1/number:rating',
+    ])
+      expect(families).toContain(family);
+    // The ledger's charge is the sum of every figure's ρ, the new ones included, and stays
+    // within the plan: the maps take their share from the same publication's ρ.
+    const charged = release.rhoClosedWeeks + release.rhoCurrentWeek;
+    const perFigure = release.parameters.reduce((sum, p) => sum + p.rho, 0);
+    expect(perFigure).toBeCloseTo(charged, 9);
+    expect(charged).toBeLessThanOrEqual(plan.rhoPerClosedWeek * 6 + plan.rhoCurrentWeek + 1e-9);
+    // At the default budget (ε = 8) the maps' share makes the headline figures' noise grow by
+    // the ratio of the weights (no σ at its floor there).
+    const defaultCap = { epsilon: 8, delta: 1e-6 };
+    const headline = (withMaps: boolean) =>
+      releaseWith(withMaps, defaultCap).parameters.find(
+        (p) => p.family === 'total' && p.figure === 'conversations',
+      )!.sigma;
+    const growth = headline(true) / headline(false);
+    expect(growth).toBeGreaterThan(1);
+    expect(growth).toBeLessThan(1.5);
+    // Map node keys are the clustering's ids only; a (node, topic) pair names a top cluster.
+    const topIds = new Set(levels[0]!.map((node) => node.id));
+    for (const cell of release.cells.filter((c) => c.family === 'map/issues/level-0/topic'))
+      expect(topIds.has(cell.key.split('|')[1]!)).toBe(true);
+  });
+
+  it('publishes the map from noisy cells: thresholds on noisy figures, intervals, topics', () => {
+    const shown = draft.mapClusters!;
+    expect(shown.filter((c) => c.level === 0 && !c.isOther).length).toBeGreaterThanOrEqual(1);
+    for (const cluster of shown) {
+      expect(cluster.map).toBe('issues');
+      expect(cluster.distinctUsers).toBeGreaterThanOrEqual(5);
+      expect(cluster.conversations).toBeGreaterThanOrEqual(10);
+      const noise = cluster.metrics['noise'] as Record<string, { low: number; high: number }>;
+      expect(noise['conversations']!.high).toBeGreaterThanOrEqual(noise['conversations']!.low);
+    }
+    // A (580 conversations of 29 people) is shown: its people figure is the sum of 7 weekly
+    // releases, sd ≤ 4 (checked), so it falls under k = 5 with P(Z < -6) ≈ 1e-9. Its
+    // conversations are within 6 sd of the truth (P(|Z| > 6) ≈ 2e-9), ±2 for rounding.
+    const usersSd = Math.sqrt(weeks) * sigmaOf('map/issues/level-0', 'new_users');
+    expect(usersSd).toBeLessThanOrEqual(4);
+    const a = shown.find((c) => c.clusterId === mid(1));
+    expect(a).toBeDefined();
+    const sd = Math.sqrt(weeks) * sigmaOf('map/issues/level-0', 'conversations');
+    expect(Math.abs(a!.conversations - 580)).toBeLessThan(6 * sd + 2);
+    // Children add up to at most their parent (plus the lift to their people counts).
+    const children = shown.filter((c) => c.parentId === mid(1));
+    expect(children.reduce((s, c) => s + c.conversations, 0)).toBeLessThanOrEqual(
+      a!.conversations + 10,
+    );
+    // Both topics hold ~290 of A's conversations from its 29 people: the pairs pass and are
+    // named with the tree's names, each with its noise interval.
+    const topics = a!.metrics['topics'] as {
+      cluster_id: string;
+      name: string;
+      distinct_users: number;
+      noise: unknown;
+    }[];
+    const treeNames = new Map(draft.clusters.map((c) => [c.clusterId, c.name]));
+    expect(topics.length).toBeGreaterThan(0);
+    for (const topic of topics) {
+      expect(treeNames.get(topic.cluster_id)).toBe(topic.name);
+      expect(topic.distinct_users).toBeGreaterThanOrEqual(5);
+      expect(topic.noise).toBeDefined();
+    }
+    // Failure rate from the released outcome parts, within [0, 1].
+    const rate = a!.metrics['failure_rate'] as number;
+    expect(rate).toBeGreaterThanOrEqual(0);
+    expect(rate).toBeLessThanOrEqual(1);
+  });
+
+  it('publishes per-cluster custom parts and number means from released sums, and custom trends', () => {
+    const top = draft.clusters.filter((c) => c.level === 0 && !c.isOther);
+    expect(top.length).toBeGreaterThan(0);
+    const answered = 600; // each top cluster holds about half of the 1,200 conversations
+    for (const cluster of top) {
+      const custom = cluster.metrics['custom'] as Record<string, { distinctUsers: number }[]>;
+      expect(custom['area']!.length).toBeGreaterThan(0);
+      for (const row of custom['area']!) expect(row.distinctUsers).toBeGreaterThanOrEqual(5);
+      // Mean = sum / answered of two noisy figures; 6 σ of the sum over 7 weeks, in answer units
+      // (1/100 of the range), plus the answered count's relative noise.
+      const mean = (cluster.metrics['custom_means'] as Record<string, number>)['rating']!;
+      const sumSd = Math.sqrt(weeks) * sigmaOf('cluster/level-0/number:rating', 'sum');
+      const countSd = Math.sqrt(weeks) * sigmaOf('cluster/level-0/number:rating', 'conversations');
+      const bound = ((6 * sumSd) / answered) * 0.1 + (8 * 6 * countSd * 2) / answered;
+      expect(Math.abs(mean - 8)).toBeLessThan(bound + 0.05);
+    }
+    const trend = draft.trends.filter((row) => row.facet === 'custom:area' && !row.isOther);
+    expect(trend.length).toBeGreaterThan(0);
+    for (const row of draft.trends.filter((r) => r.facet === 'custom:area'))
+      expect(row.distinctUsers).toBeGreaterThanOrEqual(5);
+  });
+});

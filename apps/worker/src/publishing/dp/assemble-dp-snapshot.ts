@@ -32,6 +32,7 @@ import {
 import type {
   PublishedBreakdownRow,
   PublishedCluster,
+  PublishedMapCluster,
   PublishedTrendRow,
   SnapshotDraft,
   StoredNoisyCell,
@@ -47,7 +48,14 @@ import {
   ratesFrom,
   UNNAMED,
 } from '../published-cells';
-import { CALIBRATION_FACTOR, DATA_FACETS, familyName, REASON_LEVELS } from './dp-families';
+import {
+  CALIBRATION_FACTOR,
+  CUSTOM_LEVELS,
+  DATA_FACETS,
+  familyName,
+  NUMBER_UNITS,
+  REASON_LEVELS,
+} from './dp-families';
 
 /** z for a two-sided 90% interval. */
 const Z90 = 1.6449;
@@ -81,6 +89,8 @@ export interface AssembleInput {
   valueAuditScores?: ReadonlyMap<string, number>;
   /** The tenant's enum, boolean and number custom facets (issue #15): tenant-wide breakdowns. */
   customFacets?: readonly CustomFacetDefinition[];
+  /** The issues map and short-text maps (issue #15): their trees, released per level. */
+  maps?: readonly { map: string; levels: readonly ClusterNode[][] }[];
 }
 
 export interface Interval {
@@ -224,6 +234,13 @@ const round1 = (value: number) => Math.round(value * 10) / 10;
 /** The month a week belongs to in reports: the month of its Sunday. */
 const monthOfWeek = (week: string) =>
   new Date(isoWeekStart(week).getTime() + 6 * 86_400_000).toISOString().slice(0, 7);
+
+/** A parent's published figures, which its children's are made consistent with. */
+interface Parent {
+  conversations: number;
+  users: number;
+  minutes: number;
+}
 
 interface Cell {
   conversations: Figure;
@@ -449,6 +466,7 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
   };
 
   const clusters: PublishedCluster[] = [];
+  const mapClusters: PublishedMapCluster[] = [];
   const breakdowns: PublishedBreakdownRow[] = [];
   const trends: PublishedTrendRow[] = [];
   const byLevel = run.levels;
@@ -478,6 +496,66 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
       .map((goal) => ({ text: goal.text, users: null, conversations: null }));
   };
 
+  const customFacets = (input.customFacets ?? []).filter((d) => d.type !== 'short_text');
+  /**
+   * Custom facets inside a cluster (issue #15): each facet's released (cluster, value) cells as
+   * parts of the cluster's conversations, and a number facet's mean from its released clipped sum
+   * and answered count, shown when those answered conversations pass the thresholds themselves.
+   */
+  const customAggregates = (
+    node: { id: string; level: number },
+    figures: { conversations: number; users: number; minutes: number },
+  ) => {
+    if (customFacets.length === 0 || node.level >= CUSTOM_LEVELS) return {};
+    const custom: Record<string, unknown> = {};
+    const means: Record<string, number | null> = {};
+    for (const definition of customFacets) {
+      custom[definition.key] = partition(
+        `cluster/${node.id}/${customFacetName(definition.key)}`,
+        familyName.clusterCustom(node.level, definition.key),
+        customFacetKeys(definition).map((value) => ({ key: `${node.id}|${value}`, value })),
+        figures,
+        { adjust: true, other: true },
+      );
+      if (definition.type !== 'number') continue;
+      const family = familyName.clusterNumber(node.level, definition.key);
+      const answered = clampInt(sums.total(family, node.id, 'conversations').value);
+      const users = clampInt(sums.total(family, node.id, 'new_users').value, answered);
+      const sum = sums.total(family, node.id, 'sum').value;
+      const min = definition.min ?? 0;
+      const width = (definition.max ?? min) - min;
+      means[definition.key] =
+        answered > 0 && passes(answered, users)
+          ? Math.round(
+              (min + Math.min(1, Math.max(0, sum / answered / NUMBER_UNITS)) * width) * 100,
+            ) / 100
+          : null;
+    }
+    return { custom, ...(Object.keys(means).length ? { custom_means: means } : {}) };
+  };
+
+  /**
+   * Manual minutes of a cluster's (or map node's) unresolved and abandoned conversations, from
+   * its released outcome parts, when those conversations pass the thresholds on their own.
+   */
+  const failureImpact = (scope: string, outcomeFamily: string, id: string) => {
+    const failed = ['unresolved', 'abandoned'].map((outcome) => ({
+      c: sums.total(outcomeFamily, `${id}|${outcome}`, 'conversations'),
+      u: sums.total(outcomeFamily, `${id}|${outcome}`, 'new_users'),
+      m: sums.total(outcomeFamily, `${id}|${outcome}`, 'manual'),
+    }));
+    const conversations = clampInt(failed.reduce((s, f) => s + f.c.value, 0));
+    const users = clampInt(failed.reduce((s, f) => s + f.u.value, 0));
+    if (passes(conversations, users)) return clampInt(failed.reduce((s, f) => s + f.m.value, 0));
+    if (conversations > 0)
+      evidence.record(
+        `${scope}/failure_impact`,
+        'failed-conversations',
+        reason(conversations, users),
+      );
+    return null;
+  };
+
   const clusterMetrics = (
     node: { id: string; level: number },
     cell: Cell,
@@ -501,22 +579,9 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
             { adjust: false, other: false },
           )
         : [];
-    const failed = ['unresolved', 'abandoned'].map((outcome) => ({
-      c: sums.total(familyName.levelOutcome(node.level), `${node.id}|${outcome}`, 'conversations'),
-      u: sums.total(familyName.levelOutcome(node.level), `${node.id}|${outcome}`, 'new_users'),
-      m: sums.total(familyName.levelOutcome(node.level), `${node.id}|${outcome}`, 'manual'),
-    }));
-    const failedConversations = clampInt(failed.reduce((s, f) => s + f.c.value, 0));
-    const failedUsers = clampInt(failed.reduce((s, f) => s + f.u.value, 0));
-    const impactPublishable = passes(failedConversations, failedUsers);
-    if (!impactPublishable && failedConversations > 0)
-      evidence.record(
-        `${scope}/failure_impact`,
-        'failed-conversations',
-        reason(failedConversations, failedUsers),
-      );
     const frustration = sums.total(familyName.level(node.level), node.id, 'frustration');
     return {
+      ...customAggregates(node, figures),
       minutes_saved: minutesFigures(cell, figures.conversations, figures.minutes),
       outcomes,
       failure_reasons: failureReasons,
@@ -525,9 +590,7 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
         ? Math.round(Math.min(5, Math.max(1, frustration.value / figures.conversations)) * 100) /
           100
         : 0,
-      failure_impact_minutes: impactPublishable
-        ? clampInt(failed.reduce((s, f) => s + f.m.value, 0))
-        : null,
+      failure_impact_minutes: failureImpact(scope, familyName.levelOutcome(node.level), node.id),
       languages: [],
       weekly: weeklyRows(`${scope}/week`, familyName.level(node.level), node.id),
       domains: [],
@@ -670,8 +733,173 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
         });
       }
     };
+    /**
+     * The maps beside the topic tree (issue #15), walked like the tree from their released noisy
+     * cells: children are made consistent with their parent, a node is shown only when its noisy
+     * figures pass k_users and min_conversations, small siblings pool into "Other". Each node
+     * lists the published top-level topic clusters it occurs in: released (node, topic) cells
+     * that pass the thresholds themselves.
+     */
+    function publishMaps() {
+      const topics = clusters.filter((c) => c.level === 0 && !c.isOther);
+      for (const { map, levels: mapLevels } of input.maps ?? []) {
+        const nodeMetrics = (node: { id: string; level: number }, cell: Cell, figures: Parent) => {
+          const scope = `map/${map}/${node.id}`;
+          const outcomeFamily = familyName.mapOutcome(map, node.level);
+          const outcomes = partition(
+            `${scope}/outcome`,
+            outcomeFamily,
+            OUTCOMES.map((outcome) => ({ key: `${node.id}|${outcome}`, value: outcome })),
+            figures,
+            { adjust: true, other: true },
+          );
+          const topicFamily = familyName.mapTopic(map, node.level);
+          const occurs = topics
+            .map((topic) => {
+              const key = `${node.id}|${topic.clusterId}`;
+              const c = clampInt(sums.total(topicFamily, key, 'conversations').value);
+              const u = clampInt(sums.total(topicFamily, key, 'new_users').value, c);
+              return { topic, key, c, u };
+            })
+            .filter(({ key, c, u }) => {
+              if (passes(c, u)) return true;
+              if (c > 0 || u > 0) evidence.record(`${scope}/topic`, key, reason(c, u));
+              return false;
+            })
+            .sort((a, b) => b.c - a.c);
+          evidence.recordPublished(`${scope}/topic`, occurs.length);
+          const frustration = sums.total(
+            familyName.mapLevel(map, node.level),
+            node.id,
+            'frustration',
+          );
+          return {
+            outcomes,
+            failure_reasons: [],
+            failure_rate: ratesFrom(outcomes, figures.conversations).failure_rate,
+            failure_impact_minutes: failureImpact(scope, outcomeFamily, node.id),
+            frustration_mean: figures.conversations
+              ? Math.round(
+                  Math.min(5, Math.max(1, frustration.value / figures.conversations)) * 100,
+                ) / 100
+              : 0,
+            weekly: weeklyRows(`${scope}/week`, familyName.mapLevel(map, node.level), node.id),
+            topics: occurs.map(({ topic, key, c, u }) => ({
+              cluster_id: topic.clusterId,
+              name: topic.name,
+              conversations: c,
+              distinct_users: u,
+              noise: {
+                conversations: interval(sums.total(topicFamily, key, 'conversations')),
+                distinct_users: interval(sums.total(topicFamily, key, 'new_users')),
+              },
+            })),
+            noise: noiseOf(cell),
+          };
+        };
+        const walk = (
+          parentId: string | null,
+          level: number,
+          children: readonly ClusterNode[],
+          parent: Parent | null,
+        ) => {
+          const family = familyName.mapLevel(map, level);
+          const raw = children.map((node) => allTime(family, node.id));
+          // The top level has no released total of its own: its parent is the sum of its parts.
+          const top: Parent = parent ?? {
+            conversations: clampInt(raw.reduce((s, cell) => s + cell.conversations.value, 0)),
+            users: clampInt(raw.reduce((s, cell) => s + Math.max(0, cell.users.value), 0)),
+            minutes: 0,
+          };
+          const conversations = consistentParts(
+            top.conversations,
+            raw.map((cell) => cell.conversations.value),
+          );
+          const scope = `map/${map}/level-${level}`;
+          let shown = 0;
+          let hiddenUsers = 0;
+          const pooled: ClusterNode[] = [];
+          children.forEach((node, i) => {
+            const u = clampInt(raw[i]!.users.value, top.users);
+            const c = Math.max(conversations[i]!, u);
+            if (!passes(c, u)) {
+              evidence.record(scope, node.id, reason(c, u));
+              hiddenUsers += u;
+              pooled.push(node);
+              return;
+            }
+            evidence.recordPublished(scope);
+            shown += c;
+            const figures = { conversations: c, users: u, minutes: 0 };
+            mapClusters.push({
+              map,
+              clusterId: node.id,
+              level,
+              parentId,
+              isOther: false,
+              name: gateText(node.name, UNNAMED),
+              description: gateText(node.description, ''),
+              keywords: node.keywords.map((word) => gateText(word, '')).filter((w) => w !== ''),
+              conversations: c,
+              distinctUsers: u,
+              metrics: nodeMetrics({ id: node.id, level }, raw[i]!, figures),
+            });
+            const next = mapLevels[level + 1];
+            if (next)
+              walk(
+                node.id,
+                level + 1,
+                next.filter((child) => child.parentId === node.id),
+                figures,
+              );
+          });
+          const c = Math.max(0, top.conversations - shown);
+          const u = Math.min(top.users, hiddenUsers, c);
+          if (pooled.length > 0 && passes(c, u)) {
+            evidence.recordPublished(scope);
+            const sd = (figure: 'conversations' | 'users') =>
+              Math.sqrt(
+                pooled.reduce((s, node) => s + allTime(family, node.id)[figure].sd ** 2, 0),
+              );
+            const cell: Cell = {
+              conversations: { value: c, sd: sd('conversations') },
+              users: { value: u, sd: sd('users') },
+              minutes: { value: 0, sd: 0 },
+            };
+            mapClusters.push({
+              map,
+              clusterId: otherId(parentId === null ? `map/${map}` : parentId, level),
+              level,
+              parentId,
+              isOther: true,
+              name: OTHER_NAME,
+              description: OTHER_DESCRIPTION,
+              keywords: [],
+              conversations: c,
+              distinctUsers: u,
+              metrics: {
+                outcomes: [],
+                failure_reasons: [],
+                failure_rate: null,
+                failure_impact_minutes: null,
+                weekly: [],
+                topics: [],
+                pooled_groups: pooled.length,
+                noise: {
+                  conversations: interval(cell.conversations),
+                  distinct_users: interval(cell.users),
+                },
+              },
+            });
+          }
+        };
+        walk(null, 0, mapLevels[0] ?? [], null);
+      }
+    }
+
     const root = { conversations: totalConversations, users: totalUsers, minutes: totalMinutes };
     publishChildren(null, 0, byLevel[0] ?? [], root);
+    publishMaps();
 
     // Breakdowns: data facets show released values that pass; fixed vocabularies add up to the total.
     const facetKeys = (facet: string) =>
@@ -741,6 +969,13 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
       ['team', 'week', familyName.facet('team')],
       ['outcome', 'week', familyName.facet('outcome')],
     ];
+    // Custom facets' weekly series (issue #15): their released weekly cells, like the others.
+    for (const definition of customFacets)
+      seriesFacets.push([
+        customFacetName(definition.key),
+        'week',
+        familyName.custom(definition.key),
+      ]);
     for (const [facet, , family] of seriesFacets) {
       for (const interval of facet === 'team' || facet === 'outcome' ? ['week'] : ['week', 'month'])
         series(facet, interval as 'week' | 'month', family);
@@ -894,6 +1129,7 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
     breakdowns,
     trends,
     frozenWeeks: [],
+    mapClusters,
   };
 }
 

@@ -65,7 +65,32 @@ export const familyName = {
   /** A custom facet (issue #15): a fixed vocabulary from its definition. */
   custom: (key: string) => `facet/custom:${key}`,
   vocabulary: (facet: string) => `vocabulary/${facet}`,
+  /** A level of the issues map or of a short-text facet's map (issue #15): its node ids. */
+  mapLevel: (map: string, level: number) => `map/${map}/level-${level}`,
+  mapOutcome: (map: string, level: number) => `map/${map}/level-${level}/outcome`,
+  /** Map node × top-level topic cluster: where each issue occurs. */
+  mapTopic: (map: string, level: number) => `map/${map}/level-${level}/topic`,
+  /** Topic cluster × custom value (enum, boolean, number range). */
+  clusterCustom: (level: number, key: string) => `cluster/level-${level}/custom:${key}`,
+  /** A number facet's answered count and clipped sum per topic cluster (its mean). */
+  clusterNumber: (level: number, key: string) => `cluster/level-${level}/number:${key}`,
 };
+
+/** Topic levels (0 = top) whose clusters release per-cluster custom-facet figures. */
+export const CUSTOM_LEVELS = 2;
+/**
+ * A number answer is released in units of 1/NUMBER_UNITS of its facet's range above the minimum
+ * (clipped to the range): one conversation moves a cluster's sum by at most NUMBER_UNITS.
+ */
+export const NUMBER_UNITS = 100;
+
+/** What the maps and per-cluster custom figures of a release are made of (issue #15). */
+export interface DpExtraFamilies {
+  /** Each map (issues, short-text facets) and its number of levels. */
+  maps?: readonly { map: string; levels: number }[];
+  /** Custom facets released per topic cluster (enum, boolean, number). */
+  clusterCustom?: readonly { key: string; type: string }[];
+}
 
 /** Budget weights per figure (relative; see the module header). */
 const WEIGHTS = {
@@ -79,7 +104,14 @@ const WEIGHTS = {
   reason: { conversations: 0.15, new_users: 0.05 },
   facet: { conversations: 0.3, new_users: 0.3, users: 0.1, minutes: 0.1 },
   /** Each custom facet, like a data facet without its weekly people (ten take ~15% of ρ). */
-  custom: { conversations: 0.3, new_users: 0.3, minutes: 0.1 },
+  custom: { conversations: 0.3, new_users: 0.3, users: 0.05, minutes: 0.1 },
+  /** Each map level (issue #15): failing conversations only, so smaller than topic figures. */
+  map: { conversations: 0.3, new_users: 0.3, users: 0.05, frustration: 0.02 },
+  mapOutcome: { conversations: 0.1, new_users: 0.05, manual: 0.05 },
+  mapTopic: { conversations: 0.1, new_users: 0.1 },
+  /** Per cluster and custom facet: a fine cut, whose cells mostly pass only in big clusters. */
+  clusterCustom: { conversations: 0.05, new_users: 0.03 },
+  clusterNumber: { conversations: 0.03, new_users: 0.02, sum: 0.03 },
 } as const;
 /** Values of one custom facet a person is counted in as a user per week (their most used). */
 const MAX_CUSTOM_VALUES_PER_PERSON = 1;
@@ -111,6 +143,7 @@ export function dpFamilies(
   levels: number,
   bounds: DpBounds,
   customKeys: readonly string[] = [],
+  extra: DpExtraFamilies = {},
 ): FamilySpec[] {
   const c = bounds.maxConversations;
   const minutes = bounds.maxMinutesPerPerson;
@@ -214,10 +247,72 @@ export function dpFamilies(
       figures: [
         figure('conversations', c, WEIGHTS.custom.conversations),
         figure('new_users', users(name), WEIGHTS.custom.new_users),
+        // Weekly people: custom trends show them like every series.
+        figure('users', users(name), WEIGHTS.custom.users),
         figure('minutes', minutes, WEIGHTS.custom.minutes),
       ],
     });
   }
+  // Each conversation lies in one node per map level, one (node, topic) pair and one (cluster,
+  // value) pair: C conversations move each family's vector by at most C in L2.
+  for (const { map, levels: mapLevels } of extra.maps ?? [])
+    for (let level = 0; level < mapLevels; level++) {
+      const name = familyName.mapLevel(map, level);
+      const outcome = familyName.mapOutcome(map, level);
+      const topic = familyName.mapTopic(map, level);
+      families.push(
+        {
+          name,
+          keys: 'public',
+          figures: [
+            figure('conversations', c, WEIGHTS.map.conversations),
+            figure('new_users', users(name), WEIGHTS.map.new_users),
+            figure('users', users(name), WEIGHTS.map.users),
+            figure('frustration', 5 * c, WEIGHTS.map.frustration),
+          ],
+        },
+        {
+          name: outcome,
+          keys: 'public',
+          figures: [
+            figure('conversations', c, WEIGHTS.mapOutcome.conversations),
+            figure('new_users', users(outcome), WEIGHTS.mapOutcome.new_users),
+            figure('manual', manual, WEIGHTS.mapOutcome.manual),
+          ],
+        },
+        {
+          name: topic,
+          keys: 'public',
+          figures: [
+            figure('conversations', c, WEIGHTS.mapTopic.conversations),
+            figure('new_users', users(topic), WEIGHTS.mapTopic.new_users),
+          ],
+        },
+      );
+    }
+  for (const { key, type } of extra.clusterCustom ?? [])
+    for (let level = 0; level < Math.min(levels, CUSTOM_LEVELS); level++) {
+      const name = familyName.clusterCustom(level, key);
+      families.push({
+        name,
+        keys: 'public',
+        figures: [
+          figure('conversations', c, WEIGHTS.clusterCustom.conversations),
+          figure('new_users', users(name), WEIGHTS.clusterCustom.new_users),
+        ],
+      });
+      if (type !== 'number') continue;
+      const number = familyName.clusterNumber(level, key);
+      families.push({
+        name: number,
+        keys: 'public',
+        figures: [
+          figure('conversations', c, WEIGHTS.clusterNumber.conversations),
+          figure('new_users', users(number), WEIGHTS.clusterNumber.new_users),
+          figure('sum', c * NUMBER_UNITS, WEIGHTS.clusterNumber.sum),
+        ],
+      });
+    }
   return families;
 }
 

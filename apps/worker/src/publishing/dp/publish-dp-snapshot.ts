@@ -30,6 +30,7 @@ import {
   type PublicationRequest,
 } from '@silhouette/sealed';
 import type { ClusteringRun } from '../../clustering/run-clustering';
+import type { TextMapRun } from '../../clustering/run-text-map';
 import type { WorkerDeps } from '../../worker-deps';
 import { applyAuditor, auditPublishedValues } from '../apply-auditor';
 import { applyDpSample } from '../apply-sample';
@@ -98,6 +99,8 @@ export async function publishDpSnapshot(
   owed?: PublicationRequest,
   /** The tenant's custom facets (issue #15): enum, boolean and number ones become breakdowns. */
   customFacets: readonly CustomFacetDefinition[] = [],
+  /** The issues map and short-text maps (issue #15), released beside the tree. */
+  maps: readonly TextMapRun[] = [],
 ): Promise<SnapshotSummary | undefined> {
   const env = deps.env;
   const ledger = new PrivacyLedgerRepository(deps.db);
@@ -146,6 +149,7 @@ export async function publishDpSnapshot(
     backfillWeeks: env.DP_BACKFILL_WEEKS,
     now,
     customFacets,
+    maps,
   });
   const rho = release.rhoClosedWeeks + release.rhoCurrentWeek;
   const spentAfter = epsilonSpent(spent.rho + rho, cap);
@@ -185,6 +189,7 @@ export async function publishDpSnapshot(
     now,
     ...(valueAuditScores ? { valueAuditScores } : {}),
     customFacets,
+    maps,
   });
   // A sampled tenant's noisy figures are scaled to all its conversations (issue #15, item 5):
   // post-processing of the noisy values, no privacy cost.

@@ -34,11 +34,13 @@ import { textValue } from '../published-cells';
 import {
   CALIBRATION_FACTOR,
   CONFIDENCE_KEYS,
+  CUSTOM_LEVELS,
   DATA_FACETS,
   dpFamilies,
   familyName,
   MANUAL_FACTOR,
   maxUserKeys,
+  NUMBER_UNITS,
   REASON_LEVELS,
   VOCABULARY_SHARE,
   vocabularyFamilies,
@@ -51,6 +53,14 @@ const WEEK_MS = 7 * 86_400_000;
 
 /** Normalized free-form label (tags drift in case and spacing), as in threshold mode. */
 export const label = (text: string) => text.trim().toLowerCase().replace(/\s+/g, ' ');
+
+/** A map beside the topic tree (issue #15): its rows are rows of the run, by conversation id. */
+export interface DpMap {
+  map: string;
+  rows: readonly Pick<FacetRow, 'conversationId'>[];
+  /** Top level first (row indexes into `rows`). */
+  levels: readonly ClusterNode[][];
+}
 
 export interface WeekPlan {
   rhoPerClosedWeek: number;
@@ -75,6 +85,8 @@ export interface DpReleaseInput {
   noise?: DiscreteGaussianNoise;
   /** The tenant's enum, boolean and number custom facets (issue #15), released as breakdowns. */
   customFacets?: readonly CustomFacetDefinition[];
+  /** The issues map and short-text maps (issue #15), released per level beside the tree. */
+  maps?: readonly DpMap[];
 }
 
 export interface ReleasedWeek {
@@ -129,12 +141,22 @@ export function rowKeys(
   levels: readonly ClusterNode[][],
   bounds: DpBounds,
   customFacets: readonly CustomFacetDefinition[] = [],
+  maps: readonly DpMap[] = [],
 ): (row: number) => Map<string, string[]> {
   const clusterOf = levels.map(() => new Map<number, string>());
   levels.forEach((nodes, level) => {
     for (const node of nodes)
       for (const index of node.members) clusterOf[level]!.set(index, node.id);
   });
+  // Per map and level, the node of each conversation (maps index their own rows).
+  const mapNodeOf = maps.map(({ rows: mapRows, levels: mapLevels }) =>
+    mapLevels.map((nodes) => {
+      const of = new Map<string, string>();
+      for (const node of nodes)
+        for (const index of node.members) of.set(mapRows[index]!.conversationId, node.id);
+      return of;
+    }),
+  );
   const reasonLimit = Math.min(bounds.maxReasons, FAILURE_REASONS.length);
   return (index) => {
     const row = rows[index]!;
@@ -166,12 +188,41 @@ export function rowKeys(
     keys.set(familyName.facet('task_type'), [text(label(row.taskType))]);
     keys.set(familyName.facet('team'), [text(row.team)]);
     keys.set(familyName.facet('department'), [text(row.department)]);
-    for (const definition of customFacets)
-      keys.set(familyName.custom(definition.key), [
-        customValueKey(definition, row.custom?.[definition.key]) ?? NOT_SET_VALUE,
-      ]);
+    for (const definition of customFacets) {
+      const value = customValueKey(definition, row.custom?.[definition.key]) ?? NOT_SET_VALUE;
+      keys.set(familyName.custom(definition.key), [value]);
+      for (let level = 0; level < Math.min(levels.length, CUSTOM_LEVELS); level++) {
+        const id = clusterOf[level]!.get(index);
+        if (id === undefined) continue;
+        keys.set(familyName.clusterCustom(level, definition.key), [`${id}|${value}`]);
+        if (definition.type === 'number' && typeof row.custom?.[definition.key] === 'number')
+          keys.set(familyName.clusterNumber(level, definition.key), [id]);
+      }
+    }
+    const topic = clusterOf[0]?.get(index);
+    maps.forEach(({ map }, m) =>
+      mapNodeOf[m]!.forEach((of, level) => {
+        const node = of.get(row.conversationId);
+        if (node === undefined) return;
+        keys.set(familyName.mapLevel(map, level), [node]);
+        keys.set(familyName.mapOutcome(map, level), [`${node}|${row.outcome}`]);
+        if (topic !== undefined) keys.set(familyName.mapTopic(map, level), [`${node}|${topic}`]);
+      }),
+    );
     return keys;
   };
+}
+
+/**
+ * A number answer in units of 1/NUMBER_UNITS of its facet's range above the minimum, clipped to
+ * the range (the sensitivity of a cluster's sum comes from the range, not from the data).
+ */
+export function numberUnits(definition: CustomFacetDefinition, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return 0;
+  const min = definition.min ?? 0;
+  const width = (definition.max ?? min) - min;
+  if (!(width > 0)) return 0;
+  return Math.round((Math.min(width, Math.max(0, value - min)) / width) * NUMBER_UNITS);
 }
 
 interface BucketFigures {
@@ -187,6 +238,8 @@ function weekFigures(
   keysOf: (row: number) => Map<string, string[]>,
   bounds: DpBounds,
   seen: ReadonlyMap<string, ReadonlySet<string>>,
+  /** Per number family (per-cluster sums), the facet whose answers it sums. */
+  numberFacets: ReadonlyMap<string, CustomFacetDefinition> = new Map(),
 ): BucketFigures {
   const kept = selectPerPerson(
     members,
@@ -225,6 +278,8 @@ function weekFigures(
         add(family, key, 'minutes', minutes.get(index)!);
         add(family, key, 'manual', manual.get(index)!);
         add(family, key, 'frustration', Math.min(5, Math.max(0, Math.round(row.frustration))));
+        const number = numberFacets.get(family);
+        if (number) add(family, key, 'sum', numberUnits(number, row.custom?.[number.key]));
         let list = pairs.get(family);
         if (!list) pairs.set(family, (list = []));
         list.push({ person: row.user, key });
@@ -261,12 +316,23 @@ export function releaseDpWeeks(input: DpReleaseInput): DpRelease {
   const noise = input.noise ?? new DiscreteGaussianNoise();
   const horizon = dpHorizon(input.now, input.backfillWeeks, input.finalWeeks);
   const customFacets = (input.customFacets ?? []).filter((d) => d.type !== 'short_text');
+  const maps = input.maps ?? [];
   const families = dpFamilies(
     levels.length,
     bounds,
     customFacets.map((d) => d.key),
+    {
+      maps: maps.map(({ map, levels: mapLevels }) => ({ map, levels: mapLevels.length })),
+      clusterCustom: customFacets.map(({ key, type }) => ({ key, type })),
+    },
   );
-  const keysOf = rowKeys(rows, levels, bounds, customFacets);
+  const keysOf = rowKeys(rows, levels, bounds, customFacets, maps);
+  const numberFacets = new Map<string, CustomFacetDefinition>();
+  for (const definition of customFacets.filter((d) => d.type === 'number'))
+    for (let level = 0; level < Math.min(levels.length, CUSTOM_LEVELS); level++)
+      numberFacets.set(familyName.clusterNumber(level, definition.key), definition);
+  const figuresOf = (week: string, seen: ReadonlyMap<string, ReadonlySet<string>>) =>
+    weekFigures(rows, members.get(week) ?? [], keysOf, bounds, seen, numberFacets);
 
   // Every row's week: its own, the current one for late arrivals and future dates, none before
   // the horizon.
@@ -293,6 +359,30 @@ export function releaseDpWeeks(input: DpReleaseInput): DpRelease {
   // A custom facet's keys come from its definition alone (values, yes/no, ranges, "(not set)").
   for (const definition of customFacets)
     publicKeys[familyName.custom(definition.key)] = customFacetKeys(definition);
+  // Map nodes and topic clusters are public keys like the tree's (structure is outside the
+  // claim); a cell is shown only where its noisy figures pass k_users (assemble-dp-snapshot).
+  const topIds = (levels[0] ?? []).map((node) => node.id);
+  for (const { map, levels: mapLevels } of maps)
+    mapLevels.forEach((nodes, level) => {
+      const ids = nodes.map((node) => node.id);
+      publicKeys[familyName.mapLevel(map, level)] = ids;
+      publicKeys[familyName.mapOutcome(map, level)] = ids.flatMap((id) =>
+        OUTCOMES.map((outcome) => `${id}|${outcome}`),
+      );
+      publicKeys[familyName.mapTopic(map, level)] = ids.flatMap((id) =>
+        topIds.map((topic) => `${id}|${topic}`),
+      );
+    });
+  for (const definition of customFacets)
+    for (let level = 0; level < Math.min(levels.length, CUSTOM_LEVELS); level++) {
+      const ids = levels[level]!.map((node) => node.id);
+      const values = customFacetKeys(definition);
+      publicKeys[familyName.clusterCustom(level, definition.key)] = ids.flatMap((id) =>
+        values.map((value) => `${id}|${value}`),
+      );
+      if (definition.type === 'number')
+        publicKeys[familyName.clusterNumber(level, definition.key)] = ids;
+    }
   levels.forEach((nodes, level) => {
     const ids = nodes.map((node) => node.id);
     publicKeys[familyName.level(level)] = ids;
@@ -381,7 +471,7 @@ export function releaseDpWeeks(input: DpReleaseInput): DpRelease {
   }
 
   const releaseWeek = (bucket: string, final: boolean, rho: number) => {
-    const figures = weekFigures(rows, members.get(bucket) ?? [], keysOf, bounds, seen);
+    const figures = figuresOf(bucket, seen);
     const delta = input.deltaOf(rho);
     const result = releaseCells(
       {
@@ -424,7 +514,7 @@ export function releaseDpWeeks(input: DpReleaseInput): DpRelease {
     if (week === horizon.currentWeek) break;
     if (input.finalWeeks.has(week)) {
       // Released before: only its "who was counted" feeds later weeks' new users.
-      remember(weekFigures(rows, members.get(week) ?? [], keysOf, bounds, seen).counted);
+      remember(figuresOf(week, seen).counted);
       continue;
     }
     if (input.plan.rhoPerClosedWeek > 0) remember(releaseWeek(week, true, closedWeekRho));
