@@ -7,8 +7,10 @@
  * Prints `READY <baseURL>` on stdout; stats at GET <baseURL>/__stats.
  */
 import { OfflineTagger } from '@silhouette/llm';
+import { WIRE_KEYS } from '../../libs/llm/src/tagging/prompt';
 import {
   isFacetSchema,
+  isWireFacetSchema,
   parseConversation,
   ScriptedLlmServer,
 } from '../../test/helpers/scripted-llm-server';
@@ -26,7 +28,16 @@ const server = await ScriptedLlmServer.start({
             .map((turn) => ({ role: turn.role as 'user' | 'assistant', content: turn.text }));
           if (messages.length === 0) return undefined;
           const { facet } = await offline.tag({ conversationId: 'scripted', messages });
-          return { content: JSON.stringify(facet) };
+          // The tagger's compact answer (short keys) when that is what its schema asks for.
+          const answer = isWireFacetSchema(request.schema)
+            ? Object.fromEntries(
+                Object.entries(WIRE_KEYS).map(([field, key]) => [
+                  key,
+                  facet[field as keyof typeof facet] ?? null,
+                ]),
+              )
+            : facet;
+          return { content: JSON.stringify(answer) };
         },
       }
     : {}),

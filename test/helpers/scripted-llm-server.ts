@@ -700,7 +700,7 @@ export function isFacetSchema(schema: Json): boolean {
   );
 }
 
-function isWireFacetSchema(schema: Json): boolean {
+export function isWireFacetSchema(schema: Json): boolean {
   const props = isRecord(schema['properties']) ? schema['properties'] : {};
   return WIRE_KEYS.goal_summary in props && WIRE_KEYS.outcome in props && WIRE_KEYS.domain in props;
 }
