@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- scale [--conversations 1000000] [--tag N] [--users N] [--tag-concurrency 32]
- *   [--tag-workers 1] [--tag-only] [--new 10000]`
+ *   [--tag-workers 1] [--tag-only] [--new 10000] [--privacy dp|threshold]`
  *
  * A whole worker run through PostgreSQL at scale, each step timed with its I/O (server mode:
  * PostgreSQL + BullMQ, the real worker, processors and repositories):
@@ -26,11 +26,12 @@
  *     worker's SQL statements: reading facet rows, fitting and running the embedder, writing
  *     embeddings, building the tree and names, writing clusters and members, marking conversations
  *     embedded, building and writing the snapshot.
- *  3. the HNSW question: the index migration 0003 kept on `sealed.conversation_embeddings` is built
- *     once over the run's vectors (timed), and the new-conversation assignment query is EXPLAINed
- *     with it in place; then it is dropped again (migration 0020).
- *  4. incremental: `--new` more conversations, tagged, then joined to the run through pgvector
- *     (the assignment query), timed.
+ *  3. incremental: `--new` more conversations, tagged, then joined to the run (each to its most
+ *     similar base cluster, found in memory: nearest-centroid.ts), timed.
+ *
+ * `--privacy dp|threshold` (default dp, the product's default) picks how the snapshot is published.
+ * No query reads the embeddings by similarity any more, so the HNSW index question of 0003 stays
+ * decided (migration 0020 dropped it; README "Scale check").
  *
  * Needs the test services (`npm run services -- up`). Prints the machine and the load average at
  * the start and end of each step: the machine is shared, so compare steps within one run.
@@ -149,7 +150,6 @@ const STATEMENT_KINDS: [string, RegExp][] = [
   ['embedding index', /ensure_embedding_index/],
   ['write clusters', /INSERT INTO sealed\.clusters/],
   ['write members', /INSERT INTO sealed\.cluster_members/],
-  ['assign new conversations (pgvector)', /CROSS JOIN LATERAL/],
   ['mark embedded', /SET status = 'embedded'/],
   ['write snapshot', /INSERT INTO insights\.|frozen_week = \$2/],
 ];
@@ -352,25 +352,6 @@ function clusteringSteps(
   return steps;
 }
 
-async function explainAssignment(db: Database, runId: string, ids: string[]): Promise<string> {
-  const result = await db.query<{ 'QUERY PLAN': string }>(
-    `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON)
-     SELECT e.conversation_id, c.id AS cluster_id, 1 - (c.centroid <=> e.embedding) AS similarity
-       FROM sealed.conversation_embeddings e
-       CROSS JOIN LATERAL (
-         SELECT id, centroid FROM sealed.clusters
-          WHERE run_id = $1 AND level = 2
-          ORDER BY centroid <=> e.embedding LIMIT 1
-       ) c
-      WHERE e.conversation_id = ANY($2::uuid[])`,
-    [runId, ids],
-  );
-  // The id list is a parameter: keep its values out of the printed plan.
-  return result.rows
-    .map((row) => row['QUERY PLAN'].replace(/\('\{[^}]*\}'::uuid\[\]\)/, '($2)'))
-    .join('\n');
-}
-
 export async function main(args: string[]): Promise<void> {
   const count = flag(args, 'conversations', 100_000);
   const users = flag(args, 'users', Math.max(50, Math.round(count / 25)));
@@ -379,6 +360,10 @@ export async function main(args: string[]): Promise<void> {
   const tagWorkers = flag(args, 'tag-workers', 1);
   const tagOnly = args.includes('--tag-only');
   const fresh = flag(args, 'new', Math.min(10_000, Math.round(count / 100)));
+  const privacyArg = args[args.indexOf('--privacy') + 1];
+  const privacy = args.includes('--privacy') ? privacyArg : 'dp';
+  if (privacy !== 'dp' && privacy !== 'threshold')
+    throw new Error(`--privacy must be dp or threshold, got ${privacyArg}`);
   const steps: Step[] = [];
   const progress = new ProgressReporter();
   const timed = async <T>(step: string, fn: () => Promise<T>, detail: (value: T) => string) => {
@@ -413,6 +398,7 @@ export async function main(args: string[]): Promise<void> {
     const env: Env = testEnv({
       LOG_LEVEL: 'warn',
       TAG_CONCURRENCY: String(tagConcurrency),
+      PRIVACY_MODE: privacy,
       // The reconciler is for recovery; here the feeder enqueues (see tagAll).
       RECONCILE_INTERVAL_S: '3600',
       PUBLISH_INTERVAL_S: '86400',
@@ -436,7 +422,7 @@ export async function main(args: string[]): Promise<void> {
       (n) => `${n} conversations, ${users} users`,
     );
 
-    let fit: { start: number; end: number } | undefined;
+    let fit: { start: number; end: number; texts: number } | undefined;
     const offline = createEmbedderFactory(env);
     const deps: WorkerDeps = {
       env,
@@ -456,7 +442,9 @@ export async function main(args: string[]): Promise<void> {
       embedderFor: async (texts, state) => {
         const start = performance.now();
         const result = await offline(texts, state);
-        fit = { start, end: performance.now() };
+        // The topic run embeds every row; the issue and custom maps that follow embed fewer.
+        if (!fit || texts.length > fit.texts)
+          fit = { start, end: performance.now(), texts: texts.length };
         return result;
       },
       logger: createLogger({ level: 'warn' }),
@@ -588,7 +576,7 @@ export async function main(args: string[]): Promise<void> {
     const snapshot = await new InsightsRepository(owner).latest(tenant.id);
     const runs = await owner.query<{ id: string; base_k: number }>(
       `SELECT id, (params->>'baseK')::int AS base_k FROM sealed.cluster_runs
-        WHERE tenant_id = $1 AND status = 'done' ORDER BY started_at DESC LIMIT 1`,
+        WHERE tenant_id = $1 AND map = 'topics' AND status = 'done' ORDER BY started_at DESC LIMIT 1`,
       [tenant.id],
     );
     const run = runs.rows[0]!;
@@ -596,60 +584,29 @@ export async function main(args: string[]): Promise<void> {
       (snapshot?.overview as { clusters_published?: number }).clusters_published ?? '?'
     } clusters published (all levels; ${run.base_k} base clusters in the run)`;
 
-    // 3. The HNSW index 0003 kept: its cost, and whether the assignment query would use it.
-    const hnswTimeoutS = flag(args, 'hnsw-timeout', 1200);
-    const sampleIds = (
-      await owner.query<{ conversation_id: string }>(
-        'SELECT conversation_id FROM sealed.conversation_embeddings ORDER BY conversation_id LIMIT 1000',
-      )
-    ).rows.map((row) => row.conversation_id);
-    const planWithout = await explainAssignment(owner, run.id, sampleIds);
-    await timed(
-      '3. build the HNSW index of 0003 over the run (measurement only)',
-      () =>
-        owner
-          .transaction(async (tx) => {
-            await tx.query(`SET LOCAL statement_timeout = '${hnswTimeoutS}s'`);
-            await tx.query(
-              `CREATE INDEX conversation_embeddings_hnsw_bench ON sealed.conversation_embeddings
-                 USING hnsw ((embedding::vector(96)) vector_cosine_ops) WITH (m = 16, ef_construction = 64)
-               WHERE dimension = 96`,
-            );
-            return 'built';
-          })
-          .catch(() => `not finished within ${hnswTimeoutS} s (statement timeout)`),
-      (outcome) => `over all ${count} vectors, m 16, ef_construction 64: ${outcome}`,
-    );
-    const planWith = await explainAssignment(owner, run.id, sampleIds);
-    await owner.query('DROP INDEX IF EXISTS sealed.conversation_embeddings_hnsw_bench');
-
-    // 4. New conversations join the run through pgvector.
+    // 3. New conversations join the run (nearest base centroid, in memory).
     if (fresh > 0) {
       await seed(apiDb, tenant, pseudonymizer, fresh, users, count, progress);
       await timed(
-        `4a. tag ${fresh} new conversations`,
+        `3a. tag ${fresh} new conversations`,
         () => tagAll(owner, queue!, statuses, tenant.id, fresh, progress),
         (r) => `${r.failed} failed in all`,
       );
       timeline.length = 0;
       await timed(
-        `4b. incremental run: embed ${fresh}, assign through pgvector, publish`,
+        `3b. incremental run: embed ${fresh}, join the run's base clusters, publish`,
         async () => {
           await queue!.enqueue('cluster-tenant', { tenantId: tenant.id });
           await waitForSnapshot(owner, tenant.id, snapshot?.version ?? 1);
         },
-        () => {
-          const assign = timeline.filter((s) => s.kind === 'assign new conversations (pgvector)');
-          const ms = assign.reduce((t, s) => t + s.end - s.start, 0);
-          return `assignment query ${(ms / 1000).toFixed(1)} s`;
-        },
+        () => '',
       );
     }
 
     const rss = process.resourceUsage().maxRSS / 1024;
     console.log(`\nmachine: ${machine()}`);
     console.log(
-      `command: npm run bench -- scale --conversations ${count} --tag ${tagCount} --users ${users} --tag-concurrency ${tagConcurrency} --tag-workers ${tagWorkers} --new ${fresh}`,
+      `command: npm run bench -- scale --conversations ${count} --tag ${tagCount} --users ${users} --tag-concurrency ${tagConcurrency} --tag-workers ${tagWorkers} --new ${fresh} --privacy ${privacy}`,
     );
     const tagStep = steps.find((s) => s.step.startsWith('1.'))!;
     console.log(
@@ -676,13 +633,6 @@ export async function main(args: string[]): Promise<void> {
     console.log('| step | seconds |');
     console.log('|---|---:|');
     for (const [step, ms] of clusterSteps) console.log(`| ${step} | ${(ms / 1000).toFixed(1)} |`);
-    console.log('\nassignment query plan, 1,000 conversations, without the HNSW index:\n');
-    console.log(planWithout);
-    console.log('\nthe same with the HNSW index on sealed.conversation_embeddings:\n');
-    console.log(planWith);
-    console.log(
-      `\nthe index is ${/conversation_embeddings_hnsw/.test(planWith) ? 'USED' : 'not used'} by the assignment query`,
-    );
   } finally {
     progress.close();
     await worker?.stop();

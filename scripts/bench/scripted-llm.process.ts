@@ -7,12 +7,12 @@
  * Prints `READY <baseURL>` on stdout; stats at GET <baseURL>/__stats.
  */
 import { OfflineTagger } from '@silhouette/llm';
-import { WIRE_KEYS } from '../../libs/llm/src/tagging/prompt';
 import {
   isFacetSchema,
   isWireFacetSchema,
   parseConversation,
   ScriptedLlmServer,
+  toWireFacet,
 } from '../../test/helpers/scripted-llm-server';
 
 const latency = Number(process.argv[2] ?? 0);
@@ -28,15 +28,8 @@ const server = await ScriptedLlmServer.start({
             .map((turn) => ({ role: turn.role as 'user' | 'assistant', content: turn.text }));
           if (messages.length === 0) return undefined;
           const { facet } = await offline.tag({ conversationId: 'scripted', messages });
-          // The tagger's compact answer (short keys) when that is what its schema asks for.
-          const answer = isWireFacetSchema(request.schema)
-            ? Object.fromEntries(
-                Object.entries(WIRE_KEYS).map(([field, key]) => [
-                  key,
-                  facet[field as keyof typeof facet] ?? null,
-                ]),
-              )
-            : facet;
+          // The tagger asks with short wire keys; answer in the form it asked for.
+          const answer = isWireFacetSchema(request.schema) ? toWireFacet({ ...facet }) : facet;
           return { content: JSON.stringify(answer) };
         },
       }

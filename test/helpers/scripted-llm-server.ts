@@ -663,9 +663,7 @@ function chatContent(
       if (quirks.extraFields) answer['notes'] = notes;
       return JSON.stringify(answer);
     }
-    const wire: Json = Object.fromEntries(
-      Object.entries(WIRE_KEYS).map(([field, key]) => [key, answer[field]]),
-    );
+    const wire = toWireFacet(answer);
     const questions = customQuestions(systemText(request.body));
     if (
       questions.length > 0 ||
@@ -690,6 +688,11 @@ function chatContent(
     return JSON.stringify({ unexpected_field: true });
   }
   return JSON.stringify(sample);
+}
+
+/** A facet answer under the tagger's short wire keys (what a model answers to the wire schema). */
+export function toWireFacet(answer: Json): Json {
+  return Object.fromEntries(Object.entries(WIRE_KEYS).map(([field, key]) => [key, answer[field]]));
 }
 
 export function isFacetSchema(schema: Json): boolean {

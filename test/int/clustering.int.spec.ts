@@ -173,7 +173,7 @@ describe.each(['server', 'embedded'] as const)('clustering and publishing (%s mo
     expect(shape(again)).toEqual(shape(document));
   });
 
-  it('keeps at least 90% of cluster ids when 10% new conversations arrive (assigned through pgvector)', async () => {
+  it('keeps at least 90% of cluster ids when 10% new conversations arrive (joined to their most similar base cluster)', async () => {
     await ingest(stack, later);
     const after = await processTenant(stack, stack.tenant.tenant.id);
     expect(after.overview.conversations).toBe(550);

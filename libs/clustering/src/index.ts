@@ -34,6 +34,7 @@ export {
   type KMeansResult,
   type KMeansMetric,
 } from './kmeans/kmeans';
+export { nearestCentroidsByCosine, type NearestCentroids } from './kmeans/nearest-centroid';
 export {
   clusterBaseLevel,
   twoLevelKmeans,

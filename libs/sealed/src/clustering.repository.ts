@@ -1,7 +1,7 @@
 /**
  * Sealed-side storage of a clustering run: the facet rows it reads, the embeddings, clusters
- * (with centroids) and memberships it writes. Bulk writes go through jsonb_to_recordset so one
- * statement stores a whole batch on both engines.
+ * (with centroids) and memberships it writes. Bulk writes send a batch as parallel arrays
+ * (`unnest`) or JSON records (`jsonb_to_recordset`), so one statement stores it on both engines.
  */
 import type { CustomFacetValue } from '@silhouette/contracts';
 import { toBuffer, toVectorLiteral, type Queryable } from '@silhouette/db';
@@ -58,6 +58,17 @@ export interface PreviousRun {
   /** The fitted offline embedding model of that run, if any. */
   embedderState: Buffer | null;
   clusters: (StoredCluster & { members: Set<string> })[];
+}
+
+/** Memberships as three parallel arrays (unnest), cheaper to send and parse than JSON records. */
+function memberColumns(
+  members: readonly { conversationId: string; clusterId: string; similarity: number }[],
+): [string[], string[], number[]] {
+  return [
+    members.map((m) => m.conversationId),
+    members.map((m) => m.clusterId),
+    members.map((m) => m.similarity),
+  ];
 }
 
 const parseVector = (text: string) => Float32Array.from(text.slice(1, -1).split(','), Number);
@@ -277,7 +288,7 @@ export class ClusteringRepository {
     await this.db.query(
       `INSERT INTO sealed.conversation_embeddings (conversation_id, tenant_id, model, dimension, embedding)
        SELECT r.conversation_id, $1, $2, $3, r.embedding::vector
-         FROM jsonb_to_recordset($4::jsonb) AS r(conversation_id uuid, embedding text)
+         FROM unnest($4::uuid[], $5::text[]) AS r(conversation_id, embedding)
        ON CONFLICT (conversation_id) DO UPDATE SET model = EXCLUDED.model, dimension = EXCLUDED.dimension,
               embedding = EXCLUDED.embedding, embedded_at = now()
         WHERE CASE WHEN conversation_embeddings.model IS DISTINCT FROM EXCLUDED.model
@@ -287,12 +298,8 @@ export class ClusteringRepository {
         tenantId,
         model,
         dimension,
-        JSON.stringify(
-          rows.map((row) => ({
-            conversation_id: row.conversationId,
-            embedding: toVectorLiteral(row.vector),
-          })),
-        ),
+        rows.map((row) => row.conversationId),
+        rows.map((row) => toVectorLiteral(row.vector)),
       ],
     );
   }
@@ -329,47 +336,13 @@ export class ClusteringRepository {
     members: { conversationId: string; clusterId: string; similarity: number }[],
   ): Promise<void> {
     for (let i = 0; i < members.length; i += 5000) {
-      const batch = members
-        .slice(i, i + 5000)
-        .map((m) => ({ c: m.conversationId, k: m.clusterId, s: m.similarity }));
+      const batch = members.slice(i, i + 5000);
       await this.db.query(
         `INSERT INTO sealed.cluster_members (run_id, conversation_id, cluster_id, similarity)
-         SELECT $1, r.c, r.k, r.s FROM jsonb_to_recordset($2::jsonb) AS r(c uuid, k uuid, s real)`,
-        [runId, JSON.stringify(batch)],
+         SELECT $1, r.c, r.k, r.s FROM unnest($2::uuid[], $3::uuid[], $4::real[]) AS r(c, k, s)`,
+        [runId, ...memberColumns(batch)],
       );
     }
-  }
-
-  /**
-   * Between full runs: the nearest base cluster of each conversation (by its stored embedding),
-   * through pgvector's cosine distance.
-   */
-  async nearestBaseClusters(
-    runId: string,
-    baseLevel: number,
-    conversationIds: string[],
-  ): Promise<{ conversationId: string; clusterId: string; similarity: number }[]> {
-    if (conversationIds.length === 0) return [];
-    const result = await this.db.query<{
-      conversation_id: string;
-      cluster_id: string;
-      similarity: number;
-    }>(
-      `SELECT e.conversation_id, c.id AS cluster_id, 1 - (c.centroid <=> e.embedding) AS similarity
-         FROM sealed.conversation_embeddings e
-         CROSS JOIN LATERAL (
-           SELECT id, centroid FROM sealed.clusters
-            WHERE run_id = $1 AND level = $2
-            ORDER BY centroid <=> e.embedding LIMIT 1
-         ) c
-        WHERE e.conversation_id = ANY($3::uuid[])`,
-      [runId, baseLevel, conversationIds],
-    );
-    return result.rows.map((row) => ({
-      conversationId: row.conversation_id,
-      clusterId: row.cluster_id,
-      similarity: Number(row.similarity),
-    }));
   }
 
   async addMembers(
@@ -377,14 +350,12 @@ export class ClusteringRepository {
     members: { conversationId: string; clusterId: string; similarity: number }[],
   ): Promise<void> {
     for (let i = 0; i < members.length; i += 5000) {
-      const batch = members
-        .slice(i, i + 5000)
-        .map((m) => ({ c: m.conversationId, k: m.clusterId, s: m.similarity }));
+      const batch = members.slice(i, i + 5000);
       await this.db.query(
         `INSERT INTO sealed.cluster_members (run_id, conversation_id, cluster_id, similarity, from_run)
-         SELECT $1, r.c, r.k, r.s, false FROM jsonb_to_recordset($2::jsonb) AS r(c uuid, k uuid, s real)
+         SELECT $1, r.c, r.k, r.s, false FROM unnest($2::uuid[], $3::uuid[], $4::real[]) AS r(c, k, s)
          ON CONFLICT (run_id, conversation_id) DO NOTHING`,
-        [runId, JSON.stringify(batch)],
+        [runId, ...memberColumns(batch)],
       );
     }
   }

@@ -112,7 +112,8 @@ export class SealedConversationStore {
     );
     const byKey = new Map(result.rows.map((row) => [`${row.tenant_id}/${row.id}`, row]));
     return keys.map((key) => {
-      const row = byKey.get(`${key.tenantId}/${key.conversationId}`);
+      // PostgreSQL answers uuids in lower case, whatever case they were asked in.
+      const row = byKey.get(`${key.tenantId}/${key.conversationId}`.toLowerCase());
       if (!row) return undefined;
       return {
         id: row.id,

@@ -26,7 +26,9 @@ import type { Tenant } from '@silhouette/db';
 import { ClusteringRepository, type FacetRow } from '@silhouette/sealed';
 import type { WorkerDeps } from '../worker-deps';
 import {
+  addToTree,
   clustersByLevel,
+  nearestBaseClusters,
   PARALLEL_MIN_ROWS,
   nameWithLlm,
   nodeMembers,
@@ -207,8 +209,8 @@ export function mapMembers(rows: readonly FacetRow[], texts: readonly string[]):
 
 /**
  * New texts join the previous run of the map when it is recent and they are few: each is embedded
- * in that run's space and added to its nearest base cluster (centroids are unit length, so the
- * largest dot product). Texts whose conversation is gone (erased, or now resolved) simply drop out.
+ * in that run's space and added to its most similar base cluster (as topics join theirs). Texts
+ * whose conversation is gone (erased, or now resolved) simply drop out.
  * Undefined when a full run is due.
  */
 async function joinPreviousMapRun(
@@ -238,26 +240,9 @@ async function joinPreviousMapRun(
     if (embedder.model !== last.embeddingModel || embedder.dimension !== base[0]!.centroid.length)
       return undefined;
     const vectors = await embedder.embed(fresh.map((r) => textOf(r).trim()));
-    const assigned = fresh.map((r, i) => {
-      let best = base[0]!;
-      let similarity = -Infinity;
-      for (const cluster of base) {
-        let dot = 0;
-        for (let j = 0; j < cluster.centroid.length; j++)
-          dot += cluster.centroid[j]! * vectors[i]![j]!;
-        if (dot > similarity) {
-          similarity = dot;
-          best = cluster;
-        }
-      }
-      return { conversationId: r.conversationId, clusterId: best.id, similarity };
-    });
+    const assigned = nearestBaseClusters(last, MAP_LEVELS - 1, fresh, vectors);
     await repository.addMembers(last.runId, assigned);
-    const parentOf = new Map(last.clusters.map((cluster) => [cluster.id, cluster.parentId]));
-    const nodes = new Map(byLevel.flat().map((cluster) => [cluster.id, cluster]));
-    for (const a of assigned)
-      for (let id: string | null | undefined = a.clusterId; id; id = parentOf.get(id))
-        nodes.get(id)?.members.add(a.conversationId);
+    addToTree(last, byLevel, assigned);
   }
   return {
     map,

@@ -21,6 +21,7 @@ import {
   EvidenceRecorder,
   gatePublishedText,
   mergeGoalsWithSuppressions,
+  type GoalParseCache,
   publishBreakdown,
   publishSeries,
   type Cell,
@@ -158,6 +159,19 @@ function groupBy(
   return groups;
 }
 
+const DAY_MS = 86_400_000;
+
+/** A function's results kept for one snapshot build (its inputs repeat across rows and cells). */
+function memoize<K, V>(fn: (key: K) => V): (key: K) => V {
+  const cache = new Map<K, V>();
+  return (key) => {
+    if (cache.has(key)) return cache.get(key)!;
+    const value = fn(key);
+    cache.set(key, value);
+    return value;
+  };
+}
+
 /** Normalized free-form label (tags drift in case and spacing). */
 const label = (text: string) => text.trim().toLowerCase().replace(/\s+/g, ' ');
 
@@ -196,6 +210,13 @@ const TEXT = { values: 'text' } as const;
 export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
   const { run, thresholds } = input;
   const rows = run.rows;
+  // Every cell of every level derives the same few hundred keys from up to a million rows.
+  const labelOf = memoize(label);
+  const textOf = memoize(textValue);
+  const weekOfDay = memoize((day: number) => isoWeekLabel(new Date(day * DAY_MS)));
+  const monthOfDay = memoize((day: number) => monthLabel(new Date(day * DAY_MS)));
+  const weekLabel = (row: FacetRow) => weekOfDay(Math.floor(row.at.getTime() / DAY_MS));
+  const monthOf = (row: FacetRow) => monthOfDay(Math.floor(row.at.getTime() / DAY_MS));
   const now = input.now ?? new Date();
   const currentWeek = isoWeekLabel(now);
   // Frozen weeks (README, "Frozen weeks"): conversations counted in a frozen week's figures are
@@ -206,7 +227,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
   const inFrozenFigures = (row: FacetRow) =>
     row.frozenWeek !== undefined && row.frozenWeek !== null && frozen.has(row.frozenWeek);
   const weekOf = (row: FacetRow) => {
-    const week = isoWeekLabel(row.at);
+    const week = weekLabel(row);
     return frozen.has(week) ? currentWeek : week;
   };
   const freshRows = rows.filter((row) => !inFrozenFigures(row));
@@ -240,7 +261,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       values = 'generated',
     }: { totalPublished?: boolean; values?: Values } = {},
   ) => {
-    const cells = [...groupBy(subset, values === 'text' ? (row) => textValue(keyOf(row)) : keyOf)]
+    const cells = [...groupBy(subset, values === 'text' ? (row) => textOf(keyOf(row)) : keyOf)]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([key, members]) => cellOf(key, members));
     const publication = publishBreakdown(cells, thresholds, {
@@ -314,11 +335,16 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
   const metricsFor = (
     scope: string,
     subset: readonly FacetRow[],
-    weekly = () => breakdown(`${scope}/week`, subset, (row) => isoWeekLabel(row.at)).rows,
+    weekly = () => breakdown(`${scope}/week`, subset, (row) => weekLabel(row)).rows,
   ) => {
     const minutes = subset.map((row) => row.minutesSaved);
     const mean = bootstrapInterval(minutes, { statistic: 'mean', seed: 7 });
-    const total = bootstrapInterval(minutes, { statistic: 'sum', seed: 7 });
+    // The sum's interval is n times the mean's (same resamples): one bootstrap, not two.
+    const total = {
+      estimate: mean.estimate * minutes.length,
+      low: mean.low * minutes.length,
+      high: mean.high * minutes.length,
+    };
     const frustration =
       subset.reduce((sum, row) => sum + row.frustration, 0) / Math.max(1, subset.length);
     const failures = subset.filter((row) => row.failureReasons.length > 0);
@@ -365,8 +391,9 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
         : null,
       languages: breakdown(`${scope}/language`, subset, (row) => row.language, TEXT).rows,
       weekly: weekly(),
-      domains: breakdown(`${scope}/domain`, subset, (row) => label(row.domain), TEXT).rows,
-      task_types: breakdown(`${scope}/task_type`, subset, (row) => label(row.taskType), TEXT).rows,
+      domains: breakdown(`${scope}/domain`, subset, (row) => labelOf(row.domain), TEXT).rows,
+      task_types: breakdown(`${scope}/task_type`, subset, (row) => labelOf(row.taskType), TEXT)
+        .rows,
       teams: breakdown(`${scope}/team`, subset, (row) => row.team, TEXT).rows,
       ...customAggregates(scope, subset),
       // A subset count next to a published total is a cell like any other: gated as the
@@ -406,10 +433,10 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     // Reports quote each bucket's minutes saved with its 90% interval (the "all" series).
     withInterval = false,
   ) => {
-    const keyOf = values === 'text' ? (row: FacetRow) => textValue(rawKeyOf(row)) : rawKeyOf;
+    const keyOf = values === 'text' ? (row: FacetRow) => textOf(rawKeyOf(row)) : rawKeyOf;
     // Weeks: recomputed from the conversations not in frozen figures; frozen weeks are copied.
     const source = interval === 'week' ? freshRows : rows;
-    const bucketOf = interval === 'week' ? weekOf : (row: FacetRow) => monthLabel(row.at);
+    const bucketOf = interval === 'week' ? weekOf : (row: FacetRow) => monthOf(row);
     const groups = groupBy(source, (row) => `${bucketOf(row)}\u0000${keyOf(row) ?? NOT_SET_VALUE}`);
     const points = [...groups]
       .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -565,10 +592,12 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     };
 
     // Goal statements: merged groups backed by ≥ k distinct users, each through the text gate.
+    // Each conversation's goal is merged once per level: parse it once.
+    const goalCache: GoalParseCache = new Map();
     const goalsFor = (scope: string, subset: readonly FacetRow[]) => {
       const merged = mergeGoalsWithSuppressions(
         subset.map((row) => ({ text: row.goalSummary, user: row.user })),
-        { kUsers: thresholds.kUsers },
+        { kUsers: thresholds.kUsers, cache: goalCache },
       );
       for (const suppressed of merged.suppressed)
         evidence.record(
@@ -695,8 +724,8 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
     };
 
     for (const [facet, keyOf, values] of [
-      ['domain', (row: FacetRow) => label(row.domain), 'text'],
-      ['task_type', (row: FacetRow) => label(row.taskType), 'text'],
+      ['domain', (row: FacetRow) => labelOf(row.domain), 'text'],
+      ['task_type', (row: FacetRow) => labelOf(row.taskType), 'text'],
       ['outcome', (row: FacetRow) => row.outcome, 'generated'],
       ['language', (row: FacetRow) => row.language, 'text'],
       ['team', (row: FacetRow) => row.team, 'text'],
@@ -712,8 +741,8 @@ export function buildSnapshot(input: SnapshotInput): SnapshotDraft {
       for (const index of node.members) topOf.set(index, node.id);
     const rowIndex = new Map(rows.map((row, index) => [row, index]));
     for (const interval of ['week', 'month'] as const) {
-      series('domain', interval, (row) => label(row.domain), 'text');
-      series('task_type', interval, (row) => label(row.taskType), 'text');
+      series('domain', interval, (row) => labelOf(row.domain), 'text');
+      series('task_type', interval, (row) => labelOf(row.taskType), 'text');
       series('cluster', interval, (row) => topOf.get(rowIndex.get(row)!) ?? null, 'generated');
     }
     // Custom facets (issue #15): tenant-wide breakdowns and trends, gated like every facet.

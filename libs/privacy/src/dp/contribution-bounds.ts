@@ -81,16 +81,21 @@ export function userKeysPerPerson(
 ): Set<string> {
   const counts = new Map<string, Map<string, number>>();
   for (const { person, key } of pairs) {
-    const keys = counts.get(person) ?? new Map<string, number>();
+    let keys = counts.get(person);
+    if (!keys) counts.set(person, (keys = new Map()));
     keys.set(key, (keys.get(key) ?? 0) + 1);
-    counts.set(person, keys);
   }
   const chosen = new Set<string>();
   for (const [person, keys] of counts) {
-    const ranked = [...keys].sort(
-      (a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0),
-    );
-    for (const [key] of ranked.slice(0, maxKeys)) chosen.add(`${person}\u0000${key}`);
+    // Most people use few keys: all of them are kept, no ranking needed.
+    const kept =
+      keys.size <= maxKeys
+        ? keys.keys()
+        : [...keys]
+            .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+            .slice(0, maxKeys)
+            .map(([key]) => key);
+    for (const key of kept) chosen.add(`${person}\u0000${key}`);
   }
   return chosen;
 }

@@ -54,8 +54,11 @@ export class CryptoUniformSource implements UniformSource {
   belowBig(bound: bigint): bigint {
     if (bound < 1n) throw new RangeError(`bound must be positive, got ${bound}`);
     if (bound === 1n) return 0n;
+    // Small bounds (most of the sampler's) take the 32-bit path: no bigint arithmetic per byte.
+    if (bound <= 0x1_0000_0000n) return BigInt(this.below(Number(bound)));
     // Rejection on the smallest whole number of bytes covering `bound`, masked to its bit length.
-    const bitLength = bound.toString(2).length;
+    const hex = bound.toString(16);
+    const bitLength = (hex.length - 1) * 4 + (32 - Math.clz32(parseInt(hex[0]!, 16)));
     const bytes = Math.ceil(bitLength / 8);
     const mask = (1n << BigInt(bitLength)) - 1n;
     for (;;) {

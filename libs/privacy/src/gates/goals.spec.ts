@@ -5,6 +5,7 @@ import {
   jaccard,
   mergeGoals,
   mergeGoalsWithSuppressions,
+  type GoalParseCache,
   type GoalStatement,
 } from './goals';
 
@@ -139,6 +140,7 @@ describe('mergeGoals', () => {
       'draft email report python sql debug test budget plan translate summarise invoice chart deploy review'.split(
         ' ',
       );
+    const cache: GoalParseCache = new Map();
     for (let round = 0; round < 100; round++) {
       const kUsers = 2 + rng.int(5);
       const goals: GoalStatement[] = [];
@@ -163,6 +165,9 @@ describe('mergeGoals', () => {
         expect(merged[i - 1]!.users).toBeGreaterThanOrEqual(merged[i]!.users);
       }
       expect(mergeGoals(rng.shuffle([...goals]), { kUsers, maxGoals: 50 })).toEqual(merged);
+      // A parse cache shared across calls (as a snapshot shares one across levels) changes nothing.
+      expect(mergeGoals(goals, { kUsers, maxGoals: 50, cache })).toEqual(merged);
     }
+    expect(cache.size).toBeGreaterThan(0);
   });
 });

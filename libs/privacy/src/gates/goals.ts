@@ -43,7 +43,15 @@ export interface MergeGoalsOptions {
   maxGoals?: number;
   /** Token-set Jaccard needed to merge two statements, in (0, 1]; default 0.6. */
   similarity?: number;
+  /**
+   * Parsed statements kept between calls by a caller that merges the same statements many times
+   * (a snapshot merges every conversation's goal once per level). Owned by the caller.
+   */
+  cache?: GoalParseCache;
 }
+
+/** A statement's canonical text and content tokens, by its original text. */
+export type GoalParseCache = Map<string, { text: string; tokens: Set<string>; tokenKey: string }>;
 
 /** A group not published, for privacy evidence. `key` is a synthetic id, never the text. */
 export interface SuppressedGoal {
@@ -85,7 +93,11 @@ function singular(token: string): string {
 
 /** The content tokens of a goal statement (see module header, step 1). */
 export function goalTokens(text: string): Set<string> {
-  const words = canonicalizePublishedText(text)
+  return canonicalTokens(canonicalizePublishedText(text));
+}
+
+function canonicalTokens(canonical: string): Set<string> {
+  const words = canonical
     .toLowerCase()
     .replace(/[^\p{L}\p{N}\s]+/gu, ' ')
     .split(/\s+/);
@@ -128,7 +140,7 @@ interface Group {
   variants: Variant[];
 }
 
-function validate(options: MergeGoalsOptions): Required<MergeGoalsOptions> {
+function validate(options: MergeGoalsOptions): Required<Omit<MergeGoalsOptions, 'cache'>> {
   const { kUsers, maxGoals = 10, similarity = 0.6 } = options;
   if (!Number.isSafeInteger(kUsers) || kUsers < 1) {
     throw new RangeError(`kUsers must be a positive integer, got ${kUsers}`);
@@ -143,16 +155,24 @@ function validate(options: MergeGoalsOptions): Required<MergeGoalsOptions> {
 }
 
 /** Step 1 and 2a: statements with the same token set become one variant. */
-function collectVariants(goals: readonly GoalStatement[]): Variant[] {
+function parseGoal(original: string, cache: GoalParseCache | undefined) {
+  const cached = cache?.get(original);
+  if (cached) return cached;
+  const text = canonicalizePublishedText(original);
+  const tokens = canonicalTokens(text);
+  const parsed = { text, tokens, tokenKey: [...tokens].sort(compareStrings).join(' ') };
+  cache?.set(original, parsed);
+  return parsed;
+}
+
+function collectVariants(goals: readonly GoalStatement[], cache?: GoalParseCache): Variant[] {
   const variants = new Map<string, Variant>();
   for (const goal of goals) {
     if (typeof goal.text !== 'string' || typeof goal.user !== 'string') {
       throw new TypeError('every goal needs a string text and a string user');
     }
-    const text = canonicalizePublishedText(goal.text);
-    const tokens = goalTokens(text);
+    const { text, tokens, tokenKey } = parseGoal(goal.text, cache);
     if (tokens.size === 0) continue;
-    const tokenKey = [...tokens].sort(compareStrings).join(' ');
     let variant = variants.get(tokenKey);
     if (!variant) {
       variant = { tokenKey, tokens, users: new Set(), count: 0, statements: new Map() };
@@ -230,7 +250,7 @@ export function mergeGoalsWithSuppressions(
   options: MergeGoalsOptions,
 ): { goals: MergedGoal[]; suppressed: SuppressedGoal[] } {
   const { kUsers, maxGoals, similarity } = validate(options);
-  const groups = clusterVariants(collectVariants(goals), similarity);
+  const groups = clusterVariants(collectVariants(goals, options.cache), similarity);
   const kept: MergedGoal[] = [];
   const suppressed: SuppressedGoal[] = [];
   groups.forEach((group, index) => {

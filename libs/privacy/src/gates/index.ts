@@ -44,6 +44,7 @@ export {
   jaccard,
   mergeGoals,
   mergeGoalsWithSuppressions,
+  type GoalParseCache,
   type GoalStatement,
   type MergedGoal,
   type MergeGoalsOptions,

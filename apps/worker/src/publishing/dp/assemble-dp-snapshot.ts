@@ -26,6 +26,7 @@ import {
   EvidenceRecorder,
   gatePublishedText,
   mergeGoalsWithSuppressions,
+  type GoalParseCache,
   type Thresholds,
 } from '@silhouette/privacy';
 import type {
@@ -100,47 +101,47 @@ const interval = (figure: Figure): Interval => ({
 
 /** Sums of noisy figures per family, key and figure: all-time and per week. */
 export class NoisySums {
-  private readonly all = new Map<string, { value: number; variance: number }>();
-  private readonly weekly = new Map<string, { value: number; variance: number }>();
-  private readonly keysByFamily = new Map<string, Set<string>>();
+  /** family → key → figure → all-time sum; nested maps: a 1M run stores millions of cells. */
+  private readonly all = new Map<string, Map<string, Map<string, Sum>>>();
+  /** family → key → bucket → the week's released cell. */
+  private readonly weekly = new Map<string, Map<string, Map<string, StoredNoisyCell>>>();
   readonly buckets: string[];
 
   constructor(cells: readonly StoredNoisyCell[]) {
     const buckets = new Set<string>();
     for (const cell of cells) {
       buckets.add(cell.bucket);
-      const keys = this.keysByFamily.get(cell.family) ?? new Set<string>();
-      keys.add(cell.key);
-      this.keysByFamily.set(cell.family, keys);
-      for (const [figure, value] of Object.entries(cell.figures)) {
+      const sums = child(child(this.all, cell.family), cell.key);
+      for (const figure in cell.figures) {
         const sigma = cell.sigma[figure] ?? 0;
-        const id = `${cell.family}\u0000${cell.key}\u0000${figure}`;
-        const sum = this.all.get(id) ?? { value: 0, variance: 0 };
-        sum.value += value;
-        sum.variance += sigma * sigma;
-        this.all.set(id, sum);
-        this.weekly.set(`${cell.bucket}\u0000${id}`, { value, variance: sigma * sigma });
+        const sum = sums.get(figure);
+        if (sum) {
+          sum.value += cell.figures[figure]!;
+          sum.variance += sigma * sigma;
+        } else sums.set(figure, { value: cell.figures[figure]!, variance: sigma * sigma });
       }
+      child(child(this.weekly, cell.family), cell.key).set(cell.bucket, cell);
     }
     this.buckets = [...buckets].sort();
   }
 
   keys(family: string): string[] {
-    return [...(this.keysByFamily.get(family) ?? [])].sort();
+    return [...(this.all.get(family)?.keys() ?? [])].sort();
   }
 
   /** All-time sum (raw, may be negative) and its standard deviation. */
   total(family: string, key: string, figure: string): Figure {
-    const sum = this.all.get(`${family}\u0000${key}\u0000${figure}`);
+    const sum = this.all.get(family)?.get(key)?.get(figure);
     return sum ? { value: sum.value, sd: Math.sqrt(sum.variance) } : { value: 0, sd: 0 };
   }
 
   /** The all-time sum of a figure over several keys (a coarser cell estimated from finer ones). */
   sumOver(family: string, keys: readonly string[], figure: string): Figure {
+    const byKey = this.all.get(family);
     let value = 0;
     let variance = 0;
     for (const key of keys) {
-      const sum = this.all.get(`${family}\u0000${key}\u0000${figure}`);
+      const sum = byKey?.get(key)?.get(figure);
       if (!sum) continue;
       value += sum.value;
       variance += sum.variance;
@@ -149,9 +150,23 @@ export class NoisySums {
   }
 
   week(family: string, bucket: string, key: string, figure: string): Figure | undefined {
-    const sum = this.weekly.get(`${bucket}\u0000${family}\u0000${key}\u0000${figure}`);
-    return sum ? { value: sum.value, sd: Math.sqrt(sum.variance) } : undefined;
+    const cell = this.weekly.get(family)?.get(key)?.get(bucket);
+    const value = cell?.figures[figure];
+    if (value === undefined) return undefined;
+    return { value, sd: cell!.sigma[figure] ?? 0 };
   }
+}
+
+interface Sum {
+  value: number;
+  variance: number;
+}
+
+/** The map under `key`, created empty on first use. */
+function child<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let inner = map.get(key);
+  if (!inner) map.set(key, (inner = new Map()));
+  return inner;
 }
 
 /**
@@ -444,10 +459,12 @@ export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
     evidence.recordText(gated);
     return gated.ok ? gated.text : fallback;
   };
+  // Each conversation's goal is merged once per level: parse it once.
+  const goalCache: GoalParseCache = new Map();
   const goalsFor = (scope: string, subset: readonly FacetRow[]) => {
     const merged = mergeGoalsWithSuppressions(
       subset.map((row) => ({ text: row.goalSummary, user: row.user })),
-      { kUsers: thresholds.kUsers },
+      { kUsers: thresholds.kUsers, cache: goalCache },
     );
     for (const suppressed of merged.suppressed)
       evidence.record(`${scope}/goal`, suppressed.key, suppressed.reason);

@@ -225,9 +225,9 @@ function weekFigures(
         add(family, key, 'minutes', minutes.get(index)!);
         add(family, key, 'manual', manual.get(index)!);
         add(family, key, 'frustration', Math.min(5, Math.max(0, Math.round(row.frustration))));
-        const list = pairs.get(family) ?? [];
+        let list = pairs.get(family);
+        if (!list) pairs.set(family, (list = []));
         list.push({ person: row.user, key });
-        pairs.set(family, list);
       }
     }
   }
