@@ -610,7 +610,7 @@ export async function main(args: string[]): Promise<void> {
     );
     const tagStep = steps.find((s) => s.step.startsWith('1.'))!;
     console.log(
-      `tagging: ${(tagCount / tagStep.seconds).toFixed(1)} conversations/s, ${((tagStep.cpu / tagCount) * 1000).toFixed(2)} ms CPU of the worker process per conversation` +
+      `tagging: ${(tagCount / tagStep.seconds).toFixed(1)} conversations/s, ${((tagStep.cpu / tagCount) * 1000).toFixed(2)} ms CPU of this (worker) process per conversation, see below for every process` +
         (tagCount < count
           ? `; at this rate ${count} would take ${(count / (tagCount / tagStep.seconds) / 60).toFixed(1)} min (extrapolated)`
           : ''),
