@@ -6,8 +6,9 @@
  *  1. zero-latency model: conversations/s the pipeline itself sustains (target ≥ 300/s);
  *  2. 500 ms model: throughput against `concurrency / latency` for two concurrency settings;
  *  3. prompt tokens per conversation beyond the conversation itself (target ≤ 400), without and
- *     with ten custom facets defined (issue #15): estimated as the model is shown the prompt, and
- *     as the scripted server counts what it receives (the whole `response_format` included);
+ *     with ten custom facets defined (issue #15): by o200k_base (the rule the API enforces) and by
+ *     characters/4 as the model is shown the prompt, and as the scripted server counts what it
+ *     receives (characters/4, the whole `response_format` included);
  * plus the offline provider for comparison. Needs the test services (`npm run services -- up`).
  */
 import type { Env } from '@silhouette/config';
@@ -17,8 +18,9 @@ import {
   LlmTagger,
   StructuredLlmClient,
   estimateTokens,
-  tagPromptOverheadTokens,
-  tagPromptOverheadTokensFullSchema,
+  PROMPT_TOKENIZER,
+  countPromptTokens,
+  tagPrompt,
   truncateConversation,
 } from '@silhouette/llm';
 import { TEN_FACETS } from '../../libs/llm/src/tagging/benchmark-custom-facets';
@@ -251,13 +253,15 @@ export async function main(args: string[]): Promise<void> {
   }
 
   // Prompt overhead: what the tagger adds beyond the (truncated) conversation text.
-  const overhead = tagPromptOverheadTokens();
-  const conversationTokens = records.slice(0, 500).map((record) => {
+  const plainPrompt = tagPrompt();
+  const tenPrompt = tagPrompt(TEN_FACETS);
+  const renderedSample = records.slice(0, 500).map((record) => {
     const messages = record.messages as { role: 'user' | 'assistant'; content: string }[];
-    return estimateTokens(renderConversation(truncateConversation(messages, 4000).messages));
+    return renderConversation(truncateConversation(messages, 4000).messages);
   });
-  const meanConversation =
-    conversationTokens.reduce((a, b) => a + b, 0) / conversationTokens.length;
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const meanConversation = mean(renderedSample.map(estimateTokens));
+  const meanConversationReal = mean(renderedSample.map(countPromptTokens));
 
   console.log(`machine: ${machine()}`);
   console.log(`command: npm run bench -- tagging --conversations ${count}`);
@@ -271,17 +275,17 @@ export async function main(args: string[]): Promise<void> {
     );
   }
   console.log(
-    `prompt overhead beyond the conversation: ${overhead} tokens (estimated; target ≤ 400); mean conversation ${meanConversation.toFixed(0)} tokens; model calls per conversation: 1`,
+    `prompt overhead beyond the conversation (target ≤ 400 by ${PROMPT_TOKENIZER}): ${plainPrompt.overheadTokens} tokens, ${tenPrompt.overheadTokens} with 10 custom facets; mean conversation ${meanConversationReal.toFixed(0)} ${PROMPT_TOKENIZER} tokens (${meanConversation.toFixed(0)} by characters/4); model calls per conversation: 1`,
   );
   console.log(
-    '| custom facets | overhead, schema as shown to the model | overhead, whole strict schema | counted by the scripted server | completion tokens per call |',
+    `| custom facets | overhead by ${PROMPT_TOKENIZER} (the rule enforced) | overhead by characters/4 | counted by the scripted server (characters/4, whole strict schema) | completion tokens per call |`,
   );
   console.log('|---|---:|---:|---:|---:|');
   console.log(
-    `| none | ${overhead} | ${tagPromptOverheadTokensFullSchema()} | ${counted['none']!.toFixed(1)} | ${counted['completionNone']!.toFixed(1)} |`,
+    `| none | ${plainPrompt.overheadTokens} | ${plainPrompt.overheadTokensByChars} | ${counted['none']!.toFixed(1)} | ${counted['completionNone']!.toFixed(1)} |`,
   );
   console.log(
-    `| 10 (libs/llm/src/tagging/benchmark-custom-facets.ts) | ${tagPromptOverheadTokens(TEN_FACETS)} | ${tagPromptOverheadTokensFullSchema(TEN_FACETS)} | ${counted['ten']!.toFixed(1)} | ${counted['completionTen']!.toFixed(1)} |`,
+    `| 10 (libs/llm/src/tagging/benchmark-custom-facets.ts) | ${tenPrompt.overheadTokens} | ${tenPrompt.overheadTokensByChars} | ${counted['ten']!.toFixed(1)} | ${counted['completionTen']!.toFixed(1)} |`,
   );
   console.log(
     `model requests per distinct conversation with 10 custom facets (repeats are cache hits): ${counted['requestsPerConversation']!.toFixed(3)}`,

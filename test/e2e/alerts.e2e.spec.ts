@@ -144,5 +144,20 @@ describe('alerts in headless Chromium', () => {
     ).toBe(true);
     for (const text of bodies) expect(text).not.toContain('Zephyrine');
     expect(hook.body).not.toContain('Zephyrine');
+
+    // A failure-rate rule on the issues map: the form offers the choice, and the issues map's
+    // two levels bound the level.
+    await page.getByLabel('Name').fill('Issues turning into blockers');
+    await page.getByLabel('Fires when').selectOption('failure_rate_rise');
+    await page.getByLabel('Rise of at least (percentage points)').fill('15');
+    await page.getByLabel('Clusters watched').selectOption('issue');
+    expect(await page.getByLabel('Tree level').getAttribute('max')).toBe('1');
+    await page.getByLabel('Tree level').fill('1');
+    await page.getByLabel('Webhook URL').fill('');
+    await page.getByRole('button', { name: 'Create rule' }).click();
+    await expect.poll(() => page.getByTestId('alert-rule').count()).toBe(2);
+    expect(await page.getByTestId('alert-rule').allTextContents()).toContainEqual(
+      expect.stringContaining('failure rate of issue clusters +15 points at level 1'),
+    );
   });
 });

@@ -39,9 +39,14 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FacetAnswer } from '@silhouette/contracts';
 import { fnv1a, mulberry32 } from '@silhouette/privacy';
 import { StructuredLlmClient } from '../../libs/llm/src/openai/structured-client';
-import { CUSTOM_ANSWERS_KEY, WIRE_KEYS } from '../../libs/llm/src/tagging/prompt';
+import {
+  CUSTOM_ANSWERS_KEY,
+  WIRE_KEYS,
+  facetAnswerToWire,
+} from '../../libs/llm/src/tagging/prompt';
 
 export type ScriptedMode =
   | 'ok'
@@ -690,9 +695,12 @@ function chatContent(
   return JSON.stringify(sample);
 }
 
-/** A facet answer under the tagger's short wire keys (what a model answers to the wire schema). */
+/**
+ * A facet answer under the tagger's short wire keys, codes and numbers list (what a model answers
+ * to the wire schema; a schema violation stays one).
+ */
 export function toWireFacet(answer: Json): Json {
-  return Object.fromEntries(Object.entries(WIRE_KEYS).map(([field, key]) => [key, answer[field]]));
+  return facetAnswerToWire(answer as unknown as FacetAnswer);
 }
 
 export function isFacetSchema(schema: Json): boolean {
@@ -725,7 +733,7 @@ export interface CustomQuestion {
   max?: number;
 }
 
-/** The numbered questions after the `x:` line of the system prompt. */
+/** The questions after the `x:` line of the system prompt, one per line (numbered before tag-v3). */
 export function customQuestions(system: string): CustomQuestion[] {
   const at = system.indexOf(`\n${CUSTOM_ANSWERS_KEY}:`);
   if (at < 0) return [];
@@ -734,9 +742,8 @@ export function customQuestions(system: string): CustomQuestion[] {
     .slice(at + 1)
     .split('\n')
     .slice(1)) {
-    const match = /^\d+\. (.*)$/.exec(line);
-    if (!match) continue;
-    const text = match[1]!;
+    const text = line.replace(/^\d+\. /, '').trim();
+    if (!text) continue;
     const range = / (-?\d+(?:\.\d+)?)-(-?\d+(?:\.\d+)?)$/.exec(text);
     const options = / ([^ ?]+(?:\|[^ ?]+)+)$/.exec(text);
     if (/ ≤\d+ words or ""$/.test(text)) out.push({ question: text, type: 'short_text' });
@@ -1015,6 +1022,11 @@ function facetAnswer(turns: Turn[]): Json {
     outcome = 'unresolved';
     failureReasons = ['incorrect_answer'];
     frustration = 4;
+  } else if (/\bonly partly (?:helped|works|worked)\b/.test(lastUser)) {
+    // Half-way: the issue is the same as a wrong answer's (one issue cluster, two outcomes).
+    outcome = 'partially_resolved';
+    failureReasons = ['incomplete'];
+    frustration = 3;
   } else if (
     turns.length > 1 &&
     last?.role === 'user' &&
@@ -1031,7 +1043,7 @@ function facetAnswer(turns: Turn[]): Json {
       : clampWords(
           outcome === 'refused'
             ? `assistant declined ${best.useCase}`
-            : outcome === 'unresolved'
+            : outcome === 'unresolved' || outcome === 'partially_resolved'
               ? `wrong answer when ${best.useCase}`
               : `user gave up on ${best.useCase}`,
           12,

@@ -423,3 +423,193 @@ describe.each(['server', 'embedded'] as const)('alerts (%s mode)', (mode) => {
     expect((await alerts()).some((alert) => alert.rule_id === ruleId)).toBe(true);
   });
 });
+
+/**
+ * The failure-rate rule on the issues map: the issue clusters' own published failure rates (the
+ * share of their conversations that failed outright rather than being partly resolved). Two
+ * issues are partly resolved at first; then under a quarter more conversations hit the larger
+ * one and fail.
+ */
+describe.each(['server', 'embedded'] as const)(
+  'issue-cluster failure-rate alerts (%s mode)',
+  (mode) => {
+    const PARTLY = 'It only partly helped, part of it is still missing.';
+    let stack: Stack;
+    let llm: ScriptedLlmServer;
+    let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+    let ruleId: string;
+    type IssueCluster = {
+      id: string;
+      level: number;
+      is_other: boolean;
+      name: string;
+      failure_rate: number | null;
+    };
+    let atV1: IssueCluster[];
+    let atV2: IssueCluster[];
+    let v2: any;
+
+    const admin = (path: string, init: { method?: string; body?: unknown } = {}) =>
+      call(stack, path, {
+        key: stack.tenant.adminKey,
+        ...(init.method ? { method: init.method } : {}),
+        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+      });
+    const ingest = async (records: Record<string, unknown>[]) => {
+      const response = await call(stack, '/v1/conversations', {
+        method: 'POST',
+        key: stack.tenant.ingestKey,
+        body: JSON.stringify(records),
+      });
+      expect(response.body.accepted).toBe(records.length);
+      await stack.queue.waitUntilIdle(120_000);
+    };
+    const publish = async () => {
+      await stack.queue.enqueue('cluster-tenant', {
+        tenantId: stack.tenant.tenant.id,
+        full: false,
+      });
+      await stack.queue.waitUntilIdle(120_000);
+      return (await admin('/v1/insights/overview')).body;
+    };
+    const topIssues = async (): Promise<IssueCluster[]> =>
+      ((await admin('/v1/insights/map?name=issues')).body.clusters as IssueCluster[]).filter(
+        (cluster) => cluster.level === 0,
+      );
+    const ruleAlerts = async () =>
+      ((await admin('/v1/alerts?limit=500')).body.alerts as any[]).filter(
+        (alert) => alert.rule_id === ruleId,
+      );
+
+    beforeAll(async () => {
+      llm = await ScriptedLlmServer.start();
+      receiver = await startWebhookReceiver(() => 200);
+      stack = await startStack({
+        mode,
+        worker: true,
+        workerProviders: scriptedTaggerProviders(llm),
+        env: {
+          TAG_MODEL: 'scripted-tagger',
+          WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+          PUBLISH_INTERVAL_S: '3600',
+        },
+      });
+      const earlier = dayInWeek(1);
+      const first: Record<string, unknown>[] = [];
+      for (let i = 0; i < 40; i++) first.push(conversation(i % 20, 'legal', PARTLY, earlier));
+      // Smaller, so that it is the one pooled if a sibling must be (a tie would pick either).
+      for (let i = 0; i < 24; i++) first.push(conversation(i % 12, 'finance', PARTLY, earlier));
+      for (let i = 0; i < 20; i++) first.push(conversation(i, 'marketing', THANKS, earlier));
+      await ingest(first);
+      expect((await publish()).snapshot.version).toBe(1);
+      atV1 = await topIssues();
+
+      const created = await admin('/v1/admin/alerts', {
+        method: 'POST',
+        body: {
+          name: 'Issue failures',
+          params: {
+            kind: 'failure_rate_rise',
+            map: 'issue',
+            level: 0,
+            points: 10,
+            baseline: 'previous_publication',
+          },
+          webhook_url: `${receiver.url}?rule=issues`,
+        },
+      });
+      expect(created.status).toBe(201);
+      expect(created.body.params).toMatchObject({ map: 'issue', level: 0 });
+      ruleId = created.body.id;
+
+      // Under a quarter more issues, so they join the last map run's clusters (ids unchanged).
+      const failing: Record<string, unknown>[] = [];
+      for (let i = 0; i < 18; i++)
+        failing.push(conversation(i, 'legal', FAILED, new Date().toISOString()));
+      await ingest(failing);
+      v2 = await publish();
+      expect(v2.snapshot.version).toBe(2);
+      atV2 = await topIssues();
+    }, 600_000);
+
+    afterAll(async () => {
+      await stack?.close();
+      await llm?.close();
+      await new Promise<void>((resolve) => receiver?.server.close(() => resolve()));
+    });
+
+    it('fires once per issue cluster whose published failure rate rose, delivered like the others', async () => {
+      // Partly resolved issues have a published failure rate of 0 at first.
+      expect(atV1.filter((cluster) => !cluster.is_other).length).toBeGreaterThanOrEqual(1);
+      expect(atV1.every((cluster) => (cluster.failure_rate ?? 0) === 0)).toBe(true);
+      const before = new Map(atV1.map((cluster) => [cluster.id, cluster]));
+      const crossed = atV2.filter((cluster) => {
+        const previous = before.get(cluster.id);
+        return (
+          !cluster.is_other &&
+          previous !== undefined &&
+          !previous.is_other &&
+          cluster.failure_rate !== null &&
+          previous.failure_rate !== null &&
+          (cluster.failure_rate - previous.failure_rate) * 100 >= 10
+        );
+      });
+      // Not vacuous: the failing conversations raised some issue cluster's published rate.
+      expect(crossed.length).toBeGreaterThanOrEqual(1);
+      const raised = await ruleAlerts();
+      expect(raised.map((alert) => alert.subject.key).sort()).toEqual(
+        crossed.map((cluster) => cluster.id).sort(),
+      );
+      for (const alert of raised) {
+        const cluster = crossed.find((c) => c.id === alert.subject.key)!;
+        // The published figures, as stored in the snapshot's issues map.
+        const stored = await stack.ownerDb.query<{ name: string; failure_rate: number }>(
+          `SELECT name, (metrics->>'failure_rate')::double precision AS failure_rate
+           FROM insights.map_clusters WHERE snapshot_id = $1 AND map = 'issues' AND cluster_id = $2`,
+          [v2.snapshot.id, alert.subject.key],
+        );
+        expect(alert.figures.current).toBe(stored.rows[0]!.failure_rate);
+        expect(alert.figures.current).toBe(cluster.failure_rate);
+        expect(alert.figures.previous).toBe(before.get(cluster.id)!.failure_rate);
+        expect(alert.subject.label).toBe(stored.rows[0]!.name);
+        expect(alert.snapshot_id).toBe(v2.snapshot.id);
+        expect(alert.kind).toBe('failure_rate_rise');
+        expect(alert.message).toContain(`Failure rate rose in issue cluster "`);
+        expect(alert.state).toBe('delivered');
+      }
+      const hooks = receiver.calls.filter((hook: WebhookCall) => hook.url?.includes('rule=issues'));
+      expect(hooks.map((hook) => JSON.parse(hook.body).text).sort()).toEqual(
+        raised.map((alert) => alert.message).sort(),
+      );
+    });
+
+    it('raises nothing again: the snapshot re-evaluated, then another publication', async () => {
+      const before = (await ruleAlerts()).map((alert) => alert.id).sort();
+      const delivered = receiver.calls.length;
+      await stack.queue.enqueue('evaluate-alerts', {
+        tenantId: stack.tenant.tenant.id,
+        snapshotId: v2.snapshot.id,
+      });
+      await stack.queue.waitUntilIdle(60_000);
+      expect((await publish()).snapshot.version).toBe(3);
+      await stack.queue.waitUntilIdle(60_000);
+      expect((await ruleAlerts()).map((alert) => alert.id).sort()).toEqual(before);
+      expect(receiver.calls.length).toBe(delivered);
+    });
+
+    it('refuses an unknown map or a level the issues map does not have, naming the field', async () => {
+      const post = (params: Record<string, unknown>) =>
+        admin('/v1/admin/alerts', {
+          method: 'POST',
+          body: { name: 'Bad', params: { kind: 'failure_rate_rise', points: 5, ...params } },
+        });
+      const unknown = await post({ map: 'issues' });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.error.field).toBe('params.map');
+      const deep = await post({ map: 'issue', level: 2 });
+      expect(deep.status).toBe(400);
+      expect(deep.body.error.field).toBe('params.level');
+      expect(deep.body.error.message).toMatch(/two levels/);
+    });
+  },
+);

@@ -184,8 +184,13 @@ describe.each(['server', 'embedded'] as const)('custom facets (%s mode)', (mode)
     expect(verbose.status).toBe(400);
     expect(verbose.body.error.field).toBe('values');
     expect(verbose.body.error.message).toMatch(
-      /tokens beyond the conversation, over the limit of 400/,
+      /tokens beyond the conversation \(counted with the o200k_base tokenizer\), over the limit of 400/,
     );
+    // The figure refused is the one the prompt module counts (one rule, README "Custom facets").
+    const [, cost, cut] = /would cost (\d+) tokens.* by (\d+) tokens/.exec(
+      verbose.body.error.message as string,
+    )!;
+    expect(Number(cost) - 400).toBe(Number(cut));
 
     // Six more compact facets fill the ten slots; the eleventh is refused.
     for (let i = 0; i < 6; i++)
@@ -235,8 +240,10 @@ describe.each(['server', 'embedded'] as const)('custom facets (%s mode)', (mode)
     const chats = server.requests.filter((r) => r.endpoint === 'chat');
     expect(chats).toHaveLength(24); // one call per conversation, custom facets included
     const system = (chats[0]!.body as { messages: { content: string }[] }).messages[0]!.content;
-    expect(system).toContain('1. Which product area? billing|reporting|security');
-    expect(system).toContain('3. How many steps? 0-10');
+    // One question per line after the `x:` line, in slot order.
+    expect(system).toContain(
+      'x: answers to:\nWhich product area? billing|reporting|security\nMentions a competitor?\nHow many steps? 0-10\n',
+    );
     for (const row of rows) {
       expect(row.prompt_version).toMatch(/^tag-v\d+\+f[0-9a-f]{10}$/);
       expect(Object.keys(row.custom).sort()).toEqual(['area', 'blocker', 'competitor', 'steps']);

@@ -14,6 +14,7 @@ import { request } from './api-client';
 
 export type {
   AlertKind,
+  AlertMap,
   AlertRuleParams,
   AlertRuleView,
   AlertState,

@@ -24,18 +24,35 @@ export type AlertBaseline = (typeof ALERT_BASELINES)[number];
 
 const level = z.number().int().min(0).max(4);
 
+/**
+ * The map a failure-rate rule watches: the topic tree, or the issues map (its two levels: 0 the
+ * root-cause groups, 1 the specific issues).
+ */
+export const ALERT_MAPS = ['topic', 'issue'] as const;
+export type AlertMap = (typeof ALERT_MAPS)[number];
+/** The issues map has two levels. */
+export const ISSUE_MAP_MAX_LEVEL = 1;
+
 /** Per kind, the thresholds and scope. Percentages and points are in [0, 100]. */
 export const alertRuleParamsSchema = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('failure_rate_rise'),
-      /** Tree level of the topic clusters watched (0 = top). */
+      /** Topic clusters (the default) or issue clusters. */
+      map: z
+        .enum(ALERT_MAPS, { error: `one of ${ALERT_MAPS.map((m) => `"${m}"`).join(', ')}` })
+        .default('topic'),
+      /** Level of the clusters watched (0 = top). */
       level: level.default(0),
       /** Fires when a cluster's published failure rate rose by at least this many points. */
       points: z.number().min(0.1).max(100),
       baseline: z.enum(ALERT_BASELINES).default('previous_week'),
     })
-    .strict(),
+    .strict()
+    .refine((params) => params.map !== 'issue' || params.level <= ISSUE_MAP_MAX_LEVEL, {
+      path: ['level'],
+      message: `the issues map has two levels: 0 (root-cause groups) or ${ISSUE_MAP_MAX_LEVEL} (issues)`,
+    }),
   z
     .object({
       kind: z.literal('new_cluster'),

@@ -12,8 +12,8 @@ export {
   TAG_SCHEMA_NAME,
   tagPrompt,
   tagPromptOverheadTokens,
-  tagPromptOverheadTokensFullSchema,
 } from './tagging/prompt';
+export { countPromptTokens, PROMPT_TOKENIZER } from './tagging/prompt-tokens';
 export {
   estimateTokens,
   truncateConversation,

@@ -33,7 +33,12 @@ import {
   InsightsRepository,
   type StoredCustomFacet,
 } from '@silhouette/db';
-import { MAX_PROMPT_OVERHEAD_TOKENS, offlinePromptVersion, tagPrompt } from '@silhouette/llm';
+import {
+  MAX_PROMPT_OVERHEAD_TOKENS,
+  PROMPT_TOKENIZER,
+  offlinePromptVersion,
+  tagPrompt,
+} from '@silhouette/llm';
 import type { ApiDeps } from '../api-deps';
 import { AuthGuard, RequireScopes, type AuthenticatedRequest } from '../auth/auth.guard';
 import { ApiError, badRequest, notFound } from '../common/api-error';
@@ -112,7 +117,7 @@ export class CustomFacetsController {
     const field = changed.type === 'enum' ? 'values' : 'question';
     throw badRequest(
       field,
-      `with this facet the tagging prompt would cost ${overhead} tokens beyond the conversation, over the limit of ${MAX_PROMPT_OVERHEAD_TOKENS}; shorten its question or options (or those of another facet) by ${overhead - MAX_PROMPT_OVERHEAD_TOKENS} tokens (about ${4 * (overhead - MAX_PROMPT_OVERHEAD_TOKENS)} characters)`,
+      `with this facet the tagging prompt would cost ${overhead} tokens beyond the conversation (counted with the ${PROMPT_TOKENIZER} tokenizer), over the limit of ${MAX_PROMPT_OVERHEAD_TOKENS}; shorten its question or options (or those of another facet) by ${overhead - MAX_PROMPT_OVERHEAD_TOKENS} tokens (about ${4 * (overhead - MAX_PROMPT_OVERHEAD_TOKENS)} characters)`,
     );
   }
 

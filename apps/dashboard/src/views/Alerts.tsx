@@ -7,17 +7,19 @@ import { useEffect, useState, type FormEvent } from 'react';
 import {
   alertsApi,
   type AlertKind,
+  type AlertMap,
   type AlertRuleParams,
   type AlertRuleView,
   type AlertState,
   type AlertView,
 } from '../alerts-client';
+import { ApiRequestError } from '../api-client';
 import { Async, fmt, Section, useApi } from '../ui';
 import { Field, fieldErrorsOf, FormFooter, type FieldErrors } from './report-fields';
 import { WebhookSecret } from './ReportSchedules';
 
 const KIND_LABELS: Record<AlertKind, string> = {
-  failure_rate_rise: 'Failure rate of a topic rises',
+  failure_rate_rise: 'Failure rate of a topic or issue cluster rises',
   new_cluster: 'A new topic appears',
   minutes_saved_drop: 'Minutes saved of a team or top topic fall',
   tagging_failures: 'Tagging failures exceed a share',
@@ -44,7 +46,7 @@ const unescapeSlack = (text: string) =>
 export function describeRule(params: AlertRuleParams): string {
   switch (params.kind) {
     case 'failure_rate_rise':
-      return `failure rate +${params.points} points at level ${params.level}, against the ${params.baseline === 'previous_week' ? 'previous week' : 'previous publication'}`;
+      return `failure rate of ${params.map === 'issue' ? 'issue' : 'topic'} clusters +${params.points} points at level ${params.level}, against the ${params.baseline === 'previous_week' ? 'previous week' : 'previous publication'}`;
     case 'new_cluster':
       return `new topic of ${fmt(params.min_conversations)}+ conversations at level ${params.level}`;
     case 'minutes_saved_drop':
@@ -229,6 +231,7 @@ function NewRuleForm({
   const [kind, setKind] = useState<AlertKind>('failure_rate_rise');
   const [threshold, setThreshold] = useState('10');
   const [level, setLevel] = useState('0');
+  const [map, setMap] = useState<AlertMap>('topic');
   const [scope, setScope] = useState<'team' | 'top_cluster'>('team');
   const [baseline, setBaseline] = useState<'previous_week' | 'previous_publication'>(
     'previous_week',
@@ -243,7 +246,7 @@ function NewRuleForm({
     const value = Number(threshold);
     switch (kind) {
       case 'failure_rate_rise':
-        return { kind, points: value, level: Number(level), baseline };
+        return { kind, map, points: value, level: Number(level), baseline };
       case 'new_cluster':
         return { kind, min_conversations: value, level: Number(level), baseline };
       case 'minutes_saved_drop':
@@ -272,7 +275,14 @@ function NewRuleForm({
       setName('');
       onCreated(created);
     } catch (failure) {
-      setErrors(fieldErrorsOf(failure as Error, FIELDS));
+      // The map and level have their own controls: their errors are shown there.
+      const field = failure instanceof ApiRequestError ? failure.field : undefined;
+      const found = fieldErrorsOf(failure as Error, FIELDS);
+      setErrors(
+        field === 'params.map' || field === 'params.level'
+          ? { [field.slice('params.'.length)]: found['params'] ?? (failure as Error).message }
+          : found,
+      );
     } finally {
       setBusy(false);
     }
@@ -323,15 +333,39 @@ function NewRuleForm({
             />
           )}
         </Field>
+        {kind === 'failure_rate_rise' && (
+          <Field id="alert-map" label="Clusters watched" error={errors['map']}>
+            {(described) => (
+              <select
+                id="alert-map"
+                value={map}
+                onChange={(e) => setMap(e.target.value as AlertMap)}
+                {...described}
+              >
+                <option value="topic">topic clusters (where)</option>
+                <option value="issue">issue clusters (what goes wrong)</option>
+              </select>
+            )}
+          </Field>
+        )}
         {comparesClusters && (
           <>
-            <Field id="alert-level" label="Tree level" hint="0 is the top level.">
+            <Field
+              id="alert-level"
+              label="Tree level"
+              hint={
+                kind === 'failure_rate_rise' && map === 'issue'
+                  ? '0: root-cause groups, 1: specific issues.'
+                  : '0 is the top level.'
+              }
+              error={errors['level']}
+            >
               {(described) => (
                 <input
                   id="alert-level"
                   type="number"
                   min="0"
-                  max="4"
+                  max={kind === 'failure_rate_rise' && map === 'issue' ? '1' : '4'}
                   value={level}
                   onChange={(e) => setLevel(e.target.value)}
                   {...described}

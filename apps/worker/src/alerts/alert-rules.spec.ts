@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { alertRuleParamsSchema, createAlertRuleSchema } from '@silhouette/contracts';
 import {
   alertText,
   evaluateFailureRateRise,
@@ -34,6 +35,7 @@ describe('alert rules on published figures', () => {
   it('fires on a rise of at least the threshold, between figures published on both sides', () => {
     const params = {
       kind: 'failure_rate_rise',
+      map: 'topic',
       level: 0,
       points: 10,
       baseline: 'previous_week',
@@ -54,6 +56,54 @@ describe('alert rules on published figures', () => {
     expect(fired[0]!.figures).toMatchObject({ current: 0.35, previous: 0.2, change_points: 15 });
     // No earlier publication: nothing to compare, nothing fires.
     expect(evaluateFailureRateRise(params, [cluster('a', 1)], undefined, 'W', '')).toEqual([]);
+    expect(fired[0]!.message).toMatch(/^Failure rate rose in "Cluster a": 20% → 35%/);
+  });
+
+  it('watches issue clusters the same way, and says so', () => {
+    const params = alertRuleParamsSchema.parse({
+      kind: 'failure_rate_rise',
+      map: 'issue',
+      level: 1,
+      points: 20,
+      baseline: 'previous_publication',
+    });
+    if (params.kind !== 'failure_rate_rise') throw new Error('kind');
+    const fired = evaluateFailureRateRise(
+      params,
+      [cluster('i1', 0.75), cluster('i2', 0.6), cluster('pooled', 1, { isOther: true })],
+      [cluster('i1', 0.5), cluster('i2', 0.45), cluster('pooled', 0)],
+      '2026-W49',
+      'the previous publication (version 3)',
+    );
+    expect(fired.map((alert) => alert.subjectKey)).toEqual(['i1']);
+    expect(fired[0]!.figures).toMatchObject({ current: 0.75, previous: 0.5, change_points: 25 });
+    expect(fired[0]!.message).toBe(
+      'Failure rate rose in issue cluster "Cluster i1": 50% → 75% (+25 points, alert at 20) since the previous publication (version 3).',
+    );
+  });
+
+  it('validates the map of a failure-rate rule, naming the field', () => {
+    const parse = (params: Record<string, unknown>) =>
+      createAlertRuleSchema.safeParse({
+        name: 'Rule',
+        params: { kind: 'failure_rate_rise', points: 5, ...params },
+      });
+    // A rule stored before the field existed reads as a topic rule.
+    expect(parse({}).data?.params).toMatchObject({ map: 'topic', level: 0 });
+    const unknown = parse({ map: 'issues' });
+    expect(unknown.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['params.map']);
+    expect(unknown.error?.issues[0]?.message).toBe('one of "topic", "issue"');
+    // The issues map has two levels; the topic tree may have more.
+    const deep = parse({ map: 'issue', level: 2 });
+    expect(deep.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['params.level']);
+    expect(parse({ map: 'topic', level: 2 }).success).toBe(true);
+    expect(parse({ map: 'issue', level: 1 }).success).toBe(true);
+    // Only failure-rate rules take a map.
+    const other = createAlertRuleSchema.safeParse({
+      name: 'Rule',
+      params: { kind: 'new_cluster', min_conversations: 5, map: 'issue' },
+    });
+    expect(other.success).toBe(false);
   });
 
   it('calls a cluster new only when it was neither published nor pooled before', () => {

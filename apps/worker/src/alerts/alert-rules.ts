@@ -47,7 +47,11 @@ export function slackEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** A cluster's failure rate, when its outcomes were published (the failures view's rule). */
+/**
+ * A cluster's failure rate, when its outcomes were published (the failures view's rule). The same
+ * for a topic cluster and an issue cluster (whose conversations all fell short of "resolved", so
+ * its rate is the share that failed outright rather than being partly resolved).
+ */
 export function publishedFailureRate(metrics: Record<string, unknown>): number | null {
   const outcomes = Array.isArray(metrics['outcomes'])
     ? (metrics['outcomes'] as { isOther?: boolean }[])
@@ -72,6 +76,7 @@ export function evaluateFailureRateRise(
     if (cluster.failureRate === null || previous.failureRate === null) continue;
     const points = round((cluster.failureRate - previous.failureRate) * 100, 2);
     if (points < params.points) continue;
+    const what = params.map === 'issue' ? 'issue cluster ' : '';
     out.push({
       subjectKey: cluster.id,
       subjectLabel: cluster.name,
@@ -83,7 +88,7 @@ export function evaluateFailureRateRise(
         threshold_points: params.points,
         conversations: cluster.conversations,
       },
-      message: `Failure rate rose in "${slackEscape(cluster.name)}": ${percent(previous.failureRate)} → ${percent(cluster.failureRate)} (+${round(points)} points, alert at ${params.points}) since ${baselineLabel}.`,
+      message: `Failure rate rose in ${what}"${slackEscape(cluster.name)}": ${percent(previous.failureRate)} → ${percent(cluster.failureRate)} (+${round(points)} points, alert at ${params.points}) since ${baselineLabel}.`,
     });
   }
   return out;

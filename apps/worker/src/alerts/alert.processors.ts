@@ -8,6 +8,7 @@
 import {
   isoWeekLabel,
   startOfIsoWeek,
+  type AlertMap,
   type AlertRuleParams,
   type AlertWebhookBody,
   type JobPayload,
@@ -18,11 +19,13 @@ import {
   PipelineStatusRepository,
   type AlertRule,
   type PublishedCluster,
+  type PublishedMapCluster,
   type SnapshotSummary,
 } from '@silhouette/db';
 import { gatePublishedText } from '@silhouette/privacy';
 import { UnrecoverableJobError, type JobContext } from '@silhouette/queue';
 import { postWebhook, WebhookTargetError } from '@silhouette/reports';
+import { ISSUES_MAP } from '../clustering/run-text-map';
 import type { ReportServices } from '../reports/report.processors';
 import type { WorkerDeps } from '../worker-deps';
 import {
@@ -36,7 +39,7 @@ import {
   type ClusterFigures,
 } from './alert-rules';
 
-const toFigures = (cluster: PublishedCluster): ClusterFigures => ({
+const toFigures = (cluster: PublishedCluster | PublishedMapCluster): ClusterFigures => ({
   id: cluster.clusterId,
   name: cluster.name,
   isOther: cluster.isOther,
@@ -65,6 +68,20 @@ class PublishedView {
     return this.once(`clusters/${snapshot.id}/${level}`, async () =>
       (await this.insights.clusters(snapshot.tenantId, snapshot.id, { level })).map(toFigures),
     );
+  }
+
+  /** The issues map's published clusters of one level (the same gates as the topic tree's). */
+  issueClusters(snapshot: SnapshotSummary, level: number): Promise<ClusterFigures[]> {
+    return this.once(`issues/${snapshot.id}/${level}`, async () =>
+      (await this.insights.mapClusters(snapshot.tenantId, snapshot.id, ISSUES_MAP))
+        .filter((cluster) => cluster.level === level)
+        .map(toFigures),
+    );
+  }
+
+  /** A failure-rate rule's subjects: topic clusters or issue clusters of its level. */
+  watched(snapshot: SnapshotSummary, map: AlertMap, level: number): Promise<ClusterFigures[]> {
+    return map === 'issue' ? this.issueClusters(snapshot, level) : this.clusters(snapshot, level);
   }
 
   /** The earlier publication a rule compares with, and how to name it in a message. */
@@ -112,8 +129,8 @@ async function candidatesFor(
       const baseline = await view.baseline(params.baseline);
       return evaluateFailureRateRise(
         params,
-        await view.clusters(view.snapshot, params.level),
-        baseline ? await view.clusters(baseline.snapshot, params.level) : undefined,
+        await view.watched(view.snapshot, params.map, params.level),
+        baseline ? await view.watched(baseline.snapshot, params.map, params.level) : undefined,
         period,
         baseline?.label ?? '',
       );

@@ -3,7 +3,12 @@
  * (`insights`, written by the worker from published figures only, with one delivery row per
  * channel). Every method but the worker's reconciler query is scoped by tenant.
  */
-import type { AlertKind, AlertRuleParams, DeliveryStatus } from '@silhouette/contracts';
+import {
+  alertRuleParamsSchema,
+  type AlertKind,
+  type AlertRuleParams,
+  type DeliveryStatus,
+} from '@silhouette/contracts';
 import type { Database, Queryable } from '../database';
 
 export interface AlertRuleInput {
@@ -105,7 +110,8 @@ const toRule = (row: RuleRow): AlertRule => ({
   tenantId: row.tenant_id,
   name: row.name,
   kind: row.kind,
-  params: row.params,
+  // Parsed, so a field added since the rule was stored reads as its default (`map`: topic).
+  params: alertRuleParamsSchema.parse(row.params),
   recipients: row.recipients,
   webhookUrl: row.webhook_url,
   webhookSecret: row.webhook_secret,
