@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- scale [--conversations 1000000] [--tag N] [--users N] [--tag-concurrency 32]
- *   [--new 10000] [--privacy dp|threshold]`
+ *   [--tag-workers 1] [--tag-only] [--new 10000] [--privacy dp|threshold]`
  *
  * A whole worker run through PostgreSQL at scale, each step timed with its I/O (server mode:
  * PostgreSQL + BullMQ, the real worker, processors and repositories):
@@ -16,6 +16,11 @@
  *     tagged rows written in SQL (content already deleted, as retention leaves it), so that the
  *     clustering steps run at full size on a machine too busy to tag them all. The report says so,
  *     and gives the tagging rate and CPU per conversation to extrapolate from.
+ *     `--tag-workers N` tags with N worker processes: this one and N - 1 `silhouette start --role
+ *     worker` children on the same queue and database (stopped after the step, so the cluster job
+ *     runs here). The step reports the CPU seconds of each process: the workers, the model server,
+ *     this database's PostgreSQL backends and Redis (the whole server: the machine is shared).
+ *     `--tag-only` stops after this step.
  *  2. cluster and publish: one cluster-tenant job (offline embedder, k-means tree, offline names,
  *     stable ids, snapshot through the privacy gates). Its steps are read off a timeline of the
  *     worker's SQL statements: reading facet rows, fitting and running the embedder, writing
@@ -62,6 +67,14 @@ import { sgdRecords } from '../../test/helpers/datasets';
 import { createTestDatabase, redisUrl, testEnv } from '../../test/helpers/services';
 import { flag, machine } from './common';
 import { startModel } from './tagging';
+import {
+  backendCpuBetween,
+  cpuSeconds,
+  postgresBackendCpu,
+  redisPid,
+  startTagWorker,
+  type TagWorkerProcess,
+} from './tag-workers';
 
 const WEEK_MS = 7 * 86_400_000;
 const SEED_BATCH = 1000;
@@ -344,6 +357,8 @@ export async function main(args: string[]): Promise<void> {
   const users = flag(args, 'users', Math.max(50, Math.round(count / 25)));
   const tagConcurrency = flag(args, 'tag-concurrency', 32);
   const tagCount = Math.min(count, flag(args, 'tag', count));
+  const tagWorkers = flag(args, 'tag-workers', 1);
+  const tagOnly = args.includes('--tag-only');
   const fresh = flag(args, 'new', Math.min(10_000, Math.round(count / 100)));
   const privacyArg = args[args.indexOf('--privacy') + 1];
   const privacy = args.includes('--privacy') ? privacyArg : 'dp';
@@ -377,6 +392,7 @@ export async function main(args: string[]): Promise<void> {
   const model = await startModel(0, 'offline');
   let queue: BullmqQueueDriver | undefined;
   let worker: RunningWorker | undefined;
+  const children: TagWorkerProcess[] = [];
   try {
     await migrate(owner);
     const env: Env = testEnv({
@@ -396,11 +412,8 @@ export async function main(args: string[]): Promise<void> {
       minConversations: env.MIN_CONVERSATIONS,
     });
     const pseudonymizer = new Pseudonymizer(Buffer.from(env.SILHOUETTE_PSEUDONYM_SECRET!, 'hex'));
-    queue = new BullmqQueueDriver(
-      redisUrl(),
-      queuePolicies(env),
-      `scale${randomBytes(4).toString('hex')}`,
-    );
+    const queuePrefix = `scale${randomBytes(4).toString('hex')}`;
+    queue = new BullmqQueueDriver(redisUrl(), queuePolicies(env), queuePrefix);
     const statuses = new PipelineStatusRepository(owner);
 
     await timed(
@@ -438,14 +451,78 @@ export async function main(args: string[]): Promise<void> {
       metrics: new Metrics({ defaultMetrics: false }),
     };
 
+    // Extra worker processes (`--tag-workers`) on this bench's database, queue and model.
+    for (let i = 1; i < tagWorkers; i++)
+      children.push(
+        await startTagWorker({
+          DATABASE_URL: database.url,
+          REDIS_URL: redisUrl(),
+          QUEUE_PREFIX: queuePrefix,
+          SILHOUETTE_MASTER_KEY: env.SILHOUETTE_MASTER_KEY!,
+          SILHOUETTE_PSEUDONYM_SECRET: env.SILHOUETTE_PSEUDONYM_SECRET!,
+          OPENAI_BASE_URL: model.baseURL,
+          OPENAI_API_KEY: 'bench',
+          TAG_MODEL: env.TAG_MODEL,
+          TAG_CONCURRENCY: String(tagConcurrency),
+          LLM_CONCURRENCY: String(tagConcurrency),
+          LLM_MAX_ATTEMPTS: '3',
+          RECONCILE_INTERVAL_S: '3600',
+          PUBLISH_INTERVAL_S: '86400',
+          JOB_ATTEMPTS: '5',
+          PRIVACY_MODE: env.PRIVACY_MODE,
+          LOG_LEVEL: 'warn',
+          NODE_ENV: 'test',
+        }),
+      );
+    const redis = redisPid();
+    const cpuBefore = {
+      model: cpuSeconds(model.child.pid!),
+      redis: redis ? cpuSeconds(redis) : 0,
+      children: children.map((c) => cpuSeconds(c.child.pid!)),
+      postgres: await postgresBackendCpu(owner),
+    };
     await timed(
-      `1. tag (scripted LLM, 0 ms, TAG_CONCURRENCY ${tagConcurrency})`,
+      `1. tag (scripted LLM, 0 ms, TAG_CONCURRENCY ${tagConcurrency}, ${tagWorkers} worker process${tagWorkers > 1 ? 'es' : ''})`,
       async () => {
         worker = await startWorker(deps);
         return tagAll(owner, queue!, statuses, tenant.id, tagCount, progress);
       },
       (r) => `${tagCount} conversations, ${r.failed} failed`,
     );
+    const tagCpu = {
+      model: cpuSeconds(model.child.pid!) - cpuBefore.model,
+      redis: redis ? cpuSeconds(redis) - cpuBefore.redis : 0,
+      children: children.map((c, i) => cpuSeconds(c.child.pid!) - cpuBefore.children[i]!),
+      postgres: backendCpuBetween(cpuBefore.postgres, await postgresBackendCpu(owner)),
+    };
+    for (const child of children) await child.stop();
+    // Why tagging failed, if it did (errors are recorded without content).
+    const failures = await owner.query<{ last_error: string; n: number }>(
+      `SELECT last_error, count(*)::int AS n FROM sealed.conversations
+        WHERE tenant_id = $1 AND status = 'failed' GROUP BY last_error ORDER BY n DESC LIMIT 3`,
+      [tenant.id],
+    );
+    for (const row of failures.rows) console.error(`tag failures: ${row.n} × ${row.last_error}`);
+    const perConversation = (seconds: number) => `${((seconds / tagCount) * 1000).toFixed(2)} ms`;
+    const tagStepCpu = steps.at(-1)!.cpu;
+    const tagCpuReport = [
+      `worker processes: ${[tagStepCpu, ...tagCpu.children].map(perConversation).join(' + ')}`,
+      `model server ${perConversation(tagCpu.model)}`,
+      `PostgreSQL backends ${perConversation(tagCpu.postgres)}`,
+      `Redis (whole server, shared) ${perConversation(tagCpu.redis)}`,
+    ].join('; ');
+    if (tagOnly) {
+      console.log(`\nmachine: ${machine()}`);
+      console.log(
+        `command: npm run bench -- scale --conversations ${count} --tag ${tagCount} --tag-concurrency ${tagConcurrency} --tag-workers ${tagWorkers} --tag-only`,
+      );
+      const step = steps.at(-1)!;
+      console.log(
+        `tagging: ${(tagCount / step.seconds).toFixed(1)} conversations/s (${step.seconds.toFixed(1)} s, ${step.detail}); load ${step.load}`,
+      );
+      console.log(`CPU per conversation: ${tagCpuReport}`);
+      return;
+    }
     if (tagCount < count) {
       await timed(
         'copy tagged rows in SQL (not part of the worker run)',
@@ -529,15 +606,16 @@ export async function main(args: string[]): Promise<void> {
     const rss = process.resourceUsage().maxRSS / 1024;
     console.log(`\nmachine: ${machine()}`);
     console.log(
-      `command: npm run bench -- scale --conversations ${count} --tag ${tagCount} --users ${users} --tag-concurrency ${tagConcurrency} --new ${fresh} --privacy ${privacy}`,
+      `command: npm run bench -- scale --conversations ${count} --tag ${tagCount} --users ${users} --tag-concurrency ${tagConcurrency} --tag-workers ${tagWorkers} --new ${fresh} --privacy ${privacy}`,
     );
     const tagStep = steps.find((s) => s.step.startsWith('1.'))!;
     console.log(
-      `tagging: ${(tagCount / tagStep.seconds).toFixed(1)} conversations/s, ${((tagStep.cpu / tagCount) * 1000).toFixed(2)} ms CPU of the worker process per conversation` +
+      `tagging: ${(tagCount / tagStep.seconds).toFixed(1)} conversations/s, ${((tagStep.cpu / tagCount) * 1000).toFixed(2)} ms CPU of this (worker) process per conversation, see below for every process` +
         (tagCount < count
           ? `; at this rate ${count} would take ${(count / (tagCount / tagStep.seconds) / 60).toFixed(1)} min (extrapolated)`
           : ''),
     );
+    console.log(`tag step CPU per conversation: ${tagCpuReport}`);
     console.log(`peak RSS of the benchmark process (worker included): ${rss.toFixed(0)} MB`);
     console.log(
       '\n| step | seconds | CPU s (this process) | detail | load average (1, 5, 15 min) before → after |',
@@ -558,6 +636,7 @@ export async function main(args: string[]): Promise<void> {
   } finally {
     progress.close();
     await worker?.stop();
+    for (const child of children) await child.stop();
     await queue?.close();
     await model.stop();
     await rawWorkerDb.close();

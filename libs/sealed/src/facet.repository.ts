@@ -32,12 +32,25 @@ export interface FacetWrite {
  * Insert, or replace a row made for an older revision of the conversation (it grew) or by a
  * different prompt version. The same revision and version leave it unchanged.
  */
-const UPSERT_SQL = `INSERT INTO sealed.facets (
+const FACET_PARAMS = 28;
+
+/** The placeholders of the n-th facet row (0-based) of a multi-row VALUES list. */
+function facetValues(n: number): string {
+  const p = (i: number) => `$${n * FACET_PARAMS + i}`;
+  const list = Array.from({ length: FACET_PARAMS }, (_, i) => p(i + 1));
+  list[13] += '::text[]';
+  list[24] += '::jsonb';
+  list[27] += '::jsonb';
+  return `(${list.join(',')})`;
+}
+
+/** The upsert of `rows` facet rows (the placeholders of `facetParams`, one row after another). */
+const upsertSql = (rows: number) => `INSERT INTO sealed.facets (
     conversation_id, tenant_id, prompt_version, provider, model, domain, task_type, use_case,
     goal_summary, minutes_without_ai, minutes_with_ai, minutes_saved, outcome, failure_reasons,
     user_frustration, language, confidence, turns, user_tokens, assistant_tokens, redactions,
     prompt_tokens, completion_tokens, latency_ms, metadata, revision, issue, custom)
-  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14::text[],$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25::jsonb,$26,$27,$28::jsonb)
+  VALUES ${Array.from({ length: rows }, (_, n) => facetValues(n)).join(',\n')}
   ON CONFLICT (conversation_id) DO UPDATE SET
     prompt_version = EXCLUDED.prompt_version, provider = EXCLUDED.provider, model = EXCLUDED.model,
     domain = EXCLUDED.domain, task_type = EXCLUDED.task_type, use_case = EXCLUDED.use_case,
@@ -55,6 +68,7 @@ const UPSERT_SQL = `INSERT INTO sealed.facets (
     , revision = EXCLUDED.revision
   WHERE EXCLUDED.revision > sealed.facets.revision
      OR (EXCLUDED.revision = sealed.facets.revision AND sealed.facets.prompt_version <> EXCLUDED.prompt_version)`;
+const UPSERT_SQL = upsertSql(1);
 
 function facetParams(row: FacetWrite): unknown[] {
   const f = row.facet;
@@ -114,14 +128,33 @@ export class FacetRepository {
    * revision, waiting for idle) keeps its new content and status, and is tagged again later.
    */
   async saveAndMarkTagged(row: FacetWrite): Promise<void> {
+    await this.saveManyAndMarkTagged([row]);
+  }
+
+  /**
+   * `saveAndMarkTagged` for several conversations in one statement (the tag processor batches
+   * the saves of its concurrent jobs): all rows are written, or none. Each conversation appears
+   * once (one statement cannot upsert the same row twice).
+   */
+  async saveManyAndMarkTagged(rows: readonly FacetWrite[]): Promise<void> {
+    if (rows.length === 0) return;
+    if (new Set(rows.map((row) => row.conversationId)).size !== rows.length)
+      throw new Error('saveManyAndMarkTagged: a conversation appears twice in one batch');
+    const keys = rows.length * FACET_PARAMS;
     await this.db.query(
-      `WITH saved AS (${UPSERT_SQL} RETURNING conversation_id)
+      `WITH saved AS (${upsertSql(rows.length)} RETURNING conversation_id)
        UPDATE sealed.conversations c
        ${MARK_TAGGED_SET}
-         FROM app.tenants t
-        WHERE t.id = c.tenant_id AND c.tenant_id = $2 AND c.id = $1 AND c.status IN ('accepted', 'failed')
-         AND c.revision = $26`,
-      facetParams(row),
+         FROM app.tenants t, unnest($${keys + 1}::uuid[], $${keys + 2}::uuid[], $${keys + 3}::integer[])
+                             AS k(tenant_id, id, revision)
+        WHERE t.id = c.tenant_id AND c.tenant_id = k.tenant_id AND c.id = k.id
+          AND c.status IN ('accepted', 'failed') AND c.revision = k.revision`,
+      [
+        ...rows.flatMap(facetParams),
+        rows.map((row) => row.tenantId),
+        rows.map((row) => row.conversationId),
+        rows.map((row) => row.revision),
+      ],
     );
   }
 

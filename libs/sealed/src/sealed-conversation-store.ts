@@ -83,6 +83,17 @@ export class SealedConversationStore {
    * prompt version of its facet row, and a lazy opener (nothing is decrypted unless asked).
    */
   async load(tenantId: string, conversationId: string): Promise<LoadedConversation | undefined> {
+    return (await this.loadMany([{ tenantId, conversationId }]))[0];
+  }
+
+  /**
+   * `load` for several conversations in one statement (the tag processor batches the loads of its
+   * concurrent jobs); results in the order of `keys`, undefined where a conversation is gone.
+   */
+  async loadMany(
+    keys: readonly { tenantId: string; conversationId: string }[],
+  ): Promise<(LoadedConversation | undefined)[]> {
+    if (keys.length === 0) return [];
     const result = await this.db.query<
       ConversationRow & {
         status: string;
@@ -94,24 +105,28 @@ export class SealedConversationStore {
       `SELECT c.id, c.tenant_id, c.external_id, c.user_pseudonym, c.started_at, c.metadata, c.key_id,
               c.ephemeral_public_key, c.nonce, c.ciphertext, c.status, c.revision,
               f.prompt_version AS facet_prompt_version, f.revision AS facet_revision
-         FROM sealed.conversations c
-         LEFT JOIN sealed.facets f ON f.conversation_id = c.id
-        WHERE c.tenant_id = $1 AND c.id = $2`,
-      [tenantId, conversationId],
+         FROM unnest($1::uuid[], $2::uuid[]) AS k(tenant_id, id)
+         JOIN sealed.conversations c ON c.tenant_id = k.tenant_id AND c.id = k.id
+         LEFT JOIN sealed.facets f ON f.conversation_id = c.id`,
+      [keys.map((key) => key.tenantId), keys.map((key) => key.conversationId)],
     );
-    const row = result.rows[0];
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      tenantId: row.tenant_id,
-      userPseudonym: row.user_pseudonym,
-      startedAt: row.started_at === null ? null : new Date(row.started_at),
-      status: row.status as LoadedConversation['status'],
-      revision: Number(row.revision),
-      facetPromptVersion: row.facet_prompt_version,
-      facetRevision: row.facet_revision === null ? null : Number(row.facet_revision),
-      content: () => this.decrypt(row),
-    };
+    const byKey = new Map(result.rows.map((row) => [`${row.tenant_id}/${row.id}`, row]));
+    return keys.map((key) => {
+      // PostgreSQL answers uuids in lower case, whatever case they were asked in.
+      const row = byKey.get(`${key.tenantId}/${key.conversationId}`.toLowerCase());
+      if (!row) return undefined;
+      return {
+        id: row.id,
+        tenantId: row.tenant_id,
+        userPseudonym: row.user_pseudonym,
+        startedAt: row.started_at === null ? null : new Date(row.started_at),
+        status: row.status as LoadedConversation['status'],
+        revision: Number(row.revision),
+        facetPromptVersion: row.facet_prompt_version,
+        facetRevision: row.facet_revision === null ? null : Number(row.facet_revision),
+        content: () => this.decrypt(row),
+      };
+    });
   }
 
   private async decrypt(row: ConversationRow): Promise<SealedContent> {

@@ -25,11 +25,14 @@ import {
   ConversationStatusRepository,
   FacetRepository,
   TaggingGateRepository,
+  type FacetWrite,
+  type LoadedConversation,
   type SealedContent,
 } from '@silhouette/sealed';
-import { budgetGuardFor } from '../cost/budget-guard';
+import { budgetGuardFor, type BudgetGuard, type ModelUsage } from '../cost/budget-guard';
 import type { WorkerDeps } from '../worker-deps';
 import { facetMetadata } from './facet-metadata';
+import { StatementBatcher } from './statement-batcher';
 
 export function conversationStats(messages: CanonicalMessage[]): ConversationStats {
   let userTokens = 0;
@@ -124,13 +127,53 @@ class TenantSettingsCache {
   }
 }
 
+/**
+ * Spend of the calls answered together, recorded as one row update per tenant and model (the
+ * same totals as one update per call, without every job queueing on that one row's lock). One
+ * batcher per tenant and model, so that a batch is one statement: all recorded, or none.
+ */
+class SpendBatchers {
+  private readonly batchers = new Map<string, StatementBatcher<ModelUsage, void>>();
+  constructor(private readonly budget: BudgetGuard) {}
+
+  record(tenantId: string, usage: ModelUsage): Promise<void> {
+    const key = JSON.stringify([tenantId, usage.task, usage.model]);
+    let batcher = this.batchers.get(key);
+    if (!batcher) {
+      batcher = new StatementBatcher<ModelUsage, void>(async (items) => {
+        const total = items.reduce((sum, item) => ({
+          ...sum,
+          calls: sum.calls + item.calls,
+          promptTokens: sum.promptTokens + item.promptTokens,
+          completionTokens: sum.completionTokens + item.completionTokens,
+        }));
+        await this.budget.record(tenantId, total);
+        return items.map(() => undefined);
+      });
+      this.batchers.set(key, batcher);
+    }
+    return batcher.add(usage);
+  }
+}
+
 export function tagConversationProcessor(deps: WorkerDeps) {
   const settings = new TenantSettingsCache(deps);
   const budget = budgetGuardFor(deps);
   const gate = new TaggingGateRepository(deps.db);
+  // The concurrent jobs' loads, spend records and saves, each batched into one statement.
+  const loads = new StatementBatcher<
+    { tenantId: string; conversationId: string },
+    LoadedConversation | undefined
+  >((keys) => deps.store.loadMany(keys));
+  const spend = new SpendBatchers(budget);
+  const facets = new FacetRepository(deps.db);
+  const saves = new StatementBatcher<FacetWrite, void>(async (rows) => {
+    await facets.saveManyAndMarkTagged(rows);
+    return rows.map(() => undefined);
+  });
   return async (payload: JobPayload<'tag-conversation'>): Promise<void> => {
     const { tenantId, conversationId } = payload;
-    const conversation = await deps.store.load(tenantId, conversationId);
+    const conversation = await loads.add({ tenantId, conversationId });
     if (!conversation) throw new UnrecoverableJobError('conversation no longer exists (erased)');
     // It grew after this job was enqueued: the reconciler enqueues it again once it is idle.
     if (conversation.status === 'waiting_for_idle') return;
@@ -184,7 +227,7 @@ export function tagConversationProcessor(deps: WorkerDeps) {
     // Spend is recorded as soon as the model answered, before the row is saved: a failed save
     // retries the job, and the retry's call (if not served from the cache) costs again.
     if (result.provider === 'openai-compatible' && !result.cached)
-      await budget.record(tenantId, {
+      await spend.record(tenantId, {
         task: 'tag',
         model: result.model,
         calls: 1,
@@ -194,7 +237,7 @@ export function tagConversationProcessor(deps: WorkerDeps) {
     const { facet, redactions } = scrubFacet(result.facet, deps.scrub);
     const custom = scrubCustomAnswers(result.custom ?? {}, customFacets, deps.scrub);
     const metadata = facetMetadata(content.metadata);
-    await new FacetRepository(deps.db).saveAndMarkTagged({
+    await saves.add({
       conversationId,
       tenantId,
       promptVersion: result.promptVersion,

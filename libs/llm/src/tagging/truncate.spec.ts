@@ -36,6 +36,13 @@ describe('estimateTokens', () => {
     expect(estimateTokens('😀😀')).toBe(2);
     expect(estimateTokens('ab你好')).toBe(3); // 2/4 + 2, rounded up
   });
+
+  it('counts characters from U+3000 up outside the dense scripts as light, like the rest', () => {
+    // The ideographic comma and full stop are above U+3000 but not in a dense range.
+    expect(estimateTokens('\u3001\u3002\u3001\u3002')).toBe(1);
+    expect(estimateTokens('café déjà vu ñ')).toBe(4);
+    expect(estimateTokens('abc\u3001')).toBe(1);
+  });
 });
 
 describe('truncateConversation', () => {
