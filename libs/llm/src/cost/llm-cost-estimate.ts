@@ -17,8 +17,12 @@ import { CLUSTER_NAMING_SYSTEM_PROMPT } from '../clustering/name-clusters';
 import { tagPromptOverheadTokens } from '../tagging/prompt';
 import { estimateTokens } from '../tagging/truncate';
 
-/** Assumed answer length until a tenant has answers to average (the scripted server's average 76; models write fuller text). */
-export const TYPICAL_TAG_COMPLETION_TOKENS = 110;
+/**
+ * Assumed answer length until a tenant has answers to average: the compact tag-v3 answer averages
+ * 46 tokens from the scripted server (`npm run bench -- estimate`); models write fuller text, so
+ * half as much again.
+ */
+export const TYPICAL_TAG_COMPLETION_TOKENS = 70;
 /** Conversations per base cluster (k = n / 30 in the clustering run). */
 const CONVERSATIONS_PER_BASE_CLUSTER = 30;
 /** One member or contrast line in a naming prompt, or one embedded text: "task; use case; goal". */
