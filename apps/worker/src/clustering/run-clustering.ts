@@ -391,36 +391,15 @@ async function clusterFromScratch(
     const tree = pool
       ? await buildHierarchyInParallel(data, d, treeOptions, pool)
       : buildHierarchy(data, d, treeOptions);
-    const members = nodeMembers(tree);
-
-    // Stable identity, level by level; then parents are known by id.
-    const { ids, lineageById } = stableIds(tree, members, previous, rows, matching);
-
-    const levels: ClusterNode[][] = tree.levels.map((level, l) =>
-      ids[l]!.map((id, k) => ({
-        id,
-        level: l,
-        parentId: l === 0 ? null : ids[l - 1]![level.parents[k]!]!,
-        members: members[l]![k]!,
-        centroid: row(level.centroids, d, k),
-        name: '',
-        description: '',
-        keywords: [],
-        lineage: lineageById.get(id)!.kind,
-        lineageSources: lineageById.get(id)!.sources,
-      })),
-    );
     const facets = treeMembers(rows, texts);
-    const offline = nameTree(levels, facets, tenant.kUsers);
-    for (const node of levels.flat()) Object.assign(node, offline.get(node.id)!);
-
-    const namer = deps.clusterLlm
-      ? await nameWithLlm(deps.clusterLlm, deps.logger, levels, tree, texts, data, previous, rows, {
-          matching,
-          facets,
-          kUsers: tenant.kUsers,
-        })
-      : OFFLINE_NAMER;
+    const { levels, namer } = await namedLevels(deps, tenant, tree, {
+      previous,
+      rows,
+      texts,
+      data,
+      facets,
+      matching,
+    });
 
     const assignments = await saveTree(repository, runId, tenant.id, levels, rows, data);
     const base = levels[levels.length - 1]!;
@@ -438,6 +417,55 @@ async function clusterFromScratch(
       .catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * A freshly built tree as id-stable, named nodes (topics and the other maps alike): ids kept from
+ * the previous run, offline names from `facets`, then the LLM's names and parents when one is
+ * configured. Returns the nodes and the namer that named them.
+ */
+export async function namedLevels(
+  deps: WorkerDeps,
+  tenant: Tenant,
+  tree: Hierarchy,
+  input: {
+    previous: ReturnType<typeof clustersByLevel>;
+    rows: readonly FacetRow[];
+    texts: readonly string[];
+    data: Float32Array;
+    facets: TreeMember[];
+    matching: { compareCentroids: boolean };
+  },
+): Promise<{ levels: ClusterNode[][]; namer: string }> {
+  const { previous, rows, texts, data, facets, matching } = input;
+  const d = tree.dimension;
+  const members = nodeMembers(tree);
+  // Stable identity, level by level; then parents are known by id.
+  const { ids, lineageById } = stableIds(tree, members, previous, rows, matching);
+  const levels: ClusterNode[][] = tree.levels.map((level, l) =>
+    ids[l]!.map((id, k) => ({
+      id,
+      level: l,
+      parentId: l === 0 ? null : ids[l - 1]![level.parents[k]!]!,
+      members: members[l]![k]!,
+      centroid: row(level.centroids, d, k),
+      name: '',
+      description: '',
+      keywords: [],
+      lineage: lineageById.get(id)!.kind,
+      lineageSources: lineageById.get(id)!.sources,
+    })),
+  );
+  const offline = nameTree(levels, facets, tenant.kUsers);
+  for (const node of levels.flat()) Object.assign(node, offline.get(node.id)!);
+  const namer = deps.clusterLlm
+    ? await nameWithLlm(deps.clusterLlm, deps.logger, levels, tree, texts, data, previous, rows, {
+        matching,
+        facets,
+        kUsers: tenant.kUsers,
+      })
+    : OFFLINE_NAMER;
+  return { levels, namer };
 }
 
 /** Ids kept from the previous run (optimal matching on centroids and members), level by level. */

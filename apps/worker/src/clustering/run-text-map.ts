@@ -18,7 +18,6 @@ import {
   OfflineEmbedder,
   packRows,
   WorkerPool,
-  nameTree,
   type Hierarchy,
   type TreeMember,
 } from '@silhouette/clustering';
@@ -28,13 +27,11 @@ import type { WorkerDeps } from '../worker-deps';
 import {
   addToTree,
   clustersByLevel,
+  namedLevels,
   nearestBaseClusters,
   PARALLEL_MIN_ROWS,
-  nameWithLlm,
-  nodeMembers,
   OFFLINE_NAMER,
   saveTree,
-  stableIds,
   storedLevels,
   type ClusterNode,
 } from './run-clustering';
@@ -62,8 +59,6 @@ export interface TextMapRun {
   levels: ClusterNode[][];
   namer: string;
 }
-
-const row = (data: Float32Array, d: number, i: number) => data.subarray(i * d, (i + 1) * d);
 
 export async function runTextMap(
   deps: WorkerDeps,
@@ -154,33 +149,15 @@ async function buildTextMap(
     const tree: Hierarchy = pool
       ? await buildHierarchyInParallel(data, d, treeOptions, pool)
       : buildHierarchy(data, d, treeOptions);
-    const members = nodeMembers(tree);
-    const { ids, lineageById } = stableIds(tree, members, previous, rows, matching);
-    const levels: ClusterNode[][] = tree.levels.map((level, l) =>
-      ids[l]!.map((id, k) => ({
-        id,
-        level: l,
-        parentId: l === 0 ? null : ids[l - 1]![level.parents[k]!]!,
-        members: members[l]![k]!,
-        centroid: row(level.centroids, d, k),
-        name: '',
-        description: '',
-        keywords: [],
-        lineage: lineageById.get(id)!.kind,
-        lineageSources: lineageById.get(id)!.sources,
-      })),
-    );
     // Readable names and keywords by the topic tree's own naming (nameTree), from the texts alone.
-    const facets = mapMembers(rows, texts);
-    const offline = nameTree(levels, facets, tenant.kUsers);
-    for (const node of levels.flat()) Object.assign(node, offline.get(node.id)!);
-    const namer = deps.clusterLlm
-      ? await nameWithLlm(deps.clusterLlm, deps.logger, levels, tree, texts, data, previous, rows, {
-          matching,
-          facets,
-          kUsers: tenant.kUsers,
-        })
-      : OFFLINE_NAMER;
+    const { levels, namer } = await namedLevels(deps, tenant, tree, {
+      previous,
+      rows,
+      texts,
+      data,
+      facets: mapMembers(rows, texts),
+      matching,
+    });
     await saveTree(repository, runId, tenant.id, levels, rows, data);
     const base = levels[levels.length - 1]!;
     await repository.updateRunParams(runId, { baseK: base.length, namer });
