@@ -41,21 +41,12 @@ export type PublishedClusterName = Pick<
   'clusterId' | 'level' | 'parentId' | 'isOther' | 'name' | 'description' | 'keywords'
 >;
 
-/** A published cluster of a map beside the topic tree: the issues map or a short-text facet's. */
-export interface PublishedMapCluster {
-  map: string;
-  clusterId: string;
-  level: number;
-  parentId: string | null;
-  isOther: boolean;
-  name: string;
-  description: string;
-  /** c-TF-IDF terms of its texts, each used by at least k users and through the text gate. */
-  keywords: string[];
-  conversations: number;
-  distinctUsers: number;
-  metrics: Record<string, unknown>;
-}
+/**
+ * A published cluster of a map beside the topic tree (the issues map or a short-text facet's):
+ * a topic cluster's place, texts and figures, without minutes, goals or lineage.
+ */
+export type PublishedMapCluster = PublishedClusterName &
+  Pick<PublishedCluster, 'conversations' | 'distinctUsers' | 'metrics'> & { map: string };
 
 /** The 90% noise interval per figure name (dp mode). */
 export type NoiseIntervals = Record<string, { low: number; high: number }>;
