@@ -1,11 +1,33 @@
 /** Readers for the public datasets in ../shared/data, shaped for ingest. */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// SILHOUETTE_SHARED_DATA points elsewhere, e.g. from a git worktree that is not a sibling of it.
-const DATA = process.env.SILHOUETTE_SHARED_DATA
-  ? `${process.env.SILHOUETTE_SHARED_DATA.replace(/\/$/, '')}/`
-  : fileURLToPath(new URL('../../../shared/data/', import.meta.url));
+/**
+ * Where the datasets are: SILHOUETTE_SHARED_DATA when set (e.g. from a git worktree elsewhere),
+ * else ../shared/data beside the checkout, else beside the local checkout this one was cloned
+ * from (`git clone . /tmp/x` leaves the data behind). Tests only: nothing at run time reads it.
+ */
+function sharedData(): string {
+  const configured = process.env.SILHOUETTE_SHARED_DATA;
+  if (configured) return `${configured.replace(/\/$/, '')}/`;
+  const sibling = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
+  if (existsSync(sibling)) return sibling;
+  try {
+    const origin = execFileSync('git', ['config', '--get', 'remote.origin.url'], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      encoding: 'utf8',
+    }).trim();
+    const beside = join(dirname(origin.replace(/\/$/, '')), 'shared/data/');
+    if (origin.startsWith('/') && existsSync(beside)) return beside;
+  } catch {
+    // No origin: the readers below fail naming the sibling path.
+  }
+  return sibling;
+}
+
+const DATA = sharedData();
 
 interface SgdDialogue {
   dialogue_id: string;
