@@ -4,6 +4,9 @@
  * Usage: `node --import tsx scripted-llm.process.ts LATENCY_MS [rules|offline]`.
  * `offline` answers facet requests with the offline tagger's facets for the conversation (varied
  * use cases and goals, as a real model's would be) instead of the server's few keyword rules.
+ * It reads each conversation without the scale bench's case tag (`(case ref …x)`, which only makes
+ * conversations unique) and answers each distinct dialogue once: this process stands in for a
+ * model on other machines, so its own CPU on the benchmark's two cores should be small.
  * Prints `READY <baseURL>` on stdout; stats at GET <baseURL>/__stats.
  */
 import { OfflineTagger } from '@silhouette/llm';
@@ -18,19 +21,28 @@ import {
 const latency = Number(process.argv[2] ?? 0);
 const facets = process.argv[3] === 'offline' ? 'offline' : 'rules';
 const offline = new OfflineTagger();
+const CASE_TAG = / \(case ref [0-9a-z]+x\)/g;
+/** Facet answers by conversation text without its case tag, and by the form asked for. */
+const answers = new Map<string, string>();
 const server = await ScriptedLlmServer.start({
   ...(facets === 'offline'
     ? {
         respond: async (request) => {
           if (!request.schema || !isFacetSchema(request.schema)) return undefined;
-          const messages = parseConversation(request.userText)
+          const wire = isWireFacetSchema(request.schema);
+          const dialogue = request.userText.replace(CASE_TAG, '');
+          const key = `${wire ? 'wire' : 'long'}\n${dialogue}`;
+          const known = answers.get(key);
+          if (known !== undefined) return { content: known };
+          const messages = parseConversation(dialogue)
             .filter((turn) => turn.role === 'user' || turn.role === 'assistant')
             .map((turn) => ({ role: turn.role as 'user' | 'assistant', content: turn.text }));
           if (messages.length === 0) return undefined;
           const { facet } = await offline.tag({ conversationId: 'scripted', messages });
           // The tagger asks with short wire keys; answer in the form it asked for.
-          const answer = isWireFacetSchema(request.schema) ? toWireFacet({ ...facet }) : facet;
-          return { content: JSON.stringify(answer) };
+          const content = JSON.stringify(wire ? toWireFacet({ ...facet }) : facet);
+          answers.set(key, content);
+          return { content };
         },
       }
     : {}),

@@ -32,6 +32,7 @@ import {
   type StructuredOutputMode,
 } from './endpoint-capabilities';
 import { dropNullOptionals, toStrictJsonSchema, type JsonSchema } from './json-schema';
+import { nodeHttpFetch } from './node-http-fetch';
 import { coerceOverlongStrings, extractJsonText, type CoercedField } from './output-coercion';
 import { Semaphore, TokenBucket } from './rate-limit';
 import { LruResponseCache, responseCacheKey, type ResponseCache } from './response-cache';
@@ -215,6 +216,8 @@ export class StructuredLlmClient {
         maxRetries: 0, // retries are ours: jitter, Retry-After, shared cooldown, accounting
         timeout: this.timeoutMs,
         logLevel: 'off',
+        // One small request per conversation: node:http costs far less CPU than the global fetch.
+        fetch: nodeHttpFetch({ maxSockets: this.semaphore.limit }),
       });
   }
 
