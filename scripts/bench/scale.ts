@@ -23,15 +23,15 @@
  *     `--tag-only` stops after this step.
  *  2. cluster and publish: one cluster-tenant job (offline embedder, k-means tree, offline names,
  *     stable ids, snapshot through the privacy gates). Its steps are read off a timeline of the
- *     worker's SQL statements: reading facet rows, fitting and running the embedder, writing
- *     embeddings, building the tree and names, writing clusters and members, marking conversations
- *     embedded, building and writing the snapshot.
+ *     worker's SQL statements: reading facet rows, fitting and running the embedder, building the
+ *     tree and names, writing clusters and members, marking conversations embedded, building and
+ *     writing the snapshot.
  *  3. incremental: `--new` more conversations, tagged, then joined to the run (each to its most
  *     similar base cluster, found in memory: nearest-centroid.ts), timed.
  *
  * `--privacy dp|threshold` (default dp, the product's default) picks how the snapshot is published.
- * No query reads the embeddings by similarity any more, so the HNSW index question of 0003 stays
- * decided (migration 0020 dropped it; README "Scale check").
+ * The HNSW index question of 0003 is settled: no query searched by it (0020 dropped it), and
+ * conversations' vectors are no longer stored at all (0023; README "Scale check").
  *
  * Needs the test services (`npm run services -- up`). Prints the machine and the load average at
  * the start and end of each step: the machine is shared, so compare steps within one run.
@@ -146,8 +146,7 @@ async function copyTagged(
 /** SQL statements of the worker, by what they do (first match wins). */
 const STATEMENT_KINDS: [string, RegExp][] = [
   ['read facet rows', /FROM sealed\.facets f JOIN sealed\.conversations c/],
-  ['write embeddings', /INSERT INTO sealed\.conversation_embeddings/],
-  ['embedding index', /ensure_embedding_index/],
+  ['start the run', /INSERT INTO sealed\.cluster_runs/],
   ['write clusters', /INSERT INTO sealed\.clusters/],
   ['write members', /INSERT INTO sealed\.cluster_members/],
   ['mark embedded', /SET status = 'embedded'/],
@@ -336,10 +335,10 @@ function clusteringSteps(
   }
   if (fit) steps.push(['fit the offline embedder', fit.end - fit.start]);
   const embedStart = fit?.end;
-  const embedEnd = first('write embeddings')?.start;
+  const embedEnd = first('start the run')?.start;
   if (embedStart !== undefined && embedEnd !== undefined)
     steps.push(['embed (worker threads)', embedEnd - embedStart]);
-  const treeStart = (last('embedding index') ?? last('write embeddings'))?.end;
+  const treeStart = first('start the run')?.end;
   const treeEnd = first('write clusters')?.start;
   if (treeStart !== undefined && treeEnd !== undefined)
     steps.push(['k-means tree, stable ids, offline names', treeEnd - treeStart]);

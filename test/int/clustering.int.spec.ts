@@ -159,14 +159,7 @@ describe.each(['server', 'embedded'] as const)('clustering and publishing (%s mo
   });
 
   it('gives the same tree and ids when fully re-clustered on the same data', async () => {
-    const embeddedAt = () =>
-      stack.ownerDb.query<{ at: string; n: number }>(
-        `SELECT max(embedded_at)::text AS at, count(*)::integer AS n FROM sealed.conversation_embeddings`,
-      );
-    const before = (await embeddedAt()).rows[0]!;
     const again = await processTenant(stack, stack.tenant.tenant.id, true);
-    // Same embedding space, same vectors: no row is rewritten.
-    expect((await embeddedAt()).rows[0]).toEqual(before);
     expect(again.version).toBe(document.version + 1);
     const shape = (doc: SnapshotDocument) =>
       doc.clusters.map((c) => [c.id, c.level, c.parent_id, c.conversations]).sort();

@@ -227,11 +227,11 @@ describe.each(['server', 'embedded'] as const)('model endpoints as they are (%s 
       second.endedAt - Math.max(...chatOnly.requestsTo('embeddings').map((r) => r.receivedAt)),
     ).toBeLessThan(5_000);
 
-    const [vectors] = await ownerQuery<{ n: number }>(
-      `SELECT count(*)::int AS n FROM sealed.conversation_embeddings e
-         JOIN app.tenants t ON t.id = e.tenant_id WHERE t.slug = 'chatonly'`,
+    const [clusters] = await ownerQuery<{ n: number }>(
+      `SELECT count(*)::int AS n FROM sealed.clusters c
+         JOIN app.tenants t ON t.id = c.tenant_id WHERE t.slug = 'chatonly'`,
     );
-    expect(vectors!.n).toBe(0); // no offline vectors slipped in
+    expect(clusters!.n).toBe(0); // no clusters of offline vectors slipped in
     const [snapshots] = await ownerQuery<{ n: number }>(
       `SELECT count(*)::int AS n FROM insights.snapshots s
          JOIN app.tenants t ON t.id = s.tenant_id WHERE t.slug = 'chatonly'`,

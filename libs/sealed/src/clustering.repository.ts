@@ -1,6 +1,7 @@
 /**
- * Sealed-side storage of a clustering run: the facet rows it reads, the embeddings, clusters
- * (with centroids) and memberships it writes. Bulk writes send a batch as parallel arrays
+ * Sealed-side storage of a clustering run: the facet rows it reads, the clusters (with
+ * centroids) and memberships it writes. Conversations' own vectors are not kept: no query read
+ * them once new conversations joined a run in memory (migration 0023). Bulk writes send a batch as parallel arrays
  * (`unnest`) or JSON records (`jsonb_to_recordset`), so one statement stores it on both engines.
  */
 import type { CustomFacetValue } from '@silhouette/contracts';
@@ -270,37 +271,6 @@ export class ClusteringRepository {
       `UPDATE sealed.cluster_runs SET status = $2, finished_at = now(), conversations = $3,
               embedder_state = coalesce($4, embedder_state), failure = $5 WHERE id = $1`,
       [runId, status, conversations, embedderState ?? null, failure ?? null],
-    );
-  }
-
-  /**
-   * Upserts embeddings. A row whose vector is unchanged (a re-run in the same embedding space) is
-   * left alone: rewriting it costs WAL and dead tuples for nothing. The CASE keeps vectors of
-   * different dimensions from being compared.
-   */
-  async saveEmbeddings(
-    tenantId: string,
-    model: string,
-    rows: { conversationId: string; vector: Float32Array }[],
-  ): Promise<void> {
-    if (rows.length === 0) return;
-    const dimension = rows[0]!.vector.length;
-    await this.db.query(
-      `INSERT INTO sealed.conversation_embeddings (conversation_id, tenant_id, model, dimension, embedding)
-       SELECT r.conversation_id, $1, $2, $3, r.embedding::vector
-         FROM unnest($4::uuid[], $5::text[]) AS r(conversation_id, embedding)
-       ON CONFLICT (conversation_id) DO UPDATE SET model = EXCLUDED.model, dimension = EXCLUDED.dimension,
-              embedding = EXCLUDED.embedding, embedded_at = now()
-        WHERE CASE WHEN conversation_embeddings.model IS DISTINCT FROM EXCLUDED.model
-                     OR conversation_embeddings.dimension <> EXCLUDED.dimension THEN true
-                   ELSE conversation_embeddings.embedding IS DISTINCT FROM EXCLUDED.embedding END`,
-      [
-        tenantId,
-        model,
-        dimension,
-        rows.map((row) => row.conversationId),
-        rows.map((row) => toVectorLiteral(row.vector)),
-      ],
     );
   }
 

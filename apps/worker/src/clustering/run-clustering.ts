@@ -224,11 +224,6 @@ async function joinPreviousRun(
     const { embedder } = await deps.embedderFor(texts, last.embedderState ?? undefined);
     if (embedder.model !== last.embeddingModel) return undefined;
     const vectors = await embedder.embed(texts);
-    await repository.saveEmbeddings(
-      tenant.id,
-      embedder.model,
-      fresh.map((r, i) => ({ conversationId: r.conversationId, vector: vectors[i]! })),
-    );
     const assigned = nearestBaseClusters(last, levels - 1, fresh, vectors);
     const floor = Number(last.params.similarityFloor ?? -1);
     drift = assigned.filter((a) => a.similarity < floor).length / Math.max(1, assigned.length);
@@ -349,16 +344,6 @@ async function clusterFromScratch(
   const params = { levels: deps.env.CLUSTER_LEVELS, topK: deps.env.CLUSTER_TOP_K, seed: 42 };
   const runId = await repository.createRun(tenant.id, embedder.model, d, params);
   try {
-    for (let i = 0; i < rows.length; i += 1000) {
-      await repository.saveEmbeddings(
-        tenant.id,
-        embedder.model,
-        rows
-          .slice(i, i + 1000)
-          .map((r, j) => ({ conversationId: r.conversationId, vector: vectors[i + j]! })),
-      );
-    }
-
     // Shared with the worker threads when there are any (no second copy of the vectors).
     const data = packRows(vectors, d, pool !== undefined);
     const previous = clustersByLevel(last, params.levels);
