@@ -72,30 +72,48 @@ export function clipPerPerson<T>(
 }
 
 /**
+ * The (person, key) uses of a family, counted as they come (no list of pairs is kept: a release
+ * at a million conversations has tens of millions of them), and each person's chosen keys.
+ */
+export class UserKeyTally {
+  private readonly counts = new Map<string, Map<string, number>>();
+
+  add(person: string, key: string): void {
+    let keys = this.counts.get(person);
+    if (!keys) this.counts.set(person, (keys = new Map()));
+    keys.set(key, (keys.get(key) ?? 0) + 1);
+  }
+
+  /**
+   * For each person, the (at most `maxKeys`) keys they count in as a user: the keys with most of
+   * their uses, ties by key.
+   */
+  *chosen(maxKeys: number): IterableIterator<[person: string, key: string]> {
+    for (const [person, keys] of this.counts) {
+      // Most people use few keys: all of them are kept, no ranking needed.
+      const kept =
+        keys.size <= maxKeys
+          ? keys.keys()
+          : [...keys]
+              .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+              .slice(0, maxKeys)
+              .map(([key]) => key);
+      for (const key of kept) yield [person, key];
+    }
+  }
+}
+
+/**
  * For each person, the (at most `maxKeys`) keys they count in as a user: the keys with most of
- * their items, ties by key. Returns `person\u0000key` strings.
+ * their items, ties by key (`UserKeyTally`). Returns `person\u0000key` strings.
  */
 export function userKeysPerPerson(
   pairs: Iterable<{ person: string; key: string }>,
   maxKeys: number,
 ): Set<string> {
-  const counts = new Map<string, Map<string, number>>();
-  for (const { person, key } of pairs) {
-    let keys = counts.get(person);
-    if (!keys) counts.set(person, (keys = new Map()));
-    keys.set(key, (keys.get(key) ?? 0) + 1);
-  }
+  const tally = new UserKeyTally();
+  for (const { person, key } of pairs) tally.add(person, key);
   const chosen = new Set<string>();
-  for (const [person, keys] of counts) {
-    // Most people use few keys: all of them are kept, no ranking needed.
-    const kept =
-      keys.size <= maxKeys
-        ? keys.keys()
-        : [...keys]
-            .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-            .slice(0, maxKeys)
-            .map(([key]) => key);
-    for (const key of kept) chosen.add(`${person}\u0000${key}`);
-  }
+  for (const [person, key] of tally.chosen(maxKeys)) chosen.add(`${person}\u0000${key}`);
   return chosen;
 }

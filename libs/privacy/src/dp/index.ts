@@ -28,6 +28,7 @@ export {
   clipPerPerson,
   selectPerPerson,
   userKeysPerPerson,
+  UserKeyTally,
   type ContributionBounds,
 } from './contribution-bounds';
 export {

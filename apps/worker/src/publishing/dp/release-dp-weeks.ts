@@ -22,7 +22,7 @@ import {
   DiscreteGaussianNoise,
   releaseCells,
   selectPerPerson,
-  userKeysPerPerson,
+  UserKeyTally,
   type ExactCell,
   type FigureParameters,
 } from '@silhouette/privacy';
@@ -37,6 +37,7 @@ import {
   CUSTOM_LEVELS,
   DATA_FACETS,
   dpFamilies,
+  type DataFacet,
   familyName,
   MANUAL_FACTOR,
   maxUserKeys,
@@ -135,6 +136,23 @@ export function dpHorizon(now: Date, backfillWeeks: number, finalWeeks: Readonly
   return { start: isoWeekStart(firstWeek), firstWeek, currentWeek };
 }
 
+/** A row's key in a data facet: free text keyed as it would be shown (canonical), as in threshold mode. */
+function dataFacetKey(row: FacetRow, facet: DataFacet): string {
+  const text = (value: string | null) => textValue(value) ?? NOT_SET_VALUE;
+  switch (facet) {
+    case 'language':
+      return text(row.language);
+    case 'domain':
+      return text(label(row.domain));
+    case 'task_type':
+      return text(label(row.taskType));
+    case 'team':
+      return text(row.team);
+    case 'department':
+      return text(row.department);
+  }
+}
+
 /** Per row, the keys it has in each family (several for failure reasons). */
 export function rowKeys(
   rows: readonly FacetRow[],
@@ -181,13 +199,7 @@ export function rowKeys(
     keys.set(familyName.facet('outcome'), [row.outcome]);
     keys.set(familyName.facet('failure_reason'), reasons);
     keys.set(familyName.facet('confidence'), [row.confidence < LOW_CONFIDENCE ? 'low' : 'normal']);
-    // Free-text values keyed as they would be shown (canonical), as in threshold mode.
-    const text = (value: string | null) => textValue(value) ?? NOT_SET_VALUE;
-    keys.set(familyName.facet('language'), [text(row.language)]);
-    keys.set(familyName.facet('domain'), [text(label(row.domain))]);
-    keys.set(familyName.facet('task_type'), [text(label(row.taskType))]);
-    keys.set(familyName.facet('team'), [text(row.team)]);
-    keys.set(familyName.facet('department'), [text(row.department)]);
+    for (const facet of DATA_FACETS) keys.set(familyName.facet(facet), [dataFacetKey(row, facet)]);
     for (const definition of customFacets) {
       const value = customValueKey(definition, row.custom?.[definition.key]) ?? NOT_SET_VALUE;
       keys.set(familyName.custom(definition.key), [value]);
@@ -225,28 +237,26 @@ export function numberUnits(definition: CustomFacetDefinition, value: unknown): 
   return Math.round((Math.min(width, Math.max(0, value - min)) / width) * NUMBER_UNITS);
 }
 
+/** Per family and key, the people counted in it as users (for later weeks' "new users"). */
+type CountedUsers = Map<string, Map<string, Set<string>>>;
+
 interface BucketFigures {
   cells: ExactCell[];
-  /** person\u0000key counted as a user, per family (for later weeks' "new users"). */
-  counted: Map<string, Set<string>>;
+  counted: CountedUsers;
 }
 
 /** The exact figures of one week over bounded contributions. */
 function weekFigures(
   rows: readonly FacetRow[],
   members: readonly number[],
+  /** `members` within the cap C per person (`selectPerPerson`). */
+  kept: readonly number[],
   keysOf: (row: number) => Map<string, string[]>,
   bounds: DpBounds,
-  seen: ReadonlyMap<string, ReadonlySet<string>>,
+  seen: CountedUsers,
   /** Per number family (per-cluster sums), the facet whose answers it sums. */
   numberFacets: ReadonlyMap<string, CustomFacetDefinition> = new Map(),
 ): BucketFigures {
-  const kept = selectPerPerson(
-    members,
-    (index) => rows[index]!.user,
-    (index) => rows[index]!.conversationId,
-    bounds.maxConversations,
-  );
   const minutes = clipPerPerson(
     kept,
     (index) => rows[index]!.user,
@@ -262,39 +272,48 @@ function weekFigures(
     bounds.maxMinutesPerPerson * MANUAL_FACTOR,
   );
   const figures = new Map<string, Map<string, Record<string, number>>>();
-  const pairs = new Map<string, { person: string; key: string }[]>();
-  const add = (family: string, key: string, figure: string, value: number) => {
+  const valuesOf = (family: string, key: string) => {
     let byKey = figures.get(family);
     if (!byKey) figures.set(family, (byKey = new Map()));
     let values = byKey.get(key);
     if (!values) byKey.set(key, (values = {}));
-    values[figure] = (values[figure] ?? 0) + value;
+    return values;
   };
+  const add = (values: Record<string, number>, figure: string, value: number) =>
+    (values[figure] = (values[figure] ?? 0) + value);
+  const tallies = new Map<string, UserKeyTally>();
   for (const index of kept) {
     const row = rows[index]!;
+    const rowMinutes = minutes.get(index)!;
+    const rowManual = manual.get(index)!;
+    const frustration = Math.min(5, Math.max(0, Math.round(row.frustration)));
     for (const [family, keys] of keysOf(index)) {
+      const number = numberFacets.get(family);
+      let tally = tallies.get(family);
+      if (!tally) tallies.set(family, (tally = new UserKeyTally()));
       for (const key of keys) {
-        add(family, key, 'conversations', 1);
-        add(family, key, 'minutes', minutes.get(index)!);
-        add(family, key, 'manual', manual.get(index)!);
-        add(family, key, 'frustration', Math.min(5, Math.max(0, Math.round(row.frustration))));
-        const number = numberFacets.get(family);
-        if (number) add(family, key, 'sum', numberUnits(number, row.custom?.[number.key]));
-        let list = pairs.get(family);
-        if (!list) pairs.set(family, (list = []));
-        list.push({ person: row.user, key });
+        const values = valuesOf(family, key);
+        add(values, 'conversations', 1);
+        add(values, 'minutes', rowMinutes);
+        add(values, 'manual', rowManual);
+        add(values, 'frustration', frustration);
+        if (number) add(values, 'sum', numberUnits(number, row.custom?.[number.key]));
+        tally.add(row.user, key);
       }
     }
   }
-  const counted = new Map<string, Set<string>>();
-  for (const [family, list] of pairs) {
-    const chosen = userKeysPerPerson(list, maxUserKeys(family, bounds));
-    counted.set(family, chosen);
+  const counted: CountedUsers = new Map();
+  for (const [family, tally] of tallies) {
     const before = seen.get(family);
-    for (const pair of chosen) {
-      const key = pair.slice(pair.indexOf('\u0000') + 1);
-      add(family, key, 'users', 1);
-      if (!before?.has(pair)) add(family, key, 'new_users', 1);
+    const byKey = new Map<string, Set<string>>();
+    counted.set(family, byKey);
+    for (const [person, key] of tally.chosen(maxUserKeys(family, bounds))) {
+      let people = byKey.get(key);
+      if (!people) byKey.set(key, (people = new Set()));
+      people.add(person);
+      const values = valuesOf(family, key);
+      add(values, 'users', 1);
+      if (!before?.get(key)?.has(person)) add(values, 'new_users', 1);
     }
   }
   // The calibration count: the same week with the cap C × CALIBRATION_FACTOR.
@@ -304,7 +323,7 @@ function weekFigures(
     (index) => rows[index]!.conversationId,
     bounds.maxConversations * CALIBRATION_FACTOR,
   ).length;
-  if (calibration > 0) add(familyName.total, 'all', 'calibration', calibration);
+  if (calibration > 0) add(valuesOf(familyName.total, 'all'), 'calibration', calibration);
   const cells: ExactCell[] = [];
   for (const [family, byKey] of figures)
     for (const [key, values] of byKey) cells.push({ family, key, values });
@@ -331,8 +350,25 @@ export function releaseDpWeeks(input: DpReleaseInput): DpRelease {
   for (const definition of customFacets.filter((d) => d.type === 'number'))
     for (let level = 0; level < Math.min(levels.length, CUSTOM_LEVELS); level++)
       numberFacets.set(familyName.clusterNumber(level, definition.key), definition);
-  const figuresOf = (week: string, seen: ReadonlyMap<string, ReadonlySet<string>>) =>
-    weekFigures(rows, members.get(week) ?? [], keysOf, bounds, seen, numberFacets);
+  // Each week's conversations within the cap C per person, chosen once (the vocabulary selection
+  // and the week's figures both count them).
+  const kept = new Map<string, number[]>();
+  const keptOf = (week: string) => {
+    let list = kept.get(week);
+    if (!list)
+      kept.set(
+        week,
+        (list = selectPerPerson(
+          members.get(week) ?? [],
+          (index) => rows[index]!.user,
+          (index) => rows[index]!.conversationId,
+          bounds.maxConversations,
+        )),
+      );
+    return list;
+  };
+  const figuresOf = (week: string, seen: CountedUsers) =>
+    weekFigures(rows, members.get(week) ?? [], keptOf(week), keysOf, bounds, seen, numberFacets);
 
   // Every row's week: its own, the current one for late arrivals and future dates, none before
   // the horizon.
@@ -412,12 +448,17 @@ export function releaseDpWeeks(input: DpReleaseInput): DpRelease {
     horizon: { start: horizon.start, currentWeek: horizon.currentWeek },
   };
   // Who was already counted in each key by released closed weeks, built up week by week.
-  const seen = new Map<string, Set<string>>();
-  const remember = (counted: Map<string, Set<string>>) => {
-    for (const [family, pairs] of counted) {
-      const set = seen.get(family) ?? new Set<string>();
-      for (const pair of pairs) set.add(pair);
-      seen.set(family, set);
+  const seen: CountedUsers = new Map();
+  // Takes over the week's sets (nothing reads them afterwards).
+  const remember = (counted: CountedUsers) => {
+    for (const [family, byKey] of counted) {
+      let seenByKey = seen.get(family);
+      if (!seenByKey) seen.set(family, (seenByKey = new Map()));
+      for (const [key, people] of byKey) {
+        const before = seenByKey.get(key);
+        if (!before) seenByKey.set(key, people);
+        else for (const person of people) before.add(person);
+      }
     }
   };
   const weeks = weeksBetween(horizon.firstWeek, horizon.currentWeek);
@@ -443,7 +484,7 @@ export function releaseDpWeeks(input: DpReleaseInput): DpRelease {
   const currentWeekRho = currentRho - (selecting && closedRho === 0 ? vocabularyRho : 0);
   if (selecting) {
     const rho = vocabularyRho;
-    const vocabulary = selectVocabulary(rows, members, keysOf, bounds, dataKeys);
+    const vocabulary = selectVocabulary(rows, [...members.keys()].map(keptOf), bounds, dataKeys);
     const delta = input.deltaOf(rho);
     const result = releaseCells(
       {
@@ -530,39 +571,29 @@ export function releaseDpWeeks(input: DpReleaseInput): DpRelease {
  */
 function selectVocabulary(
   rows: readonly FacetRow[],
-  members: ReadonlyMap<string, readonly number[]>,
-  keysOf: (row: number) => Map<string, string[]>,
+  /** Per week, its conversations within the cap C per person. */
+  keptPerWeek: readonly (readonly number[])[],
   bounds: DpBounds,
   selected: ReadonlyMap<string, ReadonlySet<string>>,
 ): ExactCell[] {
-  const pairs = new Map<string, { person: string; key: string }[]>();
-  for (const list of members.values()) {
-    const kept = selectPerPerson(
-      list,
-      (index) => rows[index]!.user,
-      (index) => rows[index]!.conversationId,
-      bounds.maxConversations,
-    );
+  const tallies = new Map<string, UserKeyTally>();
+  for (const kept of keptPerWeek) {
     for (const index of kept) {
-      const keys = keysOf(index);
+      const row = rows[index]!;
       for (const facet of DATA_FACETS) {
-        const family = familyName.facet(facet);
-        for (const key of keys.get(family) ?? []) {
-          if (selected.get(family)?.has(key)) continue;
-          const list = pairs.get(facet) ?? [];
-          list.push({ person: rows[index]!.user, key });
-          pairs.set(facet, list);
-        }
+        const key = dataFacetKey(row, facet);
+        if (selected.get(familyName.facet(facet))?.has(key)) continue;
+        let tally = tallies.get(facet);
+        if (!tally) tallies.set(facet, (tally = new UserKeyTally()));
+        tally.add(row.user, key);
       }
     }
   }
   const cells: ExactCell[] = [];
-  for (const [facet, list] of pairs) {
+  for (const [facet, tally] of tallies) {
     const counts = new Map<string, number>();
-    for (const pair of userKeysPerPerson(list, maxUserKeys(familyName.facet(facet), bounds))) {
-      const key = pair.slice(pair.indexOf('\u0000') + 1);
+    for (const [, key] of tally.chosen(maxUserKeys(familyName.facet(facet), bounds)))
       counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
     for (const [key, people] of counts)
       cells.push({ family: familyName.vocabulary(facet), key, values: { people } });
   }
