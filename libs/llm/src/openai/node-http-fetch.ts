@@ -119,6 +119,7 @@ export function nodeHttpFetch(options: NodeHttpFetchOptions): Fetch {
         agent: agents[protocol],
       });
       let settled = false;
+      let answered = false;
       const onAbort = () => {
         request.destroy();
         fail(abortError(signal!));
@@ -134,6 +135,7 @@ export function nodeHttpFetch(options: NodeHttpFetchOptions): Fetch {
         if (settled) return;
         const stale =
           retryOnStaleSocket &&
+          !answered &&
           request.reusedSocket &&
           (error.code === 'ECONNRESET' || error.code === 'EPIPE');
         if (stale) {
@@ -145,6 +147,7 @@ export function nodeHttpFetch(options: NodeHttpFetchOptions): Fetch {
         fail(new TypeError('fetch failed', { cause: error }));
       });
       request.on('response', (res) => {
+        answered = true; // the server has the request: never sent again from here
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', (error) => fail(new TypeError('fetch failed', { cause: error })));
