@@ -124,27 +124,25 @@ export function nodeHttpFetch(options: NodeHttpFetchOptions): Fetch {
         request.destroy();
         fail(abortError(signal!));
       };
-      const fail = (error: unknown) => {
-        if (settled) return;
+      /** True once, for whichever outcome comes first: the others are then ignored. */
+      const settle = () => {
+        if (settled) return false;
         settled = true;
         signal?.removeEventListener('abort', onAbort);
-        reject(error);
+        return true;
+      };
+      const fail = (error: unknown) => {
+        if (settle()) reject(error);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       request.on('error', (error: NodeJS.ErrnoException) => {
-        if (settled) return;
         const stale =
           retryOnStaleSocket &&
           !answered &&
           request.reusedSocket &&
           (error.code === 'ECONNRESET' || error.code === 'EPIPE');
-        if (stale) {
-          settled = true;
-          signal?.removeEventListener('abort', onAbort);
-          send(target, init, body, false).then(resolve, reject);
-          return;
-        }
-        fail(new TypeError('fetch failed', { cause: error }));
+        if (!stale) return fail(new TypeError('fetch failed', { cause: error }));
+        if (settle()) send(target, init, body, false).then(resolve, reject);
       });
       request.on('response', (res) => {
         answered = true; // the server has the request: never sent again from here
@@ -159,14 +157,13 @@ export function nodeHttpFetch(options: NodeHttpFetchOptions): Fetch {
         });
         res.on('end', () => {
           if (settled) return;
+          let response: Response;
           try {
-            const response = toResponse(res, Buffer.concat(chunks), target.href);
-            settled = true;
-            signal?.removeEventListener('abort', onAbort);
-            resolve(response);
+            response = toResponse(res, Buffer.concat(chunks), target.href);
           } catch (error) {
-            fail(new TypeError('fetch failed', { cause: error }));
+            return fail(new TypeError('fetch failed', { cause: error }));
           }
+          if (settle()) resolve(response);
         });
       });
       request.end(body);

@@ -102,18 +102,3 @@ export class UserKeyTally {
     }
   }
 }
-
-/**
- * For each person, the (at most `maxKeys`) keys they count in as a user: the keys with most of
- * their items, ties by key (`UserKeyTally`). Returns `person\u0000key` strings.
- */
-export function userKeysPerPerson(
-  pairs: Iterable<{ person: string; key: string }>,
-  maxKeys: number,
-): Set<string> {
-  const tally = new UserKeyTally();
-  for (const { person, key } of pairs) tally.add(person, key);
-  const chosen = new Set<string>();
-  for (const [person, key] of tally.chosen(maxKeys)) chosen.add(`${person}\u0000${key}`);
-  return chosen;
-}

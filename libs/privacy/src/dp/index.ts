@@ -27,7 +27,6 @@ export {
 export {
   clipPerPerson,
   selectPerPerson,
-  userKeysPerPerson,
   UserKeyTally,
   type ContributionBounds,
 } from './contribution-bounds';

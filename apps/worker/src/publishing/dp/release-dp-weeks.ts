@@ -136,20 +136,22 @@ export function dpHorizon(now: Date, backfillWeeks: number, finalWeeks: Readonly
   return { start: isoWeekStart(firstWeek), firstWeek, currentWeek };
 }
 
-/** A row's key in a data facet: free text keyed as it would be shown (canonical), as in threshold mode. */
+/** A free-text value keyed as it would be shown (canonical), as in threshold mode. */
+const shownText = (value: string | null) => textValue(value) ?? NOT_SET_VALUE;
+
+/** A row's key in a data facet. */
 function dataFacetKey(row: FacetRow, facet: DataFacet): string {
-  const text = (value: string | null) => textValue(value) ?? NOT_SET_VALUE;
   switch (facet) {
     case 'language':
-      return text(row.language);
+      return shownText(row.language);
     case 'domain':
-      return text(label(row.domain));
+      return shownText(label(row.domain));
     case 'task_type':
-      return text(label(row.taskType));
+      return shownText(label(row.taskType));
     case 'team':
-      return text(row.team);
+      return shownText(row.team);
     case 'department':
-      return text(row.department);
+      return shownText(row.department);
   }
 }
 
@@ -352,11 +354,11 @@ export function releaseDpWeeks(input: DpReleaseInput): DpRelease {
       numberFacets.set(familyName.clusterNumber(level, definition.key), definition);
   // Each week's conversations within the cap C per person, chosen once (the vocabulary selection
   // and the week's figures both count them).
-  const kept = new Map<string, number[]>();
+  const keptByWeek = new Map<string, number[]>();
   const keptOf = (week: string) => {
-    let list = kept.get(week);
+    let list = keptByWeek.get(week);
     if (!list)
-      kept.set(
+      keptByWeek.set(
         week,
         (list = selectPerPerson(
           members.get(week) ?? [],
