@@ -250,7 +250,10 @@ async function joinPreviousRun(
 /**
  * The most similar base cluster of each new conversation, in memory: the run's base centroids
  * grouped by their parents prune an exact search (nearest-centroid.ts). It was a pgvector query
- * scanning every base centroid per conversation (490 s for 10,000 joining a 1M run).
+ * scanning every base centroid per conversation (490 s for 10,000 joining a 1M run). On a tie
+ * the larger cluster wins: a run over few distinct texts can split one into a cluster of one and
+ * its twin, and new conversations joining the one-member twin would make a mixed small cluster
+ * whose figures are then suppressed.
  */
 export function nearestBaseClusters(
   run: PreviousRun,
@@ -274,6 +277,7 @@ export function nearestBaseClusters(
     ),
     d,
     groupOf,
+    base.map((cluster) => cluster.members.size),
   );
   return fresh.map((row, i) => ({
     conversationId: row.conversationId,

@@ -60,8 +60,27 @@ describe('nearestCentroidsByCosine', () => {
     expect([...found.index]).toEqual(bruteForce(vectors, centroids, d).index);
   });
 
+  it('breaks a tie by weight, whatever the order or grouping of the tied centroids', () => {
+    // Centroids 1 and 3 are the same vector up to rounding (a cluster split off its twin);
+    // centroid 0 is a little less similar, centroid 2 points elsewhere.
+    const tie = new Float32Array([0.9, 0.1, 0, 1, 0, 0, 0, 1, 0, 1, 1e-7, 0]);
+    const query = new Float32Array([1, 0, 0]);
+    for (const groups of [undefined, [0, 0, 1, 1], [0, 1, 0, 1]]) {
+      expect(nearestCentroidsByCosine(query, tie, 3, groups).index[0]).toBe(1);
+      expect(nearestCentroidsByCosine(query, tie, 3, groups, [50, 1, 9, 39]).index[0]).toBe(3);
+      expect(nearestCentroidsByCosine(query, tie, 3, groups, [1, 39, 9, 1]).index[0]).toBe(1);
+      // Weight never beats a clearly closer centroid.
+      expect(nearestCentroidsByCosine(query, tie, 3, groups, [50, 1, 90, 1]).index[0]).toBe(1);
+    }
+    const found = nearestCentroidsByCosine(query, tie, 3, undefined, [1, 1, 1, 39]);
+    expect(found.similarity[0]).toBeCloseTo(1, 6);
+  });
+
   it('rejects a group list of the wrong length and rows that do not fit the dimension', () => {
     expect(() => nearestCentroidsByCosine(vectors, centroids, d, [0, 1])).toThrow(/one group/);
+    expect(() => nearestCentroidsByCosine(vectors, centroids, d, undefined, [1])).toThrow(
+      /one weight/,
+    );
     expect(() => nearestCentroidsByCosine(new Float32Array(5), centroids, d)).toThrow(
       /dimension 24/,
     );

@@ -7,9 +7,17 @@
  * Everything is compared as unit vectors, where Euclidean order equals cosine order: for a group
  * with centre p and radius r (the farthest member from p), no member is closer to x than
  * ‖x − p‖ − r. Groups are visited by that lower bound and the search stops when it reaches the
- * best distance found, so the answer is the same as scanning every centroid (up to ties).
+ * best distance found, so the answer is the same as scanning every centroid.
+ *
+ * Ties: similarities within TIE_TOLERANCE of each other are equal, and the centroid with the
+ * larger weight (its cluster's size) wins, then the lower index. k-means asked for more clusters
+ * than there are distinct points splits identical points, so two centroids can be the same
+ * vector up to rounding: a new conversation then joins the big cluster, not its one-member twin.
  */
 import { normalizeRows, rowDot } from './vector-math';
+
+/** Similarities closer than this are a tie (float32 rows and rounding of stored centroids). */
+export const TIE_TOLERANCE = 1e-6;
 
 export interface NearestCentroids {
   /** Index of the most similar centroid of each row. */
@@ -22,18 +30,31 @@ export interface NearestCentroids {
  * @param vectors n × d rows (need not be unit length; they are compared by cosine).
  * @param centroids k × d rows.
  * @param groupOf the group of each centroid (e.g. its parent cluster), or undefined for one group.
+ * @param weight what breaks a tie between centroids (e.g. each cluster's size; larger wins).
  */
 export function nearestCentroidsByCosine(
   vectors: Float32Array,
   centroids: Float32Array,
   d: number,
   groupOf?: ArrayLike<number>,
+  weight?: ArrayLike<number>,
 ): NearestCentroids {
   const n = vectors.length / d;
   const k = centroids.length / d;
   if (!Number.isInteger(n) || !Number.isInteger(k))
     throw new RangeError(`rows are not multiples of the dimension ${d}`);
   if (groupOf && groupOf.length !== k) throw new RangeError('one group per centroid is needed');
+  if (weight && weight.length !== k) throw new RangeError('one weight per centroid is needed');
+  const weightOf = (j: number) => (weight ? weight[j]! : 0);
+  // A candidate beats the best so far when clearly more similar, or tied and heavier (then: more
+  // similar, then lower index, so the answer does not depend on the visiting order).
+  const beats = (candidate: number, dot: number, best: number, bestDot: number) => {
+    if (dot > bestDot + TIE_TOLERANCE) return true;
+    if (dot < bestDot - TIE_TOLERANCE) return false;
+    const heavier = weightOf(candidate) - weightOf(best);
+    if (heavier !== 0) return heavier > 0;
+    return dot > bestDot || (dot === bestDot && candidate < best);
+  };
   const x = normalizeRows(Float32Array.from(vectors), d);
   const c = normalizeRows(Float32Array.from(centroids), d);
   const groups = groupCentroids(c, k, d, groupOf);
@@ -51,16 +72,17 @@ export function nearestCentroidsByCosine(
     order.sort((a, b) => bound[a]! - bound[b]!);
     let best = -1;
     let bestDot = -Infinity;
-    let bestDistance = Infinity;
+    // Farthest a tied centroid can be: groups starting beyond it hold no winner.
+    let reach = Infinity;
     for (const g of order) {
-      if (bound[g]! >= bestDistance) break;
+      if (bound[g]! > reach) break;
       for (let m = groups.start[g]!; m < groups.start[g + 1]!; m++) {
         const centroid = groups.members[m]!;
         const dot = rowDot(x, i, c, centroid, d);
-        if (dot > bestDot || (dot === bestDot && centroid < best)) {
+        if (best < 0 || beats(centroid, dot, best, bestDot)) {
           bestDot = dot;
           best = centroid;
-          bestDistance = Math.sqrt(Math.max(0, 2 - 2 * dot));
+          reach = Math.sqrt(Math.max(0, 2 - 2 * (dot - TIE_TOLERANCE)));
         }
       }
     }
