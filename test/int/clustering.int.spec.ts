@@ -96,7 +96,13 @@ describe.each(['server', 'embedded'] as const)('clustering and publishing (%s mo
   const later = records.filter((_, i) => i % 11 === 10);
 
   beforeAll(async () => {
-    stack = await startStack({ mode, worker: true, workerProviders: offlineProviders });
+    // Short retry backoff: one test below makes a run's last write fail on every attempt.
+    stack = await startStack({
+      mode,
+      worker: true,
+      workerProviders: offlineProviders,
+      env: { JOB_BACKOFF_MS: '50' },
+    });
     await ingest(stack, initial);
     document = await processTenant(stack, stack.tenant.tenant.id);
   }, 600_000);
@@ -266,6 +272,67 @@ describe.each(['server', 'embedded'] as const)('clustering and publishing (%s mo
     expect(clear.length).toBeGreaterThan(oldBase.size / 3);
     for (const [id, [old]] of clear) expect(id).toBe(old);
   });
+
+  it.each(['threshold', 'dp'] as const)(
+    'publishes nothing on a run whose last write failed (it runs beside the build), and says why (%s)',
+    async (privacy) => {
+      const tenantId = stack.tenant.tenant.id;
+      await stack.ownerDb.query(
+        `UPDATE app.tenants SET settings = jsonb_set(settings, '{privacy_mode}', to_jsonb($2::text))
+        WHERE id = $1`,
+        [tenantId, privacy],
+      );
+      const before = await latestSnapshotDocument(stack.apiDb, tenantId);
+      // Twenty conversations back to 'tagged', and a trigger that refuses marking them embedded:
+      // the last write of a full run (it overlaps the snapshot build) fails on every attempt.
+      await stack.ownerDb.query(
+        `UPDATE sealed.conversations SET status = 'tagged'
+        WHERE id IN (SELECT id FROM sealed.conversations WHERE tenant_id = $1 ORDER BY id LIMIT 20)`,
+        [tenantId],
+      );
+      await stack.ownerDb.query(
+        `CREATE FUNCTION sealed.refuse_embedded_for_test() RETURNS trigger LANGUAGE plpgsql
+         AS $$ BEGIN RAISE EXCEPTION 'status write refused by the test'; END $$`,
+      );
+      await stack.ownerDb.query(
+        `CREATE TRIGGER refuse_embedded_for_test BEFORE UPDATE ON sealed.conversations FOR EACH ROW
+         WHEN (NEW.status = 'embedded') EXECUTE FUNCTION sealed.refuse_embedded_for_test()`,
+      );
+      try {
+        await processTenant(stack, tenantId, true);
+        expect((await latestSnapshotDocument(stack.apiDb, tenantId))!.version).toBe(
+          before!.version,
+        );
+        const failed = await stack.ownerDb.query<{ status: string; failure: string | null }>(
+          `SELECT status, failure FROM sealed.cluster_runs
+          WHERE tenant_id = $1 AND map = 'topics' ORDER BY started_at DESC LIMIT 1`,
+          [tenantId],
+        );
+        expect(failed.rows[0]).toEqual({
+          status: 'failed',
+          failure: expect.stringContaining('status write refused by the test'),
+        });
+        const dead = await stack.queue.deadLetters();
+        expect(dead.map((job) => [job.name, job.reason])).toEqual([
+          ['cluster-tenant', 'status write refused by the test'],
+        ]);
+      } finally {
+        await stack.ownerDb.query('DROP TRIGGER refuse_embedded_for_test ON sealed.conversations');
+        await stack.ownerDb.query('DROP FUNCTION sealed.refuse_embedded_for_test()');
+      }
+      // The write works again: the dead-lettered job, retried, publishes and marks everyone.
+      expect(await stack.queue.retryDeadLetters({ tenantId })).toBe(1);
+      await stack.queue.waitUntilIdle(300_000);
+      expect((await latestSnapshotDocument(stack.apiDb, tenantId))!.version).toBe(
+        before!.version + 1,
+      );
+      const statuses = await stack.ownerDb.query<{ status: string; n: number }>(
+        `SELECT status, count(*)::integer AS n FROM sealed.conversations WHERE tenant_id = $1 GROUP BY 1`,
+        [tenantId],
+      );
+      expect(statuses.rows.map((row) => row.status)).toEqual(['embedded']);
+    },
+  );
 });
 
 describe('differencing', () => {

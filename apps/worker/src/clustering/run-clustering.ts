@@ -70,6 +70,12 @@ export interface ClusteringRun {
   drift?: number;
   /** How the clusters were named (offline c-TF-IDF, or the LLM with its prompt version). */
   namer: string;
+  /**
+   * A full run's last writes (members marked embedded, the run marked done), left running while
+   * the publication is built: nothing in it reads them. The publisher awaits this before saving,
+   * so a publication never stands on a run that failed.
+   */
+  finished?: Promise<void>;
 }
 
 export interface ClusteringOptions {
@@ -396,16 +402,34 @@ async function clusterFromScratch(
     const similarities = assignments.map((a) => a.similarity).sort((a, b) => a - b);
     const similarityFloor = similarities[Math.floor(similarities.length * FLOOR_QUANTILE)] ?? -1;
     await repository.updateRunParams(runId, { similarityFloor, baseK: base.length, namer });
-    await repository.markEmbedded(runId);
-    await repository.finishRun(runId, 'done', rows.length, state);
-    return { runId, mode: 'full', rows, levels, embeddingModel: embedder.model, namer };
+    // Marking every member embedded rewrites each conversation row: about a minute of PostgreSQL
+    // time at 1M, which now overlaps the snapshot build on the main thread.
+    const finished = repository
+      .markEmbedded(runId)
+      .then(() => repository.finishRun(runId, 'done', rows.length, state))
+      .catch(async (error: unknown) => {
+        await recordRunFailure(repository, runId, rows.length, error);
+        throw error;
+      });
+    finished.catch(() => undefined); // the publisher awaits it; no unhandled rejection meanwhile
+    return { runId, mode: 'full', rows, levels, embeddingModel: embedder.model, namer, finished };
   } catch (error) {
-    await repository
-      .finishRun(runId, 'failed', rows.length, undefined, clusteringFailureReason(error))
-      .then(() => markFailureRecorded(error))
-      .catch(() => undefined);
+    await recordRunFailure(repository, runId, rows.length, error);
     throw error;
   }
+}
+
+/** Marks a run failed with its reason; a failure to record it does not hide the first error. */
+async function recordRunFailure(
+  repository: ClusteringRepository,
+  runId: string,
+  conversations: number,
+  error: unknown,
+): Promise<void> {
+  await repository
+    .finishRun(runId, 'failed', conversations, undefined, clusteringFailureReason(error))
+    .then(() => markFailureRecorded(error))
+    .catch(() => undefined);
 }
 
 /**
