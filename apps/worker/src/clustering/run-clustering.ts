@@ -71,9 +71,9 @@ export interface ClusteringRun {
   /** How the clusters were named (offline c-TF-IDF, or the LLM with its prompt version). */
   namer: string;
   /**
-   * A full run's last writes (members marked embedded, the run marked done), left running while
-   * the publication is built: nothing in it reads them. The publisher awaits this before saving,
-   * so a publication never stands on a run that failed.
+   * A full run's last writes (its memberships, members marked embedded, the run marked done),
+   * left running while the publication is built: nothing in it reads them. The publisher awaits
+   * this before saving, so a publication never stands on a run that failed.
    */
   finished?: Promise<void>;
 }
@@ -396,16 +396,18 @@ async function clusterFromScratch(
       matching,
     });
 
-    const assignments = await saveTree(repository, runId, tenant.id, levels, rows, data);
+    await saveClusters(repository, runId, tenant.id, levels);
+    const assignments = baseAssignments(levels, rows, data);
     const base = levels[levels.length - 1]!;
     // New conversations that fit worse than almost all of this run's members count as drift later.
     const similarities = assignments.map((a) => a.similarity).sort((a, b) => a - b);
     const similarityFloor = similarities[Math.floor(similarities.length * FLOOR_QUANTILE)] ?? -1;
     await repository.updateRunParams(runId, { similarityFloor, baseK: base.length, namer });
-    // Marking every member embedded rewrites each conversation row: about a minute of PostgreSQL
-    // time at 1M, which now overlaps the snapshot build on the main thread.
+    // Storing the memberships and marking every member embedded take a minute and a half of
+    // PostgreSQL time at 1M (each conversation row is rewritten): they overlap the snapshot build.
     const finished = repository
-      .markEmbedded(runId)
+      .saveMembers(runId, assignments)
+      .then(() => repository.markEmbedded(runId))
       .then(() => repository.finishRun(runId, 'done', rows.length, state))
       .catch(async (error: unknown) => {
         await recordRunFailure(repository, runId, rows.length, error);
@@ -573,19 +575,37 @@ export async function saveTree(
   rows: readonly FacetRow[],
   data: Float32Array,
 ): Promise<{ conversationId: string; clusterId: string; similarity: number }[]> {
-  await repository.saveClusters(
+  await saveClusters(repository, runId, tenantId, levels);
+  const assignments = baseAssignments(levels, rows, data);
+  await repository.saveMembers(runId, assignments);
+  return assignments;
+}
+
+function saveClusters(
+  repository: ClusteringRepository,
+  runId: string,
+  tenantId: string,
+  levels: ClusterNode[][],
+): Promise<void> {
+  return repository.saveClusters(
     runId,
     tenantId,
     levels.flat().map((node) => ({ ...node, size: node.members.length })),
   );
+}
+
+/** Each conversation's base cluster and its similarity to the centroid (the stored memberships). */
+function baseAssignments(
+  levels: ClusterNode[][],
+  rows: readonly FacetRow[],
+  data: Float32Array,
+): { conversationId: string; clusterId: string; similarity: number }[] {
   const d = levels[0]?.[0]?.centroid.length ?? 0;
-  const assignments = levels[levels.length - 1]!.flatMap((node) =>
+  return levels[levels.length - 1]!.flatMap((node) =>
     node.members.map((index) => ({
       conversationId: rows[index]!.conversationId,
       clusterId: node.id,
       similarity: dot(row(data, d, index), node.centroid),
     })),
   );
-  await repository.saveMembers(runId, assignments);
-  return assignments;
 }
