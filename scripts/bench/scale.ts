@@ -318,12 +318,6 @@ async function waitForSnapshot(
   }
 }
 
-/**
- * Statements that run beside the snapshot build (a full run's last writes, awaited before the
- * snapshot is saved): reported, but not counted again in the wall time.
- */
-const BESIDE_THE_BUILD = new Set(['write members', 'mark embedded']);
-
 /** Splits one cluster job's wall time into steps, from its SQL timeline and the embedder's. */
 function clusteringSteps(
   timeline: Statement[],
@@ -334,12 +328,10 @@ function clusteringSteps(
   const of = (kind: string) => timeline.filter((s) => s.kind === kind);
   const sum = (list: Statement[]) => list.reduce((total, s) => total + (s.end - s.start), 0);
   const first = (kind: string) => of(kind)[0];
+  const last = (kind: string) => of(kind).at(-1);
   const steps: [string, number][] = [];
-  const beside: [string, number][] = [];
   for (const kind of STATEMENT_KINDS.map(([k]) => k)) {
-    if (!of(kind).length) continue;
-    if (BESIDE_THE_BUILD.has(kind)) beside.push([`${kind} (SQL, beside the build)`, sum(of(kind))]);
-    else steps.push([`${kind} (SQL)`, sum(of(kind))]);
+    if (of(kind).length) steps.push([`${kind} (SQL)`, sum(of(kind))]);
   }
   if (fit) steps.push(['fit the offline embedder', fit.end - fit.start]);
   const embedStart = fit?.end;
@@ -350,14 +342,13 @@ function clusteringSteps(
   const treeEnd = first('write clusters')?.start;
   if (treeStart !== undefined && treeEnd !== undefined)
     steps.push(['k-means tree, stable ids, offline names', treeEnd - treeStart]);
-  // From the topic run's first membership write (the build starts beside it) to the snapshot's.
-  const publishStart = first('write members')?.start;
+  const publishStart = last('mark embedded')?.end;
   const publishEnd = first('write snapshot')?.start;
   if (publishStart !== undefined && publishEnd !== undefined)
-    steps.push(['build the snapshot (issues map, gates, bootstrap)', publishEnd - publishStart]);
+    steps.push(['build the snapshot (gates, bootstrap)', publishEnd - publishStart]);
   const accounted = steps.reduce((total, [, ms]) => total + ms, 0);
   steps.push(['other (small queries, run bookkeeping)', ended - started - accounted]);
-  return [...steps, ...beside];
+  return steps;
 }
 
 export async function main(args: string[]): Promise<void> {

@@ -274,7 +274,7 @@ describe.each(['server', 'embedded'] as const)('clustering and publishing (%s mo
   });
 
   it.each(['threshold', 'dp'] as const)(
-    'publishes nothing on a run whose last write failed (it runs beside the build), and says why (%s)',
+    'publishes nothing on a run whose last write failed, and says why (%s)',
     async (privacy) => {
       const tenantId = stack.tenant.tenant.id;
       await stack.ownerDb.query(
@@ -284,7 +284,7 @@ describe.each(['server', 'embedded'] as const)('clustering and publishing (%s mo
       );
       const before = await latestSnapshotDocument(stack.apiDb, tenantId);
       // Twenty conversations back to 'tagged', and a trigger that refuses marking them embedded:
-      // the last write of a full run (it overlaps the snapshot build) fails on every attempt.
+      // the last write of a full run fails on every attempt.
       await stack.ownerDb.query(
         `UPDATE sealed.conversations SET status = 'tagged'
         WHERE id IN (SELECT id FROM sealed.conversations WHERE tenant_id = $1 ORDER BY id LIMIT 20)`,

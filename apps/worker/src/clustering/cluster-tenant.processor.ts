@@ -128,7 +128,6 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
         customFacets,
         maps,
       );
-      await run.finished; // also when the budget was spent and nothing was saved
       deps.logger.info(
         {
           tenantId: tenant.id,
@@ -186,7 +185,6 @@ export function clusterTenantProcessor(deps: WorkerDeps) {
       new Set(frozen.keys()),
     );
     const audited = deps.clusterLlm ? await applyAuditor(draft, deps.clusterLlm) : draft;
-    await run.finished;
     const snapshot = await deps.db.transaction(async (tx) => {
       await new InsightsRepository(tx).deleteFrozenWeeks(tenant.id, thawed);
       await new ClusteringRepository(tx).thawWeeks(tenant.id, thawed);

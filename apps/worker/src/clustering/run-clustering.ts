@@ -70,12 +70,6 @@ export interface ClusteringRun {
   drift?: number;
   /** How the clusters were named (offline c-TF-IDF, or the LLM with its prompt version). */
   namer: string;
-  /**
-   * A full run's last writes (its memberships, members marked embedded, the run marked done),
-   * left running while the publication is built: nothing in it reads them. The publisher awaits
-   * this before saving, so a publication never stands on a run that failed.
-   */
-  finished?: Promise<void>;
 }
 
 export interface ClusteringOptions {
@@ -396,42 +390,22 @@ async function clusterFromScratch(
       matching,
     });
 
-    await saveClusters(repository, runId, tenant.id, levels);
-    const assignments = baseAssignments(levels, rows, data);
+    const assignments = await saveTree(repository, runId, tenant.id, levels, rows, data);
     const base = levels[levels.length - 1]!;
     // New conversations that fit worse than almost all of this run's members count as drift later.
     const similarities = assignments.map((a) => a.similarity).sort((a, b) => a - b);
     const similarityFloor = similarities[Math.floor(similarities.length * FLOOR_QUANTILE)] ?? -1;
     await repository.updateRunParams(runId, { similarityFloor, baseK: base.length, namer });
-    // Storing the memberships and marking every member embedded take a minute and a half of
-    // PostgreSQL time at 1M (each conversation row is rewritten): they overlap the snapshot build.
-    const finished = repository
-      .saveMembers(runId, assignments)
-      .then(() => repository.markEmbedded(runId))
-      .then(() => repository.finishRun(runId, 'done', rows.length, state))
-      .catch(async (error: unknown) => {
-        await recordRunFailure(repository, runId, rows.length, error);
-        throw error;
-      });
-    finished.catch(() => undefined); // the publisher awaits it; no unhandled rejection meanwhile
-    return { runId, mode: 'full', rows, levels, embeddingModel: embedder.model, namer, finished };
+    await repository.markEmbedded(runId);
+    await repository.finishRun(runId, 'done', rows.length, state);
+    return { runId, mode: 'full', rows, levels, embeddingModel: embedder.model, namer };
   } catch (error) {
-    await recordRunFailure(repository, runId, rows.length, error);
+    await repository
+      .finishRun(runId, 'failed', rows.length, undefined, clusteringFailureReason(error))
+      .then(() => markFailureRecorded(error))
+      .catch(() => undefined);
     throw error;
   }
-}
-
-/** Marks a run failed with its reason; a failure to record it does not hide the first error. */
-async function recordRunFailure(
-  repository: ClusteringRepository,
-  runId: string,
-  conversations: number,
-  error: unknown,
-): Promise<void> {
-  await repository
-    .finishRun(runId, 'failed', conversations, undefined, clusteringFailureReason(error))
-    .then(() => markFailureRecorded(error))
-    .catch(() => undefined);
 }
 
 /**
@@ -575,37 +549,19 @@ export async function saveTree(
   rows: readonly FacetRow[],
   data: Float32Array,
 ): Promise<{ conversationId: string; clusterId: string; similarity: number }[]> {
-  await saveClusters(repository, runId, tenantId, levels);
-  const assignments = baseAssignments(levels, rows, data);
-  await repository.saveMembers(runId, assignments);
-  return assignments;
-}
-
-function saveClusters(
-  repository: ClusteringRepository,
-  runId: string,
-  tenantId: string,
-  levels: ClusterNode[][],
-): Promise<void> {
-  return repository.saveClusters(
+  await repository.saveClusters(
     runId,
     tenantId,
     levels.flat().map((node) => ({ ...node, size: node.members.length })),
   );
-}
-
-/** Each conversation's base cluster and its similarity to the centroid (the stored memberships). */
-function baseAssignments(
-  levels: ClusterNode[][],
-  rows: readonly FacetRow[],
-  data: Float32Array,
-): { conversationId: string; clusterId: string; similarity: number }[] {
   const d = levels[0]?.[0]?.centroid.length ?? 0;
-  return levels[levels.length - 1]!.flatMap((node) =>
+  const assignments = levels[levels.length - 1]!.flatMap((node) =>
     node.members.map((index) => ({
       conversationId: rows[index]!.conversationId,
       clusterId: node.id,
       similarity: dot(row(data, d, index), node.centroid),
     })),
   );
+  await repository.saveMembers(runId, assignments);
+  return assignments;
 }

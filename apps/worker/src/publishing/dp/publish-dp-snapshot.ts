@@ -198,7 +198,6 @@ export async function publishDpSnapshot(
     maxMinutesPerConversation: env.DP_MAX_MINUTES_PER_CONVERSATION,
   });
   const audited = deps.clusterLlm ? await applyAuditor(sampled, deps.clusterLlm) : sampled;
-  await run.finished;
   return deps.db.transaction(async (tx) => {
     const ledgerTx = new PrivacyLedgerRepository(tx);
     const entry = await ledgerTx.charge({
