@@ -326,11 +326,11 @@ describe.each(['server', 'embedded'] as const)('clustering and publishing (%s mo
       expect((await latestSnapshotDocument(stack.apiDb, tenantId))!.version).toBe(
         before!.version + 1,
       );
-      const statuses = await stack.ownerDb.query<{ status: string; n: number }>(
-        `SELECT status, count(*)::integer AS n FROM sealed.conversations WHERE tenant_id = $1 GROUP BY 1`,
+      const statuses = await stack.ownerDb.query<{ status: string }>(
+        'SELECT DISTINCT status FROM sealed.conversations WHERE tenant_id = $1',
         [tenantId],
       );
-      expect(statuses.rows.map((row) => row.status)).toEqual(['embedded']);
+      expect(statuses.rows).toEqual([{ status: 'embedded' }]);
     },
   );
 });

@@ -1,8 +1,9 @@
 /**
  * Sealed-side storage of a clustering run: the facet rows it reads, the clusters (with
  * centroids) and memberships it writes. Conversations' own vectors are not kept: no query read
- * them once new conversations joined a run in memory (migration 0023). Bulk writes send a batch as parallel arrays
- * (`unnest`) or JSON records (`jsonb_to_recordset`), so one statement stores it on both engines.
+ * them once new conversations joined a run in memory (migration 0023). Bulk writes send a batch
+ * as parallel arrays (`unnest`) or JSON records (`jsonb_to_recordset`), so one statement stores
+ * it on both engines.
  */
 import type { CustomFacetValue } from '@silhouette/contracts';
 import { toBuffer, toVectorLiteral, type Queryable } from '@silhouette/db';
