@@ -3,6 +3,10 @@
  * differentially private releases. Never `Math.random` and never a seeded generator: an observer
  * who could predict the noise could subtract it. Bytes are drawn in blocks (one system call per
  * 64 KiB) and every draw uses rejection sampling, so each integer is exactly uniform.
+ *
+ * `below` and `belowBig` consume the same bytes for the same bound, so the sampler's number path
+ * and its bigint reference, fed the same bytes, draw the same integers (the replay test relies on
+ * it).
  */
 import { randomFillSync } from 'node:crypto';
 
@@ -16,13 +20,25 @@ export interface UniformSource {
 
 const BLOCK = 65_536;
 
+/** Bit length of a positive bigint. */
+function bitLengthOf(value: bigint): number {
+  const hex = value.toString(16);
+  return (hex.length - 1) * 4 + (32 - Math.clz32(parseInt(hex[0]!, 16)));
+}
+
 export class CryptoUniformSource implements UniformSource {
   private readonly buffer = Buffer.alloc(BLOCK);
   private offset = BLOCK;
 
+  /**
+   * @param fill fills a block with random bytes; only tests pass another (a replayable stream),
+   *   to check that two samplers draw the same integers from the same bytes
+   */
+  constructor(private readonly fill: (block: Buffer) => void = randomFillSync) {}
+
   private byte(): number {
     if (this.offset >= BLOCK) {
-      randomFillSync(this.buffer);
+      this.fill(this.buffer);
       this.offset = 0;
     }
     return this.buffer[this.offset++]!;
@@ -48,7 +64,16 @@ export class CryptoUniformSource implements UniformSource {
         if (word < limit) return word % bound;
       }
     }
-    return Number(this.belowBig(BigInt(bound)));
+    // Above 2^32: the masked-bytes rejection of `belowBig`, in exact double arithmetic (every
+    // partial value stays below 2^53).
+    const bitLength = 64 - Math.clz32(Math.floor(bound / 0x1_0000_0000));
+    const bytes = Math.ceil(bitLength / 8);
+    const topBits = bitLength - 8 * (bytes - 1);
+    for (;;) {
+      let candidate = this.byte() & ((1 << topBits) - 1);
+      for (let i = 1; i < bytes; i++) candidate = candidate * 256 + this.byte();
+      if (candidate < bound) return candidate;
+    }
   }
 
   belowBig(bound: bigint): bigint {
@@ -57,8 +82,7 @@ export class CryptoUniformSource implements UniformSource {
     // Small bounds (most of the sampler's) take the 32-bit path: no bigint arithmetic per byte.
     if (bound <= 0x1_0000_0000n) return BigInt(this.below(Number(bound)));
     // Rejection on the smallest whole number of bytes covering `bound`, masked to its bit length.
-    const hex = bound.toString(16);
-    const bitLength = (hex.length - 1) * 4 + (32 - Math.clz32(parseInt(hex[0]!, 16)));
+    const bitLength = bitLengthOf(bound);
     const bytes = Math.ceil(bitLength / 8);
     const mask = (1n << BigInt(bitLength)) - 1n;
     for (;;) {

@@ -1,15 +1,28 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CryptoUniformSource } from './crypto-random';
+import { CryptoUniformSource, type UniformSource } from './crypto-random';
 import {
   bernoulliExp,
+  DiscreteGaussianNoise,
   discreteGaussianPmf,
+  discreteGaussianSampler,
   rationalVariance,
   sampleDiscreteGaussian,
   sampleDiscreteLaplace,
   varianceValue,
+  type RationalVariance,
 } from './discrete-gaussian';
 
 const source = new CryptoUniformSource();
+
+/** The same byte stream for every source made with the same seed (SHA-256 in counter mode). */
+function replayable(seed: string): CryptoUniformSource {
+  let counter = 0;
+  return new CryptoUniformSource((block) => {
+    for (let offset = 0; offset < block.length; offset += 32)
+      createHash('sha256').update(`${seed}:${counter++}`).digest().copy(block, offset);
+  });
+}
 
 /** Upper critical value of chi-square with `df` degrees of freedom at p = 1e-4 (Wilson–Hilferty). */
 function chiSquareCritical(df: number): number {
@@ -65,6 +78,49 @@ describe('discrete Gaussian sampler (CKS 2020, Algorithm 3)', () => {
     expect(Math.abs(mean)).toBeLessThan((5 * sigma) / Math.sqrt(samples.length) + 0.01);
   });
 
+  it.each([1, 10.5, 120])('the number path matches the pmf at σ = %s too', (sigma) => {
+    const noise = new DiscreteGaussianNoise(source);
+    const samples = Array.from({ length: 20_000 }, () => noise.sample(sigma));
+    const { statistic, df } = chiSquare(samples, (x) => discreteGaussianPmf(sigma, x));
+    expect(statistic).toBeLessThan(chiSquareCritical(df));
+  });
+
+  it('the number path draws exactly what the bigint reference draws from the same bytes', () => {
+    const replay = (
+      seed: string,
+      variance: RationalVariance,
+      draw: (s: UniformSource) => number,
+    ) => {
+      const fast = replayable(seed);
+      const reference = replayable(seed);
+      const drawn = Array.from({ length: 2_000 }, () => draw(fast));
+      const expected = Array.from({ length: 2_000 }, () =>
+        Number(sampleDiscreteGaussian(reference, variance)),
+      );
+      expect(drawn).toEqual(expected);
+    };
+    // The σ releases use, from the finest grid to past the number path's reach.
+    for (const sigma of [0.5, 1, Math.PI, 7.9, 8.3, 10.5, 37.2, 120, 499, 2_000, 5_000]) {
+      const noise = new DiscreteGaussianNoise(replayable(`σ=${sigma}`));
+      replay(`σ=${sigma}`, rationalVariance(sigma), () => noise.sample(sigma));
+    }
+    // Denominators just below 2^53, without the headroom: the number path hands many steps to the
+    // bigint code (d·k or the squared gap reaching 2^53), and those draws must line up too.
+    for (const variance of [
+      { p: 100n * 2n ** 19n + 777n, q: 2n ** 19n },
+      { p: 9n * 2n ** 22n + 5n, q: 2n ** 22n },
+    ]) {
+      const sampler = discreteGaussianSampler(variance);
+      replay(`near 2^53: ${variance.p}/${variance.q}`, variance, sampler);
+    }
+    // And the replay can tell samplers apart: another seed draws other integers.
+    const other = new DiscreteGaussianNoise(replayable('another seed'));
+    const first = new DiscreteGaussianNoise(replayable('σ=120'));
+    const a = Array.from({ length: 50 }, () => first.sample(120));
+    const b = Array.from({ length: 50 }, () => other.sample(120));
+    expect(a).not.toEqual(b);
+  });
+
   it('the same test rejects a sampler of the wrong scale (the check can fail)', () => {
     const samples = Array.from({ length: 20_000 }, () =>
       Number(sampleDiscreteGaussian(source, rationalVariance(3))),
@@ -78,6 +134,13 @@ describe('discrete Gaussian sampler (CKS 2020, Algorithm 3)', () => {
     expect(varianceValue(variance)).toBeGreaterThanOrEqual(Math.PI * Math.PI);
     expect(varianceValue(variance) - Math.PI * Math.PI).toBeLessThan(2 ** -19);
     expect(() => rationalVariance(0)).toThrow(RangeError);
+    // Wider noise takes a coarser grid (so that the number path applies), still within a part
+    // in a million of σ² and never below it.
+    for (const sigma of [8.3, 37.2, 120.7, 499, 2_000]) {
+      const value = varianceValue(rationalVariance(sigma));
+      expect(value).toBeGreaterThanOrEqual(sigma * sigma);
+      expect(value - sigma * sigma).toBeLessThan(sigma * sigma * 1e-6);
+    }
     // Very wide noise: whole units of variance, still never below σ².
     const wide = rationalVariance(2e5);
     expect(varianceValue(wide)).toBeGreaterThanOrEqual(4e10);
@@ -125,6 +188,29 @@ describe('building blocks (CKS 2020, Algorithms 1 and 2)', () => {
       const thirds = [0, 0, 0];
       for (let i = 0; i < 30_000; i++) thirds[Number(source.belowBig(bound) / (bound / 3n))]!++;
       for (const count of thirds) expect(Math.abs(count - 10_000)).toBeLessThan(450);
+    }
+    // The number path's masked bytes above 2^32, likewise.
+    const thirds = [0, 0, 0];
+    for (let i = 0; i < 30_000; i++) thirds[Math.floor(source.below(3 * 2 ** 40) / 2 ** 40)]!++;
+    for (const count of thirds) expect(Math.abs(count - 10_000)).toBeLessThan(450);
+  });
+
+  it('draws the same integers as a number and as a bigint from the same bytes', () => {
+    for (const bound of [
+      3,
+      2 ** 32,
+      2 ** 32 + 1,
+      3 * 2 ** 40,
+      2 ** 52 + 7,
+      Number.MAX_SAFE_INTEGER,
+    ]) {
+      const numbers = replayable(`bound ${bound}`);
+      const bigints = replayable(`bound ${bound}`);
+      for (let i = 0; i < 500; i++) {
+        const value = numbers.below(bound);
+        expect(value).toBeLessThan(bound);
+        expect(BigInt(value)).toBe(bigints.belowBig(BigInt(bound)));
+      }
     }
   });
 });

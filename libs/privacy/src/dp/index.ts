@@ -8,6 +8,7 @@ export {
   bernoulliExp,
   DiscreteGaussianNoise,
   discreteGaussianPmf,
+  discreteGaussianSampler,
   rationalVariance,
   sampleDiscreteGaussian,
   sampleDiscreteLaplace,
