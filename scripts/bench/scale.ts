@@ -150,7 +150,7 @@ const STATEMENT_KINDS: [string, RegExp][] = [
   ['write clusters', /INSERT INTO sealed\.clusters/],
   ['write members', /INSERT INTO sealed\.cluster_members/],
   ['mark embedded', /SET status = 'embedded'/],
-  ['write dp cells', /INSERT INTO insights\.dp_cells/],
+  ['write dp cells', /INSERT INTO insights\.dp_cell/],
   ['mark frozen weeks', /frozen_week = \$2/],
   ['write snapshot', /INSERT INTO insights\./],
 ];

@@ -5,6 +5,7 @@ import {
   BudgetExceededError,
   PrivacyLedgerRepository,
   type LedgerCharge,
+  type StoredNoisyCell,
 } from './privacy-ledger.repository';
 
 describe.each<Engine>(['postgres', 'pglite'])('privacy ledger on %s', (engine) => {
@@ -87,5 +88,88 @@ describe.each<Engine>(['postgres', 'pglite'])('privacy ledger on %s', (engine) =
     ]);
     await expect(ledger.saveCells(tenant.id, first.id, [cell(true, 50)])).rejects.toThrow();
     expect([...(await ledger.finalWeeks(tenant.id))]).toEqual(['2026-W10']);
+  });
+
+  it('stores cells by week and family, reads every cell back as written, and keeps them from the API', async () => {
+    const opened = await openMigratedDatabase(engine);
+    cleanup = opened.cleanup;
+    const db = opened.db;
+    const tenant = await new TenantRepository(db).insert({
+      slug: 'cells',
+      name: 'Cells',
+      kUsers: 5,
+      minConversations: 10,
+    });
+    const publication = await db.transaction((tx) =>
+      new PrivacyLedgerRepository(tx).charge({
+        tenantId: tenant.id,
+        periodStart: new Date('2026-03-01T00:00:00Z'),
+        kind: 'scheduled',
+        mechanism: 'discrete-gaussian/zcdp',
+        parameters: {},
+        rhoClosedWeeks: 0.1,
+        rhoCurrentWeek: 0.1,
+        delta: 1e-8,
+        rhoCap: 1,
+        epsilonCap: 8,
+        deltaCap: 1e-6,
+        at: new Date('2026-03-16T06:00:00Z'),
+      }),
+    );
+    const cell = (
+      bucket: string,
+      final: boolean,
+      family: string,
+      key: string,
+      value: number,
+    ): StoredNoisyCell => ({
+      bucket,
+      final,
+      family,
+      key,
+      figures: { conversations: value, people: -value - 1 },
+      sigma: { conversations: 2.5, people: 1.25 },
+    });
+    // One family larger than a statement's share, keys that are not plain words, two weeks.
+    const cells = [
+      ...Array.from({ length: 25_000 }, (_, i) => cell('2026-W10', true, 'topic-0', `c${i}`, i)),
+      cell('2026-W10', true, 'facet:domain', '__proto__', 7),
+      cell('2026-W10', true, 'facet:domain', 'Finance "& Ops"', 8),
+      cell('2026-W11', false, 'facet:domain', 'Finance "& Ops"', 9),
+    ];
+    const ledger = new PrivacyLedgerRepository(db);
+    await ledger.saveCells(tenant.id, publication.id, cells);
+    const byId = (list: readonly StoredNoisyCell[]) =>
+      [...list].sort((a, b) =>
+        `${a.bucket} ${a.family} ${a.key}`.localeCompare(`${b.bucket} ${b.family} ${b.key}`),
+      );
+    expect(byId(await ledger.currentCells(tenant.id))).toEqual(byId(cells));
+    const asRows = await db.query<{ n: number }>(
+      'SELECT count(*)::integer AS n FROM insights.dp_cells WHERE tenant_id = $1',
+      [tenant.id],
+    );
+    expect(asRows.rows[0]!.n).toBe(cells.length);
+    // A key twice in a family is refused before anything is written.
+    await expect(
+      ledger.saveCells(tenant.id, publication.id, [
+        cell('2026-W12', false, 'total', 'all', 1),
+        cell('2026-W12', false, 'total', 'all', 2),
+      ]),
+    ).rejects.toThrow(/appears twice/);
+    // A closed week's family is released once, whatever its keys.
+    await expect(
+      ledger.saveCells(tenant.id, publication.id, [cell('2026-W10', true, 'topic-0', 'new', 1)]),
+    ).rejects.toThrow();
+    expect((await ledger.currentCells(tenant.id)).length).toBe(cells.length);
+    if (engine === 'postgres') {
+      // Cells below the display threshold never reach the API's role, as rows or as sets.
+      for (const table of ['insights.dp_cell_sets', 'insights.dp_cells'])
+        await expect(
+          db.transaction(async (tx) => {
+            await tx.query('SET LOCAL ROLE silhouette_api');
+            await tx.query(`SELECT count(*) FROM ${table}`);
+          }),
+        ).rejects.toThrow(/permission denied/);
+    }
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The differential-privacy budget ledger and the noisy cells each publication released (schema
- * `insights`, migration 0009). The worker charges a publication and stores its cells in the
+ * `insights`, migrations 0009 and 0024). The worker charges a publication and stores its cells in the
  * transaction that saves its snapshot; the API reads the ledger for `GET /v1/privacy/budget`.
  * `charge` is the last line of defence: it refuses any publication that would take the month
  * over the cap, whatever the planner computed.
@@ -46,6 +46,17 @@ export interface PeriodSpending {
   rhoClosedWeeks: number;
   rhoCurrentWeek: number;
   delta: number;
+}
+
+/** Most cells one insert statement carries (a larger family goes alone). */
+const CELLS_PER_STATEMENT = 20_000;
+
+/** The cells of one (week, family) of a publication, by key. */
+interface CellSet {
+  bucket: string;
+  final: boolean;
+  family: string;
+  cells: Map<string, { figures: Record<string, number>; sigma: Record<string, number> }>;
 }
 
 /** One released (bucket, family, key) with its noisy figures and their noise σ. */
@@ -193,26 +204,55 @@ export class PrivacyLedgerRepository {
     return result.rows[0] ? toEntry(result.rows[0]) : undefined;
   }
 
+  /**
+   * Stores a publication's cells, one row per (week, family) (migration 0024). Rows go in
+   * statements of at most CELLS_PER_STATEMENT cells (a family larger than that alone), so a
+   * publication of millions of cells never builds one giant parameter.
+   */
   async saveCells(
     tenantId: string,
     publicationId: string,
     cells: readonly StoredNoisyCell[],
   ): Promise<void> {
-    for (let i = 0; i < cells.length; i += 5000) {
-      await this.db.query(
-        `INSERT INTO insights.dp_cells (tenant_id, publication_id, bucket, final, family, key, figures, sigma)
-         SELECT $1, $2, r.bucket, r.final, r.family, r.key, r.figures, r.sigma
-           FROM jsonb_to_recordset($3::jsonb) AS r(bucket text, final boolean, family text, key text,
-                figures jsonb, sigma jsonb)`,
-        [tenantId, publicationId, JSON.stringify(cells.slice(i, i + 5000))],
-      );
+    const sets = new Map<string, CellSet>();
+    for (const cell of cells) {
+      const id = JSON.stringify([cell.bucket, cell.final, cell.family]);
+      let set = sets.get(id);
+      if (!set) {
+        set = { bucket: cell.bucket, final: cell.final, family: cell.family, cells: new Map() };
+        sets.set(id, set);
+      }
+      // One key twice in a family would silently keep one of them: refuse, as 0009's key did.
+      if (set.cells.has(cell.key))
+        throw new Error(`dp cell ${cell.bucket} ${cell.family} "${cell.key}" appears twice`);
+      set.cells.set(cell.key, { figures: cell.figures, sigma: cell.sigma });
     }
+    let statement: object[] = [];
+    let size = 0;
+    const flush = async () => {
+      if (statement.length === 0) return;
+      await this.db.query(
+        `INSERT INTO insights.dp_cell_sets (tenant_id, publication_id, bucket, final, family, cells)
+         SELECT $1, $2, r.bucket, r.final, r.family, r.cells
+           FROM jsonb_to_recordset($3::jsonb) AS r(bucket text, final boolean, family text, cells jsonb)`,
+        [tenantId, publicationId, JSON.stringify(statement)],
+      );
+      statement = [];
+      size = 0;
+    };
+    for (const set of sets.values()) {
+      if (size > 0 && size + set.cells.size > CELLS_PER_STATEMENT) await flush();
+      // Object.fromEntries defines every key as an own property, "__proto__" included.
+      statement.push({ ...set, cells: Object.fromEntries(set.cells) });
+      size += set.cells.size;
+    }
+    await flush();
   }
 
   /** Closed weeks already released (each exactly once). */
   async finalWeeks(tenantId: string): Promise<Set<string>> {
     const result = await this.db.query<{ bucket: string }>(
-      'SELECT DISTINCT bucket FROM insights.dp_cells WHERE tenant_id = $1 AND final',
+      'SELECT DISTINCT bucket FROM insights.dp_cell_sets WHERE tenant_id = $1 AND final',
       [tenantId],
     );
     return new Set(result.rows.map((row) => row.bucket));
@@ -227,26 +267,28 @@ export class PrivacyLedgerRepository {
       bucket: string;
       final: boolean;
       family: string;
-      key: string;
-      figures: Record<string, number>;
-      sigma: Record<string, number>;
+      cells: Record<string, { figures: Record<string, number>; sigma: Record<string, number> }>;
     }>(
-      `SELECT c.bucket, c.final, c.family, c.key, c.figures, c.sigma
-         FROM insights.dp_cells c
-        WHERE c.tenant_id = $1 AND c.final
+      `SELECT s.bucket, s.final, s.family, s.cells
+         FROM insights.dp_cell_sets s
+        WHERE s.tenant_id = $1 AND s.final
        UNION ALL
-       SELECT c.bucket, c.final, c.family, c.key, c.figures, c.sigma
-         FROM insights.dp_cells c
+       SELECT s.bucket, s.final, s.family, s.cells
+         FROM insights.dp_cell_sets s
          JOIN (SELECT DISTINCT ON (p.bucket) p.bucket, p.publication_id
-                 FROM insights.dp_cells p JOIN insights.privacy_ledger l ON l.id = p.publication_id
+                 FROM insights.dp_cell_sets p JOIN insights.privacy_ledger l ON l.id = p.publication_id
                 WHERE p.tenant_id = $1 AND NOT p.final
                 ORDER BY p.bucket, l.published_at DESC, l.id DESC) latest
-           ON latest.bucket = c.bucket AND latest.publication_id = c.publication_id
-        WHERE c.tenant_id = $1 AND NOT c.final
-          AND NOT EXISTS (SELECT 1 FROM insights.dp_cells f
-                           WHERE f.tenant_id = $1 AND f.final AND f.bucket = c.bucket)`,
+           ON latest.bucket = s.bucket AND latest.publication_id = s.publication_id
+        WHERE s.tenant_id = $1 AND NOT s.final
+          AND NOT EXISTS (SELECT 1 FROM insights.dp_cell_sets f
+                           WHERE f.tenant_id = $1 AND f.final AND f.bucket = s.bucket)`,
       [tenantId],
     );
-    return result.rows;
+    const cells: StoredNoisyCell[] = [];
+    for (const { bucket, final, family, cells: byKey } of result.rows)
+      for (const [key, { figures, sigma }] of Object.entries(byKey))
+        cells.push({ bucket, final, family, key, figures, sigma });
+    return cells;
   }
 }
