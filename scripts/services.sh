@@ -66,13 +66,7 @@ pg_up() {
     echo "$PG_VERSION $PG_CLUSTER" >"$PG_MARKER"
   fi
   PG_PORT=$(pg_field 3)
-
-  local i
-  for ((i = 0; i < 60; i++)); do
-    pg_isready -q -h 127.0.0.1 -p "$PG_PORT" && break
-    sleep 0.5
-  done
-  pg_isready -q -h 127.0.0.1 -p "$PG_PORT" || die "PostgreSQL not accepting connections on 127.0.0.1:$PG_PORT"
+  pg_wait_ready
 
   # Idempotent: create the role, or reset its attributes/password if it exists.
   as_postgres psql -X -q -v ON_ERROR_STOP=1 -p "$PG_PORT" -d postgres >/dev/null <<SQL
@@ -120,13 +114,18 @@ SQL
   if ((pending > 0)); then
     log "restarting PostgreSQL $PG_VERSION/$PG_CLUSTER for its new settings"
     as_root pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" restart >&2 9>&-
-    local i
-    for ((i = 0; i < 60; i++)); do
-      pg_isready -q -h 127.0.0.1 -p "$PG_PORT" && break
-      sleep 0.5
-    done
-    pg_isready -q -h 127.0.0.1 -p "$PG_PORT" || die "PostgreSQL did not come back after its restart"
+    pg_wait_ready
   fi
+}
+
+# Waits up to 30 s for the server to accept connections on $PG_PORT.
+pg_wait_ready() {
+  local i
+  for ((i = 0; i < 60; i++)); do
+    pg_isready -q -h 127.0.0.1 -p "$PG_PORT" && return 0
+    sleep 0.5
+  done
+  die "PostgreSQL not accepting connections on 127.0.0.1:$PG_PORT"
 }
 
 pg_tcp_login_ok() {

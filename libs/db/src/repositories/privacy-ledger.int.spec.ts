@@ -15,16 +15,21 @@ describe.each<Engine>(['postgres', 'pglite'])('privacy ledger on %s', (engine) =
     cleanup = undefined;
   });
 
-  it('charges publications, refuses one that would exceed the cap, and keeps final weeks once', async () => {
+  /** A migrated database with one tenant, cleaned up after the test. */
+  async function openWithTenant(slug: string) {
     const opened = await openMigratedDatabase(engine);
     cleanup = opened.cleanup;
-    const db = opened.db;
-    const tenant = await new TenantRepository(db).insert({
-      slug: 'ledger',
-      name: 'Ledger',
+    const tenant = await new TenantRepository(opened.db).insert({
+      slug,
+      name: slug,
       kUsers: 5,
       minConversations: 10,
     });
+    return { db: opened.db, tenant };
+  }
+
+  it('charges publications, refuses one that would exceed the cap, and keeps final weeks once', async () => {
+    const { db, tenant } = await openWithTenant('ledger');
     const ledger = new PrivacyLedgerRepository(db);
     const march = new Date('2026-03-01T00:00:00Z');
     const charge = (rhoClosedWeeks: number, rhoCurrentWeek: number): LedgerCharge => ({
@@ -91,15 +96,7 @@ describe.each<Engine>(['postgres', 'pglite'])('privacy ledger on %s', (engine) =
   });
 
   it('stores cells by week and family, reads every cell back as written, and keeps them from the API', async () => {
-    const opened = await openMigratedDatabase(engine);
-    cleanup = opened.cleanup;
-    const db = opened.db;
-    const tenant = await new TenantRepository(db).insert({
-      slug: 'cells',
-      name: 'Cells',
-      kUsers: 5,
-      minConversations: 10,
-    });
+    const { db, tenant } = await openWithTenant('cells');
     const publication = await db.transaction((tx) =>
       new PrivacyLedgerRepository(tx).charge({
         tenantId: tenant.id,

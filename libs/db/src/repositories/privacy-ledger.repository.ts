@@ -1,9 +1,9 @@
 /**
  * The differential-privacy budget ledger and the noisy cells each publication released (schema
- * `insights`, migrations 0009 and 0024). The worker charges a publication and stores its cells in the
- * transaction that saves its snapshot; the API reads the ledger for `GET /v1/privacy/budget`.
- * `charge` is the last line of defence: it refuses any publication that would take the month
- * over the cap, whatever the planner computed.
+ * `insights`, migrations 0009 and 0024). The worker charges a publication and stores its cells
+ * in the transaction that saves its snapshot; the API reads the ledger for
+ * `GET /v1/privacy/budget`. `charge` is the last line of defence: it refuses any publication
+ * that would take the month over the cap, whatever the planner computed.
  */
 import type { Queryable } from '../database';
 
