@@ -29,17 +29,25 @@ export function selectPerPerson<T>(
   max: number,
 ): T[] {
   if (!Number.isSafeInteger(max) || max < 1) throw new RangeError('max must be a positive integer');
-  const byPerson = new Map<string, { item: T; rank: string }[]>();
+  const byPerson = new Map<string, T[]>();
   for (const item of items) {
     const person = personOf(item);
-    const list = byPerson.get(person) ?? [];
-    list.push({ item, rank: rank(idOf(item)) });
-    byPerson.set(person, list);
+    const list = byPerson.get(person);
+    if (list) list.push(item);
+    else byPerson.set(person, [item]);
   }
   const kept = new Set<T>();
   for (const list of byPerson.values()) {
-    if (list.length > max) list.sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0));
-    for (const { item } of list.slice(0, max)) kept.add(item);
+    // Only a person over the cap needs ranking (most are under it: no hash for them).
+    const chosen =
+      list.length <= max
+        ? list
+        : list
+            .map((item) => ({ item, rank: rank(idOf(item)) }))
+            .sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0))
+            .slice(0, max)
+            .map(({ item }) => item);
+    for (const item of chosen) kept.add(item);
   }
   // Keep the input order so downstream grouping is deterministic.
   return items.filter((item) => kept.has(item));

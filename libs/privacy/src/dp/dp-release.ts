@@ -159,37 +159,47 @@ export function releaseCells(
     delta += perFamily;
   }
 
-  // Every key to release: the cells' keys and the public keys, once each.
-  const byKey = new Map<string, ExactCell>();
+  // Every key to release: the cells' keys and the public keys, once each, in that order. Keys
+  // are looked up per family (no family-and-key strings: a release has millions of keys).
+  const byFamily = new Map<string, Map<string, ExactCell>>();
+  for (const family of families) byFamily.set(family.name, new Map());
+  const ordered: ExactCell[] = [];
   for (const cell of cells) {
-    if (!familyNames.has(cell.family)) throw new RangeError(`unknown family ${cell.family}`);
-    const id = `${cell.family}\u0000${cell.key}`;
-    if (byKey.has(id)) throw new RangeError(`duplicate cell ${cell.family}/${cell.key}`);
-    byKey.set(id, cell);
+    const byKey = byFamily.get(cell.family);
+    if (!byKey) throw new RangeError(`unknown family ${cell.family}`);
+    if (byKey.has(cell.key)) throw new RangeError(`duplicate cell ${cell.family}/${cell.key}`);
+    byKey.set(cell.key, cell);
+    ordered.push(cell);
   }
+  const publicSets = new Map<string, ReadonlySet<string>>();
   for (const [family, keys] of Object.entries(request.publicKeys ?? {})) {
-    if (!familyNames.has(family)) throw new RangeError(`unknown family ${family}`);
-    for (const key of keys) {
-      const id = `${family}\u0000${key}`;
-      if (!byKey.has(id)) byKey.set(id, { family, key, values: {} });
-    }
+    const byKey = byFamily.get(family);
+    if (!byKey) throw new RangeError(`unknown family ${family}`);
+    const listed = new Set(keys);
+    publicSets.set(family, listed);
+    for (const key of listed)
+      if (!byKey.has(key)) {
+        const cell = { family, key, values: {} };
+        byKey.set(key, cell);
+        ordered.push(cell);
+      }
   }
-  const publicSet = new Set(
-    Object.entries(request.publicKeys ?? {}).flatMap(([family, keys]) =>
-      keys.map((key) => `${family}\u0000${key}`),
-    ),
-  );
   for (const family of families)
     if (family.keys === 'public' && !request.publicKeys?.[family.name])
       throw new RangeError(`${family.name}: a public family needs its keys in publicKeys`);
 
   const out: NoisyCell[] = [];
   const familyByName = new Map(families.map((family) => [family.name, family]));
-  for (const [id, cell] of byKey) {
+  // One σ record per family, shared by its cells (read-only: frozen so that no one changes all).
+  const sharedSigma = new Map(
+    [...sigmaOf].map(([name, sigmas]) => [name, Object.freeze({ ...sigmas })]),
+  );
+  for (const cell of ordered) {
     const family = familyByName.get(cell.family)!;
+    const listed = publicSets.get(family.name)?.has(cell.key) ?? false;
     // A public family releases exactly its listed keys: a key only the data names (a team not
     // selected yet) would reveal that someone has it, so it is not released at all.
-    if (family.keys === 'public' && !publicSet.has(id)) continue;
+    if (family.keys === 'public' && !listed) continue;
     const sigmas = sigmaOf.get(family.name)!;
     const values: Record<string, number> = {};
     for (const figure of family.figures) {
@@ -198,10 +208,10 @@ export function releaseCells(
         throw new RangeError(`${cell.family}/${figure.name}: values must be non-negative integers`);
       values[figure.name] = noise.add(exact, sigmas[figure.name]!);
     }
-    if (family.keys === 'data' && !publicSet.has(id)) {
+    if (family.keys === 'data' && !listed) {
       if (values[family.selectBy!]! < thresholds[family.name]!) continue;
     }
-    out.push({ family: cell.family, key: cell.key, values, sigma: { ...sigmas } });
+    out.push({ family: cell.family, key: cell.key, values, sigma: sharedSigma.get(family.name)! });
   }
   return { cells: out, rho, delta, parameters, thresholds };
 }

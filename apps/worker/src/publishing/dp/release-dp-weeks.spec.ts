@@ -131,3 +131,44 @@ describe('releaseDpWeeks: people per key and new people', () => {
     expect(weekBFigures(later.cells)).toEqual(expected);
   });
 });
+
+describe('releaseDpWeeks: the week total and its calibration count', () => {
+  it('counts at most C conversations a person, and C × 8 in the calibration count', () => {
+    // p3 has 40 conversations in week B: 4 count (C), and 32 in the calibration (C × 8).
+    const heavy: FacetRow[] = Array.from({ length: 40 }, (_, i) => ({
+      ...rows[0]!,
+      conversationId: `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`,
+      user: 'p3',
+      at: weekB,
+    }));
+    const all = [...rows, ...heavy];
+    const result = releaseDpWeeks({
+      rows: all,
+      levels: [
+        levels[0]!.map((node) =>
+          node.id === 'c0'
+            ? { ...node, members: [...node.members, ...heavy.map((_, i) => rows.length + i)] }
+            : node,
+        ),
+      ],
+      bounds,
+      finalWeeks: new Set(),
+      releasedDataKeys: new Map(),
+      plan: { rhoPerClosedWeek: 0.1, rhoCurrentWeek: 0.01 },
+      deltaOf: () => 1e-8,
+      kUsers: 5,
+      backfillWeeks: 3,
+      now,
+      noise: noNoise,
+    });
+    const total = result.cells.find(
+      (cell) => cell.bucket === isoWeekLabel(weekB) && cell.family === 'total',
+    )!;
+    // Week B: p1 2, p2 4, p3 40 (4 counted, 32 calibrated).
+    expect(total.figures).toMatchObject({
+      conversations: 2 + 4 + 4,
+      users: 3,
+      calibration: 2 + 4 + 32,
+    });
+  });
+});

@@ -155,19 +155,87 @@ function dataFacetKey(row: FacetRow, facet: DataFacet): string {
   }
 }
 
-/** Per row, the keys it has in each family (several for failure reasons). */
+/** A row's keys per family slot of `RowKeys.families` (undefined: the row is not in it). */
+export type KeysBySlot = readonly (readonly string[] | undefined)[];
+
+export interface RowKeys {
+  /** Every family a row can have keys in, in a fixed order (a row's keys are indexed by it). */
+  families: readonly string[];
+  keysOf: (row: number) => KeysBySlot;
+}
+
+const NO_KEYS: readonly string[] = [];
+const TOTAL_KEYS: readonly string[] = ['all'];
+const CONFIDENCE_KEY_LISTS = { low: ['low'], normal: ['normal'] } as const;
+
+/** One key list per value, made when first needed (so equal keys are one string, hashed once). */
+class KeyLists {
+  private readonly lists = new Map<string, readonly string[]>();
+  constructor(private readonly make: (value: string) => string) {}
+  of(value: string): readonly string[] {
+    let list = this.lists.get(value);
+    if (!list) this.lists.set(value, (list = [this.make(value)]));
+    return list;
+  }
+}
+
+/**
+ * Per row, the keys it has in each family (several for failure reasons). The keys of a million
+ * rows are made of a few thousand clusters and a few values: each key string is made once and
+ * shared, so the week's tallies hash short-lived strings no more than they must.
+ */
 export function rowKeys(
   rows: readonly FacetRow[],
   levels: readonly ClusterNode[][],
   bounds: DpBounds,
   customFacets: readonly CustomFacetDefinition[] = [],
   maps: readonly DpMap[] = [],
-): (row: number) => Map<string, string[]> {
-  const clusterOf = levels.map(() => new Map<number, string>());
-  levels.forEach((nodes, level) => {
-    for (const node of nodes)
-      for (const index of node.members) clusterOf[level]!.set(index, node.id);
+): RowKeys {
+  const families: string[] = [];
+  const slot = (family: string) => families.push(family) - 1;
+  const totalSlot = slot(familyName.total);
+  const levelSlots = levels.map((_, level) => ({
+    level: slot(familyName.level(level)),
+    outcome: slot(familyName.levelOutcome(level)),
+    reason: level < REASON_LEVELS ? slot(familyName.levelReason(level)) : -1,
+  }));
+  const outcomeSlot = slot(familyName.facet('outcome'));
+  const reasonSlot = slot(familyName.facet('failure_reason'));
+  const confidenceSlot = slot(familyName.facet('confidence'));
+  const dataSlots = DATA_FACETS.map((facet) => slot(familyName.facet(facet)));
+  const customSlots = customFacets.map((definition) => ({
+    definition,
+    facet: slot(familyName.custom(definition.key)),
+    levels: levels.slice(0, CUSTOM_LEVELS).map((_, level) => ({
+      values: slot(familyName.clusterCustom(level, definition.key)),
+      number:
+        definition.type === 'number' ? slot(familyName.clusterNumber(level, definition.key)) : -1,
+    })),
+  }));
+  const mapSlots = maps.map(({ map, levels: mapLevels }) =>
+    mapLevels.map((_, level) => ({
+      level: slot(familyName.mapLevel(map, level)),
+      outcome: slot(familyName.mapOutcome(map, level)),
+      topic: slot(familyName.mapTopic(map, level)),
+    })),
+  );
+
+  // Per level, each row's node (an index into the level), and each node's key lists.
+  const nodeOf = levels.map((nodes) => {
+    const of = new Int32Array(rows.length).fill(-1);
+    nodes.forEach((node, n) => {
+      for (const index of node.members) of[index] = n;
+    });
+    return of;
   });
+  const nodeKeys = levels.map((nodes) =>
+    nodes.map(({ id }) => ({
+      id,
+      self: [id] as readonly string[],
+      outcome: new KeyLists((outcome) => `${id}|${outcome}`),
+      reason: new Map<string, string>(FAILURE_REASONS.map((reason) => [reason, `${id}|${reason}`])),
+    })),
+  );
   // Per map and level, the node of each conversation (maps index their own rows).
   const mapNodeOf = maps.map(({ rows: mapRows, levels: mapLevels }) =>
     mapLevels.map((nodes) => {
@@ -177,54 +245,64 @@ export function rowKeys(
       return of;
     }),
   );
+  const outcomeKeys = new KeyLists((outcome) => outcome);
+  const dataKeys = DATA_FACETS.map(() => new KeyLists((key) => key));
   const reasonLimit = Math.min(bounds.maxReasons, FAILURE_REASONS.length);
-  return (index) => {
+
+  const keysOf = (index: number): KeysBySlot => {
     const row = rows[index]!;
+    const keys: (readonly string[] | undefined)[] = new Array(families.length);
     // The first R reasons in the fixed vocabulary order: one person's choice, data-independent.
-    const reasons = FAILURE_REASONS.filter((reason) => row.failureReasons.includes(reason)).slice(
-      0,
-      reasonLimit,
-    );
-    const keys = new Map<string, string[]>();
-    keys.set(familyName.total, ['all']);
-    levels.forEach((_, level) => {
-      const id = clusterOf[level]!.get(index);
-      if (id === undefined) return;
-      keys.set(familyName.level(level), [id]);
-      keys.set(familyName.levelOutcome(level), [`${id}|${row.outcome}`]);
-      if (level < REASON_LEVELS)
-        keys.set(
-          familyName.levelReason(level),
-          reasons.map((reason) => `${id}|${reason}`),
-        );
+    const reasons =
+      row.failureReasons.length === 0
+        ? NO_KEYS
+        : FAILURE_REASONS.filter((reason) => row.failureReasons.includes(reason)).slice(
+            0,
+            reasonLimit,
+          );
+    keys[totalSlot] = TOTAL_KEYS;
+    levelSlots.forEach((slots, level) => {
+      const n = nodeOf[level]![index]!;
+      if (n < 0) return;
+      const node = nodeKeys[level]![n]!;
+      keys[slots.level] = node.self;
+      keys[slots.outcome] = node.outcome.of(row.outcome);
+      if (slots.reason >= 0)
+        keys[slots.reason] =
+          reasons.length === 0 ? NO_KEYS : reasons.map((r) => node.reason.get(r)!);
     });
-    keys.set(familyName.facet('outcome'), [row.outcome]);
-    keys.set(familyName.facet('failure_reason'), reasons);
-    keys.set(familyName.facet('confidence'), [row.confidence < LOW_CONFIDENCE ? 'low' : 'normal']);
-    for (const facet of DATA_FACETS) keys.set(familyName.facet(facet), [dataFacetKey(row, facet)]);
-    for (const definition of customFacets) {
+    keys[outcomeSlot] = outcomeKeys.of(row.outcome);
+    keys[reasonSlot] = reasons;
+    keys[confidenceSlot] = CONFIDENCE_KEY_LISTS[row.confidence < LOW_CONFIDENCE ? 'low' : 'normal'];
+    DATA_FACETS.forEach((facet, f) => {
+      keys[dataSlots[f]!] = dataKeys[f]!.of(dataFacetKey(row, facet));
+    });
+    for (const { definition, facet, levels: perLevel } of customSlots) {
       const value = customValueKey(definition, row.custom?.[definition.key]) ?? NOT_SET_VALUE;
-      keys.set(familyName.custom(definition.key), [value]);
-      for (let level = 0; level < Math.min(levels.length, CUSTOM_LEVELS); level++) {
-        const id = clusterOf[level]!.get(index);
-        if (id === undefined) continue;
-        keys.set(familyName.clusterCustom(level, definition.key), [`${id}|${value}`]);
-        if (definition.type === 'number' && typeof row.custom?.[definition.key] === 'number')
-          keys.set(familyName.clusterNumber(level, definition.key), [id]);
-      }
+      keys[facet] = [value];
+      perLevel.forEach((slots, level) => {
+        const n = nodeOf[level]![index]!;
+        if (n < 0) return;
+        const id = nodeKeys[level]![n]!.id;
+        keys[slots.values] = [`${id}|${value}`];
+        if (slots.number >= 0 && typeof row.custom?.[definition.key] === 'number')
+          keys[slots.number] = [id];
+      });
     }
-    const topic = clusterOf[0]?.get(index);
-    maps.forEach(({ map }, m) =>
-      mapNodeOf[m]!.forEach((of, level) => {
-        const node = of.get(row.conversationId);
+    const top = nodeOf[0]?.[index];
+    const topic = top === undefined || top < 0 ? undefined : nodeKeys[0]![top]!.id;
+    mapSlots.forEach((perLevel, m) =>
+      perLevel.forEach((slots, level) => {
+        const node = mapNodeOf[m]![level]!.get(row.conversationId);
         if (node === undefined) return;
-        keys.set(familyName.mapLevel(map, level), [node]);
-        keys.set(familyName.mapOutcome(map, level), [`${node}|${row.outcome}`]);
-        if (topic !== undefined) keys.set(familyName.mapTopic(map, level), [`${node}|${topic}`]);
+        keys[slots.level] = [node];
+        keys[slots.outcome] = [`${node}|${row.outcome}`];
+        if (topic !== undefined) keys[slots.topic] = [`${node}|${topic}`];
       }),
     );
     return keys;
   };
+  return { families, keysOf };
 }
 
 /**
@@ -247,13 +325,46 @@ interface BucketFigures {
   counted: CountedUsers;
 }
 
+/** A key's exact figures in one week (every figure a family may release; unused ones stay 0). */
+type KeyFigures = {
+  conversations: number;
+  minutes: number;
+  manual: number;
+  frustration: number;
+  sum: number;
+  users: number;
+  new_users: number;
+  calibration: number;
+};
+
+const noFigures = (): KeyFigures => ({
+  conversations: 0,
+  minutes: 0,
+  manual: 0,
+  frustration: 0,
+  sum: 0,
+  users: 0,
+  new_users: 0,
+  calibration: 0,
+});
+
+/** Which of `keys` (with their use counts) a person counts in: all, or the `max` most used. */
+function chosenKeys(keys: string[], uses: number[], max: number): readonly string[] {
+  if (keys.length <= max) return keys;
+  return keys
+    .map((key, i) => ({ key, uses: uses[i]! }))
+    .sort((a, b) => b.uses - a.uses || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .slice(0, max)
+    .map(({ key }) => key);
+}
+
 /** The exact figures of one week over bounded contributions. */
 function weekFigures(
   rows: readonly FacetRow[],
   members: readonly number[],
   /** `members` within the cap C per person (`selectPerPerson`). */
   kept: readonly number[],
-  keysOf: (row: number) => Map<string, string[]>,
+  { families, keysOf }: RowKeys,
   bounds: DpBounds,
   seen: CountedUsers,
   /** Per number family (per-cluster sums), the facet whose answers it sums. */
@@ -273,62 +384,93 @@ function weekFigures(
     bounds.maxMinutesPerConversation * MANUAL_FACTOR,
     bounds.maxMinutesPerPerson * MANUAL_FACTOR,
   );
-  const figures = new Map<string, Map<string, Record<string, number>>>();
-  const valuesOf = (family: string, key: string) => {
-    let byKey = figures.get(family);
-    if (!byKey) figures.set(family, (byKey = new Map()));
-    let values = byKey.get(key);
-    if (!values) byKey.set(key, (values = {}));
-    return values;
-  };
-  const add = (values: Record<string, number>, figure: string, value: number) =>
-    (values[figure] = (values[figure] ?? 0) + value);
-  const tallies = new Map<string, UserKeyTally>();
-  for (const index of kept) {
+  // Per family slot, its keys' figures.
+  const figures = families.map(() => new Map<string, KeyFigures>());
+  const number = families.map((family) => numberFacets.get(family));
+  // Conversation figures, row by row; each row's keys are kept for the people figures below.
+  const keysOfKept: KeysBySlot[] = new Array(kept.length);
+  const positionsOf = new Map<string, number[]>();
+  kept.forEach((index, position) => {
     const row = rows[index]!;
     const rowMinutes = minutes.get(index)!;
     const rowManual = manual.get(index)!;
     const frustration = Math.min(5, Math.max(0, Math.round(row.frustration)));
-    for (const [family, keys] of keysOf(index)) {
-      const number = numberFacets.get(family);
-      let tally = tallies.get(family);
-      if (!tally) tallies.set(family, (tally = new UserKeyTally()));
-      for (const key of keys) {
-        const values = valuesOf(family, key);
-        add(values, 'conversations', 1);
-        add(values, 'minutes', rowMinutes);
-        add(values, 'manual', rowManual);
-        add(values, 'frustration', frustration);
-        if (number) add(values, 'sum', numberUnits(number, row.custom?.[number.key]));
-        tally.add(row.user, key);
+    const keys = keysOf(index);
+    keysOfKept[position] = keys;
+    const positions = positionsOf.get(row.user);
+    if (positions) positions.push(position);
+    else positionsOf.set(row.user, [position]);
+    for (let slot = 0; slot < families.length; slot++) {
+      const slotKeys = keys[slot];
+      if (!slotKeys) continue;
+      const byKey = figures[slot]!;
+      const facet = number[slot];
+      const sum = facet ? numberUnits(facet, row.custom?.[facet.key]) : 0;
+      for (const key of slotKeys) {
+        let values = byKey.get(key);
+        if (!values) byKey.set(key, (values = noFigures()));
+        values.conversations += 1;
+        values.minutes += rowMinutes;
+        values.manual += rowManual;
+        values.frustration += frustration;
+        values.sum += sum;
+      }
+    }
+  });
+  // People figures, person by person: each counts as a user in at most L keys of a family (the
+  // keys with most of their conversations), and as a new user where no released week counted them.
+  const maxKeys = families.map((family) => maxUserKeys(family, bounds));
+  const seenOf = families.map((family) => seen.get(family));
+  const countedOf = families.map(() => new Map<string, Set<string>>());
+  const personKeys: string[] = [];
+  const personUses: number[] = [];
+  for (const [person, positions] of positionsOf) {
+    for (let slot = 0; slot < families.length; slot++) {
+      personKeys.length = 0;
+      personUses.length = 0;
+      for (const position of positions)
+        for (const key of keysOfKept[position]![slot] ?? NO_KEYS) {
+          const at = personKeys.indexOf(key);
+          if (at < 0) {
+            personKeys.push(key);
+            personUses.push(1);
+          } else personUses[at]! += 1;
+        }
+      if (personKeys.length === 0) continue;
+      for (const key of chosenKeys(personKeys, personUses, maxKeys[slot]!)) {
+        const values = figures[slot]!.get(key)!;
+        values.users += 1;
+        if (!seenOf[slot]?.get(key)?.has(person)) values.new_users += 1;
+        const counted = countedOf[slot]!;
+        const people = counted.get(key);
+        if (people) people.add(person);
+        else counted.set(key, new Set([person]));
       }
     }
   }
-  const counted: CountedUsers = new Map();
-  for (const [family, tally] of tallies) {
-    const before = seen.get(family);
-    const byKey = new Map<string, Set<string>>();
-    counted.set(family, byKey);
-    for (const [person, key] of tally.chosen(maxUserKeys(family, bounds))) {
-      let people = byKey.get(key);
-      if (!people) byKey.set(key, (people = new Set()));
-      people.add(person);
-      const values = valuesOf(family, key);
-      add(values, 'users', 1);
-      if (!before?.get(key)?.has(person)) add(values, 'new_users', 1);
-    }
+  // The calibration count: the same week with the cap C × CALIBRATION_FACTOR. Only its size is
+  // released, and that is each person's count capped, whichever conversations a cap would keep.
+  const perPerson = new Map<string, number>();
+  for (const index of members) {
+    const user = rows[index]!.user;
+    perPerson.set(user, (perPerson.get(user) ?? 0) + 1);
   }
-  // The calibration count: the same week with the cap C × CALIBRATION_FACTOR.
-  const calibration = selectPerPerson(
-    members,
-    (index) => rows[index]!.user,
-    (index) => rows[index]!.conversationId,
-    bounds.maxConversations * CALIBRATION_FACTOR,
-  ).length;
-  if (calibration > 0) add(valuesOf(familyName.total, 'all'), 'calibration', calibration);
+  let calibration = 0;
+  for (const count of perPerson.values())
+    calibration += Math.min(count, bounds.maxConversations * CALIBRATION_FACTOR);
+  if (calibration > 0) {
+    const total = families.indexOf(familyName.total);
+    let values = figures[total]!.get('all');
+    if (!values) figures[total]!.set('all', (values = noFigures()));
+    values.calibration += calibration;
+  }
   const cells: ExactCell[] = [];
-  for (const [family, byKey] of figures)
-    for (const [key, values] of byKey) cells.push({ family, key, values });
+  const counted: CountedUsers = new Map();
+  families.forEach((family, slot) => {
+    for (const [key, values] of figures[slot]!)
+      cells.push({ family, key, values: values as unknown as Record<string, number> });
+    counted.set(family, countedOf[slot]!);
+  });
   return { cells, counted };
 }
 
@@ -347,7 +489,7 @@ export function releaseDpWeeks(input: DpReleaseInput): DpRelease {
       clusterCustom: customFacets.map(({ key, type }) => ({ key, type })),
     },
   );
-  const keysOf = rowKeys(rows, levels, bounds, customFacets, maps);
+  const keysOfRows = rowKeys(rows, levels, bounds, customFacets, maps);
   const numberFacets = new Map<string, CustomFacetDefinition>();
   for (const definition of customFacets.filter((d) => d.type === 'number'))
     for (let level = 0; level < Math.min(levels.length, CUSTOM_LEVELS); level++)
@@ -370,7 +512,15 @@ export function releaseDpWeeks(input: DpReleaseInput): DpRelease {
     return list;
   };
   const figuresOf = (week: string, seen: CountedUsers) =>
-    weekFigures(rows, members.get(week) ?? [], keptOf(week), keysOf, bounds, seen, numberFacets);
+    weekFigures(
+      rows,
+      members.get(week) ?? [],
+      keptOf(week),
+      keysOfRows,
+      bounds,
+      seen,
+      numberFacets,
+    );
 
   // Every row's week: its own, the current one for late arrivals and future dates, none before
   // the horizon.
