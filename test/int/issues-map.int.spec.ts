@@ -265,8 +265,14 @@ describe.each(['server', 'embedded'] as const)('issues map (%s mode)', (mode) =>
   }, 600_000);
 
   it('keeps every issue cluster id on a full re-run of the same data', async () => {
+    // The first full run after the late conversations joined is not over the same data: k-means
+    // (warm-started, and its start depends on the row order, so on the random conversation ids)
+    // may settle on another partition of the 347 texts, and the gates may then show a child that
+    // was pooled before, or need no "Other" any more. Ids are carried over by matching, which is
+    // best effort across different data. Over exactly the same data every id must be kept.
+    const settled = (await publish(true)).body.clusters as MapCluster[];
     const again = (await publish(true)).body.clusters as MapCluster[];
-    expect(new Set(again.map((c) => c.id))).toEqual(new Set(clusters.map((c) => c.id)));
+    expect(new Set(again.map((c) => c.id))).toEqual(new Set(settled.map((c) => c.id)));
   }, 600_000);
 
   it('publishes the custom enum facet as a breakdown, per cluster and as a trend', async () => {
