@@ -623,30 +623,38 @@ function normalizeCentroids(centroids: Float32Array, k: number, d: number): void
 
 /**
  * An empty cluster takes the point farthest from its own centroid (as scikit-learn does), so k
- * clusters come back even with duplicate points or an unlucky start. Rare, so an O(n·d) pass each
- * time is fine.
+ * clusters come back even with duplicate points or an unlucky start. Not rare at scale: a tenant's
+ * repeated conversations are duplicate points, which leave clusters empty on every pass. So each
+ * point's distance is computed once, and after each move only the members of the two clusters
+ * whose centroids changed are measured again (the same values a full pass would compute).
  */
 function relocateEmptyClusters(s: LloydState, pinned: (i: number) => void): void {
   const { data, d, n, k, pointNorms, assignments, centroids, sums, sizes, spherical, weightOf } = s;
+  let centroidNorms: Float64Array | undefined;
+  let distances: Float64Array | undefined;
+  const distanceOf = (i: number) =>
+    squaredDistanceToRow(
+      data,
+      d,
+      i,
+      pointNorms[i]!,
+      centroids,
+      assignments[i]!,
+      centroidNorms![assignments[i]!]!,
+    );
   for (let empty = 0; empty < k; empty++) {
     if (sizes[empty]! > 0) continue;
-    const centroidNorms = rowSquaredNorms(centroids, k, d);
+    if (!centroidNorms || !distances) {
+      centroidNorms = rowSquaredNorms(centroids, k, d);
+      distances = new Float64Array(n);
+      for (let i = 0; i < n; i++) distances[i] = distanceOf(i);
+    }
     let farthest = -1;
     let farthestDist = -1;
     for (let i = 0; i < n; i++) {
-      const a = assignments[i]!;
-      if (sizes[a]! <= weightOf(i)) continue; // would empty another cluster
-      const dist = squaredDistanceToRow(
-        data,
-        d,
-        i,
-        pointNorms[i]!,
-        centroids,
-        a,
-        centroidNorms[a]!,
-      );
-      if (dist > farthestDist) {
-        farthestDist = dist;
+      if (sizes[assignments[i]!]! <= weightOf(i)) continue; // would empty another cluster
+      if (distances[i]! > farthestDist) {
+        farthestDist = distances[i]!;
         farthest = i;
       }
     }
@@ -664,6 +672,12 @@ function relocateEmptyClusters(s: LloydState, pinned: (i: number) => void): void
       d,
       spherical,
     );
+    for (const c of [empty, old])
+      centroidNorms[c] = rowSquaredNorms(centroids.subarray(c * d, c * d + d), 1, d)[0]!;
+    for (let i = 0; i < n; i++) {
+      const a = assignments[i]!;
+      if (a === empty || a === old) distances[i] = distanceOf(i);
+    }
   }
 }
 
