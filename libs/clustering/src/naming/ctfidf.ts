@@ -21,7 +21,7 @@
  * The LLM path will still run names through the auditor; these rules are what hold without it.
  */
 import { containsPii, detectPii } from '@silhouette/privacy';
-import { contentPhrases } from './text-terms';
+import { contentPhrases, type TermToken } from './text-terms';
 
 export interface ClusterMember {
   /** Facet text of one conversation (task; use case; goal). Never leaves this module. */
@@ -261,7 +261,7 @@ export function clusterTerms(members: readonly ClusterMember[], kUsers: number):
     }
   };
   for (const member of members) {
-    for (const phrase of contentPhrases(maskPii(member.text))) {
+    for (const phrase of textPhrases(member.text)) {
       for (let i = 0; i < phrase.length; i++) {
         const word = phrase[i]!;
         add(word.key, word.surface, member.user);
@@ -304,6 +304,23 @@ export function mergeClusterTerms(parts: readonly ClusterTerms[], kUsers: number
     }
   }
   return merged;
+}
+
+const phraseCache = new Map<string, TermToken[][]>();
+const PHRASE_CACHE_LIMIT = 200_000;
+
+/**
+ * `contentPhrases` of the text with PII masked, cached by text: in a large run the same texts
+ * repeat a lot (a tenant's recurring requests), and PII detection is the costly part.
+ */
+function textPhrases(text: string): readonly TermToken[][] {
+  let phrases = phraseCache.get(text);
+  if (!phrases) {
+    if (phraseCache.size >= PHRASE_CACHE_LIMIT) phraseCache.clear();
+    phrases = contentPhrases(maskPii(text));
+    phraseCache.set(text, phrases);
+  }
+  return phrases;
 }
 
 /** The text with every detected PII span (and earlier scrub placeholders) replaced by a break. */
