@@ -215,12 +215,16 @@ export class PrivacyLedgerRepository {
     cells: readonly StoredNoisyCell[],
   ): Promise<void> {
     const sets = new Map<string, CellSet>();
+    let set: CellSet | undefined;
     for (const cell of cells) {
-      const id = JSON.stringify([cell.bucket, cell.final, cell.family]);
-      let set = sets.get(id);
-      if (!set) {
-        set = { bucket: cell.bucket, final: cell.final, family: cell.family, cells: new Map() };
-        sets.set(id, set);
+      // Cells come grouped by week and family: the set is looked up only when those change.
+      if (set?.bucket !== cell.bucket || set.final !== cell.final || set.family !== cell.family) {
+        const id = JSON.stringify([cell.bucket, cell.final, cell.family]);
+        set = sets.get(id);
+        if (!set) {
+          set = { bucket: cell.bucket, final: cell.final, family: cell.family, cells: new Map() };
+          sets.set(id, set);
+        }
       }
       // One key twice in a family would silently keep one of them: refuse, as 0009's key did.
       if (set.cells.has(cell.key))
@@ -240,11 +244,11 @@ export class PrivacyLedgerRepository {
       statement = [];
       size = 0;
     };
-    for (const set of sets.values()) {
-      if (size > 0 && size + set.cells.size > CELLS_PER_STATEMENT) await flush();
+    for (const family of sets.values()) {
+      if (size > 0 && size + family.cells.size > CELLS_PER_STATEMENT) await flush();
       // Object.fromEntries defines every key as an own property, "__proto__" included.
-      statement.push({ ...set, cells: Object.fromEntries(set.cells) });
-      size += set.cells.size;
+      statement.push({ ...family, cells: Object.fromEntries(family.cells) });
+      size += family.cells.size;
     }
     await flush();
   }

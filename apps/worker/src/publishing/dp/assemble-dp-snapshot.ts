@@ -109,7 +109,13 @@ const interval = (figure: Figure): Interval => ({
   high: Math.max(0, Math.round(figure.value + Z90 * figure.sd)),
 });
 
-/** Sums of noisy figures per family, key and figure: all-time and per week. */
+/** Figures the calibration ratio scales (the people figures are not capped per person). */
+const CALIBRATED_FIGURES = new Set(['conversations', 'minutes', 'manual']);
+
+/**
+ * Sums of noisy figures per family, key and figure: all-time and per week. With a calibration
+ * `ratio`, conversation and minute figures are scaled by it, and their noise with them.
+ */
 export class NoisySums {
   /** family → key → figure → all-time sum; nested maps: a 1M run stores millions of cells. */
   private readonly all = new Map<string, Map<string, Map<string, Sum>>>();
@@ -117,22 +123,31 @@ export class NoisySums {
   private readonly weekly = new Map<string, Map<string, Map<string, StoredNoisyCell>>>();
   readonly buckets: string[];
 
-  constructor(cells: readonly StoredNoisyCell[]) {
+  constructor(
+    cells: readonly StoredNoisyCell[],
+    private readonly ratio = 1,
+  ) {
     const buckets = new Set<string>();
     for (const cell of cells) {
       buckets.add(cell.bucket);
       const sums = child(child(this.all, cell.family), cell.key);
       for (const figure in cell.figures) {
-        const sigma = cell.sigma[figure] ?? 0;
+        const factor = this.factor(figure);
+        const value = cell.figures[figure]! * factor;
+        const sigma = (cell.sigma[figure] ?? 0) * factor;
         const sum = sums.get(figure);
         if (sum) {
-          sum.value += cell.figures[figure]!;
+          sum.value += value;
           sum.variance += sigma * sigma;
-        } else sums.set(figure, { value: cell.figures[figure]!, variance: sigma * sigma });
+        } else sums.set(figure, { value, variance: sigma * sigma });
       }
       child(child(this.weekly, cell.family), cell.key).set(cell.bucket, cell);
     }
     this.buckets = [...buckets].sort();
+  }
+
+  private factor(figure: string): number {
+    return this.ratio !== 1 && CALIBRATED_FIGURES.has(figure) ? this.ratio : 1;
   }
 
   keys(family: string): string[] {
@@ -163,7 +178,8 @@ export class NoisySums {
     const cell = this.weekly.get(family)?.get(key)?.get(bucket);
     const value = cell?.figures[figure];
     if (value === undefined) return undefined;
-    return { value, sd: cell!.sigma[figure] ?? 0 };
+    const factor = this.factor(figure);
+    return { value: value * factor, sd: (cell!.sigma[figure] ?? 0) * factor };
   }
 }
 
@@ -270,22 +286,10 @@ export function calibrationRatio(cells: readonly StoredNoisyCell[]): number {
   return Math.min(CALIBRATION_FACTOR, calibrated / capped);
 }
 
-/** Conversation and minute figures scaled by the calibration ratio (noise scales with them). */
-function calibrated(cells: readonly StoredNoisyCell[], ratio: number): StoredNoisyCell[] {
-  if (ratio === 1) return [...cells];
-  const scale = (record: Record<string, number>) => {
-    const out = { ...record };
-    for (const figure of ['conversations', 'minutes', 'manual'])
-      if (out[figure] !== undefined) out[figure] = out[figure]! * ratio;
-    return out;
-  };
-  return cells.map((cell) => ({ ...cell, figures: scale(cell.figures), sigma: scale(cell.sigma) }));
-}
-
 export function assembleDpSnapshot(input: AssembleInput): SnapshotDraft {
   const { run, thresholds } = input;
   const ratio = calibrationRatio(input.cells);
-  const sums = new NoisySums(calibrated(input.cells, ratio));
+  const sums = new NoisySums(input.cells, ratio);
   const evidence = new EvidenceRecorder(thresholds, input.models);
   // Every free-text value a breakdown or trend would show passes the text gate (issue #10), as in
   // threshold mode; a value withheld at tagging or failing the gate is never shown on its own.

@@ -681,7 +681,14 @@ export function releaseDpWeeks(input: DpReleaseInput): DpRelease {
       noise,
     );
     for (const cell of result.cells) {
-      release.cells.push({ bucket, final, ...cell, figures: cell.values });
+      release.cells.push({
+        bucket,
+        final,
+        family: cell.family,
+        key: cell.key,
+        figures: cell.values,
+        sigma: cell.sigma,
+      });
       dataKeys.get(cell.family)?.add(cell.key);
     }
     for (const parameter of result.parameters) release.parameters.push({ bucket, ...parameter });
