@@ -467,8 +467,7 @@ function weekFigures(
   const cells: ExactCell[] = [];
   const counted: CountedUsers = new Map();
   families.forEach((family, slot) => {
-    for (const [key, values] of figures[slot]!)
-      cells.push({ family, key, values: values as unknown as Record<string, number> });
+    for (const [key, values] of figures[slot]!) cells.push({ family, key, values });
     counted.set(family, countedOf[slot]!);
   });
   return { cells, counted };
