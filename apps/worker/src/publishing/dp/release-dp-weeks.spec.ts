@@ -75,14 +75,14 @@ const levels = [
   ),
 ];
 
-function release(finalWeeks: Set<string>) {
+function release(finalWeeks: Set<string>, data = { rows, levels }) {
   return releaseDpWeeks({
     // A released week's conversations carry its label (a late arrival moves to the current week).
-    rows: rows.map((row) => {
+    rows: data.rows.map((row) => {
       const week = isoWeekLabel(row.at);
       return finalWeeks.has(week) ? { ...row, frozenWeek: week } : row;
     }),
-    levels,
+    levels: data.levels,
     bounds,
     finalWeeks,
     releasedDataKeys: new Map(),
@@ -141,9 +141,8 @@ describe('releaseDpWeeks: the week total and its calibration count', () => {
       user: 'p3',
       at: weekB,
     }));
-    const all = [...rows, ...heavy];
-    const result = releaseDpWeeks({
-      rows: all,
+    const result = release(new Set(), {
+      rows: [...rows, ...heavy],
       levels: [
         levels[0]!.map((node) =>
           node.id === 'c0'
@@ -151,15 +150,6 @@ describe('releaseDpWeeks: the week total and its calibration count', () => {
             : node,
         ),
       ],
-      bounds,
-      finalWeeks: new Set(),
-      releasedDataKeys: new Map(),
-      plan: { rhoPerClosedWeek: 0.1, rhoCurrentWeek: 0.01 },
-      deltaOf: () => 1e-8,
-      kUsers: 5,
-      backfillWeeks: 3,
-      now,
-      noise: noNoise,
     });
     const total = result.cells.find(
       (cell) => cell.bucket === isoWeekLabel(weekB) && cell.family === 'total',
