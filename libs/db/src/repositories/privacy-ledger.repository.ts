@@ -244,11 +244,11 @@ export class PrivacyLedgerRepository {
       statement = [];
       size = 0;
     };
-    for (const family of sets.values()) {
-      if (size > 0 && size + family.cells.size > CELLS_PER_STATEMENT) await flush();
+    for (const cellSet of sets.values()) {
+      if (size > 0 && size + cellSet.cells.size > CELLS_PER_STATEMENT) await flush();
       // Object.fromEntries defines every key as an own property, "__proto__" included.
-      statement.push({ ...family, cells: Object.fromEntries(family.cells) });
-      size += family.cells.size;
+      statement.push({ ...cellSet, cells: Object.fromEntries(cellSet.cells) });
+      size += cellSet.cells.size;
     }
     await flush();
   }
